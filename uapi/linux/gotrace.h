@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * gotrace: ioctl ABI of /dev/gotrace and the format of the stream that
+ * read() returns.  This header is the single definition shared by the
+ * kernel module and the userspace tools.
+ *
+ * Stream layout (all integers little-endian, records 8-byte aligned):
+ *
+ *   GOTRACE_MAGIC (8 bytes)
+ *   record: HEADER       (struct gotrace_header)
+ *   record: BATCH ...    (struct gotrace_batch + encoded events)
+ *   record: CPU_END ...  (struct gotrace_cpu_end, one per possible CPU)
+ *   record: END          (struct gotrace_end)
+ *
+ * Every record starts with struct gotrace_record, whose len covers the
+ * whole record, so a reader skips the types it does not know.  A stream
+ * without an END record was cut off (truncated).
+ *
+ * Inside a batch, each event is:
+ *   u8      type | ctx << 6     (enum gotrace_event_type, enum gotrace_ctx)
+ *   varint  ts delta            (ns since the previous event of the batch;
+ *                                the first one is relative to base_ts)
+ *   varint  arguments...        (as listed at each event type)
+ * varint is unsigned LEB128.  "zvarint" is a zigzag-encoded signed value.
+ * A batch holds the events of one CPU in time order; batches of one CPU
+ * arrive in seq order, batches of different CPUs interleave.
+ */
+#ifndef _UAPI_LINUX_GOTRACE_H
+#define _UAPI_LINUX_GOTRACE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define GOTRACE_DEVICE		"/dev/gotrace"
+#define GOTRACE_MAGIC		"GOTRACE\n"
+#define GOTRACE_MAGIC_LEN	8
+#define GOTRACE_VERSION		1
+
+/* ---- ioctl ABI ---------------------------------------------------------- */
+
+#define GOTRACE_IOC_MAGIC	0xB7
+
+/* Event groups (struct gotrace_start.groups). */
+#define GOTRACE_GROUP_SCHED	(1ULL << 0)
+#define GOTRACE_GROUP_PAGE	(1ULL << 1)
+#define GOTRACE_GROUP_ALL	(GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE)
+
+/* struct gotrace_start.flags */
+#define GOTRACE_START_DISCARD	(1U << 0)	/* drop an unread stopped trace */
+#define GOTRACE_START_FLAGS	(GOTRACE_START_DISCARD)
+
+/* Defaults and limits of the start parameters; 0 in a field means default. */
+#define GOTRACE_DEFAULT_BUFFER_SIZE	(4U << 20)	/* bytes per CPU */
+#define GOTRACE_MIN_BUFFER_SIZE		(16U << 10)
+#define GOTRACE_MAX_BUFFER_SIZE		(1U << 30)
+#define GOTRACE_DEFAULT_FLUSH_MS	1000U
+#define GOTRACE_MIN_FLUSH_MS		10U
+#define GOTRACE_MAX_FLUSH_MS		60000U
+
+/*
+ * GOTRACE_IOC_START argument.  The first field is the size of the struct as
+ * the caller knows it (as with clone3 and perf_event_attr): an older, shorter
+ * struct gets defaults for the fields it lacks; a newer, longer one is
+ * accepted only if the fields this kernel does not know are zero.
+ */
+struct gotrace_start {
+	__u32 size;		/* sizeof(struct gotrace_start) */
+	__u32 flags;		/* GOTRACE_START_* */
+	__u64 groups;		/* GOTRACE_GROUP_*; 0: all */
+	__u32 buffer_size;	/* bytes per CPU; 0: default */
+	__u32 flush_ms;		/* partial buffers flushed this often; 0: 1000 */
+};
+#define GOTRACE_START_SIZE_VER0	24
+
+/* GOTRACE_IOC_STOP argument (passed by value, not a pointer). */
+#define GOTRACE_STOP_WAIT	(1U << 0)	/* return when the reader read all */
+#define GOTRACE_STOP_FLAGS	(GOTRACE_STOP_WAIT)
+
+enum gotrace_state {
+	GOTRACE_STATE_IDLE	= 0,	/* no trace, or the last one was read */
+	GOTRACE_STATE_TRACING	= 1,
+	GOTRACE_STATE_STOPPED	= 2,	/* stopped, data not yet fully read */
+};
+
+/* Tracepoints, as bit numbers of gotrace_status.missing / header.missing. */
+enum gotrace_tp {
+	GOTRACE_TP_SCHED_SWITCH,
+	GOTRACE_TP_SCHED_WAKEUP,
+	GOTRACE_TP_SCHED_WAKEUP_NEW,
+	GOTRACE_TP_SCHED_PROCESS_FORK,
+	GOTRACE_TP_SCHED_PROCESS_EXIT,
+	GOTRACE_TP_SCHED_PROCESS_EXEC,
+	GOTRACE_TP_SCHED_MIGRATE_TASK,
+	GOTRACE_TP_MM_PAGE_ALLOC,
+	GOTRACE_TP_MM_PAGE_FREE,
+	GOTRACE_TP_MM_PAGE_FREE_BATCHED,
+	GOTRACE_TP_MM_PAGE_PCPU_DRAIN,
+	GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG,
+	GOTRACE_TP_COUNT,
+};
+
+struct gotrace_cpu_stats {
+	__u64 events;		/* events written into buffers */
+	__u64 lost;		/* events dropped: no free buffer */
+	__u64 bytes;		/* bytes of batches handed to the queue */
+	__u32 batches;		/* batches handed to the queue */
+	__u32 flags;		/* GOTRACE_CPU_* */
+};
+#define GOTRACE_CPU_ONLINE	(1U << 0)
+#define GOTRACE_CPU_TRACED	(1U << 1)	/* has buffers in this trace */
+
+/*
+ * GOTRACE_IOC_STATUS argument.  In: size, and optionally cpu_stats/cpu_len
+ * (an array of cpu_len entries the kernel fills for CPUs 0..cpu_len-1).
+ * Out: everything else; nr_cpus says how many entries exist.
+ */
+struct gotrace_status {
+	__u32 size;		/* in: sizeof(struct gotrace_status) */
+	__u32 state;		/* enum gotrace_state */
+	__u64 trace_id;		/* increments at every start; 0: never */
+	__u64 groups;		/* start parameters in force (after defaults) */
+	__u32 buffer_size;
+	__u32 flush_ms;
+	__u32 start_flags;
+	__u32 nr_cpus;		/* entries in the per-CPU table (nr_cpu_ids) */
+	__u64 missing;		/* 1 << GOTRACE_TP_*: tracepoints not found */
+	__u64 attached;		/* 1 << GOTRACE_TP_*: probes registered */
+	__u64 events;		/* sum over CPUs */
+	__u64 lost;		/* sum over CPUs */
+	__u64 bytes_queued;	/* bytes waiting for the reader */
+	__u64 bytes_read;	/* bytes read() so far in this trace */
+	__u64 start_ns;		/* trace clock at start */
+	__u64 stop_ns;		/* trace clock at stop; 0 while tracing */
+	__u32 reader;		/* 1: a reader holds the stream */
+	__u32 cpu_len;		/* in: entries at cpu_stats */
+	__u64 cpu_stats;	/* in: user pointer to struct gotrace_cpu_stats[] */
+};
+#define GOTRACE_STATUS_SIZE_VER0	120
+
+#define GOTRACE_IOC_START	_IOW(GOTRACE_IOC_MAGIC, 1, struct gotrace_start)
+#define GOTRACE_IOC_STOP	_IO(GOTRACE_IOC_MAGIC, 2)
+#define GOTRACE_IOC_STATUS	_IOWR(GOTRACE_IOC_MAGIC, 3, struct gotrace_status)
+
+/* ---- stream format ------------------------------------------------------ */
+
+enum gotrace_record_type {
+	GOTRACE_REC_HEADER	= 1,
+	GOTRACE_REC_BATCH	= 2,
+	GOTRACE_REC_CPU_END	= 3,
+	GOTRACE_REC_END		= 4,
+};
+
+struct gotrace_record {
+	__u32 type;		/* enum gotrace_record_type */
+	__u32 len;		/* bytes of the whole record, including this */
+};
+
+enum gotrace_clock {
+	GOTRACE_CLOCK_MONO	= 1,	/* CLOCK_MONOTONIC (ktime_get_mono_fast_ns) */
+};
+
+struct gotrace_header {
+	struct gotrace_record rec;
+	__u32 version;		/* GOTRACE_VERSION */
+	__u32 nr_cpus;		/* CPU ids are below this */
+	__u32 clock;		/* enum gotrace_clock */
+	__u32 page_size;
+	__u64 start_ns;		/* trace clock at start */
+	__u64 start_realtime_ns;	/* CLOCK_REALTIME at start */
+	__u64 trace_id;
+	__u64 groups;
+	__u32 buffer_size;	/* bytes per CPU */
+	__u32 batch_size;	/* bytes of one batch buffer */
+	__u32 flush_ms;
+	__u32 start_flags;
+	__u64 missing;		/* 1 << GOTRACE_TP_*: not found on this kernel */
+	char release[65];	/* uname -r of the traced kernel, NUL-terminated */
+	char machine[15];	/* uname -m, NUL-terminated */
+};
+
+#define GOTRACE_BATCH_LOST	(1U << 0)	/* lost > 0 */
+
+struct gotrace_batch {
+	struct gotrace_record rec;
+	__u32 cpu;
+	__u32 seq;		/* per-CPU batch number, from 0 */
+	__u64 base_ts;		/* timestamps are deltas from this */
+	__u64 lost;		/* events this CPU lost just before this batch */
+	__u32 nr_events;	/* tracepoint events (COMM records excluded) */
+	__u32 flags;		/* GOTRACE_BATCH_* */
+	/* encoded events follow, up to rec.len */
+};
+
+struct gotrace_cpu_end {
+	struct gotrace_record rec;
+	__u32 cpu;
+	__u32 batches;		/* batches this CPU produced */
+	__u64 events;		/* events written */
+	__u64 lost;		/* events dropped */
+	__u64 bytes;		/* bytes of this CPU's batch records */
+};
+
+struct gotrace_end {
+	struct gotrace_record rec;
+	__u32 nr_cpus;		/* CPU_END records before this one */
+	__u32 flags;
+	__u64 stop_ns;
+	__u64 events;
+	__u64 lost;
+	__u64 reader_skipped;	/* batches handed to a reader that went away */
+};
+
+/* ctx: what the CPU was doing when the event fired. */
+enum gotrace_ctx {
+	GOTRACE_CTX_TASK	= 0,
+	GOTRACE_CTX_SOFTIRQ	= 1,
+	GOTRACE_CTX_HARDIRQ	= 2,
+	GOTRACE_CTX_NMI		= 3,
+};
+#define GOTRACE_EV_TYPE_MASK	0x3f
+#define GOTRACE_EV_CTX_SHIFT	6
+
+/*
+ * Event types and their varint arguments.  Names are the tracepoints';
+ * argument names are those of the tracepoint's tracefs format.
+ * "pfn" is a zvarint: the 64-bit difference (wrapping) from the previous
+ * pfn of the same batch, which starts at 0.  A failed allocation (no page)
+ * has pfn ~0 (-1 in the tracefs format).  "pid" on page events is the
+ * current task's pid (ftrace's common_pid).
+ */
+enum gotrace_event_type {
+	GOTRACE_EV_NONE			= 0,
+	/* pid, len, comm[len]: name of a task, before its first mention */
+	GOTRACE_EV_COMM			= 1,
+	/* prev_pid, prev_prio, prev_state, next_pid, next_prio */
+	GOTRACE_EV_SCHED_SWITCH		= 2,
+	/* pid, prio, target_cpu */
+	GOTRACE_EV_SCHED_WAKEUP		= 3,
+	/* pid, prio, target_cpu */
+	GOTRACE_EV_SCHED_WAKEUP_NEW	= 4,
+	/* parent_pid, child_pid, child_tgid */
+	GOTRACE_EV_SCHED_PROCESS_FORK	= 5,
+	/* pid, prio */
+	GOTRACE_EV_SCHED_PROCESS_EXIT	= 6,
+	/* pid, old_pid, len, filename[len] */
+	GOTRACE_EV_SCHED_PROCESS_EXEC	= 7,
+	/* pid, prio, orig_cpu, dest_cpu */
+	GOTRACE_EV_SCHED_MIGRATE_TASK	= 8,
+	/* pfn, order, gfp_flags, migratetype, pid */
+	GOTRACE_EV_MM_PAGE_ALLOC	= 9,
+	/* pfn, order, pid */
+	GOTRACE_EV_MM_PAGE_FREE		= 10,
+	/* pfn, pid */
+	GOTRACE_EV_MM_PAGE_FREE_BATCHED	= 11,
+	/* pfn, order, migratetype, pid */
+	GOTRACE_EV_MM_PAGE_PCPU_DRAIN	= 12,
+	/* pfn, alloc_order, fallback_order, alloc_migratetype,
+	 * fallback_migratetype, pid
+	 */
+	GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG = 13,
+	GOTRACE_EV_COUNT,
+};
+
+#define GOTRACE_COMM_LEN	16	/* TASK_COMM_LEN */
+#define GOTRACE_FILENAME_MAX	255	/* exec filenames are cut to this */
+
+/* prev_state value that means "preempted while runnable" (ftrace's R+). */
+#define GOTRACE_STATE_PREEMPTED	0x100
+
+#endif /* _UAPI_LINUX_GOTRACE_H */
