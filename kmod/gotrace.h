@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gotrace: internal definitions shared by the module's files.
+ *
+ * One trace (struct gt_trace) owns, per possible CPU, a pool of batch
+ * buffers.  A CPU fills one buffer at a time (gt_cpu.cur) with interrupts
+ * off, so a probe that interrupts nothing on its CPU can't see a half-written
+ * buffer; a full or flushed buffer goes on the trace's queue of full buffers
+ * (an llist, safe to push from any context), the reader takes buffers from
+ * that queue in order and gives them back to their CPU's free list.  When a
+ * CPU has no free buffer it drops events and counts them.  This is Go's
+ * traceBuf / traceFullQueue design with a fixed pool instead of malloc.
+ */
+#ifndef _GOTRACE_H
+#define _GOTRACE_H
+
+#include <linux/types.h>
+#include <linux/llist.h>
+#include <linux/irq_work.h>
+#include <linux/workqueue.h>
+#include <linux/atomic.h>
+#include <linux/gotrace.h>
+
+struct gt_buf {
+	struct llist_node node;	/* on a CPU's free list or the full queue */
+	unsigned int cpu;
+	u32 len;		/* bytes used, batch header included */
+	u32 nr_events;		/* tracepoint events (COMM not counted) */
+	u8 *data;		/* batch_size bytes, a struct gotrace_batch first */
+};
+
+/*
+ * Per-CPU writer state.  The writer fields are touched only by the owning
+ * CPU with interrupts disabled, or by the stop path once no probe can run.
+ * Counters are read by STATUS from other CPUs (64-bit loads, never torn).
+ */
+struct gt_cpu {
+	struct gt_buf *cur;	/* buffer being filled, NULL: take a free one */
+	u64 last_ts;		/* timestamp of the last event written */
+	u64 last_pfn;		/* pfn of the last page event of cur */
+	u64 lost_pending;	/* lost since cur was started (next batch) */
+	u32 seq;		/* next batch sequence number */
+	u32 batches;		/* batches queued */
+	u64 events;		/* events written */
+	u64 lost;		/* events dropped */
+	u64 bytes;		/* bytes queued */
+	struct llist_head free;	/* buffers to fill; reader gives back here */
+	struct gt_buf *bufs;	/* the pool, nr_bufs of them */
+	unsigned int nr_bufs;
+};
+
+struct gt_trace {
+	u64 id;
+	struct gotrace_start params;	/* after defaults */
+	u32 batch_size;
+	u64 start_ns;
+	u64 start_real_ns;
+	u64 stop_ns;
+	u64 missing;		/* 1 << GOTRACE_TP_*: not in this kernel */
+	u64 attached;		/* 1 << GOTRACE_TP_*: probe registered */
+
+	struct gt_cpu __percpu *cpu;
+	unsigned long *comm_seen;	/* by pid: COMM already written */
+	atomic64_t nmi_lost;		/* events refused in NMI context */
+
+	struct llist_head full;		/* queue of full buffers, newest first */
+	atomic64_t queued_bytes;	/* bytes on the queue, not yet read */
+	struct irq_work wake_work;	/* wakes the reader, from any context */
+	struct delayed_work flush_work;	/* flushes partial buffers */
+
+	/* Reader side, under gt_dev.lock. */
+	bool stopped;
+	bool drained;			/* END read: stream finished */
+	struct llist_node *rd_head;	/* buffers taken off the queue, FIFO */
+	struct llist_node *rd_tail;
+	struct gt_buf *rd_buf;		/* buffer being copied out */
+	size_t rd_off;			/* bytes of rd_buf already copied */
+	size_t hdr_off;			/* bytes of hdr already copied */
+	size_t end_off;			/* bytes of end already copied */
+	u64 bytes_read;
+	u64 rd_batches;			/* batches fully read in this session */
+	u64 reader_skipped;		/* batches read by readers that left */
+
+	u8 hdr[GOTRACE_MAGIC_LEN + sizeof(struct gotrace_header)];
+	u8 *end;			/* CPU_END records + END, built at stop */
+	size_t end_len;
+};
+
+/* gotrace_buffer.c */
+int gt_validate_start(struct gotrace_start *p);
+struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id);
+void gt_trace_free_buffers(struct gt_trace *t);
+void gt_trace_free(struct gt_trace *t);
+void gt_trace_flush_all(struct gt_trace *t);
+void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c);
+void gt_wake_reader(void);
+void gt_trace_build_end(struct gt_trace *t);
+u32 gt_batch_size(u32 buffer_size);
+
+/* gotrace_probes.c */
+int gt_probes_init(void);
+int gt_probes_register(struct gt_trace *t);
+void gt_probes_unregister(struct gt_trace *t);
+
+#endif /* _GOTRACE_H */

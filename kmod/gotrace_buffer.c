@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace: per-CPU batch buffers of a trace, their queue to the reader,
+ * and the periodic flush of partial buffers.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include <linux/cpu.h>
+#include <linux/smp.h>
+#include <linux/overflow.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include "gotrace_write.h"
+
+#define GT_MIN_BATCH	4096U
+#define GT_MAX_BATCH	(64U << 10)
+
+/* Batches are a quarter of the per-CPU size, between 4 and 64 KiB. */
+u32 gt_batch_size(u32 buffer_size)
+{
+	u32 size = clamp(buffer_size / 4, GT_MIN_BATCH, GT_MAX_BATCH);
+
+	return rounddown_pow_of_two(size);
+}
+
+int gt_validate_start(struct gotrace_start *p)
+{
+	if (p->flags & ~GOTRACE_START_FLAGS)
+		return -EINVAL;
+	if (p->groups & ~GOTRACE_GROUP_ALL)
+		return -EINVAL;
+	if (!p->groups)
+		p->groups = GOTRACE_GROUP_ALL;
+	if (!p->buffer_size)
+		p->buffer_size = GOTRACE_DEFAULT_BUFFER_SIZE;
+	if (p->buffer_size < GOTRACE_MIN_BUFFER_SIZE ||
+	    p->buffer_size > GOTRACE_MAX_BUFFER_SIZE)
+		return -EINVAL;
+	if (!p->flush_ms)
+		p->flush_ms = GOTRACE_DEFAULT_FLUSH_MS;
+	if (p->flush_ms < GOTRACE_MIN_FLUSH_MS ||
+	    p->flush_ms > GOTRACE_MAX_FLUSH_MS)
+		return -EINVAL;
+	return 0;
+}
+
+static void gt_wake_work_fn(struct irq_work *work)
+{
+	gt_wake_reader();
+}
+
+/* Hands c's current buffer to the reader's queue.  Writer context. */
+void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
+{
+	struct gt_buf *b = c->cur;
+	struct gotrace_batch *bh = (struct gotrace_batch *)b->data;
+	u32 len = ALIGN(b->len, 8);
+
+	memset(b->data + b->len, 0, len - b->len);
+	bh->rec.len = len;
+	bh->nr_events = b->nr_events;
+	c->cur = NULL;
+	c->batches++;
+	c->bytes += len;
+	atomic64_add(len, &t->queued_bytes);
+	llist_add(&b->node, &t->full);
+	/* Never wake from here: we may hold a runqueue lock. */
+	irq_work_queue(&t->wake_work);
+}
+
+/* Current buffer full or absent: queue it and start a free one. */
+bool gt_reserve_slow(struct gt_writer *w, unsigned int need)
+{
+	struct gt_cpu *c = w->c;
+	struct llist_node *n;
+	struct gotrace_batch *bh;
+	struct gt_buf *b;
+
+	if (c->cur)
+		gt_queue_buf(w->t, c);
+	n = llist_del_first(&c->free);
+	if (!n)
+		return false;
+	b = llist_entry(n, struct gt_buf, node);
+	bh = (struct gotrace_batch *)b->data;
+	bh->rec.type = GOTRACE_REC_BATCH;
+	bh->cpu = b->cpu;
+	bh->seq = c->seq++;
+	bh->base_ts = w->ts;
+	bh->lost = c->lost_pending;
+	bh->flags = c->lost_pending ? GOTRACE_BATCH_LOST : 0;
+	c->lost_pending = 0;
+	c->last_ts = w->ts;
+	c->last_pfn = 0;
+	b->len = sizeof(*bh);
+	b->nr_events = 0;
+	c->cur = b;
+	w->b = b;
+	w->p = b->data + b->len;
+	return true;
+}
+
+/* Runs on the CPU whose buffer it flushes, interrupts off (IPI). */
+static void gt_flush_ipi(void *info)
+{
+	struct gt_trace *t = info;
+	struct gt_cpu *c = this_cpu_ptr(t->cpu);
+
+	if (c->cur)
+		gt_queue_buf(t, c);
+}
+
+static void gt_flush_work_fn(struct work_struct *work)
+{
+	struct gt_trace *t = container_of(to_delayed_work(work),
+					  struct gt_trace, flush_work);
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+		/* A racy peek: an empty CPU is not disturbed. */
+		if (!READ_ONCE(c->cur))
+			continue;
+		if (cpu_online(cpu))
+			smp_call_function_single(cpu, gt_flush_ipi, t, 1);
+		else if (c->cur)
+			/* Hotplug is held off: an offline CPU writes nothing. */
+			gt_queue_buf(t, c);
+	}
+	cpus_read_unlock();
+	gt_wake_reader();
+	schedule_delayed_work(&t->flush_work,
+			      msecs_to_jiffies(t->params.flush_ms));
+}
+
+/* After the probes are gone and the flush work cancelled. */
+void gt_trace_flush_all(struct gt_trace *t)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+		if (c->cur)
+			gt_queue_buf(t, c);
+	}
+	irq_work_sync(&t->wake_work);
+}
+
+static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
+{
+	struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+	int node = cpu_to_node(cpu);
+	unsigned int i;
+
+	init_llist_head(&c->free);
+	c->nr_bufs = t->params.buffer_size / t->batch_size;
+	c->bufs = kcalloc_node(c->nr_bufs, sizeof(*c->bufs), GFP_KERNEL, node);
+	if (!c->bufs)
+		return -ENOMEM;
+	for (i = 0; i < c->nr_bufs; i++) {
+		struct gt_buf *b = &c->bufs[i];
+
+		b->cpu = cpu;
+		b->data = kvmalloc_node(t->batch_size, GFP_KERNEL |
+					__GFP_NOWARN | __GFP_RETRY_MAYFAIL,
+					node);
+		if (!b->data)
+			return -ENOMEM;
+		llist_add(&b->node, &c->free);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id)
+{
+	size_t total, ram = (size_t)totalram_pages() << PAGE_SHIFT;
+	struct gt_trace *t;
+	unsigned int cpu;
+	int err = -ENOMEM;
+
+	/* Refuse more than half of RAM up front rather than OOM the box. */
+	if (check_mul_overflow((size_t)p->buffer_size,
+			       (size_t)num_possible_cpus(), &total) ||
+	    total > ram / 2)
+		return ERR_PTR(-ENOMEM);
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->id = id;
+	t->params = *p;
+	t->batch_size = gt_batch_size(p->buffer_size);
+	init_llist_head(&t->full);
+	atomic64_set(&t->queued_bytes, 0);
+	atomic64_set(&t->nmi_lost, 0);
+	init_irq_work(&t->wake_work, gt_wake_work_fn);
+	INIT_DELAYED_WORK(&t->flush_work, gt_flush_work_fn);
+
+	t->cpu = alloc_percpu(struct gt_cpu);
+	if (!t->cpu)
+		goto fail;
+	t->comm_seen = kvzalloc(BITS_TO_LONGS(PID_MAX_LIMIT) * sizeof(long),
+				GFP_KERNEL);
+	if (!t->comm_seen)
+		goto fail;
+	t->end_len = nr_cpu_ids * sizeof(struct gotrace_cpu_end) +
+		     sizeof(struct gotrace_end);
+	t->end = kzalloc(t->end_len, GFP_KERNEL);
+	if (!t->end)
+		goto fail;
+	for_each_possible_cpu(cpu) {
+		err = gt_cpu_alloc(t, cpu);
+		if (err)
+			goto fail;
+	}
+	return t;
+fail:
+	gt_trace_free(t);
+	return ERR_PTR(err);
+}
+
+/* Frees the buffers; the counters stay for STATUS.  No probe may run. */
+void gt_trace_free_buffers(struct gt_trace *t)
+{
+	unsigned int cpu, i;
+
+	if (t->cpu) {
+		for_each_possible_cpu(cpu) {
+			struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+			if (!c->bufs)
+				continue;
+			for (i = 0; i < c->nr_bufs; i++)
+				kvfree(c->bufs[i].data);
+			kfree(c->bufs);
+			c->bufs = NULL;
+			c->cur = NULL;
+			init_llist_head(&c->free);
+		}
+	}
+	init_llist_head(&t->full);
+	t->rd_head = NULL;
+	t->rd_tail = NULL;
+	t->rd_buf = NULL;
+	atomic64_set(&t->queued_bytes, 0);
+	kvfree(t->comm_seen);
+	t->comm_seen = NULL;
+	kfree(t->end);
+	t->end = NULL;
+}
+
+void gt_trace_free(struct gt_trace *t)
+{
+	if (!t)
+		return;
+	gt_trace_free_buffers(t);
+	free_percpu(t->cpu);
+	kfree(t);
+}
+
+/* The records after the last batch: one CPU_END per CPU id, then END. */
+void gt_trace_build_end(struct gt_trace *t)
+{
+	struct gotrace_cpu_end *ce = (struct gotrace_cpu_end *)t->end;
+	struct gotrace_end *e = (struct gotrace_end *)(ce + nr_cpu_ids);
+	unsigned int cpu;
+
+	memset(t->end, 0, t->end_len);
+	e->rec.type = GOTRACE_REC_END;
+	e->rec.len = sizeof(*e);
+	e->nr_cpus = nr_cpu_ids;
+	e->stop_ns = t->stop_ns;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++, ce++) {
+		struct gt_cpu *c;
+
+		ce->rec.type = GOTRACE_REC_CPU_END;
+		ce->rec.len = sizeof(*ce);
+		ce->cpu = cpu;
+		if (!cpu_possible(cpu))
+			continue;
+		c = per_cpu_ptr(t->cpu, cpu);
+		ce->batches = c->batches;
+		ce->events = c->events;
+		ce->lost = c->lost;
+		ce->bytes = c->bytes;
+		e->events += c->events;
+		e->lost += c->lost;
+	}
+	e->lost += atomic64_read(&t->nmi_lost);
+}

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace: /dev/gotrace, its ioctls and read(), with the semantics of Go's
+ * runtime.ReadTrace: the header first, then batches as they fill (blocking
+ * while none is ready), then the end-of-trace records once the trace was
+ * stopped, then end of file.  One reader at a time.
+ *
+ * Locking: gt.lock (a mutex) serialises the ioctls, read(), poll() and
+ * release() against each other; the probes never take it.  A trace is
+ * freed only under gt.lock, after its probes were unregistered.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+#include <linux/capability.h>
+#include <linux/utsname.h>
+#include <linux/timekeeping.h>
+#include <linux/cpumask.h>
+#include <linux/wait.h>
+#include <linux/err.h>
+#include "gotrace.h"
+
+static struct {
+	struct mutex lock;
+	wait_queue_head_t readq;	/* read() and poll() wait here */
+	wait_queue_head_t drainq;	/* STOP with GOTRACE_STOP_WAIT */
+	atomic_t wake_gen;		/* bumped at every wakeup of readq */
+	struct gt_trace *trace;		/* current or last trace, or NULL */
+	u64 last_id;			/* id of the last trace started */
+	u64 done_id;			/* traces up to this one are read */
+	struct file *reader;		/* file that holds the stream */
+} gt;
+
+/* From any context but NMI; the probes call it through an irq_work. */
+void gt_wake_reader(void)
+{
+	atomic_inc(&gt.wake_gen);
+	wake_up_interruptible_all(&gt.readq);
+}
+
+static u32 gt_state(const struct gt_trace *t)
+{
+	if (!t || t->drained)
+		return GOTRACE_STATE_IDLE;
+	return t->stopped ? GOTRACE_STATE_STOPPED : GOTRACE_STATE_TRACING;
+}
+
+static void gt_build_header(struct gt_trace *t)
+{
+	struct gotrace_header *h = (void *)(t->hdr + GOTRACE_MAGIC_LEN);
+
+	memset(t->hdr, 0, sizeof(t->hdr));
+	memcpy(t->hdr, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN);
+	h->rec.type = GOTRACE_REC_HEADER;
+	h->rec.len = sizeof(*h);
+	h->version = GOTRACE_VERSION;
+	h->nr_cpus = nr_cpu_ids;
+	h->clock = GOTRACE_CLOCK_MONO;
+	h->page_size = PAGE_SIZE;
+	h->start_ns = t->start_ns;
+	h->start_realtime_ns = t->start_real_ns;
+	h->trace_id = t->id;
+	h->groups = t->params.groups;
+	h->buffer_size = t->params.buffer_size;
+	h->batch_size = t->batch_size;
+	h->flush_ms = t->params.flush_ms;
+	h->start_flags = t->params.flags;
+	h->missing = t->missing;
+	strscpy(h->release, init_utsname()->release, sizeof(h->release));
+	strscpy(h->machine, init_utsname()->machine, sizeof(h->machine));
+}
+
+/* The trace is read to its end, or thrown away: let STOP waiters go. */
+static void gt_trace_done(struct gt_trace *t)
+{
+	t->drained = true;
+	if (gt.done_id < t->id)
+		WRITE_ONCE(gt.done_id, t->id);
+	gt.reader = NULL;
+	gt_trace_free_buffers(t);
+	wake_up_all(&gt.drainq);
+}
+
+/* Unregisters the probes and queues every partial buffer. */
+static void gt_trace_stop(struct gt_trace *t)
+{
+	gt_probes_unregister(t);
+	cancel_delayed_work_sync(&t->flush_work);
+	gt_trace_flush_all(t);
+	t->stop_ns = ktime_get_mono_fast_ns();
+	gt_trace_build_end(t);
+	t->stopped = true;
+	gt_wake_reader();
+}
+
+/*
+ * The reader went away mid-stream: the next one starts over with the
+ * header and the batch that was being copied; batches it had read in full
+ * are gone, and END says how many.
+ */
+static void gt_reader_leave(struct gt_trace *t)
+{
+	gt.reader = NULL;
+	if (!t || t->drained || !t->hdr_off)
+		return;
+	t->reader_skipped += t->rd_batches;
+	t->rd_batches = 0;
+	t->hdr_off = 0;
+	t->rd_off = 0;
+	t->end_off = 0;
+}
+
+/* Moves the queue of full buffers, oldest first, to the reader's list. */
+static void gt_take_full(struct gt_trace *t)
+{
+	struct llist_node *n = llist_del_all(&t->full);
+
+	if (!n)
+		return;
+	n = llist_reverse_order(n);
+	if (t->rd_tail)
+		t->rd_tail->next = n;
+	else
+		t->rd_head = n;
+	while (n->next)
+		n = n->next;
+	t->rd_tail = n;
+}
+
+static struct gt_buf *gt_next_buf(struct gt_trace *t)
+{
+	struct llist_node *n;
+
+	if (!t->rd_head)
+		gt_take_full(t);
+	n = t->rd_head;
+	if (!n)
+		return NULL;
+	t->rd_head = n->next;
+	if (!t->rd_head)
+		t->rd_tail = NULL;
+	return llist_entry(n, struct gt_buf, node);
+}
+
+/* Copies from src[*off..len) to the user; false on a fault. */
+static bool gt_copy_part(char __user *ubuf, size_t count, size_t *done,
+			 const u8 *src, size_t len, size_t *off)
+{
+	size_t n = min(len - *off, count - *done);
+	size_t left = copy_to_user(ubuf + *done, src + *off, n);
+
+	*off += n - left;
+	*done += n - left;
+	return !left;
+}
+
+/* Copies as much of the stream as is ready.  Under gt.lock. */
+static int gt_copy_stream(struct gt_trace *t, char __user *ubuf,
+			  size_t count, size_t *done)
+{
+	size_t before = *done;
+	int err = 0;
+
+	if (t->hdr_off < sizeof(t->hdr)) {
+		if (!t->hdr_off)
+			t->rd_batches = 0;
+		if (!gt_copy_part(ubuf, count, done, t->hdr, sizeof(t->hdr),
+				  &t->hdr_off))
+			err = -EFAULT;
+	}
+	while (!err && *done < count) {
+		struct gt_buf *b = t->rd_buf;
+
+		if (!b && (b = gt_next_buf(t))) {
+			t->rd_buf = b;
+			t->rd_off = 0;
+		}
+		if (b) {
+			size_t len = ((struct gotrace_batch *)b->data)->rec.len;
+
+			if (!gt_copy_part(ubuf, count, done, b->data, len,
+					  &t->rd_off))
+				err = -EFAULT;
+			if (t->rd_off < len)
+				continue;
+			atomic64_sub(len, &t->queued_bytes);
+			t->rd_buf = NULL;
+			t->rd_batches++;
+			llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+			continue;
+		}
+		if (!t->stopped)
+			break;
+		if (!t->end_off) {
+			struct gotrace_end *e = (void *)(t->end + t->end_len -
+							 sizeof(*e));
+
+			e->reader_skipped = t->reader_skipped;
+		}
+		if (!gt_copy_part(ubuf, count, done, t->end, t->end_len,
+				  &t->end_off))
+			err = -EFAULT;
+		if (t->end_off == t->end_len) {
+			t->bytes_read += *done - before;
+			gt_trace_done(t);
+			return err;
+		}
+	}
+	t->bytes_read += *done - before;
+	return err;
+}
+
+static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
+		       loff_t *ppos)
+{
+	struct gt_trace *t;
+	size_t done = 0;
+	int err = 0, gen;
+
+	if (!count)
+		return 0;
+	for (;;) {
+		if (mutex_lock_interruptible(&gt.lock))
+			return -ERESTARTSYS;
+		t = gt.trace;
+		if (gt.reader && gt.reader != f) {
+			err = -EBUSY;
+			break;
+		}
+		if (!t || t->drained)
+			break;		/* end of file */
+		gt.reader = f;
+		gen = atomic_read(&gt.wake_gen);
+		err = gt_copy_stream(t, ubuf, count, &done);
+		if (err || done || t->drained)
+			break;
+		if (f->f_flags & O_NONBLOCK) {
+			err = -EAGAIN;
+			break;
+		}
+		mutex_unlock(&gt.lock);
+		if (wait_event_interruptible(gt.readq,
+					     atomic_read(&gt.wake_gen) != gen))
+			return -ERESTARTSYS;
+	}
+	mutex_unlock(&gt.lock);
+	return done ? done : err;
+}
+
+static __poll_t gt_poll(struct file *f, poll_table *pt)
+{
+	struct gt_trace *t;
+	__poll_t mask = 0;
+
+	poll_wait(f, &gt.readq, pt);
+	mutex_lock(&gt.lock);
+	t = gt.trace;
+	if (gt.reader && gt.reader != f)
+		mask = EPOLLERR;
+	else if (!t || t->drained || t->stopped || t->rd_buf || t->rd_head ||
+		 t->hdr_off < sizeof(t->hdr) || !llist_empty(&t->full))
+		mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&gt.lock);
+	return mask;
+}
+
+static long gt_ioctl_start(struct gotrace_start __user *uarg)
+{
+	struct gotrace_start p;
+	struct gt_trace *t, *old;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, &uarg->size))
+		return -EFAULT;
+	if (usize < GOTRACE_START_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&p, sizeof(p), uarg, usize);
+	if (err)
+		return err;
+	err = gt_validate_start(&p);
+	if (err)
+		return err;
+
+	mutex_lock(&gt.lock);
+	old = gt.trace;
+	if (old && !old->drained &&
+	    (!old->stopped || !(p.flags & GOTRACE_START_DISCARD))) {
+		err = -EBUSY;
+		goto out;
+	}
+	if (old) {
+		/* Stopped and read, or to be discarded: no probe uses it. */
+		if (!old->drained)
+			gt_trace_done(old);
+		gt.trace = NULL;
+		gt_trace_free(old);
+	}
+	gt.reader = NULL;
+
+	t = gt_trace_alloc(&p, gt.last_id + 1);
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+		goto out;
+	}
+	t->start_ns = ktime_get_mono_fast_ns();
+	t->start_real_ns = ktime_get_real_ns();
+	err = gt_probes_register(t);
+	if (err) {
+		gt_trace_free(t);
+		goto out;
+	}
+	gt_build_header(t);
+	gt.last_id = t->id;
+	gt.trace = t;
+	schedule_delayed_work(&t->flush_work,
+			      msecs_to_jiffies(t->params.flush_ms));
+	gt_wake_reader();
+out:
+	mutex_unlock(&gt.lock);
+	return err;
+}
+
+static long gt_ioctl_stop(unsigned long flags)
+{
+	struct gt_trace *t;
+	u64 id;
+
+	if (flags & ~(unsigned long)GOTRACE_STOP_FLAGS)
+		return -EINVAL;
+	mutex_lock(&gt.lock);
+	t = gt.trace;
+	if (!t || t->stopped) {
+		mutex_unlock(&gt.lock);
+		return -EINVAL;
+	}
+	gt_trace_stop(t);
+	id = t->id;
+	mutex_unlock(&gt.lock);
+
+	/* Like Go's StopTrace: wait until the reader has read it all. */
+	if ((flags & GOTRACE_STOP_WAIT) &&
+	    wait_event_interruptible(gt.drainq, READ_ONCE(gt.done_id) >= id))
+		return -EINTR;
+	return 0;
+}
+
+static int gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
+			  struct gotrace_cpu_stats __user *ucpu, u32 cpu_len)
+{
+	struct gotrace_cpu_stats cs;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		memset(&cs, 0, sizeof(cs));
+		if (cpu_online(cpu))
+			cs.flags |= GOTRACE_CPU_ONLINE;
+		if (t && cpu_possible(cpu)) {
+			struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+			cs.events = READ_ONCE(c->events);
+			cs.lost = READ_ONCE(c->lost);
+			cs.bytes = READ_ONCE(c->bytes);
+			cs.batches = READ_ONCE(c->batches);
+			cs.flags |= GOTRACE_CPU_TRACED;
+			st->events += cs.events;
+			st->lost += cs.lost;
+		}
+		if (cpu < cpu_len && copy_to_user(&ucpu[cpu], &cs, sizeof(cs)))
+			return -EFAULT;
+	}
+	if (t)
+		st->lost += atomic64_read(&t->nmi_lost);
+	return 0;
+}
+
+static long gt_ioctl_status(struct gotrace_status __user *uarg)
+{
+	struct gotrace_cpu_stats __user *ucpu;
+	struct gotrace_status st;
+	struct gt_trace *t;
+	u32 usize, cpu_len;
+	int err;
+
+	if (get_user(usize, &uarg->size))
+		return -EFAULT;
+	if (usize < GOTRACE_STATUS_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&st, sizeof(st), uarg, usize);
+	if (err)
+		return err;
+	ucpu = u64_to_user_ptr(st.cpu_stats);
+	cpu_len = st.cpu_len;
+	if (cpu_len && !ucpu)
+		return -EFAULT;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.cpu_len = cpu_len;
+	st.cpu_stats = (uintptr_t)ucpu;
+	st.nr_cpus = nr_cpu_ids;
+
+	mutex_lock(&gt.lock);
+	t = gt.trace;
+	st.state = gt_state(t);
+	st.reader = !!gt.reader;
+	if (t) {
+		st.trace_id = t->id;
+		st.groups = t->params.groups;
+		st.buffer_size = t->params.buffer_size;
+		st.flush_ms = t->params.flush_ms;
+		st.start_flags = t->params.flags;
+		st.missing = t->missing;
+		st.attached = t->attached;
+		st.bytes_queued = atomic64_read(&t->queued_bytes);
+		st.bytes_read = t->bytes_read;
+		st.start_ns = t->start_ns;
+		st.stop_ns = t->stop_ns;
+	}
+	err = gt_status_cpus(t, &st, ucpu, cpu_len);
+	mutex_unlock(&gt.lock);
+	if (err)
+		return err;
+	if (copy_to_user(uarg, &st, min_t(size_t, usize, sizeof(st))))
+		return -EFAULT;
+	return 0;
+}
+
+static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case GOTRACE_IOC_START:
+		return gt_ioctl_start((void __user *)arg);
+	case GOTRACE_IOC_STOP:
+		return gt_ioctl_stop(arg);
+	case GOTRACE_IOC_STATUS:
+		return gt_ioctl_status((void __user *)arg);
+	}
+	return -ENOTTY;
+}
+
+static int gt_open(struct inode *inode, struct file *f)
+{
+	/* Events carry physical frame numbers: tracing privilege only. */
+	if (!perfmon_capable())
+		return -EPERM;
+	return stream_open(inode, f);
+}
+
+static int gt_release(struct inode *inode, struct file *f)
+{
+	mutex_lock(&gt.lock);
+	if (gt.reader == f)
+		gt_reader_leave(gt.trace);
+	mutex_unlock(&gt.lock);
+	return 0;
+}
+
+static const struct file_operations gt_fops = {
+	.owner		= THIS_MODULE,
+	.open		= gt_open,
+	.release	= gt_release,
+	.read		= gt_read,
+	.poll		= gt_poll,
+	.unlocked_ioctl	= gt_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice gt_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "gotrace",
+	.fops	= &gt_fops,
+	.mode	= 0600,
+};
+
+static int __init gt_init(void)
+{
+	int err;
+
+	mutex_init(&gt.lock);
+	init_waitqueue_head(&gt.readq);
+	init_waitqueue_head(&gt.drainq);
+	atomic_set(&gt.wake_gen, 0);
+	err = gt_probes_init();
+	if (err)
+		return err;
+	err = misc_register(&gt_misc);
+	if (err)
+		pr_err("cannot register /dev/gotrace: %d\n", err);
+	return err;
+}
+
+static void __exit gt_exit(void)
+{
+	misc_deregister(&gt_misc);
+	/* No file is open (each holds a module reference): just tear down. */
+	mutex_lock(&gt.lock);
+	if (gt.trace && !gt.trace->stopped)
+		gt_trace_stop(gt.trace);
+	gt_trace_free(gt.trace);
+	gt.trace = NULL;
+	mutex_unlock(&gt.lock);
+}
+
+module_init(gt_init);
+module_exit(gt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("gotrace: Go-style execution tracer for the scheduler and page allocator");
+MODULE_AUTHOR("The gotrace developers");
+MODULE_VERSION("0.1");

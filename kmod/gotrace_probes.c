@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace: the tracepoint probes and their registration.
+ *
+ * Tracepoints are not exported to modules; like lttng-modules we find them
+ * by name with for_each_kernel_tracepoint() and attach with
+ * tracepoint_probe_register().  The trace is the probes' data argument, so
+ * it is freed only after tracepoint_synchronize_unregister().
+ */
+#include <linux/module.h>
+#include <linux/tracepoint.h>
+#include <linux/sched.h>
+#include <linux/mm.h>
+#include <linux/binfmts.h>
+#include <linux/string.h>
+#include "gotrace_write.h"
+#include "gotrace_compat.h"
+
+static_assert(GOTRACE_STATE_PREEMPTED == TASK_REPORT_MAX);
+
+/* ftrace's prev_state: a one-bit task state, or "preempted". */
+static __always_inline u32 gt_switch_state(bool preempt, unsigned int state,
+					   struct task_struct *prev)
+{
+	unsigned int idx;
+
+	if (preempt)
+		return TASK_REPORT_MAX;
+	idx = __task_state_index(state, prev->exit_state);
+	return idx ? 1U << (idx - 1) : 0;
+}
+
+static void gt_probe_sched_switch(void *data, GT_PROTO_SCHED_SWITCH)
+{
+	struct gt_trace *t = data;
+	struct gt_writer w;
+	bool cprev, cnext;
+
+	if (!gt_write_begin(t, &w))
+		return;
+	cprev = gt_comm_claim(t, prev->pid);
+	cnext = gt_comm_claim(t, next->pid);
+	if (!gt_reserve(&w, 2 * GT_COMM_MAX + GT_EV_MAX(5))) {
+		if (cprev)
+			gt_comm_unclaim(t, prev->pid);
+		if (cnext)
+			gt_comm_unclaim(t, next->pid);
+		gt_write_drop(&w);
+		return;
+	}
+	if (cprev)
+		gt_put_comm(&w, prev);
+	if (cnext)
+		gt_put_comm(&w, next);
+	gt_put_type(&w, GOTRACE_EV_SCHED_SWITCH);
+	gt_put(&w, prev->pid);
+	gt_put(&w, (u32)prev->prio);
+	gt_put(&w, gt_switch_state(preempt, prev_state, prev));
+	gt_put(&w, next->pid);
+	gt_put(&w, (u32)next->prio);
+	gt_write_commit(&w);
+}
+
+/* Events about one task p: its COMM first if the trace has not named it. */
+static __always_inline bool gt_begin_task(struct gt_trace *t,
+					  struct gt_writer *w,
+					  struct task_struct *p,
+					  unsigned int type, unsigned int need,
+					  bool force_comm)
+{
+	bool comm;
+
+	if (!gt_write_begin(t, w))
+		return false;
+	comm = gt_comm_claim(t, p->pid);
+	if (force_comm && !comm) {
+		comm = p->pid > 0;
+		if (comm && p->pid < PID_MAX_LIMIT)
+			set_bit(p->pid, t->comm_seen);
+	}
+	if (!gt_reserve(w, GT_COMM_MAX + need)) {
+		if (comm)
+			gt_comm_unclaim(t, p->pid);
+		gt_write_drop(w);
+		return false;
+	}
+	if (comm)
+		gt_put_comm(w, p);
+	gt_put_type(w, type);
+	return true;
+}
+
+static void gt_wakeup(struct gt_trace *t, struct task_struct *p,
+		      unsigned int type)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_task(t, &w, p, type, GT_EV_MAX(3), false))
+		return;
+	gt_put(&w, p->pid);
+	gt_put(&w, (u32)p->prio);
+	gt_put(&w, task_cpu(p));
+	gt_write_commit(&w);
+}
+
+static void gt_probe_sched_wakeup(void *data, struct task_struct *p)
+{
+	gt_wakeup(data, p, GOTRACE_EV_SCHED_WAKEUP);
+}
+
+static void gt_probe_sched_wakeup_new(void *data, struct task_struct *p)
+{
+	gt_wakeup(data, p, GOTRACE_EV_SCHED_WAKEUP_NEW);
+}
+
+static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
+					struct task_struct *child)
+{
+	struct gt_trace *t = data;
+	struct gt_writer w;
+	bool cparent;
+
+	if (!gt_write_begin(t, &w))
+		return;
+	/* A new pid (maybe reused): always name the child. */
+	cparent = gt_comm_claim(t, parent->pid);
+	if (!gt_reserve(&w, 2 * GT_COMM_MAX + GT_EV_MAX(3))) {
+		if (cparent)
+			gt_comm_unclaim(t, parent->pid);
+		gt_write_drop(&w);
+		return;
+	}
+	if (child->pid > 0 && child->pid < PID_MAX_LIMIT)
+		set_bit(child->pid, t->comm_seen);
+	if (cparent)
+		gt_put_comm(&w, parent);
+	gt_put_comm(&w, child);
+	gt_put_type(&w, GOTRACE_EV_SCHED_PROCESS_FORK);
+	gt_put(&w, parent->pid);
+	gt_put(&w, child->pid);
+	gt_put(&w, child->tgid);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_sched_process_exit(void *data, GT_PROTO_SCHED_PROCESS_EXIT)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXIT,
+			   GT_EV_MAX(2), false))
+		return;
+	gt_put(&w, p->pid);
+	gt_put(&w, (u32)p->prio);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
+					pid_t old_pid,
+					struct linux_binprm *bprm)
+{
+	size_t len = strnlen(bprm->filename, GOTRACE_FILENAME_MAX);
+	struct gt_writer w;
+
+	/* exec renamed the task: name it again, before the event. */
+	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXEC,
+			   GT_EV_MAX(3) + GOTRACE_FILENAME_MAX, true))
+		return;
+	gt_put(&w, p->pid);
+	gt_put(&w, old_pid);
+	gt_put_bytes(&w, bprm->filename, len);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_sched_migrate_task(void *data, struct task_struct *p,
+					int dest_cpu)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_MIGRATE_TASK,
+			   GT_EV_MAX(4), false))
+		return;
+	gt_put(&w, p->pid);
+	gt_put(&w, (u32)p->prio);
+	gt_put(&w, task_cpu(p));
+	gt_put(&w, (u32)dest_cpu);
+	gt_write_commit(&w);
+}
+
+/* Page events name the current task (ftrace's common_pid). */
+static __always_inline bool gt_begin_page(struct gt_trace *t,
+					  struct gt_writer *w,
+					  unsigned int type, unsigned int nargs)
+{
+	return gt_begin_task(t, w, current, type, GT_EV_MAX(nargs), false);
+}
+
+static __always_inline u64 gt_pfn(struct page *page)
+{
+	return page ? page_to_pfn(page) : ~0ULL;
+}
+
+static void gt_probe_mm_page_alloc(void *data, struct page *page,
+				   unsigned int order, gfp_t gfp_flags,
+				   int migratetype)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_ALLOC, 5))
+		return;
+	gt_put_pfn(&w, gt_pfn(page));
+	gt_put(&w, order);
+	gt_put(&w, (__force u32)gfp_flags);
+	gt_put(&w, (u32)migratetype);
+	gt_put(&w, current->pid);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_mm_page_free(void *data, struct page *page,
+				  unsigned int order)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_FREE, 3))
+		return;
+	gt_put_pfn(&w, gt_pfn(page));
+	gt_put(&w, order);
+	gt_put(&w, current->pid);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_mm_page_free_batched(void *data, struct page *page)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 2))
+		return;
+	gt_put_pfn(&w, gt_pfn(page));
+	gt_put(&w, current->pid);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_mm_page_pcpu_drain(void *data, struct page *page,
+					unsigned int order, int migratetype)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 4))
+		return;
+	gt_put_pfn(&w, gt_pfn(page));
+	gt_put(&w, order);
+	gt_put(&w, (u32)migratetype);
+	gt_put(&w, current->pid);
+	gt_write_commit(&w);
+}
+
+static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
+					   int alloc_order, int fallback_order,
+					   int alloc_migratetype,
+					   int fallback_migratetype)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 6))
+		return;
+	gt_put_pfn(&w, gt_pfn(page));
+	gt_put(&w, (u32)alloc_order);
+	gt_put(&w, (u32)fallback_order);
+	gt_put(&w, (u32)alloc_migratetype);
+	gt_put(&w, (u32)fallback_migratetype);
+	gt_put(&w, current->pid);
+	gt_write_commit(&w);
+}
+
+struct gt_tracepoint {
+	const char *name;
+	void *probe;
+	u64 group;
+	struct tracepoint *tp;
+};
+
+#define GT_TP(id, fn, grp) \
+	[GOTRACE_TP_##id] = { .name = #fn, .probe = gt_probe_##fn, \
+			      .group = GOTRACE_GROUP_##grp }
+
+static struct gt_tracepoint gt_tracepoints[GOTRACE_TP_COUNT] = {
+	GT_TP(SCHED_SWITCH, sched_switch, SCHED),
+	GT_TP(SCHED_WAKEUP, sched_wakeup, SCHED),
+	GT_TP(SCHED_WAKEUP_NEW, sched_wakeup_new, SCHED),
+	GT_TP(SCHED_PROCESS_FORK, sched_process_fork, SCHED),
+	GT_TP(SCHED_PROCESS_EXIT, sched_process_exit, SCHED),
+	GT_TP(SCHED_PROCESS_EXEC, sched_process_exec, SCHED),
+	GT_TP(SCHED_MIGRATE_TASK, sched_migrate_task, SCHED),
+	GT_TP(MM_PAGE_ALLOC, mm_page_alloc, PAGE),
+	GT_TP(MM_PAGE_FREE, mm_page_free, PAGE),
+	GT_TP(MM_PAGE_FREE_BATCHED, mm_page_free_batched, PAGE),
+	GT_TP(MM_PAGE_PCPU_DRAIN, mm_page_pcpu_drain, PAGE),
+	GT_TP(MM_PAGE_ALLOC_EXTFRAG, mm_page_alloc_extfrag, PAGE),
+};
+
+static void gt_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < GOTRACE_TP_COUNT; i++)
+		if (!strcmp(tp->name, gt_tracepoints[i].name))
+			gt_tracepoints[i].tp = tp;
+}
+
+/* Core kernel tracepoints never go away: look them up once at load. */
+int gt_probes_init(void)
+{
+	unsigned int i;
+
+	for_each_kernel_tracepoint(gt_find_tracepoint, NULL);
+	for (i = 0; i < GOTRACE_TP_COUNT; i++)
+		if (!gt_tracepoints[i].tp)
+			pr_info("tracepoint %s not found; its events will be missing\n",
+				gt_tracepoints[i].name);
+	return 0;
+}
+
+/* Sets t->missing and t->attached; on error nothing stays registered. */
+int gt_probes_register(struct gt_trace *t)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < GOTRACE_TP_COUNT; i++) {
+		struct gt_tracepoint *g = &gt_tracepoints[i];
+
+		if (!(t->params.groups & g->group))
+			continue;
+		if (!g->tp) {
+			t->missing |= 1ULL << i;
+			continue;
+		}
+		err = tracepoint_probe_register(g->tp, g->probe, t);
+		if (err) {
+			pr_warn("cannot attach to %s: %d\n", g->name, err);
+			gt_probes_unregister(t);
+			return err;
+		}
+		t->attached |= 1ULL << i;
+	}
+	return 0;
+}
+
+/* Returns once no probe can be running with t.  Called once per trace. */
+void gt_probes_unregister(struct gt_trace *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < GOTRACE_TP_COUNT; i++)
+		if (t->attached & (1ULL << i))
+			tracepoint_probe_unregister(gt_tracepoints[i].tp,
+						    gt_tracepoints[i].probe, t);
+	tracepoint_synchronize_unregister();
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gotrace: the per-CPU write path used by the probes.
+ *
+ * A probe runs in any context, possibly with a runqueue or zone lock held.
+ * The write path therefore never sleeps, allocates, takes a lock or wakes
+ * a task: it disables interrupts on its CPU for the few dozen instructions
+ * of an event, so an interrupt's probe runs entirely before or after it,
+ * takes a free buffer from an llist only this CPU removes from, and hands a
+ * full buffer to the reader through an llist and an irq_work.  NMI context
+ * is refused (none of the attached tracepoints fires there) and counted.
+ */
+#ifndef _GOTRACE_WRITE_H
+#define _GOTRACE_WRITE_H
+
+#include <linux/irqflags.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/timekeeping.h>
+#include <linux/bitops.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/threads.h>
+#include "gotrace.h"
+
+/* Worst case bytes of an event: type byte, ts delta, and n varints. */
+#define GT_EV_MAX(nargs)	(1 + 10 + 10 * (nargs))
+#define GT_COMM_MAX		(GT_EV_MAX(2) + GOTRACE_COMM_LEN)
+
+struct gt_writer {
+	struct gt_trace *t;
+	struct gt_cpu *c;
+	struct gt_buf *b;
+	unsigned long irqflags;
+	u64 ts;
+	u8 ctx;
+	u8 *p;
+};
+
+static __always_inline u8 *gt_put_u64(u8 *p, u64 v)
+{
+	while (v >= 0x80) {
+		*p++ = (u8)v | 0x80;
+		v >>= 7;
+	}
+	*p++ = (u8)v;
+	return p;
+}
+
+static __always_inline u8 gt_ctx(void)
+{
+	if (in_hardirq())
+		return GOTRACE_CTX_HARDIRQ;
+	if (in_serving_softirq())
+		return GOTRACE_CTX_SOFTIRQ;
+	return GOTRACE_CTX_TASK;
+}
+
+/* Disables interrupts and takes the timestamp; false: write nothing. */
+static __always_inline bool gt_write_begin(struct gt_trace *t,
+					   struct gt_writer *w)
+{
+	if (unlikely(in_nmi())) {
+		atomic64_inc(&t->nmi_lost);
+		return false;
+	}
+	local_irq_save(w->irqflags);
+	w->t = t;
+	w->c = this_cpu_ptr(t->cpu);
+	w->ts = ktime_get_mono_fast_ns();
+	/* The fast clock may step back across an update; keep order. */
+	if (unlikely(w->ts < w->c->last_ts))
+		w->ts = w->c->last_ts;
+	w->ctx = gt_ctx();
+	return true;
+}
+
+bool gt_reserve_slow(struct gt_writer *w, unsigned int need);
+
+/* Makes room for need bytes in the current buffer; false: event dropped. */
+static __always_inline bool gt_reserve(struct gt_writer *w, unsigned int need)
+{
+	struct gt_buf *b = w->c->cur;
+
+	if (likely(b && b->len + need <= w->t->batch_size)) {
+		w->b = b;
+		w->p = b->data + b->len;
+		return true;
+	}
+	return gt_reserve_slow(w, need);
+}
+
+static __always_inline void gt_put_type(struct gt_writer *w, unsigned int type)
+{
+	*w->p++ = type | (w->ctx << GOTRACE_EV_CTX_SHIFT);
+	w->p = gt_put_u64(w->p, w->ts - w->c->last_ts);
+	w->c->last_ts = w->ts;
+}
+
+static __always_inline void gt_put(struct gt_writer *w, u64 v)
+{
+	w->p = gt_put_u64(w->p, v);
+}
+
+static __always_inline void gt_put_bytes(struct gt_writer *w, const char *s,
+					 size_t len)
+{
+	w->p = gt_put_u64(w->p, len);
+	memcpy(w->p, s, len);
+	w->p += len;
+}
+
+/* pfn as a zigzag delta from the previous pfn of the batch. */
+static __always_inline void gt_put_pfn(struct gt_writer *w, u64 pfn)
+{
+	s64 d = (s64)(pfn - w->c->last_pfn);
+
+	w->c->last_pfn = pfn;
+	w->p = gt_put_u64(w->p, ((u64)d << 1) ^ (u64)(d >> 63));
+}
+
+/* Ends an event written since gt_reserve(). */
+static __always_inline void gt_write_commit(struct gt_writer *w)
+{
+	w->b->len = w->p - w->b->data;
+	w->b->nr_events++;
+	w->c->events++;
+	local_irq_restore(w->irqflags);
+}
+
+/* The event could not be written: count it and re-enable interrupts. */
+static __always_inline void gt_write_drop(struct gt_writer *w)
+{
+	w->c->lost++;
+	w->c->lost_pending++;
+	local_irq_restore(w->irqflags);
+}
+
+/*
+ * Task names: the first event that mentions a pid writes a COMM record for
+ * it just before itself.  claim decides (atomically across CPUs) who writes
+ * it; a writer whose event is then dropped gives the claim back.
+ */
+static __always_inline bool gt_comm_claim(struct gt_trace *t, pid_t pid)
+{
+	if (unlikely(pid <= 0 || pid >= PID_MAX_LIMIT))
+		return false;
+	if (test_bit(pid, t->comm_seen))
+		return false;
+	return !test_and_set_bit(pid, t->comm_seen);
+}
+
+static __always_inline void gt_comm_unclaim(struct gt_trace *t, pid_t pid)
+{
+	clear_bit(pid, t->comm_seen);
+}
+
+static __always_inline void gt_put_comm(struct gt_writer *w,
+					struct task_struct *task)
+{
+	char comm[GOTRACE_COMM_LEN];
+
+	/* comm can change under us (prctl); copy once, then measure. */
+	memcpy(comm, task->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = '\0';
+	gt_put_type(w, GOTRACE_EV_COMM);
+	gt_put(w, task->pid);
+	gt_put_bytes(w, comm, strnlen(comm, sizeof(comm)));
+}
+
+#endif /* _GOTRACE_WRITE_H */
