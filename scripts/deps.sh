@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages needed to build gotrace and to run its tests
+# in QEMU.  Idempotent: when everything is installed it only runs dpkg-query.
+set -euo pipefail
+
+PKGS=(
+	gcc make libc6-dev perl xz-utils gzip tar cpio kmod
+	qemu-system-x86 busybox-static
+	linux-headers-amd64 linux-headers-6.12-amd64
+	linux-source-6.1
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PKGS[@]} packages installed"
+	exit 0
+fi
+
+echo "deps: installing: ${missing[*]}"
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "deps: done"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernels gotrace supports are "Debian 6.1" (the one linux-headers-amd64
+# points at) and "Debian 6.12" (linux-headers-6.12-amd64).  Their exact
+# versions are resolved here at run time from apt's metadata.
+#
+#   kernels.sh list            print the kernel release (KVER) of each
+#   kernels.sh prepare KVER    make sure the headers of KVER are installed and
+#                              that $BUILD/kernels/KVER/vmlinuz exists; print it
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/.build}
+META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64)
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+resolve() {	# meta package -> KVER
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*\)$/\1/p' | head -n1
+}
+
+list() {
+	local m k updated=
+	for m in "${META_PKGS[@]}"; do
+		k=$(resolve "$m")
+		if [ -z "$k" ] && [ -z "$updated" ]; then
+			$SUDO apt-get update -qq >&2
+			updated=1
+			k=$(resolve "$m")
+		fi
+		[ -n "$k" ] || { echo "kernels: cannot resolve $m" >&2; exit 1; }
+		echo "$k"
+	done
+}
+
+installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+prepare() {
+	local kver=$1 dir=$BUILD/kernels/$1 tmp
+	if ! installed "linux-headers-$kver" || [ ! -e "/lib/modules/$kver/build/Makefile" ]; then
+		echo "kernels: installing linux-headers-$kver" >&2
+		$SUDO apt-get install -y -qq --no-install-recommends "linux-headers-$kver" >&2 ||
+			{ $SUDO apt-get update -qq >&2 &&
+			  $SUDO apt-get install -y -qq --no-install-recommends "linux-headers-$kver" >&2; }
+	fi
+	if [ ! -s "$dir/vmlinuz" ]; then
+		echo "kernels: downloading linux-image-$kver-unsigned" >&2
+		mkdir -p "$dir"
+		tmp=$(mktemp -d "$dir/dl.XXXXXX")
+		( cd "$tmp" && { apt-get download -q "linux-image-$kver-unsigned" ||
+			{ $SUDO apt-get update -qq && apt-get download -q "linux-image-$kver-unsigned"; }; } ) \
+			>"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; rm -rf "$tmp"; exit 1; }
+		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
+			tar -x -C "$tmp" "./boot/vmlinuz-$kver"
+		mv "$tmp/boot/vmlinuz-$kver" "$dir/vmlinuz.new"
+		mv "$dir/vmlinuz.new" "$dir/vmlinuz"
+		rm -rf "$tmp"
+	fi
+	echo "$dir/vmlinuz"
+}
+
+case "${1:-}" in
+list)	list ;;
+prepare)
+	[ $# -eq 2 ] || { echo "usage: $0 prepare KVER" >&2; exit 2; }
+	prepare "$2" ;;
+*)	echo "usage: $0 list | prepare KVER" >&2; exit 2 ;;
+esac

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the initramfs (cpio newc, gzip) of the gotrace test VM:
+#   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
+#                  [-t test-binary]...
+# Contents: static busybox (applet links are made by /init), /init,
+# /run.sh, /gotrace.ko, /bin/gotrace, /tests/*.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+out= run= ko= gt=
+tests=()
+while getopts "o:r:k:g:t:" opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	r) run=$OPTARG ;;
+	k) ko=$OPTARG ;;
+	g) gt=$OPTARG ;;
+	t) tests+=("$OPTARG") ;;
+	*) exit 2 ;;
+	esac
+done
+[ -n "$out" ] && [ -n "$run" ] || { echo "usage: $0 -o OUT -r RUN.sh [-k ko] [-g gotrace] [-t test]..." >&2; exit 2; }
+
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || busybox=/bin/busybox
+if ! { LC_ALL=C ldd "$busybox" 2>&1 || true; } | grep -Eq 'not a dynamic|statically linked'; then
+	echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2
+	exit 1
+fi
+
+stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,xfer,tests,etc}
+cp "$busybox" "$stage/bin/busybox"
+cp "$HERE/init" "$stage/init"
+cp "$run" "$stage/run.sh"
+chmod 755 "$stage/init" "$stage/bin/busybox"
+[ -z "$ko" ] || cp "$ko" "$stage/gotrace.ko"
+[ -z "$gt" ] || cp "$gt" "$stage/bin/gotrace"
+for t in ${tests[@]+"${tests[@]}"}; do
+	cp "$t" "$stage/tests/"
+done
+echo "root:x:0:0:root:/tmp:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+
+( cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --quiet ) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

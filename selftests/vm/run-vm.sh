@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the gotrace test VM and turn what the guest printed into results:
+#   run-vm.sh -k vmlinuz -i initramfs -d OUTDIR [-a "extra cmdline"]
+#             [-T seconds] [-p result-prefix]
+# OUTDIR gets console.log (kernel console, ttyS0), ttyS1.log (the guest's
+# protocol, see init), ttyS2.bin (raw file transfer), xfer/ (the files the
+# guest sent), results.txt ("ok|fail|skip NAME" lines) and failures.txt.
+# QEMU's exit status is not used: only what the guest printed counts.
+# Exit status: 0 if no result failed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix=
+while getopts "k:i:d:a:T:p:" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	i) initrd=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	a) extra=$OPTARG ;;
+	T) tmo=$OPTARG ;;
+	p) prefix=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+[ -n "$kernel" ] && [ -n "$initrd" ] && [ -n "$dir" ] ||
+	{ echo "usage: $0 -k vmlinuz -i initramfs -d outdir [-a cmdline] [-T secs] [-p prefix]" >&2; exit 2; }
+
+mkdir -p "$dir"
+rm -rf "$dir/xfer"
+rm -f "$dir"/{console.log,ttyS1.log,ttyS2.bin,results.txt,failures.txt}
+: >"$dir/failures.txt"
+
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
+append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
+append+=" nokaslr ${extra}"
+
+start=$(date +%s.%N)
+qrc=0
+timeout -k 10 "$tmo" qemu-system-x86_64 \
+	-machine q35 -cpu max -smp 2 -m 1G \
+	-nodefaults -display none -no-reboot \
+	-serial "file:$dir/console.log" \
+	-serial "file:$dir/ttyS1.log" \
+	-serial "file:$dir/ttyS2.bin" \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
+	</dev/null >"$dir/qemu.out" 2>&1 || qrc=$?
+end=$(date +%s.%N)
+secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+[ $qrc -ne 124 ] && [ $qrc -ne 137 ] || echo "run-vm: VM killed after ${tmo}s timeout" >>"$dir/failures.txt"
+echo "$secs" >"$dir/seconds"
+
+touch "$dir/ttyS1.log" "$dir/console.log"
+awk -v PREFIX="$prefix" -v FAILLOG="$dir/failures.txt" -f "$HERE/parse.awk" \
+	"$dir/ttyS1.log" >"$dir/results.txt"
+
+# File transfer: ttyS2 carries one tar; the guest printed its size and hash.
+x=$(sed -n 's/^GOTRACE-VM: XFER //p' "$dir/ttyS1.log" | tr -d '\r' | tail -n1)
+if [ -n "$x" ]; then
+	bytes=${x#bytes=}; bytes=${bytes%% *}
+	sha=${x##*sha256=}
+	got=$(head -c "$bytes" "$dir/ttyS2.bin" | sha256sum | cut -d' ' -f1)
+	size=$(stat -c %s "$dir/ttyS2.bin")
+	if [ "$got" = "$sha" ] && [ "$size" -eq "$bytes" ]; then
+		mkdir -p "$dir/xfer"
+		tar -C "$dir/xfer" -xf "$dir/ttyS2.bin"
+		echo "ok ${prefix}xfer" >>"$dir/results.txt"
+	else
+		echo "fail ${prefix}xfer" >>"$dir/results.txt"
+		echo "---- xfer: expected $bytes bytes sha256 $sha, got $size bytes sha256 $got" >>"$dir/failures.txt"
+	fi
+fi
+
+if grep -q '^fail' "$dir/results.txt"; then
+	if ! grep -q '^GOTRACE-VM: END' "$dir/ttyS1.log"; then
+		{
+			echo "---- ${prefix}guest output (tail):"
+			tail -n 40 "$dir/ttyS1.log"
+			echo "---- ${prefix}kernel console (tail):"
+			tail -n 60 "$dir/console.log"
+		} >>"$dir/failures.txt"
+	fi
+	exit 1
+fi
+exit 0
