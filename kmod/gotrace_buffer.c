@@ -206,7 +206,7 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id)
 	t->cpu = alloc_percpu(struct gt_cpu);
 	if (!t->cpu)
 		goto fail;
-	t->comm_seen = kvzalloc(BITS_TO_LONGS(PID_MAX_LIMIT) * sizeof(long),
+	t->comm_seen = kvcalloc(BITS_TO_LONGS(PID_MAX_LIMIT), sizeof(long),
 				GFP_KERNEL);
 	if (!t->comm_seen)
 		goto fail;

@@ -25,7 +25,7 @@
 #include "gotrace.h"
 
 static struct {
-	struct mutex lock;
+	struct mutex lock;		/* serialises all but the probes */
 	wait_queue_head_t readq;	/* read() and poll() wait here */
 	wait_queue_head_t drainq;	/* STOP with GOTRACE_STOP_WAIT */
 	atomic_t wake_gen;		/* bumped at every wakeup of readq */
@@ -175,7 +175,8 @@ static int gt_copy_stream(struct gt_trace *t, char __user *ubuf,
 	while (!err && *done < count) {
 		struct gt_buf *b = t->rd_buf;
 
-		if (!b && (b = gt_next_buf(t))) {
+		if (!b) {
+			b = gt_next_buf(t);
 			t->rd_buf = b;
 			t->rd_off = 0;
 		}

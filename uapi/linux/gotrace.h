@@ -70,6 +70,7 @@ struct gotrace_start {
 	__u32 buffer_size;	/* bytes per CPU; 0: default */
 	__u32 flush_ms;		/* partial buffers flushed this often; 0: 1000 */
 };
+
 #define GOTRACE_START_SIZE_VER0	24
 
 /* GOTRACE_IOC_STOP argument (passed by value, not a pointer). */
@@ -106,6 +107,7 @@ struct gotrace_cpu_stats {
 	__u32 batches;		/* batches handed to the queue */
 	__u32 flags;		/* GOTRACE_CPU_* */
 };
+
 #define GOTRACE_CPU_ONLINE	(1U << 0)
 #define GOTRACE_CPU_TRACED	(1U << 1)	/* has buffers in this trace */
 
@@ -135,6 +137,7 @@ struct gotrace_status {
 	__u32 cpu_len;		/* in: entries at cpu_stats */
 	__u64 cpu_stats;	/* in: user pointer to struct gotrace_cpu_stats[] */
 };
+
 #define GOTRACE_STATUS_SIZE_VER0	120
 
 #define GOTRACE_IOC_START	_IOW(GOTRACE_IOC_MAGIC, 1, struct gotrace_start)
@@ -217,6 +220,7 @@ enum gotrace_ctx {
 	GOTRACE_CTX_HARDIRQ	= 2,
 	GOTRACE_CTX_NMI		= 3,
 };
+
 #define GOTRACE_EV_TYPE_MASK	0x3f
 #define GOTRACE_EV_CTX_SHIFT	6
 
@@ -226,7 +230,9 @@ enum gotrace_ctx {
  * "pfn" is a zvarint: the 64-bit difference (wrapping) from the previous
  * pfn of the same batch, which starts at 0.  A failed allocation (no page)
  * has pfn ~0 (-1 in the tracefs format).  "pid" on page events is the
- * current task's pid (ftrace's common_pid).
+ * current task's pid (ftrace's common_pid).  Values that are signed in the
+ * tracepoint (prio, migratetype, orders of extfrag, dest_cpu) are their
+ * 32-bit two's complement: a decoder casts them back to s32.
  */
 enum gotrace_event_type {
 	GOTRACE_EV_NONE			= 0,
