@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace dump: print the events of a trace file, ftrace-like, in
+ * timestamp order across CPUs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "gotrace_reader.h"
+
+#define OUT_BUF_SIZE	(1 << 20)
+#define LINE_MAX_LEN	1024
+
+static void dump_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gotrace dump [--raw] FILE\n"
+		"\n"
+		"Print one line per event of a trace file, in timestamp order across\n"
+		"CPUs:  <ts ns> cpu=<N> <tracepoint> field=value ...\n"
+		"\n"
+		"  -r, --raw    also print the comm records of the stream\n"
+		"  -h, --help   show this help\n");
+}
+
+/* A line under construction; every put_* keeps room for the tail. */
+struct line {
+	char *p;
+	char buf[LINE_MAX_LEN];
+};
+
+static inline void put_mem(struct line *l, const char *s, size_t n)
+{
+	size_t room = l->buf + LINE_MAX_LEN - 64 - l->p;
+
+	if (n > room)
+		n = room;
+	memcpy(l->p, s, n);
+	l->p += n;
+}
+
+static inline void put_str(struct line *l, const char *s)
+{
+	put_mem(l, s, strlen(s));
+}
+
+static inline void put_u64(struct line *l, uint64_t v)
+{
+	char tmp[24];
+	char *t = tmp + sizeof(tmp);
+
+	do {
+		*--t = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	memcpy(l->p, t, tmp + sizeof(tmp) - t);
+	l->p += tmp + sizeof(tmp) - t;
+}
+
+/* A signed tracepoint field (int) carried as a raw varint. */
+static inline void put_int(struct line *l, uint64_t v)
+{
+	int64_t s = v <= 0xffffffffULL ? (int64_t)(int32_t)v : (int64_t)v;
+
+	if (s < 0) {
+		*l->p++ = '-';
+		put_u64(l, -(uint64_t)s);
+	} else {
+		put_u64(l, (uint64_t)s);
+	}
+}
+
+static inline void put_hex(struct line *l, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[20];
+	char *t = tmp + sizeof(tmp);
+
+	do {
+		*--t = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	*l->p++ = '0';
+	*l->p++ = 'x';
+	memcpy(l->p, t, tmp + sizeof(tmp) - t);
+	l->p += tmp + sizeof(tmp) - t;
+}
+
+static inline void put_pfn(struct line *l, uint64_t pfn)
+{
+	if (pfn == ~0ULL)
+		put_str(l, "-1");
+	else
+		put_hex(l, pfn);
+}
+
+static void put_comm(struct line *l, struct gt_reader *r, uint64_t pid,
+		     uint32_t cpu)
+{
+	const char *c;
+
+	if (!pid) {
+		put_str(l, "swapper/");
+		put_u64(l, cpu);
+		return;
+	}
+	c = pid <= 0xffffffffULL ? gt_comm(r, (uint32_t)pid) : NULL;
+	put_str(l, c ? c : "<...>");
+}
+
+static const char * const ctx_names[] = {
+	[GOTRACE_CTX_TASK]	= "",
+	[GOTRACE_CTX_SOFTIRQ]	= " [softirq]",
+	[GOTRACE_CTX_HARDIRQ]	= " [hardirq]",
+	[GOTRACE_CTX_NMI]	= " [nmi]",
+};
+
+#define F(l, name)	put_mem(l, name, sizeof(name) - 1)
+
+/* Format ev into l; return 0 if the event is not printed. */
+static int format_event(struct line *l, struct gt_reader *r,
+			const struct gt_event *ev, int raw)
+{
+	const uint64_t *a = ev->args;
+	char state[64];
+
+	if (ev->type == GOTRACE_EV_COMM && !raw)
+		return 0;
+	l->p = l->buf;
+	put_u64(l, ev->ts);
+	F(l, " cpu=");
+	put_u64(l, ev->cpu);
+	*l->p++ = ' ';
+	put_str(l, gt_event_name(ev->type));
+	switch (ev->type) {
+	case GOTRACE_EV_COMM:
+		F(l, " pid=");
+		put_u64(l, a[0]);
+		F(l, " comm=");
+		put_str(l, ev->str);
+		break;
+	case GOTRACE_EV_SCHED_SWITCH:
+		F(l, " prev_comm=");
+		put_comm(l, r, a[0], ev->cpu);
+		F(l, " prev_pid=");
+		put_u64(l, a[0]);
+		F(l, " prev_prio=");
+		put_int(l, a[1]);
+		F(l, " prev_state=");
+		put_str(l, gt_state_str(a[2], state, sizeof(state)));
+		F(l, " ==> next_comm=");
+		put_comm(l, r, a[3], ev->cpu);
+		F(l, " next_pid=");
+		put_u64(l, a[3]);
+		F(l, " next_prio=");
+		put_int(l, a[4]);
+		break;
+	case GOTRACE_EV_SCHED_WAKEUP:
+	case GOTRACE_EV_SCHED_WAKEUP_NEW:
+		F(l, " comm=");
+		put_comm(l, r, a[0], ev->cpu);
+		F(l, " pid=");
+		put_u64(l, a[0]);
+		F(l, " prio=");
+		put_int(l, a[1]);
+		F(l, " target_cpu=");
+		put_int(l, a[2]);
+		break;
+	case GOTRACE_EV_SCHED_PROCESS_FORK:
+		F(l, " comm=");
+		put_comm(l, r, a[0], ev->cpu);
+		F(l, " pid=");
+		put_u64(l, a[0]);
+		F(l, " child_comm=");
+		/* a child has its parent's comm until it execs */
+		if (a[1] <= 0xffffffffULL && gt_comm(r, (uint32_t)a[1]))
+			put_comm(l, r, a[1], ev->cpu);
+		else
+			put_comm(l, r, a[0], ev->cpu);
+		F(l, " child_pid=");
+		put_u64(l, a[1]);
+		F(l, " child_tgid=");
+		put_u64(l, a[2]);
+		break;
+	case GOTRACE_EV_SCHED_PROCESS_EXIT:
+		F(l, " comm=");
+		put_comm(l, r, a[0], ev->cpu);
+		F(l, " pid=");
+		put_u64(l, a[0]);
+		F(l, " prio=");
+		put_int(l, a[1]);
+		break;
+	case GOTRACE_EV_SCHED_PROCESS_EXEC:
+		F(l, " filename=");
+		put_str(l, ev->str ? ev->str : "");
+		F(l, " pid=");
+		put_u64(l, a[0]);
+		F(l, " old_pid=");
+		put_u64(l, a[1]);
+		break;
+	case GOTRACE_EV_SCHED_MIGRATE_TASK:
+		F(l, " comm=");
+		put_comm(l, r, a[0], ev->cpu);
+		F(l, " pid=");
+		put_u64(l, a[0]);
+		F(l, " prio=");
+		put_int(l, a[1]);
+		F(l, " orig_cpu=");
+		put_int(l, a[2]);
+		F(l, " dest_cpu=");
+		put_int(l, a[3]);
+		break;
+	case GOTRACE_EV_MM_PAGE_ALLOC:
+		F(l, " pfn=");
+		put_pfn(l, a[0]);
+		F(l, " order=");
+		put_int(l, a[1]);
+		F(l, " gfp_flags=");
+		put_hex(l, a[2]);
+		F(l, " migratetype=");
+		put_int(l, a[3]);
+		F(l, " pid=");
+		put_u64(l, a[4]);
+		F(l, " comm=");
+		put_comm(l, r, a[4], ev->cpu);
+		break;
+	case GOTRACE_EV_MM_PAGE_FREE:
+		F(l, " pfn=");
+		put_pfn(l, a[0]);
+		F(l, " order=");
+		put_int(l, a[1]);
+		F(l, " pid=");
+		put_u64(l, a[2]);
+		F(l, " comm=");
+		put_comm(l, r, a[2], ev->cpu);
+		break;
+	case GOTRACE_EV_MM_PAGE_FREE_BATCHED:
+		F(l, " pfn=");
+		put_pfn(l, a[0]);
+		F(l, " pid=");
+		put_u64(l, a[1]);
+		break;
+	case GOTRACE_EV_MM_PAGE_PCPU_DRAIN:
+		F(l, " pfn=");
+		put_pfn(l, a[0]);
+		F(l, " order=");
+		put_int(l, a[1]);
+		F(l, " migratetype=");
+		put_int(l, a[2]);
+		F(l, " pid=");
+		put_u64(l, a[3]);
+		break;
+	case GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG:
+		F(l, " pfn=");
+		put_pfn(l, a[0]);
+		F(l, " alloc_order=");
+		put_int(l, a[1]);
+		F(l, " fallback_order=");
+		put_int(l, a[2]);
+		F(l, " alloc_migratetype=");
+		put_int(l, a[3]);
+		F(l, " fallback_migratetype=");
+		put_int(l, a[4]);
+		F(l, " pid=");
+		put_u64(l, a[5]);
+		break;
+	}
+	put_str(l, ctx_names[ev->ctx & 3]);
+	*l->p++ = '\n';
+	return 1;
+}
+
+static int report_end(struct gt_reader *r, const char *path)
+{
+	const struct gt_summary *s = gt_summary(r);
+	uint64_t gaps = 0, skipped = s->reader_skipped;
+	uint32_t i;
+
+	for (i = 0; i < s->nr_cpus; i++)
+		gaps += s->cpus[i].seq_gaps;
+	if (s->truncated)
+		gt_warn("%s: trace truncated (%s); printed the complete records",
+			path, gt_error(r));
+	else if (!s->complete)
+		gt_warn("%s: no END record: the recording did not finish",
+			path);
+	if (s->lost)
+		gt_warn("%s: %llu events were lost", path,
+			(unsigned long long)s->lost);
+	if (gaps)
+		gt_warn("%s: %llu batches missing (seq gaps)", path,
+			(unsigned long long)gaps);
+	if (skipped)
+		gt_warn("%s: %llu batches skipped by a reader that went away",
+			path, (unsigned long long)skipped);
+	return 0;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "raw",  no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct gt_reader *r;
+	struct gt_event ev;
+	struct line l;
+	const char *path;
+	char *obuf;
+	int opt, raw = 0, ret, status = EXIT_OK;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "rh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			raw = 1;
+			break;
+		case 'h':
+			dump_usage(stdout);
+			return EXIT_OK;
+		default:
+			dump_usage(stderr);
+			return EXIT_ERR;
+		}
+	}
+	if (optind != argc - 1) {
+		gt_err("dump: expected one FILE (see 'gotrace dump -h')");
+		return EXIT_ERR;
+	}
+	path = argv[optind];
+	ret = gt_open_file(path, &r);
+	if (ret < 0) {
+		gt_err("%s", gt_error(NULL));
+		return EXIT_ERR;
+	}
+	obuf = malloc(OUT_BUF_SIZE);
+	if (obuf)
+		setvbuf(stdout, obuf, _IOFBF, OUT_BUF_SIZE);
+	while ((ret = gt_next(r, &ev)) > 0) {
+		if (format_event(&l, r, &ev, raw))
+			fwrite_unlocked(l.buf, 1, l.p - l.buf, stdout);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		gt_err("writing the output: %s", strerror(errno));
+		status = EXIT_ERR;
+	}
+	if (ret < 0) {
+		gt_err("%s: malformed trace: %s", path, gt_error(r));
+		status = EXIT_ERR;
+	} else {
+		report_end(r, path);
+	}
+	gt_close(r);
+	/* stdout still uses obuf until exit: flushed above, never freed */
+	return status;
+}

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace record: start a trace, copy the stream of /dev/gotrace to a file
+ * while a command runs (or for some time, or until SIGINT/SIGTERM), then
+ * stop the trace and read it to its end.
+ *
+ * One thread, one poll() loop over the device, a signalfd and timerfds.
+ * The records are followed as they stream by, so that the END totals are
+ * known without reading the file back.
+ *
+ * Exit status: 0 the trace is complete, 2 complete but events were lost,
+ * 1 on errors or an incomplete trace, 127 when COMMAND cannot be executed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+#include "common.h"
+
+#define READ_CHUNK	(1 << 20)
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gotrace record -o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
+		"                      [-d SECONDS] [--discard] [-- COMMAND [ARGS...]]\n"
+		"\n"
+		"Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
+		"save the stream to FILE.\n"
+		"\n"
+		"  -o, --output FILE    trace file to write (required)\n"
+		"  -e, --events GROUPS  comma list of event groups: sched,page (default: all)\n"
+		"  -b, --buffer SIZE    buffer per CPU: bytes or 64K, 4M, 1G (default 4M)\n"
+		"      --flush-ms N     flush partial buffers every N ms (default 1000)\n"
+		"  -d, --duration SECS  stop after SECS seconds\n"
+		"      --discard        drop a stopped trace nobody read\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Exit status: 0 the trace is complete, 2 it is complete but events were\n"
+		"lost, 1 on errors or when the trace is incomplete, 127 when COMMAND\n"
+		"cannot be executed.  The exit status of COMMAND is reported, not\n"
+		"returned.\n");
+}
+
+/* Follows the record boundaries of the stream as it is copied. */
+struct tracker {
+	uint64_t pos;
+	uint8_t magic[GOTRACE_MAGIC_LEN];
+	size_t magic_have;
+	uint8_t rec[sizeof(struct gotrace_header)];
+	size_t have;
+	size_t want;		/* 0 until the record header is complete */
+	uint32_t len;
+	uint64_t skip;
+	int bad;
+	int have_header;
+	int have_end;
+	struct gotrace_header header;
+	struct gotrace_end end;
+	uint64_t events;	/* nr_events of the batches so far */
+	uint64_t lost;
+	uint64_t batches;
+};
+
+static void track_record(struct tracker *t)
+{
+	struct gotrace_batch b;
+
+	switch (((struct gotrace_record *)t->rec)->type) {
+	case GOTRACE_REC_HEADER:
+		memcpy(&t->header, t->rec, sizeof(t->header));
+		t->have_header = 1;
+		break;
+	case GOTRACE_REC_BATCH:
+		memcpy(&b, t->rec, sizeof(b));
+		t->events += b.nr_events;
+		t->lost += b.lost;
+		t->batches++;
+		break;
+	case GOTRACE_REC_END:
+		memcpy(&t->end, t->rec, sizeof(t->end));
+		t->have_end = 1;
+		break;
+	}
+}
+
+static const size_t track_min[] = {
+	[GOTRACE_REC_HEADER]	= sizeof(struct gotrace_header),
+	[GOTRACE_REC_BATCH]	= sizeof(struct gotrace_batch),
+	[GOTRACE_REC_CPU_END]	= sizeof(struct gotrace_cpu_end),
+	[GOTRACE_REC_END]	= sizeof(struct gotrace_end),
+};
+
+static void track(struct tracker *t, const uint8_t *p, size_t n)
+{
+	t->pos += n;
+	while (n && !t->bad) {
+		size_t k;
+
+		if (t->skip) {
+			k = t->skip < n ? t->skip : n;
+			t->skip -= k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		if (t->magic_have < GOTRACE_MAGIC_LEN) {
+			k = GOTRACE_MAGIC_LEN - t->magic_have;
+			k = k < n ? k : n;
+			memcpy(t->magic + t->magic_have, p, k);
+			t->magic_have += k;
+			p += k;
+			n -= k;
+			if (t->magic_have == GOTRACE_MAGIC_LEN &&
+			    memcmp(t->magic, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN))
+				t->bad = 1;
+			continue;
+		}
+		k = (t->want ? t->want : sizeof(struct gotrace_record)) -
+		    t->have;
+		k = k < n ? k : n;
+		memcpy(t->rec + t->have, p, k);
+		t->have += k;
+		p += k;
+		n -= k;
+		if (!t->want && t->have == sizeof(struct gotrace_record)) {
+			struct gotrace_record r;
+
+			memcpy(&r, t->rec, sizeof(r));
+			if (r.len < sizeof(r) || r.len % 8) {
+				t->bad = 1;
+				break;
+			}
+			t->len = r.len;
+			t->want = r.len < sizeof(t->rec) ? r.len :
+				  sizeof(t->rec);
+			if (r.type >= GOTRACE_REC_HEADER &&
+			    r.type <= GOTRACE_REC_END &&
+			    r.len < track_min[r.type]) {
+				t->bad = 1;
+				break;
+			}
+		}
+		if (t->want && t->have == t->want) {
+			track_record(t);
+			t->skip = t->len - t->want;
+			t->have = 0;
+			t->want = 0;
+		}
+	}
+}
+
+struct recorder {
+	const char *path;
+	int dev;
+	int out;
+	int sfd;
+	int tfd_dur;
+	int tfd_prog;
+	pid_t child;
+	int child_status;
+	int child_done;
+	int stopped;
+	int eof;
+	int write_failed;
+	int interrupted;
+	int progress_shown;
+	uint64_t written;
+	struct timespec t0;
+	struct tracker tr;
+	uint8_t *buf;
+};
+
+static double elapsed(const struct recorder *rc)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - rc->t0.tv_sec) + (t.tv_nsec - rc->t0.tv_nsec) / 1e9;
+}
+
+static void stop_trace(struct recorder *rc)
+{
+	if (rc->stopped)
+		return;
+	rc->stopped = 1;
+	if (ioctl(rc->dev, GOTRACE_IOC_STOP, 0UL) < 0 && errno != EINVAL)
+		dev_ioctl_err("cannot stop the trace", errno);
+}
+
+static void clear_progress(struct recorder *rc)
+{
+	if (rc->progress_shown) {
+		fprintf(stderr, "\r%-78s\r", "");
+		rc->progress_shown = 0;
+	}
+}
+
+static void show_progress(struct recorder *rc)
+{
+	fprintf(stderr, "\rgotrace: %s %.0f s, %llu events, %.1f MiB, %llu lost ",
+		rc->stopped ? "finishing" : "recording", elapsed(rc),
+		(unsigned long long)rc->tr.events, rc->written / 1048576.0,
+		(unsigned long long)rc->tr.lost);
+	rc->progress_shown = 1;
+}
+
+/* Write all of buf; 0 or -1 after an error message (the trace stops). */
+static int write_out(struct recorder *rc, const uint8_t *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(rc->out, buf, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			clear_progress(rc);
+			if (errno == ENOSPC)
+				gt_err("%s: %s: stopping the trace; the file is valid up to byte %llu",
+				       rc->path, strerror(errno),
+				       (unsigned long long)rc->written);
+			else
+				gt_err("%s: write error: %s: stopping the trace; the file is valid up to byte %llu",
+				       rc->path, strerror(errno),
+				       (unsigned long long)rc->written);
+			return -1;
+		}
+		rc->written += w;
+		buf += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* One read() from the device; -1 on a read error. */
+static int read_dev(struct recorder *rc)
+{
+	ssize_t n = read(rc->dev, rc->buf, READ_CHUNK);
+
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		clear_progress(rc);
+		gt_err("reading %s: %s", GOTRACE_DEVICE, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		rc->eof = 1;
+		return 0;
+	}
+	if (rc->write_failed)
+		return 0;	/* drain the trace, keep the file as it is */
+	track(&rc->tr, rc->buf, n);
+	if (write_out(rc, rc->buf, n)) {
+		rc->write_failed = 1;
+		stop_trace(rc);
+	}
+	return 0;
+}
+
+static void handle_signals(struct recorder *rc)
+{
+	struct signalfd_siginfo si;
+
+	while (read(rc->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			int st;
+
+			if (rc->child > 0 && !rc->child_done &&
+			    waitpid(rc->child, &st, WNOHANG) == rc->child) {
+				rc->child_done = 1;
+				rc->child_status = st;
+				stop_trace(rc);
+			}
+			continue;
+		}
+		/* SIGINT or SIGTERM */
+		if (rc->stopped && rc->interrupted) {
+			clear_progress(rc);
+			gt_err("interrupted again: abandoning the rest of the trace");
+			rc->eof = -1;
+			return;
+		}
+		rc->interrupted = 1;
+		if (rc->child > 0 && !rc->child_done)
+			kill(rc->child, si.ssi_signo);
+		stop_trace(rc);
+	}
+}
+
+static int make_timer(double first, double interval)
+{
+	struct itimerspec its;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0) {
+		gt_err("timerfd_create: %s", strerror(errno));
+		return -1;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)first;
+	its.it_value.tv_nsec = (long)((first - (time_t)first) * 1e9);
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	its.it_interval.tv_sec = (time_t)interval;
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		gt_err("timerfd_settime: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Fork and exec argv with the signal mask and dispositions reset.  Return
+ * 0, or the errno of a failed exec (reported through a CLOEXEC pipe).
+ */
+static int spawn(struct recorder *rc, char **argv, const sigset_t *oldmask)
+{
+	int pfd[2], err = 0;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return errno;
+	fflush(NULL);
+	rc->child = fork();
+	if (rc->child < 0) {
+		err = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
+	if (!rc->child) {
+		static const int sigs[] = {
+			SIGINT, SIGTERM, SIGCHLD, SIGPIPE, SIGQUIT, SIGHUP,
+		};
+		size_t i;
+
+		close(pfd[0]);
+		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			signal(sigs[i], SIG_DFL);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		execvp(argv[0], argv);
+		err = errno;
+		if (write(pfd[1], &err, sizeof(err)) < 0)
+			_exit(EXIT_NOEXEC);
+		_exit(EXIT_NOEXEC);
+	}
+	close(pfd[1]);
+	do {
+		n = read(pfd[0], &err, sizeof(err));
+	} while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n == sizeof(err)) {
+		waitpid(rc->child, NULL, 0);
+		rc->child = -1;
+		return err ? err : ENOEXEC;
+	}
+	return 0;
+}
+
+static int loop(struct recorder *rc)
+{
+	while (rc->eof == 0) {
+		struct pollfd pfd[4];
+		int n = 0, i_dev, i_sig, i_dur = -1, i_prog = -1;
+		uint64_t ticks;
+
+		pfd[n].fd = rc->dev;
+		pfd[n].events = POLLIN;
+		i_dev = n++;
+		pfd[n].fd = rc->sfd;
+		pfd[n].events = POLLIN;
+		i_sig = n++;
+		if (rc->tfd_dur >= 0) {
+			pfd[n].fd = rc->tfd_dur;
+			pfd[n].events = POLLIN;
+			i_dur = n++;
+		}
+		if (rc->tfd_prog >= 0) {
+			pfd[n].fd = rc->tfd_prog;
+			pfd[n].events = POLLIN;
+			i_prog = n++;
+		}
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			gt_err("poll: %s", strerror(errno));
+			return -1;
+		}
+		if (pfd[i_sig].revents & POLLIN) {
+			handle_signals(rc);
+			if (rc->eof)
+				break;
+		}
+		if (i_dur >= 0 && (pfd[i_dur].revents & POLLIN)) {
+			if (read(rc->tfd_dur, &ticks, sizeof(ticks)) > 0)
+				stop_trace(rc);
+		}
+		if (i_prog >= 0 && (pfd[i_prog].revents & POLLIN)) {
+			if (read(rc->tfd_prog, &ticks, sizeof(ticks)) > 0)
+				show_progress(rc);
+		}
+		if (pfd[i_dev].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (read_dev(rc))
+				return -1;
+		} else if (pfd[i_dev].revents & POLLNVAL) {
+			gt_err("%s: poll: invalid file descriptor",
+			       GOTRACE_DEVICE);
+			return -1;
+		}
+	}
+	return rc->eof < 0 ? -1 : 0;
+}
+
+static int summary(struct recorder *rc)
+{
+	struct tracker *t = &rc->tr;
+	struct gotrace_status st;
+	uint64_t events, lost;
+	double secs;
+
+	clear_progress(rc);
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	if (ioctl(rc->dev, GOTRACE_IOC_STATUS, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (t->have_end) {
+		events = t->end.events;
+		lost = t->end.lost;
+	} else {
+		events = t->events;
+		lost = t->lost > st.lost ? t->lost : st.lost;
+	}
+	if (t->have_end && t->have_header && t->end.stop_ns >= t->header.start_ns)
+		secs = (t->end.stop_ns - t->header.start_ns) / 1e9;
+	else
+		secs = elapsed(rc);
+	fprintf(stderr, "gotrace: recorded %llu events (%llu lost) in %.2f s, %llu bytes (%.1f B/event) to %s\n",
+		(unsigned long long)events, (unsigned long long)lost, secs,
+		(unsigned long long)rc->written,
+		events ? (double)rc->written / events : 0.0, rc->path);
+	if (rc->child_done) {
+		int s = rc->child_status;
+
+		if (WIFEXITED(s) && WEXITSTATUS(s))
+			gt_warn("the command exited with status %d",
+				WEXITSTATUS(s));
+		else if (WIFSIGNALED(s))
+			gt_warn("the command was killed by signal %d (%s)",
+				WTERMSIG(s), strsignal(WTERMSIG(s)));
+	} else if (rc->child > 0) {
+		gt_warn("the command (pid %d) is still running",
+			(int)rc->child);
+	}
+	if (t->bad)
+		gt_warn("the stream did not parse as a gotrace stream");
+	if (rc->write_failed)
+		return EXIT_ERR;
+	if (!t->have_end) {
+		gt_err("the trace is incomplete (no END record in %s)",
+		       rc->path);
+		return EXIT_ERR;
+	}
+	if (lost) {
+		gt_warn("%llu events were lost (try a bigger -b or a smaller --flush-ms)",
+			(unsigned long long)lost);
+		return EXIT_LOST;
+	}
+	return EXIT_OK;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output",   required_argument, NULL, 'o' },
+		{ "events",   required_argument, NULL, 'e' },
+		{ "buffer",   required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
+		{ "discard",  no_argument,       NULL, OPT_DISCARD },
+		{ "help",     no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct start_opts so = { 0 };
+	struct recorder rc;
+	sigset_t mask, oldmask;
+	double duration = 0;
+	char **cmd = NULL;
+	int opt, ret, status = EXIT_ERR, err;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.dev = rc.out = rc.sfd = rc.tfd_dur = rc.tfd_prog = -1;
+	rc.child = -1;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+o:e:b:d:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			rc.path = optarg;
+			continue;
+		case 'd':
+			if (parse_seconds(optarg, &duration))
+				return EXIT_ERR;
+			continue;
+		case 'h':
+			record_usage(stdout);
+			return EXIT_OK;
+		}
+		ret = start_opt(&so, opt, optarg);
+		if (ret < 0)
+			return EXIT_ERR;
+		if (!ret) {
+			record_usage(stderr);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc)
+		cmd = argv + optind;
+	if (!rc.path) {
+		gt_err("record: -o FILE is required (see 'gotrace record -h')");
+		return EXIT_ERR;
+	}
+	rc.buf = malloc(READ_CHUNK);
+	if (!rc.buf) {
+		gt_err("%s", strerror(ENOMEM));
+		return EXIT_ERR;
+	}
+	rc.dev = dev_open(O_RDONLY);
+	if (rc.dev < 0)
+		goto out;
+	rc.out = open(rc.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (rc.out < 0) {
+		gt_err("%s: %s", rc.path, strerror(errno));
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	rc.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (rc.sfd < 0) {
+		gt_err("signalfd: %s", strerror(errno));
+		goto out_mask;
+	}
+	if (duration > 0) {
+		rc.tfd_dur = make_timer(duration, 0);
+		if (rc.tfd_dur < 0)
+			goto out_mask;
+	}
+	if (isatty(STDERR_FILENO)) {
+		rc.tfd_prog = make_timer(1, 1);
+		if (rc.tfd_prog < 0)
+			goto out_mask;
+	}
+	if (start_trace(rc.dev, &so)) {
+		unlink(rc.path);
+		goto out_mask;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &rc.t0);
+	if (cmd) {
+		err = spawn(&rc, cmd, &oldmask);
+		if (err) {
+			gt_err("cannot execute '%s': %s", cmd[0], strerror(err));
+			stop_trace(&rc);
+			loop(&rc);
+			status = EXIT_NOEXEC;
+			goto out_mask;
+		}
+	}
+	if (loop(&rc) < 0) {
+		stop_trace(&rc);
+		status = EXIT_ERR;
+		goto out_mask;
+	}
+	if (close(rc.out) < 0 && !rc.write_failed) {
+		gt_err("%s: %s", rc.path, strerror(errno));
+		rc.write_failed = 1;
+	}
+	rc.out = -1;
+	status = summary(&rc);
+out_mask:
+	/* signals stay blocked: a late SIGINT must not kill us now */
+out:
+	clear_progress(&rc);
+	if (rc.tfd_dur >= 0)
+		close(rc.tfd_dur);
+	if (rc.tfd_prog >= 0)
+		close(rc.tfd_prog);
+	if (rc.sfd >= 0)
+		close(rc.sfd);
+	if (rc.out >= 0)
+		close(rc.out);
+	if (rc.dev >= 0)
+		close(rc.dev);
+	free(rc.buf);
+	return status;
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace status: state of the tracer, per-CPU counters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static void status_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gotrace status [--json]\n"
+		"\n"
+		"Show the state of the tracer, the parameters of the current or last\n"
+		"trace and its per-CPU counters.\n"
+		"\n"
+		"  -j, --json   print JSON\n"
+		"  -h, --help   show this help\n");
+}
+
+static const char *state_name(uint32_t state)
+{
+	switch (state) {
+	case GOTRACE_STATE_IDLE:
+		return "idle";
+	case GOTRACE_STATE_TRACING:
+		return "tracing";
+	case GOTRACE_STATE_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+static void print_tps(uint64_t mask, int json)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 64; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		if (json) {
+			if (i < GOTRACE_TP_COUNT)
+				printf("%s\"%s\"", n ? ", " : "", tp_name(i));
+			else
+				printf("%s\"tp%u\"", n ? ", " : "", i);
+		} else {
+			if (i < GOTRACE_TP_COUNT)
+				printf("%s%s", n ? " " : "", tp_name(i));
+			else
+				printf("%stp%u", n ? " " : "", i);
+		}
+		n++;
+	}
+	if (!n && !json)
+		printf("none");
+}
+
+static void print_json(const struct gotrace_status *st,
+		       const struct gotrace_cpu_stats *cs, uint32_t nr)
+{
+	char groups[64];
+	uint32_t i;
+
+	groups_str(st->groups, groups, sizeof(groups));
+	printf("{\n");
+	printf("  \"state\": \"%s\",\n", state_name(st->state));
+	printf("  \"trace_id\": %llu,\n", (unsigned long long)st->trace_id);
+	printf("  \"groups\": \"%s\",\n", groups);
+	printf("  \"buffer_size\": %u,\n", st->buffer_size);
+	printf("  \"flush_ms\": %u,\n", st->flush_ms);
+	printf("  \"start_flags\": %u,\n", st->start_flags);
+	printf("  \"nr_cpus\": %u,\n", st->nr_cpus);
+	printf("  \"missing\": [");
+	print_tps(st->missing, 1);
+	printf("],\n  \"attached\": [");
+	print_tps(st->attached, 1);
+	printf("],\n");
+	printf("  \"events\": %llu,\n", (unsigned long long)st->events);
+	printf("  \"lost\": %llu,\n", (unsigned long long)st->lost);
+	printf("  \"bytes_queued\": %llu,\n",
+	       (unsigned long long)st->bytes_queued);
+	printf("  \"bytes_read\": %llu,\n", (unsigned long long)st->bytes_read);
+	printf("  \"start_ns\": %llu,\n", (unsigned long long)st->start_ns);
+	printf("  \"stop_ns\": %llu,\n", (unsigned long long)st->stop_ns);
+	printf("  \"reader\": %s,\n", st->reader ? "true" : "false");
+	printf("  \"cpus\": [");
+	for (i = 0; i < nr; i++) {
+		printf("%s\n    { \"cpu\": %u, \"events\": %llu, \"lost\": %llu, \"bytes\": %llu, \"batches\": %u, \"online\": %s, \"traced\": %s }",
+		       i ? "," : "", i, (unsigned long long)cs[i].events,
+		       (unsigned long long)cs[i].lost,
+		       (unsigned long long)cs[i].bytes, cs[i].batches,
+		       cs[i].flags & GOTRACE_CPU_ONLINE ? "true" : "false",
+		       cs[i].flags & GOTRACE_CPU_TRACED ? "true" : "false");
+	}
+	printf("%s]\n}\n", nr ? "\n  " : "");
+}
+
+static void print_text(const struct gotrace_status *st,
+		       const struct gotrace_cpu_stats *cs, uint32_t nr)
+{
+	char groups[64];
+	uint32_t i;
+
+	groups_str(st->groups, groups, sizeof(groups));
+	printf("state:        %s%s\n", state_name(st->state),
+	       st->reader ? " (a reader holds the stream)" : "");
+	printf("trace id:     %llu\n", (unsigned long long)st->trace_id);
+	printf("groups:       %s\n", groups);
+	printf("buffer size:  %u bytes per CPU\n", st->buffer_size);
+	printf("flush:        %u ms\n", st->flush_ms);
+	if (st->start_flags)
+		printf("start flags:  0x%x\n", st->start_flags);
+	printf("attached:     ");
+	print_tps(st->attached, 0);
+	printf("\nmissing:      ");
+	print_tps(st->missing, 0);
+	printf("\nevents:       %llu\n", (unsigned long long)st->events);
+	printf("lost:         %llu\n", (unsigned long long)st->lost);
+	printf("queued:       %llu bytes\n",
+	       (unsigned long long)st->bytes_queued);
+	printf("read:         %llu bytes\n", (unsigned long long)st->bytes_read);
+	printf("start ns:     %llu\n", (unsigned long long)st->start_ns);
+	if (st->stop_ns)
+		printf("stop ns:      %llu (%.3f s)\n",
+		       (unsigned long long)st->stop_ns,
+		       (st->stop_ns - st->start_ns) / 1e9);
+	printf("\n%5s %14s %12s %14s %10s %s\n", "CPU", "EVENTS", "LOST",
+	       "BYTES", "BATCHES", "ONLINE");
+	for (i = 0; i < nr; i++) {
+		printf("%5u %14llu %12llu %14llu %10u %s%s\n", i,
+		       (unsigned long long)cs[i].events,
+		       (unsigned long long)cs[i].lost,
+		       (unsigned long long)cs[i].bytes, cs[i].batches,
+		       cs[i].flags & GOTRACE_CPU_ONLINE ? "yes" : "no",
+		       cs[i].flags & GOTRACE_CPU_TRACED ? "" : " (not traced)");
+	}
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct gotrace_cpu_stats *cs = NULL;
+	struct gotrace_status st;
+	int opt, fd, json = 0, tries;
+	uint32_t nr = 0;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return EXIT_OK;
+		default:
+			status_usage(stderr);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc) {
+		gt_err("status: unexpected argument '%s'", argv[optind]);
+		return EXIT_ERR;
+	}
+	fd = dev_open(O_RDONLY);
+	if (fd < 0)
+		return EXIT_ERR;
+	/* learn nr_cpus, then fetch the table (retry if it grew) */
+	for (tries = 0; tries < 4; tries++) {
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		st.cpu_len = nr;
+		st.cpu_stats = (uint64_t)(uintptr_t)cs;
+		if (ioctl(fd, GOTRACE_IOC_STATUS, &st) < 0) {
+			dev_ioctl_err("status", errno);
+			free(cs);
+			close(fd);
+			return EXIT_ERR;
+		}
+		if (st.nr_cpus <= nr)
+			break;
+		nr = st.nr_cpus;
+		free(cs);
+		cs = calloc(nr, sizeof(*cs));
+		if (!cs) {
+			gt_err("%s", strerror(ENOMEM));
+			close(fd);
+			return EXIT_ERR;
+		}
+	}
+	close(fd);
+	if (nr > st.nr_cpus)
+		nr = st.nr_cpus;
+	if (json)
+		print_json(&st, cs, nr);
+	else
+		print_text(&st, cs, nr);
+	free(cs);
+	return EXIT_OK;
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the gotrace subcommands: messages, /dev/gotrace,
+ * parsing of sizes and event groups.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "common.h"
+
+void gt_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("gotrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void gt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("gotrace: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int dev_open(int flags)
+{
+	int fd = open(GOTRACE_DEVICE, flags | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		gt_err("module not loaded? (%s: %s)", GOTRACE_DEVICE,
+		       strerror(errno));
+		break;
+	case EACCES:
+	case EPERM:
+		gt_err("%s: %s (need CAP_PERFMON or CAP_SYS_ADMIN)",
+		       GOTRACE_DEVICE, strerror(errno));
+		break;
+	case EBUSY:
+		gt_err("%s: %s (another gotrace is reading the trace)",
+		       GOTRACE_DEVICE, strerror(errno));
+		break;
+	default:
+		gt_err("%s: %s", GOTRACE_DEVICE, strerror(errno));
+		break;
+	}
+	return -1;
+}
+
+void dev_ioctl_err(const char *what, int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		gt_err("%s: %s (need CAP_PERFMON or CAP_SYS_ADMIN)", what,
+		       strerror(err));
+		break;
+	case ENOTTY:
+		gt_err("%s: %s (kernel module and tool do not match?)", what,
+		       strerror(err));
+		break;
+	default:
+		gt_err("%s: %s", what, strerror(err));
+		break;
+	}
+}
+
+int parse_size(const char *s, uint32_t *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		goto bad;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		goto bad;
+	if (*end) {
+		switch (*end) {
+		case 'k':
+		case 'K':
+			mul = 1ULL << 10;
+			break;
+		case 'm':
+		case 'M':
+			mul = 1ULL << 20;
+			break;
+		case 'g':
+		case 'G':
+			mul = 1ULL << 30;
+			break;
+		default:
+			goto bad;
+		}
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if (*end == 'b' || *end == 'B')
+			end++;
+		if (*end)
+			goto bad;
+	}
+	if (v > GOTRACE_MAX_BUFFER_SIZE / mul) {
+		gt_err("buffer size '%s' too large (max %uM per CPU)", s,
+		       GOTRACE_MAX_BUFFER_SIZE >> 20);
+		return -1;
+	}
+	v *= mul;
+	if (v < GOTRACE_MIN_BUFFER_SIZE) {
+		gt_err("buffer size '%s' too small (min %uK per CPU)", s,
+		       GOTRACE_MIN_BUFFER_SIZE >> 10);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	gt_err("bad size '%s' (expected bytes or a number with K, M or G)", s);
+	return -1;
+}
+
+int parse_groups(const char *s, uint64_t *out)
+{
+	char *dup = strdup(s), *tok, *save = NULL;
+	uint64_t g = 0;
+
+	if (!dup) {
+		gt_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcasecmp(tok, "sched")) {
+			g |= GOTRACE_GROUP_SCHED;
+		} else if (!strcasecmp(tok, "page") || !strcasecmp(tok, "mm")) {
+			g |= GOTRACE_GROUP_PAGE;
+		} else if (!strcasecmp(tok, "all")) {
+			g |= GOTRACE_GROUP_ALL;
+		} else {
+			gt_err("unknown event group '%s' (known: sched, page, all)",
+			       tok);
+			free(dup);
+			return -1;
+		}
+	}
+	free(dup);
+	if (!g) {
+		gt_err("no event group in '%s'", s);
+		return -1;
+	}
+	*out = g;
+	return 0;
+}
+
+int parse_ulong(const char *s, const char *what, unsigned long min,
+		unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-') {
+		gt_err("bad %s '%s'", what, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		gt_err("%s %lu out of range [%lu, %lu]", what, v, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 ||
+	    v > 1e9) {
+		gt_err("bad duration '%s' (expected seconds > 0)", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int start_opt(struct start_opts *so, int opt, const char *arg)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case 'e':
+		return parse_groups(arg, &so->groups) ? -1 : 1;
+	case 'b':
+		return parse_size(arg, &so->buffer_size) ? -1 : 1;
+	case OPT_FLUSH_MS:
+		if (parse_ulong(arg, "--flush-ms", GOTRACE_MIN_FLUSH_MS,
+				GOTRACE_MAX_FLUSH_MS, &v))
+			return -1;
+		so->flush_ms = (uint32_t)v;
+		return 1;
+	case OPT_DISCARD:
+		so->discard = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int start_trace(int fd, const struct start_opts *so)
+{
+	struct gotrace_start st;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.flags = so->discard ? GOTRACE_START_DISCARD : 0;
+	st.groups = so->groups;
+	st.buffer_size = so->buffer_size;
+	st.flush_ms = so->flush_ms;
+	if (ioctl(fd, GOTRACE_IOC_START, &st) == 0)
+		return 0;
+	switch (errno) {
+	case EBUSY:
+		gt_err("cannot start: a trace is running or a stopped trace was not read; use 'gotrace stop', read it with 'gotrace record', or start with --discard");
+		break;
+	case ENOMEM:
+		gt_err("cannot start: out of memory for the trace buffers (try a smaller -b)");
+		break;
+	case EINVAL:
+		gt_err("cannot start: invalid parameters (%s)",
+		       strerror(errno));
+		break;
+	default:
+		dev_ioctl_err("cannot start", errno);
+		break;
+	}
+	return -1;
+}
+
+void groups_str(uint64_t groups, char *buf, size_t size)
+{
+	uint64_t rest = groups & ~(uint64_t)GOTRACE_GROUP_ALL;
+
+	snprintf(buf, size, "%s%s%s", groups & GOTRACE_GROUP_SCHED ? "sched" : "",
+		 (groups & GOTRACE_GROUP_SCHED) && (groups & GOTRACE_GROUP_PAGE) ?
+		 "," : "", groups & GOTRACE_GROUP_PAGE ? "page" : "");
+	if (rest) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, size - n, "%s0x%llx", n ? "," : "",
+			 (unsigned long long)rest);
+	} else if (!groups) {
+		snprintf(buf, size, "none");
+	}
+}
+
+static const char * const tp_names[GOTRACE_TP_COUNT] = {
+	[GOTRACE_TP_SCHED_SWITCH]		= "sched_switch",
+	[GOTRACE_TP_SCHED_WAKEUP]		= "sched_wakeup",
+	[GOTRACE_TP_SCHED_WAKEUP_NEW]		= "sched_wakeup_new",
+	[GOTRACE_TP_SCHED_PROCESS_FORK]		= "sched_process_fork",
+	[GOTRACE_TP_SCHED_PROCESS_EXIT]		= "sched_process_exit",
+	[GOTRACE_TP_SCHED_PROCESS_EXEC]		= "sched_process_exec",
+	[GOTRACE_TP_SCHED_MIGRATE_TASK]		= "sched_migrate_task",
+	[GOTRACE_TP_MM_PAGE_ALLOC]		= "mm_page_alloc",
+	[GOTRACE_TP_MM_PAGE_FREE]		= "mm_page_free",
+	[GOTRACE_TP_MM_PAGE_FREE_BATCHED]	= "mm_page_free_batched",
+	[GOTRACE_TP_MM_PAGE_PCPU_DRAIN]		= "mm_page_pcpu_drain",
+	[GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG]	= "mm_page_alloc_extfrag",
+};
+
+const char *tp_name(unsigned int tp)
+{
+	return tp < GOTRACE_TP_COUNT ? tp_names[tp] : "unknown";
+}

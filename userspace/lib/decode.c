@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Decoding of the events inside one BATCH record.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define VARINT_MAX	10
+
+enum {
+	VI_OK = 0,
+	VI_SHORT = 1,		/* runs past the end of the payload */
+	VI_LONG = 2,		/* more than VARINT_MAX bytes */
+};
+
+static inline int get_varint(const uint8_t **pp, const uint8_t *end,
+			     uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < VARINT_MAX; i++) {
+		uint8_t b;
+
+		if (p >= end)
+			return VI_SHORT;
+		b = *p++;
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*pp = p;
+			*out = v;
+			return VI_OK;
+		}
+	}
+	return VI_LONG;
+}
+
+static inline int is_pfn_event(unsigned int type)
+{
+	return type >= GOTRACE_EV_MM_PAGE_ALLOC &&
+	       type <= GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG;
+}
+
+static int decode_fail(struct gt_reader *r, struct gt_cursor *c,
+		       const uint8_t *at, const char *what)
+{
+	gt_set_error(r, "cpu %u, BATCH record seq %u at byte %llu: %s at byte %llu (event %u of %u)",
+		     c->cpu, c->cur->seq, (unsigned long long)c->cur->off,
+		     what,
+		     (unsigned long long)(c->cur->off +
+					  sizeof(struct gotrace_batch) +
+					  (uint64_t)(at - c->start)),
+		     c->seen, c->nr_events);
+	c->cur = NULL;
+	return -EINVAL;
+}
+
+static int varint_fail(struct gt_reader *r, struct gt_cursor *c,
+		       const uint8_t *at, int vi)
+{
+	return decode_fail(r, c, at, vi == VI_LONG ?
+			   "varint longer than 10 bytes" :
+			   "event runs past the end of the batch");
+}
+
+/* The batch has no more events: check padding and nr_events. */
+static int batch_end(struct gt_reader *r, struct gt_cursor *c)
+{
+	const uint8_t *p;
+
+	for (p = c->p; p < c->end; p++) {
+		if (*p)
+			return decode_fail(r, c, p,
+					   "non-zero byte after the end of the events");
+	}
+	if (c->seen != c->nr_events)
+		return decode_fail(r, c, c->p,
+				   "fewer events than nr_events");
+	c->cur = NULL;
+	return 0;
+}
+
+/*
+ * Decode the next event of the current batch of c into c->ev (c->str
+ * points at the raw string bytes, c->ev.str_len is their number).
+ * Return 1, 0 at the end of the batch (c->cur set to NULL), or -EINVAL.
+ */
+int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
+{
+	struct gt_event *ev = &c->ev;
+	const uint8_t *p = c->p;
+	const uint8_t *start = p;
+	const uint8_t *end = c->end;
+	unsigned int type, nargs, i;
+	uint64_t delta, len;
+	int vi;
+
+	if (p >= end || !*p)
+		return batch_end(r, c);
+	type = *p & GOTRACE_EV_TYPE_MASK;
+	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
+		return decode_fail(r, c, p, "unknown event type");
+	if (type != GOTRACE_EV_COMM && c->seen >= c->nr_events)
+		return decode_fail(r, c, p, "more events than nr_events");
+	ev->type = type;
+	ev->ctx = *p >> GOTRACE_EV_CTX_SHIFT;
+	ev->cpu = c->cpu;
+	p++;
+	vi = get_varint(&p, end, &delta);
+	if (vi)
+		return varint_fail(r, c, start, vi);
+	c->ts += delta;
+	ev->ts = c->ts;
+	nargs = gt_event_nargs(type);
+	ev->nargs = nargs;
+	for (i = 0; i < nargs; i++) {
+		vi = get_varint(&p, end, &ev->args[i]);
+		if (vi)
+			return varint_fail(r, c, start, vi);
+	}
+	if (is_pfn_event(type)) {
+		uint64_t z = ev->args[0];
+
+		c->pfn += (z >> 1) ^ -(z & 1);
+		ev->args[0] = c->pfn;
+	}
+	c->str = NULL;
+	ev->str = NULL;
+	ev->str_len = 0;
+	if (type == GOTRACE_EV_COMM || type == GOTRACE_EV_SCHED_PROCESS_EXEC) {
+		uint64_t max = type == GOTRACE_EV_COMM ? GOTRACE_COMM_LEN :
+			       GOTRACE_FILENAME_MAX;
+
+		vi = get_varint(&p, end, &len);
+		if (vi)
+			return varint_fail(r, c, start, vi);
+		if (len > max)
+			return decode_fail(r, c, start,
+					   type == GOTRACE_EV_COMM ?
+					   "comm longer than 16 bytes" :
+					   "exec filename longer than 255 bytes");
+		if (len > (uint64_t)(end - p))
+			return decode_fail(r, c, start,
+					   "event runs past the end of the batch");
+		c->str = p;
+		ev->str_len = (uint32_t)len;
+		p += len;
+	}
+	if (type != GOTRACE_EV_COMM)
+		c->seen++;
+	c->p = p;
+	return 1;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gotrace_reader.h - decoder of the stream written by /dev/gotrace
+ *
+ * The reader opens a recorded stream (a regular file or a memory buffer),
+ * indexes its records in one pass that reads only record headers, and then
+ * returns the events of all CPUs merged in timestamp order.  Memory use is
+ * bounded by the number of batches and CPUs, not by the number of events.
+ *
+ * Typical use:
+ *
+ *	struct gt_reader *r;
+ *	struct gt_event ev;
+ *	int ret;
+ *
+ *	ret = gt_open_file("out.trace", &r);
+ *	if (ret < 0)
+ *		die("%s", gt_error(NULL));
+ *	while ((ret = gt_next(r, &ev)) > 0)
+ *		handle(&ev);
+ *	if (ret < 0)
+ *		die("%s", gt_error(r));
+ *	gt_close(r);
+ *
+ * The functions are not thread-safe for one reader; distinct readers may be
+ * used from distinct threads.
+ */
+#ifndef GOTRACE_READER_H
+#define GOTRACE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/gotrace.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct gt_reader;
+
+#define GT_MAX_ARGS	8
+
+/*
+ * One decoded event.
+ *
+ * args[] holds the numeric arguments in the order the uapi header lists
+ * them for the event type, nargs of them:
+ *
+ *   COMM                   pid                               (nargs 1)
+ *   SCHED_SWITCH           prev_pid, prev_prio, prev_state,
+ *                          next_pid, next_prio               (nargs 5)
+ *   SCHED_WAKEUP(_NEW)     pid, prio, target_cpu             (nargs 3)
+ *   SCHED_PROCESS_FORK     parent_pid, child_pid, child_tgid (nargs 3)
+ *   SCHED_PROCESS_EXIT     pid, prio                         (nargs 2)
+ *   SCHED_PROCESS_EXEC     pid, old_pid                      (nargs 2)
+ *   SCHED_MIGRATE_TASK     pid, prio, orig_cpu, dest_cpu     (nargs 4)
+ *   MM_PAGE_ALLOC          pfn, order, gfp_flags, migratetype, pid
+ *   MM_PAGE_FREE           pfn, order, pid
+ *   MM_PAGE_FREE_BATCHED   pfn, pid
+ *   MM_PAGE_PCPU_DRAIN     pfn, order, migratetype, pid
+ *   MM_PAGE_ALLOC_EXTFRAG  pfn, alloc_order, fallback_order,
+ *                          alloc_migratetype, fallback_migratetype, pid
+ *
+ * pfn is absolute (the delta encoding is already undone); ~0ULL means a
+ * failed allocation.  Other values are the raw varints (prio, state,
+ * migratetype, ... are not sign-converted).  The length bytes of COMM and
+ * EXEC are not in args[]: they are str_len.
+ */
+struct gt_event {
+	uint64_t ts;		/* absolute ns on the trace clock */
+	uint32_t cpu;
+	uint8_t type;		/* enum gotrace_event_type */
+	uint8_t ctx;		/* enum gotrace_ctx */
+	uint16_t nargs;		/* numeric args decoded into args[] */
+	uint64_t args[GT_MAX_ARGS];
+	const char *str;	/* exec filename / comm (NUL-terminated), else
+				 * NULL; valid until the next gt_next() */
+	uint32_t str_len;	/* strlen(str) */
+};
+
+/*
+ * Per-CPU totals.  batches, events, lost and bytes come from the CPU's
+ * CPU_END record when has_end is set; without it they are what the reader
+ * counted itself (batches_seen, events_seen, lost_in_batches and the bytes
+ * of the batch records seen).
+ */
+struct gt_cpu_summary {
+	uint32_t cpu;
+	uint32_t batches;
+	uint32_t batches_seen;		/* complete BATCH records in the stream */
+	uint32_t seq_gaps;		/* batches missing (by seq numbers) */
+	uint64_t events;
+	uint64_t lost;
+	uint64_t bytes;
+	int has_end;			/* CPU_END record seen */
+	uint64_t lost_in_batches;	/* sum of gotrace_batch.lost */
+	uint64_t events_seen;		/* sum of gotrace_batch.nr_events */
+};
+
+/*
+ * Stream totals.  events, lost, reader_skipped and stop_ns come from the
+ * END record when complete is set; otherwise events and lost are the sums
+ * of the per-CPU values and the other two are 0.
+ */
+struct gt_summary {
+	int complete;			/* END record seen */
+	int truncated;			/* stream cut inside a record */
+	uint64_t events;
+	uint64_t lost;
+	uint64_t reader_skipped;
+	uint64_t stop_ns;
+	uint32_t nr_cpus;		/* entries at cpus (header nr_cpus) */
+	const struct gt_cpu_summary *cpus;
+};
+
+/*
+ * Open a stream.  The whole record structure is indexed here, so
+ * gt_summary() is valid right after.  Return 0 and set *out, or a negative
+ * errno (-EINVAL: not a gotrace stream, or its header is unusable; -ESPIPE:
+ * the input is not seekable, e.g. a pipe).  On failure *out is NULL and
+ * gt_error(NULL) describes the reason.  gt_open_mem() does not copy buf:
+ * it must stay valid until gt_close().
+ */
+int gt_open_file(const char *path, struct gt_reader **out);
+int gt_open_mem(const void *buf, size_t len, struct gt_reader **out);
+void gt_close(struct gt_reader *r);
+
+/* The HEADER record of the stream (never NULL for an open reader). */
+const struct gotrace_header *gt_header(const struct gt_reader *r);
+
+/*
+ * Return the next event in timestamp order across CPUs (ties: lower CPU
+ * first, then stream order): 1 and *ev filled, 0 at the end of the data,
+ * or a negative errno on malformed data (-EINVAL) or an I/O error, with
+ * gt_error() saying what.  Errors are sticky.  COMM events are returned
+ * too, after they updated the table behind gt_comm().
+ */
+int gt_next(struct gt_reader *r, struct gt_event *ev);
+
+/* The last comm seen for pid so far in gt_next() order, or NULL. */
+const char *gt_comm(const struct gt_reader *r, uint32_t pid);
+
+/* Totals of the stream; valid until gt_close(). */
+const struct gt_summary *gt_summary(struct gt_reader *r);
+
+/*
+ * Human-readable reason of the last error of r, "" if none.  With r NULL:
+ * the reason the last gt_open_*() of the calling thread failed.
+ */
+const char *gt_error(const struct gt_reader *r);
+
+/* "sched_switch", "mm_page_alloc", ..., "comm"; "unknown" if out of range. */
+const char *gt_event_name(unsigned int type);
+
+/* Number of numeric arguments of an event type (0 for unknown types). */
+unsigned int gt_event_nargs(unsigned int type);
+
+/*
+ * Format a sched_switch prev_state the way ftrace prints it ("R", "S",
+ * "D|W", "R+", ...) into buf (at least 64 bytes); return buf.
+ */
+char *gt_state_str(uint64_t state, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOTRACE_READER_H */

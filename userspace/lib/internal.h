@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal definitions of the gotrace reader library.
+ */
+#ifndef GOTRACE_INTERNAL_H
+#define GOTRACE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "gotrace_reader.h"
+
+#define GT_ERR_LEN	256
+#define GT_STR_MAX	(GOTRACE_FILENAME_MAX + 1)
+#define GT_MAX_CPUS	(1U << 16)
+
+/* One BATCH record in the stream. */
+struct gt_batch_ref {
+	uint64_t off;		/* of the record */
+	uint32_t len;		/* rec.len */
+	uint32_t seq;
+};
+
+/* Decoding position inside the batches of one CPU. */
+struct gt_cursor {
+	uint32_t cpu;
+	size_t next;			/* next batch of the CPU to load */
+	struct gt_batch_ref *cur;	/* batch being decoded, NULL if none */
+	const uint8_t *start;		/* payload of the current batch */
+	const uint8_t *p;
+	const uint8_t *end;
+	uint8_t *buf;			/* file input: copy of the batch */
+	size_t buf_size;
+	uint64_t ts;
+	uint64_t pfn;
+	uint32_t nr_events;
+	uint32_t seen;
+	/* next event of this CPU, decoded ahead */
+	struct gt_event ev;
+	const uint8_t *str;		/* raw bytes of ev's string */
+};
+
+struct gt_cpu_index {
+	struct gt_batch_ref *b;
+	size_t nr;
+	size_t cap;
+	uint32_t next_seq;
+	uint64_t bytes_seen;
+};
+
+struct gt_comm_ent {
+	uint32_t pid;
+	uint32_t used;
+	char comm[GOTRACE_COMM_LEN + 1];
+};
+
+struct gt_comm_table {
+	struct gt_comm_ent *ent;
+	size_t size;		/* power of 2 */
+	size_t used;
+};
+
+struct gt_reader {
+	int fd;			/* -1 for memory input */
+	const uint8_t *mem;
+	uint64_t size;
+
+	struct gotrace_header hdr;
+	uint32_t nr_cpus;
+	struct gt_cpu_index *idx;
+	struct gt_cpu_summary *cpus;
+	struct gt_summary sum;
+
+	struct gt_cursor *cur;
+	struct gt_cursor **heap;
+	size_t heap_nr;
+	int primed;
+
+	int scan_err;		/* error found by the index pass, 0 if none */
+	char scan_msg[GT_ERR_LEN];
+	int pending;		/* error to return at the next gt_next() */
+	int err;		/* sticky error */
+
+	struct gt_comm_table comms;
+	char str[GT_STR_MAX + 1];
+	char errmsg[GT_ERR_LEN];
+};
+
+/* reader.c */
+__attribute__((format(printf, 2, 3)))
+void gt_set_error(struct gt_reader *r, const char *fmt, ...);
+
+/* decode.c */
+int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c);
+
+/* comm.c */
+int gt_comm_set(struct gt_comm_table *t, uint32_t pid, const char *comm,
+		size_t len);
+const char *gt_comm_get(const struct gt_comm_table *t, uint32_t pid);
+void gt_comm_free(struct gt_comm_table *t);
+
+/* names.c */
+const char *gt_record_name(uint32_t type);
+
+#endif /* GOTRACE_INTERNAL_H */

@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace stream reader: opening, record index, k-way merge of the CPUs.
+ *
+ * gt_open_*() walks the records once, reading only their headers, and
+ * builds a list of BATCH records per CPU plus the totals of the CPU_END and
+ * END records.  gt_next() then keeps one cursor per CPU, each decoding its
+ * CPU's batches in seq order, and a binary min-heap of the cursors keyed by
+ * (timestamp of their next event, cpu).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SCAN_WINDOW	(64 * 1024)
+
+static __thread char open_errmsg[GT_ERR_LEN];
+
+void gt_set_error(struct gt_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+const char *gt_error(const struct gt_reader *r)
+{
+	if (!r)
+		return open_errmsg;
+	return r->errmsg;
+}
+
+/* ---- input ---------------------------------------------------------- */
+
+/* Read exactly len bytes at off; 0 or -errno (-EIO on a short file). */
+static int read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	if (r->fd < 0) {
+		if (off > r->size || len > r->size - off)
+			return -EIO;
+		memcpy(buf, r->mem + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(r->fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+struct scan_win {
+	uint8_t buf[SCAN_WINDOW];
+	uint64_t off;
+	size_t len;
+};
+
+/*
+ * Return a pointer to len bytes at off (len <= SCAN_WINDOW, and the bytes
+ * exist in the input), through a read-ahead window for files.
+ */
+static const void *scan_peek(struct gt_reader *r, struct scan_win *w,
+			     uint64_t off, size_t len, int *err)
+{
+	size_t n;
+	int ret;
+
+	if (r->fd < 0)
+		return r->mem + off;
+	if (off >= w->off && off + len <= w->off + w->len)
+		return w->buf + (off - w->off);
+	n = SCAN_WINDOW;
+	if (n > r->size - off)
+		n = r->size - off;
+	ret = read_at(r, off, w->buf, n);
+	if (ret) {
+		*err = ret;
+		return NULL;
+	}
+	w->off = off;
+	w->len = n;
+	return w->buf;
+}
+
+/* ---- index pass ----------------------------------------------------- */
+
+static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
+		     uint32_t seq)
+{
+	if (ci->nr == ci->cap) {
+		size_t cap = ci->cap ? ci->cap * 2 : 64;
+		struct gt_batch_ref *b = realloc(ci->b, cap * sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		ci->b = b;
+		ci->cap = cap;
+	}
+	ci->b[ci->nr].off = off;
+	ci->b[ci->nr].len = len;
+	ci->b[ci->nr].seq = seq;
+	ci->nr++;
+	return 0;
+}
+
+static void scan_fail(struct gt_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void scan_fail(struct gt_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->scan_msg, sizeof(r->scan_msg), fmt, ap);
+	va_end(ap);
+	r->scan_err = -EINVAL;
+}
+
+static int scan_batch(struct gt_reader *r, const struct gotrace_batch *b,
+		      uint64_t off)
+{
+	struct gt_cpu_index *ci;
+	struct gt_cpu_summary *cs;
+
+	if (b->cpu >= r->nr_cpus) {
+		scan_fail(r, "BATCH record at byte %llu: cpu %u >= nr_cpus %u",
+			  (unsigned long long)off, b->cpu, r->nr_cpus);
+		return 1;
+	}
+	ci = &r->idx[b->cpu];
+	cs = &r->cpus[b->cpu];
+	if (b->seq > ci->next_seq)
+		cs->seq_gaps += b->seq - ci->next_seq;
+	else if (b->seq < ci->next_seq)
+		cs->seq_gaps++;		/* out of order or repeated */
+	ci->next_seq = b->seq + 1;
+	if (index_add(ci, off, b->rec.len, b->seq))
+		return -ENOMEM;
+	cs->batches_seen++;
+	cs->events_seen += b->nr_events;
+	cs->lost_in_batches += b->lost;
+	ci->bytes_seen += b->rec.len;
+	return 0;
+}
+
+static int scan_cpu_end(struct gt_reader *r, const struct gotrace_cpu_end *e,
+			uint64_t off)
+{
+	struct gt_cpu_summary *cs;
+	struct gt_cpu_index *ci;
+
+	if (e->cpu >= r->nr_cpus) {
+		scan_fail(r, "CPU_END record at byte %llu: cpu %u >= nr_cpus %u",
+			  (unsigned long long)off, e->cpu, r->nr_cpus);
+		return 1;
+	}
+	cs = &r->cpus[e->cpu];
+	ci = &r->idx[e->cpu];
+	cs->has_end = 1;
+	cs->batches = e->batches;
+	cs->events = e->events;
+	cs->lost = e->lost;
+	cs->bytes = e->bytes;
+	if (e->batches > ci->next_seq) {
+		cs->seq_gaps += e->batches - ci->next_seq;
+		ci->next_seq = e->batches;
+	}
+	return 0;
+}
+
+static const size_t rec_min_len[] = {
+	[GOTRACE_REC_HEADER]	= sizeof(struct gotrace_header),
+	[GOTRACE_REC_BATCH]	= sizeof(struct gotrace_batch),
+	[GOTRACE_REC_CPU_END]	= sizeof(struct gotrace_cpu_end),
+	[GOTRACE_REC_END]	= sizeof(struct gotrace_end),
+};
+
+/* Walk all records after the HEADER.  Return 0 or -ENOMEM/-EIO. */
+static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
+{
+	struct gotrace_record rh, *rec = &rh;
+	const void *p;
+	union {
+		struct gotrace_batch b;
+		struct gotrace_cpu_end ce;
+		struct gotrace_end e;
+	} u;
+	int err = 0;
+	int ret;
+
+	while (off < r->size) {
+		size_t need;
+
+		if (r->size - off < sizeof(*rec)) {
+			r->sum.truncated = 1;
+			gt_set_error(r, "truncated at byte %llu inside a record header at byte %llu",
+				     (unsigned long long)r->size,
+				     (unsigned long long)off);
+			return 0;
+		}
+		p = scan_peek(r, w, off, sizeof(*rec), &err);
+		if (!p)
+			return err;
+		memcpy(&rh, p, sizeof(rh));
+		if (rec->len < sizeof(*rec) || rec->len % 8) {
+			scan_fail(r, "bad record length %u (type %u) at byte %llu",
+				  rec->len, rec->type, (unsigned long long)off);
+			return 0;
+		}
+		if (rec->len > r->size - off) {
+			r->sum.truncated = 1;
+			gt_set_error(r, "truncated at byte %llu inside a %s record (type %u, %u bytes at byte %llu)",
+				     (unsigned long long)r->size,
+				     gt_record_name(rec->type), rec->type,
+				     rec->len, (unsigned long long)off);
+			return 0;
+		}
+		if (rec->type >= GOTRACE_REC_HEADER &&
+		    rec->type <= GOTRACE_REC_END) {
+			need = rec_min_len[rec->type];
+			if (rec->len < need) {
+				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
+					  gt_record_name(rec->type),
+					  (unsigned long long)off, rec->len);
+				return 0;
+			}
+			p = scan_peek(r, w, off, need, &err);
+			if (!p)
+				return err;
+			memcpy(&u, p, need < sizeof(u) ? need : sizeof(u));
+		}
+		switch (rec->type) {
+		case GOTRACE_REC_HEADER:
+			scan_fail(r, "second HEADER record at byte %llu",
+				  (unsigned long long)off);
+			return 0;
+		case GOTRACE_REC_BATCH:
+			ret = scan_batch(r, &u.b, off);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_CPU_END:
+			if (scan_cpu_end(r, &u.ce, off))
+				return 0;
+			break;
+		case GOTRACE_REC_END:
+			r->sum.complete = 1;
+			r->sum.events = u.e.events;
+			r->sum.lost = u.e.lost;
+			r->sum.reader_skipped = u.e.reader_skipped;
+			r->sum.stop_ns = u.e.stop_ns;
+			return 0;	/* anything after END is ignored */
+		default:
+			break;		/* unknown record: skipped */
+		}
+		off += rec->len;
+	}
+	return 0;
+}
+
+static void finish_summary(struct gt_reader *r)
+{
+	uint64_t events = 0, lost = 0;
+	uint32_t i;
+
+	for (i = 0; i < r->nr_cpus; i++) {
+		struct gt_cpu_summary *cs = &r->cpus[i];
+
+		cs->cpu = i;
+		if (!cs->has_end) {
+			cs->batches = cs->batches_seen;
+			cs->events = cs->events_seen;
+			cs->lost = cs->lost_in_batches;
+			cs->bytes = r->idx[i].bytes_seen;
+		}
+		events += cs->events;
+		lost += cs->lost;
+	}
+	r->sum.nr_cpus = r->nr_cpus;
+	r->sum.cpus = r->cpus;
+	if (!r->sum.complete) {
+		r->sum.events = events;
+		r->sum.lost = lost;
+	}
+}
+
+static int open_fail(struct gt_reader *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int open_fail(struct gt_reader *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(open_errmsg, sizeof(open_errmsg), fmt, ap);
+	va_end(ap);
+	if (r) {
+		r->fd = -1;	/* the caller closes its own fd */
+		gt_close(r);
+	}
+	return err;
+}
+
+static int reader_init(struct gt_reader *r, const char *name)
+{
+	const struct gotrace_header *h;
+	struct scan_win *w;
+	uint64_t hoff = GOTRACE_MAGIC_LEN;
+	const char *magic;
+	int err = 0;
+	int ret;
+
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->off = 0;
+	w->len = 0;
+	ret = -EINVAL;
+	if (r->size < GOTRACE_MAGIC_LEN) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: truncated at byte %llu inside the magic", name,
+			 (unsigned long long)r->size);
+		goto out;
+	}
+	magic = scan_peek(r, w, 0, GOTRACE_MAGIC_LEN, &err);
+	if (!magic) {
+		ret = err;
+		snprintf(open_errmsg, sizeof(open_errmsg), "%s: %s", name,
+			 strerror(-err));
+		goto out;
+	}
+	if (memcmp(magic, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN)) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: not a gotrace stream (bad magic)", name);
+		goto out;
+	}
+	if (r->size - hoff < sizeof(*h)) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: truncated at byte %llu inside the HEADER record",
+			 name, (unsigned long long)r->size);
+		goto out;
+	}
+	h = scan_peek(r, w, hoff, sizeof(*h), &err);
+	if (!h) {
+		ret = err;
+		snprintf(open_errmsg, sizeof(open_errmsg), "%s: %s", name,
+			 strerror(-err));
+		goto out;
+	}
+	memcpy(&r->hdr, h, sizeof(*h));
+	h = &r->hdr;
+	if (h->rec.type != GOTRACE_REC_HEADER) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: first record is type %u, not HEADER", name,
+			 h->rec.type);
+		goto out;
+	}
+	if (h->rec.len < sizeof(*h) || h->rec.len % 8) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: bad HEADER record length %u", name, h->rec.len);
+		goto out;
+	}
+	if (h->rec.len > r->size - hoff) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: truncated at byte %llu inside the HEADER record",
+			 name, (unsigned long long)r->size);
+		goto out;
+	}
+	if (h->version != GOTRACE_VERSION) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: unsupported format version %u (this reader knows %u)",
+			 name, h->version, GOTRACE_VERSION);
+		goto out;
+	}
+	if (!h->nr_cpus || h->nr_cpus > GT_MAX_CPUS) {
+		snprintf(open_errmsg, sizeof(open_errmsg),
+			 "%s: bad nr_cpus %u in HEADER", name, h->nr_cpus);
+		goto out;
+	}
+	r->hdr.release[sizeof(r->hdr.release) - 1] = '\0';
+	r->hdr.machine[sizeof(r->hdr.machine) - 1] = '\0';
+	r->nr_cpus = h->nr_cpus;
+	r->idx = calloc(r->nr_cpus, sizeof(*r->idx));
+	r->cpus = calloc(r->nr_cpus, sizeof(*r->cpus));
+	r->cur = calloc(r->nr_cpus, sizeof(*r->cur));
+	r->heap = calloc(r->nr_cpus, sizeof(*r->heap));
+	if (!r->idx || !r->cpus || !r->cur || !r->heap) {
+		ret = -ENOMEM;
+		snprintf(open_errmsg, sizeof(open_errmsg), "%s: %s", name,
+			 strerror(ENOMEM));
+		goto out;
+	}
+	ret = scan_records(r, w, hoff + h->rec.len);
+	if (ret) {
+		snprintf(open_errmsg, sizeof(open_errmsg), "%s: %s", name,
+			 strerror(-ret));
+		goto out;
+	}
+	finish_summary(r);
+	ret = 0;
+out:
+	free(w);
+	return ret;
+}
+
+static struct gt_reader *reader_alloc(void)
+{
+	struct gt_reader *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->fd = -1;
+	return r;
+}
+
+int gt_open_mem(const void *buf, size_t len, struct gt_reader **out)
+{
+	struct gt_reader *r;
+	int ret;
+
+	*out = NULL;
+	if (!buf && len)
+		return open_fail(NULL, -EINVAL, "NULL buffer");
+	r = reader_alloc();
+	if (!r)
+		return open_fail(NULL, -ENOMEM, "%s", strerror(ENOMEM));
+	r->mem = buf;
+	r->size = len;
+	ret = reader_init(r, "<memory>");
+	if (ret) {
+		gt_close(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+int gt_open_file(const char *path, struct gt_reader **out)
+{
+	struct gt_reader *r;
+	struct stat st;
+	int fd, ret;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		return open_fail(NULL, ret, "%s: %s", path, strerror(-ret));
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		close(fd);
+		return open_fail(NULL, ret, "%s: %s", path, strerror(-ret));
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return open_fail(NULL, -ESPIPE,
+				 "%s: not a regular file (the reader needs a seekable input; save the stream to a file first)",
+				 path);
+	}
+	r = reader_alloc();
+	if (!r) {
+		close(fd);
+		return open_fail(NULL, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	r->fd = fd;
+	r->size = (uint64_t)st.st_size;
+	ret = reader_init(r, path);
+	if (ret) {
+		gt_close(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+void gt_close(struct gt_reader *r)
+{
+	uint32_t i;
+
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	for (i = 0; r->idx && i < r->nr_cpus; i++)
+		free(r->idx[i].b);
+	for (i = 0; r->cur && i < r->nr_cpus; i++)
+		free(r->cur[i].buf);
+	free(r->idx);
+	free(r->cpus);
+	free(r->cur);
+	free(r->heap);
+	gt_comm_free(&r->comms);
+	free(r);
+}
+
+const struct gotrace_header *gt_header(const struct gt_reader *r)
+{
+	return &r->hdr;
+}
+
+const struct gt_summary *gt_summary(struct gt_reader *r)
+{
+	return &r->sum;
+}
+
+const char *gt_comm(const struct gt_reader *r, uint32_t pid)
+{
+	return gt_comm_get(&r->comms, pid);
+}
+
+/* ---- merge ---------------------------------------------------------- */
+
+static inline int cur_before(const struct gt_cursor *a,
+			     const struct gt_cursor *b)
+{
+	if (a->ev.ts != b->ev.ts)
+		return a->ev.ts < b->ev.ts;
+	return a->cpu < b->cpu;
+}
+
+static void heap_down(struct gt_reader *r, size_t i)
+{
+	struct gt_cursor **h = r->heap;
+	size_t n = r->heap_nr;
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct gt_cursor *t;
+
+		if (l < n && cur_before(h[l], h[m]))
+			m = l;
+		if (l + 1 < n && cur_before(h[l + 1], h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void heap_up(struct gt_reader *r, size_t i)
+{
+	struct gt_cursor **h = r->heap;
+
+	while (i) {
+		size_t p = (i - 1) / 2;
+		struct gt_cursor *t;
+
+		if (!cur_before(h[i], h[p]))
+			return;
+		t = h[i];
+		h[i] = h[p];
+		h[p] = t;
+		i = p;
+	}
+}
+
+/* Load the next batch of c's CPU; 1 loaded, 0 none left, <0 error. */
+static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
+{
+	struct gt_cpu_index *ci = &r->idx[c->cpu];
+	struct gt_batch_ref *b;
+	struct gotrace_batch bh;
+	const uint8_t *data;
+	int ret;
+
+	if (c->next >= ci->nr) {
+		c->cur = NULL;
+		return 0;
+	}
+	b = &ci->b[c->next++];
+	if (r->fd < 0) {
+		data = r->mem + b->off;
+	} else {
+		if (c->buf_size < b->len) {
+			uint8_t *nb = realloc(c->buf, b->len);
+
+			if (!nb) {
+				gt_set_error(r, "%s", strerror(ENOMEM));
+				return -ENOMEM;
+			}
+			c->buf = nb;
+			c->buf_size = b->len;
+		}
+		ret = read_at(r, b->off, c->buf, b->len);
+		if (ret) {
+			gt_set_error(r, "reading BATCH record at byte %llu: %s",
+				     (unsigned long long)b->off,
+				     strerror(-ret));
+			return ret;
+		}
+		data = c->buf;
+	}
+	memcpy(&bh, data, sizeof(bh));
+	c->cur = b;
+	c->start = data + sizeof(bh);
+	c->p = c->start;
+	c->end = data + b->len;
+	c->ts = bh.base_ts;
+	c->pfn = 0;
+	c->nr_events = bh.nr_events;
+	c->seen = 0;
+	return 1;
+}
+
+/* Decode the next event of c into c->ev; 1, 0 (no more) or <0. */
+static int cursor_advance(struct gt_reader *r, struct gt_cursor *c)
+{
+	int ret;
+
+	for (;;) {
+		if (c->cur) {
+			ret = gt_cursor_decode(r, c);
+			if (ret)
+				return ret;
+		}
+		ret = cursor_load(r, c);
+		if (ret <= 0)
+			return ret;
+	}
+}
+
+static int prime(struct gt_reader *r)
+{
+	uint32_t i;
+	int ret;
+
+	r->primed = 1;
+	for (i = 0; i < r->nr_cpus; i++) {
+		struct gt_cursor *c = &r->cur[i];
+
+		c->cpu = i;
+		ret = cursor_advance(r, c);
+		if (ret < 0)
+			return ret;
+		if (ret > 0) {
+			r->heap[r->heap_nr++] = c;
+			heap_up(r, r->heap_nr - 1);
+		}
+	}
+	return 0;
+}
+
+int gt_next(struct gt_reader *r, struct gt_event *ev)
+{
+	struct gt_cursor *c;
+	int ret;
+
+	if (r->err)
+		return r->err;
+	if (r->pending) {
+		r->err = r->pending;
+		return r->err;
+	}
+	if (!r->primed) {
+		ret = prime(r);
+		if (ret < 0) {
+			r->err = ret;
+			return ret;
+		}
+	}
+	if (!r->heap_nr) {
+		if (r->scan_err) {
+			r->err = r->scan_err;
+			snprintf(r->errmsg, sizeof(r->errmsg), "%s",
+				 r->scan_msg);
+			return r->err;
+		}
+		return 0;
+	}
+	c = r->heap[0];
+	*ev = c->ev;
+	if (c->str) {
+		memcpy(r->str, c->str, ev->str_len);
+		r->str[ev->str_len] = '\0';
+		ev->str_len = (uint32_t)strlen(r->str);
+		ev->str = r->str;
+		if (ev->type == GOTRACE_EV_COMM &&
+		    gt_comm_set(&r->comms, (uint32_t)ev->args[0], r->str,
+				ev->str_len)) {
+			gt_set_error(r, "%s", strerror(ENOMEM));
+			r->err = -ENOMEM;
+			return r->err;
+		}
+	}
+	ret = cursor_advance(r, c);
+	if (ret > 0) {
+		heap_down(r, 0);
+	} else {
+		r->heap[0] = r->heap[--r->heap_nr];
+		heap_down(r, 0);
+		if (ret < 0)
+			r->pending = ret;
+	}
+	return 1;
+}
