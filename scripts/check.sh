@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test suite (`make check`):
+#   deps -> host userspace build + unit tests -> checkpatch ->
+#   per kernel: module build (warnings fail), static userspace + selftests,
+#   initramfs, boot in QEMU and collect each TAP result and dmesg check.
+# Every result is one line "ok|fail|skip NAME" in .build/logs/results.txt;
+# the last line printed is "N passed, N failed, N skipped".
+#
+# CHECK_RUNS overrides the VM runs: space-separated SERIES[:cmdline], where
+# SERIES is 6.1 or 6.12 and cmdline is appended to the kernel's (',' for ' ').
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-$ROOT/.build}
+LOGS=$BUILD/logs
+VM=$ROOT/selftests/vm
+CHECK_RUNS=${CHECK_RUNS:-"6.1 6.1:preempt=full 6.12 6.12:preempt=full"}
+cd "$ROOT" || exit 1
+
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+RESULTS=$LOGS/results.txt
+FAILS=$LOGS/failures.txt
+TIMES=$LOGS/timings.txt
+: >"$RESULTS"; : >"$FAILS"; : >"$TIMES"
+
+T0=$(date +%s.%N)
+stage_start() { STAGE=$1; STAGE_T=$(date +%s.%N); echo "==> $STAGE"; }
+stage_end() {
+	local t
+	t=$(awk -v a="$STAGE_T" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	printf '%-50s %7ss\n' "$STAGE" "$t" >>"$TIMES"
+	echo "    ($t s)"
+}
+result() {	# ok|fail|skip NAME [logfile to show on failure]
+	echo "$1 $2" >>"$RESULTS"
+	if [ "$1" = fail ]; then
+		echo "    FAIL $2"
+		if [ -n "${3:-}" ] && [ -f "$3" ]; then
+			{ echo "---- $2 ($3, last lines):"; tail -n 60 "$3"; } >>"$FAILS"
+		fi
+	fi
+}
+# TAP from a command run on the host -> results (reuses the VM log parser).
+tap_results() {	# prefix name logfile rc
+	{ echo "GOTRACE-VM: TEST-BEGIN $2"; cat "$3"; echo "GOTRACE-VM: TEST-END $2 rc=$4"; } |
+		awk -v PREFIX="$1" -v FAILLOG="$FAILS" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
+}
+
+# ---- dependencies -----------------------------------------------------------
+stage_start deps
+if ! "$ROOT/scripts/deps.sh" >"$LOGS/deps.log" 2>&1; then
+	cat "$LOGS/deps.log"
+	result fail deps "$LOGS/deps.log"
+fi
+KSFT=$("$ROOT/scripts/linux-src.sh" 2>>"$LOGS/deps.log") || result fail linux-src "$LOGS/deps.log"
+mapfile -t KVERS < <("$ROOT/scripts/kernels.sh" list 2>>"$LOGS/deps.log")
+[ ${#KVERS[@]} -eq 2 ] || result fail kernels-resolve "$LOGS/deps.log"
+echo "    kernels: ${KVERS[*]}"
+stage_end
+
+series_kver() {	# 6.1 / 6.12 -> KVER
+	local k
+	for k in "${KVERS[@]}"; do
+		case "$k" in "$1".*|"$1"+*|"$1"-*) echo "$k"; return 0 ;; esac
+	done
+	return 1
+}
+
+# ---- host userspace + unit tests ----------------------------------------------
+HOSTOUT=$BUILD/host
+if [ -f userspace/Makefile ]; then
+	stage_start "userspace (host) build + unit tests"
+	if make -C userspace O="$HOSTOUT" >"$LOGS/userspace-host.log" 2>&1; then
+		result ok userspace-build
+	else
+		result fail userspace-build "$LOGS/userspace-host.log"
+	fi
+	rc=0
+	make -C userspace O="$HOSTOUT" test >"$LOGS/userspace-test.log" 2>&1 || rc=$?
+	tap_results "host:" unit "$LOGS/userspace-test.log" $rc
+	stage_end
+else
+	echo "==> no userspace/Makefile yet: userspace stages skipped"
+fi
+
+# ---- checkpatch -------------------------------------------------------------------
+stage_start checkpatch
+"$ROOT/scripts/checkpatch.sh" >>"$RESULTS" 2>"$LOGS/checkpatch.log" || {
+	echo "    FAIL checkpatch (see below)"
+	cat "$LOGS/checkpatch.log" >>"$FAILS"
+}
+stage_end
+
+# ---- static userspace + selftests for the VM (one build for all kernels) ------
+STATIC=$BUILD/static
+GOTRACE_BIN=
+TESTS=()
+stage_start "userspace + selftests (static)"
+if [ -f userspace/Makefile ]; then
+	if make -C userspace O="$STATIC" LDFLAGS=-static >"$LOGS/userspace-static.log" 2>&1 &&
+	   [ -x "$STATIC/gotrace" ]; then
+		result ok userspace-static-build
+		GOTRACE_BIN=$STATIC/gotrace
+	else
+		result fail userspace-static-build "$LOGS/userspace-static.log"
+	fi
+fi
+if [ -f selftests/Makefile ]; then
+	sargs=(O="$STATIC/selftests" KSFT_INC="$KSFT/include"
+	       LIBGOTRACE="$STATIC/lib/libgotrace.a")
+	if make -C selftests "${sargs[@]}" >"$LOGS/selftests-build.log" 2>&1; then
+		result ok selftests-build
+	else
+		result fail selftests-build "$LOGS/selftests-build.log"
+	fi
+	progs=$(make -s -C selftests "${sargs[@]}" \
+		--eval='gotrace-print-progs: ; @echo $(TEST_PROGS)' gotrace-print-progs 2>/dev/null)
+	for p in $progs; do
+		f=$STATIC/selftests/$(basename "$p")
+		[ -x "$f" ] || f=$p
+		if [ -x "$f" ]; then
+			TESTS+=("$f")
+		else
+			result fail "selftest-missing:$(basename "$p")" "$LOGS/selftests-build.log"
+		fi
+	done
+	echo "    selftests: ${TESTS[*]:-none}"
+else
+	echo "    no selftests/Makefile yet: the VM runs only load/unload checks"
+fi
+stage_end
+
+# ---- per kernel: module, initramfs ----------------------------------------------
+declare -A INITRD VMLINUZ
+for kver in "${KVERS[@]}"; do
+	stage_start "kernel $kver: module + initramfs"
+	if ! VMLINUZ[$kver]=$("$ROOT/scripts/kernels.sh" prepare "$kver" 2>"$LOGS/kernel-$kver.log"); then
+		result fail "$kver:kernel-image" "$LOGS/kernel-$kver.log"
+		stage_end; continue
+	fi
+	if ko=$("$ROOT/scripts/build-module.sh" "$kver" 2>"$LOGS/module-$kver.err"); then
+		result ok "$kver:module-build"
+	else
+		cat "$LOGS/module-$kver.err"
+		result fail "$kver:module-build" "$LOGS/module-$kver.err"
+		stage_end; continue
+	fi
+	args=(-o "$BUILD/$kver/initramfs.cpio.gz" -r "$VM/suite.sh" -k "$ko")
+	[ -z "$GOTRACE_BIN" ] || args+=(-g "$GOTRACE_BIN")
+	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
+	if "$VM/mkinitramfs.sh" "${args[@]}" >"$LOGS/initramfs-$kver.log" 2>&1; then
+		INITRD[$kver]=$BUILD/$kver/initramfs.cpio.gz
+	else
+		result fail "$kver:initramfs" "$LOGS/initramfs-$kver.log"
+	fi
+	stage_end
+done
+
+# ---- VM runs ----------------------------------------------------------------------
+for run in $CHECK_RUNS; do
+	series=${run%%:*}
+	cmd=
+	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
+	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
+	stage_start "vm $name"
+	if ! kver=$(series_kver "$series"); then
+		result fail "$name:no-such-kernel"; stage_end; continue
+	fi
+	if [ -z "${INITRD[$kver]:-}" ]; then
+		result fail "$name:not-built"; stage_end; continue
+	fi
+	d=$BUILD/vm/$name
+	"$VM/run-vm.sh" -k "${VMLINUZ[$kver]}" -i "${INITRD[$kver]}" -d "$d" \
+		-a "$cmd" -p "$name:" >/dev/null 2>&1
+	cat "$d/results.txt" >>"$RESULTS"
+	cat "$d/failures.txt" >>"$FAILS"
+	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"
+	cp "$d/console.log" "$LOGS/vm-$name.console.log"
+	awk '{ n[$1]++ } END { printf "    %d ok, %d failed, %d skipped\n", n["ok"], n["fail"], n["skip"] }' \
+		"$d/results.txt"
+	grep '^fail' "$d/results.txt" | sed 's/^/    /'
+	stage_end
+done
+
+# ---- summary ------------------------------------------------------------------------
+STAGE=total; STAGE_T=$T0
+printf '%-50s %7ss\n' total "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >>"$TIMES"
+if [ -s "$FAILS" ]; then
+	echo
+	echo "==================== failures ===================="
+	cat "$FAILS"
+	echo "=================================================="
+fi
+echo
+echo "timings:"
+sed 's/^/  /' "$TIMES"
+echo "logs: $LOGS"
+read -r pass fail skip < <(awk '{ n[$1]++ } END { printf "%d %d %d\n", n["ok"], n["fail"], n["skip"] }' "$RESULTS")
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

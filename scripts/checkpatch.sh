@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# checkpatch.pl (from linux-source-6.1) --strict on the module and the uapi
+# header, one result per file: prints "ok|fail checkpatch:FILE" lines on
+# stdout and the findings on stderr.  ERROR, WARNING and CHECK all fail.
+# Exit status 1 if any file failed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/.build}
+src=$("$ROOT/scripts/linux-src.sh")
+cp=$src/scripts/checkpatch.pl
+
+opts=(--no-tree --strict --quiet --show-types --max-line-length=100)
+command -v codespell >/dev/null && opts+=(--codespell)
+
+# Per-file exceptions, kept small and explained:
+#  - uapi headers cannot use BIT()/BIT_ULL() (kernel-internal macros);
+#  - the compat header exists to test LINUX_VERSION_CODE, which checkpatch
+#    also sees as a constant on the left of a comparison.
+ignore_for() {
+	case "$1" in
+	uapi/*)			echo BIT_MACRO ;;
+	kmod/gotrace_compat.h)	echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+	*)			echo "" ;;
+	esac
+}
+
+cd "$ROOT"
+shopt -s nullglob
+files=(kmod/*.c kmod/*.h uapi/linux/gotrace.h)
+rc=0
+for f in "${files[@]}"; do
+	ign=$(ignore_for "$f")
+	out=$(perl "$cp" "${opts[@]}" ${ign:+--ignore "$ign"} -f "$f" 2>&1) || true
+	if grep -qE '^(ERROR|WARNING|CHECK)' <<<"$out"; then
+		echo "fail checkpatch:$f"
+		echo "---- checkpatch:$f" >&2
+		echo "$out" >&2
+		rc=1
+	else
+		echo "ok checkpatch:$f"
+	fi
+done
+exit $rc
