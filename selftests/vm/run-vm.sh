@@ -64,7 +64,7 @@ if [ -n "$x" ]; then
 	size=$(stat -c %s "$dir/ttyS2.bin")
 	if [ "$got" = "$sha" ] && [ "$size" -eq "$bytes" ]; then
 		mkdir -p "$dir/xfer"
-		tar -C "$dir/xfer" -xf "$dir/ttyS2.bin"
+		tar -C "$dir/xfer" -xzf "$dir/ttyS2.bin"
 		echo "ok ${prefix}xfer" >>"$dir/results.txt"
 	else
 		echo "fail ${prefix}xfer" >>"$dir/results.txt"
