@@ -37,12 +37,13 @@ BEGIN { began = 0; ended = 0; cur = "" }
 }
 /^GOTRACE-VM: TEST-END / {
 	rc = $4; sub(/^rc=/, "", rc); rc += 0
+	why = (rc == 137 ? "killed: per-test timeout" : "exit " rc)
 	if (ntap == 0) {
 		if (rc == 0) emit("ok", cur)
 		else if (rc == 4) emit("skip", cur)
-		else { emit("fail", cur " (exit " rc ", no TAP)"); nfail++ }
+		else { emit("fail", cur " (" why ", no TAP)"); nfail++ }
 	} else if (nfail == 0 && rc != 0) {
-		emit("fail", cur " (exit " rc ")"); nfail++
+		emit("fail", cur " (" why ")"); nfail++
 	}
 	if (nfail > 0)
 		flush_section()
