@@ -75,6 +75,10 @@ fi
 if grep -q '^fail' "$dir/results.txt"; then
 	if ! grep -q '^GOTRACE-VM: END' "$dir/ttyS1.log"; then
 		{
+			if [ -s "$dir/qemu.out" ]; then
+				echo "---- ${prefix}qemu (exit status $qrc):"
+				tail -n 20 "$dir/qemu.out"
+			fi
 			echo "---- ${prefix}guest output (tail):"
 			tail -n 40 "$dir/ttyS1.log"
 			echo "---- ${prefix}kernel console (tail):"
