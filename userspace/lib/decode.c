@@ -47,7 +47,8 @@ static inline int is_pfn_event(unsigned int type)
 static int decode_fail(struct gt_reader *r, struct gt_cursor *c,
 		       const uint8_t *at, const char *what)
 {
-	gt_set_error(r, "cpu %u, BATCH record seq %u at byte %llu: %s at byte %llu (event %u of %u)",
+	(void)r;
+	gt_cursor_error(c, "cpu %u, BATCH record seq %u at byte %llu: %s at byte %llu (event %u of %u)",
 		     c->cpu, c->cur->seq, (unsigned long long)c->cur->off,
 		     what,
 		     (unsigned long long)(c->cur->off +

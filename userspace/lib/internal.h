@@ -36,6 +36,8 @@ struct gt_cursor {
 	uint64_t pfn;
 	uint32_t nr_events;
 	uint32_t seen;
+	int err;			/* decoding failed: report at ts */
+	char *errmsg;
 	/* next event of this CPU, decoded ahead */
 	struct gt_event ev;
 	const uint8_t *str;		/* raw bytes of ev's string */
@@ -79,7 +81,6 @@ struct gt_reader {
 
 	int scan_err;		/* error found by the index pass, 0 if none */
 	char scan_msg[GT_ERR_LEN];
-	int pending;		/* error to return at the next gt_next() */
 	int err;		/* sticky error */
 
 	struct gt_comm_table comms;
@@ -90,6 +91,9 @@ struct gt_reader {
 /* reader.c */
 __attribute__((format(printf, 2, 3)))
 void gt_set_error(struct gt_reader *r, const char *fmt, ...);
+
+__attribute__((format(printf, 2, 3)))
+void gt_cursor_error(struct gt_cursor *c, const char *fmt, ...);
 
 /* decode.c */
 int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c);

@@ -31,6 +31,19 @@ void gt_set_error(struct gt_reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+void gt_cursor_error(struct gt_cursor *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->errmsg)
+		c->errmsg = malloc(GT_ERR_LEN);
+	if (!c->errmsg)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->errmsg, GT_ERR_LEN, fmt, ap);
+	va_end(ap);
+}
+
 const char *gt_error(const struct gt_reader *r)
 {
 	if (!r)
@@ -502,8 +515,10 @@ void gt_close(struct gt_reader *r)
 		close(r->fd);
 	for (i = 0; r->idx && i < r->nr_cpus; i++)
 		free(r->idx[i].b);
-	for (i = 0; r->cur && i < r->nr_cpus; i++)
+	for (i = 0; r->cur && i < r->nr_cpus; i++) {
 		free(r->cur[i].buf);
+		free(r->cur[i].errmsg);
+	}
 	free(r->idx);
 	free(r->cpus);
 	free(r->cur);
@@ -597,7 +612,7 @@ static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 			uint8_t *nb = realloc(c->buf, b->len);
 
 			if (!nb) {
-				gt_set_error(r, "%s", strerror(ENOMEM));
+				gt_cursor_error(c, "%s", strerror(ENOMEM));
 				return -ENOMEM;
 			}
 			c->buf = nb;
@@ -605,7 +620,7 @@ static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 		}
 		ret = read_at(r, b->off, c->buf, b->len);
 		if (ret) {
-			gt_set_error(r, "reading BATCH record at byte %llu: %s",
+			gt_cursor_error(c, "reading BATCH record at byte %llu: %s",
 				     (unsigned long long)b->off,
 				     strerror(-ret));
 			return ret;
@@ -641,7 +656,19 @@ static int cursor_advance(struct gt_reader *r, struct gt_cursor *c)
 	}
 }
 
-static int prime(struct gt_reader *r)
+/*
+ * A cursor that failed stays in the merge, keyed at the time it reached
+ * (the last good event of its CPU, or the batch base), so that the events
+ * of other CPUs before that point are still returned before the error.
+ */
+static void cursor_fail(struct gt_reader *r, struct gt_cursor *c, int err)
+{
+	(void)r;
+	c->err = err;
+	c->ev.ts = c->ts;
+}
+
+static void prime(struct gt_reader *r)
 {
 	uint32_t i;
 	int ret;
@@ -653,13 +680,19 @@ static int prime(struct gt_reader *r)
 		c->cpu = i;
 		ret = cursor_advance(r, c);
 		if (ret < 0)
-			return ret;
-		if (ret > 0) {
+			cursor_fail(r, c, ret);
+		if (ret) {
 			r->heap[r->heap_nr++] = c;
 			heap_up(r, r->heap_nr - 1);
 		}
 	}
-	return 0;
+}
+
+static int fail_sticky(struct gt_reader *r, int err, const char *msg)
+{
+	r->err = err;
+	snprintf(r->errmsg, sizeof(r->errmsg), "%s", msg ? msg : "error");
+	return err;
 }
 
 int gt_next(struct gt_reader *r, struct gt_event *ev)
@@ -669,27 +702,16 @@ int gt_next(struct gt_reader *r, struct gt_event *ev)
 
 	if (r->err)
 		return r->err;
-	if (r->pending) {
-		r->err = r->pending;
-		return r->err;
-	}
-	if (!r->primed) {
-		ret = prime(r);
-		if (ret < 0) {
-			r->err = ret;
-			return ret;
-		}
-	}
+	if (!r->primed)
+		prime(r);
 	if (!r->heap_nr) {
-		if (r->scan_err) {
-			r->err = r->scan_err;
-			snprintf(r->errmsg, sizeof(r->errmsg), "%s",
-				 r->scan_msg);
-			return r->err;
-		}
+		if (r->scan_err)
+			return fail_sticky(r, r->scan_err, r->scan_msg);
 		return 0;
 	}
 	c = r->heap[0];
+	if (c->err)
+		return fail_sticky(r, c->err, c->errmsg);
 	*ev = c->ev;
 	if (c->str) {
 		memcpy(r->str, c->str, ev->str_len);
@@ -698,20 +720,14 @@ int gt_next(struct gt_reader *r, struct gt_event *ev)
 		ev->str = r->str;
 		if (ev->type == GOTRACE_EV_COMM &&
 		    gt_comm_set(&r->comms, (uint32_t)ev->args[0], r->str,
-				ev->str_len)) {
-			gt_set_error(r, "%s", strerror(ENOMEM));
-			r->err = -ENOMEM;
-			return r->err;
-		}
+				ev->str_len))
+			return fail_sticky(r, -ENOMEM, strerror(ENOMEM));
 	}
 	ret = cursor_advance(r, c);
-	if (ret > 0) {
-		heap_down(r, 0);
-	} else {
+	if (ret < 0)
+		cursor_fail(r, c, ret);
+	if (!ret)
 		r->heap[0] = r->heap[--r->heap_nr];
-		heap_down(r, 0);
-		if (ret < 0)
-			r->pending = ret;
-	}
+	heap_down(r, 0);
 	return 1;
 }
