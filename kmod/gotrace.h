@@ -44,6 +44,7 @@ struct gt_cpu {
 	u64 events;		/* events written */
 	u64 lost;		/* events dropped */
 	u64 bytes;		/* bytes queued */
+	u64 filtered;		/* events the filters left out */
 	struct llist_head free;	/* buffers to fill; reader gives back here */
 	struct gt_buf *bufs;	/* the pool, nr_bufs of them */
 	unsigned int nr_bufs;
@@ -61,6 +62,10 @@ struct gt_trace {
 
 	struct gt_cpu __percpu *cpu;
 	unsigned long *comm_seen;	/* by pid: COMM already written */
+	unsigned long *follow;		/* by pid: passes the pid filter */
+	struct cpumask *cpus;		/* CPUs traced; NULL: all */
+	u64 stack_events;		/* 1 << GOTRACE_EV_*: with a stack */
+	struct gt_stacks *stacks;
 	atomic64_t nmi_lost;		/* events refused in NMI context */
 
 	struct llist_head full;		/* queue of full buffers, newest first */
@@ -81,20 +86,37 @@ struct gt_trace {
 	u64 rd_batches;			/* batches fully read in this session */
 	u64 reader_skipped;		/* batches read by readers that left */
 
-	u8 hdr[GOTRACE_MAGIC_LEN + sizeof(struct gotrace_header)];
-	u8 *end;			/* CPU_END records + END, built at stop */
+	u8 *head;			/* magic, HEADER, GFP_NAMES, TASKS */
+	size_t head_len;
+	u8 *end;			/* STACKs, CPU_ENDs and END, at stop */
 	size_t end_len;
+	u8 *end_min;			/* CPU_ENDs and END: stop can't fail */
+	size_t end_min_len;
 };
 
 /* gotrace_buffer.c */
 int gt_validate_start(struct gotrace_start *p);
-struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id);
+struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
+				struct cpumask *cpus);
 void gt_trace_free_buffers(struct gt_trace *t);
 void gt_trace_free(struct gt_trace *t);
 void gt_trace_flush_all(struct gt_trace *t);
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c);
 void gt_wake_reader(void);
 void gt_trace_build_end(struct gt_trace *t);
+
+/* gotrace_state.c */
+int gt_trace_build_head(struct gt_trace *t);
+void gt_trace_head_set_missing(struct gt_trace *t);
+
+/* gotrace_stack.c */
+struct gt_stacks;
+int gt_stacks_alloc(struct gt_trace *t);
+void gt_stacks_free(struct gt_trace *t);
+u64 gt_stacks_lost(struct gt_trace *t);
+u32 gt_stack_id(struct gt_trace *t);
+size_t gt_stacks_size(struct gt_trace *t);
+u64 gt_stacks_write(struct gt_trace *t, u8 *buf);
 u32 gt_batch_size(u32 buffer_size);
 
 /* gotrace_probes.c */

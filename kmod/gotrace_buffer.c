@@ -42,6 +42,29 @@ int gt_validate_start(struct gotrace_start *p)
 	if (p->flush_ms < GOTRACE_MIN_FLUSH_MS ||
 	    p->flush_ms > GOTRACE_MAX_FLUSH_MS)
 		return -EINVAL;
+	if (p->__reserved)
+		return -EINVAL;
+	if (!(p->flags & GOTRACE_START_STACKS)) {
+		if (p->stack_depth || p->stack_entries || p->stack_events)
+			return -EINVAL;
+	} else {
+		if (!p->stack_depth)
+			p->stack_depth = GOTRACE_DEFAULT_STACK_DEPTH;
+		if (!p->stack_entries)
+			p->stack_entries = GOTRACE_DEFAULT_STACK_ENTRIES;
+		if (!p->stack_events)
+			p->stack_events = 1ULL << GOTRACE_EV_MM_PAGE_ALLOC;
+		if (p->stack_depth > GOTRACE_MAX_STACK_DEPTH ||
+		    p->stack_entries > GOTRACE_MAX_STACK_ENTRIES ||
+		    p->stack_events & ~GT_STACK_EVENTS)
+			return -EINVAL;
+	}
+	if (p->filter_flags & ~GOTRACE_FILTER_FLAGS ||
+	    (p->filter_flags && !p->filter_pid) ||
+	    p->filter_pid >= PID_MAX_LIMIT)
+		return -EINVAL;
+	if (!p->cpu_mask != !p->cpu_mask_size)
+		return -EINVAL;
 	return 0;
 }
 
@@ -178,7 +201,8 @@ static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 	return 0;
 }
 
-struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id)
+struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
+				struct cpumask *cpus)
 {
 	size_t total, ram = (size_t)totalram_pages() << PAGE_SHIFT;
 	struct gt_trace *t;
@@ -192,8 +216,11 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id)
 		return ERR_PTR(-ENOMEM);
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t)
+	if (!t) {
+		kfree(cpus);
 		return ERR_PTR(-ENOMEM);
+	}
+	t->cpus = cpus;
 	t->id = id;
 	t->params = *p;
 	t->batch_size = gt_batch_size(p->buffer_size);
@@ -210,10 +237,23 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id)
 				GFP_KERNEL);
 	if (!t->comm_seen)
 		goto fail;
-	t->end_len = nr_cpu_ids * sizeof(struct gotrace_cpu_end) +
-		     sizeof(struct gotrace_end);
-	t->end = kzalloc(t->end_len, GFP_KERNEL);
-	if (!t->end)
+	if (p->filter_pid) {
+		t->follow = kvcalloc(BITS_TO_LONGS(PID_MAX_LIMIT), sizeof(long),
+				     GFP_KERNEL);
+		if (!t->follow)
+			goto fail;
+	}
+	if (p->flags & GOTRACE_START_STACKS) {
+		t->stack_events = p->stack_events;
+		err = gt_stacks_alloc(t);
+		if (err)
+			goto fail;
+		err = -ENOMEM;
+	}
+	t->end_min_len = nr_cpu_ids * sizeof(struct gotrace_cpu_end) +
+			 sizeof(struct gotrace_end);
+	t->end_min = kzalloc(t->end_min_len, GFP_KERNEL);
+	if (!t->end_min)
 		goto fail;
 	for_each_possible_cpu(cpu) {
 		err = gt_cpu_alloc(t, cpu);
@@ -252,8 +292,16 @@ void gt_trace_free_buffers(struct gt_trace *t)
 	atomic64_set(&t->queued_bytes, 0);
 	kvfree(t->comm_seen);
 	t->comm_seen = NULL;
-	kfree(t->end);
+	kvfree(t->follow);
+	t->follow = NULL;
+	gt_stacks_free(t);
+	if (t->end != t->end_min)
+		kvfree(t->end);
 	t->end = NULL;
+	kfree(t->end_min);
+	t->end_min = NULL;
+	kvfree(t->head);
+	t->head = NULL;
 }
 
 void gt_trace_free(struct gt_trace *t)
@@ -262,21 +310,48 @@ void gt_trace_free(struct gt_trace *t)
 		return;
 	gt_trace_free_buffers(t);
 	free_percpu(t->cpu);
+	kfree(t->cpus);
 	kfree(t);
 }
 
-/* The records after the last batch: one CPU_END per CPU id, then END. */
+/*
+ * The records after the last batch: the stack table, one CPU_END per CPU
+ * id, then END.  If the stacks' buffer can't be had, they are counted as
+ * lost rather than failing the stop.
+ */
 void gt_trace_build_end(struct gt_trace *t)
 {
-	struct gotrace_cpu_end *ce = (struct gotrace_cpu_end *)t->end;
-	struct gotrace_end *e = (struct gotrace_end *)(ce + nr_cpu_ids);
+	size_t stacks_len = gt_stacks_size(t);
+	struct gotrace_cpu_end *ce;
+	struct gotrace_end *e;
+	u64 nr_stacks = 0;
 	unsigned int cpu;
+	u32 e_flags = 0;
 
-	memset(t->end, 0, t->end_len);
+	t->end = t->end_min;
+	t->end_len = t->end_min_len;
+	if (stacks_len) {
+		u8 *buf = kvzalloc(stacks_len + t->end_min_len,
+				   GFP_KERNEL | __GFP_NOWARN);
+
+		if (buf) {
+			nr_stacks = gt_stacks_write(t, buf);
+			t->end = buf;
+			t->end_len = stacks_len + t->end_min_len;
+		}
+	}
+	if (stacks_len && !nr_stacks)
+		e_flags = GOTRACE_END_STACKS_DROPPED;
+	ce = (struct gotrace_cpu_end *)(t->end + t->end_len - t->end_min_len);
+	e = (struct gotrace_end *)(ce + nr_cpu_ids);
+	memset(ce, 0, t->end_min_len);
 	e->rec.type = GOTRACE_REC_END;
 	e->rec.len = sizeof(*e);
 	e->nr_cpus = nr_cpu_ids;
 	e->stop_ns = t->stop_ns;
+	e->flags = e_flags;
+	e->stacks = nr_stacks;
+	e->stacks_lost = gt_stacks_lost(t);
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++, ce++) {
 		struct gt_cpu *c;
 
@@ -292,6 +367,7 @@ void gt_trace_build_end(struct gt_trace *t)
 		ce->bytes = c->bytes;
 		e->events += c->events;
 		e->lost += c->lost;
+		e->filtered += c->filtered;
 	}
 	e->lost += atomic64_read(&t->nmi_lost);
 }

@@ -17,7 +17,6 @@
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 #include <linux/capability.h>
-#include <linux/utsname.h>
 #include <linux/timekeeping.h>
 #include <linux/cpumask.h>
 #include <linux/wait.h>
@@ -47,31 +46,6 @@ static u32 gt_state(const struct gt_trace *t)
 	if (!t || t->drained)
 		return GOTRACE_STATE_IDLE;
 	return t->stopped ? GOTRACE_STATE_STOPPED : GOTRACE_STATE_TRACING;
-}
-
-static void gt_build_header(struct gt_trace *t)
-{
-	struct gotrace_header *h = (void *)(t->hdr + GOTRACE_MAGIC_LEN);
-
-	memset(t->hdr, 0, sizeof(t->hdr));
-	memcpy(t->hdr, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN);
-	h->rec.type = GOTRACE_REC_HEADER;
-	h->rec.len = sizeof(*h);
-	h->version = GOTRACE_VERSION;
-	h->nr_cpus = nr_cpu_ids;
-	h->clock = GOTRACE_CLOCK_MONO;
-	h->page_size = PAGE_SIZE;
-	h->start_ns = t->start_ns;
-	h->start_realtime_ns = t->start_real_ns;
-	h->trace_id = t->id;
-	h->groups = t->params.groups;
-	h->buffer_size = t->params.buffer_size;
-	h->batch_size = t->batch_size;
-	h->flush_ms = t->params.flush_ms;
-	h->start_flags = t->params.flags;
-	h->missing = t->missing;
-	strscpy(h->release, init_utsname()->release, sizeof(h->release));
-	strscpy(h->machine, init_utsname()->machine, sizeof(h->machine));
 }
 
 /* The trace is read to its end, or thrown away: let STOP waiters go. */
@@ -165,10 +139,10 @@ static int gt_copy_stream(struct gt_trace *t, char __user *ubuf,
 	size_t before = *done;
 	int err = 0;
 
-	if (t->hdr_off < sizeof(t->hdr)) {
+	if (t->hdr_off < t->head_len) {
 		if (!t->hdr_off)
 			t->rd_batches = 0;
-		if (!gt_copy_part(ubuf, count, done, t->hdr, sizeof(t->hdr),
+		if (!gt_copy_part(ubuf, count, done, t->head, t->head_len,
 				  &t->hdr_off))
 			err = -EFAULT;
 	}
@@ -263,7 +237,7 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	if (gt.reader && gt.reader != f)
 		mask = EPOLLERR;
 	else if (!t || t->drained || t->stopped || t->rd_buf || t->rd_head ||
-		 t->hdr_off < sizeof(t->hdr) || !llist_empty(&t->full))
+		 t->hdr_off < t->head_len || !llist_empty(&t->full))
 		mask = EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&gt.lock);
 	return mask;
@@ -271,6 +245,7 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 
 static long gt_ioctl_start(struct gotrace_start __user *uarg)
 {
+	struct cpumask *cpus = NULL;
 	struct gotrace_start p;
 	struct gt_trace *t, *old;
 	u32 usize;
@@ -286,6 +261,21 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	err = gt_validate_start(&p);
 	if (err)
 		return err;
+	if (p.cpu_mask) {
+		cpus = kzalloc(cpumask_size(), GFP_KERNEL);
+		if (!cpus)
+			return -ENOMEM;
+		if (copy_from_user(cpus, u64_to_user_ptr(p.cpu_mask),
+				   min_t(size_t, p.cpu_mask_size,
+					 cpumask_size()))) {
+			kfree(cpus);
+			return -EFAULT;
+		}
+		if (cpumask_empty(cpus)) {
+			kfree(cpus);
+			return -EINVAL;
+		}
+	}
 
 	mutex_lock(&gt.lock);
 	old = gt.trace;
@@ -303,19 +293,22 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	}
 	gt.reader = NULL;
 
-	t = gt_trace_alloc(&p, gt.last_id + 1);
+	t = gt_trace_alloc(&p, gt.last_id + 1, cpus);
+	cpus = NULL;
 	if (IS_ERR(t)) {
 		err = PTR_ERR(t);
 		goto out;
 	}
 	t->start_ns = ktime_get_mono_fast_ns();
 	t->start_real_ns = ktime_get_real_ns();
-	err = gt_probes_register(t);
+	err = gt_trace_build_head(t);
+	if (!err)
+		err = gt_probes_register(t);
 	if (err) {
 		gt_trace_free(t);
 		goto out;
 	}
-	gt_build_header(t);
+	gt_trace_head_set_missing(t);
 	gt.last_id = t->id;
 	gt.trace = t;
 	schedule_delayed_work(&t->flush_work,
@@ -323,6 +316,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	gt_wake_reader();
 out:
 	mutex_unlock(&gt.lock);
+	kfree(cpus);
 	return err;
 }
 

@@ -35,9 +35,14 @@ static void gt_probe_sched_switch(void *data, GT_PROTO_SCHED_SWITCH)
 	struct gt_trace *t = data;
 	struct gt_writer w;
 	bool cprev, cnext;
+	u32 state;
 
 	if (!gt_write_begin(t, &w))
 		return;
+	if (!gt_follows(t, prev->pid) && !gt_follows(t, next->pid)) {
+		gt_write_filtered(&w);
+		return;
+	}
 	cprev = gt_comm_claim(t, prev->pid);
 	cnext = gt_comm_claim(t, next->pid);
 	if (!gt_reserve(&w, 2 * GT_COMM_MAX + GT_EV_MAX(5))) {
@@ -52,19 +57,25 @@ static void gt_probe_sched_switch(void *data, GT_PROTO_SCHED_SWITCH)
 		gt_put_comm(&w, prev);
 	if (cnext)
 		gt_put_comm(&w, next);
+	state = gt_switch_state(preempt, prev_state, prev);
 	gt_put_type(&w, GOTRACE_EV_SCHED_SWITCH);
 	gt_put(&w, prev->pid);
 	gt_put(&w, (u32)prev->prio);
-	gt_put(&w, gt_switch_state(preempt, prev_state, prev));
+	gt_put(&w, state);
 	gt_put(&w, next->pid);
 	gt_put(&w, (u32)next->prio);
+	/* Where prev blocked: the stack of a task going to sleep. */
+	gt_put_stack(&w, GOTRACE_EV_SCHED_SWITCH, state && !preempt);
 	gt_write_commit(&w);
 }
 
-/* Events about one task p: its COMM first if the trace has not named it. */
+/*
+ * Starts an event about task p (filtered on fpid): names p first if the
+ * trace has not yet, or always with force_comm.
+ */
 static __always_inline bool gt_begin_task(struct gt_trace *t,
 					  struct gt_writer *w,
-					  struct task_struct *p,
+					  struct task_struct *p, pid_t fpid,
 					  unsigned int type, unsigned int need,
 					  bool force_comm)
 {
@@ -72,6 +83,10 @@ static __always_inline bool gt_begin_task(struct gt_trace *t,
 
 	if (!gt_write_begin(t, w))
 		return false;
+	if (!gt_follows(t, fpid)) {
+		gt_write_filtered(w);
+		return false;
+	}
 	comm = gt_comm_claim(t, p->pid);
 	if (force_comm && !comm) {
 		comm = p->pid > 0;
@@ -90,17 +105,24 @@ static __always_inline bool gt_begin_task(struct gt_trace *t,
 	return true;
 }
 
+static __always_inline void gt_commit_stack(struct gt_writer *w,
+					    unsigned int type)
+{
+	gt_put_stack(w, type, true);
+	gt_write_commit(w);
+}
+
 static void gt_wakeup(struct gt_trace *t, struct task_struct *p,
 		      unsigned int type)
 {
 	struct gt_writer w;
 
-	if (!gt_begin_task(t, &w, p, type, GT_EV_MAX(3), false))
+	if (!gt_begin_task(t, &w, p, p->pid, type, GT_EV_MAX(3), false))
 		return;
 	gt_put(&w, p->pid);
 	gt_put(&w, (u32)p->prio);
 	gt_put(&w, task_cpu(p));
-	gt_write_commit(&w);
+	gt_commit_stack(&w, type);
 }
 
 static void gt_probe_sched_wakeup(void *data, struct task_struct *p)
@@ -113,6 +135,21 @@ static void gt_probe_sched_wakeup_new(void *data, struct task_struct *p)
 	gt_wakeup(data, p, GOTRACE_EV_SCHED_WAKEUP_NEW);
 }
 
+/* The filter follows a followed task's children (and new threads). */
+static __always_inline void gt_follow_fork(struct gt_trace *t,
+					   struct task_struct *parent,
+					   struct task_struct *child)
+{
+	u32 ff = t->params.filter_flags;
+
+	if (!t->follow || !gt_follows(t, parent->pid) ||
+	    child->pid <= 0 || child->pid >= PID_MAX_LIMIT)
+		return;
+	if ((ff & GOTRACE_FILTER_CHILDREN) ||
+	    ((ff & GOTRACE_FILTER_TGID) && child->tgid == parent->tgid))
+		set_bit(child->pid, t->follow);
+}
+
 static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 					struct task_struct *child)
 {
@@ -122,6 +159,11 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 
 	if (!gt_write_begin(t, &w))
 		return;
+	gt_follow_fork(t, parent, child);
+	if (!gt_follows(t, parent->pid) && !gt_follows(t, child->pid)) {
+		gt_write_filtered(&w);
+		return;
+	}
 	/* A new pid (maybe reused): always name the child. */
 	cparent = gt_comm_claim(t, parent->pid);
 	if (!gt_reserve(&w, 2 * GT_COMM_MAX + GT_EV_MAX(3))) {
@@ -139,19 +181,19 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 	gt_put(&w, parent->pid);
 	gt_put(&w, child->pid);
 	gt_put(&w, child->tgid);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_FORK);
 }
 
 static void gt_probe_sched_process_exit(void *data, GT_PROTO_SCHED_PROCESS_EXIT)
 {
 	struct gt_writer w;
 
-	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXIT,
+	if (!gt_begin_task(data, &w, p, p->pid, GOTRACE_EV_SCHED_PROCESS_EXIT,
 			   GT_EV_MAX(2), false))
 		return;
 	gt_put(&w, p->pid);
 	gt_put(&w, (u32)p->prio);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_EXIT);
 }
 
 static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
@@ -162,13 +204,13 @@ static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
 	struct gt_writer w;
 
 	/* exec renamed the task: name it again, before the event. */
-	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXEC,
+	if (!gt_begin_task(data, &w, p, p->pid, GOTRACE_EV_SCHED_PROCESS_EXEC,
 			   GT_EV_MAX(3) + GOTRACE_FILENAME_MAX, true))
 		return;
 	gt_put(&w, p->pid);
 	gt_put(&w, old_pid);
 	gt_put_bytes(&w, bprm->filename, len);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_EXEC);
 }
 
 static void gt_probe_sched_migrate_task(void *data, struct task_struct *p,
@@ -176,22 +218,23 @@ static void gt_probe_sched_migrate_task(void *data, struct task_struct *p,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_MIGRATE_TASK,
+	if (!gt_begin_task(data, &w, p, p->pid, GOTRACE_EV_SCHED_MIGRATE_TASK,
 			   GT_EV_MAX(4), false))
 		return;
 	gt_put(&w, p->pid);
 	gt_put(&w, (u32)p->prio);
 	gt_put(&w, task_cpu(p));
 	gt_put(&w, (u32)dest_cpu);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_SCHED_MIGRATE_TASK);
 }
 
-/* Page events name the current task (ftrace's common_pid). */
-static __always_inline bool gt_begin_page(struct gt_trace *t,
-					  struct gt_writer *w,
-					  unsigned int type, unsigned int nargs)
+/* Memory events name the current task (ftrace's common_pid). */
+static __always_inline bool gt_begin_mm(struct gt_trace *t,
+					struct gt_writer *w,
+					unsigned int type, unsigned int nargs)
 {
-	return gt_begin_task(t, w, current, type, GT_EV_MAX(nargs), false);
+	return gt_begin_task(t, w, current, current->pid, type,
+			     GT_EV_MAX(nargs), false);
 }
 
 static __always_inline u64 gt_pfn(struct page *page)
@@ -205,14 +248,14 @@ static void gt_probe_mm_page_alloc(void *data, struct page *page,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_ALLOC, 5))
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_ALLOC, 5))
 		return;
 	gt_put_pfn(&w, gt_pfn(page));
 	gt_put(&w, order);
 	gt_put(&w, (__force u32)gfp_flags);
 	gt_put(&w, (u32)migratetype);
 	gt_put(&w, current->pid);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_ALLOC);
 }
 
 static void gt_probe_mm_page_free(void *data, struct page *page,
@@ -220,23 +263,23 @@ static void gt_probe_mm_page_free(void *data, struct page *page,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_FREE, 3))
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_FREE, 3))
 		return;
 	gt_put_pfn(&w, gt_pfn(page));
 	gt_put(&w, order);
 	gt_put(&w, current->pid);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_FREE);
 }
 
 static void gt_probe_mm_page_free_batched(void *data, struct page *page)
 {
 	struct gt_writer w;
 
-	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 2))
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 2))
 		return;
 	gt_put_pfn(&w, gt_pfn(page));
 	gt_put(&w, current->pid);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_FREE_BATCHED);
 }
 
 static void gt_probe_mm_page_pcpu_drain(void *data, struct page *page,
@@ -244,13 +287,13 @@ static void gt_probe_mm_page_pcpu_drain(void *data, struct page *page,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 4))
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 4))
 		return;
 	gt_put_pfn(&w, gt_pfn(page));
 	gt_put(&w, order);
 	gt_put(&w, (u32)migratetype);
 	gt_put(&w, current->pid);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_PCPU_DRAIN);
 }
 
 static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
@@ -260,7 +303,7 @@ static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_page(data, &w, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 6))
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 6))
 		return;
 	gt_put_pfn(&w, gt_pfn(page));
 	gt_put(&w, (u32)alloc_order);
@@ -268,7 +311,89 @@ static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
 	gt_put(&w, (u32)alloc_migratetype);
 	gt_put(&w, (u32)fallback_migratetype);
 	gt_put(&w, current->pid);
-	gt_write_commit(&w);
+	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG);
+}
+
+static void gt_probe_mm_vmscan_direct_reclaim_begin(void *data, int order,
+						    gfp_t gfp_flags)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
+			 3))
+		return;
+	gt_put(&w, (u32)order);
+	gt_put(&w, (__force u32)gfp_flags);
+	gt_put(&w, current->pid);
+	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN);
+}
+
+static void gt_probe_mm_vmscan_direct_reclaim_end(void *data,
+						  unsigned long nr_reclaimed)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 2))
+		return;
+	gt_put(&w, nr_reclaimed);
+	gt_put(&w, current->pid);
+	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END);
+}
+
+static void gt_probe_mm_vmscan_kswapd_wake(void *data, int nid, int zid,
+					   int order)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 3))
+		return;
+	gt_put(&w, (u32)nid);
+	gt_put(&w, (u32)zid);
+	gt_put(&w, (u32)order);
+	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE);
+}
+
+static void gt_probe_mm_vmscan_kswapd_sleep(void *data, int nid)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 1))
+		return;
+	gt_put(&w, (u32)nid);
+	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP);
+}
+
+/* struct compact_control is private to mm/: only the plain arguments. */
+static void gt_probe_mm_compaction_begin(void *data, void *cc,
+					 unsigned long zone_start,
+					 unsigned long zone_end, bool sync)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_COMPACTION_BEGIN, 4))
+		return;
+	gt_put(&w, zone_start);
+	gt_put(&w, zone_end);
+	gt_put(&w, sync);
+	gt_put(&w, current->pid);
+	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_BEGIN);
+}
+
+static void gt_probe_mm_compaction_end(void *data, void *cc,
+				       unsigned long zone_start,
+				       unsigned long zone_end, bool sync,
+				       int status)
+{
+	struct gt_writer w;
+
+	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_COMPACTION_END, 5))
+		return;
+	gt_put(&w, zone_start);
+	gt_put(&w, zone_end);
+	gt_put(&w, sync);
+	gt_put(&w, (u32)status);
+	gt_put(&w, current->pid);
+	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_END);
 }
 
 struct gt_tracepoint {
@@ -295,6 +420,14 @@ static struct gt_tracepoint gt_tracepoints[GOTRACE_TP_COUNT] = {
 	GT_TP(MM_PAGE_FREE_BATCHED, mm_page_free_batched, PAGE),
 	GT_TP(MM_PAGE_PCPU_DRAIN, mm_page_pcpu_drain, PAGE),
 	GT_TP(MM_PAGE_ALLOC_EXTFRAG, mm_page_alloc_extfrag, PAGE),
+	GT_TP(MM_VMSCAN_DIRECT_RECLAIM_BEGIN, mm_vmscan_direct_reclaim_begin,
+	      RECLAIM),
+	GT_TP(MM_VMSCAN_DIRECT_RECLAIM_END, mm_vmscan_direct_reclaim_end,
+	      RECLAIM),
+	GT_TP(MM_VMSCAN_KSWAPD_WAKE, mm_vmscan_kswapd_wake, RECLAIM),
+	GT_TP(MM_VMSCAN_KSWAPD_SLEEP, mm_vmscan_kswapd_sleep, RECLAIM),
+	GT_TP(MM_COMPACTION_BEGIN, mm_compaction_begin, RECLAIM),
+	GT_TP(MM_COMPACTION_END, mm_compaction_end, RECLAIM),
 };
 
 static void gt_find_tracepoint(struct tracepoint *tp, void *priv)

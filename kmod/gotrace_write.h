@@ -23,8 +23,13 @@
 #include <linux/threads.h>
 #include "gotrace.h"
 
-/* Worst case bytes of an event: type byte, ts delta, and n varints. */
-#define GT_EV_MAX(nargs)	(1 + 10 + 10 * (nargs))
+/* Worst case bytes of an event: type, ts delta, n varints, stack id. */
+#define GT_EV_MAX(nargs)	(1 + 10 + 10 * (nargs) + 5)
+
+/* Events that may carry a stack id (all but COMM). */
+#define GT_STACK_EVENTS \
+	(GENMASK_ULL(GOTRACE_EV_COUNT - 1, 0) & \
+	 ~(BIT_ULL(GOTRACE_EV_NONE) | BIT_ULL(GOTRACE_EV_COMM)))
 #define GT_COMM_MAX		(GT_EV_MAX(2) + GOTRACE_COMM_LEN)
 
 struct gt_writer {
@@ -67,6 +72,12 @@ static __always_inline bool gt_write_begin(struct gt_trace *t,
 	local_irq_save(w->irqflags);
 	w->t = t;
 	w->c = this_cpu_ptr(t->cpu);
+	if (unlikely(t->cpus) &&
+	    !cpumask_test_cpu(smp_processor_id(), t->cpus)) {
+		w->c->filtered++;
+		local_irq_restore(w->irqflags);
+		return false;
+	}
 	w->ts = ktime_get_mono_fast_ns();
 	/* The fast clock may step back across an update; keep order. */
 	if (unlikely(w->ts < w->c->last_ts))
@@ -117,6 +128,29 @@ static __always_inline void gt_put_pfn(struct gt_writer *w, u64 pfn)
 
 	w->c->last_pfn = pfn;
 	w->p = gt_put_u64(w->p, ((u64)d << 1) ^ (u64)(d >> 63));
+}
+
+/* pid passes the pid filter (or there is none). */
+static __always_inline bool gt_follows(struct gt_trace *t, pid_t pid)
+{
+	return !t->follow ||
+	       (pid >= 0 && pid < PID_MAX_LIMIT && test_bit(pid, t->follow));
+}
+
+/* The event is left out by the pid filter. */
+static __always_inline void gt_write_filtered(struct gt_writer *w)
+{
+	w->c->filtered++;
+	local_irq_restore(w->irqflags);
+}
+
+/* The trailing stack id of events that carry one. */
+static __always_inline void gt_put_stack(struct gt_writer *w,
+					 unsigned int type, bool capture)
+{
+	if (likely(!(w->t->stack_events & BIT_ULL(type))))
+		return;
+	gt_put(w, capture ? gt_stack_id(w->t) : 0);
 }
 
 /* Ends an event written since gt_reserve(). */

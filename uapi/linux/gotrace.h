@@ -8,9 +8,13 @@
  *
  *   GOTRACE_MAGIC (8 bytes)
  *   record: HEADER       (struct gotrace_header)
+ *   record: GFP_NAMES    (the traced kernel's gfp flag names and values)
+ *   record: TASKS        (tasks that existed at start, with their state)
  *   record: BATCH ...    (struct gotrace_batch + encoded events)
+ *   record: STACK ...    (with GOTRACE_START_STACKS: each distinct stack)
  *   record: CPU_END ...  (struct gotrace_cpu_end, one per possible CPU)
  *   record: END          (struct gotrace_end)
+ *   record: SYMBOLS      (optional, appended by the tool that saved it)
  *
  * Every record starts with struct gotrace_record, whose len covers the
  * whole record, so a reader skips the types it does not know.  A stream
@@ -43,11 +47,19 @@
 /* Event groups (struct gotrace_start.groups). */
 #define GOTRACE_GROUP_SCHED	(1ULL << 0)
 #define GOTRACE_GROUP_PAGE	(1ULL << 1)
-#define GOTRACE_GROUP_ALL	(GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE)
+#define GOTRACE_GROUP_RECLAIM	(1ULL << 2)	/* vmscan and compaction */
+#define GOTRACE_GROUP_ALL	(GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE | \
+				 GOTRACE_GROUP_RECLAIM)
 
 /* struct gotrace_start.flags */
 #define GOTRACE_START_DISCARD	(1U << 0)	/* drop an unread stopped trace */
-#define GOTRACE_START_FLAGS	(GOTRACE_START_DISCARD)
+#define GOTRACE_START_STACKS	(1U << 1)	/* kernel stacks on stack_events */
+#define GOTRACE_START_FLAGS	(GOTRACE_START_DISCARD | GOTRACE_START_STACKS)
+
+/* struct gotrace_start.filter_flags */
+#define GOTRACE_FILTER_TGID	(1U << 0)	/* filter_pid is a process id */
+#define GOTRACE_FILTER_CHILDREN	(1U << 1)	/* and its descendants */
+#define GOTRACE_FILTER_FLAGS	(GOTRACE_FILTER_TGID | GOTRACE_FILTER_CHILDREN)
 
 /* Defaults and limits of the start parameters; 0 in a field means default. */
 #define GOTRACE_DEFAULT_BUFFER_SIZE	(4U << 20)	/* bytes per CPU */
@@ -56,6 +68,10 @@
 #define GOTRACE_DEFAULT_FLUSH_MS	1000U
 #define GOTRACE_MIN_FLUSH_MS		10U
 #define GOTRACE_MAX_FLUSH_MS		60000U
+#define GOTRACE_DEFAULT_STACK_DEPTH	16U
+#define GOTRACE_MAX_STACK_DEPTH		64U
+#define GOTRACE_DEFAULT_STACK_ENTRIES	16384U	/* distinct stacks */
+#define GOTRACE_MAX_STACK_ENTRIES	(1U << 20)
 
 /*
  * GOTRACE_IOC_START argument.  The first field is the size of the struct as
@@ -69,9 +85,19 @@ struct gotrace_start {
 	__u64 groups;		/* GOTRACE_GROUP_*; 0: all */
 	__u32 buffer_size;	/* bytes per CPU; 0: default */
 	__u32 flush_ms;		/* partial buffers flushed this often; 0: 1000 */
+	/* Since size GOTRACE_START_SIZE_VER1. */
+	__u32 stack_depth;	/* frames per stack; 0: 16 */
+	__u32 stack_entries;	/* distinct stacks kept; 0: 16384 */
+	__u64 stack_events;	/* 1 << GOTRACE_EV_*; 0: mm_page_alloc */
+	__u32 filter_pid;	/* 0: every task; else only this task's events */
+	__u32 filter_flags;	/* GOTRACE_FILTER_* */
+	__u64 cpu_mask;		/* user pointer to a CPU bitmap; 0: all CPUs */
+	__u32 cpu_mask_size;	/* bytes at cpu_mask */
+	__u32 __reserved;
 };
 
 #define GOTRACE_START_SIZE_VER0	24
+#define GOTRACE_START_SIZE_VER1	64
 
 /* GOTRACE_IOC_STOP argument (passed by value, not a pointer). */
 #define GOTRACE_STOP_WAIT	(1U << 0)	/* return when the reader read all */
@@ -97,6 +123,12 @@ enum gotrace_tp {
 	GOTRACE_TP_MM_PAGE_FREE_BATCHED,
 	GOTRACE_TP_MM_PAGE_PCPU_DRAIN,
 	GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG,
+	GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
+	GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_END,
+	GOTRACE_TP_MM_VMSCAN_KSWAPD_WAKE,
+	GOTRACE_TP_MM_VMSCAN_KSWAPD_SLEEP,
+	GOTRACE_TP_MM_COMPACTION_BEGIN,
+	GOTRACE_TP_MM_COMPACTION_END,
 	GOTRACE_TP_COUNT,
 };
 
@@ -151,6 +183,10 @@ enum gotrace_record_type {
 	GOTRACE_REC_BATCH	= 2,
 	GOTRACE_REC_CPU_END	= 3,
 	GOTRACE_REC_END		= 4,
+	GOTRACE_REC_GFP_NAMES	= 5,
+	GOTRACE_REC_TASKS	= 6,
+	GOTRACE_REC_STACK	= 7,
+	GOTRACE_REC_SYMBOLS	= 8,
 };
 
 struct gotrace_record {
@@ -179,6 +215,13 @@ struct gotrace_header {
 	__u64 missing;		/* 1 << GOTRACE_TP_*: not found on this kernel */
 	char release[65];	/* uname -r of the traced kernel, NUL-terminated */
 	char machine[15];	/* uname -m, NUL-terminated */
+	__u64 stack_events;	/* 1 << GOTRACE_EV_*: carry a stack id */
+	__u32 stack_depth;
+	__u32 stack_entries;
+	__u32 filter_pid;
+	__u32 filter_flags;
+	__u64 cpu_filter;	/* 1: a CPU mask was applied */
+	__u64 __reserved;
 };
 
 #define GOTRACE_BATCH_LOST	(1U << 0)	/* lost > 0 */
@@ -211,6 +254,76 @@ struct gotrace_end {
 	__u64 events;
 	__u64 lost;
 	__u64 reader_skipped;	/* batches handed to a reader that went away */
+	__u64 stacks;		/* STACK records before CPU_END */
+	__u64 stacks_lost;	/* events whose stack did not fit the table */
+	__u64 filtered;		/* events the pid/CPU filter left out */
+};
+
+#define GOTRACE_END_STACKS_DROPPED	(1U << 0)	/* no memory at stop */
+
+/*
+ * GFP_NAMES: the traced kernel's names of gfp flag combinations, as its
+ * show_gfp_flags() lists them (combinations first), so a decoder names
+ * flags without knowing the kernel's values.  Entries follow the struct.
+ */
+struct gotrace_gfp_names {
+	struct gotrace_record rec;
+	__u32 nr;		/* entries */
+	__u32 __reserved;
+	/* nr x struct gotrace_gfp_name */
+};
+
+struct gotrace_gfp_name {
+	__u64 value;
+	char name[32];		/* NUL-terminated */
+};
+
+/* TASKS: every thread alive when the trace started (a statedump). */
+struct gotrace_tasks {
+	struct gotrace_record rec;
+	__u32 nr;
+	__u32 flags;		/* GOTRACE_TASKS_TRUNCATED */
+	/* nr x struct gotrace_task */
+};
+
+#define GOTRACE_TASKS_TRUNCATED	(1U << 0)
+
+struct gotrace_task {
+	__u32 pid;
+	__u32 tgid;
+	__u32 ppid;		/* parent's tgid */
+	__u32 state;		/* sched_switch's prev_state encoding */
+	__s32 prio;
+	__u32 flags;		/* GOTRACE_TASK_* */
+	char comm[16];
+};
+
+#define GOTRACE_TASK_KTHREAD	(1U << 0)
+#define GOTRACE_TASK_RUNNING	(1U << 1)	/* on a CPU at the dump */
+
+/*
+ * STACK: one distinct kernel stack.  Events listed in the header's
+ * stack_events carry a trailing varint stack id; id 0 means the stack was
+ * not recorded (table full), ids start at 1.  Frames are return addresses,
+ * innermost first, the probe's own frames removed.
+ */
+struct gotrace_stack {
+	struct gotrace_record rec;
+	__u32 id;
+	__u32 nr;		/* frames */
+	/* nr x __u64 */
+};
+
+/*
+ * SYMBOLS: appended by userspace (not the kernel) so a trace can be
+ * symbolised elsewhere: entries sorted by address, each
+ * { __u64 addr; __u32 size; __u16 name_len; __u16 module_len; name, module }
+ * padded to 8 bytes per entry.
+ */
+struct gotrace_symbols {
+	struct gotrace_record rec;
+	__u32 nr;
+	__u32 __reserved;
 };
 
 /* ctx: what the CPU was doing when the event fired. */
@@ -264,6 +377,18 @@ enum gotrace_event_type {
 	 * fallback_migratetype, pid
 	 */
 	GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG = 13,
+	/* order, gfp_flags, pid */
+	GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN = 14,
+	/* nr_reclaimed, pid */
+	GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END = 15,
+	/* nid, zid, order */
+	GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE = 16,
+	/* nid */
+	GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP = 17,
+	/* zone_start, zone_end, sync, pid */
+	GOTRACE_EV_MM_COMPACTION_BEGIN	= 18,
+	/* zone_start, zone_end, sync, status, pid */
+	GOTRACE_EV_MM_COMPACTION_END	= 19,
 	GOTRACE_EV_COUNT,
 };
 
