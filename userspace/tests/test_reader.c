@@ -2,7 +2,7 @@
 /*
  * Host unit tests of the gotrace reader library and of "gotrace dump".
  *
- * Usage: test_reader GOTRACE_BINARY OUTDIR
+ * Usage: test_reader GOTRACE_BINARY OUTDIR [FAKEDEV_SO]
  *        test_reader --gen FILE NR_EVENTS     (big stream for benchmarks)
  *
  * Output is TAP; the exit status is non-zero if a test failed.
@@ -841,7 +841,8 @@ static void test_big(void)
 
 /* ---- gotrace dump ----------------------------------------------------- */
 
-static int run_tool(char *const argv[], const char *out, const char *err)
+static int run_tool_env(char *const argv[], const char *out, const char *err,
+			char *const env[])
 {
 	pid_t pid = fork();
 	int st;
@@ -849,6 +850,10 @@ static int run_tool(char *const argv[], const char *out, const char *err)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
+		size_t i;
+
+		for (i = 0; env && env[i]; i++)
+			putenv(env[i]);
 		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -862,6 +867,11 @@ static int run_tool(char *const argv[], const char *out, const char *err)
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
+}
+
+static int run_tool(char *const argv[], const char *out, const char *err)
+{
+	return run_tool_env(argv, out, err, NULL);
 }
 
 /* The first line of s (for TAP test names), in a static buffer. */
@@ -986,6 +996,205 @@ static void test_dump(void)
 	enc_free(&e);
 }
 
+/* ---- gotrace record/start/stop/status on the fake device -------------- */
+
+static const char *fakedev;
+
+/* Run the tool on the fake device with extra environment e1, e2. */
+static int run_fake(char *const argv[], const char *e1, const char *e2,
+		    char **out, char **err)
+{
+	static char preload[4200];
+	char *env[5];
+	char o[4096], r[4096];
+	int n = 0, st;
+
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", fakedev);
+	env[n++] = preload;
+	env[n++] = "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0";
+	if (e1)
+		env[n++] = (char *)e1;
+	if (e2)
+		env[n++] = (char *)e2;
+	env[n] = NULL;
+	snprintf(o, sizeof(o), "%s", path_in_out("fake.out"));
+	snprintf(r, sizeof(r), "%s", path_in_out("fake.err.out"));
+	st = run_tool_env(argv, o, r, env);
+	*out = slurp(o);
+	*err = slurp(r);
+	return st;
+}
+
+/* Open a recorded file; return its number of events, -1 if malformed. */
+static long count_events(const char *path, int *complete)
+{
+	struct gt_reader *r;
+	struct gt_event ev;
+	long n = 0;
+	int ret;
+
+	*complete = 0;
+	if (gt_open_file(path, &r))
+		return -1;
+	while ((ret = gt_next(r, &ev)) > 0)
+		n++;
+	*complete = gt_summary(r)->complete;
+	if (ret < 0 || (gt_summary(r)->complete &&
+			(uint64_t)n != gt_summary(r)->events))
+		n = -1;
+	gt_close(r);
+	return n;
+}
+
+static void test_record(void)
+{
+	char trace[4096], *o, *e;
+	int st, complete;
+	long n;
+
+	snprintf(trace, sizeof(trace), "%s", path_in_out("rec.trace"));
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-e",
+				 "sched", "--", "sleep", "0.2", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		n = count_events(trace, &complete);
+		ok(st == 0 && n > 0 && complete && e &&
+		   strstr(e, "gotrace: recorded ") && strstr(e, " events (0 lost) in "),
+		   "record -- sleep 0.2: exit %d, %ld events, '%s'", st, n,
+		   line1(e));
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				 "0.1", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		n = count_events(trace, &complete);
+		ok(st == 0 && n > 0 && complete,
+		   "record -d 0.1: exit %d, %ld events", st, n);
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				 "0.1", NULL };
+
+		st = run_fake(argv, "FAKEDEV_LOST=7", NULL, &o, &e);
+		ok(st == 2 && e && strstr(e, "(7 lost)") &&
+		   strstr(e, "7 events were lost"),
+		   "record with lost events: exit 2, '%s'", line1(e));
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				 "0.1", NULL };
+
+		st = run_fake(argv, "FAKEDEV_NOEND=1", NULL, &o, &e);
+		n = count_events(trace, &complete);
+		ok(st == 1 && e && strstr(e, "incomplete") && n > 0 &&
+		   !complete,
+		   "record without END record: exit 1, %ld events readable",
+		   n);
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
+				 "/nonexistent/command", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		n = count_events(trace, &complete);
+		ok(st == 127 && e && strstr(e, "cannot execute") && complete,
+		   "record of a missing command: exit 127, trace stopped and read: '%s'",
+		   line1(e));
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
+				 "sh", "-c", "exit 3", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		ok(st == 0 && e && strstr(e, "exited with status 3"),
+		   "record of a failing command: trace status, command status reported");
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", "/dev/full",
+				 "-d", "0.2", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		ok(st == 1 && e && strstr(e, "No space left"),
+		   "record to a full disk: exit 1, '%s'", line1(e));
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
+				 "sh", "-c", "sleep 0.1; kill -INT $PPID; sleep 5",
+				 NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		n = count_events(trace, &complete);
+		ok(st == 0 && complete && n > 0,
+		   "record stopped by SIGINT: exit %d, complete", st);
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "start", NULL };
+
+		st = run_fake(argv, "FAKEDEV_BUSY=1", NULL, &o, &e);
+		ok(st == 1 && e && strstr(e, "--discard"),
+		   "start on a busy tracer: '%s'", line1(e));
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "start", "--discard", "-b",
+				 "64K", "--flush-ms", "100", NULL };
+
+		st = run_fake(argv, "FAKEDEV_BUSY=1", NULL, &o, &e);
+		ok(st == 0, "start --discard -b 64K --flush-ms 100");
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "status", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		ok(st == 0 && o && strstr(o, "state:        idle") &&
+		   strstr(o, "missing:      mm_page_alloc_extfrag") &&
+		   strstr(o, "    1             20"),
+		   "status prints state, missing tracepoints, CPU table");
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "status", "--json", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		ok(st == 0 && o && strstr(o, "\"state\": \"idle\"") &&
+		   strstr(o, "\"cpu\": 1, \"events\": 20"),
+		   "status --json");
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "stop", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		ok(st == 1 && e && strstr(e, "no trace is running"),
+		   "stop without a trace: '%s'", line1(e));
+		free(o);
+		free(e);
+	}
+}
+
 static int gen(const char *path, size_t nr)
 {
 	struct enc e;
@@ -1004,12 +1213,14 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "--gen"))
 		return gen(argv[2], strtoul(argv[3], NULL, 0));
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR [FAKEDEV.so]\n",
+			argv[0]);
 		return 2;
 	}
 	tool = argv[1];
 	outdir = argv[2];
+	fakedev = argc > 3 ? argv[3] : NULL;
 	mkdir(outdir, 0755);
 
 	test_names();
@@ -1022,6 +1233,8 @@ int main(int argc, char **argv)
 	test_fuzz();
 	test_big();
 	test_dump();
+	if (fakedev)
+		test_record();
 	printf("1..%d\n", nr_tests);
 	if (nr_failed)
 		printf("# %d of %d tests failed\n", nr_failed, nr_tests);

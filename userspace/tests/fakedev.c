@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only LD_PRELOAD stand-in for /dev/gotrace, to run "gotrace record",
+ * "start", "stop" and "status" on a machine without the module.
+ *
+ * open("/dev/gotrace") returns the read end of a pipe.  START makes a thread
+ * write a magic, a HEADER and then a BATCH every 5 ms, alternating between
+ * two CPUs; STOP makes it write the CPU_END and END records and close the
+ * pipe, so the reader sees EOF.  Environment:
+ *   FAKEDEV_LOST=n   report n lost events (in a batch, CPU_END and END)
+ *   FAKEDEV_BUSY=1   START fails with EBUSY unless GOTRACE_START_DISCARD
+ *   FAKEDEV_NOEND=1  close the stream without CPU_END/END records
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/gotrace.h>
+
+#define NR_CPUS	2
+
+static int fake_rd = -1;
+static int fake_wr = -1;
+static pthread_t writer;
+static int started;
+static volatile int stop_req;
+static uint64_t lost_env;
+static struct gotrace_start params;
+static uint64_t events[NR_CPUS], batches[NR_CPUS], bytes[NR_CPUS];
+
+static void put(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n) {
+		ssize_t w = write(fake_wr, b, n);
+
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		b += w;
+		n -= w;
+	}
+}
+
+static size_t varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+static void put_batch(uint32_t cpu, uint64_t lost)
+{
+	uint8_t buf[4096];
+	struct gotrace_batch b;
+	size_t n = sizeof(b);
+	uint64_t ts = now_ns();
+	int i;
+
+	memset(&b, 0, sizeof(b));
+	b.rec.type = GOTRACE_REC_BATCH;
+	b.cpu = cpu;
+	b.seq = (uint32_t)batches[cpu];
+	b.base_ts = ts;
+	b.lost = lost;
+	for (i = 0; i < 20; i++) {
+		buf[n++] = GOTRACE_EV_SCHED_WAKEUP;
+		n += varint(buf + n, i ? 7 : 0);
+		n += varint(buf + n, 1000 + i);
+		n += varint(buf + n, 120);
+		n += varint(buf + n, cpu);
+	}
+	while (n % 8)
+		buf[n++] = 0;
+	b.rec.len = (uint32_t)n;
+	b.nr_events = 20;
+	memcpy(buf, &b, sizeof(b));
+	put(buf, n);
+	events[cpu] += 20;
+	batches[cpu]++;
+	bytes[cpu] += n;
+}
+
+static void *writer_fn(void *arg)
+{
+	struct gotrace_header h;
+	uint32_t cpu = 0, c;
+	int first = 1;
+
+	(void)arg;
+	put(GOTRACE_MAGIC, GOTRACE_MAGIC_LEN);
+	memset(&h, 0, sizeof(h));
+	h.rec.type = GOTRACE_REC_HEADER;
+	h.rec.len = sizeof(h);
+	h.version = GOTRACE_VERSION;
+	h.nr_cpus = NR_CPUS;
+	h.clock = GOTRACE_CLOCK_MONO;
+	h.page_size = 4096;
+	h.start_ns = now_ns();
+	h.groups = params.groups ? params.groups : GOTRACE_GROUP_ALL;
+	strcpy(h.release, "fake");
+	strcpy(h.machine, "x86_64");
+	put(&h, sizeof(h));
+	while (!stop_req) {
+		put_batch(cpu, first ? lost_env : 0);
+		first = 0;
+		cpu = (cpu + 1) % NR_CPUS;
+		usleep(5000);
+	}
+	if (!getenv("FAKEDEV_NOEND")) {
+		struct gotrace_cpu_end ce;
+		struct gotrace_end e;
+
+		memset(&e, 0, sizeof(e));
+		for (c = 0; c < NR_CPUS; c++) {
+			memset(&ce, 0, sizeof(ce));
+			ce.rec.type = GOTRACE_REC_CPU_END;
+			ce.rec.len = sizeof(ce);
+			ce.cpu = c;
+			ce.batches = (uint32_t)batches[c];
+			ce.events = events[c];
+			ce.lost = c ? 0 : lost_env;
+			ce.bytes = bytes[c];
+			put(&ce, sizeof(ce));
+			e.events += events[c];
+		}
+		e.rec.type = GOTRACE_REC_END;
+		e.rec.len = sizeof(e);
+		e.nr_cpus = NR_CPUS;
+		e.stop_ns = now_ns();
+		e.lost = lost_env;
+		put(&e, sizeof(e));
+	}
+	close(fake_wr);
+	fake_wr = -1;
+	return NULL;
+}
+
+static int real_open(const char *path, int flags, mode_t mode)
+{
+	static int (*fn)(const char *, int, ...);
+
+	if (!fn)
+		fn = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	return fn(path, flags, mode);
+}
+
+static int fake_open(void)
+{
+	int p[2];
+
+	if (fake_rd >= 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	fake_rd = p[0];
+	fake_wr = p[1];
+	return fake_rd;
+}
+
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (!strcmp(path, GOTRACE_DEVICE))
+		return fake_open();
+	return real_open(path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+	__attribute__((alias("open")));
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	static int (*fn)(int, unsigned long, ...);
+	struct gotrace_status *st;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd != fake_rd || fd < 0) {
+		if (!fn)
+			fn = (int (*)(int, unsigned long, ...))
+				dlsym(RTLD_NEXT, "ioctl");
+		return fn(fd, req, arg);
+	}
+	switch (req) {
+	case GOTRACE_IOC_START:
+		memcpy(&params, arg, sizeof(params));
+		if (getenv("FAKEDEV_BUSY") &&
+		    !(params.flags & GOTRACE_START_DISCARD)) {
+			errno = EBUSY;
+			return -1;
+		}
+		if (started) {
+			errno = EBUSY;
+			return -1;
+		}
+		lost_env = getenv("FAKEDEV_LOST") ?
+			   strtoull(getenv("FAKEDEV_LOST"), NULL, 0) : 0;
+		started = 1;
+		return pthread_create(&writer, NULL, writer_fn, NULL) ? -1 : 0;
+	case GOTRACE_IOC_STOP:
+		if (!started) {
+			errno = EINVAL;
+			return -1;
+		}
+		stop_req = 1;
+		return 0;
+	case GOTRACE_IOC_STATUS:
+		st = arg;
+		st->state = started ? (stop_req ? GOTRACE_STATE_STOPPED :
+				       GOTRACE_STATE_TRACING) :
+			    GOTRACE_STATE_IDLE;
+		st->nr_cpus = NR_CPUS;
+		st->trace_id = 1;
+		st->groups = GOTRACE_GROUP_ALL;
+		st->buffer_size = GOTRACE_DEFAULT_BUFFER_SIZE;
+		st->flush_ms = GOTRACE_DEFAULT_FLUSH_MS;
+		st->missing = 1ULL << GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG;
+		st->attached = (1ULL << GOTRACE_TP_COUNT) - 1 - st->missing;
+		st->lost = lost_env;
+		if (st->cpu_stats && st->cpu_len) {
+			struct gotrace_cpu_stats *cs =
+				(void *)(uintptr_t)st->cpu_stats;
+			uint32_t i;
+
+			for (i = 0; i < st->cpu_len && i < NR_CPUS; i++) {
+				cs[i].events = 10 * (i + 1);
+				cs[i].flags = GOTRACE_CPU_ONLINE |
+					      GOTRACE_CPU_TRACED;
+			}
+		}
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
