@@ -268,6 +268,55 @@ static int format_event(struct line *l, struct gt_reader *r,
 		F(l, " pid=");
 		put_u64(l, a[5]);
 		break;
+	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
+		F(l, " order=");
+		put_int(l, a[0]);
+		F(l, " gfp_flags=");
+		put_hex(l, a[1]);
+		F(l, " pid=");
+		put_u64(l, a[2]);
+		F(l, " comm=");
+		put_comm(l, r, a[2], ev->cpu);
+		break;
+	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END:
+		F(l, " nr_reclaimed=");
+		put_u64(l, a[0]);
+		F(l, " pid=");
+		put_u64(l, a[1]);
+		F(l, " comm=");
+		put_comm(l, r, a[1], ev->cpu);
+		break;
+	case GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE:
+		F(l, " nid=");
+		put_int(l, a[0]);
+		F(l, " zid=");
+		put_int(l, a[1]);
+		F(l, " order=");
+		put_int(l, a[2]);
+		break;
+	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
+		F(l, " nid=");
+		put_int(l, a[0]);
+		break;
+	case GOTRACE_EV_MM_COMPACTION_BEGIN:
+	case GOTRACE_EV_MM_COMPACTION_END:
+		F(l, " zone_start=");
+		put_hex(l, a[0]);
+		F(l, " zone_end=");
+		put_hex(l, a[1]);
+		F(l, " mode=");
+		put_str(l, a[2] ? "sync" : "async");
+		if (ev->type == GOTRACE_EV_MM_COMPACTION_END) {
+			F(l, " status=");
+			put_int(l, a[3]);
+		}
+		F(l, " pid=");
+		put_u64(l, a[ev->nargs - 1]);
+		break;
+	}
+	if (ev->stack_id) {
+		F(l, " stack_id=");
+		put_u64(l, ev->stack_id);
 	}
 	put_str(l, ctx_names[ev->ctx & 3]);
 	*l->p++ = '\n';

@@ -40,7 +40,7 @@ static void record_usage(FILE *f)
 		"save the stream to FILE.\n"
 		"\n"
 		"  -o, --output FILE    trace file to write (required)\n"
-		"  -e, --events GROUPS  comma list of event groups: sched,page (default: all)\n"
+		"  -e, --events GROUPS  event groups: sched,page,reclaim (default: all)\n"
 		"  -b, --buffer SIZE    buffer per CPU: bytes or 64K, 4M, 1G (default 4M)\n"
 		"      --flush-ms N     flush partial buffers every N ms (default 1000)\n"
 		"  -d, --duration SECS  stop after SECS seconds\n"

@@ -17,7 +17,7 @@ static void start_usage(FILE *f)
 		"Start tracing.  The trace is read with 'gotrace record' or any reader\n"
 		"of /dev/gotrace; stop it with 'gotrace stop'.\n"
 		"\n"
-		"  -e, --events GROUPS  comma list of event groups: sched,page (default: all)\n"
+		"  -e, --events GROUPS  event groups: sched,page,reclaim (default: all)\n"
 		"  -b, --buffer SIZE    buffer per CPU: bytes or 64K, 4M, 1G (default 4M)\n"
 		"      --flush-ms N     flush partial buffers every N ms (default 1000)\n"
 		"      --discard        drop a stopped trace nobody read\n"

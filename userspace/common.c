@@ -156,10 +156,12 @@ int parse_groups(const char *s, uint64_t *out)
 			g |= GOTRACE_GROUP_SCHED;
 		} else if (!strcasecmp(tok, "page") || !strcasecmp(tok, "mm")) {
 			g |= GOTRACE_GROUP_PAGE;
+		} else if (!strcasecmp(tok, "reclaim")) {
+			g |= GOTRACE_GROUP_RECLAIM;
 		} else if (!strcasecmp(tok, "all")) {
 			g |= GOTRACE_GROUP_ALL;
 		} else {
-			gt_err("unknown event group '%s' (known: sched, page, all)",
+			gt_err("unknown event group '%s' (known: sched, page, reclaim, all)",
 			       tok);
 			free(dup);
 			return -1;
@@ -264,19 +266,29 @@ int start_trace(int fd, const struct start_opts *so)
 
 void groups_str(uint64_t groups, char *buf, size_t size)
 {
-	uint64_t rest = groups & ~(uint64_t)GOTRACE_GROUP_ALL;
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = {
+		{ GOTRACE_GROUP_SCHED, "sched" },
+		{ GOTRACE_GROUP_PAGE, "page" },
+		{ GOTRACE_GROUP_RECLAIM, "reclaim" },
+	};
+	size_t i, n = 0;
 
-	snprintf(buf, size, "%s%s%s", groups & GOTRACE_GROUP_SCHED ? "sched" : "",
-		 (groups & GOTRACE_GROUP_SCHED) && (groups & GOTRACE_GROUP_PAGE) ?
-		 "," : "", groups & GOTRACE_GROUP_PAGE ? "page" : "");
-	if (rest) {
-		size_t n = strlen(buf);
-
-		snprintf(buf + n, size - n, "%s0x%llx", n ? "," : "",
-			 (unsigned long long)rest);
-	} else if (!groups) {
-		snprintf(buf, size, "none");
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(groups & names[i].bit))
+			continue;
+		groups &= ~names[i].bit;
+		n += snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+			      n ? "," : "", names[i].name);
 	}
+	if (groups)
+		n += snprintf(buf + n, n < size ? size - n : 0, "%s0x%llx",
+			      n ? "," : "", (unsigned long long)groups);
+	if (!n)
+		snprintf(buf, size, "none");
 }
 
 static const char * const tp_names[GOTRACE_TP_COUNT] = {
@@ -292,9 +304,17 @@ static const char * const tp_names[GOTRACE_TP_COUNT] = {
 	[GOTRACE_TP_MM_PAGE_FREE_BATCHED]	= "mm_page_free_batched",
 	[GOTRACE_TP_MM_PAGE_PCPU_DRAIN]		= "mm_page_pcpu_drain",
 	[GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG]	= "mm_page_alloc_extfrag",
+	[GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] =
+		"mm_vmscan_direct_reclaim_begin",
+	[GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_END] =
+		"mm_vmscan_direct_reclaim_end",
+	[GOTRACE_TP_MM_VMSCAN_KSWAPD_WAKE]	= "mm_vmscan_kswapd_wake",
+	[GOTRACE_TP_MM_VMSCAN_KSWAPD_SLEEP]	= "mm_vmscan_kswapd_sleep",
+	[GOTRACE_TP_MM_COMPACTION_BEGIN]	= "mm_compaction_begin",
+	[GOTRACE_TP_MM_COMPACTION_END]		= "mm_compaction_end",
 };
 
 const char *tp_name(unsigned int tp)
 {
-	return tp < GOTRACE_TP_COUNT ? tp_names[tp] : "unknown";
+	return tp < GOTRACE_TP_COUNT && tp_names[tp] ? tp_names[tp] : "unknown";
 }

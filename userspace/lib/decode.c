@@ -150,6 +150,15 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 		ev->str_len = (uint32_t)len;
 		p += len;
 	}
+	ev->stack_id = 0;
+	if (r->hdr.stack_events & (1ULL << type)) {
+		uint64_t id;
+
+		vi = get_varint(&p, end, &id);
+		if (vi)
+			return varint_fail(r, c, start, vi);
+		ev->stack_id = (uint32_t)id;
+	}
 	if (type != GOTRACE_EV_COMM)
 		c->seen++;
 	c->p = p;

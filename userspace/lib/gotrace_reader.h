@@ -60,11 +60,19 @@ struct gt_reader;
  *   MM_PAGE_PCPU_DRAIN     pfn, order, migratetype, pid
  *   MM_PAGE_ALLOC_EXTFRAG  pfn, alloc_order, fallback_order,
  *                          alloc_migratetype, fallback_migratetype, pid
+ *   MM_VMSCAN_DIRECT_RECLAIM_BEGIN  order, gfp_flags, pid
+ *   MM_VMSCAN_DIRECT_RECLAIM_END    nr_reclaimed, pid
+ *   MM_VMSCAN_KSWAPD_WAKE  nid, zid, order
+ *   MM_VMSCAN_KSWAPD_SLEEP nid
+ *   MM_COMPACTION_BEGIN    zone_start, zone_end, sync, pid
+ *   MM_COMPACTION_END      zone_start, zone_end, sync, status, pid
  *
  * pfn is absolute (the delta encoding is already undone); ~0ULL means a
  * failed allocation.  Other values are the raw varints (prio, state,
- * migratetype, ... are not sign-converted).  The length bytes of COMM and
- * EXEC are not in args[]: they are str_len.
+ * migratetype, ... are not sign-converted: cast them to int32_t).  The
+ * length bytes of COMM and EXEC are not in args[]: they are str_len.  The
+ * trailing stack id of the event types listed in the header's stack_events
+ * is not in args[] either: it is stack_id (0: none).
  */
 struct gt_event {
 	uint64_t ts;		/* absolute ns on the trace clock */
@@ -76,6 +84,7 @@ struct gt_event {
 	const char *str;	/* exec filename / comm (NUL-terminated), else
 				 * NULL; valid until the next gt_next() */
 	uint32_t str_len;	/* strlen(str) */
+	uint32_t stack_id;	/* STACK record id, 0: none (an extension) */
 };
 
 /*
@@ -137,7 +146,10 @@ const struct gotrace_header *gt_header(const struct gt_reader *r);
  */
 int gt_next(struct gt_reader *r, struct gt_event *ev);
 
-/* The last comm seen for pid so far in gt_next() order, or NULL. */
+/*
+ * The last comm seen for pid so far in gt_next() order, or NULL.  The
+ * TASKS record (tasks alive at the start) is seen at open.
+ */
 const char *gt_comm(const struct gt_reader *r, uint32_t pid);
 
 /* Totals of the stream; valid until gt_close(). */

@@ -22,6 +22,14 @@ static const char * const event_names[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_MM_PAGE_FREE_BATCHED]	= "mm_page_free_batched",
 	[GOTRACE_EV_MM_PAGE_PCPU_DRAIN]		= "mm_page_pcpu_drain",
 	[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG]	= "mm_page_alloc_extfrag",
+	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] =
+		"mm_vmscan_direct_reclaim_begin",
+	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] =
+		"mm_vmscan_direct_reclaim_end",
+	[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE]	= "mm_vmscan_kswapd_wake",
+	[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP]	= "mm_vmscan_kswapd_sleep",
+	[GOTRACE_EV_MM_COMPACTION_BEGIN]	= "mm_compaction_begin",
+	[GOTRACE_EV_MM_COMPACTION_END]		= "mm_compaction_end",
 };
 
 /* Numeric arguments (the length of COMM/EXEC strings excluded). */
@@ -39,7 +47,16 @@ static const unsigned char event_nargs[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_MM_PAGE_FREE_BATCHED]	= 2,
 	[GOTRACE_EV_MM_PAGE_PCPU_DRAIN]		= 4,
 	[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG]	= 6,
+	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = 3,
+	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] = 2,
+	[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE]	= 3,
+	[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP]	= 1,
+	[GOTRACE_EV_MM_COMPACTION_BEGIN]	= 4,
+	[GOTRACE_EV_MM_COMPACTION_END]		= 5,
 };
+
+_Static_assert(GOTRACE_EV_COUNT == 20,
+	       "new event types: update the tables of names.c");
 
 const char *gt_event_name(unsigned int type)
 {
@@ -66,6 +83,14 @@ const char *gt_record_name(uint32_t type)
 		return "CPU_END";
 	case GOTRACE_REC_END:
 		return "END";
+	case GOTRACE_REC_GFP_NAMES:
+		return "GFP_NAMES";
+	case GOTRACE_REC_TASKS:
+		return "TASKS";
+	case GOTRACE_REC_STACK:
+		return "STACK";
+	case GOTRACE_REC_SYMBOLS:
+		return "SYMBOLS";
 	}
 	return "unknown";
 }

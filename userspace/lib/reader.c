@@ -20,6 +20,10 @@
 
 #define SCAN_WINDOW	(64 * 1024)
 
+/* Sizes of the first version of the records; later ones only grow. */
+#define HEADER_MIN_LEN	offsetof(struct gotrace_header, stack_events)
+#define END_MIN_LEN	offsetof(struct gotrace_end, stacks)
+
 static __thread char open_errmsg[GT_ERR_LEN];
 
 void gt_set_error(struct gt_reader *r, const char *fmt, ...)
@@ -201,11 +205,58 @@ static int scan_cpu_end(struct gt_reader *r, const struct gotrace_cpu_end *e,
 }
 
 static const size_t rec_min_len[] = {
-	[GOTRACE_REC_HEADER]	= sizeof(struct gotrace_header),
+	[GOTRACE_REC_HEADER]	= HEADER_MIN_LEN,
 	[GOTRACE_REC_BATCH]	= sizeof(struct gotrace_batch),
 	[GOTRACE_REC_CPU_END]	= sizeof(struct gotrace_cpu_end),
-	[GOTRACE_REC_END]	= sizeof(struct gotrace_end),
+	[GOTRACE_REC_END]	= END_MIN_LEN,
+	[GOTRACE_REC_GFP_NAMES]	= sizeof(struct gotrace_gfp_names),
+	[GOTRACE_REC_TASKS]	= sizeof(struct gotrace_tasks),
+	[GOTRACE_REC_STACK]	= sizeof(struct gotrace_stack),
+	[GOTRACE_REC_SYMBOLS]	= sizeof(struct gotrace_symbols),
 };
+
+/* TASKS: name the tasks that existed at the start. */
+static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(struct gotrace_tasks);
+	struct gotrace_tasks th;
+	struct gotrace_task t;
+	const uint8_t *p;
+	uint8_t *buf = NULL;
+	uint32_t i;
+	int ret;
+
+	if (r->fd < 0) {
+		p = r->mem + off;
+	} else {
+		buf = malloc(len);
+		if (!buf)
+			return -ENOMEM;
+		ret = read_at(r, off, buf, len);
+		if (ret) {
+			free(buf);
+			return ret;
+		}
+		p = buf;
+	}
+	memcpy(&th, p, hl);
+	if (th.nr > (len - hl) / sizeof(t)) {
+		scan_fail(r, "TASKS record at byte %llu: %u tasks do not fit in %u bytes",
+			  (unsigned long long)off, th.nr, len);
+		free(buf);
+		return 1;
+	}
+	for (i = 0; i < th.nr; i++) {
+		memcpy(&t, p + hl + (size_t)i * sizeof(t), sizeof(t));
+		if (gt_comm_set(&r->comms, t.pid, t.comm,
+				strnlen(t.comm, sizeof(t.comm)))) {
+			free(buf);
+			return -ENOMEM;
+		}
+	}
+	free(buf);
+	return 0;
+}
 
 /* Walk all records after the HEADER.  Return 0 or -ENOMEM/-EIO. */
 static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
@@ -216,6 +267,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		struct gotrace_batch b;
 		struct gotrace_cpu_end ce;
 		struct gotrace_end e;
+		struct gotrace_header h;
 	} u;
 	int err = 0;
 	int ret;
@@ -248,7 +300,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			return 0;
 		}
 		if (rec->type >= GOTRACE_REC_HEADER &&
-		    rec->type <= GOTRACE_REC_END) {
+		    rec->type <= GOTRACE_REC_SYMBOLS) {
 			need = rec_min_len[rec->type];
 			if (rec->len < need) {
 				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
@@ -256,10 +308,13 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 					  (unsigned long long)off, rec->len);
 				return 0;
 			}
+			/* the known part, newer fields zero if absent */
+			need = rec->len < sizeof(u) ? rec->len : sizeof(u);
 			p = scan_peek(r, w, off, need, &err);
 			if (!p)
 				return err;
-			memcpy(&u, p, need < sizeof(u) ? need : sizeof(u));
+			memset(&u, 0, sizeof(u));
+			memcpy(&u, p, need);
 		}
 		switch (rec->type) {
 		case GOTRACE_REC_HEADER:
@@ -282,6 +337,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			r->sum.reader_skipped = u.e.reader_skipped;
 			r->sum.stop_ns = u.e.stop_ns;
 			return 0;	/* anything after END is ignored */
+		case GOTRACE_REC_TASKS:
+			ret = scan_tasks(r, off, rec->len);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
 		default:
 			break;		/* unknown record: skipped */
 		}
@@ -336,6 +396,8 @@ static int open_fail(struct gt_reader *r, int err, const char *fmt, ...)
 static int reader_init(struct gt_reader *r, const char *name)
 {
 	const struct gotrace_header *h;
+	const void *hp;
+	size_t hlen;
 	struct scan_win *w;
 	uint64_t hoff = GOTRACE_MAGIC_LEN;
 	const char *magic;
@@ -366,20 +428,21 @@ static int reader_init(struct gt_reader *r, const char *name)
 			 "%s: not a gotrace stream (bad magic)", name);
 		goto out;
 	}
-	if (r->size - hoff < sizeof(*h)) {
+	if (r->size - hoff < HEADER_MIN_LEN) {
 		snprintf(open_errmsg, sizeof(open_errmsg),
 			 "%s: truncated at byte %llu inside the HEADER record",
 			 name, (unsigned long long)r->size);
 		goto out;
 	}
-	h = scan_peek(r, w, hoff, sizeof(*h), &err);
-	if (!h) {
+	hlen = r->size - hoff < sizeof(*h) ? r->size - hoff : sizeof(*h);
+	hp = scan_peek(r, w, hoff, hlen, &err);
+	if (!hp) {
 		ret = err;
 		snprintf(open_errmsg, sizeof(open_errmsg), "%s: %s", name,
 			 strerror(-err));
 		goto out;
 	}
-	memcpy(&r->hdr, h, sizeof(*h));
+	memcpy(&r->hdr, hp, hlen);
 	h = &r->hdr;
 	if (h->rec.type != GOTRACE_REC_HEADER) {
 		snprintf(open_errmsg, sizeof(open_errmsg),
@@ -387,7 +450,7 @@ static int reader_init(struct gt_reader *r, const char *name)
 			 h->rec.type);
 		goto out;
 	}
-	if (h->rec.len < sizeof(*h) || h->rec.len % 8) {
+	if (h->rec.len < HEADER_MIN_LEN || h->rec.len % 8) {
 		snprintf(open_errmsg, sizeof(open_errmsg),
 			 "%s: bad HEADER record length %u", name, h->rec.len);
 		goto out;
@@ -398,6 +461,9 @@ static int reader_init(struct gt_reader *r, const char *name)
 			 name, (unsigned long long)r->size);
 		goto out;
 	}
+	if (h->rec.len < sizeof(*h))	/* older header: no newer fields */
+		memset((char *)&r->hdr + h->rec.len, 0,
+		       sizeof(*h) - h->rec.len);
 	if (h->version != GOTRACE_VERSION) {
 		snprintf(open_errmsg, sizeof(open_errmsg),
 			 "%s: unsupported format version %u (this reader knows %u)",

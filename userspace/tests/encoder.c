@@ -4,6 +4,7 @@
  * header describes, independently of the reader, and remembers every event
  * it wrote so that tests can compare.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,11 +120,51 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
 }
 
 static const unsigned int nargs_of[GOTRACE_EV_COUNT] = {
-	0, 1, 5, 3, 3, 3, 2, 2, 4, 5, 3, 2, 4, 6,
+	0, 1, 5, 3, 3, 3, 2, 2, 4, 5, 3, 2, 4, 6, 3, 2, 3, 1, 4, 5,
 };
+
+void enc_set_stack_events(struct enc *e, uint64_t mask)
+{
+	size_t off = GOTRACE_MAGIC_LEN +
+		     offsetof(struct gotrace_header, stack_events);
+
+	e->stack_events = mask;
+	memcpy(e->buf + off, &mask, sizeof(mask));
+}
+
+void enc_tasks(struct enc *e, uint32_t nr, const uint32_t *pids,
+	       const char *const *comms)
+{
+	struct gotrace_tasks th;
+	struct gotrace_task t;
+	uint32_t i;
+
+	memset(&th, 0, sizeof(th));
+	th.rec.type = GOTRACE_REC_TASKS;
+	th.rec.len = sizeof(th) + nr * sizeof(t);
+	th.nr = nr;
+	enc_bytes(e, &th, sizeof(th));
+	for (i = 0; i < nr; i++) {
+		memset(&t, 0, sizeof(t));
+		t.pid = pids[i];
+		t.tgid = pids[i];
+		t.prio = 120;
+		memcpy(t.comm, comms[i], strnlen(comms[i], sizeof(t.comm)));
+		enc_bytes(e, &t, sizeof(t));
+	}
+	enc_pad(e);
+	add_bound(e);
+}
 
 void enc_event(struct enc *e, unsigned int type, unsigned int ctx,
 	       uint64_t ts, const uint64_t *args, const char *str)
+{
+	enc_event_stack(e, type, ctx, ts, args, str, 0);
+}
+
+void enc_event_stack(struct enc *e, unsigned int type, unsigned int ctx,
+		     uint64_t ts, const uint64_t *args, const char *str,
+		     uint32_t stack_id)
 {
 	struct exp_event *x;
 	unsigned int i, n = nargs_of[type];
@@ -133,7 +174,8 @@ void enc_event(struct enc *e, unsigned int type, unsigned int ctx,
 	enc_varint(e, ts - e->last_ts);
 	e->last_ts = ts;
 	for (i = 0; i < n; i++) {
-		if (i == 0 && type >= GOTRACE_EV_MM_PAGE_ALLOC) {
+		if (i == 0 && type >= GOTRACE_EV_MM_PAGE_ALLOC &&
+		    type <= GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG) {
 			int64_t d = (int64_t)(args[0] - e->last_pfn);
 
 			e->last_pfn = args[0];
@@ -147,6 +189,8 @@ void enc_event(struct enc *e, unsigned int type, unsigned int ctx,
 		enc_varint(e, strlen(str));
 		enc_bytes(e, str, strlen(str));
 	}
+	if (e->stack_events & (1ULL << type))
+		enc_varint(e, stack_id);
 	if (type != GOTRACE_EV_COMM)
 		e->nr_events++;
 
@@ -161,6 +205,7 @@ void enc_event(struct enc *e, unsigned int type, unsigned int ctx,
 	x->ev.type = type;
 	x->ev.ctx = ctx;
 	x->ev.nargs = n;
+	x->ev.stack_id = stack_id;
 	for (i = 0; i < n; i++)
 		x->ev.args[i] = args[i];
 	if (str) {

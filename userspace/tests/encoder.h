@@ -22,6 +22,7 @@ struct enc {
 	size_t len;
 	size_t cap;
 	uint32_t nr_cpus;
+	uint64_t stack_events;	/* header's: events with a stack id */
 	/* current batch */
 	size_t batch_off;
 	uint32_t cpu;
@@ -51,6 +52,15 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
  */
 void enc_event(struct enc *e, unsigned int type, unsigned int ctx,
 	       uint64_t ts, const uint64_t *args, const char *str);
+/* Same, for event types with a trailing stack id. */
+void enc_event_stack(struct enc *e, unsigned int type, unsigned int ctx,
+		     uint64_t ts, const uint64_t *args, const char *str,
+		     uint32_t stack_id);
+/* Set the header's stack_events (before the first batch). */
+void enc_set_stack_events(struct enc *e, uint64_t mask);
+/* A TASKS record naming nr tasks. */
+void enc_tasks(struct enc *e, uint32_t nr, const uint32_t *pids,
+	       const char *const *comms);
 /* Close the batch; nr_events_adj is added to the real count (corruption). */
 void enc_batch_end(struct enc *e, int nr_events_adj);
 void enc_cpu_end(struct enc *e, uint32_t cpu, uint32_t batches,

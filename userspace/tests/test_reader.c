@@ -179,7 +179,8 @@ static int same_event(const struct gt_event *got, const struct exp_event *x,
 	unsigned int i;
 
 	if (got->ts != w->ts || got->cpu != w->cpu || got->type != w->type ||
-	    got->ctx != w->ctx || got->nargs != w->nargs) {
+	    got->ctx != w->ctx || got->nargs != w->nargs ||
+	    got->stack_id != w->stack_id) {
 		snprintf(why, size,
 			 "got ts %llu cpu %u type %u ctx %u nargs %u, want ts %llu cpu %u type %u ctx %u nargs %u",
 			 (unsigned long long)got->ts, got->cpu, got->type,
@@ -791,6 +792,115 @@ static void test_empty(void)
 	enc_free(&e);
 }
 
+/*
+ * Records and fields added to the format after version 0 of the header:
+ * TASKS, GFP_NAMES, STACK, stack ids, reclaim/compaction events.
+ */
+static void test_extensions(void)
+{
+	static const uint32_t pids[] = { 1, 2, 7 };
+	static const char *const comms[] = {
+		"systemd", "kthreadd", "exactly16bytes!!",
+	};
+	const uint64_t stacks = 1ULL << GOTRACE_EV_MM_PAGE_ALLOC |
+				1ULL << GOTRACE_EV_SCHED_PROCESS_EXEC |
+				1ULL << GOTRACE_EV_MM_COMPACTION_END;
+	struct gt_reader *r;
+	struct enc e;
+	char why[256] = "";
+	const char *c1, *c7;
+	int ret;
+
+	enc_init(&e, 1, 0);
+	enc_set_stack_events(&e, stacks);
+	enc_record(&e, GOTRACE_REC_GFP_NAMES, 16 + 40);
+	enc_tasks(&e, 3, pids, comms);
+	enc_batch_begin(&e, 0, 0, 50, 0);
+	enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 50,
+			A(0x1000, 0, 0xcc0, 1, 1), NULL, 42);
+	enc_event_stack(&e, GOTRACE_EV_SCHED_PROCESS_EXEC, 0, 51, A(7, 7),
+			"/bin/true", 0);
+	enc_event(&e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, 52,
+		  A(3, 0xcc0, 7), NULL);
+	enc_event(&e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, 53,
+		  A(32, 7), NULL);
+	enc_event(&e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, 54, A(0, 2, 3),
+		  NULL);
+	enc_event(&e, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0, 55, A(0), NULL);
+	enc_event(&e, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, 56,
+		  A(0x1000, 0x80000, 1, 7), NULL);
+	enc_event_stack(&e, GOTRACE_EV_MM_COMPACTION_END, 0, 57,
+			A(0x1000, 0x80000, 1, 0xffffffff, 7), NULL, 3);
+	enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 58,
+			A(0x1001, 0, 0xcc0, 1, 1), NULL, 1ULL << 31);
+	enc_batch_end(&e, 0);
+	enc_record(&e, GOTRACE_REC_STACK, 16 + 3 * 8);
+	enc_cpu_end(&e, 0, 1, 9, 0, 0);
+	enc_end(&e, 100, 9, 0, 0);
+	enc_record(&e, GOTRACE_REC_SYMBOLS, 16);
+
+	ret = gt_open_mem(e.buf, e.len, &r);
+	ok(!ret, "stream with TASKS, GFP_NAMES, STACK, SYMBOLS opens (%s)",
+	   ret ? gt_error(NULL) : "");
+	if (ret) {
+		enc_free(&e);
+		return;
+	}
+	c1 = gt_comm(r, 1);
+	c7 = gt_comm(r, 7);
+	ok(c1 && !strcmp(c1, "systemd") && c7 &&
+	   !strcmp(c7, "exactly16bytes!!"),
+	   "TASKS names the tasks before any event");
+	ok(check_all(r, &e, e.len, why, sizeof(why)),
+	   "stack ids and reclaim/compaction events decode %s", why);
+	ok(gt_summary(r)->complete && gt_summary(r)->events == 9,
+	   "records after END do not disturb the summary");
+	gt_close(r);
+
+	/* a version 0 header (160 bytes) is still accepted */
+	{
+		struct gotrace_header h;
+		struct enc o;
+		const size_t old = offsetof(struct gotrace_header,
+					    stack_events);
+
+		enc_init(&o, 1, 0);
+		memcpy(&h, o.buf + GOTRACE_MAGIC_LEN, sizeof(h));
+		h.rec.len = old;
+		o.len = GOTRACE_MAGIC_LEN;
+		enc_bytes(&o, &h, old);
+		enc_batch_begin(&o, 0, 0, 5, 0);
+		enc_event(&o, GOTRACE_EV_MM_PAGE_ALLOC, 0, 6,
+			  A(0x1000, 0, 0xcc0, 1, 1), NULL);
+		enc_batch_end(&o, 0);
+		ret = gt_open_mem(o.buf, o.len, &r);
+		ok(!ret && check_all(r, &o, o.len, why, sizeof(why)) &&
+		   gt_header(r)->stack_events == 0,
+		   "160-byte (version 0) HEADER accepted %s",
+		   ret ? gt_error(NULL) : why);
+		if (!ret)
+			gt_close(r);
+		enc_free(&o);
+	}
+
+	/* TASKS claiming more tasks than it holds */
+	{
+		struct gotrace_tasks th;
+		size_t events;
+		char msg[256];
+		size_t off;
+
+		off = e.bounds[1];	/* the GFP_NAMES record ends here */
+		memcpy(&th, e.buf + off, sizeof(th));
+		th.nr = 1000;
+		memcpy(e.buf + off, &th, sizeof(th));
+		ret = read_corrupt(e.buf, e.len, &events, msg, sizeof(msg));
+		ok(ret == -EINVAL && strstr(msg, "TASKS"),
+		   "TASKS with a bad count: '%s'", msg);
+	}
+	enc_free(&e);
+}
+
 /* A big stream of many CPUs: the merge stays ordered. */
 static void build_big(struct enc *e, uint32_t cpus, size_t nr)
 {
@@ -1227,6 +1337,7 @@ int main(int argc, char **argv)
 	test_sample();
 	test_empty();
 	test_seq_gaps();
+	test_extensions();
 	test_corrupt_specific();
 	test_truncation();
 	test_lens();
