@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the gotrace selftests: device access, whole-stream
+ * reads, a background reader thread, an independent parser of the raw
+ * record structure, CPU pinning and small workloads.
+ *
+ * Every helper returns 0 or a negative errno instead of asserting, so it
+ * may run in any thread; the tests assert on the results.
+ */
+#ifndef GOTRACE_TEST_H
+#define GOTRACE_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <linux/gotrace.h>
+#include "gotrace_reader.h"
+
+#define GTT_HDR_BYTES	(GOTRACE_MAGIC_LEN + sizeof(struct gotrace_header))
+
+/* Mask of the tracepoints of each event group. */
+#define GTT_TP_SCHED_MASK						\
+	((1ULL << GOTRACE_TP_SCHED_SWITCH) |				\
+	 (1ULL << GOTRACE_TP_SCHED_WAKEUP) |				\
+	 (1ULL << GOTRACE_TP_SCHED_WAKEUP_NEW) |			\
+	 (1ULL << GOTRACE_TP_SCHED_PROCESS_FORK) |			\
+	 (1ULL << GOTRACE_TP_SCHED_PROCESS_EXIT) |			\
+	 (1ULL << GOTRACE_TP_SCHED_PROCESS_EXEC) |			\
+	 (1ULL << GOTRACE_TP_SCHED_MIGRATE_TASK))
+#define GTT_TP_PAGE_MASK						\
+	((1ULL << GOTRACE_TP_MM_PAGE_ALLOC) |				\
+	 (1ULL << GOTRACE_TP_MM_PAGE_FREE) |				\
+	 (1ULL << GOTRACE_TP_MM_PAGE_FREE_BATCHED) |			\
+	 (1ULL << GOTRACE_TP_MM_PAGE_PCPU_DRAIN) |			\
+	 (1ULL << GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG))
+#define GTT_TP_RECLAIM_MASK						\
+	((1ULL << GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN) |		\
+	 (1ULL << GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_END) |		\
+	 (1ULL << GOTRACE_TP_MM_VMSCAN_KSWAPD_WAKE) |			\
+	 (1ULL << GOTRACE_TP_MM_VMSCAN_KSWAPD_SLEEP) |			\
+	 (1ULL << GOTRACE_TP_MM_COMPACTION_BEGIN) |			\
+	 (1ULL << GOTRACE_TP_MM_COMPACTION_END))
+#define GTT_TP_ALL_MASK	((1ULL << GOTRACE_TP_COUNT) - 1)
+
+/* A growing in-memory copy of a stream. */
+struct gtt_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+/* ---- device ---- */
+
+int gtt_open(int flags);		/* fd or -errno */
+int gtt_start(int fd, uint32_t flags, uint64_t groups, uint32_t buffer_size,
+	      uint32_t flush_ms);	/* 0 or -errno */
+int gtt_start_raw(int fd, const void *arg);
+int gtt_stop(int fd, unsigned long flags);
+int gtt_status(int fd, struct gotrace_status *st,
+	       struct gotrace_cpu_stats *cpus, uint32_t cpu_len);
+/* state of the device, or -errno */
+int gtt_state(int fd);
+
+/*
+ * Brings the device to IDLE: stops a running trace and reads (discards)
+ * whatever stream is pending.  0 when IDLE at the end, else -errno.
+ */
+int gtt_make_idle(void);
+
+/* ---- reading ---- */
+
+/*
+ * One read() of up to count bytes appended to b.  Returns what read()
+ * returned (bytes, 0 at EOF) or -errno.
+ */
+ssize_t gtt_read_once(int fd, struct gtt_buf *b, size_t count);
+
+/*
+ * Reads until EOF.  chunk > 0: read() sizes are chunk; chunk == 0: random
+ * sizes among 1, 7, 13, 4096, 65536 and 1 MiB and anything in between.
+ * Returns 0 or -errno (b keeps what was read).
+ */
+int gtt_read_all(int fd, struct gtt_buf *b, size_t chunk);
+void gtt_buf_free(struct gtt_buf *b);
+
+/* A thread that reads a stream to EOF while a workload runs. */
+struct gtt_bg {
+	pthread_t thread;
+	int fd;
+	size_t chunk;
+	struct gtt_buf buf;
+	int err;
+	bool running;
+};
+
+int gtt_bg_start(struct gtt_bg *bg, int fd, size_t chunk);
+int gtt_bg_join(struct gtt_bg *bg);	/* the reader's result */
+
+/* ---- raw record walk, independent of libgotrace ---- */
+
+struct gtt_raw_cpu {
+	uint32_t batches;		/* BATCH records seen */
+	uint32_t first_seq;
+	uint32_t next_seq;		/* expected seq of the next batch */
+	uint32_t seq_gaps;
+	uint64_t events;		/* sum of nr_events */
+	uint64_t decoded;		/* events counted by decoding */
+	uint64_t lost;			/* sum of batch lost */
+	uint64_t bytes;			/* sum of batch rec.len */
+	uint32_t lost_batches;		/* batches with lost > 0 */
+	bool has_end;
+	struct gotrace_cpu_end end;
+};
+
+struct gtt_raw {
+	struct gotrace_header hdr;
+	uint32_t nr_cpus;
+	struct gtt_raw_cpu *cpu;	/* nr_cpus entries */
+	uint32_t records;
+	uint32_t batches;
+	uint32_t cpu_ends;
+	uint32_t start_records;		/* GFP_NAMES, TASKS */
+	uint32_t stacks;		/* STACK records */
+	uint32_t unknown;		/* records of unknown types */
+	bool has_end;
+	struct gotrace_end end;
+	uint64_t stream_len;
+	char err[256];			/* first problem found */
+};
+
+/*
+ * Checks the whole record structure of a complete stream: magic, header,
+ * alignment and lengths, batch fields and seq numbers, encoded events of
+ * every batch (count and padding), one CPU_END per CPU id after the
+ * batches, END last with totals matching the CPU_ENDs.  Returns 0, or -1
+ * with raw->err set.  raw must be freed with gtt_raw_free() in any case.
+ */
+int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw);
+void gtt_raw_free(struct gtt_raw *raw);
+
+/*
+ * Consistency of a parsed stream when no batch was skipped: per CPU, the
+ * batches, the sums of nr_events/bytes equal the CPU_END and the batch lost
+ * sum does not exceed it.  Returns 0 or -1 with raw->err set.
+ */
+int gtt_raw_check_totals(struct gtt_raw *raw);
+
+/*
+ * Decodes every event with libgotrace: returns the number of events (COMM
+ * included) or -1 with err set; checks that the merged order is by
+ * non-decreasing timestamp and that each CPU's tracepoint events (COMM
+ * excluded) count to the stream's CPU_END events.
+ */
+long gtt_lib_check(const void *buf, size_t len, char *err, size_t errlen);
+
+/* ---- misc ---- */
+
+uint64_t gtt_now_ns(void);		/* CLOCK_MONOTONIC */
+int gtt_pin_cpu(pid_t pid, int cpu);	/* 0 or -errno */
+int gtt_online_cpus(int *cpus, int max);	/* allowed CPUs of this task */
+/* pfn of the page at addr from /proc/self/pagemap; 0: unknown */
+uint64_t gtt_pagemap_pfn(int pagemap_fd, const void *addr);
+/*
+ * n round trips of one byte through two pipes between this process and a
+ * child, both pinned to cpu (cpu < 0: not pinned).  *child gets the
+ * child's pid, *t0 and *t1 the time just before the first and after the last
+ * round trip.  0 or -errno.
+ */
+int gtt_pingpong(int n, int cpu, pid_t *child, uint64_t *t0, uint64_t *t1);
+/* Touches n fresh anonymous pages, one write each; returns the mapping. */
+void *gtt_touch_pages(size_t n);
+void gtt_msleep(unsigned int ms);
+
+#endif /* GOTRACE_TEST_H */
