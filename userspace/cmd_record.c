@@ -34,17 +34,15 @@ static void record_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: gotrace record -o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
+		"                      [--stacks[=EVS]] [-p PID | --tid TID] [-C CPUS]\n"
 		"                      [-d SECONDS] [--discard] [-- COMMAND [ARGS...]]\n"
 		"\n"
 		"Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
 		"save the stream to FILE.\n"
 		"\n"
 		"  -o, --output FILE    trace file to write (required)\n"
-		"  -e, --events GROUPS  event groups: sched,page,reclaim (default: all)\n"
-		"  -b, --buffer SIZE    buffer per CPU: bytes or 64K, 4M, 1G (default 4M)\n"
-		"      --flush-ms N     flush partial buffers every N ms (default 1000)\n"
 		"  -d, --duration SECS  stop after SECS seconds\n"
-		"      --discard        drop a stopped trace nobody read\n"
+		START_HELP
 		"  -h, --help           show this help\n"
 		"\n"
 		"Exit status: 0 the trace is complete, 2 it is complete but events were\n"
@@ -252,7 +250,12 @@ static int read_dev(struct recorder *rc)
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
 		clear_progress(rc);
-		gt_err("reading %s: %s", GOTRACE_DEVICE, strerror(errno));
+		if (errno == EBUSY)
+			gt_err("reading %s: another process is reading the trace",
+			       GOTRACE_DEVICE);
+		else
+			gt_err("reading %s: %s", GOTRACE_DEVICE,
+			       strerror(errno));
 		return -1;
 	}
 	if (n == 0) {
@@ -485,11 +488,8 @@ int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output",   required_argument, NULL, 'o' },
-		{ "events",   required_argument, NULL, 'e' },
-		{ "buffer",   required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
-		{ "flush-ms", required_argument, NULL, OPT_FLUSH_MS },
-		{ "discard",  no_argument,       NULL, OPT_DISCARD },
+		START_LONG_OPTS,
 		{ "help",     no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -504,39 +504,41 @@ int cmd_record(int argc, char **argv)
 	rc.dev = rc.out = rc.sfd = rc.tfd_dur = rc.tfd_prog = -1;
 	rc.child = -1;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+o:e:b:d:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:d:h" START_SHORT_OPTS,
+				  opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			rc.path = optarg;
 			continue;
 		case 'd':
 			if (parse_seconds(optarg, &duration))
-				return EXIT_ERR;
+				goto out_opts;
 			continue;
 		case 'h':
 			record_usage(stdout);
+			start_opts_free(&so);
 			return EXIT_OK;
 		}
 		ret = start_opt(&so, opt, optarg);
-		if (ret < 0)
-			return EXIT_ERR;
-		if (!ret) {
-			record_usage(stderr);
-			return EXIT_ERR;
+		if (ret <= 0) {
+			if (!ret)
+				record_usage(stderr);
+			goto out_opts;
 		}
 	}
 	if (optind < argc)
 		cmd = argv + optind;
 	if (!rc.path) {
 		gt_err("record: -o FILE is required (see 'gotrace record -h')");
-		return EXIT_ERR;
+		goto out_opts;
 	}
 	rc.buf = malloc(READ_CHUNK);
 	if (!rc.buf) {
 		gt_err("%s", strerror(ENOMEM));
-		return EXIT_ERR;
+		goto out_opts;
 	}
-	rc.dev = dev_open(O_RDONLY);
+	/* non-blocking: only the poll() loop waits */
+	rc.dev = dev_open(O_RDONLY | O_NONBLOCK);
 	if (rc.dev < 0)
 		goto out;
 	rc.out = open(rc.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -605,5 +607,9 @@ out:
 	if (rc.dev >= 0)
 		close(rc.dev);
 	free(rc.buf);
+	start_opts_free(&so);
 	return status;
+out_opts:
+	start_opts_free(&so);
+	return EXIT_ERR;
 }

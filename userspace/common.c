@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "gotrace_reader.h"
 
 void gt_err(const char *fmt, ...)
 {
@@ -212,11 +213,120 @@ int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+static int parse_stack_events(const char *s, uint64_t *out)
+{
+	char *dup = strdup(s), *tok, *save = NULL;
+	uint64_t m = 0;
+	unsigned int t;
+
+	if (!dup) {
+		gt_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (t = GOTRACE_EV_COMM + 1; t < GOTRACE_EV_COUNT; t++) {
+			if (!strcmp(tok, gt_event_name(t)))
+				break;
+		}
+		if (t == GOTRACE_EV_COUNT) {
+			gt_err("--stacks: unknown event '%s' (e.g. mm_page_alloc, sched_switch)",
+			       tok);
+			free(dup);
+			return -1;
+		}
+		m |= 1ULL << t;
+	}
+	free(dup);
+	*out = m;
+	return 0;
+}
+
+/* "0-3,6" -> bitmap of 64-bit words. */
+static int parse_cpus(const char *s, struct start_opts *so)
+{
+	const char *p = s;
+	uint32_t words = 0;
+	uint64_t *mask = NULL;
+
+	while (*p) {
+		unsigned long a, b;
+		char *end;
+
+		errno = 0;
+		a = strtoul(p, &end, 10);
+		if (end == p || errno || a >= 65536)
+			goto bad;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtoul(p + 1, &end, 10);
+			if (end == p + 1 || errno || b >= 65536 || b < a)
+				goto bad;
+			p = end;
+		}
+		if (b / 64 + 1 > words) {
+			uint64_t *m = realloc(mask, (b / 64 + 1) * 8);
+
+			if (!m)
+				goto bad;
+			memset(m + words, 0, (b / 64 + 1 - words) * 8);
+			mask = m;
+			words = b / 64 + 1;
+		}
+		for (; a <= b; a++)
+			mask[a / 64] |= 1ULL << (a % 64);
+		if (*p == ',')
+			p++;
+		else if (*p)
+			goto bad;
+	}
+	if (!words)
+		goto bad;
+	free(so->cpu_mask);
+	so->cpu_mask = mask;
+	so->cpu_mask_size = words * 8;
+	return 0;
+bad:
+	free(mask);
+	gt_err("bad CPU list '%s' (expected e.g. 0-3,6)", s);
+	return -1;
+}
+
+void start_opts_free(struct start_opts *so)
+{
+	free(so->cpu_mask);
+	so->cpu_mask = NULL;
+}
+
 int start_opt(struct start_opts *so, int opt, const char *arg)
 {
 	unsigned long v;
 
 	switch (opt) {
+	case OPT_STACKS:
+		so->stacks = 1;
+		if (arg && parse_stack_events(arg, &so->stack_events))
+			return -1;
+		return 1;
+	case OPT_STACK_DEPTH:
+		if (parse_ulong(arg, "--stack-depth", 1,
+				GOTRACE_MAX_STACK_DEPTH, &v))
+			return -1;
+		so->stacks = 1;
+		so->stack_depth = (uint32_t)v;
+		return 1;
+	case 'p':
+	case OPT_TID:
+		if (parse_ulong(arg, opt == 'p' ? "pid" : "tid", 1,
+				4194304, &v))
+			return -1;
+		so->filter_pid = (uint32_t)v;
+		so->filter_flags = opt == 'p' ? GOTRACE_FILTER_TGID |
+						GOTRACE_FILTER_CHILDREN : 0;
+		return 1;
+	case 'C':
+		return parse_cpus(arg, so) ? -1 : 1;
 	case 'e':
 		return parse_groups(arg, &so->groups) ? -1 : 1;
 	case 'b':
@@ -244,6 +354,15 @@ int start_trace(int fd, const struct start_opts *so)
 	st.groups = so->groups;
 	st.buffer_size = so->buffer_size;
 	st.flush_ms = so->flush_ms;
+	if (so->stacks) {
+		st.flags |= GOTRACE_START_STACKS;
+		st.stack_events = so->stack_events;
+		st.stack_depth = so->stack_depth;
+	}
+	st.filter_pid = so->filter_pid;
+	st.filter_flags = so->filter_flags;
+	st.cpu_mask = (uint64_t)(uintptr_t)so->cpu_mask;
+	st.cpu_mask_size = so->cpu_mask_size;
 	if (ioctl(fd, GOTRACE_IOC_START, &st) == 0)
 		return 0;
 	switch (errno) {

@@ -38,6 +38,13 @@ struct start_opts {
 	uint32_t buffer_size;
 	uint32_t flush_ms;
 	int discard;
+	int stacks;
+	uint64_t stack_events;
+	uint32_t stack_depth;
+	uint32_t filter_pid;
+	uint32_t filter_flags;
+	uint64_t *cpu_mask;
+	uint32_t cpu_mask_size;		/* bytes */
 };
 
 /* getopt_long codes of the shared options. */
@@ -47,9 +54,38 @@ enum {
 	OPT_JSON,
 	OPT_WAIT,
 	OPT_RAW,
+	OPT_STACKS,
+	OPT_STACK_DEPTH,
+	OPT_TID,
 };
 
-/* Handle one of -e, -b, --flush-ms, --discard; 1 if it was one, -1 error. */
+/* getopt_long entries of the start options (no terminator). */
+#define START_LONG_OPTS \
+	{ "events",      required_argument, NULL, 'e' }, \
+	{ "buffer",      required_argument, NULL, 'b' }, \
+	{ "flush-ms",    required_argument, NULL, OPT_FLUSH_MS }, \
+	{ "discard",     no_argument,       NULL, OPT_DISCARD }, \
+	{ "stacks",      optional_argument, NULL, OPT_STACKS }, \
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH }, \
+	{ "pid",         required_argument, NULL, 'p' }, \
+	{ "tid",         required_argument, NULL, OPT_TID }, \
+	{ "cpus",        required_argument, NULL, 'C' }
+#define START_SHORT_OPTS	"e:b:p:C:"
+#define START_HELP \
+	"  -e, --events GROUPS  event groups: sched,page,reclaim (default: all)\n" \
+	"  -b, --buffer SIZE    buffer per CPU: bytes or 64K, 4M, 1G (default 4M)\n" \
+	"      --flush-ms N     flush partial buffers every N ms (default 1000)\n" \
+	"      --stacks[=EVS]   kernel stacks on events EVS (comma list of event\n" \
+	"                       names; default mm_page_alloc)\n" \
+	"      --stack-depth N  frames per stack (default 16, max 64)\n" \
+	"  -p, --pid PID        only process PID and its descendants\n" \
+	"      --tid TID        only thread TID\n" \
+	"  -C, --cpus LIST      only these CPUs, e.g. 0-3,6\n" \
+	"      --discard        drop a stopped trace nobody read\n"
+
+void start_opts_free(struct start_opts *so);
+
+/* Handle one of the START_LONG_OPTS; 1 if it was one, 0 if not, -1 error. */
 int start_opt(struct start_opts *so, int opt, const char *arg);
 /* ioctl(GOTRACE_IOC_START); print a clear error, return 0 or -1. */
 int start_trace(int fd, const struct start_opts *so);
