@@ -59,7 +59,10 @@ lines=$(section dump-lines | tr -d ' ' | head -n1)
 	echo
 	echo "== numbers"
 	echo "trace file:      $size bytes (demo/out.trace)"
-	echo "dump lines:      ${lines:-?}"
+	echo "dump lines:      ${lines:-?} (in the guest)"
+	if [ -s "$OUT/out.trace" ] && make -C userspace O="$BUILD/host" >"$BUILD/logs/demo-host.log" 2>&1; then
+		echo "host dump lines: $("$BUILD/host/gotrace" dump "$OUT/out.trace" 2>/dev/null | wc -l) (same file, read back on the host)"
+	fi
 	if [ -n "$events" ] && [ "$events" -gt 0 ]; then
 		awk -v b="$size" -v e="$events" -v s="${secs:-0}" 'BEGIN {
 			printf "events:          %d\n", e
