@@ -12,7 +12,7 @@
 #include "common.h"
 #include "gotrace_reader.h"
 
-#define OUT_BUF_SIZE	(1 << 20)
+#define OUT_BUF_SIZE	(1024 * 1024)
 #define LINE_MAX_LEN	1024
 
 static void dump_usage(FILE *f)
@@ -332,8 +332,8 @@ static int report_end(struct gt_reader *r, const char *path)
 	for (i = 0; i < s->nr_cpus; i++)
 		gaps += s->cpus[i].seq_gaps;
 	if (s->truncated)
-		gt_warn("%s: trace truncated (%s); printed the complete records",
-			path, gt_error(r));
+		gt_warn("%s: %s; printed the complete records", path,
+			gt_error(r));
 	else if (!s->complete)
 		gt_warn("%s: no END record: the recording did not finish",
 			path);

@@ -28,7 +28,7 @@
 
 #include "common.h"
 
-#define READ_CHUNK	(1 << 20)
+#define READ_CHUNK	(1024 * 1024)
 
 static void record_usage(FILE *f)
 {
@@ -351,7 +351,7 @@ static int spawn(struct recorder *rc, char **argv, const sigset_t *oldmask)
 		size_t i;
 
 		close(pfd[0]);
-		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(sigs); i++)
 			signal(sigs[i], SIG_DFL);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		execvp(argv[0], argv);
@@ -450,8 +450,9 @@ static int summary(struct recorder *rc)
 		secs = (t->end.stop_ns - t->header.start_ns) / 1e9;
 	else
 		secs = elapsed(rc);
-	fprintf(stderr, "gotrace: recorded %llu events (%llu lost) in %.2f s, %llu bytes (%.1f B/event) to %s\n",
-		(unsigned long long)events, (unsigned long long)lost, secs,
+	fprintf(stderr, "gotrace: recorded %llu events (%llu lost) in %.2f s, ",
+		(unsigned long long)events, (unsigned long long)lost, secs);
+	fprintf(stderr, "%llu bytes (%.1f B/event) to %s\n",
 		(unsigned long long)rc->written,
 		events ? (double)rc->written / events : 0.0, rc->path);
 	if (rc->child_done) {
@@ -486,13 +487,12 @@ static int summary(struct recorder *rc)
 
 int cmd_record(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option extra[] = {
 		{ "output",   required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
-		START_LONG_OPTS,
 		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
 	};
+	struct option *opts;
 	struct start_opts so = { 0 };
 	struct recorder rc;
 	sigset_t mask, oldmask;
@@ -501,8 +501,15 @@ int cmd_record(int argc, char **argv)
 	int opt, ret, status = EXIT_ERR, err;
 
 	memset(&rc, 0, sizeof(rc));
-	rc.dev = rc.out = rc.sfd = rc.tfd_dur = rc.tfd_prog = -1;
+	rc.dev = -1;
+	rc.out = -1;
+	rc.sfd = -1;
+	rc.tfd_dur = -1;
+	rc.tfd_prog = -1;
 	rc.child = -1;
+	opts = start_long_opts(extra, ARRAY_SIZE(extra));
+	if (!opts)
+		return EXIT_ERR;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "+o:d:h" START_SHORT_OPTS,
 				  opts, NULL)) != -1) {
@@ -517,6 +524,7 @@ int cmd_record(int argc, char **argv)
 		case 'h':
 			record_usage(stdout);
 			start_opts_free(&so);
+			free(opts);
 			return EXIT_OK;
 		}
 		ret = start_opt(&so, opt, optarg);
@@ -526,6 +534,8 @@ int cmd_record(int argc, char **argv)
 			goto out_opts;
 		}
 	}
+	free(opts);
+	opts = NULL;
 	if (optind < argc)
 		cmd = argv + optind;
 	if (!rc.path) {
@@ -611,5 +621,6 @@ out:
 	return status;
 out_opts:
 	start_opts_free(&so);
+	free(opts);
 	return EXIT_ERR;
 }

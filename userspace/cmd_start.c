@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -24,19 +25,22 @@ static void start_usage(FILE *f)
 
 int cmd_start(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		START_LONG_OPTS,
+	static const struct option extra[] = {
 		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
 	};
 	struct start_opts so = { 0 };
+	struct option *opts;
 	int opt, fd, ret;
 
+	opts = start_long_opts(extra, ARRAY_SIZE(extra));
+	if (!opts)
+		return EXIT_ERR;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "+" START_SHORT_OPTS "h", opts,
 				  NULL)) != -1) {
 		if (opt == 'h') {
 			start_usage(stdout);
+			free(opts);
 			return EXIT_OK;
 		}
 		ret = start_opt(&so, opt, optarg);
@@ -44,9 +48,11 @@ int cmd_start(int argc, char **argv)
 			if (!ret)
 				start_usage(stderr);
 			start_opts_free(&so);
+			free(opts);
 			return EXIT_ERR;
 		}
 	}
+	free(opts);
 	if (optind < argc) {
 		gt_err("start: unexpected argument '%s'", argv[optind]);
 		start_opts_free(&so);

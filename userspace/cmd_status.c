@@ -92,9 +92,10 @@ static void print_json(const struct gotrace_status *st,
 	printf("  \"reader\": %s,\n", st->reader ? "true" : "false");
 	printf("  \"cpus\": [");
 	for (i = 0; i < nr; i++) {
-		printf("%s\n    { \"cpu\": %u, \"events\": %llu, \"lost\": %llu, \"bytes\": %llu, \"batches\": %u, \"online\": %s, \"traced\": %s }",
+		printf("%s\n    { \"cpu\": %u, \"events\": %llu, \"lost\": %llu, ",
 		       i ? "," : "", i, (unsigned long long)cs[i].events,
-		       (unsigned long long)cs[i].lost,
+		       (unsigned long long)cs[i].lost);
+		printf("\"bytes\": %llu, \"batches\": %u, \"online\": %s, \"traced\": %s }",
 		       (unsigned long long)cs[i].bytes, cs[i].batches,
 		       cs[i].flags & GOTRACE_CPU_ONLINE ? "true" : "false",
 		       cs[i].flags & GOTRACE_CPU_TRACED ? "true" : "false");

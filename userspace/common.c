@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -293,6 +294,32 @@ bad:
 	return -1;
 }
 
+static const struct option start_opts_table[] = {
+	{ "events",      required_argument, NULL, 'e' },
+	{ "buffer",      required_argument, NULL, 'b' },
+	{ "flush-ms",    required_argument, NULL, OPT_FLUSH_MS },
+	{ "discard",     no_argument,       NULL, OPT_DISCARD },
+	{ "stacks",      optional_argument, NULL, OPT_STACKS },
+	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+	{ "pid",         required_argument, NULL, 'p' },
+	{ "tid",         required_argument, NULL, OPT_TID },
+	{ "cpus",        required_argument, NULL, 'C' },
+};
+
+struct option *start_long_opts(const struct option *extra, size_t nr)
+{
+	size_t n = ARRAY_SIZE(start_opts_table);
+	struct option *o = calloc(n + nr + 1, sizeof(*o));
+
+	if (!o) {
+		gt_err("%s", strerror(ENOMEM));
+		return NULL;
+	}
+	memcpy(o, start_opts_table, sizeof(start_opts_table));
+	memcpy(o + n, extra, nr * sizeof(*o));
+	return o;
+}
+
 void start_opts_free(struct start_opts *so)
 {
 	free(so->cpu_mask);
@@ -396,7 +423,7 @@ void groups_str(uint64_t groups, char *buf, size_t size)
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!(groups & names[i].bit))
 			continue;
 		groups &= ~names[i].bit;

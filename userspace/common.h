@@ -8,6 +8,13 @@
 #include <stdint.h>
 #include <linux/gotrace.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
 #define GOTRACE_TOOL_VERSION	"0.1"
 
 /* Exit statuses. */
@@ -16,9 +23,9 @@
 #define EXIT_LOST	2	/* record: trace complete, events were lost */
 #define EXIT_NOEXEC	127	/* record: COMMAND could not be executed */
 
-__attribute__((format(printf, 1, 2)))
+__printf(1, 2)
 void gt_err(const char *fmt, ...);
-__attribute__((format(printf, 1, 2)))
+__printf(1, 2)
 void gt_warn(const char *fmt, ...);
 
 /* Open /dev/gotrace; print a clear error and return -1 on failure. */
@@ -59,17 +66,13 @@ enum {
 	OPT_TID,
 };
 
-/* getopt_long entries of the start options (no terminator). */
-#define START_LONG_OPTS \
-	{ "events",      required_argument, NULL, 'e' }, \
-	{ "buffer",      required_argument, NULL, 'b' }, \
-	{ "flush-ms",    required_argument, NULL, OPT_FLUSH_MS }, \
-	{ "discard",     no_argument,       NULL, OPT_DISCARD }, \
-	{ "stacks",      optional_argument, NULL, OPT_STACKS }, \
-	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH }, \
-	{ "pid",         required_argument, NULL, 'p' }, \
-	{ "tid",         required_argument, NULL, OPT_TID }, \
-	{ "cpus",        required_argument, NULL, 'C' }
+struct option;
+
+/*
+ * getopt_long table of the start options followed by the nr entries of
+ * extra (which needs no terminator); free() it.  NULL without memory.
+ */
+struct option *start_long_opts(const struct option *extra, size_t nr);
 #define START_SHORT_OPTS	"e:b:p:C:"
 #define START_HELP \
 	"  -e, --events GROUPS  event groups: sched,page,reclaim (default: all)\n" \

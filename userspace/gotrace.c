@@ -26,7 +26,7 @@ static const struct cmd cmds[] = {
 	{ "help",    cmd_help,    "show this help, or a command's help" },
 };
 
-#define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
+#define NR_CMDS	ARRAY_SIZE(cmds)
 
 static void usage(FILE *f)
 {

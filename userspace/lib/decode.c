@@ -48,13 +48,12 @@ static int decode_fail(struct gt_reader *r, struct gt_cursor *c,
 		       const uint8_t *at, const char *what)
 {
 	(void)r;
-	gt_cursor_error(c, "cpu %u, BATCH record seq %u at byte %llu: %s at byte %llu (event %u of %u)",
-		     c->cpu, c->cur->seq, (unsigned long long)c->cur->off,
-		     what,
-		     (unsigned long long)(c->cur->off +
-					  sizeof(struct gotrace_batch) +
-					  (uint64_t)(at - c->start)),
-		     c->seen, c->nr_events);
+	uint64_t pos = c->cur->off + sizeof(struct gotrace_batch) +
+		       (uint64_t)(at - c->start);
+
+	gt_cursor_error(c, "cpu %u, BATCH seq %u at byte %llu: %s at byte %llu (event %u of %u)",
+			c->cpu, c->cur->seq, (unsigned long long)c->cur->off,
+			what, (unsigned long long)pos, c->seen, c->nr_events);
 	c->cur = NULL;
 	return -EINVAL;
 }

@@ -81,8 +81,10 @@ struct gt_event {
 	uint8_t ctx;		/* enum gotrace_ctx */
 	uint16_t nargs;		/* numeric args decoded into args[] */
 	uint64_t args[GT_MAX_ARGS];
-	const char *str;	/* exec filename / comm (NUL-terminated), else
-				 * NULL; valid until the next gt_next() */
+	/* exec filename / comm (NUL-terminated), else NULL; valid until the
+	 * next gt_next()
+	 */
+	const char *str;
 	uint32_t str_len;	/* strlen(str) */
 	uint32_t stack_id;	/* STACK record id, 0: none (an extension) */
 };

@@ -11,6 +11,10 @@
 
 #include "gotrace_reader.h"
 
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
 #define GT_ERR_LEN	256
 #define GT_STR_MAX	(GOTRACE_FILENAME_MAX + 1)
 #define GT_MAX_CPUS	(1U << 16)
@@ -89,10 +93,10 @@ struct gt_reader {
 };
 
 /* reader.c */
-__attribute__((format(printf, 2, 3)))
+__printf(2, 3)
 void gt_set_error(struct gt_reader *r, const char *fmt, ...);
 
-__attribute__((format(printf, 2, 3)))
+__printf(2, 3)
 void gt_cursor_error(struct gt_cursor *c, const char *fmt, ...);
 
 /* decode.c */

@@ -139,8 +139,8 @@ static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
 	return 0;
 }
 
-static void scan_fail(struct gt_reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static __printf(2, 3)
+void scan_fail(struct gt_reader *r, const char *fmt, ...);
 
 static void scan_fail(struct gt_reader *r, const char *fmt, ...)
 {
@@ -277,7 +277,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 
 		if (r->size - off < sizeof(*rec)) {
 			r->sum.truncated = 1;
-			gt_set_error(r, "truncated at byte %llu inside a record header at byte %llu",
+			gt_set_error(r, "truncated at byte %llu inside a record header (at %llu)",
 				     (unsigned long long)r->size,
 				     (unsigned long long)off);
 			return 0;
@@ -293,10 +293,10 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		}
 		if (rec->len > r->size - off) {
 			r->sum.truncated = 1;
-			gt_set_error(r, "truncated at byte %llu inside a %s record (type %u, %u bytes at byte %llu)",
+			gt_set_error(r, "truncated at byte %llu inside a %s record (%u bytes at %llu)",
 				     (unsigned long long)r->size,
-				     gt_record_name(rec->type), rec->type,
-				     rec->len, (unsigned long long)off);
+				     gt_record_name(rec->type), rec->len,
+				     (unsigned long long)off);
 			return 0;
 		}
 		if (rec->type >= GOTRACE_REC_HEADER &&
@@ -376,8 +376,8 @@ static void finish_summary(struct gt_reader *r)
 	}
 }
 
-static int open_fail(struct gt_reader *r, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static __printf(3, 4)
+int open_fail(struct gt_reader *r, int err, const char *fmt, ...);
 
 static int open_fail(struct gt_reader *r, int err, const char *fmt, ...)
 {
@@ -687,8 +687,8 @@ static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 		ret = read_at(r, b->off, c->buf, b->len);
 		if (ret) {
 			gt_cursor_error(c, "reading BATCH record at byte %llu: %s",
-				     (unsigned long long)b->off,
-				     strerror(-ret));
+					(unsigned long long)b->off,
+					strerror(-ret));
 			return ret;
 		}
 		data = c->buf;

@@ -25,16 +25,16 @@
 
 #include <linux/gotrace.h>
 
-#define NR_CPUS	2
+#define FAKE_CPUS	2
 
 static int fake_rd = -1;
 static int fake_wr = -1;
 static pthread_t writer;
 static int started;
-static volatile int stop_req;
+static int stop_req;	/* __atomic */
 static uint64_t lost_env;
 static struct gotrace_start params;
-static uint64_t events[NR_CPUS], batches[NR_CPUS], bytes[NR_CPUS];
+static uint64_t events[FAKE_CPUS], batches[FAKE_CPUS], bytes[FAKE_CPUS];
 
 static void put(const void *p, size_t n)
 {
@@ -117,7 +117,7 @@ static void *writer_fn(void *arg)
 	h.rec.type = GOTRACE_REC_HEADER;
 	h.rec.len = sizeof(h);
 	h.version = GOTRACE_VERSION;
-	h.nr_cpus = NR_CPUS;
+	h.nr_cpus = FAKE_CPUS;
 	h.clock = GOTRACE_CLOCK_MONO;
 	h.page_size = 4096;
 	h.start_ns = now_ns();
@@ -125,10 +125,10 @@ static void *writer_fn(void *arg)
 	strcpy(h.release, "fake");
 	strcpy(h.machine, "x86_64");
 	put(&h, sizeof(h));
-	while (!stop_req) {
+	while (!__atomic_load_n(&stop_req, __ATOMIC_ACQUIRE)) {
 		put_batch(cpu, first ? lost_env : 0);
 		first = 0;
-		cpu = (cpu + 1) % NR_CPUS;
+		cpu = (cpu + 1) % FAKE_CPUS;
 		usleep(5000);
 	}
 	if (!getenv("FAKEDEV_NOEND")) {
@@ -136,7 +136,7 @@ static void *writer_fn(void *arg)
 		struct gotrace_end e;
 
 		memset(&e, 0, sizeof(e));
-		for (c = 0; c < NR_CPUS; c++) {
+		for (c = 0; c < FAKE_CPUS; c++) {
 			memset(&ce, 0, sizeof(ce));
 			ce.rec.type = GOTRACE_REC_CPU_END;
 			ce.rec.len = sizeof(ce);
@@ -150,7 +150,7 @@ static void *writer_fn(void *arg)
 		}
 		e.rec.type = GOTRACE_REC_END;
 		e.rec.len = sizeof(e);
-		e.nr_cpus = NR_CPUS;
+		e.nr_cpus = FAKE_CPUS;
 		e.stop_ns = now_ns();
 		e.lost = lost_env;
 		put(&e, sizeof(e));
@@ -199,8 +199,8 @@ int open(const char *path, int flags, ...)
 	return real_open(path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
-	__attribute__((alias("open")));
+__attribute__((alias("open")))
+int open64(const char *path, int flags, ...);
 
 int ioctl(int fd, unsigned long req, ...)
 {
@@ -239,14 +239,14 @@ int ioctl(int fd, unsigned long req, ...)
 			errno = EINVAL;
 			return -1;
 		}
-		stop_req = 1;
+		__atomic_store_n(&stop_req, 1, __ATOMIC_RELEASE);
 		return 0;
 	case GOTRACE_IOC_STATUS:
 		st = arg;
-		st->state = started ? (stop_req ? GOTRACE_STATE_STOPPED :
+		st->state = started ? (__atomic_load_n(&stop_req, __ATOMIC_ACQUIRE) ? GOTRACE_STATE_STOPPED :
 				       GOTRACE_STATE_TRACING) :
 			    GOTRACE_STATE_IDLE;
-		st->nr_cpus = NR_CPUS;
+		st->nr_cpus = FAKE_CPUS;
 		st->trace_id = 1;
 		st->groups = GOTRACE_GROUP_ALL;
 		st->buffer_size = GOTRACE_DEFAULT_BUFFER_SIZE;
@@ -259,7 +259,7 @@ int ioctl(int fd, unsigned long req, ...)
 				(void *)(uintptr_t)st->cpu_stats;
 			uint32_t i;
 
-			for (i = 0; i < st->cpu_len && i < NR_CPUS; i++) {
+			for (i = 0; i < st->cpu_len && i < FAKE_CPUS; i++) {
 				cs[i].events = 10 * (i + 1);
 				cs[i].flags = GOTRACE_CPU_ONLINE |
 					      GOTRACE_CPU_TRACED;

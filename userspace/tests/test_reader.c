@@ -25,8 +25,8 @@ static int nr_failed;
 static const char *tool;
 static const char *outdir;
 
-static void ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static __attribute__((format(printf, 2, 3)))
+void ok(int cond, const char *fmt, ...);
 
 static void ok(int cond, const char *fmt, ...)
 {
@@ -43,8 +43,8 @@ static void ok(int cond, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void diag(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+static __attribute__((format(printf, 1, 2)))
+void diag(const char *fmt, ...);
 
 static void diag(const char *fmt, ...)
 {
