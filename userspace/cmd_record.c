@@ -35,13 +35,14 @@ static void record_usage(FILE *f)
 	fprintf(f,
 		"Usage: gotrace record -o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
 		"                      [--stacks[=EVS]] [-p PID | --tid TID] [-C CPUS]\n"
-		"                      [-d SECONDS] [--discard] [-- COMMAND [ARGS...]]\n"
+		"                      [-d SECONDS] [-c] [--discard] [-- COMMAND [ARGS...]]\n"
 		"\n"
 		"Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
 		"save the stream to FILE.\n"
 		"\n"
 		"  -o, --output FILE    trace file to write (required)\n"
 		"  -d, --duration SECS  stop after SECS seconds\n"
+		"  -c, --command-only   only COMMAND and its descendants\n"
 		START_HELP
 		"  -h, --help           show this help\n"
 		"\n"
@@ -167,6 +168,8 @@ struct recorder {
 	int tfd_dur;
 	int tfd_prog;
 	pid_t child;
+	int go_fd;
+	int err_fd;
 	int child_status;
 	int child_done;
 	int stopped;
@@ -326,22 +329,31 @@ static int make_timer(double first, double interval)
 }
 
 /*
- * Fork and exec argv with the signal mask and dispositions reset.  Return
- * 0, or the errno of a failed exec (reported through a CLOEXEC pipe).
+ * Fork the child that runs COMMAND: it waits for the go of spawn_go() (so
+ * that the trace, possibly filtered on its pid, starts first), resets the
+ * signal mask and dispositions and execs.  Return 0 or an errno.
  */
-static int spawn(struct recorder *rc, char **argv, const sigset_t *oldmask)
+static int spawn_prepare(struct recorder *rc, char **argv,
+			 const sigset_t *oldmask)
 {
-	int pfd[2], err = 0;
-	ssize_t n;
+	int go[2], ep[2], err;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (pipe2(go, O_CLOEXEC) < 0)
 		return errno;
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		err = errno;
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
 	fflush(NULL);
 	rc->child = fork();
 	if (rc->child < 0) {
 		err = errno;
-		close(pfd[0]);
-		close(pfd[1]);
+		close(go[0]);
+		close(go[1]);
+		close(ep[0]);
+		close(ep[1]);
 		return err;
 	}
 	if (!rc->child) {
@@ -349,28 +361,63 @@ static int spawn(struct recorder *rc, char **argv, const sigset_t *oldmask)
 			SIGINT, SIGTERM, SIGCHLD, SIGPIPE, SIGQUIT, SIGHUP,
 		};
 		size_t i;
+		char c;
 
-		close(pfd[0]);
+		close(go[1]);
+		close(ep[0]);
+		/* EOF without a byte: the trace did not start */
+		if (read(go[0], &c, 1) != 1)
+			_exit(EXIT_NOEXEC);
 		for (i = 0; i < ARRAY_SIZE(sigs); i++)
 			signal(sigs[i], SIG_DFL);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		execvp(argv[0], argv);
 		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
+		if (write(ep[1], &err, sizeof(err)) < 0)
 			_exit(EXIT_NOEXEC);
 		_exit(EXIT_NOEXEC);
 	}
-	close(pfd[1]);
+	close(go[0]);
+	close(ep[1]);
+	rc->go_fd = go[1];
+	rc->err_fd = ep[0];
+	return 0;
+}
+
+/* Let the child exec; return 0, or the errno of its failed exec. */
+static int spawn_go(struct recorder *rc)
+{
+	int err = 0;
+	ssize_t n;
+
+	if (write(rc->go_fd, "g", 1) != 1)
+		err = errno;
+	close(rc->go_fd);
+	rc->go_fd = -1;
 	do {
-		n = read(pfd[0], &err, sizeof(err));
+		n = read(rc->err_fd, &err, sizeof(err));
 	} while (n < 0 && errno == EINTR);
-	close(pfd[0]);
+	close(rc->err_fd);
+	rc->err_fd = -1;
 	if (n == sizeof(err)) {
 		waitpid(rc->child, NULL, 0);
 		rc->child = -1;
 		return err ? err : ENOEXEC;
 	}
 	return 0;
+}
+
+/* The trace did not start: the waiting child exits without exec. */
+static void spawn_cancel(struct recorder *rc)
+{
+	if (rc->child <= 0)
+		return;
+	close(rc->go_fd);
+	close(rc->err_fd);
+	rc->go_fd = -1;
+	rc->err_fd = -1;
+	waitpid(rc->child, NULL, 0);
+	rc->child = -1;
 }
 
 static int loop(struct recorder *rc)
@@ -490,6 +537,7 @@ int cmd_record(int argc, char **argv)
 	static const struct option extra[] = {
 		{ "output",   required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "command-only", no_argument,   NULL, 'c' },
 		{ "help",     no_argument,       NULL, 'h' },
 	};
 	struct option *opts;
@@ -498,6 +546,7 @@ int cmd_record(int argc, char **argv)
 	sigset_t mask, oldmask;
 	double duration = 0;
 	char **cmd = NULL;
+	int only_cmd = 0;
 	int opt, ret, status = EXIT_ERR, err;
 
 	memset(&rc, 0, sizeof(rc));
@@ -506,12 +555,14 @@ int cmd_record(int argc, char **argv)
 	rc.sfd = -1;
 	rc.tfd_dur = -1;
 	rc.tfd_prog = -1;
+	rc.go_fd = -1;
+	rc.err_fd = -1;
 	rc.child = -1;
 	opts = start_long_opts(extra, ARRAY_SIZE(extra));
 	if (!opts)
 		return EXIT_ERR;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+o:d:h" START_SHORT_OPTS,
+	while ((opt = getopt_long(argc, argv, "+o:d:ch" START_SHORT_OPTS,
 				  opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -520,6 +571,9 @@ int cmd_record(int argc, char **argv)
 		case 'd':
 			if (parse_seconds(optarg, &duration))
 				goto out_opts;
+			continue;
+		case 'c':
+			only_cmd = 1;
 			continue;
 		case 'h':
 			record_usage(stdout);
@@ -576,13 +630,31 @@ int cmd_record(int argc, char **argv)
 		if (rc.tfd_prog < 0)
 			goto out_mask;
 	}
+	if (cmd) {
+		err = spawn_prepare(&rc, cmd, &oldmask);
+		if (err) {
+			gt_err("cannot run '%s': %s", cmd[0], strerror(err));
+			unlink(rc.path);
+			goto out_mask;
+		}
+		if (only_cmd) {
+			so.filter_pid = rc.child;
+			so.filter_flags = GOTRACE_FILTER_TGID |
+					  GOTRACE_FILTER_CHILDREN;
+		}
+	} else if (only_cmd) {
+		gt_err("record: --command-only needs a COMMAND");
+		unlink(rc.path);
+		goto out_mask;
+	}
 	if (start_trace(rc.dev, &so)) {
+		spawn_cancel(&rc);
 		unlink(rc.path);
 		goto out_mask;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &rc.t0);
 	if (cmd) {
-		err = spawn(&rc, cmd, &oldmask);
+		err = spawn_go(&rc);
 		if (err) {
 			gt_err("cannot execute '%s': %s", cmd[0], strerror(err));
 			stop_trace(&rc);

@@ -122,6 +122,10 @@ static void *writer_fn(void *arg)
 	h.page_size = 4096;
 	h.start_ns = now_ns();
 	h.groups = params.groups ? params.groups : GOTRACE_GROUP_ALL;
+	h.filter_pid = params.filter_pid;
+	h.filter_flags = params.filter_flags;
+	h.start_flags = params.flags;
+	h.stack_events = params.stack_events;
 	strcpy(h.release, "fake");
 	strcpy(h.machine, "x86_64");
 	put(&h, sizeof(h));

@@ -1256,6 +1256,25 @@ static void test_record(void)
 		free(e);
 	}
 	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-c",
+				 "--", "true", NULL };
+		struct gt_reader *r;
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		ok(st == 0 && !gt_open_file(trace, &r),
+		   "record -c -- true: exit %d", st);
+		if (!st) {
+			ok(gt_header(r)->filter_pid > 1 &&
+			   gt_header(r)->filter_flags ==
+			   (GOTRACE_FILTER_TGID | GOTRACE_FILTER_CHILDREN),
+			   "record -c filters on the command's pid (%u)",
+			   gt_header(r)->filter_pid);
+			gt_close(r);
+		}
+		free(o);
+		free(e);
+	}
+	{
 		char *argv[] = { (char *)tool, "start", NULL };
 
 		st = run_fake(argv, "FAKEDEV_BUSY=1", NULL, &o, &e);
