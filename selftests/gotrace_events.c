@@ -37,7 +37,7 @@ struct rec {
 	pid_t *unnamed;			/* pids mentioned before named */
 	size_t nr_unnamed;
 	uint64_t before, after;		/* around the workload */
-	char err[256];
+	char err[320];
 };
 
 FIXTURE(ev) {
