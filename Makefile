@@ -33,16 +33,16 @@ userspace:
 	$(MAKE) -C userspace
 
 check:
-	scripts/check.sh
+	@scripts/check.sh
 
 demo:
-	scripts/demo.sh
+	@scripts/demo.sh
 
 checkpatch:
-	scripts/checkpatch.sh
+	@scripts/checkpatch.sh
 
 deps:
-	scripts/deps.sh
+	@scripts/deps.sh
 
 clean:
 	@if [ -e "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

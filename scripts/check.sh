@@ -8,6 +8,8 @@
 # Every result is one line "ok|fail|skip NAME" in .build/logs/results.txt;
 # the last line printed is "N passed, N failed, N skipped".
 #
+# VM_TEST_TIMEOUT (seconds per test binary, default 300) and VM_TIMEOUT
+# (seconds per VM, default 900) bound the runs.
 # CHECK_RUNS overrides the VM runs: space-separated SERIES[:cmdline], where
 # SERIES is 6.1 or 6.12 and cmdline is appended to the kernel's (',' for ' ').
 set -uo pipefail
@@ -174,7 +176,7 @@ for run in $CHECK_RUNS; do
 	fi
 	d=$BUILD/vm/$name
 	"$VM/run-vm.sh" -k "${VMLINUZ[$kver]}" -i "${INITRD[$kver]}" -d "$d" \
-		-a "$cmd" -p "$name:" >/dev/null 2>&1
+		-a "$cmd gtvm_test_timeout=${VM_TEST_TIMEOUT:-300}" -p "$name:" >/dev/null 2>&1
 	cat "$d/results.txt" >>"$RESULTS"
 	cat "$d/failures.txt" >>"$FAILS"
 	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"
