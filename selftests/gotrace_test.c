@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -129,6 +130,22 @@ ssize_t gtt_read_once(int fd, struct gtt_buf *b, size_t count)
 		return -errno;
 	b->len += n;
 	return n;
+}
+
+ssize_t gtt_read_ready(int fd, struct gtt_buf *b)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n, total = 0;
+
+	while (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
+		n = gtt_read_once(fd, b, 1 << 20);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		total += n;
+	}
+	return total;
 }
 
 static size_t gtt_random_chunk(unsigned int *seed)

@@ -86,6 +86,13 @@ ssize_t gtt_read_once(int fd, struct gtt_buf *b, size_t count);
 int gtt_read_all(int fd, struct gtt_buf *b, size_t chunk);
 void gtt_buf_free(struct gtt_buf *b);
 
+/*
+ * Reads what is readable without blocking (poll() says so) on a blocking
+ * fd: right after START that is the records before the first batch
+ * (HEADER, GFP_NAMES, TASKS, ...).  Returns the bytes read or -errno.
+ */
+ssize_t gtt_read_ready(int fd, struct gtt_buf *b);
+
 /* A thread that reads a stream to EOF while a workload runs. */
 struct gtt_bg {
 	pthread_t thread;
