@@ -588,6 +588,23 @@ TEST_F_TIMEOUT(dev, start_bad_args, GTT_TIMEOUT)
 	EXPECT_EQ(0, gtt_start_raw(self->fd, map + psize - sizeof(s)));
 	EXPECT_EQ(0, gtt_stop(self->fd, 0));
 	EXPECT_EQ(0, gtt_make_idle());
+	/*
+	 * So is the first version's struct, right before the unmapped page:
+	 * the kernel reads no byte past size and defaults the rest.
+	 */
+	memset(&s, 0, sizeof(s));
+	s.size = GOTRACE_START_SIZE_VER0;
+	s.flush_ms = 200;
+	memcpy(map + psize - GOTRACE_START_SIZE_VER0, &s,
+	       GOTRACE_START_SIZE_VER0);
+	EXPECT_EQ(0, gtt_start_raw(self->fd,
+				   map + psize - GOTRACE_START_SIZE_VER0));
+	ASSERT_EQ(0, gtt_status(self->fd, &st2, NULL, 0));
+	EXPECT_EQ(GOTRACE_STATE_TRACING, st2.state);
+	EXPECT_EQ(200, st2.flush_ms);
+	EXPECT_EQ(GOTRACE_DEFAULT_BUFFER_SIZE, st2.buffer_size);
+	EXPECT_EQ(0, gtt_stop(self->fd, 0));
+	EXPECT_EQ(0, gtt_make_idle());
 	munmap(map, 2 * psize);
 
 	/* Longer with a zero tail: accepted, defaults in force. */
@@ -597,7 +614,7 @@ TEST_F_TIMEOUT(dev, start_bad_args, GTT_TIMEOUT)
 	ASSERT_EQ(0, gtt_start_raw(self->fd, big));
 	ASSERT_EQ(0, gtt_status(self->fd, &st2, NULL, 0));
 	EXPECT_EQ(GOTRACE_STATE_TRACING, st2.state);
-	EXPECT_EQ(st.trace_id + 2, st2.trace_id);
+	EXPECT_EQ(st.trace_id + 3, st2.trace_id);
 	EXPECT_EQ(GOTRACE_GROUP_ALL, st2.groups);
 	EXPECT_EQ(GOTRACE_DEFAULT_BUFFER_SIZE, st2.buffer_size);
 	EXPECT_EQ(GOTRACE_DEFAULT_FLUSH_MS, st2.flush_ms);
@@ -1184,9 +1201,12 @@ TEST_F_TIMEOUT(dev, enomem_then_start, GTT_TIMEOUT)
 				     GOTRACE_MAX_BUFFER_SIZE, 0));
 	ASSERT_EQ(0, gtt_status(self->fd, &st2, NULL, 0));
 	EXPECT_EQ(GOTRACE_STATE_IDLE, st2.state);
+	/* A failed start is no start: the last id stays (not 0, "never"). */
 	EXPECT_EQ(st.trace_id, st2.trace_id);
 
 	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 0));
+	ASSERT_EQ(0, gtt_status(self->fd, &st2, NULL, 0));
+	EXPECT_EQ(st.trace_id + 1, st2.trace_id);
 	small_workload();
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
 	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
