@@ -12,6 +12,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+BAD='BUG:|WARNING:|Oops|Kernel panic|lockup|LOCKUP|RCU stall|rcu: INFO|detected stall|blocked for more than|scheduling while atomic|KASAN|general protection|Call Trace'
 kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix=
 while getopts "k:i:d:a:T:p:" opt; do
 	case $opt in
@@ -81,8 +82,14 @@ if grep -q '^fail' "$dir/results.txt"; then
 			fi
 			echo "---- ${prefix}guest output (tail):"
 			tail -n 40 "$dir/ttyS1.log"
-			echo "---- ${prefix}kernel console (tail):"
-			tail -n 60 "$dir/console.log"
+			first=$(grep -n -E "$BAD" "$dir/console.log" | grep -vi "command line" | head -n1 | cut -d: -f1 || true)
+			if [ -n "$first" ]; then
+				echo "---- ${prefix}kernel console (from line $first, the first sign of trouble):"
+				tail -n "+$((first > 5 ? first - 5 : 1))" "$dir/console.log" | head -n 100
+			else
+				echo "---- ${prefix}kernel console (tail):"
+				tail -n 60 "$dir/console.log"
+			fi
 		} >>"$dir/failures.txt"
 	fi
 	exit 1
