@@ -18,12 +18,13 @@
 static void dump_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gotrace dump [--raw] FILE\n"
+		"Usage: gotrace dump [--raw] [--stacks] FILE\n"
 		"\n"
 		"Print one line per event of a trace file, in timestamp order across\n"
 		"CPUs:  <ts ns> cpu=<N> <tracepoint> field=value ...\n"
 		"\n"
 		"  -r, --raw    also print the comm records of the stream\n"
+		"  -s, --stacks print the kernel stacks of the events that have one\n"
 		"  -h, --help   show this help\n");
 }
 
@@ -323,6 +324,32 @@ static int format_event(struct line *l, struct gt_reader *r,
 	return 1;
 }
 
+/* The frames of a stack, one " => " line each, as ftrace prints them. */
+static void print_stack(struct gt_reader *r, uint32_t id)
+{
+	const uint64_t *f;
+	int i, n = gt_stack(r, id, &f);
+
+	if (n < 0) {
+		printf(" => <stack %u not in the trace>\n", id);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const char *mod, *name;
+		uint64_t off;
+
+		name = gt_symbol(r, f[i], &off, &mod);
+		if (!name)
+			printf(" => 0x%llx\n", (unsigned long long)f[i]);
+		else if (mod)
+			printf(" => %s+0x%llx [%s]\n", name,
+			       (unsigned long long)off, mod);
+		else
+			printf(" => %s+0x%llx\n", name,
+			       (unsigned long long)off);
+	}
+}
+
 static int report_end(struct gt_reader *r, const char *path)
 {
 	const struct gt_summary *s = gt_summary(r);
@@ -353,6 +380,7 @@ int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "raw",  no_argument, NULL, 'r' },
+		{ "stacks", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -361,13 +389,16 @@ int cmd_dump(int argc, char **argv)
 	struct line l;
 	const char *path;
 	char *obuf;
-	int opt, raw = 0, ret, status = EXIT_OK;
+	int opt, raw = 0, stacks = 0, ret, status = EXIT_OK;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "rh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "rsh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			raw = 1;
+			break;
+		case 's':
+			stacks = 1;
 			break;
 		case 'h':
 			dump_usage(stdout);
@@ -391,8 +422,11 @@ int cmd_dump(int argc, char **argv)
 	if (obuf)
 		setvbuf(stdout, obuf, _IOFBF, OUT_BUF_SIZE);
 	while ((ret = gt_next(r, &ev)) > 0) {
-		if (format_event(&l, r, &ev, raw))
-			fwrite_unlocked(l.buf, 1, l.p - l.buf, stdout);
+		if (!format_event(&l, r, &ev, raw))
+			continue;
+		fwrite_unlocked(l.buf, 1, l.p - l.buf, stdout);
+		if (stacks && ev.stack_id)
+			print_stack(r, ev.stack_id);
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		gt_err("writing the output: %s", strerror(errno));

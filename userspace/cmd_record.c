@@ -43,6 +43,7 @@ static void record_usage(FILE *f)
 		"  -o, --output FILE    trace file to write (required)\n"
 		"  -d, --duration SECS  stop after SECS seconds\n"
 		"  -c, --command-only   only COMMAND and its descendants\n"
+		"      --no-symbols     with --stacks: do not append kernel symbols\n"
 		START_HELP
 		"  -h, --help           show this help\n"
 		"\n"
@@ -538,6 +539,7 @@ int cmd_record(int argc, char **argv)
 		{ "output",   required_argument, NULL, 'o' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "command-only", no_argument,   NULL, 'c' },
+		{ "no-symbols", no_argument,     NULL, OPT_NO_SYMBOLS },
 		{ "help",     no_argument,       NULL, 'h' },
 	};
 	struct option *opts;
@@ -546,7 +548,7 @@ int cmd_record(int argc, char **argv)
 	sigset_t mask, oldmask;
 	double duration = 0;
 	char **cmd = NULL;
-	int only_cmd = 0;
+	int only_cmd = 0, no_syms = 0;
 	int opt, ret, status = EXIT_ERR, err;
 
 	memset(&rc, 0, sizeof(rc));
@@ -574,6 +576,9 @@ int cmd_record(int argc, char **argv)
 			continue;
 		case 'c':
 			only_cmd = 1;
+			continue;
+		case OPT_NO_SYMBOLS:
+			no_syms = 1;
 			continue;
 		case 'h':
 			record_usage(stdout);
@@ -674,6 +679,13 @@ int cmd_record(int argc, char **argv)
 	}
 	rc.out = -1;
 	status = summary(&rc);
+	if (rc.tr.have_end && !rc.write_failed && so.stacks && !no_syms) {
+		size_t nsyms, nstacks;
+
+		if (!append_symbols(rc.path, &nsyms, &nstacks) && nstacks)
+			fprintf(stderr, "gotrace: %zu stacks, %zu kernel symbols added\n",
+				nstacks, nsyms);
+	}
 out_mask:
 	/* signals stay blocked: a late SIGINT must not kill us now */
 out:

@@ -5,6 +5,7 @@
 #ifndef GOTRACE_COMMON_H
 #define GOTRACE_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/gotrace.h>
 
@@ -64,6 +65,7 @@ enum {
 	OPT_STACKS,
 	OPT_STACK_DEPTH,
 	OPT_TID,
+	OPT_NO_SYMBOLS,
 };
 
 struct option;
@@ -94,6 +96,12 @@ int start_opt(struct start_opts *so, int opt, const char *arg);
 int start_trace(int fd, const struct start_opts *so);
 void groups_str(uint64_t groups, char *buf, size_t size);
 const char *tp_name(unsigned int tp);
+
+/*
+ * Append a SYMBOLS record for the stacks of the trace at path (nothing if
+ * it has none).  0, or -1 after a warning.
+ */
+int append_symbols(const char *path, size_t *nr_syms, size_t *nr_stacks);
 
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);

@@ -163,6 +163,24 @@ const struct gt_summary *gt_summary(struct gt_reader *r);
  */
 const char *gt_error(const struct gt_reader *r);
 
+/*
+ * Kernel stacks (streams started with GOTRACE_START_STACKS).  gt_stack()
+ * points *frames at the return addresses of stack id (innermost first) and
+ * returns their number, or -ENOENT; the frames stay valid until the next
+ * gt_stack() call.  gt_nr_stacks()/gt_stack_id() enumerate the ids.
+ */
+int gt_stack(struct gt_reader *r, uint32_t id, const uint64_t **frames);
+size_t gt_nr_stacks(const struct gt_reader *r);
+uint32_t gt_stack_id(const struct gt_reader *r, size_t i);
+
+/*
+ * Name of the kernel symbol containing addr from the SYMBOLS record, or
+ * NULL.  *off gets addr's offset in it, *module its module or NULL for
+ * vmlinux (both optional).
+ */
+const char *gt_symbol(const struct gt_reader *r, uint64_t addr, uint64_t *off,
+		      const char **module);
+
 /* "sched_switch", "mm_page_alloc", ..., "comm"; "unknown" if out of range. */
 const char *gt_event_name(unsigned int type);
 

@@ -47,6 +47,23 @@ struct gt_cursor {
 	const uint8_t *str;		/* raw bytes of ev's string */
 };
 
+/* A STACK record. */
+struct gt_stack_ref {
+	uint32_t id;
+	uint32_t nr;		/* frames */
+	uint64_t off;		/* of the frames */
+};
+
+/* A SYMBOLS entry; name and module are offsets in the string pool. */
+struct gt_sym {
+	uint64_t addr;
+	uint32_t size;
+	uint32_t name;
+	uint32_t module;	/* GT_NO_MODULE: vmlinux */
+};
+
+#define GT_NO_MODULE	UINT32_MAX
+
 struct gt_cpu_index {
 	struct gt_batch_ref *b;
 	size_t nr;
@@ -87,6 +104,15 @@ struct gt_reader {
 	char scan_msg[GT_ERR_LEN];
 	int err;		/* sticky error */
 
+	struct gt_stack_ref *stacks;
+	size_t nr_stacks;
+	size_t cap_stacks;
+	uint64_t *frames;
+	size_t cap_frames;
+	struct gt_sym *syms;
+	size_t nr_syms;
+	char *sympool;
+
 	struct gt_comm_table comms;
 	char str[GT_STR_MAX + 1];
 	char errmsg[GT_ERR_LEN];
@@ -98,6 +124,11 @@ void gt_set_error(struct gt_reader *r, const char *fmt, ...);
 
 __printf(2, 3)
 void gt_cursor_error(struct gt_cursor *c, const char *fmt, ...);
+
+int gt_read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len);
+
+/* symbols.c */
+int gt_load_symbols(struct gt_reader *r, uint64_t off, uint32_t len);
 
 /* decode.c */
 int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c);

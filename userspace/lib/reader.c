@@ -58,7 +58,7 @@ const char *gt_error(const struct gt_reader *r)
 /* ---- input ---------------------------------------------------------- */
 
 /* Read exactly len bytes at off; 0 or -errno (-EIO on a short file). */
-static int read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len)
+int gt_read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
@@ -108,7 +108,7 @@ static const void *scan_peek(struct gt_reader *r, struct scan_win *w,
 	n = SCAN_WINDOW;
 	if (n > r->size - off)
 		n = r->size - off;
-	ret = read_at(r, off, w->buf, n);
+	ret = gt_read_at(r, off, w->buf, n);
 	if (ret) {
 		*err = ret;
 		return NULL;
@@ -204,6 +204,36 @@ static int scan_cpu_end(struct gt_reader *r, const struct gotrace_cpu_end *e,
 	return 0;
 }
 
+/*
+ * After END: records a tool appended (SYMBOLS).  The trace is complete, so
+ * damage here only ends the walk.
+ */
+static int scan_after_end(struct gt_reader *r, struct scan_win *w,
+			  uint64_t off)
+{
+	struct gotrace_record rec;
+	const void *p;
+	int err = 0, ret;
+
+	while (r->size - off >= sizeof(rec)) {
+		p = scan_peek(r, w, off, sizeof(rec), &err);
+		if (!p)
+			return err;
+		memcpy(&rec, p, sizeof(rec));
+		if (rec.len < sizeof(rec) || rec.len % 8 ||
+		    rec.len > r->size - off)
+			return 0;
+		if (rec.type == GOTRACE_REC_SYMBOLS &&
+		    rec.len >= sizeof(struct gotrace_symbols)) {
+			ret = gt_load_symbols(r, off, rec.len);
+			if (ret < 0)
+				return ret;
+		}
+		off += rec.len;
+	}
+	return 0;
+}
+
 static const size_t rec_min_len[] = {
 	[GOTRACE_REC_HEADER]	= HEADER_MIN_LEN,
 	[GOTRACE_REC_BATCH]	= sizeof(struct gotrace_batch),
@@ -232,7 +262,7 @@ static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
 		buf = malloc(len);
 		if (!buf)
 			return -ENOMEM;
-		ret = read_at(r, off, buf, len);
+		ret = gt_read_at(r, off, buf, len);
 		if (ret) {
 			free(buf);
 			return ret;
@@ -258,6 +288,39 @@ static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
 	return 0;
 }
 
+static int scan_stack(struct gt_reader *r, const struct gotrace_stack *st,
+		      uint64_t off)
+{
+	struct gt_stack_ref *s;
+
+	if (st->nr > (st->rec.len - sizeof(*st)) / sizeof(uint64_t)) {
+		scan_fail(r, "STACK record at byte %llu: %u frames do not fit in %u bytes",
+			  (unsigned long long)off, st->nr, st->rec.len);
+		return 1;
+	}
+	if (r->nr_stacks == r->cap_stacks) {
+		size_t cap = r->cap_stacks ? r->cap_stacks * 2 : 256;
+
+		s = realloc(r->stacks, cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		r->stacks = s;
+		r->cap_stacks = cap;
+	}
+	s = &r->stacks[r->nr_stacks++];
+	s->id = st->id;
+	s->nr = st->nr;
+	s->off = off + sizeof(*st);
+	return 0;
+}
+
+static int stack_cmp(const void *a, const void *b)
+{
+	const struct gt_stack_ref *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* Walk all records after the HEADER.  Return 0 or -ENOMEM/-EIO. */
 static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 {
@@ -268,12 +331,20 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		struct gotrace_cpu_end ce;
 		struct gotrace_end e;
 		struct gotrace_header h;
+		struct gotrace_stack st;
+		struct gotrace_symbols sy;
 	} u;
 	int err = 0;
 	int ret;
 
 	while (off < r->size) {
 		size_t need;
+
+		if (r->sum.complete) {
+			/* after END: only appended records (SYMBOLS) */
+			ret = scan_after_end(r, w, off);
+			return ret;
+		}
 
 		if (r->size - off < sizeof(*rec)) {
 			r->sum.truncated = 1;
@@ -336,11 +407,21 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			r->sum.lost = u.e.lost;
 			r->sum.reader_skipped = u.e.reader_skipped;
 			r->sum.stop_ns = u.e.stop_ns;
-			return 0;	/* anything after END is ignored */
+			break;
 		case GOTRACE_REC_TASKS:
 			ret = scan_tasks(r, off, rec->len);
 			if (ret)
 				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_STACK:
+			ret = scan_stack(r, &u.st, off);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_SYMBOLS:
+			ret = gt_load_symbols(r, off, rec->len);
+			if (ret < 0)
+				return ret;
 			break;
 		default:
 			break;		/* unknown record: skipped */
@@ -352,6 +433,8 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 
 static void finish_summary(struct gt_reader *r)
 {
+	if (r->nr_stacks > 1)
+		qsort(r->stacks, r->nr_stacks, sizeof(*r->stacks), stack_cmp);
 	uint64_t events = 0, lost = 0;
 	uint32_t i;
 
@@ -590,6 +673,10 @@ void gt_close(struct gt_reader *r)
 	free(r->cur);
 	free(r->heap);
 	gt_comm_free(&r->comms);
+	free(r->stacks);
+	free(r->frames);
+	free(r->syms);
+	free(r->sympool);
 	free(r);
 }
 
@@ -606,6 +693,44 @@ const struct gt_summary *gt_summary(struct gt_reader *r)
 const char *gt_comm(const struct gt_reader *r, uint32_t pid)
 {
 	return gt_comm_get(&r->comms, pid);
+}
+
+/* ---- stacks ----------------------------------------------------------- */
+
+size_t gt_nr_stacks(const struct gt_reader *r)
+{
+	return r->nr_stacks;
+}
+
+uint32_t gt_stack_id(const struct gt_reader *r, size_t i)
+{
+	return i < r->nr_stacks ? r->stacks[i].id : 0;
+}
+
+int gt_stack(struct gt_reader *r, uint32_t id, const uint64_t **frames)
+{
+	struct gt_stack_ref key = { .id = id }, *s;
+	size_t bytes;
+	int ret;
+
+	s = r->nr_stacks ? bsearch(&key, r->stacks, r->nr_stacks,
+				   sizeof(*s), stack_cmp) : NULL;
+	if (!s)
+		return -ENOENT;
+	if (s->nr > r->cap_frames) {
+		uint64_t *f = realloc(r->frames, s->nr * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		r->frames = f;
+		r->cap_frames = s->nr;
+	}
+	bytes = (size_t)s->nr * sizeof(uint64_t);
+	ret = gt_read_at(r, s->off, r->frames, bytes);
+	if (ret)
+		return ret;
+	*frames = r->frames;
+	return (int)s->nr;
 }
 
 /* ---- merge ---------------------------------------------------------- */
@@ -684,7 +809,7 @@ static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 			c->buf = nb;
 			c->buf_size = b->len;
 		}
-		ret = read_at(r, b->off, c->buf, b->len);
+		ret = gt_read_at(r, b->off, c->buf, b->len);
 		if (ret) {
 			gt_cursor_error(c, "reading BATCH record at byte %llu: %s",
 					(unsigned long long)b->off,

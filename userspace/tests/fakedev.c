@@ -93,6 +93,8 @@ static void put_batch(uint32_t cpu, uint64_t lost)
 		n += varint(buf + n, 1000 + i);
 		n += varint(buf + n, 120);
 		n += varint(buf + n, cpu);
+		if (params.flags & GOTRACE_START_STACKS)
+			n += varint(buf + n, i % 3);	/* ids 0, 1, 2 */
 	}
 	while (n % 8)
 		buf[n++] = 0;
@@ -125,7 +127,8 @@ static void *writer_fn(void *arg)
 	h.filter_pid = params.filter_pid;
 	h.filter_flags = params.filter_flags;
 	h.start_flags = params.flags;
-	h.stack_events = params.stack_events;
+	if (params.flags & GOTRACE_START_STACKS)
+		h.stack_events = 1ULL << GOTRACE_EV_SCHED_WAKEUP;
 	strcpy(h.release, "fake");
 	strcpy(h.machine, "x86_64");
 	put(&h, sizeof(h));
@@ -140,6 +143,26 @@ static void *writer_fn(void *arg)
 		struct gotrace_end e;
 
 		memset(&e, 0, sizeof(e));
+		if (params.flags & GOTRACE_START_STACKS) {
+			static const uint64_t s1[] = {
+				4, 0x0000000200000001ULL,
+				0xffffffff81000110ULL, 0xffffffff81000220ULL,
+			};
+			static const uint64_t s2[] = {
+				4, 0x0000000100000002ULL,
+				0xffffffffc0001008ULL,
+			};
+			uint64_t r1[4], r2[3];
+
+			/* struct gotrace_stack: rec {type 7, len}, id, nr */
+			memcpy(r1, s1, sizeof(s1));
+			memcpy(r2, s2, sizeof(s2));
+			r1[0] = GOTRACE_REC_STACK | (uint64_t)sizeof(r1) << 32;
+			r2[0] = GOTRACE_REC_STACK | (uint64_t)sizeof(r2) << 32;
+			put(r1, sizeof(r1));
+			put(r2, sizeof(r2));
+			e.stacks = 2;
+		}
 		for (c = 0; c < FAKE_CPUS; c++) {
 			memset(&ce, 0, sizeof(ce));
 			ce.rec.type = GOTRACE_REC_CPU_END;

@@ -1159,7 +1159,7 @@ static long count_events(const char *path, int *complete)
 static void test_record(void)
 {
 	char trace[4096], *o, *e;
-	int st, complete;
+	int st, complete, ret_open;
 	long n;
 
 	snprintf(trace, sizeof(trace), "%s", path_in_out("rec.trace"));
@@ -1271,6 +1271,53 @@ static void test_record(void)
 			   gt_header(r)->filter_pid);
 			gt_close(r);
 		}
+		free(o);
+		free(e);
+	}
+	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				 "0.05", "--stacks", NULL };
+		char *dargv[] = { (char *)tool, "dump", "--stacks", trace,
+				  NULL };
+		char ks[4200], kenv[4300];
+		static const char kallsyms[] =
+			"0000000000000000 A fixed_percpu_data\n"
+			"ffffffff81000000 T _stext\n"
+			"ffffffff81000100 T do_thing\n"
+			"ffffffff81000200 t static_fn\n"
+			"ffffffff81000300 D some_data\n"
+			"ffffffff81000400 T next_fn\n"
+			"ffffffffc0001000 t mod_fn\t[mymod]\n"
+			"ffffffffc0002000 t mod_fn2\t[mymod]\n";
+		struct gt_reader *r;
+		const char *name, *mod = NULL;
+		uint64_t off = 0;
+
+		snprintf(ks, sizeof(ks), "%s", path_in_out("kallsyms"));
+		snprintf(kenv, sizeof(kenv), "GOTRACE_KALLSYMS=%s", ks);
+		write_file(ks, kallsyms, strlen(kallsyms));
+		st = run_fake(argv, kenv, NULL, &o, &e);
+		ok(st == 0 && e && strstr(e, "2 stacks, 3 kernel symbols added"),
+		   "record --stacks appends SYMBOLS");
+		free(o);
+		free(e);
+		ret_open = gt_open_file(trace, &r);
+		ok(!ret_open && gt_summary(r)->complete && gt_nr_stacks(r) == 2,
+		   "trace with stacks and SYMBOLS reads back complete");
+		if (!ret_open) {
+			name = gt_symbol(r, 0xffffffff81000220ULL, &off, &mod);
+			ok(name && !strcmp(name, "static_fn") && off == 0x20 &&
+			   !mod && gt_symbol(r, 0xffffffffc0001008ULL, &off,
+					     &mod) &&
+			   mod && !strcmp(mod, "mymod") && off == 8 &&
+			   !gt_symbol(r, 0xffffffff80000000ULL, NULL, NULL),
+			   "gt_symbol resolves addresses of the SYMBOLS record");
+			gt_close(r);
+		}
+		st = run_fake(dargv, NULL, NULL, &o, &e);
+		ok(st == 0 && o && strstr(o, " stack_id=1\n => do_thing+0x10\n => static_fn+0x20\n") &&
+		   strstr(o, " stack_id=2\n => mod_fn+0x8 [mymod]\n"),
+		   "dump --stacks prints symbolised frames");
 		free(o);
 		free(e);
 	}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SYMBOLS record: kernel symbols a tool appended to a trace so that its
+ * stacks can be symbolised on another machine.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Bytes of one entry: the fixed part, the two strings, padding to 8. */
+#define SYM_FIXED	16
+
+static size_t sym_entry_len(uint16_t name_len, uint16_t module_len)
+{
+	return (SYM_FIXED + name_len + module_len + 7) & ~(size_t)7;
+}
+
+/*
+ * Load the SYMBOLS record at off.  A malformed record is ignored (the
+ * trace does not depend on it).  Return 0 or -ENOMEM/-EIO.
+ */
+int gt_load_symbols(struct gt_reader *r, uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(struct gotrace_symbols);
+	struct gotrace_symbols sh;
+	struct gt_sym *syms = NULL;
+	uint8_t *buf;
+	char *pool = NULL;
+	size_t pos, used = 0;
+	uint32_t i;
+	int ret;
+
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	ret = gt_read_at(r, off, buf, len);
+	if (ret)
+		goto out;
+	memcpy(&sh, buf, hl);
+	ret = -ENOMEM;
+	if (sh.nr > (len - hl) / SYM_FIXED) {
+		ret = 0;	/* cannot hold nr entries: ignored */
+		goto out;
+	}
+	syms = calloc(sh.nr ? sh.nr : 1, sizeof(*syms));
+	pool = malloc(len);	/* names + NULs fit in the record */
+	if (!syms || !pool)
+		goto out;
+	pos = hl;
+	for (i = 0; i < sh.nr; i++) {
+		struct {
+			uint64_t addr;
+			uint32_t size;
+			uint16_t name_len;
+			uint16_t module_len;
+		} e;
+		size_t el;
+
+		if (len - pos < SYM_FIXED)
+			break;
+		memcpy(&e, buf + pos, SYM_FIXED);
+		el = sym_entry_len(e.name_len, e.module_len);
+		if (el > len - pos ||
+		    used + e.name_len + e.module_len + 2 > len)
+			break;
+		if (i && e.addr < syms[i - 1].addr)
+			break;		/* must be sorted */
+		syms[i].addr = e.addr;
+		syms[i].size = e.size;
+		syms[i].name = (uint32_t)used;
+		memcpy(pool + used, buf + pos + SYM_FIXED, e.name_len);
+		used += e.name_len;
+		pool[used++] = '\0';
+		if (e.module_len) {
+			syms[i].module = (uint32_t)used;
+			memcpy(pool + used, buf + pos + SYM_FIXED + e.name_len,
+			       e.module_len);
+			used += e.module_len;
+			pool[used++] = '\0';
+		} else {
+			syms[i].module = GT_NO_MODULE;
+		}
+		pos += el;
+	}
+	if (i < sh.nr) {
+		ret = 0;	/* malformed: ignored */
+		goto out;
+	}
+	free(r->syms);
+	free(r->sympool);
+	r->syms = syms;
+	r->sympool = pool;
+	r->nr_syms = sh.nr;
+	syms = NULL;
+	pool = NULL;
+	ret = 0;
+out:
+	free(syms);
+	free(pool);
+	free(buf);
+	return ret;
+}
+
+const char *gt_symbol(const struct gt_reader *r, uint64_t addr, uint64_t *off,
+		      const char **module)
+{
+	size_t lo = 0, hi = r->nr_syms;
+	const struct gt_sym *s;
+
+	/* last symbol with s->addr <= addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	s = &r->syms[lo - 1];
+	if (s->size && addr - s->addr >= s->size)
+		return NULL;
+	if (off)
+		*off = addr - s->addr;
+	if (module)
+		*module = s->module == GT_NO_MODULE ? NULL :
+			  r->sympool + s->module;
+	return r->sympool + s->name;
+}
