@@ -440,7 +440,7 @@ static int read_corrupt(const uint8_t *p, size_t n, size_t *events,
 	uint8_t *buf = dup_exact(p, n);
 	struct gt_reader *r;
 	struct gt_event ev;
-	size_t calls = 0;
+	size_t calls = 0, i;
 	int ret;
 
 	*events = 0;
@@ -462,6 +462,13 @@ static int read_corrupt(const uint8_t *p, size_t n, size_t *events,
 		ret = -1001;		/* errors must be sticky */
 	(void)gt_summary(r);
 	(void)gt_comm(r, 100);
+	for (i = 0; i < gt_nr_stacks(r); i++) {
+		const uint64_t *f;
+		int k, nf = gt_stack(r, gt_stack_id(r, i), &f);
+
+		for (k = 0; k < nf; k++)
+			(void)gt_symbol(r, f[k], NULL, NULL);
+	}
 	gt_close(r);
 	free(buf);
 	return ret;
@@ -628,6 +635,11 @@ static void test_corrupt_specific(void)
 	enc_free(&e);
 }
 
+static void build_sample_full(struct enc *e)
+{
+	build_sample(e, 1);
+}
+
 static uint32_t rnd_state = 12345;
 
 static uint32_t rnd(void)
@@ -638,14 +650,14 @@ static uint32_t rnd(void)
 	return rnd_state;
 }
 
-static void test_fuzz(void)
+static void test_fuzz(void (*build)(struct enc *e), const char *what)
 {
 	struct enc e;
 	unsigned int i, errs = 0, oks = 0, bad = 0;
 	char msg[256];
 	size_t events;
 
-	build_sample(&e, 1);
+	build(&e);
 	for (i = 0; i < 30000; i++) {
 		uint8_t *buf = dup_exact(e.buf, e.len);
 		unsigned int flips = 1 + rnd() % 4, k;
@@ -682,8 +694,8 @@ static void test_fuzz(void)
 			oks++;
 		free(buf);
 	}
-	ok(!bad, "30000 random corruptions: no crash, no hang, sticky errors (%u errors, %u decoded, %u bad)",
-	   errs, oks, bad);
+	ok(!bad, "%s: 30000 random corruptions: no crash, no hang, sticky errors (%u errors, %u decoded, %u bad)",
+	   what, errs, oks, bad);
 	enc_free(&e);
 }
 
@@ -792,11 +804,8 @@ static void test_empty(void)
 	enc_free(&e);
 }
 
-/*
- * Records and fields added to the format after version 0 of the header:
- * TASKS, GFP_NAMES, STACK, stack ids, reclaim/compaction events.
- */
-static void test_extensions(void)
+/* A stream with the records added after version 0 (see test_extensions). */
+static void build_ext(struct enc *e)
 {
 	static const uint32_t pids[] = { 1, 2, 7 };
 	static const char *const comms[] = {
@@ -805,39 +814,73 @@ static void test_extensions(void)
 	const uint64_t stacks = 1ULL << GOTRACE_EV_MM_PAGE_ALLOC |
 				1ULL << GOTRACE_EV_SCHED_PROCESS_EXEC |
 				1ULL << GOTRACE_EV_MM_COMPACTION_END;
+
+	enc_init(e, 1, 0);
+	enc_set_stack_events(e, stacks);
+	enc_record(e, GOTRACE_REC_GFP_NAMES, 16 + 40);
+	enc_tasks(e, 3, pids, comms);
+	enc_batch_begin(e, 0, 0, 50, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 50,
+			A(0x1000, 0, 0xcc0, 1, 1), NULL, 42);
+	enc_event_stack(e, GOTRACE_EV_SCHED_PROCESS_EXEC, 0, 51, A(7, 7),
+			"/bin/true", 0);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, 52,
+		  A(3, 0xcc0, 7), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, 53,
+		  A(32, 7), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, 54, A(0, 2, 3),
+		  NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0, 55, A(0), NULL);
+	enc_event(e, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, 56,
+		  A(0x1000, 0x80000, 1, 7), NULL);
+	enc_event_stack(e, GOTRACE_EV_MM_COMPACTION_END, 0, 57,
+			A(0x1000, 0x80000, 1, 0xffffffff, 7), NULL, 3);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 58,
+			A(0x1001, 0, 0xcc0, 1, 1), NULL, 1ULL << 31);
+	enc_batch_end(e, 0);
+	{
+		struct gotrace_stack st = {
+			.rec = { GOTRACE_REC_STACK, sizeof(st) + 2 * 8 },
+			.id = 42, .nr = 2,
+		};
+		const uint64_t frames[2] = { 0x1010, 0x2004 };
+
+		enc_bytes(e, &st, sizeof(st));
+		enc_bytes(e, frames, sizeof(frames));
+	}
+	enc_cpu_end(e, 0, 1, 9, 0, 0);
+	enc_end(e, 100, 9, 0, 0);
+	{
+		/* two entries: { addr, size, name_len, module_len } + names */
+		static const uint8_t ent[] = {
+			0x00, 0x10, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 3, 0, 0, 0,
+			'f', 'o', 'o', 0, 0, 0, 0, 0,
+			0x00, 0x20, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 3, 0, 3, 0,
+			'b', 'a', 'r', 'm', 'o', 'd', 0, 0,
+		};
+		struct gotrace_symbols sy = {
+			.rec = { GOTRACE_REC_SYMBOLS, sizeof(sy) + sizeof(ent) },
+			.nr = 2,
+		};
+
+		enc_bytes(e, &sy, sizeof(sy));
+		enc_bytes(e, ent, sizeof(ent));
+	}
+}
+
+/*
+ * Records and fields added to the format after version 0 of the header:
+ * TASKS, GFP_NAMES, STACK, stack ids, reclaim/compaction events.
+ */
+static void test_extensions(void)
+{
 	struct gt_reader *r;
 	struct enc e;
 	char why[256] = "";
 	const char *c1, *c7;
 	int ret;
 
-	enc_init(&e, 1, 0);
-	enc_set_stack_events(&e, stacks);
-	enc_record(&e, GOTRACE_REC_GFP_NAMES, 16 + 40);
-	enc_tasks(&e, 3, pids, comms);
-	enc_batch_begin(&e, 0, 0, 50, 0);
-	enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 50,
-			A(0x1000, 0, 0xcc0, 1, 1), NULL, 42);
-	enc_event_stack(&e, GOTRACE_EV_SCHED_PROCESS_EXEC, 0, 51, A(7, 7),
-			"/bin/true", 0);
-	enc_event(&e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, 52,
-		  A(3, 0xcc0, 7), NULL);
-	enc_event(&e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, 53,
-		  A(32, 7), NULL);
-	enc_event(&e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, 54, A(0, 2, 3),
-		  NULL);
-	enc_event(&e, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0, 55, A(0), NULL);
-	enc_event(&e, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, 56,
-		  A(0x1000, 0x80000, 1, 7), NULL);
-	enc_event_stack(&e, GOTRACE_EV_MM_COMPACTION_END, 0, 57,
-			A(0x1000, 0x80000, 1, 0xffffffff, 7), NULL, 3);
-	enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 58,
-			A(0x1001, 0, 0xcc0, 1, 1), NULL, 1ULL << 31);
-	enc_batch_end(&e, 0);
-	enc_record(&e, GOTRACE_REC_STACK, 16 + 3 * 8);
-	enc_cpu_end(&e, 0, 1, 9, 0, 0);
-	enc_end(&e, 100, 9, 0, 0);
-	enc_record(&e, GOTRACE_REC_SYMBOLS, 16);
+	build_ext(&e);
 
 	ret = gt_open_mem(e.buf, e.len, &r);
 	ok(!ret, "stream with TASKS, GFP_NAMES, STACK, SYMBOLS opens (%s)",
@@ -855,6 +898,21 @@ static void test_extensions(void)
 	   "stack ids and reclaim/compaction events decode %s", why);
 	ok(gt_summary(r)->complete && gt_summary(r)->events == 9,
 	   "records after END do not disturb the summary");
+	{
+		const uint64_t *f = NULL;
+		const char *mod = NULL, *n1, *n2;
+		uint64_t off1 = 0, off2 = 0;
+
+		n1 = gt_symbol(r, 0x1010, &off1, NULL);
+		n2 = gt_symbol(r, 0x2004, &off2, &mod);
+		ok(gt_nr_stacks(r) == 1 && gt_stack_id(r, 0) == 42 &&
+		   gt_stack(r, 42, &f) == 2 && f[0] == 0x1010 &&
+		   f[1] == 0x2004 && gt_stack(r, 1, &f) == -ENOENT &&
+		   n1 && !strcmp(n1, "foo") && off1 == 0x10 && n2 &&
+		   !strcmp(n2, "bar") && off2 == 4 && mod &&
+		   !strcmp(mod, "mod") && !gt_symbol(r, 0x1020, NULL, NULL),
+		   "STACK frames and SYMBOLS names");
+	}
 	gt_close(r);
 
 	/* a version 0 header (160 bytes) is still accepted */
@@ -1407,7 +1465,8 @@ int main(int argc, char **argv)
 	test_corrupt_specific();
 	test_truncation();
 	test_lens();
-	test_fuzz();
+	test_fuzz(build_sample_full, "sample");
+	test_fuzz(build_ext, "extensions");
 	test_big();
 	test_dump();
 	if (fakedev)
