@@ -62,6 +62,8 @@ int gt_read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
+	if (!len)
+		return 0;
 	if (r->fd < 0) {
 		if (off > r->size || len > r->size - off)
 			return -EIO;
