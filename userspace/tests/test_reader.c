@@ -6,6 +6,7 @@
  *        test_reader --gen FILE NR_EVENTS     (big stream for benchmarks)
  *
  * Output is TAP; the exit status is non-zero if a test failed.
+ * GT_FUZZ_SEED and GT_FUZZ_ITERS change the random corruption runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -653,12 +654,16 @@ static uint32_t rnd(void)
 static void test_fuzz(void (*build)(struct enc *e), const char *what)
 {
 	struct enc e;
-	unsigned int i, errs = 0, oks = 0, bad = 0;
+	unsigned int i, errs = 0, oks = 0, bad = 0, iters = 30000;
 	char msg[256];
 	size_t events;
 
 	build(&e);
-	for (i = 0; i < 30000; i++) {
+	if (getenv("GT_FUZZ_SEED"))
+		rnd_state = strtoul(getenv("GT_FUZZ_SEED"), NULL, 0) | 1;
+	if (getenv("GT_FUZZ_ITERS"))
+		iters = strtoul(getenv("GT_FUZZ_ITERS"), NULL, 0);
+	for (i = 0; i < iters; i++) {
 		uint8_t *buf = dup_exact(e.buf, e.len);
 		unsigned int flips = 1 + rnd() % 4, k;
 		size_t len = e.len;
@@ -694,8 +699,8 @@ static void test_fuzz(void (*build)(struct enc *e), const char *what)
 			oks++;
 		free(buf);
 	}
-	ok(!bad, "%s: 30000 random corruptions: no crash, no hang, sticky errors (%u errors, %u decoded, %u bad)",
-	   what, errs, oks, bad);
+	ok(!bad, "%s: %u random corruptions: no crash, no hang, sticky errors (%u errors, %u decoded, %u bad)",
+	   what, iters, errs, oks, bad);
 	enc_free(&e);
 }
 
