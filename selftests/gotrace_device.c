@@ -608,6 +608,7 @@ TEST_F_TIMEOUT(dev, start_bad_args, GTT_TIMEOUT)
 	munmap(map, 2 * psize);
 
 	/* Longer with a zero tail: accepted, defaults in force. */
+	memset(&s, 0, sizeof(s));
 	memset(big, 0, sizeof(big));
 	s.size = sizeof(big);
 	memcpy(big, &s, sizeof(s));
