@@ -40,7 +40,7 @@ static void record_usage(FILE *f)
 		"Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
 		"save the stream to FILE.\n"
 		"\n"
-		"  -o, --output FILE    trace file to write (required)\n"
+		"  -o, --output FILE    trace file to write (required; - for stdout)\n"
 		"  -d, --duration SECS  stop after SECS seconds\n"
 		"  -c, --command-only   only COMMAND and its descendants\n"
 		"      --no-symbols     with --stacks: do not append kernel symbols\n"
@@ -421,6 +421,13 @@ static void spawn_cancel(struct recorder *rc)
 	rc->child = -1;
 }
 
+/* The trace did not start: do not leave an empty file behind. */
+static void remove_output(struct recorder *rc, int to_stdout)
+{
+	if (!to_stdout)
+		unlink(rc->path);
+}
+
 static int loop(struct recorder *rc)
 {
 	while (rc->eof == 0) {
@@ -498,6 +505,12 @@ static int summary(struct recorder *rc)
 		secs = (t->end.stop_ns - t->header.start_ns) / 1e9;
 	else
 		secs = elapsed(rc);
+	if (rc->write_failed) {
+		fprintf(stderr, "gotrace: %s holds %llu events (%llu bytes) written before the error\n",
+			rc->path, (unsigned long long)t->events,
+			(unsigned long long)rc->written);
+		return EXIT_ERR;
+	}
 	fprintf(stderr, "gotrace: recorded %llu events (%llu lost) in %.2f s, ",
 		(unsigned long long)events, (unsigned long long)lost, secs);
 	fprintf(stderr, "%llu bytes (%.1f B/event) to %s\n",
@@ -548,7 +561,7 @@ int cmd_record(int argc, char **argv)
 	sigset_t mask, oldmask;
 	double duration = 0;
 	char **cmd = NULL;
-	int only_cmd = 0, no_syms = 0;
+	int only_cmd = 0, no_syms = 0, to_stdout = 0;
 	int opt, ret, status = EXIT_ERR, err;
 
 	memset(&rc, 0, sizeof(rc));
@@ -610,11 +623,20 @@ int cmd_record(int argc, char **argv)
 	rc.dev = dev_open(O_RDONLY | O_NONBLOCK);
 	if (rc.dev < 0)
 		goto out;
-	rc.out = open(rc.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	to_stdout = !strcmp(rc.path, "-");
+	if (to_stdout) {
+		rc.out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		rc.path = "<stdout>";
+	} else {
+		rc.out = open(rc.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0644);
+	}
 	if (rc.out < 0) {
 		gt_err("%s: %s", rc.path, strerror(errno));
 		goto out;
 	}
+	/* a closed output pipe is a write error (EPIPE), not a death */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
@@ -639,7 +661,7 @@ int cmd_record(int argc, char **argv)
 		err = spawn_prepare(&rc, cmd, &oldmask);
 		if (err) {
 			gt_err("cannot run '%s': %s", cmd[0], strerror(err));
-			unlink(rc.path);
+			remove_output(&rc, to_stdout);
 			goto out_mask;
 		}
 		if (only_cmd) {
@@ -649,12 +671,12 @@ int cmd_record(int argc, char **argv)
 		}
 	} else if (only_cmd) {
 		gt_err("record: --command-only needs a COMMAND");
-		unlink(rc.path);
+		remove_output(&rc, to_stdout);
 		goto out_mask;
 	}
 	if (start_trace(rc.dev, &so)) {
 		spawn_cancel(&rc);
-		unlink(rc.path);
+		remove_output(&rc, to_stdout);
 		goto out_mask;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &rc.t0);
@@ -679,7 +701,8 @@ int cmd_record(int argc, char **argv)
 	}
 	rc.out = -1;
 	status = summary(&rc);
-	if (rc.tr.have_end && !rc.write_failed && so.stacks && !no_syms) {
+	if (rc.tr.have_end && !rc.write_failed && so.stacks && !no_syms &&
+	    !to_stdout) {
 		size_t nsyms, nstacks;
 
 		if (!append_symbols(rc.path, &nsyms, &nstacks) && nstacks)
