@@ -506,7 +506,7 @@ static int summary(struct recorder *rc)
 	else
 		secs = elapsed(rc);
 	if (rc->write_failed) {
-		fprintf(stderr, "gotrace: %s holds %llu events (%llu bytes) written before the error\n",
+		fprintf(stderr, "gotrace: %s has %llu events (%llu bytes) from before the error\n",
 			rc->path, (unsigned long long)t->events,
 			(unsigned long long)rc->written);
 		return EXIT_ERR;

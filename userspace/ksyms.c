@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,13 +67,15 @@ static int ksyms_load(const char *path, struct ksyms *k)
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
+		unsigned long long ull;
 		uint64_t addr;
 		char type;
 		int n;
 
 		mod[0] = '\0';
-		n = sscanf(line, "%" SCNx64 " %c %511s %127s", &addr, &type,
-			   name, mod);
+		n = sscanf(line, "%llx %c %511s %127s", &ull, &type, name,
+			   mod);
+		addr = ull;
 		if (n < 3 || !strchr("tTwW", type))
 			continue;
 		if (k->nr == k->cap) {

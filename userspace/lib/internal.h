@@ -125,7 +125,12 @@ void gt_set_error(struct gt_reader *r, const char *fmt, ...);
 __printf(2, 3)
 void gt_cursor_error(struct gt_cursor *c, const char *fmt, ...);
 
+
+/* index.c */
 int gt_read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len);
+int gt_reader_init(struct gt_reader *r, const char *name, char *msg,
+		   size_t msglen);
+int gt_stack_cmp(const void *a, const void *b);
 
 /* symbols.c */
 int gt_load_symbols(struct gt_reader *r, uint64_t off, uint32_t len);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The SYMBOLS record: kernel symbols a tool appended to a trace so that its
- * stacks can be symbolised on another machine.
+ * STACK records (kernel stacks of the events) and the SYMBOLS record
+ * (kernel symbols a tool appended to a trace so that its stacks can be
+ * symbolised on another machine).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -129,4 +130,40 @@ const char *gt_symbol(const struct gt_reader *r, uint64_t addr, uint64_t *off,
 		*module = s->module == GT_NO_MODULE ? NULL :
 			  r->sympool + s->module;
 	return r->sympool + s->name;
+}
+
+size_t gt_nr_stacks(const struct gt_reader *r)
+{
+	return r->nr_stacks;
+}
+
+uint32_t gt_stack_id(const struct gt_reader *r, size_t i)
+{
+	return i < r->nr_stacks ? r->stacks[i].id : 0;
+}
+
+int gt_stack(struct gt_reader *r, uint32_t id, const uint64_t **frames)
+{
+	struct gt_stack_ref key = { .id = id }, *s;
+	size_t bytes;
+	int ret;
+
+	s = r->nr_stacks ? bsearch(&key, r->stacks, r->nr_stacks,
+				   sizeof(*s), gt_stack_cmp) : NULL;
+	if (!s)
+		return -ENOENT;
+	if (s->nr > r->cap_frames) {
+		uint64_t *f = realloc(r->frames, s->nr * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		r->frames = f;
+		r->cap_frames = s->nr;
+	}
+	bytes = (size_t)s->nr * sizeof(uint64_t);
+	ret = gt_read_at(r, s->off, r->frames, bytes);
+	if (ret)
+		return ret;
+	*frames = r->frames;
+	return (int)s->nr;
 }

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace reader, index pass: gt_open_*() walks the records once, reading
+ * only their headers, and builds a list of the BATCH records of each CPU,
+ * the totals of the CPU_END and END records, the comm table of the TASKS
+ * record and the list of STACK records.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SCAN_WINDOW	(64 * 1024)
+
+/* Sizes of the first version of the records; later ones only grow. */
+#define HEADER_MIN_LEN	offsetof(struct gotrace_header, stack_events)
+#define END_MIN_LEN	offsetof(struct gotrace_end, stacks)
+
+/* Read exactly len bytes at off; 0 or -errno (-EIO on a short file). */
+int gt_read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	if (!len)
+		return 0;
+	if (r->fd < 0) {
+		if (off > r->size || len > r->size - off)
+			return -EIO;
+		memcpy(buf, r->mem + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(r->fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+struct scan_win {
+	uint8_t buf[SCAN_WINDOW];
+	uint64_t off;
+	size_t len;
+};
+
+/*
+ * Return a pointer to len bytes at off (len <= SCAN_WINDOW, and the bytes
+ * exist in the input), through a read-ahead window for files.
+ */
+static const void *scan_peek(struct gt_reader *r, struct scan_win *w,
+			     uint64_t off, size_t len, int *err)
+{
+	size_t n;
+	int ret;
+
+	if (r->fd < 0)
+		return r->mem + off;
+	if (off >= w->off && off + len <= w->off + w->len)
+		return w->buf + (off - w->off);
+	n = SCAN_WINDOW;
+	if (n > r->size - off)
+		n = r->size - off;
+	ret = gt_read_at(r, off, w->buf, n);
+	if (ret) {
+		*err = ret;
+		return NULL;
+	}
+	w->off = off;
+	w->len = n;
+	return w->buf;
+}
+
+static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
+		     uint32_t seq)
+{
+	if (ci->nr == ci->cap) {
+		size_t cap = ci->cap ? ci->cap * 2 : 64;
+		struct gt_batch_ref *b = realloc(ci->b, cap * sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		ci->b = b;
+		ci->cap = cap;
+	}
+	ci->b[ci->nr].off = off;
+	ci->b[ci->nr].len = len;
+	ci->b[ci->nr].seq = seq;
+	ci->nr++;
+	return 0;
+}
+
+static __printf(2, 3)
+void scan_fail(struct gt_reader *r, const char *fmt, ...);
+
+static void scan_fail(struct gt_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->scan_msg, sizeof(r->scan_msg), fmt, ap);
+	va_end(ap);
+	r->scan_err = -EINVAL;
+}
+
+static int scan_batch(struct gt_reader *r, const struct gotrace_batch *b,
+		      uint64_t off)
+{
+	struct gt_cpu_index *ci;
+	struct gt_cpu_summary *cs;
+
+	if (b->cpu >= r->nr_cpus) {
+		scan_fail(r, "BATCH record at byte %llu: cpu %u >= nr_cpus %u",
+			  (unsigned long long)off, b->cpu, r->nr_cpus);
+		return 1;
+	}
+	ci = &r->idx[b->cpu];
+	cs = &r->cpus[b->cpu];
+	if (b->seq > ci->next_seq)
+		cs->seq_gaps += b->seq - ci->next_seq;
+	else if (b->seq < ci->next_seq)
+		cs->seq_gaps++;		/* out of order or repeated */
+	ci->next_seq = b->seq + 1;
+	if (index_add(ci, off, b->rec.len, b->seq))
+		return -ENOMEM;
+	cs->batches_seen++;
+	cs->events_seen += b->nr_events;
+	cs->lost_in_batches += b->lost;
+	ci->bytes_seen += b->rec.len;
+	return 0;
+}
+
+static int scan_cpu_end(struct gt_reader *r, const struct gotrace_cpu_end *e,
+			uint64_t off)
+{
+	struct gt_cpu_summary *cs;
+	struct gt_cpu_index *ci;
+
+	if (e->cpu >= r->nr_cpus) {
+		scan_fail(r, "CPU_END record at byte %llu: cpu %u >= nr_cpus %u",
+			  (unsigned long long)off, e->cpu, r->nr_cpus);
+		return 1;
+	}
+	cs = &r->cpus[e->cpu];
+	ci = &r->idx[e->cpu];
+	cs->has_end = 1;
+	cs->batches = e->batches;
+	cs->events = e->events;
+	cs->lost = e->lost;
+	cs->bytes = e->bytes;
+	if (e->batches > ci->next_seq) {
+		cs->seq_gaps += e->batches - ci->next_seq;
+		ci->next_seq = e->batches;
+	}
+	return 0;
+}
+
+/*
+ * After END: records a tool appended (SYMBOLS).  The trace is complete, so
+ * damage here only ends the walk.
+ */
+static int scan_after_end(struct gt_reader *r, struct scan_win *w,
+			  uint64_t off)
+{
+	struct gotrace_record rec;
+	const void *p;
+	int err = 0, ret;
+
+	while (r->size - off >= sizeof(rec)) {
+		p = scan_peek(r, w, off, sizeof(rec), &err);
+		if (!p)
+			return err;
+		memcpy(&rec, p, sizeof(rec));
+		if (rec.len < sizeof(rec) || rec.len % 8 ||
+		    rec.len > r->size - off)
+			return 0;
+		if (rec.type == GOTRACE_REC_SYMBOLS &&
+		    rec.len >= sizeof(struct gotrace_symbols)) {
+			ret = gt_load_symbols(r, off, rec.len);
+			if (ret < 0)
+				return ret;
+		}
+		off += rec.len;
+	}
+	return 0;
+}
+
+static const size_t rec_min_len[] = {
+	[GOTRACE_REC_HEADER]	= HEADER_MIN_LEN,
+	[GOTRACE_REC_BATCH]	= sizeof(struct gotrace_batch),
+	[GOTRACE_REC_CPU_END]	= sizeof(struct gotrace_cpu_end),
+	[GOTRACE_REC_END]	= END_MIN_LEN,
+	[GOTRACE_REC_GFP_NAMES]	= sizeof(struct gotrace_gfp_names),
+	[GOTRACE_REC_TASKS]	= sizeof(struct gotrace_tasks),
+	[GOTRACE_REC_STACK]	= sizeof(struct gotrace_stack),
+	[GOTRACE_REC_SYMBOLS]	= sizeof(struct gotrace_symbols),
+};
+
+/* TASKS: name the tasks that existed at the start. */
+static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(struct gotrace_tasks);
+	struct gotrace_tasks th;
+	struct gotrace_task t;
+	const uint8_t *p;
+	uint8_t *buf = NULL;
+	uint32_t i;
+	int ret;
+
+	if (r->fd < 0) {
+		p = r->mem + off;
+	} else {
+		buf = malloc(len);
+		if (!buf)
+			return -ENOMEM;
+		ret = gt_read_at(r, off, buf, len);
+		if (ret) {
+			free(buf);
+			return ret;
+		}
+		p = buf;
+	}
+	memcpy(&th, p, hl);
+	if (th.nr > (len - hl) / sizeof(t)) {
+		scan_fail(r, "TASKS record at byte %llu: %u tasks do not fit in %u bytes",
+			  (unsigned long long)off, th.nr, len);
+		free(buf);
+		return 1;
+	}
+	for (i = 0; i < th.nr; i++) {
+		memcpy(&t, p + hl + (size_t)i * sizeof(t), sizeof(t));
+		if (gt_comm_set(&r->comms, t.pid, t.comm,
+				strnlen(t.comm, sizeof(t.comm)))) {
+			free(buf);
+			return -ENOMEM;
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+static int scan_stack(struct gt_reader *r, const struct gotrace_stack *st,
+		      uint64_t off)
+{
+	struct gt_stack_ref *s;
+
+	if (st->nr > (st->rec.len - sizeof(*st)) / sizeof(uint64_t)) {
+		scan_fail(r, "STACK record at byte %llu: %u frames do not fit in %u bytes",
+			  (unsigned long long)off, st->nr, st->rec.len);
+		return 1;
+	}
+	if (r->nr_stacks == r->cap_stacks) {
+		size_t cap = r->cap_stacks ? r->cap_stacks * 2 : 256;
+
+		s = realloc(r->stacks, cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		r->stacks = s;
+		r->cap_stacks = cap;
+	}
+	s = &r->stacks[r->nr_stacks++];
+	s->id = st->id;
+	s->nr = st->nr;
+	s->off = off + sizeof(*st);
+	return 0;
+}
+
+int gt_stack_cmp(const void *a, const void *b)
+{
+	const struct gt_stack_ref *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Walk all records after the HEADER.  Return 0 or -ENOMEM/-EIO. */
+static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
+{
+	struct gotrace_record rh, *rec = &rh;
+	const void *p;
+	union {
+		struct gotrace_batch b;
+		struct gotrace_cpu_end ce;
+		struct gotrace_end e;
+		struct gotrace_header h;
+		struct gotrace_stack st;
+		struct gotrace_symbols sy;
+	} u;
+	int err = 0;
+	int ret;
+
+	while (off < r->size) {
+		size_t need;
+
+		if (r->sum.complete) {
+			/* after END: only appended records (SYMBOLS) */
+			ret = scan_after_end(r, w, off);
+			return ret;
+		}
+
+		if (r->size - off < sizeof(*rec)) {
+			r->sum.truncated = 1;
+			gt_set_error(r, "truncated at byte %llu inside a record header (at %llu)",
+				     (unsigned long long)r->size,
+				     (unsigned long long)off);
+			return 0;
+		}
+		p = scan_peek(r, w, off, sizeof(*rec), &err);
+		if (!p)
+			return err;
+		memcpy(&rh, p, sizeof(rh));
+		if (rec->len < sizeof(*rec) || rec->len % 8) {
+			scan_fail(r, "bad record length %u (type %u) at byte %llu",
+				  rec->len, rec->type, (unsigned long long)off);
+			return 0;
+		}
+		if (rec->len > r->size - off) {
+			r->sum.truncated = 1;
+			gt_set_error(r, "truncated at byte %llu inside a %s record (%u bytes at %llu)",
+				     (unsigned long long)r->size,
+				     gt_record_name(rec->type), rec->len,
+				     (unsigned long long)off);
+			return 0;
+		}
+		if (rec->type >= GOTRACE_REC_HEADER &&
+		    rec->type <= GOTRACE_REC_SYMBOLS) {
+			need = rec_min_len[rec->type];
+			if (rec->len < need) {
+				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
+					  gt_record_name(rec->type),
+					  (unsigned long long)off, rec->len);
+				return 0;
+			}
+			/* the known part, newer fields zero if absent */
+			need = rec->len < sizeof(u) ? rec->len : sizeof(u);
+			p = scan_peek(r, w, off, need, &err);
+			if (!p)
+				return err;
+			memset(&u, 0, sizeof(u));
+			memcpy(&u, p, need);
+		}
+		switch (rec->type) {
+		case GOTRACE_REC_HEADER:
+			scan_fail(r, "second HEADER record at byte %llu",
+				  (unsigned long long)off);
+			return 0;
+		case GOTRACE_REC_BATCH:
+			ret = scan_batch(r, &u.b, off);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_CPU_END:
+			if (scan_cpu_end(r, &u.ce, off))
+				return 0;
+			break;
+		case GOTRACE_REC_END:
+			r->sum.complete = 1;
+			r->sum.events = u.e.events;
+			r->sum.lost = u.e.lost;
+			r->sum.reader_skipped = u.e.reader_skipped;
+			r->sum.stop_ns = u.e.stop_ns;
+			break;
+		case GOTRACE_REC_TASKS:
+			ret = scan_tasks(r, off, rec->len);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_STACK:
+			ret = scan_stack(r, &u.st, off);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_SYMBOLS:
+			ret = gt_load_symbols(r, off, rec->len);
+			if (ret < 0)
+				return ret;
+			break;
+		default:
+			break;		/* unknown record: skipped */
+		}
+		off += rec->len;
+	}
+	return 0;
+}
+
+static void finish_summary(struct gt_reader *r)
+{
+	if (r->nr_stacks > 1)
+		qsort(r->stacks, r->nr_stacks, sizeof(*r->stacks), gt_stack_cmp);
+	uint64_t events = 0, lost = 0;
+	uint32_t i;
+
+	for (i = 0; i < r->nr_cpus; i++) {
+		struct gt_cpu_summary *cs = &r->cpus[i];
+
+		cs->cpu = i;
+		if (!cs->has_end) {
+			cs->batches = cs->batches_seen;
+			cs->events = cs->events_seen;
+			cs->lost = cs->lost_in_batches;
+			cs->bytes = r->idx[i].bytes_seen;
+		}
+		events += cs->events;
+		lost += cs->lost;
+	}
+	r->sum.nr_cpus = r->nr_cpus;
+	r->sum.cpus = r->cpus;
+	if (!r->sum.complete) {
+		r->sum.events = events;
+		r->sum.lost = lost;
+	}
+}
+
+int gt_reader_init(struct gt_reader *r, const char *name, char *msg,
+		   size_t msglen)
+{
+	const struct gotrace_header *h;
+	const void *hp;
+	size_t hlen;
+	struct scan_win *w;
+	uint64_t hoff = GOTRACE_MAGIC_LEN;
+	const char *magic;
+	int err = 0;
+	int ret;
+
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->off = 0;
+	w->len = 0;
+	ret = -EINVAL;
+	if (r->size < GOTRACE_MAGIC_LEN) {
+		snprintf(msg, msglen,
+			 "%s: truncated at byte %llu inside the magic", name,
+			 (unsigned long long)r->size);
+		goto out;
+	}
+	magic = scan_peek(r, w, 0, GOTRACE_MAGIC_LEN, &err);
+	if (!magic) {
+		ret = err;
+		snprintf(msg, msglen, "%s: %s", name,
+			 strerror(-err));
+		goto out;
+	}
+	if (memcmp(magic, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN)) {
+		snprintf(msg, msglen,
+			 "%s: not a gotrace stream (bad magic)", name);
+		goto out;
+	}
+	if (r->size - hoff < HEADER_MIN_LEN) {
+		snprintf(msg, msglen,
+			 "%s: truncated at byte %llu inside the HEADER record",
+			 name, (unsigned long long)r->size);
+		goto out;
+	}
+	hlen = r->size - hoff < sizeof(*h) ? r->size - hoff : sizeof(*h);
+	hp = scan_peek(r, w, hoff, hlen, &err);
+	if (!hp) {
+		ret = err;
+		snprintf(msg, msglen, "%s: %s", name,
+			 strerror(-err));
+		goto out;
+	}
+	memcpy(&r->hdr, hp, hlen);
+	h = &r->hdr;
+	if (h->rec.type != GOTRACE_REC_HEADER) {
+		snprintf(msg, msglen,
+			 "%s: first record is type %u, not HEADER", name,
+			 h->rec.type);
+		goto out;
+	}
+	if (h->rec.len < HEADER_MIN_LEN || h->rec.len % 8) {
+		snprintf(msg, msglen,
+			 "%s: bad HEADER record length %u", name, h->rec.len);
+		goto out;
+	}
+	if (h->rec.len > r->size - hoff) {
+		snprintf(msg, msglen,
+			 "%s: truncated at byte %llu inside the HEADER record",
+			 name, (unsigned long long)r->size);
+		goto out;
+	}
+	if (h->rec.len < sizeof(*h))	/* older header: no newer fields */
+		memset((char *)&r->hdr + h->rec.len, 0,
+		       sizeof(*h) - h->rec.len);
+	if (h->version != GOTRACE_VERSION) {
+		snprintf(msg, msglen,
+			 "%s: unsupported format version %u (this reader knows %u)",
+			 name, h->version, GOTRACE_VERSION);
+		goto out;
+	}
+	if (!h->nr_cpus || h->nr_cpus > GT_MAX_CPUS) {
+		snprintf(msg, msglen,
+			 "%s: bad nr_cpus %u in HEADER", name, h->nr_cpus);
+		goto out;
+	}
+	r->hdr.release[sizeof(r->hdr.release) - 1] = '\0';
+	r->hdr.machine[sizeof(r->hdr.machine) - 1] = '\0';
+	r->nr_cpus = h->nr_cpus;
+	r->idx = calloc(r->nr_cpus, sizeof(*r->idx));
+	r->cpus = calloc(r->nr_cpus, sizeof(*r->cpus));
+	r->cur = calloc(r->nr_cpus, sizeof(*r->cur));
+	r->heap = calloc(r->nr_cpus, sizeof(*r->heap));
+	if (!r->idx || !r->cpus || !r->cur || !r->heap) {
+		ret = -ENOMEM;
+		snprintf(msg, msglen, "%s: %s", name,
+			 strerror(ENOMEM));
+		goto out;
+	}
+	ret = scan_records(r, w, hoff + h->rec.len);
+	if (ret) {
+		snprintf(msg, msglen, "%s: %s", name,
+			 strerror(-ret));
+		goto out;
+	}
+	finish_summary(r);
+	ret = 0;
+out:
+	free(w);
+	return ret;
+}
+
