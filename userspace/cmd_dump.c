@@ -18,13 +18,14 @@
 static void dump_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gotrace dump [--raw] [--stacks] FILE\n"
+		"Usage: gotrace dump [--raw] [--stacks] [--gfp-names] FILE\n"
 		"\n"
 		"Print one line per event of a trace file, in timestamp order across\n"
 		"CPUs:  <ts ns> cpu=<N> <tracepoint> field=value ...\n"
 		"\n"
 		"  -r, --raw    also print the comm records of the stream\n"
 		"  -s, --stacks print the kernel stacks of the events that have one\n"
+		"  -g, --gfp-names  print gfp_flags with the traced kernel's names\n"
 		"  -h, --help   show this help\n");
 }
 
@@ -124,10 +125,10 @@ static const char * const ctx_names[] = {
 
 /* Format ev into l; return 0 if the event is not printed. */
 static int format_event(struct line *l, struct gt_reader *r,
-			const struct gt_event *ev, int raw)
+			const struct gt_event *ev, int raw, int gfp_names)
 {
 	const uint64_t *a = ev->args;
-	char state[64];
+	char state[64], gfp[256];
 
 	if (ev->type == GOTRACE_EV_COMM && !raw)
 		return 0;
@@ -221,7 +222,10 @@ static int format_event(struct line *l, struct gt_reader *r,
 		F(l, " order=");
 		put_int(l, a[1]);
 		F(l, " gfp_flags=");
-		put_hex(l, a[2]);
+		if (gfp_names)
+			put_str(l, gt_gfp_str(r, a[2], gfp, sizeof(gfp)));
+		else
+			put_hex(l, a[2]);
 		F(l, " migratetype=");
 		put_int(l, a[3]);
 		F(l, " pid=");
@@ -273,7 +277,10 @@ static int format_event(struct line *l, struct gt_reader *r,
 		F(l, " order=");
 		put_int(l, a[0]);
 		F(l, " gfp_flags=");
-		put_hex(l, a[1]);
+		if (gfp_names)
+			put_str(l, gt_gfp_str(r, a[1], gfp, sizeof(gfp)));
+		else
+			put_hex(l, a[1]);
 		F(l, " pid=");
 		put_u64(l, a[2]);
 		F(l, " comm=");
@@ -381,6 +388,7 @@ int cmd_dump(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "raw",  no_argument, NULL, 'r' },
 		{ "stacks", no_argument, NULL, 's' },
+		{ "gfp-names", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -390,15 +398,19 @@ int cmd_dump(int argc, char **argv)
 	const char *path;
 	char *obuf;
 	int opt, raw = 0, stacks = 0, ret, status = EXIT_OK;
+	int gfp_names = 0;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "rsh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "rsgh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			raw = 1;
 			break;
 		case 's':
 			stacks = 1;
+			break;
+		case 'g':
+			gfp_names = 1;
 			break;
 		case 'h':
 			dump_usage(stdout);
@@ -422,7 +434,7 @@ int cmd_dump(int argc, char **argv)
 	if (obuf)
 		setvbuf(stdout, obuf, _IOFBF, OUT_BUF_SIZE);
 	while ((ret = gt_next(r, &ev)) > 0) {
-		if (!format_event(&l, r, &ev, raw))
+		if (!format_event(&l, r, &ev, raw, gfp_names))
 			continue;
 		fwrite_unlocked(l.buf, 1, l.p - l.buf, stdout);
 		if (stacks && ev.stack_id)

@@ -181,6 +181,14 @@ uint32_t gt_stack_id(const struct gt_reader *r, size_t i);
 const char *gt_symbol(const struct gt_reader *r, uint64_t addr, uint64_t *off,
 		      const char **module);
 
+/*
+ * Format gfp flags with the traced kernel's names of the GFP_NAMES record,
+ * as ftrace does ("GFP_KERNEL|__GFP_ZERO", leftover bits in hex), or in
+ * hex ("0xcc0") when the stream has no names.  Return buf.
+ */
+char *gt_gfp_str(const struct gt_reader *r, uint64_t flags, char *buf,
+		 size_t size);
+
 /* "sched_switch", "mm_page_alloc", ..., "comm"; "unknown" if out of range. */
 const char *gt_event_name(unsigned int type);
 

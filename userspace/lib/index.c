@@ -207,6 +207,36 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_SYMBOLS]	= sizeof(struct gotrace_symbols),
 };
 
+/* GFP_NAMES: kept for gt_gfp_str(); a malformed record is ignored. */
+static int scan_gfp_names(struct gt_reader *r, uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(struct gotrace_gfp_names);
+	struct gotrace_gfp_names gh;
+	struct gotrace_gfp_name *g;
+	uint32_t i;
+	int ret;
+
+	ret = gt_read_at(r, off, &gh, hl);
+	if (ret)
+		return ret;
+	if (gh.nr > (len - hl) / sizeof(*g) || !gh.nr)
+		return 0;
+	g = malloc((size_t)gh.nr * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	ret = gt_read_at(r, off + hl, g, (size_t)gh.nr * sizeof(*g));
+	if (ret) {
+		free(g);
+		return ret;
+	}
+	for (i = 0; i < gh.nr; i++)
+		g[i].name[sizeof(g[i].name) - 1] = '\0';
+	free(r->gfp);
+	r->gfp = g;
+	r->nr_gfp = gh.nr;
+	return 0;
+}
+
 /* TASKS: name the tasks that existed at the start. */
 static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
 {
@@ -374,6 +404,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			ret = scan_tasks(r, off, rec->len);
 			if (ret)
 				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_GFP_NAMES:
+			ret = scan_gfp_names(r, off, rec->len);
+			if (ret < 0)
+				return ret;
 			break;
 		case GOTRACE_REC_STACK:
 			ret = scan_stack(r, &u.st, off);

@@ -113,6 +113,9 @@ struct gt_reader {
 	size_t nr_syms;
 	char *sympool;
 
+	struct gotrace_gfp_name *gfp;	/* GFP_NAMES entries */
+	uint32_t nr_gfp;
+
 	struct gt_comm_table comms;
 	char str[GT_STR_MAX + 1];
 	char errmsg[GT_ERR_LEN];

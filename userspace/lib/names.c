@@ -95,6 +95,32 @@ const char *gt_record_name(uint32_t type)
 	return "unknown";
 }
 
+char *gt_gfp_str(const struct gt_reader *r, uint64_t flags, char *buf,
+		 size_t size)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < r->nr_gfp && flags; i++) {
+		uint64_t v = r->gfp[i].value;
+
+		if (!v || (flags & v) != v)
+			continue;
+		flags &= ~v;
+		n += snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+			      n ? "|" : "", r->gfp[i].name);
+	}
+	if (flags || !n)
+		n += snprintf(buf + n, n < size ? size - n : 0, "%s0x%llx",
+			      n ? "|" : "", (unsigned long long)flags);
+	if (n >= size)
+		buf[size - 1] = '\0';
+	return buf;
+}
+
 /* ftrace's sched_switch prev_state letters, bit i = state_chars[i]. */
 static const char state_chars[] = "SDTtXZPI";
 

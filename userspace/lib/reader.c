@@ -147,6 +147,7 @@ void gt_close(struct gt_reader *r)
 	free(r->cur);
 	free(r->heap);
 	gt_comm_free(&r->comms);
+	free(r->gfp);
 	free(r->stacks);
 	free(r->frames);
 	free(r->syms);

@@ -809,6 +809,23 @@ static void test_empty(void)
 	enc_free(&e);
 }
 
+/* Offset of the first record of a type in e (0 if none). */
+static size_t find_record(const struct enc *e, uint32_t type)
+{
+	size_t off = GOTRACE_MAGIC_LEN;
+	struct gotrace_record r;
+
+	while (off + sizeof(r) <= e->len) {
+		memcpy(&r, e->buf + off, sizeof(r));
+		if (r.type == type)
+			return off;
+		if (r.len < sizeof(r))
+			break;
+		off += r.len;
+	}
+	return 0;
+}
+
 /* A stream with the records added after version 0 (see test_extensions). */
 static void build_ext(struct enc *e)
 {
@@ -822,7 +839,20 @@ static void build_ext(struct enc *e)
 
 	enc_init(e, 1, 0);
 	enc_set_stack_events(e, stacks);
-	enc_record(e, GOTRACE_REC_GFP_NAMES, 16 + 40);
+	{
+		struct gotrace_gfp_names gh = {
+			.rec = { GOTRACE_REC_GFP_NAMES, sizeof(gh) + 3 * 40 },
+			.nr = 3,
+		};
+		struct gotrace_gfp_name g[3] = {
+			{ 0xcc0, "GFP_KERNEL" },
+			{ 0x100, "__GFP_ZERO" },
+			{ 0x40, "__GFP_IO" },
+		};
+
+		enc_bytes(e, &gh, sizeof(gh));
+		enc_bytes(e, g, sizeof(g));
+	}
 	enc_tasks(e, 3, pids, comms);
 	enc_batch_begin(e, 0, 0, 50, 0);
 	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 50,
@@ -918,6 +948,16 @@ static void test_extensions(void)
 		   !strcmp(mod, "mod") && !gt_symbol(r, 0x1020, NULL, NULL),
 		   "STACK frames and SYMBOLS names");
 	}
+	{
+		char b1[64], b2[64], b3[64];
+
+		ok(!strcmp(gt_gfp_str(r, 0xdc0, b1, sizeof(b1)),
+			   "GFP_KERNEL|__GFP_ZERO") &&
+		   !strcmp(gt_gfp_str(r, 0x1040, b2, sizeof(b2)),
+			   "__GFP_IO|0x1000") &&
+		   !strcmp(gt_gfp_str(r, 0, b3, sizeof(b3)), "0x0"),
+		   "gfp flags named from GFP_NAMES: %s %s %s", b1, b2, b3);
+	}
 	gt_close(r);
 
 	/* a version 0 header (160 bytes) is still accepted */
@@ -953,7 +993,7 @@ static void test_extensions(void)
 		char msg[256];
 		size_t off;
 
-		off = e.bounds[1];	/* the GFP_NAMES record ends here */
+		off = find_record(&e, GOTRACE_REC_TASKS);
 		memcpy(&th, e.buf + off, sizeof(th));
 		th.nr = 1000;
 		memcpy(e.buf + off, &th, sizeof(th));
