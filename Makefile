@@ -6,6 +6,7 @@
 #   make KDIR=<dir>      module for the kernel whose build tree is <dir>
 #   make check           the whole test suite, in QEMU, on Debian 6.1 and 6.12
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
+#   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
 #   make deps            install the Debian packages the above need
 #   make clean           (make distclean also drops the cached kernel images)
@@ -14,7 +15,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # The module must build without warnings.
 KCFLAGS ?= -Werror
 
-.PHONY: all module userspace check demo checkpatch deps clean distclean help
+.PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help
 
 all: module userspace
 
@@ -38,6 +39,9 @@ check:
 demo:
 	@scripts/demo.sh
 
+vm-shell:
+	@scripts/vm-shell.sh
+
 checkpatch:
 	@scripts/checkpatch.sh
 
@@ -55,4 +59,4 @@ distclean: clean
 	rm -rf .build
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,13s/^# \{0,1\}//p' Makefile

@@ -13,8 +13,8 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BAD='BUG:|WARNING:|Oops|Kernel panic|lockup|LOCKUP|RCU stall|rcu: INFO|detected stall|blocked for more than|scheduling while atomic|KASAN|general protection|Call Trace'
-kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix=
-while getopts "k:i:d:a:T:p:" opt; do
+kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix= interactive=
+while getopts "k:i:d:a:T:p:I" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -22,6 +22,7 @@ while getopts "k:i:d:a:T:p:" opt; do
 	a) extra=$OPTARG ;;
 	T) tmo=$OPTARG ;;
 	p) prefix=$OPTARG ;;
+	I) interactive=1 ;;	# console on this terminal, no time limit
 	*) exit 2 ;;
 	esac
 done
@@ -37,16 +38,23 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
 append+=" nokaslr ${extra}"
 
+qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G
+      -nodefaults -display none -no-reboot)
 start=$(date +%s.%N)
 qrc=0
-timeout -k 10 "$tmo" qemu-system-x86_64 \
-	-machine q35 -cpu max -smp 2 -m 1G \
-	-nodefaults -display none -no-reboot \
-	-serial "file:$dir/console.log" \
-	-serial "file:$dir/ttyS1.log" \
-	-serial "file:$dir/ttyS2.bin" \
-	-kernel "$kernel" -initrd "$initrd" -append "$append" \
-	</dev/null >"$dir/qemu.out" 2>&1 || qrc=$?
+if [ -n "$interactive" ]; then
+	echo "run-vm: interactive VM; Ctrl-A X quits QEMU" >&2
+	"${qemu[@]}" -serial mon:stdio \
+		-serial "file:$dir/ttyS1.log" -serial "file:$dir/ttyS2.bin" \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" || qrc=$?
+else
+	timeout -k 10 "$tmo" "${qemu[@]}" \
+		-serial "file:$dir/console.log" \
+		-serial "file:$dir/ttyS1.log" \
+		-serial "file:$dir/ttyS2.bin" \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		</dev/null >"$dir/qemu.out" 2>&1 || qrc=$?
+fi
 end=$(date +%s.%N)
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 [ $qrc -ne 124 ] && [ $qrc -ne 137 ] || echo "run-vm: VM killed after ${tmo}s timeout" >>"$dir/failures.txt"
