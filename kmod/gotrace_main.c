@@ -284,13 +284,12 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 		err = -EBUSY;
 		goto out;
 	}
-	if (old) {
-		/* Stopped and read, or to be discarded: no probe uses it. */
-		if (!old->drained)
-			gt_trace_done(old);
-		gt.trace = NULL;
-		gt_trace_free(old);
-	}
+	/*
+	 * Stopped and to be discarded: no probe uses it, free its buffers
+	 * now.  Its counters stay for STATUS until the new trace exists.
+	 */
+	if (old && !old->drained)
+		gt_trace_done(old);
 	gt.reader = NULL;
 
 	t = gt_trace_alloc(&p, gt.last_id + 1, cpus);
@@ -311,6 +310,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	gt_trace_head_set_missing(t);
 	gt.last_id = t->id;
 	gt.trace = t;
+	gt_trace_free(old);
 	schedule_delayed_work(&t->flush_work,
 			      msecs_to_jiffies(t->params.flush_ms));
 	gt_wake_reader();
