@@ -18,7 +18,14 @@
  *
  * Every record starts with struct gotrace_record, whose len covers the
  * whole record, so a reader skips the types it does not know.  A stream
- * without an END record was cut off (truncated).
+ * without an END record was cut off (truncated).  Records only grow, at
+ * their end, within one format version: a reader uses min(len, sizeof)
+ * of the struct it knows and zero for fields a shorter record lacks.
+ *
+ * Task names: TASKS names every task alive at start; after it, a COMM
+ * event (with its own ts delta, like any event) precedes the first event
+ * that mentions a pid not yet named, and follows every exec.  pid 0 (the
+ * idle task of each CPU) is never named.
  *
  * Inside a batch, each event is:
  *   u8      type | ctx << 6     (enum gotrace_event_type, enum gotrace_ctx)
@@ -315,15 +322,22 @@ struct gotrace_stack {
 };
 
 /*
- * SYMBOLS: appended by userspace (not the kernel) so a trace can be
- * symbolised elsewhere: entries sorted by address, each
- * { __u64 addr; __u32 size; __u16 name_len; __u16 module_len; name, module }
- * padded to 8 bytes per entry.
+ * SYMBOLS: appended after END by userspace (not the kernel) so a trace can
+ * be symbolised elsewhere: nr entries sorted by address, each a struct
+ * gotrace_symbol followed by name_len bytes of name and module_len bytes of
+ * module name (empty: built in), padded to 8 bytes.
  */
 struct gotrace_symbols {
 	struct gotrace_record rec;
 	__u32 nr;
 	__u32 __reserved;
+};
+
+struct gotrace_symbol {
+	__u64 addr;
+	__u32 size;
+	__u16 name_len;
+	__u16 module_len;
 };
 
 /* ctx: what the CPU was doing when the event fired. */
@@ -342,7 +356,8 @@ enum gotrace_ctx {
  * argument names are those of the tracepoint's tracefs format.
  * "pfn" is a zvarint: the 64-bit difference (wrapping) from the previous
  * pfn of the same batch, which starts at 0.  A failed allocation (no page)
- * has pfn ~0 (-1 in the tracefs format).  "pid" on page events is the
+ * has pfn ~0 (-1 in the tracefs format), which is then the base of the
+ * next pfn delta like any other pfn.  "pid" on page events is the
  * current task's pid (ftrace's common_pid).  Values that are signed in the
  * tracepoint (prio, migratetype, orders of extfrag, dest_cpu) are their
  * 32-bit two's complement: a decoder casts them back to s32.
