@@ -129,7 +129,7 @@ if [ -f selftests/Makefile ]; then
 			result fail "selftest-missing:$(basename "$p")" "$LOGS/selftests-build.log"
 		fi
 	done
-	echo "    selftests: ${TESTS[*]:-none}"
+	echo "    selftests:$(for t in ${TESTS[@]+"${TESTS[@]}"}; do printf ' %s' "${t##*/}"; done)"
 else
 	echo "    no selftests/Makefile yet: the VM runs only load/unload checks"
 fi

@@ -26,7 +26,10 @@ list() {
 	local m k updated=
 	for m in "${META_PKGS[@]}"; do
 		k=$(resolve "$m")
-		if [ -z "$k" ] && [ -z "$updated" ]; then
+		# No answer, or an answer whose image the archive no longer has
+		# (stale lists): refresh the lists once and ask again.
+		if { [ -z "$k" ] || ! apt-cache show "linux-image-$k-unsigned" >/dev/null 2>&1; } &&
+		   [ -z "$updated" ]; then
 			$SUDO apt-get update -qq >&2
 			updated=1
 			k=$(resolve "$m")
