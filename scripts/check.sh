@@ -184,6 +184,10 @@ for run in $CHECK_RUNS; do
 	awk '{ n[$1]++ } END { printf "    %d ok, %d failed, %d skipped\n", n["ok"], n["fail"], n["skip"] }' \
 		"$d/results.txt"
 	grep '^fail' "$d/results.txt" | sed 's/^/    /'
+	tr -d '\r' <"$d/ttyS1.log" | awk '/^GOTRACE-VM: TEST-END / {
+		sub(/^rc=/, "", $4); sub(/^secs=/, "", $5)
+		t = t (t == "" ? "" : ", ") $3 " " $5 "s" ($4 == "0" ? "" : " (exit " $4 ")")
+	} END { if (t != "") print "    times: " t }'
 	stage_end
 done
 
