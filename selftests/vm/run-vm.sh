@@ -38,7 +38,7 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
 append+=" nokaslr ${extra}"
 
-qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G
+qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
 start=$(date +%s.%N)
 qrc=0
@@ -48,6 +48,9 @@ if [ -n "$interactive" ]; then
 		-serial "file:$dir/ttyS1.log" -serial "file:$dir/ttyS2.bin" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" || qrc=$?
 else
+	# One VM at a time on this machine (flock): TCG guests that share two
+	# cores with another guest starve and report false soft lockups.
+	flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
 	timeout -k 10 "$tmo" "${qemu[@]}" \
 		-serial "file:$dir/console.log" \
 		-serial "file:$dir/ttyS1.log" \
