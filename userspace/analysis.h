@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis.h - the numbers of "gotrace stats", computed from a trace
+ *
+ * One pass over the events of a reader (libgotrace) fills tables that a
+ * report prints: pages by order, migratetype, gfp flags, task and stack;
+ * pages still allocated at the end (outstanding), page lifetimes,
+ * allocation rate over time, extfrag fallbacks, direct reclaim, kswapd and
+ * compaction, scheduler runtime/latency per task and busy time per CPU,
+ * and the health of the trace.  "gotrace stats" (text and --json) prints
+ * exactly these numbers; other reports should use this module too, so that
+ * they agree with it.
+ *
+ * Memory is bounded by the tables: tasks, stacks, gfp values, pages alive
+ * (a hash table keyed by pfn) and time buckets, never by the number of
+ * events.
+ *
+ *	struct ga_opts o;
+ *	struct ga *a;
+ *
+ *	ga_opts_init(&o);
+ *	o.pid = 42;				(optional filters)
+ *	a = ga_new(r, &o);			(r: an open gt_reader)
+ *	if (!a || ga_run(a) < 0)		(or ga_event() per event,
+ *		...					 then ga_finish())
+ *	res = ga_result(a);
+ *	...print res...
+ *	ga_free(a);				(before gt_close(r))
+ *
+ * Semantics, shared by every report:
+ *
+ * - Filters (time window, pid, CPU) select events.  A page is followed
+ *   from a selected allocation to its free wherever and whenever it
+ *   happens (another CPU, another task): frees are counted when the free
+ *   event itself is selected, lifetimes when the allocation was.  Events
+ *   after the window end are not read; the window's end is "the end" for
+ *   outstanding pages and open intervals.
+ * - Frees: mm_page_free (pfn, order) and mm_page_free_batched (order 0).
+ *   mm_page_pcpu_drain is a page going from a per-CPU list back to the
+ *   buddy allocator, after its mm_page_free: it is counted (pcp_drains)
+ *   but is not a free.
+ * - An allocation of a pfn that is already alive (its free was not seen:
+ *   lost events) replaces it and counts in realloc_unfreed; a free of a
+ *   pfn not alive (allocated before the trace, or lost) counts in
+ *   free_unknown.
+ * - Outstanding pages: selected allocations not freed by the end, grouped
+ *   by (stack id, pid); ga_task and ga_stack carry the sums too.
+ * - Runtime: the time between a task's sched_switch in and out on a CPU;
+ *   the task a CPU runs at its first sched_switch has run since the window
+ *   start, the tasks running at the end run until the end.  Busy time of
+ *   a CPU is the runtime of the tasks other than pid 0 (idle).  Switches
+ *   count switch-outs; involuntary ones have prev_state R (preempted).
+ *   Wakeup latency: sched_wakeup/sched_wakeup_new of a pid to its next
+ *   sched_switch in (the first wakeup counts while it waits).
+ * - Direct reclaim stall: mm_vmscan_direct_reclaim_begin to _end of a pid.
+ *   kswapd active time: mm_vmscan_kswapd_wake to _sleep per node (repeated
+ *   wakes while awake do not restart it).  Compaction: begin to end of a
+ *   pid.  Unfinished intervals run to the end (stall counted, flagged).
+ * - Times are ns on the trace clock; window bounds in ga_opts are ns
+ *   relative to the header's start_ns.
+ * - A pid filter matches a task whose pid or tgid (when known from TASKS or
+ *   sched_process_fork) is the given pid.
+ */
+#ifndef GOTRACE_ANALYSIS_H
+#define GOTRACE_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gotrace_reader.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Orders 0..GA_ORDERS-2 have their own slot; the last one is "larger". */
+#define GA_ORDERS		12
+/* Migratetypes 0..GA_MIGRATETYPES-2; the last one is "other". */
+#define GA_MIGRATETYPES		8
+#define GA_MAX_NODES		64	/* kswapd nodes followed */
+
+#define GA_DEFAULT_BUCKET_NS	100000000ULL	/* 100 ms */
+
+struct ga_opts {
+	uint64_t from_ns;	/* window start, relative to start_ns */
+	uint64_t to_ns;		/* window end (inclusive); UINT64_MAX: none */
+	int64_t pid;		/* -1: every task */
+	int64_t cpu;		/* -1: every CPU */
+	uint64_t bucket_ns;	/* allocation rate buckets; 0: default */
+};
+
+/*
+ * Log-linear histogram of durations (ns): values below 16 exactly, above
+ * in 16 sub-buckets per power of two, so a percentile is exact to 1/16
+ * (6.25%) of its value.  count, sum, min and max are exact.
+ */
+#define GA_HIST_SUB		16
+#define GA_HIST_BUCKETS		(61 * GA_HIST_SUB)
+
+struct ga_hist {
+	uint64_t count;
+	uint64_t sum;
+	uint64_t min;		/* 0 when count is 0 */
+	uint64_t max;
+	uint32_t *b;		/* GA_HIST_BUCKETS counts, NULL while empty */
+};
+
+/*
+ * The p-th percentile (0 < p <= 100) of h: the lower bound of the bucket
+ * of the sample of rank ceil(p/100 * count), clamped to [min, max]; 0 for
+ * an empty histogram.  Values that are exact in the buckets (below 32, or
+ * with at most 5 significant bits) give exact percentiles.
+ */
+uint64_t ga_hist_pct(const struct ga_hist *h, double p);
+/* Lower bound of bucket i, and the bucket of value v. */
+uint64_t ga_hist_bucket_low(unsigned int i);
+unsigned int ga_hist_bucket(uint64_t v);
+
+struct ga_task {
+	uint32_t pid;
+	uint32_t tgid;		/* 0: unknown */
+	const char *comm;	/* last name seen, or NULL */
+	/* pages */
+	uint64_t allocs;	/* mm_page_alloc events (pfn != -1) */
+	uint64_t alloc_pages;	/* pages: sum of 1 << order */
+	uint64_t alloc_fails;	/* pfn -1 */
+	uint64_t frees;		/* mm_page_free + mm_page_free_batched */
+	uint64_t free_pages;
+	uint64_t outstanding;	/* allocations (blocks) alive at the end */
+	uint64_t outstanding_pages;
+	/* scheduler */
+	uint64_t runtime_ns;
+	uint64_t switches;	/* switched out */
+	uint64_t involuntary;	/* ... while runnable (preempted) */
+	uint64_t wakeups;
+	uint64_t migrations;
+	struct ga_hist wake_lat;	/* wakeup to run */
+	/* reclaim */
+	struct ga_hist reclaim;		/* direct reclaim stalls */
+	uint64_t reclaimed;		/* sum of nr_reclaimed */
+	struct ga_hist compaction;	/* compaction begin to end */
+};
+
+struct ga_stack {
+	uint32_t id;		/* STACK id; 0: events without a stack */
+	uint64_t allocs;
+	uint64_t alloc_pages;
+	uint64_t frees;		/* frees of pages this stack allocated */
+	uint64_t outstanding;
+	uint64_t outstanding_pages;
+};
+
+/* Outstanding pages of one (stack, pid): a leak candidate. */
+struct ga_outstanding {
+	uint32_t stack_id;
+	uint32_t pid;
+	uint64_t allocs;	/* blocks */
+	uint64_t pages;
+	uint64_t bytes;
+	uint64_t oldest_ts;	/* earliest allocation among them */
+};
+
+struct ga_gfp {
+	uint64_t gfp;		/* gfp_flags value (gt_gfp_str() names it) */
+	uint64_t allocs;
+	uint64_t pages;
+};
+
+struct ga_cpu {
+	uint32_t cpu;
+	uint64_t busy_ns;	/* non-idle runtime in the window */
+	uint64_t switches;
+	/* trace health, from the reader's gt_cpu_summary and decoding */
+	uint64_t events;	/* decoded (COMM excluded), all events */
+	uint64_t events_total;	/* CPU_END (or counted) */
+	uint64_t lost;
+	uint32_t batches;
+	uint32_t seq_gaps;
+	int has_end;
+};
+
+/* One time bucket of the allocation rate. */
+struct ga_bucket {
+	uint64_t allocs;
+	uint64_t alloc_pages;
+	uint64_t frees;
+	uint64_t free_pages;
+};
+
+struct ga_order {
+	uint64_t allocs;
+	uint64_t frees;
+	uint64_t outstanding;
+	struct ga_hist lifetime;	/* alloc to free */
+};
+
+struct ga_result {
+	/* window (absolute ns on the trace clock) */
+	uint64_t start_ns;		/* window start (>= header start_ns) */
+	uint64_t end_ns;		/* window end: last ts / stop / to */
+	uint32_t page_size;
+
+	/* events */
+	uint64_t events;		/* selected events, COMM excluded */
+	uint64_t by_type[GOTRACE_EV_COUNT];	/* selected, per type */
+
+	/* pages */
+	uint64_t allocs, alloc_pages, alloc_fails;
+	uint64_t frees, free_pages;
+	uint64_t free_unknown;		/* frees of pfns not alive */
+	uint64_t realloc_unfreed;	/* allocations of alive pfns */
+	uint64_t pcp_drains, pcp_drain_pages;
+	struct ga_order order[GA_ORDERS];
+	uint64_t mt_allocs[GA_MIGRATETYPES];
+	uint64_t mt_pages[GA_MIGRATETYPES];
+	struct ga_gfp *gfp;		/* by allocs, descending */
+	size_t nr_gfp;
+	uint64_t outstanding, outstanding_pages, outstanding_bytes;
+	struct ga_outstanding *out;	/* by pages, descending */
+	size_t nr_out;
+	struct ga_hist lifetime;	/* all orders */
+
+	/* allocation rate */
+	uint64_t bucket_ns;
+	struct ga_bucket *buckets;	/* from start_ns */
+	size_t nr_buckets;
+
+	/* fragmentation */
+	uint64_t extfrag;
+	uint64_t extfrag_steal;		/* fallback_order >= pageblock/2 (4) */
+	uint64_t extfrag_mt[GA_MIGRATETYPES][GA_MIGRATETYPES];	/* [alloc][fallback] */
+
+	/* reclaim and compaction */
+	struct ga_hist reclaim;		/* all direct reclaim stalls */
+	uint64_t reclaimed;
+	uint64_t reclaim_unfinished;	/* begins without an end */
+	uint64_t kswapd_wakes;
+	uint64_t kswapd_active_ns;	/* summed over nodes */
+	uint64_t kswapd_node_ns[GA_MAX_NODES];
+	struct ga_hist compaction;
+	uint64_t compaction_status[8];	/* by status 0..6, 7: other */
+
+	/* scheduler */
+	uint64_t switches;
+	uint64_t wakeups;
+	uint64_t migrations;
+	struct ga_hist wake_lat;
+
+	/* tables */
+	struct ga_task *tasks;		/* by pid, ascending */
+	size_t nr_tasks;
+	struct ga_stack *stacks;	/* by alloc_pages, descending */
+	size_t nr_stacks;
+	struct ga_cpu *cpus;		/* header nr_cpus entries */
+	uint32_t nr_cpus;
+
+	/* trace health */
+	int complete;			/* END record */
+	int truncated;
+	int decode_error;		/* gt_next() failed: partial result */
+	char error[256];		/* its message */
+	uint64_t lost;
+	uint64_t reader_skipped;
+	uint64_t seq_gaps;
+	uint64_t stack_events;		/* events that carry a stack id */
+	uint64_t stack_lost;		/* ... whose stack id is 0 */
+	uint64_t unnamed_pids;		/* tasks without a comm */
+};
+
+struct ga;
+
+/* ga_opts with no filters and the default bucket. */
+void ga_opts_init(struct ga_opts *o);
+
+/*
+ * A new analysis of the events of r (open, nothing read yet).  r must stay
+ * open until ga_free().  NULL without memory or with invalid options
+ * (errno EINVAL/ENOMEM).
+ */
+struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o);
+
+/*
+ * Feed one event (in gt_next() order) / close the analysis (idempotent).
+ * 0, or -ENOMEM.  ga_event() returns 1 when the event is past the
+ * window's end: the caller may stop reading.
+ */
+int ga_event(struct ga *a, const struct gt_event *ev);
+int ga_finish(struct ga *a);
+
+/*
+ * Read every event of r with gt_next(), feed them, finish.  0, -ENOMEM,
+ * or the reader's negative errno on malformed data: the result then holds
+ * what was decoded, with decode_error and error set.
+ */
+int ga_run(struct ga *a);
+
+/* The result; valid after ga_finish() (or ga_run()) until ga_free(). */
+const struct ga_result *ga_result(const struct ga *a);
+
+/* The task of pid in the result, or NULL. */
+const struct ga_task *ga_task_find(const struct ga_result *res, uint32_t pid);
+
+void ga_free(struct ga *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOTRACE_ANALYSIS_H */
