@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "convert.h"
 
 struct cmd {
 	const char *name;
@@ -22,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "status",  cmd_status,  "show the state of the tracer" },
 	{ "record",  cmd_record,  "trace while a command runs, save to a file" },
 	{ "dump",    cmd_dump,    "print the events of a trace file" },
+	{ "convert", cmd_convert, "export a trace for Perfetto or go tool trace" },
 	{ "version", cmd_version, "print the version" },
 	{ "help",    cmd_help,    "show this help, or a command's help" },
 };

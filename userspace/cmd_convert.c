@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace convert: export a trace file for other viewers (Perfetto/Chrome
+ * JSON, Go execution trace for `go tool trace`).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "convert.h"
+#include "gotrace_reader.h"
+
+#define OUT_BUF_SIZE	(1024 * 1024)
+
+static void convert_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gotrace convert --format=perfetto|go -o OUT [OPTIONS] FILE\n"
+		"\n"
+		"Export a trace for other viewers, written while the trace is read.\n"
+		"\n"
+		"  -f, --format FMT   perfetto: Chrome trace event JSON (ui.perfetto.dev,\n"
+		"                     chrome://tracing); go: Go 1.19 execution trace\n"
+		"                     (go tool trace)\n"
+		"  -o, --output OUT   output file ('-': stdout)\n"
+		"      --from SEC     keep only events from SEC seconds after the start\n"
+		"      --to SEC       ... up to SEC seconds after the start\n"
+		"      --interval MS  counter interval in ms (default 10; perfetto: page\n"
+		"                     counters, go: heap counter updates)\n"
+		"      --sample N     perfetto: keep one page allocation event in N\n"
+		"      --allocs       perfetto: page allocation events (default: when\n"
+		"                     the trace has stacks)\n"
+		"      --no-allocs    perfetto: no page allocation events\n"
+		"  -q, --quiet        no summary on stderr\n"
+		"  -h, --help         show this help\n");
+}
+
+/* Seconds >= 0 (a time in the trace). */
+static int parse_time(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e9) {
+		gt_err("bad time '%s' (expected seconds >= 0)", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_FROM = 0x200,
+	OPT_TO,
+	OPT_INTERVAL,
+	OPT_SAMPLE,
+	OPT_ALLOCS,
+	OPT_NO_ALLOCS,
+};
+
+int cmd_convert(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "format",    required_argument, NULL, 'f' },
+		{ "output",    required_argument, NULL, 'o' },
+		{ "from",      required_argument, NULL, OPT_FROM },
+		{ "to",        required_argument, NULL, OPT_TO },
+		{ "interval",  required_argument, NULL, OPT_INTERVAL },
+		{ "sample",    required_argument, NULL, OPT_SAMPLE },
+		{ "allocs",    no_argument,       NULL, OPT_ALLOCS },
+		{ "no-allocs", no_argument,       NULL, OPT_NO_ALLOCS },
+		{ "quiet",     no_argument,       NULL, 'q' },
+		{ "help",      no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct convert_opts o = {
+		.to_ns = ~0ULL,
+		.interval_ns = 10 * 1000 * 1000,
+		.sample = 1,
+		.allocs = -1,
+	};
+	struct convert_stats st = { 0 };
+	const char *fmt = NULL, *outp = NULL;
+	struct gt_reader *r;
+	unsigned long ul;
+	double sec;
+	char *buf;
+	FILE *out;
+	int opt, ret, go;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "f:o:qh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			fmt = optarg;
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		case OPT_FROM:
+		case OPT_TO:
+			if (parse_time(optarg, &sec))
+				return EXIT_ERR;
+			if (opt == OPT_FROM)
+				o.from_ns = (uint64_t)(sec * 1e9);
+			else
+				o.to_ns = (uint64_t)(sec * 1e9);
+			break;
+		case OPT_INTERVAL:
+			if (parse_ulong(optarg, "--interval", 1, 3600000, &ul))
+				return EXIT_ERR;
+			o.interval_ns = ul * 1000000ULL;
+			break;
+		case OPT_SAMPLE:
+			if (parse_ulong(optarg, "--sample", 1, 1000000000, &ul))
+				return EXIT_ERR;
+			o.sample = (uint32_t)ul;
+			break;
+		case OPT_ALLOCS:
+			o.allocs = 1;
+			break;
+		case OPT_NO_ALLOCS:
+			o.allocs = 0;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			convert_usage(stdout);
+			return EXIT_OK;
+		default:
+			convert_usage(stderr);
+			return EXIT_ERR;
+		}
+	}
+	if (optind != argc - 1 || !fmt || !outp) {
+		gt_err("convert: need --format, -o OUT and one trace FILE");
+		convert_usage(stderr);
+		return EXIT_ERR;
+	}
+	if (!strcmp(fmt, "perfetto") || !strcmp(fmt, "chrome") ||
+	    !strcmp(fmt, "json")) {
+		go = 0;
+	} else if (!strcmp(fmt, "go")) {
+		go = 1;
+	} else {
+		gt_err("convert: unknown format '%s' (perfetto, go)", fmt);
+		return EXIT_ERR;
+	}
+	if (o.to_ns <= o.from_ns) {
+		gt_err("convert: --to must be after --from");
+		return EXIT_ERR;
+	}
+	o.path = argv[optind];
+	ret = gt_open_file(o.path, &r);
+	if (ret < 0) {
+		gt_err("%s: %s", o.path, gt_error(NULL));
+		return EXIT_ERR;
+	}
+	out = strcmp(outp, "-") ? fopen(outp, "wb") : stdout;
+	if (!out) {
+		gt_err("%s: %s", outp, strerror(errno));
+		gt_close(r);
+		return EXIT_ERR;
+	}
+	buf = malloc(OUT_BUF_SIZE);
+	if (buf)
+		setvbuf(out, buf, _IOFBF, OUT_BUF_SIZE);
+	if (go)
+		ret = convert_go(r, out, &o, &st);
+	else
+		ret = convert_perfetto(r, out, &o, &st);
+	if (ret < 0)
+		gt_err("%s: %s", o.path, ret == -ENOMEM ? "out of memory" :
+		       gt_error(r)[0] ? gt_error(r) : strerror(-ret));
+	if (fflush(out) || ferror(out)) {
+		gt_err("%s: write error: %s", outp, strerror(errno));
+		ret = -EIO;
+	}
+	if (out != stdout)
+		fclose(out);
+	else
+		setvbuf(stdout, NULL, _IONBF, 0);
+	free(buf);
+	if (!o.quiet) {
+		const struct gt_summary *s = gt_summary(r);
+
+		fprintf(stderr, "gotrace: convert: %llu events in, %llu out, %llu tasks",
+			(unsigned long long)st.events_in,
+			(unsigned long long)st.events_out,
+			(unsigned long long)st.tasks);
+		if (go)
+			fprintf(stderr, " (goroutines), %llu events synthesised",
+				(unsigned long long)st.synth);
+		fprintf(stderr, "\n");
+		if (!s->complete)
+			gt_warn("%s: the trace is truncated (no END record)", o.path);
+		if (s->lost)
+			gt_warn("%s: %llu events were lost while tracing", o.path,
+				(unsigned long long)s->lost);
+	}
+	gt_close(r);
+	return ret < 0 ? EXIT_ERR : EXIT_OK;
+}

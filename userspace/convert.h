@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gotrace convert: exporters of a trace to other viewers' formats
+ * (Chrome/Perfetto JSON, Go execution trace), and the helpers they share.
+ */
+#ifndef GOTRACE_CONVERT_H
+#define GOTRACE_CONVERT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gotrace_reader.h"
+
+struct convert_opts {
+	const char *path;	/* the trace file (for its TASKS record) */
+	uint64_t from_ns;	/* window, relative to the trace start */
+	uint64_t to_ns;		/* ~0: to the end */
+	uint64_t interval_ns;	/* counter interval */
+	uint32_t sample;	/* keep one page-allocation event in N */
+	int allocs;		/* -1: if the trace has stacks, 0: no, 1: yes */
+	int quiet;
+};
+
+/* Counts a converter reports on stderr when it is done. */
+struct convert_stats {
+	uint64_t events_in;
+	uint64_t events_out;
+	uint64_t tasks;
+	uint64_t synth;		/* events made up to keep the output consistent */
+};
+
+int cmd_convert(int argc, char **argv);
+
+int convert_perfetto(struct gt_reader *r, FILE *out,
+		     const struct convert_opts *o, struct convert_stats *st);
+int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
+	       struct convert_stats *st);
+
+/* ---- helpers (convert_common.c) ------------------------------------------ */
+
+/* Open-addressing map of u32 keys (pid, stack id) to pointers. */
+struct cv_map {
+	uint32_t *keys;
+	void **vals;
+	size_t cap;		/* power of two */
+	size_t nr;
+};
+
+void cv_map_init(struct cv_map *m);
+void *cv_map_get(const struct cv_map *m, uint32_t key);
+/* Insert or replace; -1 without memory. */
+int cv_map_put(struct cv_map *m, uint32_t key, void *val);
+/* Call fn on every value (in no particular order). */
+void cv_map_each(struct cv_map *m, void (*fn)(void *val, void *arg), void *arg);
+/* Free the table, and each value with free() if free_vals. */
+void cv_map_free(struct cv_map *m, int free_vals);
+
+/* A task of the TASKS record (the statedump at trace start). */
+struct cv_task_info {
+	uint32_t pid;
+	uint32_t tgid;
+	uint32_t flags;		/* GOTRACE_TASK_* */
+};
+
+/*
+ * Read the TASKS record of the trace file at path into m (pid ->
+ * struct cv_task_info *, free them with cv_map_free(m, 1)).  0, or -1 if
+ * the file cannot be read (m stays empty; a missing record is not an error).
+ */
+int cv_load_tasks(const char *path, struct cv_map *m);
+
+/* Write s as a JSON string (quotes included), escaping what JSON needs. */
+void cv_json_str(FILE *f, const char *s);
+/* Same for at most n bytes of s. */
+void cv_json_strn(FILE *f, const char *s, size_t n);
+
+/* Number of pages of an allocation order, 0 for a bogus order. */
+static inline uint64_t cv_order_pages(uint64_t order)
+{
+	return order < 32 ? 1ULL << order : 0;
+}
+
+#endif /* GOTRACE_CONVERT_H */
