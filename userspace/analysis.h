@@ -58,8 +58,9 @@
  *   pid.  Unfinished intervals run to the end (stall counted, flagged).
  * - Times are ns on the trace clock; window bounds in ga_opts are ns
  *   relative to the header's start_ns.
- * - A pid filter matches a task whose pid or tgid (when known from TASKS or
- *   sched_process_fork) is the given pid.
+ * - A pid filter matches a task whose pid or tgid (tgid known from
+ *   sched_process_fork during the trace) is the given pid.  Events of no
+ *   task (kswapd wake/sleep) are not selected by a pid filter.
  */
 #ifndef GOTRACE_ANALYSIS_H
 #define GOTRACE_ANALYSIS_H
@@ -227,7 +228,10 @@ struct ga_result {
 
 	/* fragmentation */
 	uint64_t extfrag;
-	uint64_t extfrag_steal;		/* fallback_order >= pageblock/2 (4) */
+	uint64_t extfrag_fragmenting;	/* fallback_order < pageblock order
+					 * (9: 2 MiB of 4 KiB pages), as the
+					 * tracepoint's "fragmenting"
+					 */
 	uint64_t extfrag_mt[GA_MIGRATETYPES][GA_MIGRATETYPES];	/* [alloc][fallback] */
 
 	/* reclaim and compaction */

@@ -14,6 +14,10 @@ struct cmd {
 	const char *summary;
 };
 
+/* cmd_stats.c, cmd_symbolize.c */
+int cmd_stats(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
+
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
@@ -23,6 +27,8 @@ static const struct cmd cmds[] = {
 	{ "status",  cmd_status,  "show the state of the tracer" },
 	{ "record",  cmd_record,  "trace while a command runs, save to a file" },
 	{ "dump",    cmd_dump,    "print the events of a trace file" },
+	{ "stats",   cmd_stats,   "report on a trace file: pages, reclaim, scheduler" },
+	{ "symbolize", cmd_symbolize, "append kernel symbols to a trace file" },
 	{ "convert", cmd_convert, "export a trace for Perfetto or go tool trace" },
 	{ "version", cmd_version, "print the version" },
 	{ "help",    cmd_help,    "show this help, or a command's help" },

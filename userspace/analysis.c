@@ -1,0 +1,1174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis.c - the numbers of "gotrace stats" (see analysis.h for what
+ * they mean).  One pass over the events; hash tables keyed by pid, stack
+ * id, gfp value and pfn (pages alive).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+
+#define PAGEBLOCK_ORDER		9
+#define MAX_BUCKETS		(1U << 20)	/* allocation rate buckets */
+#define NO_IDX			UINT32_MAX
+
+/* ---- histograms ---------------------------------------------------------- */
+
+unsigned int ga_hist_bucket(uint64_t v)
+{
+	unsigned int e;
+
+	if (v < GA_HIST_SUB)
+		return (unsigned int)v;
+	e = 63 - __builtin_clzll(v);
+	return (e - 3) * GA_HIST_SUB + (unsigned int)((v >> (e - 4)) & 15);
+}
+
+uint64_t ga_hist_bucket_low(unsigned int i)
+{
+	unsigned int e;
+
+	if (i < GA_HIST_SUB)
+		return i;
+	if (i >= GA_HIST_BUCKETS)
+		i = GA_HIST_BUCKETS - 1;
+	e = i / GA_HIST_SUB + 3;
+	return (uint64_t)(GA_HIST_SUB + i % GA_HIST_SUB) << (e - 4);
+}
+
+static int hist_add(struct ga_hist *h, uint64_t v)
+{
+	if (!h->b) {
+		h->b = calloc(GA_HIST_BUCKETS, sizeof(*h->b));
+		if (!h->b)
+			return -ENOMEM;
+	}
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum += v;
+	h->b[ga_hist_bucket(v)]++;
+	return 0;
+}
+
+uint64_t ga_hist_pct(const struct ga_hist *h, double p)
+{
+	uint64_t rank, seen = 0, v;
+	unsigned int i;
+	double r;
+
+	if (!h->count || !h->b)
+		return 0;
+	if (p <= 0)
+		return h->min;
+	if (p >= 100)
+		return h->max;
+	r = p / 100.0 * (double)h->count;
+	rank = (uint64_t)r;
+	if ((double)rank < r)
+		rank++;
+	if (!rank)
+		rank = 1;
+	for (i = 0; i < GA_HIST_BUCKETS; i++) {
+		seen += h->b[i];
+		if (seen >= rank)
+			break;
+	}
+	v = ga_hist_bucket_low(i);
+	if (v < h->min)
+		v = h->min;
+	if (v > h->max)
+		v = h->max;
+	return v;
+}
+
+static void hist_free(struct ga_hist *h)
+{
+	free(h->b);
+	h->b = NULL;
+}
+
+/* ---- u64 -> index map (no deletion) ---------------------------------- */
+
+struct imap {
+	uint64_t *keys;
+	uint32_t *vals;		/* NO_IDX: empty */
+	size_t size;		/* power of 2 */
+	size_t used;
+};
+
+static inline size_t hash64(uint64_t k, size_t size)
+{
+	k *= 0x9e3779b97f4a7c15ULL;
+	return (size_t)(k >> 32 ^ k) & (size - 1);
+}
+
+static uint32_t imap_get(const struct imap *m, uint64_t key)
+{
+	size_t i;
+
+	if (!m->size)
+		return NO_IDX;
+	i = hash64(key, m->size);
+	while (m->vals[i] != NO_IDX) {
+		if (m->keys[i] == key)
+			return m->vals[i];
+		i = (i + 1) & (m->size - 1);
+	}
+	return NO_IDX;
+}
+
+static int imap_put(struct imap *m, uint64_t key, uint32_t val)
+{
+	size_t i;
+
+	if ((m->used + 1) * 2 > m->size) {
+		size_t ns = m->size ? m->size * 2 : 256, j;
+		uint64_t *nk = malloc(ns * sizeof(*nk));
+		uint32_t *nv = malloc(ns * sizeof(*nv));
+
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return -ENOMEM;
+		}
+		memset(nv, 0xff, ns * sizeof(*nv));
+		for (j = 0; j < m->size; j++) {
+			if (m->vals[j] == NO_IDX)
+				continue;
+			i = hash64(m->keys[j], ns);
+			while (nv[i] != NO_IDX)
+				i = (i + 1) & (ns - 1);
+			nk[i] = m->keys[j];
+			nv[i] = m->vals[j];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = nk;
+		m->vals = nv;
+		m->size = ns;
+	}
+	i = hash64(key, m->size);
+	while (m->vals[i] != NO_IDX) {
+		if (m->keys[i] == key) {
+			m->vals[i] = val;
+			return 0;
+		}
+		i = (i + 1) & (m->size - 1);
+	}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->used++;
+	return 0;
+}
+
+static void imap_free(struct imap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- pages alive, keyed by pfn (linear probing, backward shift) ------- */
+
+#define PG_USED		1
+#define PG_SELECTED	2
+
+struct page {
+	uint64_t pfn;
+	uint64_t ts;
+	uint32_t pid;
+	uint32_t stack;
+	uint16_t cpu;
+	uint8_t order;
+	uint8_t flags;
+};
+
+struct ptab {
+	struct page *p;
+	size_t size;
+	size_t used;
+};
+
+static struct page *ptab_find(const struct ptab *t, uint64_t pfn)
+{
+	size_t i;
+
+	if (!t->size)
+		return NULL;
+	i = hash64(pfn, t->size);
+	while (t->p[i].flags & PG_USED) {
+		if (t->p[i].pfn == pfn)
+			return &t->p[i];
+		i = (i + 1) & (t->size - 1);
+	}
+	return NULL;
+}
+
+static int ptab_grow(struct ptab *t)
+{
+	size_t ns = t->size ? t->size * 2 : 4096, j, i;
+	struct page *np = calloc(ns, sizeof(*np));
+
+	if (!np)
+		return -ENOMEM;
+	for (j = 0; j < t->size; j++) {
+		if (!(t->p[j].flags & PG_USED))
+			continue;
+		i = hash64(t->p[j].pfn, ns);
+		while (np[i].flags & PG_USED)
+			i = (i + 1) & (ns - 1);
+		np[i] = t->p[j];
+	}
+	free(t->p);
+	t->p = np;
+	t->size = ns;
+	return 0;
+}
+
+/* The slot of pfn, inserted empty (flags PG_USED) if absent; *old: was there */
+static struct page *ptab_get(struct ptab *t, uint64_t pfn, int *old)
+{
+	size_t i;
+
+	if ((t->used + 1) * 10 > t->size * 7 && ptab_grow(t))
+		return NULL;
+	i = hash64(pfn, t->size);
+	while (t->p[i].flags & PG_USED) {
+		if (t->p[i].pfn == pfn) {
+			*old = 1;
+			return &t->p[i];
+		}
+		i = (i + 1) & (t->size - 1);
+	}
+	*old = 0;
+	t->used++;
+	memset(&t->p[i], 0, sizeof(t->p[i]));
+	t->p[i].pfn = pfn;
+	t->p[i].flags = PG_USED;
+	return &t->p[i];
+}
+
+static void ptab_del(struct ptab *t, struct page *pg)
+{
+	size_t mask = t->size - 1, i = pg - t->p, j = i, k;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!(t->p[j].flags & PG_USED))
+			break;
+		k = hash64(t->p[j].pfn, t->size);
+		/* move j to i unless its home slot k lies in (i, j] */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		t->p[i] = t->p[j];
+		i = j;
+	}
+	t->p[i].flags = 0;
+	t->used--;
+}
+
+/* ---- the analysis ------------------------------------------------------ */
+
+struct task {
+	struct ga_task t;
+	char comm[GOTRACE_COMM_LEN + 1];
+	uint64_t wake_ts;	/* pending wakeup, valid if has_wake */
+	uint64_t dr_ts;		/* direct reclaim begin */
+	uint64_t cp_ts;		/* compaction begin */
+	uint8_t has_wake, in_dr, in_cp, running;
+};
+
+struct cpu_state {
+	uint64_t since;
+	uint32_t curr;
+	int known;
+};
+
+struct ga {
+	struct gt_reader *r;
+	struct ga_opts o;
+	struct ga_result res;
+	uint64_t from, to;		/* absolute window */
+	uint64_t last_ts;
+	int past_end;
+	int finished;
+	int err;
+	uint64_t stack_mask;
+
+	struct task *tasks;
+	size_t nr_tasks, cap_tasks;
+	struct imap task_map;
+
+	struct ga_stack *stacks;
+	size_t nr_stacks, cap_stacks;
+	struct imap stack_map;
+
+	struct ga_gfp *gfp;
+	size_t cap_gfp;
+	struct imap gfp_map;
+
+	struct ptab pages;
+	struct cpu_state *cs;
+	size_t cap_buckets;
+
+	int kswapd_on[GA_MAX_NODES];
+	uint64_t kswapd_since[GA_MAX_NODES];
+};
+
+void ga_opts_init(struct ga_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->to_ns = UINT64_MAX;
+	o->pid = -1;
+	o->cpu = -1;
+	o->bucket_ns = GA_DEFAULT_BUCKET_NS;
+}
+
+struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
+{
+	const struct gotrace_header *h = gt_header(r);
+	struct ga *a;
+
+	if (o && o->to_ns < o->from_ns) {
+		errno = EINVAL;
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->r = r;
+	if (o)
+		a->o = *o;
+	else
+		ga_opts_init(&a->o);
+	if (!a->o.bucket_ns)
+		a->o.bucket_ns = GA_DEFAULT_BUCKET_NS;
+	a->from = h->start_ns + a->o.from_ns;
+	if (a->from < h->start_ns)
+		a->from = UINT64_MAX;
+	a->to = a->o.to_ns == UINT64_MAX ? UINT64_MAX : h->start_ns + a->o.to_ns;
+	if (a->to < h->start_ns)
+		a->to = UINT64_MAX;
+	a->stack_mask = h->stack_events;
+	a->res.start_ns = a->from;
+	a->res.page_size = h->page_size ? h->page_size : 4096;
+	a->res.bucket_ns = a->o.bucket_ns;
+	a->res.nr_cpus = h->nr_cpus;
+	a->cs = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->cs));
+	a->res.cpus = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->res.cpus));
+	if (!a->cs || !a->res.cpus) {
+		ga_free(a);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return a;
+}
+
+static struct task *task_get(struct ga *a, uint64_t pid64)
+{
+	uint32_t pid = (uint32_t)pid64, i;
+	struct task *t;
+
+	i = imap_get(&a->task_map, pid);
+	if (i != NO_IDX)
+		return &a->tasks[i];
+	if (a->nr_tasks == a->cap_tasks) {
+		size_t nc = a->cap_tasks ? a->cap_tasks * 2 : 256;
+
+		t = realloc(a->tasks, nc * sizeof(*t));
+		if (!t)
+			return NULL;
+		a->tasks = t;
+		a->cap_tasks = nc;
+	}
+	if (imap_put(&a->task_map, pid, (uint32_t)a->nr_tasks))
+		return NULL;
+	t = &a->tasks[a->nr_tasks++];
+	memset(t, 0, sizeof(*t));
+	t->t.pid = pid;
+	return t;
+}
+
+static struct ga_stack *stack_get(struct ga *a, uint32_t id)
+{
+	struct ga_stack *s;
+	uint32_t i;
+
+	i = imap_get(&a->stack_map, id);
+	if (i != NO_IDX)
+		return &a->stacks[i];
+	if (a->nr_stacks == a->cap_stacks) {
+		size_t nc = a->cap_stacks ? a->cap_stacks * 2 : 256;
+
+		s = realloc(a->stacks, nc * sizeof(*s));
+		if (!s)
+			return NULL;
+		a->stacks = s;
+		a->cap_stacks = nc;
+	}
+	if (imap_put(&a->stack_map, id, (uint32_t)a->nr_stacks))
+		return NULL;
+	s = &a->stacks[a->nr_stacks++];
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	return s;
+}
+
+static struct ga_gfp *gfp_get(struct ga *a, uint64_t gfp)
+{
+	struct ga_gfp *g;
+	uint32_t i;
+
+	i = imap_get(&a->gfp_map, gfp);
+	if (i != NO_IDX)
+		return &a->gfp[i];
+	if (a->res.nr_gfp == a->cap_gfp) {
+		size_t nc = a->cap_gfp ? a->cap_gfp * 2 : 64;
+
+		g = realloc(a->gfp, nc * sizeof(*g));
+		if (!g)
+			return NULL;
+		a->gfp = g;
+		a->cap_gfp = nc;
+	}
+	if (imap_put(&a->gfp_map, gfp, (uint32_t)a->res.nr_gfp))
+		return NULL;
+	g = &a->gfp[a->res.nr_gfp++];
+	memset(g, 0, sizeof(*g));
+	g->gfp = gfp;
+	return g;
+}
+
+static struct ga_bucket *bucket_get(struct ga *a, uint64_t ts)
+{
+	uint64_t i = ts > a->from ? (ts - a->from) / a->o.bucket_ns : 0;
+
+	if (i >= MAX_BUCKETS)
+		return NULL;
+	if (i >= a->res.nr_buckets) {
+		if (i >= a->cap_buckets) {
+			size_t nc = a->cap_buckets ? a->cap_buckets : 64;
+			struct ga_bucket *b;
+
+			while (nc <= i)
+				nc *= 2;
+			b = realloc(a->res.buckets, nc * sizeof(*b));
+			if (!b) {
+				a->err = -ENOMEM;
+				return NULL;
+			}
+			a->res.buckets = b;
+			a->cap_buckets = nc;
+		}
+		memset(a->res.buckets + a->res.nr_buckets, 0,
+		       (i + 1 - a->res.nr_buckets) * sizeof(*a->res.buckets));
+		a->res.nr_buckets = i + 1;
+	}
+	return &a->res.buckets[i];
+}
+
+/* Does the pid filter select pid? */
+static int pid_ok(struct ga *a, uint64_t pid)
+{
+	uint32_t i;
+
+	if (a->o.pid < 0)
+		return 1;
+	if (pid == (uint64_t)a->o.pid)
+		return 1;
+	i = imap_get(&a->task_map, pid);
+	return i != NO_IDX && a->tasks[i].t.tgid == (uint64_t)a->o.pid;
+}
+
+static int cpu_ok(struct ga *a, uint32_t cpu)
+{
+	return a->o.cpu < 0 || (uint64_t)a->o.cpu == cpu;
+}
+
+/* ns of [b, e] inside the window */
+static uint64_t clip(struct ga *a, uint64_t b, uint64_t e)
+{
+	if (b < a->from)
+		b = a->from;
+	if (e > a->to)
+		e = a->to;
+	return e > b ? e - b : 0;
+}
+
+static inline unsigned int order_slot(uint64_t order)
+{
+	return order < GA_ORDERS - 1 ? (unsigned int)order : GA_ORDERS - 1;
+}
+
+static inline unsigned int mt_slot(uint64_t mt)
+{
+	return mt < GA_MIGRATETYPES - 1 ? (unsigned int)mt :
+	       GA_MIGRATETYPES - 1;
+}
+
+static inline uint64_t order_pages(uint64_t order)
+{
+	return order < 32 ? 1ULL << order : 0;
+}
+
+#define CHECK(x)	do { if (!(x)) return -ENOMEM; } while (0)
+#define HIST(h, v)	do { if (hist_add(h, v)) return -ENOMEM; } while (0)
+
+/* Run time of the task CPU c ran from its since (or the start) to ts. */
+static int account_run(struct ga *a, uint32_t c, uint32_t pid, uint64_t ts)
+{
+	struct cpu_state *cs = &a->cs[c];
+	uint64_t d = clip(a, cs->known ? cs->since : a->from, ts);
+	struct task *t;
+
+	if (!d || !cpu_ok(a, c) || !pid_ok(a, pid))
+		return 0;
+	if (pid) {
+		a->res.cpus[c].busy_ns += d;
+		t = task_get(a, pid);
+		CHECK(t);
+		t->t.runtime_ns += d;
+	}
+	return 0;
+}
+
+static int ev_switch(struct ga *a, const struct gt_event *ev, int sel)
+{
+	uint32_t prev = (uint32_t)ev->args[0], next = (uint32_t)ev->args[3];
+	uint64_t state = ev->args[2];
+	struct task *t;
+
+	if (ev->cpu >= a->res.nr_cpus)
+		return 0;
+	if (account_run(a, ev->cpu, prev, ev->ts))
+		return -ENOMEM;
+	if (sel && cpu_ok(a, ev->cpu))
+		a->res.cpus[ev->cpu].switches++;
+	if (prev) {
+		t = task_get(a, prev);
+		CHECK(t);
+		t->has_wake = 0;
+		t->running = 0;
+		if (sel && pid_ok(a, prev)) {
+			t->t.switches++;
+			a->res.switches++;
+			if (!(state & (GOTRACE_STATE_PREEMPTED - 1)))
+				t->t.involuntary++;
+		}
+	}
+	if (next) {
+		t = task_get(a, next);
+		CHECK(t);
+		if (t->has_wake && sel && pid_ok(a, next)) {
+			uint64_t lat = ev->ts - t->wake_ts;
+
+			HIST(&t->t.wake_lat, lat);
+			HIST(&a->res.wake_lat, lat);
+		}
+		t->has_wake = 0;
+		t->running = 1;
+	}
+	a->cs[ev->cpu].curr = next;
+	a->cs[ev->cpu].since = ev->ts;
+	a->cs[ev->cpu].known = 1;
+	return 0;
+}
+
+static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
+{
+	uint64_t pfn = ev->args[0], order = ev->args[1], pages;
+	uint32_t pid = (uint32_t)ev->args[4];
+	struct ga_bucket *b;
+	struct ga_stack *s;
+	struct ga_gfp *g;
+	struct page *pg;
+	struct task *t;
+	int old;
+
+	if (sel && (a->stack_mask & (1ULL << GOTRACE_EV_MM_PAGE_ALLOC))) {
+		a->res.stack_events++;
+		if (!ev->stack_id)
+			a->res.stack_lost++;
+	}
+	if (pfn == ~0ULL) {
+		if (sel) {
+			a->res.alloc_fails++;
+			t = task_get(a, pid);
+			CHECK(t);
+			t->t.alloc_fails++;
+		}
+		return 0;
+	}
+	pages = order_pages(order);
+	if (sel) {
+		a->res.allocs++;
+		a->res.alloc_pages += pages;
+		a->res.order[order_slot(order)].allocs++;
+		a->res.mt_allocs[mt_slot(ev->args[3])]++;
+		a->res.mt_pages[mt_slot(ev->args[3])] += pages;
+		g = gfp_get(a, ev->args[2]);
+		CHECK(g);
+		g->allocs++;
+		g->pages += pages;
+		t = task_get(a, pid);
+		CHECK(t);
+		t->t.allocs++;
+		t->t.alloc_pages += pages;
+		s = stack_get(a, ev->stack_id);
+		CHECK(s);
+		s->allocs++;
+		s->alloc_pages += pages;
+		b = bucket_get(a, ev->ts);
+		if (b) {
+			b->allocs++;
+			b->alloc_pages += pages;
+		} else if (a->err) {
+			return a->err;
+		}
+	}
+	pg = ptab_get(&a->pages, pfn, &old);
+	CHECK(pg);
+	if (old && sel)
+		a->res.realloc_unfreed++;
+	pg->ts = ev->ts;
+	pg->pid = pid;
+	pg->stack = ev->stack_id;
+	pg->cpu = (uint16_t)ev->cpu;
+	pg->order = (uint8_t)(order < 255 ? order : 255);
+	pg->flags = PG_USED | (sel ? PG_SELECTED : 0);
+	return 0;
+}
+
+static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
+		   uint64_t pid, int sel)
+{
+	struct page *pg = ptab_find(&a->pages, ev->args[0]);
+	uint64_t pages = order_pages(order);
+	struct ga_bucket *b;
+	struct task *t;
+
+	if (pg) {
+		if (pg->flags & PG_SELECTED) {
+			uint64_t life = ev->ts - pg->ts;
+			struct ga_stack *s = stack_get(a, pg->stack);
+
+			CHECK(s);
+			s->frees++;
+			HIST(&a->res.order[order_slot(pg->order)].lifetime,
+			     life);
+			HIST(&a->res.lifetime, life);
+		}
+		ptab_del(&a->pages, pg);
+	} else if (sel) {
+		a->res.free_unknown++;
+	}
+	if (!sel)
+		return 0;
+	a->res.frees++;
+	a->res.free_pages += pages;
+	a->res.order[order_slot(order)].frees++;
+	t = task_get(a, pid);
+	CHECK(t);
+	t->t.frees++;
+	t->t.free_pages += pages;
+	b = bucket_get(a, ev->ts);
+	if (b) {
+		b->frees++;
+		b->free_pages += pages;
+	}
+	return a->err;
+}
+
+/* The pid an event is about, for the pid filter; -1: none. */
+static int ev_selected(struct ga *a, const struct gt_event *ev)
+{
+	const uint64_t *x = ev->args;
+
+	if (ev->ts < a->from || !cpu_ok(a, ev->cpu))
+		return 0;
+	if (a->o.pid < 0)
+		return 1;
+	switch (ev->type) {
+	case GOTRACE_EV_SCHED_SWITCH:
+		return pid_ok(a, x[0]) || pid_ok(a, x[3]);
+	case GOTRACE_EV_SCHED_PROCESS_FORK:
+		return pid_ok(a, x[0]) || pid_ok(a, x[1]);
+	case GOTRACE_EV_SCHED_WAKEUP:
+	case GOTRACE_EV_SCHED_WAKEUP_NEW:
+	case GOTRACE_EV_SCHED_PROCESS_EXIT:
+	case GOTRACE_EV_SCHED_PROCESS_EXEC:
+	case GOTRACE_EV_SCHED_MIGRATE_TASK:
+	case GOTRACE_EV_COMM:
+		return pid_ok(a, x[0]);
+	case GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE:
+	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
+		return 0;
+	default:
+		/* page, reclaim, compaction events: pid is the last arg */
+		return ev->nargs && pid_ok(a, x[ev->nargs - 1]);
+	}
+}
+
+int ga_event(struct ga *a, const struct gt_event *ev)
+{
+	const uint64_t *x = ev->args;
+	struct task *t;
+	int sel;
+
+	if (a->err)
+		return a->err;
+	if (a->finished)
+		return 0;
+	if (ev->ts > a->to) {
+		a->past_end = 1;
+		return 1;
+	}
+	if (ev->ts > a->last_ts)
+		a->last_ts = ev->ts;
+	if (ev->nargs < gt_event_nargs(ev->type) || ev->type >= GOTRACE_EV_COUNT)
+		return 0;
+	if (ev->type == GOTRACE_EV_COMM)
+		return 0;
+	if (ev->cpu < a->res.nr_cpus)
+		a->res.cpus[ev->cpu].events++;
+	/* fork first: the child's tgid decides the filter of what follows */
+	if (ev->type == GOTRACE_EV_SCHED_PROCESS_FORK) {
+		t = task_get(a, x[1]);
+		if (!t)
+			goto nomem;
+		t->t.tgid = (uint32_t)x[2];
+	}
+	sel = ev_selected(a, ev);
+	if (sel) {
+		a->res.events++;
+		a->res.by_type[ev->type]++;
+	}
+	switch (ev->type) {
+	case GOTRACE_EV_SCHED_SWITCH:
+		a->err = ev_switch(a, ev, sel);
+		break;
+	case GOTRACE_EV_SCHED_WAKEUP:
+	case GOTRACE_EV_SCHED_WAKEUP_NEW:
+		t = task_get(a, x[0]);
+		if (!t)
+			goto nomem;
+		if (!t->has_wake && !t->running) {
+			t->has_wake = 1;
+			t->wake_ts = ev->ts;
+		}
+		if (sel) {
+			t->t.wakeups++;
+			a->res.wakeups++;
+		}
+		break;
+	case GOTRACE_EV_SCHED_MIGRATE_TASK:
+		if (sel) {
+			t = task_get(a, x[0]);
+			if (!t)
+				goto nomem;
+			t->t.migrations++;
+			a->res.migrations++;
+		}
+		break;
+	case GOTRACE_EV_MM_PAGE_ALLOC:
+		a->err = ev_alloc(a, ev, sel);
+		break;
+	case GOTRACE_EV_MM_PAGE_FREE:
+		a->err = ev_free(a, ev, x[1], x[2], sel);
+		break;
+	case GOTRACE_EV_MM_PAGE_FREE_BATCHED:
+		a->err = ev_free(a, ev, 0, x[1], sel);
+		break;
+	case GOTRACE_EV_MM_PAGE_PCPU_DRAIN:
+		if (sel) {
+			a->res.pcp_drains++;
+			a->res.pcp_drain_pages += order_pages(x[1]);
+		}
+		break;
+	case GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG:
+		if (sel) {
+			a->res.extfrag++;
+			if ((int32_t)x[2] < PAGEBLOCK_ORDER)
+				a->res.extfrag_fragmenting++;
+			a->res.extfrag_mt[mt_slot(x[3])][mt_slot(x[4])]++;
+		}
+		break;
+	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
+		t = task_get(a, x[2]);
+		if (!t)
+			goto nomem;
+		t->in_dr = 1;
+		t->dr_ts = ev->ts;
+		break;
+	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END:
+		t = task_get(a, x[1]);
+		if (!t)
+			goto nomem;
+		if (sel && t->in_dr) {
+			if (hist_add(&t->t.reclaim, ev->ts - t->dr_ts) ||
+			    hist_add(&a->res.reclaim, ev->ts - t->dr_ts))
+				goto nomem;
+		}
+		if (sel) {
+			t->t.reclaimed += x[0];
+			a->res.reclaimed += x[0];
+		}
+		t->in_dr = 0;
+		break;
+	case GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE:
+		if (x[0] < GA_MAX_NODES && !a->kswapd_on[x[0]]) {
+			a->kswapd_on[x[0]] = 1;
+			a->kswapd_since[x[0]] = ev->ts;
+		}
+		if (sel)
+			a->res.kswapd_wakes++;
+		break;
+	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
+		if (x[0] < GA_MAX_NODES && a->kswapd_on[x[0]]) {
+			uint64_t d = clip(a, a->kswapd_since[x[0]], ev->ts);
+
+			a->kswapd_on[x[0]] = 0;
+			if (a->o.pid < 0 && cpu_ok(a, ev->cpu)) {
+				a->res.kswapd_node_ns[x[0]] += d;
+				a->res.kswapd_active_ns += d;
+			}
+		}
+		break;
+	case GOTRACE_EV_MM_COMPACTION_BEGIN:
+		t = task_get(a, x[3]);
+		if (!t)
+			goto nomem;
+		t->in_cp = 1;
+		t->cp_ts = ev->ts;
+		break;
+	case GOTRACE_EV_MM_COMPACTION_END:
+		t = task_get(a, x[4]);
+		if (!t)
+			goto nomem;
+		if (sel) {
+			int32_t st = (int32_t)x[3];
+
+			a->res.compaction_status[st >= 0 && st < 7 ? st : 7]++;
+			if (t->in_cp &&
+			    (hist_add(&t->t.compaction, ev->ts - t->cp_ts) ||
+			     hist_add(&a->res.compaction, ev->ts - t->cp_ts)))
+				goto nomem;
+		}
+		t->in_cp = 0;
+		break;
+	}
+	return a->err;
+nomem:
+	a->err = -ENOMEM;
+	return a->err;
+}
+
+static int out_cmp(const void *x, const void *y)
+{
+	const struct ga_outstanding *p = x, *q = y;
+
+	if (p->pages != q->pages)
+		return p->pages > q->pages ? -1 : 1;
+	if (p->stack_id != q->stack_id)
+		return p->stack_id < q->stack_id ? -1 : 1;
+	return p->pid < q->pid ? -1 : p->pid > q->pid;
+}
+
+static int task_cmp(const void *x, const void *y)
+{
+	const struct ga_task *p = x, *q = y;
+
+	return p->pid < q->pid ? -1 : p->pid > q->pid;
+}
+
+static int stack_cmp(const void *x, const void *y)
+{
+	const struct ga_stack *p = x, *q = y;
+
+	if (p->alloc_pages != q->alloc_pages)
+		return p->alloc_pages > q->alloc_pages ? -1 : 1;
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+static int gfp_cmp(const void *x, const void *y)
+{
+	const struct ga_gfp *p = x, *q = y;
+
+	if (p->allocs != q->allocs)
+		return p->allocs > q->allocs ? -1 : 1;
+	return p->gfp < q->gfp ? -1 : p->gfp > q->gfp;
+}
+
+static int task_active(const struct ga_task *t)
+{
+	return t->allocs || t->alloc_fails || t->frees || t->outstanding ||
+	       t->runtime_ns || t->switches || t->wakeups || t->migrations ||
+	       t->wake_lat.count || t->reclaim.count || t->reclaimed ||
+	       t->compaction.count;
+}
+
+/* Outstanding pages: group the selected pages alive by (stack, pid). */
+static int finish_pages(struct ga *a)
+{
+	struct ga_result *res = &a->res;
+	struct imap groups = { 0 };
+	size_t i, cap = 0;
+	int ret = -ENOMEM;
+
+	for (i = 0; i < a->pages.size; i++) {
+		const struct page *pg = &a->pages.p[i];
+		uint64_t pages = order_pages(pg->order), key;
+		struct ga_outstanding *o;
+		struct ga_stack *s;
+		struct task *t;
+		uint32_t gi;
+
+		if ((pg->flags & (PG_USED | PG_SELECTED)) !=
+		    (PG_USED | PG_SELECTED))
+			continue;
+		res->outstanding++;
+		res->outstanding_pages += pages;
+		res->order[order_slot(pg->order)].outstanding++;
+		t = task_get(a, pg->pid);
+		s = stack_get(a, pg->stack);
+		if (!t || !s)
+			goto out;
+		t->t.outstanding++;
+		t->t.outstanding_pages += pages;
+		s->outstanding++;
+		s->outstanding_pages += pages;
+		key = (uint64_t)pg->stack << 32 | pg->pid;
+		gi = imap_get(&groups, key);
+		if (gi == NO_IDX) {
+			if (res->nr_out == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+
+				o = realloc(res->out, nc * sizeof(*o));
+				if (!o)
+					goto out;
+				res->out = o;
+				cap = nc;
+			}
+			gi = (uint32_t)res->nr_out;
+			if (imap_put(&groups, key, gi))
+				goto out;
+			o = &res->out[res->nr_out++];
+			memset(o, 0, sizeof(*o));
+			o->stack_id = pg->stack;
+			o->pid = pg->pid;
+			o->oldest_ts = pg->ts;
+		}
+		o = &res->out[gi];
+		o->allocs++;
+		o->pages += pages;
+		o->bytes += pages * res->page_size;
+		if (pg->ts < o->oldest_ts)
+			o->oldest_ts = pg->ts;
+	}
+	res->outstanding_bytes = res->outstanding_pages * res->page_size;
+	if (res->nr_out)
+		qsort(res->out, res->nr_out, sizeof(*res->out), out_cmp);
+	ret = 0;
+out:
+	imap_free(&groups);
+	return ret;
+}
+
+int ga_finish(struct ga *a)
+{
+	struct ga_result *res = &a->res;
+	const struct gt_summary *sum;
+	size_t i, n;
+	uint32_t c;
+
+	if (a->finished)
+		return a->err;
+	if (a->err)
+		return a->err;
+	sum = gt_summary(a->r);
+	res->end_ns = a->last_ts;
+	if (sum->complete && sum->stop_ns > res->end_ns)
+		res->end_ns = sum->stop_ns;
+	if (a->past_end || res->end_ns > a->to)
+		res->end_ns = a->to;
+	if (res->end_ns < a->from)
+		res->end_ns = a->from;
+
+	/* open intervals run to the end */
+	for (c = 0; c < res->nr_cpus; c++) {
+		if (a->cs[c].known &&
+		    account_run(a, c, a->cs[c].curr, res->end_ns))
+			return a->err = -ENOMEM;
+	}
+	for (i = 0; i < a->nr_tasks; i++) {
+		struct task *t = &a->tasks[i];
+		uint64_t d;
+
+		if (t->in_dr && t->dr_ts >= a->from && pid_ok(a, t->t.pid)) {
+			d = res->end_ns - t->dr_ts;
+			if (hist_add(&t->t.reclaim, d) ||
+			    hist_add(&res->reclaim, d))
+				return a->err = -ENOMEM;
+			res->reclaim_unfinished++;
+		}
+		if (t->in_cp && t->cp_ts >= a->from && pid_ok(a, t->t.pid)) {
+			d = res->end_ns - t->cp_ts;
+			if (hist_add(&t->t.compaction, d) ||
+			    hist_add(&res->compaction, d))
+				return a->err = -ENOMEM;
+		}
+	}
+	for (i = 0; i < GA_MAX_NODES; i++) {
+		if (a->kswapd_on[i] && a->o.pid < 0) {
+			uint64_t d = clip(a, a->kswapd_since[i], res->end_ns);
+
+			res->kswapd_node_ns[i] += d;
+			res->kswapd_active_ns += d;
+		}
+	}
+	if (finish_pages(a))
+		return a->err = -ENOMEM;
+
+	/* tasks: the selected, active ones, by pid */
+	res->tasks = calloc(a->nr_tasks ? a->nr_tasks : 1,
+			    sizeof(*res->tasks));
+	if (!res->tasks)
+		return a->err = -ENOMEM;
+	for (i = 0, n = 0; i < a->nr_tasks; i++) {
+		struct task *t = &a->tasks[i];
+		const char *comm;
+
+		if (!pid_ok(a, t->t.pid) || !task_active(&t->t))
+			continue;
+		comm = gt_comm(a->r, t->t.pid);
+		if (comm) {
+			snprintf(t->comm, sizeof(t->comm), "%s", comm);
+			t->t.comm = t->comm;
+		} else {
+			res->unnamed_pids++;
+		}
+		res->tasks[n++] = t->t;
+		/* the histograms now belong to res->tasks */
+		memset(&t->t.wake_lat, 0, sizeof(t->t.wake_lat));
+		memset(&t->t.reclaim, 0, sizeof(t->t.reclaim));
+		memset(&t->t.compaction, 0, sizeof(t->t.compaction));
+	}
+	res->nr_tasks = n;
+	qsort(res->tasks, n, sizeof(*res->tasks), task_cmp);
+
+	res->stacks = a->stacks;
+	res->nr_stacks = a->nr_stacks;
+	if (res->nr_stacks > 1)
+		qsort(res->stacks, res->nr_stacks, sizeof(*res->stacks),
+		      stack_cmp);
+	res->gfp = a->gfp;
+	if (res->nr_gfp > 1)
+		qsort(res->gfp, res->nr_gfp, sizeof(*res->gfp), gfp_cmp);
+
+	/* trace health */
+	res->complete = sum->complete;
+	res->truncated = sum->truncated;
+	res->lost = sum->lost;
+	res->reader_skipped = sum->reader_skipped;
+	for (c = 0; c < res->nr_cpus && c < sum->nr_cpus; c++) {
+		const struct gt_cpu_summary *cs = &sum->cpus[c];
+		struct ga_cpu *rc = &res->cpus[c];
+
+		rc->cpu = c;
+		rc->events_total = cs->events;
+		rc->lost = cs->lost;
+		rc->batches = cs->batches;
+		rc->seq_gaps = cs->seq_gaps;
+		rc->has_end = cs->has_end;
+		res->seq_gaps += cs->seq_gaps;
+	}
+	a->finished = 1;
+	return 0;
+}
+
+int ga_run(struct ga *a)
+{
+	struct gt_event ev;
+	int ret;
+
+	while ((ret = gt_next(a->r, &ev)) > 0) {
+		ret = ga_event(a, &ev);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			break;
+	}
+	if (ret < 0) {
+		a->res.decode_error = 1;
+		snprintf(a->res.error, sizeof(a->res.error), "%s",
+			 gt_error(a->r));
+	}
+	if (ga_finish(a))
+		return a->err;
+	return ret < 0 ? ret : 0;
+}
+
+const struct ga_result *ga_result(const struct ga *a)
+{
+	return &a->res;
+}
+
+const struct ga_task *ga_task_find(const struct ga_result *res, uint32_t pid)
+{
+	size_t lo = 0, hi = res->nr_tasks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (res->tasks[mid].pid == pid)
+			return &res->tasks[mid];
+		if (res->tasks[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void ga_free(struct ga *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->nr_tasks; i++) {
+		hist_free(&a->tasks[i].t.wake_lat);
+		hist_free(&a->tasks[i].t.reclaim);
+		hist_free(&a->tasks[i].t.compaction);
+	}
+	for (i = 0; i < a->res.nr_tasks; i++) {
+		hist_free(&a->res.tasks[i].wake_lat);
+		hist_free(&a->res.tasks[i].reclaim);
+		hist_free(&a->res.tasks[i].compaction);
+	}
+	for (i = 0; i < GA_ORDERS; i++)
+		hist_free(&a->res.order[i].lifetime);
+	hist_free(&a->res.lifetime);
+	hist_free(&a->res.reclaim);
+	hist_free(&a->res.compaction);
+	hist_free(&a->res.wake_lat);
+	free(a->res.tasks);
+	free(a->res.out);
+	free(a->res.buckets);
+	free(a->res.cpus);
+	free(a->tasks);
+	free(a->stacks);
+	free(a->gfp);
+	imap_free(&a->task_map);
+	imap_free(&a->stack_map);
+	imap_free(&a->gfp_map);
+	free(a->pages.p);
+	free(a->cs);
+	free(a);
+}
