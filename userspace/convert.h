@@ -55,6 +55,17 @@ void cv_map_each(struct cv_map *m, void (*fn)(void *val, void *arg), void *arg);
 /* Free the table, and each value with free() if free_vals. */
 void cv_map_free(struct cv_map *m, int free_vals);
 
+/*
+ * Pages alive: allocated during the trace and not freed yet, keyed by pfn
+ * (the semantics of analysis.h's outstanding pages).  cv_page_alloc()
+ * returns the pages of an allocation of pfn that was still alive (its free
+ * was lost) which the caller takes off; cv_page_free() the pages freed, 0
+ * for a page allocated before the trace.  Orders are the allocation's.
+ */
+uint64_t cv_page_alloc(struct cv_map *m, uint64_t pfn, uint64_t order,
+		       unsigned int *old_order);
+uint64_t cv_page_free(struct cv_map *m, uint64_t pfn, unsigned int *order);
+
 /* A task of the TASKS record (the statedump at trace start). */
 struct cv_task_info {
 	uint32_t pid;

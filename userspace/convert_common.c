@@ -108,6 +108,35 @@ void cv_map_free(struct cv_map *m, int free_vals)
 	cv_map_init(m);
 }
 
+uint64_t cv_page_alloc(struct cv_map *m, uint64_t pfn, uint64_t order,
+		       unsigned int *old_order)
+{
+	uintptr_t old;
+
+	if (pfn >= 0xffffffffULL || order >= 32)
+		return 0;
+	old = (uintptr_t)cv_map_get(m, (uint32_t)pfn);
+	cv_map_put(m, (uint32_t)pfn, (void *)(uintptr_t)(order + 1));
+	if (!old)
+		return 0;
+	*old_order = (unsigned int)(old - 1);
+	return cv_order_pages(old - 1);
+}
+
+uint64_t cv_page_free(struct cv_map *m, uint64_t pfn, unsigned int *order)
+{
+	uintptr_t old;
+
+	if (pfn >= 0xffffffffULL)
+		return 0;
+	old = (uintptr_t)cv_map_get(m, (uint32_t)pfn);
+	if (!old)
+		return 0;
+	cv_map_put(m, (uint32_t)pfn, NULL);
+	*order = (unsigned int)(old - 1);
+	return cv_order_pages(old - 1);
+}
+
 /* The TASKS record comes right after HEADER and GFP_NAMES. */
 int cv_load_tasks(const char *path, struct cv_map *m)
 {

@@ -72,6 +72,7 @@ struct pf {
 	struct cv_map start;	/* pid -> struct cv_task_info (TASKS) */
 	struct cv_map procs;	/* tgid -> (void *)1: process named */
 	struct cv_map stacks;	/* stack id -> JSON array text */
+	struct cv_map pages;	/* pfn -> order + 1 (pages alive) */
 	uint64_t flow_id;
 	uint64_t last_ts;
 	int allocs;
@@ -371,19 +372,42 @@ static void counters_flush(struct pf *p, uint64_t end)
 		counters_emit(p, p->ivl_start, end);
 }
 
-static void pages_add(struct pf *p, uint64_t order, int64_t sign)
+static void pages_add(struct pf *p, uint64_t order, int64_t sign,
+		      int live)
 {
 	uint64_t n = cv_order_pages(order);
 
 	if (sign > 0)
 		p->ivl_alloc += n;
-	else
+	else if (live >= 0)
 		p->ivl_free += n;
+	if (!live)
+		return;
 	p->outstanding += sign * (int64_t)n;
 	if (order < NR_ORDERS) {
 		p->by_order[order] += sign * (int64_t)n;
 		p->orders_seen |= 1U << order;
 	}
+}
+
+/* Outstanding pages: allocated in the trace, not freed yet (as stats). */
+static void page_alloc(struct pf *p, uint64_t pfn, uint64_t order)
+{
+	unsigned int old;
+
+	pages_add(p, order, 1, 1);
+	if (cv_page_alloc(&p->pages, pfn, order, &old))
+		pages_add(p, old, -1, -1);	/* its free was lost */
+}
+
+static void page_free(struct pf *p, uint64_t pfn, uint64_t order)
+{
+	unsigned int o;
+
+	if (cv_page_free(&p->pages, pfn, &o))
+		pages_add(p, o, -1, 1);
+	else
+		pages_add(p, order, -1, 0);
 }
 
 /* ---- page allocation instants ------------------------------------------- */
@@ -486,10 +510,10 @@ static void on_switch(struct pf *p, const struct gt_event *ev)
 	c->seen = 1;
 	t = task_get(p, prev);
 	if (t) {
-		if (t->exited) {
-			task_state(p, t, PF_NONE, ev->ts);
-		} else if (!state || (state & GOTRACE_STATE_PREEMPTED)) {
+		if (!state || (state & GOTRACE_STATE_PREEMPTED)) {
 			task_state(p, t, PF_RUNNABLE, ev->ts);
+		} else if (t->exited) {
+			task_state(p, t, PF_NONE, ev->ts);
 		} else {
 			if (p->emit && t->state != PF_NONE)
 				span_end(p, t, ev->ts);
@@ -597,15 +621,15 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 		break;
 	case GOTRACE_EV_MM_PAGE_ALLOC:
 		if (a[0] != ~0ULL)
-			pages_add(p, a[1], 1);
+			page_alloc(p, a[0], a[1]);
 		if (p->emit && p->allocs)
 			alloc_instant(p, ev);
 		break;
 	case GOTRACE_EV_MM_PAGE_FREE:
-		pages_add(p, a[1], -1);
+		page_free(p, a[0], a[1]);
 		break;
 	case GOTRACE_EV_MM_PAGE_FREE_BATCHED:
-		pages_add(p, 0, -1);
+		page_free(p, a[0], 0);
 		break;
 	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
 	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END:
@@ -685,6 +709,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	cv_map_init(&p.start);
 	cv_map_init(&p.procs);
 	cv_map_init(&p.stacks);
+	cv_map_init(&p.pages);
 	if (o->path)
 		cv_load_tasks(o->path, &p.start);
 
@@ -750,6 +775,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	cv_map_free(&p.start, 1);
 	cv_map_free(&p.procs, 0);
 	cv_map_free(&p.stacks, 1);
+	cv_map_free(&p.pages, 0);
 	free(p.cpus);
 	return ret;
 }
