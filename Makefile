@@ -8,6 +8,7 @@
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
 #   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
+#   make bench           gotrace vs trace-cmd, perf, LTTng in the 6.1 VM -> BENCHMARKS.md
 #   make deps            install the Debian packages the above need
 #   make clean           (make distclean also drops the cached kernel images)
 
@@ -15,7 +16,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # The module must build without warnings.
 KCFLAGS ?= -Werror
 
-.PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help
+.PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench
 
 all: module userspace
 
@@ -42,6 +43,9 @@ demo:
 vm-shell:
 	@scripts/vm-shell.sh
 
+bench:
+	@scripts/bench.sh
+
 checkpatch:
 	@scripts/checkpatch.sh
 
@@ -59,4 +63,4 @@ distclean: clean
 	rm -rf .build
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' Makefile
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,253 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs in the `make bench` VM as the first process after switch_root (see
+# selftests/vm/bench-init), with the host's userland read-only under a tmpfs
+# overlay.  Reads /bench-out/config (written by scripts/bench.sh), runs every
+# (workload, tracer) pair REPS times, interleaved (the order of the tracers
+# rotates with the repetition), and writes /bench-out/runs.csv, the traces of
+# the last repetition (/bench-out/traces/, for decoding on the host),
+# /bench-out/gtbench.txt and /bench-out/guest.log.  Powers the VM off.
+set -u
+OUT=/bench-out
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+exec >>"$OUT/guest.log" 2>&1
+say() { echo "GOTRACE-BENCH: $*"; echo "GOTRACE-BENCH: $*" >/dev/ttyS1; }
+poweroff_now() {
+	sync
+	echo 1 >/proc/sys/kernel/sysrq
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+trap poweroff_now EXIT
+
+. "$OUT/config"
+mount -t tmpfs -o size=75% tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /root /run/lock /var/tmp
+mount -t tmpfs tmpfs /var/tmp
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# The guest kernel's modules (with LTTng's) over /lib/modules/<release>.
+KVER=$(uname -r)
+if [ -d "$MODROOT/lib/modules/$KVER" ]; then
+	mkdir -p "/lib/modules/$KVER"
+	mount --bind "$MODROOT/lib/modules/$KVER" "/lib/modules/$KVER"
+fi
+say "guest up: $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
+
+insmod "$BIN/gotrace.ko" || say "insmod gotrace.ko failed"
+GT=$BIN/gotrace
+WL=$BIN/wl
+
+FT_EVENTS=()
+for e in sched_switch sched_wakeup sched_wakeup_new sched_process_fork \
+	 sched_process_exit sched_process_exec sched_migrate_task; do
+	FT_EVENTS+=(-e "sched:$e")
+done
+for e in mm_page_alloc mm_page_free mm_page_free_batched mm_page_pcpu_drain \
+	 mm_page_alloc_extfrag; do
+	FT_EVENTS+=(-e "kmem:$e")
+done
+PERF_EVENTS=$(printf '%s,' "${FT_EVENTS[@]}" | sed 's/-e,//g; s/,$//')
+LT_EVENTS=sched_switch,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
+LT_EVENTS+=,sched_process_exec,sched_migrate_task,kmem_mm_page_alloc,kmem_mm_page_free
+LT_EVENTS+=,kmem_mm_page_free_batched,kmem_mm_page_pcpu_drain,kmem_mm_page_alloc_extfrag
+
+# ---- which tracers work here --------------------------------------------------
+have_lttng=
+case " $TRACERS " in *" lttng "*)
+	if modprobe lttng-tracer 2>/dev/null &&
+	   lttng-sessiond --daemonize --kmod-probes=sched,kmem >/tmp/sessiond.log 2>&1; then
+		sleep 1
+		if lttng list -k 2>/dev/null | grep -q 'kmem_mm_page_alloc '; then
+			have_lttng=1
+		else
+			say "lttng: kernel events not listed"; lttng list -k 2>&1 | head -5
+		fi
+	else
+		say "lttng: modules or sessiond failed"; cat /tmp/sessiond.log
+	fi
+	[ -n "$have_lttng" ] || echo "lttng unavailable: $(modprobe lttng-tracer 2>&1 | head -1)" >"$OUT/lttng-unavailable"
+	;;
+esac
+
+# CPU seconds (user+sys) of the children this shell reaped so far.
+child_cpu() {
+	local a
+	a=$(times | tail -n1)	# builtin, no child
+	echo "$a" | awk '{
+		s = 0
+		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] }
+		print s }'
+}
+# Reaping-free version: read `times` into variables directly.
+cpu_now() {
+	local line u s
+	line=$(times)
+	line=${line##*$'\n'}
+	u=${line%% *}; s=${line##* }
+	CPU_NOW=$(awk -v u="$u" -v s="$s" 'function t(x, p) { split(x, p, "m"); sub("s", "", p[2]); return p[1] * 60 + p[2] }
+		BEGIN { printf "%.3f", t(u) + t(s) }')
+}
+# CPU seconds used so far by processes named $1 (from /proc, in ticks).
+proc_cpu() {
+	local tck
+	tck=$(getconf CLK_TCK)
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && cut -d' ' -f14,15 "$p/stat" 2>/dev/null
+	done | awk -v t="$tck" '{ s += $1 + $2 } END { printf "%.3f", s / t }'
+}
+
+wl_args() {
+	case $1 in
+	pipe) echo "pipe $N_PIPE" ;;
+	page) echo "page $N_PAGE" ;;
+	mix) echo "mix $N_MIX" ;;
+	esac
+}
+
+# run_one TABLE REP WORKLOAD TRACER: one measured run, one CSV line.
+run_one() {
+	local table=$1 rep=$2 wl=$3 tr=$4 d=/tmp/run pid= ev= lost= bytes= extra= line
+	local c0 c1 c2 pc0 pc1 ok=1 stacks=
+	rm -rf "$d"; mkdir -p "$d"
+	sync; echo 3 >/proc/sys/vm/drop_caches
+	case $tr in *-stacks) stacks=1 ;; esac
+	case $tr in
+	none) ;;
+	gotrace*)
+		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks} 2>"$d/rec.err" &
+		pid=$!
+		for i in $(seq 100); do [ -s "$d/trace.gt" ] && break; sleep 0.1; done
+		;;
+	ftrace*)
+		trace-cmd record "${FT_EVENTS[@]}" ${stacks:+-T} -o "$d/trace.dat" >"$d/rec.err" 2>&1 &
+		pid=$!
+		for i in $(seq 200); do
+			[ "$(cat /sys/kernel/tracing/events/kmem/mm_page_alloc/enable 2>/dev/null)" = 1 ] &&
+			[ "$(cat /sys/kernel/tracing/tracing_on)" = 1 ] && break
+			sleep 0.1
+		done
+		sleep 0.5	# the per-CPU recorders
+		;;
+	perf)
+		mkfifo "$d/ctl" "$d/ack"
+		exec 8<>"$d/ctl" 9<>"$d/ack"
+		perf record -q -a -D -1 --control "fifo:$d/ctl,$d/ack" -e "$PERF_EVENTS" \
+			-o "$d/perf.data" 2>"$d/rec.err" &
+		pid=$!
+		echo enable >&8
+		read -r -t 60 -u 9 _ || say "perf: no ack"
+		;;
+	lttng)
+		[ -n "$have_lttng" ] || return 0
+		lttng create bench --output="$d/lttng" >/dev/null &&
+		lttng enable-event -k "$LT_EVENTS" >/dev/null &&
+		lttng start >/dev/null || { say "lttng: session setup failed"; ok=; }
+		pc0=$(proc_cpu lttng-consumerd)
+		;;
+	esac
+	cpu_now; c0=$CPU_NOW
+	line=$($WL $(wl_args "$wl"))
+	cpu_now; c1=$CPU_NOW
+	case $tr in
+	none) ;;
+	gotrace*|ftrace*|perf)
+		kill -INT "$pid"
+		wait "$pid"
+		;;
+	lttng)
+		lttng stop >"$d/stop.out" 2>&1
+		pc1=$(proc_cpu lttng-consumerd)
+		lttng list bench -k >"$d/list.out" 2>&1
+		lttng destroy bench >/dev/null 2>&1
+		;;
+	esac
+	cpu_now; c2=$CPU_NOW
+	exec 8>&- 9>&- 2>/dev/null
+	local secs=${line#*secs=}; secs=${secs%% *}
+	local ops=${line##*ops_per_s=}
+	case $tr in
+	gotrace*)
+		# gotrace: recorded N events (L lost) in S s, B bytes (...)
+		l=$(grep 'recorded' "$d/rec.err" | tail -n1)
+		ev=$(sed -n 's/.*recorded \([0-9]*\) events.*/\1/p' <<<"$l")
+		lost=$(sed -n 's/.*events (\([0-9]*\) lost.*/\1/p' <<<"$l")
+		bytes=$(stat -c %s "$d/trace.gt")
+		;;
+	ftrace*)
+		ev=$(awk '/^read events:/ { s += $3 } END { print s + 0 }' "$d/rec.err")
+		lost=$(awk '/^overrun:/ || /^commit overrun:/ { s += $NF } /^dropped events:/ { s += $3 }
+			END { print s + 0 }' "$d/rec.err")
+		bytes=$(du -sb "$d/trace.dat" | cut -f1)
+		;;
+	perf)
+		ev=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$d/rec.err" | tail -n1)
+		lost=$(sed -n 's/.*lost \([0-9]*\) chunks.*/\1 chunks/p' "$d/rec.err" | tail -n1)
+		: "${lost:=0}"
+		bytes=$(stat -c %s "$d/perf.data")
+		;;
+	lttng)
+		lost=$(awk '/[Dd]iscarded events:/ { s += $NF } END { print s + 0 }' "$d/list.out")
+		l=$(sed -n 's/.*Warning: \([0-9]*\) events were discarded.*/\1/p' "$d/stop.out" | head -n1)
+		[ -z "$l" ] || lost=$l
+		bytes=$(du -sb "$d/lttng" | cut -f1)
+		;;
+	esac
+	local pcpu
+	case $tr in
+	lttng) pcpu=$(awk -v a="$pc0" -v b="$pc1" 'BEGIN { printf "%.3f", b - a }') ;;
+	none) pcpu= ;;
+	*) pcpu=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", b - a }') ;;
+	esac
+	[ -n "$secs" ] && [ -n "$ok" ] || { say "run failed: $table $wl $tr: $line"; tail -n 5 "$d/rec.err" 2>/dev/null; }
+	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu" >>"$OUT/runs.csv"
+	say "$table rep=$rep $wl $tr: ${secs}s ev=${ev:-?} lost=${lost:-?} bytes=${bytes:-?} cpu=${pcpu:-}"
+	if [ "$rep" = "$REPS" ] && [ "$tr" != none ] && [ "$table" = main ]; then
+		mkdir -p "$OUT/traces"
+		case $tr in
+		gotrace) cp "$d/trace.gt" "$OUT/traces/$wl.gotrace.trace" ;;
+		ftrace) cp "$d/trace.dat" "$OUT/traces/$wl.ftrace.dat" ;;
+		perf) cp "$d/perf.data" "$OUT/traces/$wl.perf.data" ;;
+		lttng) cp -r "$d/lttng" "$OUT/traces/$wl.lttng" ;;
+		esac
+		cp "$d/rec.err" "$OUT/traces/$wl.$tr.rec.txt" 2>/dev/null
+		cp "$d/stop.out" "$OUT/traces/$wl.$tr.stop.txt" 2>/dev/null
+		cp "$d/list.out" "$OUT/traces/$wl.$tr.list.txt" 2>/dev/null
+	fi
+	rm -rf "$d"
+}
+
+rotate() {	# N words...: the words rotated left by N
+	local n=$1; shift
+	local a=("$@") k=${#a[@]} i
+	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
+}
+
+echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s" >"$OUT/runs.csv"
+# One warm-up run of each workload (page cache, first exec over 9p).
+for wl in $WORKLOADS; do $WL $(wl_args "$wl") >/dev/null; done
+for rep in $(seq "$REPS"); do
+	for wl in $WORKLOADS; do
+		for tr in $(rotate "$rep" $TRACERS); do run_one main "$rep" "$wl" "$tr"; done
+	done
+	for wl in $STACK_WORKLOADS; do
+		for tr in $(rotate "$rep" $STACK_TRACERS); do run_one stacks "$rep" "$wl" "$tr"; done
+	done
+done
+
+# The write path alone (GOTRACE_IOC_BENCH), when the module has it.
+: >"$OUT/gtbench.txt"
+for i in $(seq "$GTBENCH_REPS"); do
+	"$BIN/gtbench" -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
+	"$BIN/gtbench" -s -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
+done
+cat /proc/cpuinfo | grep -m1 'model name' >"$OUT/guest-info.txt"
+echo "kernel $(uname -r) cpus $(nproc) mem_kb $(awk '/MemTotal/ { print $2 }' /proc/meminfo)" >>"$OUT/guest-info.txt"
+trace-cmd version 2>/dev/null | head -n3 | grep -i version >>"$OUT/guest-info.txt"
+perf version >>"$OUT/guest-info.txt" 2>&1
+lttng --version >>"$OUT/guest-info.txt" 2>&1
+rmmod gotrace
+dmesg | grep -E 'BUG:|WARNING:|Oops|lockup' >"$OUT/dmesg-bad.txt"
+say "done"

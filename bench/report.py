@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the raw results of `make bench` into BENCHMARKS.md (stdout).
+
+    report.py OUTDIR [--smoke] [--results DIR] --kernel K --commit C
+              --load L --elapsed S --vm-secs S --host-cpus N
+
+OUTDIR: runs.csv and gtbench.txt from the guest, decode.csv from the host.
+--results DIR also writes DIR/runs.csv, DIR/decode.csv, DIR/gtbench.txt and
+DIR/summary.json (the numbers of the tables).  bench/notes.md, when present,
+is appended (the analysis written by hand for the committed run).
+With --smoke: checks that every run has its numbers; exit 1 if not.
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import shutil
+import statistics
+import sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument('out')
+ap.add_argument('--smoke', action='store_true')
+ap.add_argument('--results')
+for k in ('kernel', 'commit', 'load', 'elapsed', 'vm-secs', 'host-cpus'):
+    ap.add_argument('--' + k, default='?')
+a = ap.parse_args()
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def num(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x, spec='.2f', none='–'):
+    return none if x is None else format(x, spec)
+
+
+runs = list(csv.DictReader(open(os.path.join(a.out, 'runs.csv'))))
+dec_path = os.path.join(a.out, 'decode.csv')
+decode = list(csv.DictReader(open(dec_path))) if os.path.exists(dec_path) else []
+cfg = {}
+for line in open(os.path.join(a.out, 'config')):
+    k, _, v = line.strip().partition('=')
+    cfg[k] = v.strip('"')
+reps = int(cfg.get('REPS', 1))
+lttng_na = None
+p = os.path.join(a.out, 'lttng-unavailable')
+if os.path.exists(p):
+    lttng_na = open(p).read().strip()
+
+# Events of the decoded (last-repetition) traces, for tracers without a
+# counter of their own (LTTng).
+decoded = {}
+for d in decode:
+    if d['events']:
+        decoded[(d['workload'], d['tracer'])] = int(d['events'])
+perf_lost = {d['workload']: d['lost'] for d in decode if d['tracer'] == 'perf' and d['lost']}
+
+by = {}
+for r in runs:
+    by.setdefault((r['table'], r['workload'], r['rep']), {})[r['tracer']] = r
+
+
+def summarize(table):
+    res = {}
+    for (t, wl, rep), trs in by.items():
+        if t != table:
+            continue
+        base = trs.get('none')
+        for tr, r in trs.items():
+            s = res.setdefault((wl, tr), {k: [] for k in
+                               ('ops', 'ratio', 'events', 'lost', 'bpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs')})
+            ops, secs = num(r['ops_per_s']), num(r['secs'])
+            s['ops'].append(ops)
+            s['secs'].append(secs)
+            if base and ops and num(base['ops_per_s']):
+                s['ratio'].append(ops / num(base['ops_per_s']))
+            ev = num(r['events'])
+            tname = tr.replace('-stacks', '')
+            if (not ev) and int(rep) == reps and table == 'main':
+                ev = decoded.get((wl, tname))
+            if tr == 'none':
+                continue
+            s['events'].append(ev)
+            lost = r['lost']
+            if tr == 'perf' and int(rep) == reps and wl in perf_lost:
+                lost = perf_lost[wl] + ' (perf report --stats)'
+            s['lost'].append(lost)
+            b = num(r['bytes'])
+            if b and ev:
+                s['bpe'].append(b / ev)
+            c = num(r['persist_cpu_s'])
+            s['cpu'].append(c)
+            if c is not None and ev:
+                s['cpu_per_mev'].append(c / ev * 1e6)
+            if base and ev and secs and num(base['secs']):
+                s['ns_per_ev'].append((secs - num(base['secs'])) / ev * 1e9)
+    return res
+
+
+def lost_str(ls):
+    vals = [l for l in ls if l not in (None, '')]
+    if not vals:
+        return '–'
+    nums = [num(str(v).split()[0]) for v in vals]
+    if all(n == 0 for n in nums if n is not None) and all(n is not None for n in nums):
+        return '0'
+    return ' / '.join(str(v) for v in vals)
+
+
+TR_ORDER = ['none', 'gotrace', 'ftrace', 'perf', 'lttng', 'gotrace-stacks', 'ftrace-stacks']
+TR_NAME = {'none': 'none', 'gotrace': 'gotrace record', 'ftrace': 'trace-cmd record',
+           'perf': 'perf record', 'lttng': 'LTTng (kernel session)',
+           'gotrace-stacks': 'gotrace record --stacks', 'ftrace-stacks': 'trace-cmd record -T'}
+
+
+def table(res, out):
+    wls = [w for w in cfg.get('WORKLOADS', '').split() if any(k[0] == w for k in res)]
+    wls += sorted({k[0] for k in res} - set(wls))
+    out.append('| workload | tracer | ops/s (median) | throughput vs none | events recorded | '
+               'events lost | bytes/event | persisting CPU s | CPU s per 1M events | '
+               'added wall ns/event |')
+    out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    summ = {}
+    for wl in wls:
+        for tr in TR_ORDER:
+            s = res.get((wl, tr))
+            if not s:
+                continue
+            row = {
+                'ops_per_s': med(s['ops']), 'ratio': med(s['ratio']),
+                'events': med(s['events']), 'lost': lost_str(s['lost']),
+                'bytes_per_event': med(s['bpe']), 'persist_cpu_s': med(s['cpu']),
+                'cpu_s_per_1M_events': med(s['cpu_per_mev']),
+                'ns_per_event': med(s['ns_per_ev']), 'runs': len(s['ops']),
+            }
+            summ[f'{wl}/{tr}'] = row
+            if tr == 'none':
+                out.append(f'| {wl} | none | {fmt(row["ops_per_s"], ".0f")} | 1.000 | | | | | | |')
+                continue
+            out.append('| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |'.format(
+                wl, TR_NAME.get(tr, tr), fmt(row['ops_per_s'], '.0f'), fmt(row['ratio'], '.3f'),
+                fmt(row['events'], '.0f'), row['lost'], fmt(row['bytes_per_event'], '.2f'),
+                fmt(row['persist_cpu_s'], '.2f'), fmt(row['cpu_s_per_1M_events'], '.2f'),
+                fmt(row['ns_per_event'], '.0f')))
+    return summ
+
+
+now = datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')
+o = []
+o.append('# gotrace benchmarks' + (' (smoke run)' if a.smoke else ''))
+o.append('')
+o.append('Generated by `make bench` (`scripts/bench.sh`) on %s from %s.' % (now, a.commit))
+o.append('')
+gi = os.path.join(a.out, 'guest-info.txt')
+o.append('- VM: QEMU TCG (no KVM), `-smp 2 -m 4G`, Debian kernel %s, `mitigations=off '
+         'transparent_hugepage=never`; the host\'s root filesystem shared read-only over '
+         'virtio-9p under a tmpfs overlay; every trace is written to tmpfs in the guest.' % a.kernel)
+if os.path.exists(gi):
+    o.append('- Guest: ' + '; '.join(l.strip() for l in open(gi) if l.strip()))
+o.append('- Host: %s CPUs, load average before the VM: %s; the machine is shared with '
+         'other engineers\' builds and VMs (VMs themselves are serialised by a lock).'
+         % (a.host_cpus, a.load))
+o.append('- %d repetitions, tracers interleaved (the order rotates each repetition); '
+         'medians; throughput ratios are taken within a repetition. '
+         'Workloads (`bench/wl.c`): pipe = %s round trips, page = %s × (mmap 1 MiB, '
+         'MADV_NOHUGEPAGE, touch, munmap), mix = %s round trips with 16 pages mapped, '
+         'touched and unmapped at each.' % (reps, cfg.get('N_PIPE'), cfg.get('N_PAGE'),
+                                             cfg.get('N_MIX')))
+o.append('- `make bench` took %s s (VM: %s s).' % (a.elapsed, a.vm_secs))
+o.append('')
+o.append('All tracers record the same 12 tracepoints: sched_switch, sched_wakeup, '
+         'sched_wakeup_new, sched_process_fork/exit/exec, sched_migrate_task, mm_page_alloc, '
+         'mm_page_free, mm_page_free_batched, mm_page_pcpu_drain, mm_page_alloc_extfrag '
+         '(`gotrace record -e sched,page`; `trace-cmd record -e sched:… -e kmem:…`; '
+         '`perf record -a -e sched:…,kmem:…`; an LTTng kernel session with the same events, '
+         'kmem_* names in LTTng), with default buffer sizes.')
+o.append('')
+o.append('## Overhead, events, size')
+o.append('')
+main = summarize('main')
+summary = {'main': table(main, o)}
+if lttng_na:
+    o.append('')
+    o.append('LTTng was not measured: %s.' % lttng_na)
+o.append('')
+o.append('Columns: *throughput vs none* is the workload\'s own ops/s with the tracer over '
+         'ops/s without (1.000 = no overhead); *events recorded* and *lost* come from each '
+         'tracer\'s own counters (gotrace record\'s summary, the `read events`/`overrun` '
+         'per-CPU stats trace-cmd prints, perf\'s sample count and LOST records, '
+         'LTTng\'s discarded events; LTTng\'s events are counted by babeltrace2 in the last '
+         'repetition); *bytes/event* is the trace on disk over the events; *persisting CPU* '
+         'is the user+system time of the process(es) that move the data to the file '
+         '(`gotrace record`, `trace-cmd record` and its per-CPU children, `perf record`, '
+         'lttng-consumerd); *added wall ns/event* is (workload time with the tracer − '
+         'without) / events — the write path cost as the workload sees it, under TCG.')
+st = summarize('stacks')
+if st:
+    o.append('')
+    o.append('## With kernel stacks')
+    o.append('')
+    summary['stacks'] = table(st, o)
+if decode:
+    o.append('')
+    o.append('## Decoding speed')
+    o.append('')
+    o.append('The traces of the last repetition, decoded on the host (native, not TCG) by each '
+             'tracer\'s own tool, output piped to a line counter; median of %s runs.'
+             % decode[0]['runs'])
+    o.append('')
+    o.append('| workload | decoder | events | seconds | events/s | vs trace-cmd report |')
+    o.append('|---|---|---:|---:|---:|---:|')
+    summary['decode'] = {}
+    tc = {d['workload']: d for d in decode if d['decoder'] == 'trace-cmd report'}
+    for d in decode:
+        ev = num(d['events'])
+        if ev is None:
+            ev = decoded.get((d['workload'], d['tracer']))
+        secs = num(d['secs'])
+        rate = ev / secs if ev and secs else None
+        rel = None
+        t = tc.get(d['workload'])
+        if rate and t and num(t['events']) and num(t['secs']):
+            rel = rate / (num(t['events']) / num(t['secs']))
+        summary['decode'][f'{d["workload"]}/{d["decoder"]}'] = {'events': ev, 'secs': secs,
+                                                                  'events_per_s': rate, 'vs_trace_cmd': rel}
+        o.append('| %s | `%s` | %s | %s | %s | %s |' % (
+            d['workload'], d['decoder'], fmt(ev, '.0f'), fmt(secs, '.3f'), fmt(rate, '.3g'),
+            fmt(rel, '.1f') + ('×' if rel else '')))
+gtb = os.path.join(a.out, 'gtbench.txt')
+gt_rows = {}
+if os.path.exists(gtb):
+    for line in open(gtb):
+        if line.startswith('gtbench '):
+            kv = dict(x.split('=', 1) for x in line.split()[1:])
+            gt_rows.setdefault(kv['stacks'], []).append(kv)
+o.append('')
+o.append('## Write path alone')
+o.append('')
+if gt_rows:
+    o.append('`GOTRACE_IOC_BENCH` (`bench/gtbench.c`): the module writes N sched_switch events '
+             'through its probe code into a private trace from one task, in the guest (TCG).')
+    o.append('')
+    o.append('| mode | events | ns/event (median) | lost | bytes/event |')
+    o.append('|---|---:|---:|---:|---:|')
+    summary['gtbench'] = {}
+    for k, rows in sorted(gt_rows.items()):
+        ns = med([num(r['ns_per_event']) for r in rows])
+        summary['gtbench']['stacks' if k == '1' else 'plain'] = ns
+        o.append('| %s | %s | %s | %s | %s |' % ('with stacks' if k == '1' else 'plain',
+                 rows[0]['events'], fmt(ns, '.1f'), rows[0]['lost'], rows[0]['bytes_per_event']))
+    o.append('')
+    o.append('The same figure for the ftrace ring buffer would come from the kernel\'s '
+             'ring_buffer_benchmark module, which Debian does not build '
+             '(CONFIG_RING_BUFFER_BENCHMARK is not set); the *added wall ns/event* column '
+             'above compares all tracers on the same footing.')
+else:
+    err = open(gtb).read().strip() if os.path.exists(gtb) else 'not run'
+    o.append('Not available: `GOTRACE_IOC_BENCH` failed (%s). The *added wall ns/event* column '
+             'above is the userspace-visible estimate.' % (err.splitlines()[-1] if err else 'no output'))
+
+# ---- goals ----------------------------------------------------------------------
+o.append('')
+o.append('## Goals')
+o.append('')
+goals = []
+m = summary['main']
+wls = sorted({k.split('/')[0] for k in m})
+peers = ['ftrace', 'perf', 'lttng']
+for wl in wls:
+    g = m.get(f'{wl}/gotrace')
+    pr = [(p, m[f'{wl}/{p}']['ratio']) for p in peers if f'{wl}/{p}' in m and m[f'{wl}/{p}']['ratio']]
+    if g and g['ratio'] and pr:
+        best = max(pr, key=lambda x: x[1])
+        ok = g['ratio'] >= best[1]
+        goals.append(('overhead ≤ lowest peer (%s)' % wl, ok,
+                      'gotrace %.3f vs best peer %s %.3f' % (g['ratio'], best[0], best[1])))
+    if g:
+        ok = g['lost'] == '0'
+        goals.append(('no lost events (%s)' % wl, ok, 'gotrace lost: %s' % g['lost']))
+        f = m.get(f'{wl}/ftrace')
+        if f and f['bytes_per_event'] and g['bytes_per_event']:
+            ok = g['bytes_per_event'] <= f['bytes_per_event'] / 3
+            goals.append(('≤ 1/3 of trace-cmd bytes/event (%s)' % wl, ok, '%.2f vs %.2f B/event (%.2f×)' % (
+                g['bytes_per_event'], f['bytes_per_event'], g['bytes_per_event'] / f['bytes_per_event'])))
+    d = summary.get('decode', {})
+    gd, td = d.get(f'{wl}/gotrace dump'), d.get(f'{wl}/trace-cmd report')
+    if gd and td and gd['vs_trace_cmd']:
+        goals.append(('decoding ≥ 10× trace-cmd report (%s)' % wl, gd['vs_trace_cmd'] >= 10,
+                      '`gotrace dump` %.1f× `trace-cmd report`' % gd['vs_trace_cmd']))
+o.append('| goal | met | measured |')
+o.append('|---|---|---|')
+for name, ok, txt in goals:
+    o.append('| %s | %s | %s |' % (name, 'yes' if ok else '**no**', txt))
+summary['goals'] = [{'goal': n, 'met': ok, 'measured': t} for n, ok, t in goals]
+notes = os.path.join(here, 'notes.md')
+if not a.smoke and os.path.exists(notes):
+    o.append('')
+    o.append(open(notes).read().rstrip())
+print('\n'.join(o))
+
+if a.results:
+    os.makedirs(a.results, exist_ok=True)
+    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'config', 'guest-info.txt', 'source.txt'):
+        src = os.path.join(a.out, f)
+        if os.path.exists(src):
+            shutil.copy(src, os.path.join(a.results, f))
+    summary['meta'] = {'kernel': a.kernel, 'source': a.commit, 'date': now, 'load_before': a.load,
+                       'elapsed_s': a.elapsed, 'vm_s': a.vm_secs}
+    json.dump(summary, open(os.path.join(a.results, 'summary.json'), 'w'), indent=1, default=str)
+
+if a.smoke:
+    bad = [r for r in runs if not num(r['secs']) or
+           (r['tracer'] != 'none' and not (num(r['events']) or decoded.get((r['workload'], r['tracer']))))]
+    if bad or not runs or not decode:
+        print('smoke: missing numbers: %s' % (bad or 'no runs/decode'), file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: gotrace against ftrace (trace-cmd), perf and LTTng on the
+# same workloads in the same VM (Debian's 6.1 kernel, QEMU TCG, 2 vCPUs),
+# with the host's root filesystem shared read-only over 9p under a tmpfs
+# overlay so that the peers run from their Debian packages.
+#
+#   bench.sh            full run: writes BENCHMARKS.md and bench/results/
+#   bench.sh --smoke    one tiny iteration (gotrace + ftrace), checks that
+#                       every step produced numbers; output in .build/bench/
+#
+# BENCH_REPS (default 5) sets the repetitions of the full run.
+# Exit status: 0 when the runs produced their numbers.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-$ROOT/.build}
+B=$BUILD/bench
+cd "$ROOT"
+smoke=
+[ "${1:-}" = --smoke ] && smoke=1
+T0=$(date +%s)
+
+mkdir -p "$B" "$BUILD/logs"
+exec 7>"$B/.lock"
+flock 7
+
+echo "==> deps"
+scripts/deps.sh >"$BUILD/logs/bench-deps.log" 2>&1 || { cat "$BUILD/logs/bench-deps.log"; exit 1; }
+kver=$(scripts/kernels.sh list 2>>"$BUILD/logs/bench-deps.log" | sed -n 1p)
+vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$BUILD/logs/bench-deps.log")
+scripts/bench-deps.sh "$kver" 2>>"$BUILD/logs/bench-deps.log" ||
+	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }
+echo "    kernel $kver"
+
+echo "==> build (module, tool, workloads)"
+BIN=$B/bin
+rm -rf "$BIN"; mkdir -p "$BIN"
+# The working tree by default; when it does not build (someone is in the
+# middle of a change), the last commit, and the report says so.
+build_gotrace() {	# SRC-DIR
+	local ko
+	ko=$(SRC=$1 scripts/build-module.sh "$kver") &&
+	cp "$ko" "$BIN/gotrace.ko" &&
+	rm -rf "$B/us" &&
+	make -C "$1/userspace" O="$B/us" >"$BUILD/logs/bench-userspace.log" 2>&1 &&
+	cp "$B/us/gotrace" "$BIN/gotrace"
+}
+if build_gotrace "$ROOT"; then
+	echo "working tree $(git describe --always --dirty 2>/dev/null)" >"$B/source.txt"
+else
+	echo "bench: the working tree does not build; benchmarking HEAD instead" >&2
+	tail -n 5 "$BUILD/logs/bench-userspace.log" >&2 || true
+	rm -rf "$B/src-head"; mkdir -p "$B/src-head"
+	git archive HEAD Kbuild kmod uapi userspace | tar -x -C "$B/src-head"
+	build_gotrace "$B/src-head" || { tail -n 30 "$BUILD/logs/bench-userspace.log"; exit 1; }
+	echo "HEAD $(git rev-parse --short HEAD) (the working tree did not build)" >"$B/source.txt"
+fi
+gcc -O2 -Wall -o "$BIN/wl" bench/wl.c
+gcc -O2 -Wall -I uapi -o "$BIN/gtbench" bench/gtbench.c
+
+echo "==> initramfs"
+mods=$B/modroot/lib/modules/$kver
+stage=$(mktemp -d "$B/initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,modules,proc,sys,dev}
+cp /bin/busybox "$stage/bin/busybox"
+cp selftests/vm/bench-init "$stage/init"
+: >"$stage/modules/order"
+add_mod() {	# module name -> its dependencies, then itself, once
+	local path deps d
+	path=$(awk -v m="/$1.ko:" 'index($1, m) { sub(":$", "", $1); print $1; exit }' "$mods/modules.dep")
+	[ -n "$path" ] || { echo "bench: module $1 not found in $mods" >&2; exit 1; }
+	grep -qx "${path##*/}" "$stage/modules/order" && return 0
+	deps=$(awk -v p="$path:" '$1 == p { for (i = NF; i > 1; i--) print $i }' "$mods/modules.dep")
+	for d in $deps; do d=${d##*/}; add_mod "${d%.ko}"; done
+	grep -qx "${path##*/}" "$stage/modules/order" && return 0
+	cp "$mods/$path" "$stage/modules/"
+	echo "${path##*/}" >>"$stage/modules/order"
+}
+for m in virtio_pci 9pnet_virtio 9p overlay; do add_mod "$m"; done
+( cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) |
+	gzip -1 >"$B/initramfs.cpio.gz"
+
+OUT=$B/out
+rm -rf "$OUT"; mkdir -p "$OUT"
+if [ -n "$smoke" ]; then
+	reps=1 tracers="none gotrace ftrace" stack_tracers="" stack_wl="" workloads="mix"
+	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000
+else
+	reps=${BENCH_REPS:-5} tracers="none gotrace ftrace perf lttng"
+	stack_tracers="none gotrace-stacks ftrace-stacks" stack_wl="pipe page mix"
+	workloads="pipe page mix"
+	n_pipe=${BENCH_N_PIPE:-20000} n_page=${BENCH_N_PAGE:-60} n_mix=${BENCH_N_MIX:-4000}
+	gtb_reps=3 gtb_events=2000000
+fi
+cat >"$OUT/config" <<EOC
+REPS=$reps
+TRACERS="$tracers"
+STACK_TRACERS="$stack_tracers"
+WORKLOADS="$workloads"
+STACK_WORKLOADS="$stack_wl"
+N_PIPE=$n_pipe
+N_PAGE=$n_page
+N_MIX=$n_mix
+GTBENCH_REPS=$gtb_reps
+GTBENCH_EVENTS=$gtb_events
+BIN=$BIN
+MODROOT=$B/modroot
+EOC
+
+echo "==> VM (${reps} repetition(s); waiting for the machine-wide VM lock if another VM runs)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+vm=$B/vm
+mkdir -p "$vm"
+rm -f "$vm"/{console.log,ttyS1.log}
+tmo=${BENCH_VM_TIMEOUT:-$([ -n "$smoke" ] && echo 300 || echo 1500)}
+append="console=ttyS0 panic=-1 mitigations=off nokaslr transparent_hugepage=never"
+append+=" gtb_script=$ROOT/bench/guest.sh"
+t_vm0=$(date +%s)
+flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
+timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 4G \
+	${VM_ACCEL:+-accel "$VM_ACCEL"} -nodefaults -display none -no-reboot \
+	-serial "file:$vm/console.log" -serial "file:$vm/ttyS1.log" \
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+	-fsdev local,id=benchout,path="$OUT",security_model=none \
+	-device virtio-9p-pci,fsdev=benchout,mount_tag=benchout \
+	-kernel "$vmlinuz" -initrd "$B/initramfs.cpio.gz" -append "$append" \
+	</dev/null >"$vm/qemu.out" 2>&1 || true
+t_vm1=$(date +%s)
+echo "    VM ran $((t_vm1 - t_vm0)) s"
+if ! grep -q 'GOTRACE-BENCH: done' "$vm/ttyS1.log" 2>/dev/null; then
+	echo "bench: the VM did not finish; guest output:" >&2
+	tail -n 30 "$vm/ttyS1.log" >&2 || true
+	tail -n 30 "$OUT/guest.log" >&2 || true
+	tail -n 20 "$vm/console.log" >&2 || true
+	cat "$vm/qemu.out" >&2 || true
+	exit 1
+fi
+
+echo "==> decoding on the host"
+python3 bench/decode.py "$OUT" "$BIN/gotrace" ${smoke:+--smoke} >"$OUT/decode.log" 2>&1 ||
+	{ cat "$OUT/decode.log"; exit 1; }
+
+T1=$(date +%s)
+cp "$B/source.txt" "$OUT/source.txt"
+meta=(--kernel "$kver" --commit "$(cat "$B/source.txt")"
+      --load "$load_before" --elapsed "$((T1 - T0))" --vm-secs "$((t_vm1 - t_vm0))"
+      --host-cpus "$(nproc)")
+if [ -n "$smoke" ]; then
+	python3 bench/report.py "$OUT" --smoke "${meta[@]}" >"$OUT/report.md"
+	cat "$OUT/report.md"
+else
+	mkdir -p bench/results
+	python3 bench/report.py "$OUT" "${meta[@]}" --results bench/results >BENCHMARKS.md
+	cat BENCHMARKS.md
+	echo "bench: wrote BENCHMARKS.md and bench/results/ in $((T1 - T0)) s"
+fi
