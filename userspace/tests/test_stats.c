@@ -1,0 +1,801 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of analysis.c ("gotrace stats") and "gotrace symbolize":
+ * synthetic traces whose allocations, frees, outstanding pages, lifetimes
+ * and latencies are known give exact numbers, through the API and in
+ * "gotrace stats --json".
+ *
+ * Usage: test_stats GOTRACE_BINARY OUTDIR
+ *        test_stats --gen FILE NR_EVENTS   (benchmark trace, streamed)
+ *
+ * Output is TAP; the exit status is non-zero if a test failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../analysis.h"
+#include "encoder.h"
+#include "gotrace_reader.h"
+
+static int nr_tests;
+static int nr_failed;
+static const char *tool;
+static const char *outdir;
+
+static __attribute__((format(printf, 2, 3)))
+void ok(int cond, const char *fmt, ...);
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_tests++;
+	if (!cond)
+		nr_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", nr_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+#define A(...)	((const uint64_t[]){ __VA_ARGS__ })
+#define T0	1000000ULL		/* trace start */
+#define ST	GOTRACE_STATE_PREEMPTED
+
+/* ---- the synthetic trace ------------------------------------------------ */
+
+static void enc_gfp_names(struct enc *e)
+{
+	struct gotrace_gfp_names gh = {
+		.rec = { GOTRACE_REC_GFP_NAMES, sizeof(gh) + 2 * 40 },
+		.nr = 2,
+	};
+	struct gotrace_gfp_name g[2] = {
+		{ 0xcc0, "GFP_KERNEL" },
+		{ 0x100, "__GFP_ZERO" },
+	};
+
+	enc_bytes(e, &gh, sizeof(gh));
+	enc_bytes(e, g, sizeof(g));
+}
+
+static void enc_stack(struct enc *e, uint32_t id, uint32_t nr,
+		      const uint64_t *frames)
+{
+	struct gotrace_stack st = {
+		.rec = { GOTRACE_REC_STACK, sizeof(st) + nr * 8 },
+		.id = id, .nr = nr,
+	};
+
+	enc_bytes(e, &st, sizeof(st));
+	enc_bytes(e, frames, nr * 8);
+}
+
+/*
+ * Two CPUs.  CPU 0: pid 100 runs 1us..40us, allocates (stack 1), frees,
+ * stalls in direct reclaim twice (3072 + 1024 ns), compacts 512 ns; pid
+ * 200 allocates 4 blocks (stack 2), 3 of them (4 pages) stay allocated.
+ * CPU 1: pid 300 runs 10000 + 7952 ns, sleeps, waits 2048 ns after its
+ * wakeup, is preempted; kswapd is awake 4000 ns.  The numbers the tests
+ * expect are derived in the comments.
+ */
+static void build_trace(struct enc *e, int symbols)
+{
+	static const uint32_t pids[] = { 100, 200, 300 };
+	static const char *const comms[] = { "alloc", "leaker", "sleeper" };
+
+	enc_init(e, 2, T0);
+	enc_set_stack_events(e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
+	enc_gfp_names(e);
+	enc_tasks(e, 3, pids, comms);
+
+	enc_batch_begin(e, 0, 0, T0, 0);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 1000,
+		  A(0, 120, 0, 100, 120), NULL);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 2000,
+			A(0x1000, 0, 0xcc0, 0, 100), NULL, 1);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 3000,
+			A(0x2000, 2, 0xdc0, 1, 100), NULL, 1);
+	/* lifetime 1024 */
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 3024, A(0x1000, 0, 100),
+		  NULL);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 4000,
+			A(0x3000, 0, 0xcc0, 0, 200), NULL, 2);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 5000,
+			A(0x3001, 0, 0xcc0, 0, 200), NULL, 2);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 6000,
+			A(0x3002, 1, 0xcc0, 0, 200), NULL, 2);
+	/* never allocated in the trace */
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 0, T0 + 7000,
+		  A(0x9999, 100), NULL);
+	/* lifetime 4096, order 2 */
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 7096, A(0x2000, 2, 100),
+		  NULL);
+	/* back to the buddy: not a free */
+	enc_event(e, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 0, T0 + 8000,
+		  A(0x1000, 0, 0, 100), NULL);
+	/* failed, without a stack */
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 9000,
+			A(~0ULL, 3, 0xcc0, 0, 100), NULL, 0);
+	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 0, T0 + 10000,
+		  A(0x5000, 0, 2, 0, 1, 100), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, T0 + 12000,
+		  A(0, 0xcc0, 100), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, T0 + 15072,
+		  A(32, 100), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, T0 + 16000,
+		  A(0, 0xcc0, 100), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, T0 + 17024,
+		  A(0, 100), NULL);
+	enc_event(e, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, T0 + 17100,
+		  A(0x1000, 0x80000, 1, 100), NULL);
+	enc_event(e, GOTRACE_EV_MM_COMPACTION_END, 0, T0 + 17612,
+		  A(0x1000, 0x80000, 1, 5, 100), NULL);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 18000,
+			A(0x4000, 0, 0xcc0, 0, 200), NULL, 2);
+	/* lifetime 16, freed by another task */
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 0, T0 + 18016,
+		  A(0x4000, 100), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 40000,
+		  A(100, 120, 1, 0, 120), NULL);
+	enc_batch_end(e, 0);
+
+	enc_batch_begin(e, 1, 0, T0, 0);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 1000,
+		  A(0, 120, 0, 300, 120), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 11000,
+		  A(300, 120, 1, 0, 120), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_WAKEUP, 0, T0 + 20000, A(300, 120, 1),
+		  NULL);
+	/* wakeup latency 2048 */
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 22048,
+		  A(0, 120, 0, 300, 120), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_MIGRATE_TASK, 0, T0 + 25000,
+		  A(300, 120, 1, 0), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 30000,
+		  A(300, 120, ST, 0, 120), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, T0 + 31000,
+		  A(0, 2, 0), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, T0 + 32000,
+		  A(0, 2, 0), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0, T0 + 35000, A(0),
+		  NULL);
+	enc_batch_end(e, 0);
+
+	enc_stack(e, 1, 2, A(0xffffffff81001010ULL, 0xffffffff81002004ULL));
+	enc_stack(e, 2, 1, A(0xffffffff81002008ULL));
+	enc_cpu_end(e, 0, 1, 21, 0, 0);
+	enc_cpu_end(e, 1, 1, 9, 0, 0);
+	enc_end(e, T0 + 50000, 30, 0, 0);
+	if (symbols) {
+		/* { addr, size, name_len, module_len } + names */
+		static const uint8_t ent[] = {
+			0x00, 0x10, 0x00, 0x81, 0xff, 0xff, 0xff, 0xff,
+			0x00, 0x10, 0, 0, 15, 0, 0, 0,
+			'h', 'a', 'n', 'd', 'l', 'e', '_', 'm',
+			'm', '_', 'f', 'a', 'u', 'l', 't', 0,
+			0x00, 0x20, 0x00, 0x81, 0xff, 0xff, 0xff, 0xff,
+			0x00, 0x10, 0, 0, 9, 0, 0, 0,
+			'k', 'm', 'a', 'l', 'l', 'o', 'c', '_',
+			'x', 0, 0, 0, 0, 0, 0, 0,
+		};
+		struct gotrace_symbols sy = {
+			.rec = { GOTRACE_REC_SYMBOLS, sizeof(sy) + sizeof(ent) },
+			.nr = 2,
+		};
+
+		enc_bytes(e, &sy, sizeof(sy));
+		enc_bytes(e, ent, sizeof(ent));
+	}
+}
+
+static struct ga *analyse(struct gt_reader **r, const struct enc *e,
+			  const struct ga_opts *o)
+{
+	struct ga *a;
+
+	if (gt_open_mem(e->buf, e->len, r))
+		return NULL;
+	a = ga_new(*r, o);
+	if (!a || ga_run(a)) {
+		ga_free(a);
+		gt_close(*r);
+		return NULL;
+	}
+	return a;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_hist(void)
+{
+	struct ga_hist h = { 0 };
+	uint64_t v;
+	int bad = 0;
+	unsigned int i;
+
+	for (v = 0; v < 100000; v += 7) {
+		i = ga_hist_bucket(v);
+		if (i >= GA_HIST_BUCKETS || ga_hist_bucket_low(i) > v ||
+		    (i + 1 < GA_HIST_BUCKETS && ga_hist_bucket_low(i + 1) <= v))
+			bad++;
+	}
+	for (i = 0; i < 63; i++) {
+		v = 1ULL << i;
+		if (ga_hist_bucket_low(ga_hist_bucket(v)) != v ||
+		    ga_hist_bucket_low(ga_hist_bucket(3 * v)) != 3 * v)
+			bad++;
+	}
+	if (ga_hist_bucket(~0ULL) >= GA_HIST_BUCKETS)
+		bad++;
+	ok(!bad, "histogram buckets contain their values, powers of 2 exact");
+	ok(ga_hist_pct(&h, 50) == 0, "empty histogram: percentile 0");
+}
+
+static void test_api(void)
+{
+	const struct ga_task *t100, *t200, *t300;
+	const struct ga_result *res;
+	struct gt_reader *r;
+	struct ga_opts o;
+	struct enc e;
+	struct ga *a;
+
+	build_trace(&e, 1);
+	ga_opts_init(&o);
+	o.bucket_ns = 10000;
+	a = analyse(&r, &e, &o);
+	ok(a != NULL, "analysis of the synthetic trace");
+	if (!a) {
+		enc_free(&e);
+		return;
+	}
+	res = ga_result(a);
+	ok(res->events == 30 && res->complete && !res->truncated &&
+	   res->start_ns == T0 && res->end_ns == T0 + 50000,
+	   "window and events (%llu events, %llu..%llu)",
+	   (unsigned long long)res->events,
+	   (unsigned long long)res->start_ns,
+	   (unsigned long long)res->end_ns);
+	ok(res->allocs == 6 && res->alloc_pages == 10 && res->alloc_fails == 1,
+	   "allocs 6, pages 10, 1 failed (%llu %llu %llu)",
+	   (unsigned long long)res->allocs,
+	   (unsigned long long)res->alloc_pages,
+	   (unsigned long long)res->alloc_fails);
+	ok(res->frees == 4 && res->free_pages == 7 && res->free_unknown == 1 &&
+	   res->pcp_drains == 1 && res->realloc_unfreed == 0,
+	   "frees 4 (7 pages), 1 unknown, pcp drain not a free (%llu %llu %llu %llu)",
+	   (unsigned long long)res->frees,
+	   (unsigned long long)res->free_pages,
+	   (unsigned long long)res->free_unknown,
+	   (unsigned long long)res->pcp_drains);
+	ok(res->order[0].allocs == 4 && res->order[1].allocs == 1 &&
+	   res->order[2].allocs == 1 && res->order[0].frees == 3 &&
+	   res->order[2].frees == 1 && res->order[0].outstanding == 2 &&
+	   res->order[1].outstanding == 1,
+	   "by order");
+	ok(res->mt_allocs[0] == 5 && res->mt_pages[0] == 6 &&
+	   res->mt_allocs[1] == 1 && res->mt_pages[1] == 4,
+	   "by migratetype");
+	ok(res->nr_gfp == 2 && res->gfp[0].gfp == 0xcc0 &&
+	   res->gfp[0].allocs == 5 && res->gfp[0].pages == 6 &&
+	   res->gfp[1].gfp == 0xdc0 && res->gfp[1].pages == 4,
+	   "by gfp flags");
+	ok(res->outstanding == 3 && res->outstanding_pages == 4 &&
+	   res->outstanding_bytes == 16384 && res->nr_out == 1 &&
+	   res->out[0].stack_id == 2 && res->out[0].pid == 200 &&
+	   res->out[0].pages == 4 && res->out[0].allocs == 3 &&
+	   res->out[0].oldest_ts == T0 + 4000,
+	   "outstanding: 3 blocks, 4 pages of stack 2, pid 200");
+	ok(res->nr_stacks == 2 && res->stacks[0].id == 1 &&
+	   res->stacks[0].allocs == 2 && res->stacks[0].alloc_pages == 5 &&
+	   res->stacks[0].frees == 2 && res->stacks[0].outstanding == 0 &&
+	   res->stacks[1].id == 2 && res->stacks[1].allocs == 4 &&
+	   res->stacks[1].frees == 1 && res->stacks[1].outstanding_pages == 4,
+	   "by stack");
+	ok(res->stack_events == 7 && res->stack_lost == 1,
+	   "stack ids: 7 events, 1 without");
+	ok(res->lifetime.count == 3 && res->lifetime.min == 16 &&
+	   res->lifetime.max == 4096 && ga_hist_pct(&res->lifetime, 50) == 1024 &&
+	   res->order[0].lifetime.count == 2 &&
+	   res->order[2].lifetime.count == 1 &&
+	   ga_hist_pct(&res->order[2].lifetime, 50) == 4096,
+	   "lifetimes: 16, 1024 (order 0), 4096 (order 2)");
+	ok(res->nr_buckets == 2 && res->buckets[0].allocs == 5 &&
+	   res->buckets[0].alloc_pages == 9 && res->buckets[0].frees == 3 &&
+	   res->buckets[0].free_pages == 6 && res->buckets[1].allocs == 1 &&
+	   res->buckets[1].frees == 1,
+	   "allocation rate in 10us buckets (%zu buckets)", res->nr_buckets);
+	ok(res->extfrag == 1 && res->extfrag_fragmenting == 1 &&
+	   res->extfrag_mt[0][1] == 1, "extfrag");
+	ok(res->reclaim.count == 2 && res->reclaim.sum == 4096 &&
+	   ga_hist_pct(&res->reclaim, 50) == 1024 &&
+	   ga_hist_pct(&res->reclaim, 99) == 3072 &&
+	   res->reclaim.max == 3072 && res->reclaimed == 32 &&
+	   !res->reclaim_unfinished,
+	   "direct reclaim: 2 stalls, 4096 ns, p50 1024, p99 3072");
+	ok(res->kswapd_wakes == 2 && res->kswapd_active_ns == 4000 &&
+	   res->kswapd_node_ns[0] == 4000, "kswapd active 4000 ns");
+	ok(res->compaction.count == 1 && res->compaction.sum == 512 &&
+	   res->compaction_status[5] == 1, "compaction 512 ns, complete");
+	ok(res->switches == 3 && res->wakeups == 1 && res->migrations == 1 &&
+	   res->wake_lat.count == 1 && res->wake_lat.max == 2048,
+	   "scheduler totals");
+	ok(res->cpus[0].busy_ns == 39000 && res->cpus[1].busy_ns == 17952 &&
+	   res->cpus[0].switches == 2 && res->cpus[1].switches == 4,
+	   "CPU busy 39000 and 17952 ns (%llu %llu)",
+	   (unsigned long long)res->cpus[0].busy_ns,
+	   (unsigned long long)res->cpus[1].busy_ns);
+	ok(res->cpus[0].events == 21 && res->cpus[1].events == 9 &&
+	   res->cpus[0].has_end && res->cpus[0].events_total == 21,
+	   "health per CPU");
+	t100 = ga_task_find(res, 100);
+	t200 = ga_task_find(res, 200);
+	t300 = ga_task_find(res, 300);
+	ok(res->nr_tasks == 3 && t100 && t200 && t300, "3 tasks");
+	if (t100 && t200 && t300) {
+		ok(!strcmp(t100->comm, "alloc") && t100->allocs == 2 &&
+		   t100->alloc_pages == 5 && t100->alloc_fails == 1 &&
+		   t100->frees == 4 && t100->free_pages == 7 &&
+		   t100->runtime_ns == 39000 && t100->switches == 1 &&
+		   !t100->involuntary && t100->reclaim.count == 2 &&
+		   t100->compaction.count == 1,
+		   "task 100");
+		ok(!strcmp(t200->comm, "leaker") && t200->allocs == 4 &&
+		   t200->alloc_pages == 5 && t200->outstanding == 3 &&
+		   t200->outstanding_pages == 4 && !t200->frees,
+		   "task 200");
+		ok(!strcmp(t300->comm, "sleeper") &&
+		   t300->runtime_ns == 17952 && t300->switches == 2 &&
+		   t300->involuntary == 1 && t300->wakeups == 1 &&
+		   t300->migrations == 1 && t300->wake_lat.count == 1 &&
+		   ga_hist_pct(&t300->wake_lat, 99) == 2048,
+		   "task 300 (runtime %llu)",
+		   (unsigned long long)t300->runtime_ns);
+	}
+	ga_free(a);
+	gt_close(r);
+
+	/* filters */
+	ga_opts_init(&o);
+	o.pid = 300;
+	a = analyse(&r, &e, &o);
+	if (a) {
+		res = ga_result(a);
+		ok(res->allocs == 0 && res->nr_tasks == 1 &&
+		   res->tasks[0].pid == 300 && res->cpus[1].busy_ns == 17952 &&
+		   res->cpus[0].busy_ns == 0 && !res->kswapd_wakes &&
+		   res->switches == 2,
+		   "--pid 300: only its events");
+		ga_free(a);
+		gt_close(r);
+	} else {
+		ok(0, "--pid 300");
+	}
+	ga_opts_init(&o);
+	o.cpu = 1;
+	a = analyse(&r, &e, &o);
+	if (a) {
+		res = ga_result(a);
+		ok(res->allocs == 0 && res->events == 9 &&
+		   res->cpus[1].busy_ns == 17952 && !res->cpus[0].busy_ns &&
+		   res->kswapd_active_ns == 4000,
+		   "--cpu 1: only its events");
+		ga_free(a);
+		gt_close(r);
+	} else {
+		ok(0, "--cpu 1");
+	}
+	ga_opts_init(&o);
+	o.from_ns = 15000;
+	o.to_ns = 25000;
+	a = analyse(&r, &e, &o);
+	if (a) {
+		res = ga_result(a);
+		t100 = ga_task_find(res, 100);
+		t300 = ga_task_find(res, 300);
+		ok(res->allocs == 1 && res->frees == 1 && !res->outstanding &&
+		   res->lifetime.count == 1 && res->lifetime.max == 16 &&
+		   res->reclaim.count == 2 && res->end_ns == T0 + 25000 &&
+		   t100 && t100->runtime_ns == 10000 && t300 &&
+		   t300->runtime_ns == 2952,
+		   "--from 15us --to 25us: window (runtime %llu %llu)",
+		   t100 ? (unsigned long long)t100->runtime_ns : 0ULL,
+		   t300 ? (unsigned long long)t300->runtime_ns : 0ULL);
+		ga_free(a);
+		gt_close(r);
+	} else {
+		ok(0, "window");
+	}
+	enc_free(&e);
+}
+
+/* ---- the tool ---------------------------------------------------------- */
+
+static char *path_in_out(const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", outdir, name) < 0)
+		exit(2);
+	return p;
+}
+
+static int write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	if (fwrite(p, 1, n, f) != n) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return strdup("");
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			if (!buf)
+				exit(2);
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n);
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Run the tool with args (NULL-terminated), stdout/stderr to files. */
+static int run(const char *const *args, const char *out, const char *err,
+	       const char *kallsyms)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		const char *argv[16];
+		int i, fd;
+
+		argv[0] = tool;
+		for (i = 0; args[i] && i < 14; i++)
+			argv[i + 1] = args[i];
+		argv[i + 1] = NULL;
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 1);
+		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 2);
+		if (kallsyms)
+			setenv("GOTRACE_KALLSYMS", kallsyms, 1);
+		else
+			unsetenv("GOTRACE_KALLSYMS");
+		execv(tool, (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_tool_json(void)
+{
+	char *trace = path_in_out("stats.trace");
+	char *out = path_in_out("stats.out");
+	char *err = path_in_out("stats.err");
+	static const char *const want[] = {
+		"\"allocs\":6,\"alloc_pages\":10,\"alloc_fails\":1,\"frees\":4,"
+		"\"free_pages\":7,\"free_unknown\":1,\"realloc_unfreed\":0,"
+		"\"pcp_drains\":1,",
+		"\"outstanding\":{\"allocs\":3,\"pages\":4,\"bytes\":16384,",
+		"{\"stack_id\":2,\"pid\":200,\"comm\":\"leaker\",\"allocs\":3,"
+		"\"pages\":4,\"bytes\":16384,\"oldest_ns\":1004000}",
+		"\"direct\":{\"count\":2,\"total_ns\":4096,\"min_ns\":1024,"
+		"\"p50_ns\":1024,\"p90_ns\":3072,\"p99_ns\":3072,"
+		"\"max_ns\":3072}",
+		"\"kswapd_active_ns\":4000",
+		"\"names\":\"GFP_KERNEL|__GFP_ZERO\",\"allocs\":1,\"pages\":4",
+		"\"sym\":\"handle_mm_fault\",\"off\":16",
+		"{\"pid\":300,\"tgid\":0,\"comm\":\"sleeper\"",
+		"\"runtime_ns\":17952,\"switches\":2,\"involuntary\":1,"
+		"\"wakeups\":1,\"migrations\":1,",
+		"\"wakeup_latency\":{\"count\":1,\"total_ns\":2048,",
+		"\"busy_ns\":39000,",
+		"\"busy_ns\":17952,",
+		"\"alloc_rate\":{\"bucket_ns\":100000000,\"start_ns\":1000000,"
+		"\"buckets\":[[6,10,4,7]]",
+		"\"mm_page_alloc\":7,",
+	};
+	const char *args[] = { "stats", "--json", trace, NULL };
+	const char *targs[] = { "stats", "--top", "3", trace, NULL };
+	struct enc e;
+	char *s;
+	size_t i;
+	int rc, miss = 0;
+
+	build_trace(&e, 1);
+	write_file(trace, e.buf, e.len);
+	rc = run(args, out, err, NULL);
+	s = slurp(out);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (!strstr(s, want[i])) {
+			printf("# missing in --json: %s\n", want[i]);
+			miss++;
+		}
+	}
+	ok(rc == 0 && !miss, "stats --json: exact numbers (rc %d, %d missing)",
+	   rc, miss);
+	free(s);
+
+	rc = run(targs, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && strstr(s, "== Outstanding pages") &&
+	   strstr(s, "handle_mm_fault+0x10") &&
+	   strstr(s, "direct reclaim stalls") && strstr(s, "leaker"),
+	   "stats text report (rc %d)", rc);
+	free(s);
+
+	/* a truncated trace: report, warning, exit 0 */
+	write_file(trace, e.buf, e.len - 100);
+	rc = run(args, out, err, NULL);
+	s = slurp(err);
+	ok(rc == 0 && strstr(s, "truncated"), "truncated trace: warned (rc %d)",
+	   rc);
+	free(s);
+	enc_free(&e);
+	free(trace);
+	free(out);
+	free(err);
+}
+
+static void test_symbolize(void)
+{
+	char *trace = path_in_out("sym.trace");
+	char *ks = path_in_out("sym.kallsyms");
+	char *ks0 = path_in_out("sym0.kallsyms");
+	char *out = path_in_out("sym.out");
+	char *err = path_in_out("sym.err");
+	const char *args[] = { "symbolize", trace, NULL };
+	static const char kall[] =
+		"ffffffff81000000 T _stext\n"
+		"ffffffff81001000 T handle_mm_fault\n"
+		"ffffffff81002000 t do_anonymous_page\n"
+		"ffffffff81003000 T end_text\n"
+		"ffffffffc0001000 t mod_fn\t[gotrace]\n";
+	static const char kall0[] =
+		"0000000000000000 T _stext\n"
+		"0000000000000000 T handle_mm_fault\n";
+	struct gt_reader *r;
+	const char *name;
+	uint64_t off;
+	struct enc e;
+	char *s;
+	int rc;
+
+	write_file(ks, kall, sizeof(kall) - 1);
+	write_file(ks0, kall0, sizeof(kall0) - 1);
+	build_trace(&e, 0);
+
+	write_file(trace, e.buf, e.len);
+	rc = run(args, out, err, ks0);
+	s = slurp(err);
+	ok(rc == 1 && strstr(s, "kptr_restrict"),
+	   "symbolize: zeroed kallsyms refused (rc %d)", rc);
+	free(s);
+
+	rc = run(args, out, err, ks);
+	name = NULL;
+	if (!gt_open_file(trace, &r)) {
+		name = gt_symbol(r, 0xffffffff81002004ULL, &off, NULL);
+		ok(rc == 0 && name && !strcmp(name, "do_anonymous_page") &&
+		   off == 4 && gt_summary(r)->complete,
+		   "symbolize: SYMBOLS appended (rc %d, %s)", rc,
+		   name ? name : "none");
+		gt_close(r);
+	} else {
+		ok(0, "symbolize: result opens");
+	}
+	rc = run(args, out, err, ks);
+	s = slurp(err);
+	ok(rc == 1 && strstr(s, "already"),
+	   "symbolize: a second time refused (rc %d)", rc);
+	free(s);
+
+	write_file(trace, e.buf, e.len - 8);
+	rc = run(args, out, err, ks);
+	s = slurp(err);
+	ok(rc == 1 && strstr(s, "not a complete trace"),
+	   "symbolize: incomplete trace refused (rc %d)", rc);
+	free(s);
+	enc_free(&e);
+
+	enc_init(&e, 1, 0);
+	enc_cpu_end(&e, 0, 0, 0, 0, 0);
+	enc_end(&e, 10, 0, 0, 0);
+	write_file(trace, e.buf, e.len);
+	rc = run(args, out, err, ks);
+	s = slurp(err);
+	ok(rc == 0 && strstr(s, "no kernel stacks"),
+	   "symbolize: no stacks, nothing to do (rc %d)", rc);
+	free(s);
+	enc_free(&e);
+	free(trace);
+	free(ks);
+	free(ks0);
+	free(out);
+	free(err);
+}
+
+/* ---- benchmark trace ---------------------------------------------------- */
+
+static uint64_t rnd_state = 88172645463325252ULL;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)rnd_state;
+}
+
+/*
+ * A trace like a busy machine's: 4 CPUs, 2000 tasks, page allocations
+ * (order 0-3, 500 stacks) freed after a while (some never), switches,
+ * wakeups, migrations, a little reclaim.  Written batch by batch.
+ */
+static int gen(const char *path, size_t nr)
+{
+	enum { CPUS = 4, LIVE = 65536, BATCH = 2000 };
+	static uint64_t live[LIVE];
+	uint64_t ts[CPUS], next_pfn = 0x100000;
+	uint32_t seq[CPUS] = { 0 }, curr[CPUS] = { 0 };
+	uint64_t per_cpu[CPUS] = { 0 };
+	size_t i = 0, k;
+	struct enc e;
+	FILE *f;
+	uint32_t c;
+
+	f = fopen(path, "we");
+	if (!f)
+		return 1;
+	enc_init(&e, CPUS, 0);
+	enc_set_stack_events(&e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
+	for (c = 0; c < CPUS; c++)
+		ts[c] = 0;
+	while (i < nr) {
+		c = rnd() % CPUS;
+		enc_batch_begin(&e, c, seq[c]++, ts[c], 0);
+		for (k = 0; k < BATCH && i < nr; k++, i++) {
+			uint32_t x = rnd(), pid = 1 + x % 2000;
+			uint64_t *slot = &live[(x >> 11) % LIVE];
+
+			ts[c] += 50 + x % 200;
+			switch (x % 10) {
+			case 0: case 1: case 2:
+				/* allocate into slot, freeing its page */
+				if (*slot) {
+					enc_event(&e, GOTRACE_EV_MM_PAGE_FREE,
+						  0, ts[c], A(*slot, 0, pid),
+						  NULL);
+					*slot = 0;
+					break;
+				}
+				*slot = next_pfn++;
+				enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0,
+						ts[c], A(*slot, (x >> 8) % 4 ?
+							 0 : (x >> 10) % 4,
+							 0xcc0, (x >> 12) % 3,
+							 pid), NULL,
+						1 + (x >> 14) % 500);
+				break;
+			case 3:
+				if (*slot) {
+					enc_event(&e,
+						  GOTRACE_EV_MM_PAGE_FREE_BATCHED,
+						  0, ts[c], A(*slot, pid), NULL);
+					*slot = 0;
+				} else {
+					enc_event(&e,
+						  GOTRACE_EV_MM_PAGE_PCPU_DRAIN,
+						  0, ts[c], A(next_pfn, 0, 1, pid),
+						  NULL);
+				}
+				break;
+			case 4: case 5: case 6:
+				enc_event(&e, GOTRACE_EV_SCHED_SWITCH, 0, ts[c],
+					  A(curr[c], 120, x % 3 ? 1 : ST, pid,
+					    120), NULL);
+				curr[c] = pid;
+				break;
+			case 7: case 8:
+				enc_event(&e, GOTRACE_EV_SCHED_WAKEUP, 0, ts[c],
+					  A(pid, 120, c), NULL);
+				break;
+			default:
+				if (x & 0x100000)
+					enc_event(&e,
+						  GOTRACE_EV_SCHED_MIGRATE_TASK,
+						  0, ts[c], A(pid, 120, c,
+							      (c + 1) % CPUS),
+						  NULL);
+				else
+					enc_event(&e, (x & 0x200000) ?
+						  GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END :
+						  GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
+						  0, ts[c], (x & 0x200000) ?
+						  A(8, pid) : A(0, 0xcc0, pid),
+						  NULL);
+				break;
+			}
+			per_cpu[c]++;
+		}
+		enc_batch_end(&e, 0);
+		/* flush: keep only what the next batch needs */
+		if (fwrite(e.buf, 1, e.len, f) != e.len)
+			return 1;
+		e.len = 0;
+		e.nr_exp = 0;
+		e.nr_bounds = 0;
+		/* CPUs advance together so the merge interleaves them */
+		for (c = 0; c < CPUS; c++)
+			if (ts[c] < ts[0])
+				ts[c] = ts[0];
+	}
+	for (k = 1; k <= 500; k++)
+		enc_stack(&e, (uint32_t)k, 3,
+			  A(0xffffffff81001000ULL + k * 16,
+			    0xffffffff81100000ULL + k * 32,
+			    0xffffffff81200000ULL));
+	for (c = 0; c < CPUS; c++)
+		enc_cpu_end(&e, c, seq[c], per_cpu[c], 0, 0);
+	enc_end(&e, ts[0] + 1000, nr, 0, 0);
+	if (fwrite(e.buf, 1, e.len, f) != e.len || fclose(f))
+		return 1;
+	enc_free(&e);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--gen"))
+		return gen(argv[2], strtoul(argv[3], NULL, 0));
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR\n", argv[0]);
+		return 2;
+	}
+	tool = argv[1];
+	outdir = argv[2];
+	mkdir(outdir, 0755);
+
+	test_hist();
+	test_api();
+	test_tool_json();
+	test_symbolize();
+	printf("1..%d\n", nr_tests);
+	if (nr_failed)
+		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
+	return nr_failed ? 1 : 0;
+}
