@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "convert.h"
+#include "report.h"
 
 struct cmd {
 	const char *name;
@@ -30,6 +31,7 @@ static const struct cmd cmds[] = {
 	{ "stats",   cmd_stats,   "report on a trace file: pages, reclaim, scheduler" },
 	{ "symbolize", cmd_symbolize, "append kernel symbols to a trace file" },
 	{ "convert", cmd_convert, "export a trace for Perfetto or go tool trace" },
+	{ "report",  cmd_report,  "write an HTML report of a trace" },
 	{ "version", cmd_version, "print the version" },
 	{ "help",    cmd_help,    "show this help, or a command's help" },
 };

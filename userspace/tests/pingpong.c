@@ -5,6 +5,7 @@
  * alternate.  Prints "pingpong: PARENT CHILD" (pids) first.  Used by
  * scripts/check-viewers.sh inside the test VM.
  */
+#define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The viewers' checks on traces recorded in the test VM (TAP on stdout):
+#   check-viewers.sh            boot the 6.1 VM, record the traces, check
+#   check-viewers.sh DIR        check the traces already in DIR
+#                               (pingpong.trace, pingpong.txt, big.trace)
+#
+# In the VM: `gotrace record --stacks` of a ping-pong between two tasks
+# pinned to CPU 0 (userspace/tests/pingpong.c), and of a fork/pipe/tmpfs
+# workload (tens of thousands of sched and page events).  On the host:
+# - convert --format=perfetto: valid JSON, B/E balanced, per-track time
+#   order, CPU slices never overlap, the ping-pong runs are dump's
+#   (userspace/tests/check_perfetto.py);
+# - convert --format=go: `go tool trace -pprof=sched` and `-pprof=sync`
+#   accept it (Debian's golang-go), and its goroutines (`go tool trace -d`,
+#   distinct GoCreate ids) are the tasks `dump` mentions;
+# - report: headless Chromium renders it without console errors, its
+#   self-check passes, its totals are `stats --json`'s; the screenshot is
+#   $BUILD/viewers/report.png.
+# Installs golang-go, chromium and python3 when missing (apt).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/.build}
+OUT=$BUILD/viewers
+VM=$ROOT/selftests/vm
+mkdir -p "$OUT"
+cd "$ROOT" || exit 1
+
+n=0
+failed=0
+tap() {	# ok|fail DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+diag() { sed 's/^/# /'; }
+finish() {
+	echo "1..$n"
+	[ $failed -eq 0 ]
+	exit $?
+}
+
+# ---- tools ------------------------------------------------------------------
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+need=()
+command -v go >/dev/null || need+=(golang-go)
+command -v chromium >/dev/null || need+=(chromium)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+	if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}" \
+		>"$OUT/apt.log" 2>&1; then
+		tap ok "install ${need[*]}"
+	else
+		diag <"$OUT/apt.log"
+		tap fail "install ${need[*]}"
+	fi
+fi
+export GOCACHE=$OUT/gocache HOME=${HOME:-$OUT}
+
+# ---- host tool ----------------------------------------------------------------
+if make -C userspace O="$OUT/host" >"$OUT/host-build.log" 2>&1; then
+	GT=$OUT/host/gotrace
+else
+	diag <"$OUT/host-build.log"
+	tap fail "userspace build (host)"
+	finish
+fi
+
+# ---- traces from the VM ----------------------------------------------------------
+TR=${1:-}
+if [ -z "$TR" ]; then
+	TR=$OUT/vm/xfer
+	kver=$(scripts/kernels.sh list 2>>"$OUT/vm.log" | sed -n 1p)
+	ok=1
+	vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$OUT/vm.log") || ok=0
+	# private build dirs: never share objects with a running make check
+	ko=$(BUILD=$OUT/kbuild scripts/build-module.sh "$kver" 2>>"$OUT/vm.log") || ok=0
+	make -C userspace O="$OUT/static" LDFLAGS=-static >>"$OUT/vm.log" 2>&1 || ok=0
+	gcc -O2 -Wall -Werror -static -o "$OUT/pingpong" userspace/tests/pingpong.c \
+		>>"$OUT/vm.log" 2>&1 || ok=0
+	cat >"$OUT/guest.sh" <<'EOF'
+# Sourced by /init (scripts/check-viewers.sh): record the viewers' traces.
+if insmod /gotrace.ko; then result ok insmod; else result fail insmod; fi
+gotrace record -o /xfer/pingpong.trace --stacks -- /tests/pingpong 200 \
+	>/xfer/pingpong.txt 2>&1 && result ok record-pingpong || result fail record-pingpong
+cat /xfer/pingpong.txt
+workload='
+	i=0
+	while [ $i -lt 150 ]; do
+		echo "line $i" | cat | tr a-z A-Z | wc -c >/dev/null
+		i=$((i + 1))
+	done
+	dd if=/dev/zero of=/tmp/f bs=1M count=24 2>/dev/null
+	sha256sum /tmp/f >/dev/null
+	rm /tmp/f
+'
+gotrace record -o /xfer/big.trace -- sh -c "$workload" 2>&1 &&
+	result ok record-big || result fail record-big
+gotrace dump /xfer/pingpong.trace >/xfer/pingpong.dump 2>&1
+rmmod gotrace || result fail rmmod
+dmesg_check viewers
+EOF
+	if [ $ok -eq 1 ] &&
+	   "$VM/mkinitramfs.sh" -o "$OUT/initramfs.cpio.gz" -r "$OUT/guest.sh" -k "$ko" \
+		-g "$OUT/static/gotrace" -t "$OUT/pingpong" >>"$OUT/vm.log" 2>&1; then
+		"$VM/run-vm.sh" -k "$vmlinuz" -i "$OUT/initramfs.cpio.gz" -d "$OUT/vm" \
+			-T "${VM_TIMEOUT:-900}" -p viewers: >>"$OUT/vm.log" 2>&1
+		diag <"$OUT/vm/results.txt"
+	else
+		tail -n 30 "$OUT/vm.log" | diag
+	fi
+fi
+if [ -s "$TR/pingpong.trace" ] && [ -s "$TR/big.trace" ]; then
+	tap ok "VM traces: $(stat -c %s "$TR/pingpong.trace") + $(stat -c %s "$TR/big.trace") bytes"
+else
+	tap fail "VM traces in $TR"
+	finish
+fi
+read -r PA PB < <(sed -n 's/^pingpong: \([0-9]*\) \([0-9]*\).*/\1 \2/p' "$TR/pingpong.txt")
+"$GT" dump "$TR/pingpong.trace" >"$OUT/pingpong.dump" 2>/dev/null
+"$GT" dump "$TR/big.trace" >"$OUT/big.dump" 2>/dev/null
+echo "big trace: $(wc -l <"$OUT/big.dump") events; ping-pong pids ${PA:-?} ${PB:-?}" | diag
+
+# ---- perfetto -----------------------------------------------------------------------
+for t in pingpong big; do
+	args=()
+	[ "$t" != pingpong ] || [ -z "${PA:-}" ] ||
+		args=(--pingpong "$PA,$PB" --dump "$OUT/pingpong.dump")
+	if "$GT" convert --format=perfetto -o "$OUT/$t.json" "$TR/$t.trace" 2>"$OUT/$t.json.err" &&
+	   python3 userspace/tests/check_perfetto.py "$OUT/$t.json" "${args[@]}" >"$OUT/$t.json.check" 2>&1; then
+		diag <"$OUT/$t.json.check"
+		tap ok "perfetto: $t: valid JSON, B/E balanced, tracks ordered, CPU slices disjoint${args:+, ping-pong runs as dump}"
+	else
+		cat "$OUT/$t.json.err" "$OUT/$t.json.check" 2>/dev/null | diag
+		tap fail "perfetto: $t"
+	fi
+done
+if "$GT" convert --format=perfetto --from 0.5 --to 1.5 --sample 10 --allocs \
+	-o "$OUT/window.json" "$TR/big.trace" 2>/dev/null &&
+   python3 userspace/tests/check_perfetto.py "$OUT/window.json" >"$OUT/window.check" 2>&1; then
+	tap ok "perfetto: big, window 0.5-1.5 s, 1 in 10 allocations"
+else
+	diag <"$OUT/window.check"
+	tap fail "perfetto: window"
+fi
+
+# ---- go tool trace ------------------------------------------------------------------
+tasks_in_dump() {	# distinct pids mentioned by the events (not 0)
+	grep -oE '(prev_pid|next_pid| pid|child_pid)=[0-9]+' "$1" | cut -d= -f2 |
+		grep -v '^0$' | sort -u | wc -l
+}
+for t in pingpong big; do
+	f=$OUT/$t.gotrace
+	if ! "$GT" convert --format=go -o "$f" "$TR/$t.trace" 2>"$f.err"; then
+		diag <"$f.err"
+		tap fail "go: $t: convert"
+		continue
+	fi
+	diag <"$f.err"
+	for mode in sched sync; do
+		if go tool trace -pprof=$mode "$f" >"$f.$mode.pprof" 2>"$f.$mode.err" &&
+		   [ -s "$f.$mode.pprof" ]; then
+			tap ok "go: $t: go tool trace -pprof=$mode accepts it ($(stat -c %s "$f.$mode.pprof") bytes of profile)"
+		else
+			diag <"$f.$mode.err"
+			tap fail "go: $t: go tool trace -pprof=$mode"
+		fi
+	done
+	go tool trace -d "$f" >"$f.d" 2>"$f.d.err"
+	evs=$(wc -l <"$f.d")
+	gs=$(awk '$2 == "GoCreate" { for (i = 3; i <= NF; i++) if ($i ~ /^g=/) g = $i; seen[g] = 1 }
+		  END { print length(seen) }' "$f.d")
+	want=$(tasks_in_dump "$OUT/$t.dump")
+	echo "$t: go tool trace -d: $evs events, $gs goroutines; dump: $want tasks" | diag
+	if [ "$gs" -eq "$want" ] && [ "$gs" -gt 0 ]; then
+		tap ok "go: $t: $gs goroutines = $want tasks in the trace"
+	else
+		tail -n 5 "$f.d.err" | diag
+		tap fail "go: $t: $gs goroutines, $want tasks"
+	fi
+	if [ "$t" = big ]; then
+		if [ "$evs" -ge 10000 ]; then
+			tap ok "go: big: $evs events (tens of thousands)"
+		else
+			tap fail "go: big: only $evs events"
+		fi
+	fi
+done
+
+# ---- HTML report in headless Chromium -------------------------------------------------
+if "$GT" help 2>/dev/null | grep -q '^  report'; then
+	html=$OUT/report.html
+	if "$GT" report -o "$html" "$TR/big.trace" 2>"$OUT/report.err"; then
+		tap ok "report: written ($(stat -c %s "$html") bytes)"
+	else
+		diag <"$OUT/report.err"
+		tap fail "report: gotrace report"
+	fi
+	if grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$html" ||
+	   grep -Eiq '@import|url\(["'"'"']?https?:' "$html"; then
+		tap fail "report: self-contained (found a network reference)"
+	else
+		tap ok "report: self-contained (no network references)"
+	fi
+	prof=$(mktemp -d)
+	chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic
+		--no-first-run --disable-background-networking
+		--disable-component-update --disable-sync --user-data-dir="$prof"
+		--enable-logging=stderr --v=0 --window-size=1280,2400
+		--virtual-time-budget=5000)
+	timeout 120 "${chrome[@]}" --dump-dom "file://$html" >"$OUT/report.dom" 2>"$OUT/report.chromium.log"
+	timeout 120 "${chrome[@]}" --screenshot="$OUT/report.png" "file://$html" \
+		>/dev/null 2>>"$OUT/report.chromium.log"
+	rm -rf "$prof"
+	if grep -q 'CONSOLE' "$OUT/report.chromium.log" &&
+	   grep 'CONSOLE' "$OUT/report.chromium.log" | grep -Eiq 'error|uncaught'; then
+		grep 'CONSOLE' "$OUT/report.chromium.log" | head -n 10 | diag
+		tap fail "report: console errors in Chromium"
+	else
+		tap ok "report: no console errors in Chromium"
+	fi
+	st=$(sed -n 's/.*id="selfcheck"[^>]*data-status="\([a-z]*\)".*/\1/p' "$OUT/report.dom" | head -n1)
+	if [ "$st" = ok ]; then
+		tap ok "report: rendered, its self-check passed"
+	else
+		grep -o 'id="selfcheck"[^<]*' "$OUT/report.dom" | head -n3 | diag
+		tap fail "report: self-check '${st:-missing}'"
+	fi
+	if [ -s "$OUT/report.png" ]; then
+		tap ok "report: screenshot $OUT/report.png"
+	else
+		tap fail "report: screenshot"
+	fi
+	"$GT" stats --json "$TR/big.trace" >"$OUT/stats.json" 2>/dev/null
+	if python3 - "$OUT/report.dom" "$OUT/stats.json" >"$OUT/totals.check" 2>&1 <<'EOF'
+import html, json, re, sys
+dom = open(sys.argv[1]).read()
+st = json.load(open(sys.argv[2]))
+m = re.search(r'id="totals"[^>]*data-totals="([^"]*)"', dom)
+if not m:
+    print("no rendered totals in the DOM"); sys.exit(1)
+got = json.loads(html.unescape(m.group(1)))
+want = {
+    "events": st["trace"]["events"], "lost": st["trace"]["lost"],
+    "allocs": st["pages"]["allocs"], "alloc_pages": st["pages"]["alloc_pages"],
+    "frees": st["pages"]["frees"], "free_pages": st["pages"]["free_pages"],
+    "outstanding_pages": st["outstanding"]["pages"],
+    "switches": st["sched"]["switches"], "wakeups": st["sched"]["wakeups"],
+    "migrations": st["sched"]["migrations"],
+}
+bad = [k for k in want if got.get(k) != want[k]]
+print("report %s" % got)
+print("stats  %s" % want)
+sys.exit(1 if bad else 0)
+EOF
+	then
+		diag <"$OUT/totals.check"
+		tap ok "report: totals equal stats --json"
+	else
+		diag <"$OUT/totals.check"
+		tap fail "report: totals differ from stats --json"
+	fi
+else
+	tap fail "report: no 'gotrace report' command"
+fi
+finish

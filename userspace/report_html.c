@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace report: the HTML report.
+ *
+ * The numbers come from analysis.h (the ones `gotrace stats` prints); a
+ * second pass over the events adds what a picture needs and stats does not
+ * print: allocation and free rate per order and outstanding pages over
+ * time (with analysis.h's semantics: pfns allocated in the window, not
+ * freed yet), and which task each CPU ran (the task that ran most of each
+ * of TL_COLS columns).  Everything is embedded as one JSON object in the
+ * page; inline JavaScript draws the SVG charts and tables and then checks
+ * what it drew against the data (the marker #selfcheck, and #totals with
+ * the numbers as rendered, for the tests).  No network, no external files.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "common.h"
+#include "convert.h"
+#include "report.h"
+
+#define TL_COLS		1000	/* timeline columns per CPU */
+#define TL_SLOTS	3	/* tasks followed per column */
+#define RATE_BUCKETS	200
+
+struct tl_slot {
+	uint32_t pid;
+	uint64_t ns;
+};
+
+struct tl_col {
+	struct tl_slot s[TL_SLOTS];
+	uint64_t busy;
+};
+
+struct pass {
+	uint64_t start, end;	/* window (absolute) */
+	uint64_t bucket_ns;
+	size_t nr_buckets;
+	uint64_t *alloc;	/* [order][bucket] pages */
+	uint64_t *free;
+	uint64_t *outst;	/* outstanding pages at each bucket's end */
+	int64_t outstanding;
+	unsigned int orders;	/* bitmap of orders seen */
+	struct cv_map pages;
+	/* timeline */
+	uint32_t nr_cpus;
+	uint64_t col_ns;
+	struct tl_col *cols;	/* [cpu][TL_COLS] */
+	uint32_t *cur;		/* task on each CPU */
+	uint64_t *since;
+	int *seen;
+};
+
+static void tl_add(struct pass *p, uint32_t cpu, uint32_t pid, uint64_t s,
+		   uint64_t e)
+{
+	uint64_t c, c0, c1;
+
+	if (!pid || e <= s)
+		return;
+	c0 = (s - p->start) / p->col_ns;
+	c1 = (e - 1 - p->start) / p->col_ns;
+	for (c = c0; c <= c1 && c < TL_COLS; c++) {
+		struct tl_col *col = &p->cols[(size_t)cpu * TL_COLS + c];
+		uint64_t a = p->start + c * p->col_ns, b = a + p->col_ns;
+		uint64_t ns = (e < b ? e : b) - (s > a ? s : a);
+		int i, min = 0;
+
+		col->busy += ns;
+		for (i = 0; i < TL_SLOTS; i++) {
+			if (col->s[i].pid == pid || !col->s[i].pid)
+				break;
+			if (col->s[i].ns < col->s[min].ns)
+				min = i;
+		}
+		if (i < TL_SLOTS) {
+			col->s[i].pid = pid;
+			col->s[i].ns += ns;
+		} else if (ns > col->s[min].ns) {
+			col->s[min].pid = pid;
+			col->s[min].ns = ns;
+		}
+	}
+}
+
+static size_t bucket_of(struct pass *p, uint64_t ts)
+{
+	size_t b = (size_t)((ts - p->start) / p->bucket_ns);
+
+	return b < p->nr_buckets ? b : p->nr_buckets - 1;
+}
+
+static void pass_event(struct pass *p, const struct gt_event *ev)
+{
+	const uint64_t *a = ev->args;
+	unsigned int o;
+	uint64_t n;
+	size_t b;
+
+	switch (ev->type) {
+	case GOTRACE_EV_SCHED_SWITCH:
+		if (ev->cpu >= p->nr_cpus)
+			break;
+		if (!p->seen[ev->cpu]) {
+			p->seen[ev->cpu] = 1;
+			p->cur[ev->cpu] = (uint32_t)a[0];
+		}
+		tl_add(p, ev->cpu, p->cur[ev->cpu], p->since[ev->cpu], ev->ts);
+		p->cur[ev->cpu] = (uint32_t)a[3];
+		p->since[ev->cpu] = ev->ts;
+		break;
+	case GOTRACE_EV_MM_PAGE_ALLOC:
+		if (a[0] == ~0ULL)
+			break;
+		b = bucket_of(p, ev->ts);
+		o = a[1] < GA_ORDERS - 1 ? (unsigned int)a[1] : GA_ORDERS - 1;
+		p->alloc[o * p->nr_buckets + b] += cv_order_pages(a[1]);
+		p->orders |= 1U << o;
+		p->outstanding += cv_order_pages(a[1]);
+		p->outstanding -= cv_page_alloc(&p->pages, a[0], a[1], &o);
+		p->outst[b] = p->outstanding;
+		break;
+	case GOTRACE_EV_MM_PAGE_FREE:
+	case GOTRACE_EV_MM_PAGE_FREE_BATCHED:
+		b = bucket_of(p, ev->ts);
+		o = ev->type == GOTRACE_EV_MM_PAGE_FREE ? (unsigned int)
+			(a[1] < GA_ORDERS - 1 ? a[1] : GA_ORDERS - 1) : 0;
+		p->free[o * p->nr_buckets + b] +=
+			ev->type == GOTRACE_EV_MM_PAGE_FREE ? cv_order_pages(a[1]) : 1;
+		p->orders |= 1U << o;
+		n = cv_page_free(&p->pages, a[0], &o);
+		p->outstanding -= n;
+		p->outst[b] = p->outstanding;
+		break;
+	default:
+		break;
+	}
+}
+
+static void pass_free(struct pass *p)
+{
+	free(p->alloc);
+	free(p->free);
+	free(p->outst);
+	free(p->cols);
+	free(p->cur);
+	free(p->since);
+	free(p->seen);
+	cv_map_free(&p->pages, 0);
+}
+
+static int run_pass(const struct report_opts *o, const struct ga_result *res,
+		    struct pass *p)
+{
+	struct gt_reader *r;
+	struct gt_event ev;
+	size_t i;
+	uint32_t c;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	cv_map_init(&p->pages);
+	p->start = res->start_ns;
+	p->end = res->end_ns > res->start_ns ? res->end_ns : res->start_ns + 1;
+	p->nr_buckets = RATE_BUCKETS;
+	p->bucket_ns = (p->end - p->start + RATE_BUCKETS - 1) / RATE_BUCKETS;
+	if (!p->bucket_ns)
+		p->bucket_ns = 1;
+	p->nr_cpus = res->nr_cpus ? res->nr_cpus : 1;
+	p->col_ns = (p->end - p->start + TL_COLS - 1) / TL_COLS;
+	if (!p->col_ns)
+		p->col_ns = 1;
+	p->alloc = calloc((size_t)GA_ORDERS * p->nr_buckets, sizeof(uint64_t));
+	p->free = calloc((size_t)GA_ORDERS * p->nr_buckets, sizeof(uint64_t));
+	p->outst = calloc(p->nr_buckets, sizeof(uint64_t));
+	p->cols = calloc((size_t)p->nr_cpus * TL_COLS, sizeof(*p->cols));
+	p->cur = calloc(p->nr_cpus, sizeof(*p->cur));
+	p->since = calloc(p->nr_cpus, sizeof(*p->since));
+	p->seen = calloc(p->nr_cpus, sizeof(*p->seen));
+	if (!p->alloc || !p->free || !p->outst || !p->cols || !p->cur ||
+	    !p->since || !p->seen)
+		return -ENOMEM;
+	for (c = 0; c < p->nr_cpus; c++)
+		p->since[c] = p->start;
+	ret = gt_open_file(o->path, &r);
+	if (ret < 0)
+		return ret;
+	while ((ret = gt_next(r, &ev)) > 0) {
+		if (ev.type == GOTRACE_EV_COMM || ev.ts < p->start)
+			continue;
+		if (ev.ts > p->end)
+			break;
+		pass_event(p, &ev);
+	}
+	gt_close(r);
+	for (c = 0; c < p->nr_cpus; c++)
+		tl_add(p, c, p->cur[c], p->since[c], p->end);
+	/* buckets without page events keep the last value */
+	for (i = 1; i < p->nr_buckets; i++) {
+		if (!p->outst[i])
+			p->outst[i] = p->outst[i - 1];
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- JSON into HTML ---------------------------------------------------------- */
+
+/* A JSON string that is also safe inside <script>: no '<', '>', '&'. */
+static void jstr(FILE *f, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	putc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			putc('\\', f);
+			putc(c, f);
+		} else if (c < 0x20 || c >= 0x7f || c == '<' || c == '>' ||
+			   c == '&') {
+			fputs("\\u00", f);
+			putc(hex[c >> 4], f);
+			putc(hex[c & 15], f);
+		} else {
+			putc(c, f);
+		}
+	}
+	putc('"', f);
+}
+
+static void jhist_bins(FILE *f, const struct ga_hist *h)
+{
+	uint64_t bins[64] = { 0 };
+	int k, lo = 64, hi = -1, first = 1;
+	unsigned int i;
+
+	if (h->b) {
+		for (i = 0; i < GA_HIST_BUCKETS; i++) {
+			uint64_t low;
+
+			if (!h->b[i])
+				continue;
+			low = ga_hist_bucket_low(i);
+			k = low ? 63 - __builtin_clzll(low) : 0;
+			bins[k] += h->b[i];
+			if (k < lo)
+				lo = k;
+			if (k > hi)
+				hi = k;
+		}
+	}
+	fputs("[", f);
+	for (k = lo; k <= hi; k++) {
+		fprintf(f, "%s[%" PRIu64 ",%" PRIu64 "]", first ? "" : ",",
+			(uint64_t)1 << k, bins[k]);
+		first = 0;
+	}
+	fputs("]", f);
+}
+
+static void jhist(FILE *f, const char *name, const struct ga_hist *h)
+{
+	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"min\":%" PRIu64
+		",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64
+		",\"max\":%" PRIu64 ",\"bins\":", name, h->count, h->min,
+		ga_hist_pct(h, 50), ga_hist_pct(h, 90), ga_hist_pct(h, 99), h->max);
+	jhist_bins(f, h);
+	fputs("}", f);
+}
+
+static void jseries(FILE *f, const uint64_t *v, size_t n)
+{
+	size_t i;
+
+	putc('[', f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", v[i]);
+	putc(']', f);
+}
+
+static int cmp_task_pages(const void *x, const void *y)
+{
+	const struct ga_task *a = *(const struct ga_task * const *)x;
+	const struct ga_task *b = *(const struct ga_task * const *)y;
+
+	if (a->alloc_pages != b->alloc_pages)
+		return a->alloc_pages < b->alloc_pages ? 1 : -1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+static void write_data(FILE *f, struct gt_reader *r, const struct ga_result *res,
+		       const struct pass *p, const struct report_opts *o)
+{
+	const struct gotrace_header *h = gt_header(r);
+	const struct ga_task **tv;
+	char release[sizeof(h->release) + 1], machine[sizeof(h->machine) + 1];
+	size_t i, n;
+	unsigned int k;
+	uint32_t c;
+	int first;
+
+	memcpy(release, h->release, sizeof(h->release));
+	release[sizeof(h->release)] = '\0';
+	memcpy(machine, h->machine, sizeof(h->machine));
+	machine[sizeof(h->machine)] = '\0';
+
+	fputs("{\"meta\":{\"file\":", f);
+	jstr(f, o->path);
+	fputs(",\"release\":", f);
+	jstr(f, release);
+	fputs(",\"machine\":", f);
+	jstr(f, machine);
+	fprintf(f, ",\"nr_cpus\":%u,\"page_size\":%u,\"start_realtime_ns\":%" PRIu64
+		",\"start_ns\":%" PRIu64 ",\"window_start_ns\":%" PRIu64
+		",\"window_end_ns\":%" PRIu64 ",\"stacks\":%s,\"groups\":%" PRIu64 "},",
+		res->nr_cpus, res->page_size, (uint64_t)h->start_realtime_ns,
+		(uint64_t)h->start_ns, res->start_ns, res->end_ns,
+		(h->start_flags & GOTRACE_START_STACKS) ? "true" : "false",
+		(uint64_t)h->groups);
+
+	fprintf(f, "\"health\":{\"complete\":%s,\"truncated\":%s,\"decode_error\":",
+		res->complete ? "true" : "false", res->truncated ? "true" : "false");
+	if (res->decode_error)
+		jstr(f, res->error);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"lost\":%" PRIu64 ",\"seq_gaps\":%" PRIu64
+		",\"reader_skipped\":%" PRIu64 ",\"stack_events\":%" PRIu64
+		",\"stack_lost\":%" PRIu64 ",\"unnamed\":%" PRIu64 ",\"cpus\":[",
+		res->lost, res->seq_gaps, res->reader_skipped, res->stack_events,
+		res->stack_lost, res->unnamed_pids);
+	for (c = 0; c < res->nr_cpus; c++) {
+		const struct ga_cpu *gc = &res->cpus[c];
+
+		fprintf(f, "%s{\"cpu\":%u,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+			",\"busy_ns\":%" PRIu64 ",\"switches\":%" PRIu64
+			",\"has_end\":%s}", c ? "," : "", gc->cpu, gc->events,
+			gc->lost, gc->busy_ns, gc->switches,
+			gc->has_end ? "true" : "false");
+	}
+	fputs("]},", f);
+
+	fprintf(f, "\"totals\":{\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+		",\"allocs\":%" PRIu64 ",\"alloc_pages\":%" PRIu64
+		",\"alloc_fails\":%" PRIu64 ",\"frees\":%" PRIu64
+		",\"free_pages\":%" PRIu64 ",\"outstanding_pages\":%" PRIu64
+		",\"switches\":%" PRIu64 ",\"wakeups\":%" PRIu64
+		",\"migrations\":%" PRIu64 ",\"direct_reclaims\":%" PRIu64
+		",\"extfrag\":%" PRIu64 "},",
+		res->events, res->lost, res->allocs, res->alloc_pages,
+		res->alloc_fails, res->frees, res->free_pages,
+		res->outstanding_pages, res->switches, res->wakeups,
+		res->migrations, res->reclaim.count, res->extfrag);
+
+	fprintf(f, "\"rate\":{\"bucket_ns\":%" PRIu64 ",\"orders\":[", p->bucket_ns);
+	first = 1;
+	for (k = 0; k < GA_ORDERS; k++) {
+		if (!(p->orders & (1U << k)))
+			continue;
+		fprintf(f, "%s{\"order\":%u,\"larger\":%s,\"alloc\":", first ? "" : ",",
+			k, k == GA_ORDERS - 1 ? "true" : "false");
+		jseries(f, p->alloc + (size_t)k * p->nr_buckets, p->nr_buckets);
+		fputs(",\"free\":", f);
+		jseries(f, p->free + (size_t)k * p->nr_buckets, p->nr_buckets);
+		fputs("}", f);
+		first = 0;
+	}
+	fputs("],\"outstanding\":", f);
+	jseries(f, p->outst, p->nr_buckets);
+	fputs("},", f);
+
+	jhist(f, "lifetime", &res->lifetime);
+	fputs(",\"lifetime_orders\":[", f);
+	first = 1;
+	for (k = 0; k < GA_ORDERS; k++) {
+		const struct ga_order *go = &res->order[k];
+
+		if (!go->allocs && !go->frees)
+			continue;
+		fprintf(f, "%s{\"order\":%u,\"larger\":%s,\"allocs\":%" PRIu64
+			",\"frees\":%" PRIu64 ",\"outstanding\":%" PRIu64 ",",
+			first ? "" : ",", k, k == GA_ORDERS - 1 ? "true" : "false",
+			go->allocs, go->frees, go->outstanding);
+		jhist(f, "lifetime", &go->lifetime);
+		fputs("}", f);
+		first = 0;
+	}
+	fputs("],", f);
+	jhist(f, "wakelat", &res->wake_lat);
+	fputs(",", f);
+	jhist(f, "reclaim", &res->reclaim);
+
+	/* timeline: dominant task per column */
+	fprintf(f, ",\"timeline\":{\"cols\":%d,\"col_ns\":%" PRIu64 ",\"cpus\":[",
+		TL_COLS, p->col_ns);
+	for (c = 0; c < p->nr_cpus; c++) {
+		fputs(c ? ",[" : "[", f);
+		for (i = 0; i < TL_COLS; i++) {
+			const struct tl_col *col = &p->cols[(size_t)c * TL_COLS + i];
+			uint32_t pid = 0;
+			uint64_t best = 0;
+			int s;
+
+			for (s = 0; s < TL_SLOTS; s++) {
+				if (col->s[s].ns > best) {
+					best = col->s[s].ns;
+					pid = col->s[s].pid;
+				}
+			}
+			if (col->busy * 10 < p->col_ns)
+				pid = 0;	/* mostly idle */
+			fprintf(f, "%s%u", i ? "," : "", pid);
+		}
+		fputs("]", f);
+	}
+	fputs("]},", f);
+
+	/* tasks: by pages allocated, and by runtime for the timeline legend */
+	tv = malloc((res->nr_tasks + 1) * sizeof(*tv));
+	n = 0;
+	if (tv) {
+		for (i = 0; i < res->nr_tasks; i++)
+			tv[n++] = &res->tasks[i];
+		qsort(tv, n, sizeof(*tv), cmp_task_pages);
+	}
+	fputs("\"tasks\":[", f);
+	for (i = 0; i < n; i++) {
+		const struct ga_task *t = tv[i];
+
+		fprintf(f, "%s{\"pid\":%u,\"tgid\":%u,\"comm\":", i ? ",\n" : "",
+			t->pid, t->tgid);
+		jstr(f, t->comm ? t->comm : "");
+		fprintf(f, ",\"allocs\":%" PRIu64 ",\"alloc_pages\":%" PRIu64
+			",\"frees\":%" PRIu64 ",\"free_pages\":%" PRIu64
+			",\"outstanding_pages\":%" PRIu64 ",\"runtime_ns\":%" PRIu64
+			",\"switches\":%" PRIu64 ",\"involuntary\":%" PRIu64
+			",\"wakeups\":%" PRIu64 ",\"lat_p50\":%" PRIu64
+			",\"lat_p99\":%" PRIu64 ",\"lat_max\":%" PRIu64 "}",
+			t->allocs, t->alloc_pages, t->frees, t->free_pages,
+			t->outstanding_pages, t->runtime_ns, t->switches,
+			t->involuntary, t->wakeups, ga_hist_pct(&t->wake_lat, 50),
+			ga_hist_pct(&t->wake_lat, 99), t->wake_lat.max);
+	}
+	free(tv);
+	fputs("],\n\"stacks\":[", f);
+	n = res->nr_stacks < o->top ? res->nr_stacks : o->top;
+	for (i = 0; i < n; i++) {
+		const struct ga_stack *s = &res->stacks[i];
+		const uint64_t *frames;
+		int nf, j;
+
+		fprintf(f, "%s{\"id\":%u,\"allocs\":%" PRIu64 ",\"alloc_pages\":%" PRIu64
+			",\"frees\":%" PRIu64 ",\"outstanding_pages\":%" PRIu64
+			",\"frames\":[", i ? ",\n" : "", s->id, s->allocs,
+			s->alloc_pages, s->frees, s->outstanding_pages);
+		nf = s->id ? gt_stack(r, s->id, &frames) : 0;
+		for (j = 0; j < nf; j++) {
+			const char *mod = NULL;
+			uint64_t off = 0;
+			const char *sym = gt_symbol(r, frames[j], &off, &mod);
+			char buf[256];
+
+			if (sym)
+				snprintf(buf, sizeof(buf), "%s+0x%" PRIx64 "%s%s%s",
+					 sym, off, mod ? " [" : "", mod ? mod : "",
+					 mod ? "]" : "");
+			else
+				snprintf(buf, sizeof(buf), "0x%" PRIx64, frames[j]);
+			fputs(j ? "," : "", f);
+			jstr(f, buf);
+		}
+		fputs("]}", f);
+	}
+	fputs("]}", f);
+}
+
+/* ---- the page -------------------------------------------------------------------- */
+
+static const char page_head[] =
+"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+"<title>gotrace report</title>\n<style>\n"
+":root{--fg:#1d2430;--mut:#5b6675;--bg:#fff;--card:#f6f8fa;--line:#d9dee5;"
+"--ok:#1a7f37;--warn:#b35900;--bad:#c62828;--acc:#2f6fdd}\n"
+"*{box-sizing:border-box}\n"
+"body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
+"'DejaVu Sans',sans-serif;color:var(--fg);background:var(--bg)}\n"
+"header{padding:18px 28px;background:#18212e;color:#fff}\n"
+"header h1{margin:0 0 4px;font-size:22px;font-weight:600}\n"
+"header .sub{color:#b8c4d4;font-size:13px}\n"
+"main{padding:8px 28px 40px;max-width:1400px}\n"
+"h2{font-size:17px;margin:26px 0 10px;padding-bottom:4px;"
+"border-bottom:1px solid var(--line)}\n"
+".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));"
+"gap:10px}\n"
+".kpi{background:var(--card);border:1px solid var(--line);border-radius:6px;"
+"padding:10px 12px}\n"
+".kpi .v{font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}\n"
+".kpi .l{color:var(--mut);font-size:12px}\n"
+".health{padding:10px 14px;border-radius:6px;margin:12px 0;font-weight:500}\n"
+".health.ok{background:#e6f4ea;color:var(--ok)}\n"
+".health.warn{background:#fff4e5;color:var(--warn)}\n"
+".health.bad{background:#fdecea;color:var(--bad)}\n"
+".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));"
+"gap:18px}\n"
+".chart{background:var(--card);border:1px solid var(--line);border-radius:6px;"
+"padding:10px 12px}\n"
+".chart h3{margin:0 0 6px;font-size:14px}\n"
+".chart .note{color:var(--mut);font-size:12px;margin-top:4px}\n"
+"svg{display:block;width:100%;height:auto}\n"
+"svg text{font-size:11px;fill:var(--mut)}\n"
+".legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin-top:6px}\n"
+".legend span::before{content:'';display:inline-block;width:10px;height:10px;"
+"margin-right:5px;border-radius:2px;background:var(--c)}\n"
+"table{border-collapse:collapse;width:100%;font-size:13px}\n"
+"th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;"
+"vertical-align:top}\n"
+"th{background:var(--card);font-weight:600}\n"
+"td.l,th.l{text-align:left}\n"
+"td.num{font-variant-numeric:tabular-nums}\n"
+"td.stk{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px;"
+"text-align:left;white-space:pre}\n"
+"footer{color:var(--mut);font-size:12px;padding:0 28px 24px}\n"
+"</style>\n</head>\n<body>\n"
+"<header><h1>gotrace report</h1><div class=\"sub\" id=\"sub\"></div></header>\n"
+"<main>\n"
+"<div id=\"health\" class=\"health\"></div>\n"
+"<h2>Summary</h2>\n<div class=\"grid\" id=\"totals\"></div>\n"
+"<h2>Page allocator</h2>\n<div class=\"charts\">\n"
+"<div class=\"chart\"><h3>Pages allocated per interval, by order</h3>"
+"<div id=\"c-alloc\"></div></div>\n"
+"<div class=\"chart\"><h3>Pages freed per interval, by order</h3>"
+"<div id=\"c-free\"></div></div>\n"
+"<div class=\"chart\"><h3>Outstanding pages (allocated in the trace, not freed)"
+"</h3><div id=\"c-out\"></div></div>\n"
+"<div class=\"chart\"><h3>Page lifetime (allocation to free)</h3>"
+"<div id=\"c-life\"></div></div>\n"
+"</div>\n"
+"<h2>Scheduler</h2>\n<div class=\"charts\">\n"
+"<div class=\"chart\"><h3>Wakeup latency (wakeup to run)</h3>"
+"<div id=\"c-lat\"></div></div>\n"
+"<div class=\"chart\"><h3>CPUs</h3><div id=\"t-cpus\"></div></div>\n"
+"</div>\n"
+"<div class=\"chart\" style=\"margin-top:18px\"><h3>Per-CPU timeline: the task "
+"that ran most of each slice of time</h3><div id=\"c-tl\"></div></div>\n"
+"<h2>Top allocating stacks</h2>\n<div id=\"t-stacks\"></div>\n"
+"<h2>Top allocating tasks</h2>\n<div id=\"t-tasks\"></div>\n"
+"<h2>Page lifetime by order</h2>\n<div id=\"t-orders\"></div>\n"
+"</main>\n"
+"<footer id=\"foot\"></footer>\n"
+"<div id=\"selfcheck\" data-status=\"pending\" hidden></div>\n"
+"<script type=\"application/json\" id=\"data\">";
+
+static const char page_script[] =
+"</script>\n<script>\n"
+"'use strict';\n"
+"const D = JSON.parse(document.getElementById('data').textContent);\n"
+"const NS = 'http://www.w3.org/2000/svg';\n"
+"const PAL = ['#2f6fdd','#e8710a','#1a9e55','#c62828','#8e44ad','#00838f',"
+"'#b8860b','#d81b60','#5d4037','#546e7a','#7cb342','#3949ab'];\n"
+"const fmt = n => Number(n).toLocaleString('en-US');\n"
+"function dur(ns) {\n"
+"  if (ns >= 1e9) return (ns / 1e9).toFixed(ns >= 1e10 ? 1 : 2) + ' s';\n"
+"  if (ns >= 1e6) return (ns / 1e6).toFixed(ns >= 1e7 ? 1 : 2) + ' ms';\n"
+"  if (ns >= 1e3) return (ns / 1e3).toFixed(ns >= 1e4 ? 1 : 2) + ' \\u00b5s';\n"
+"  return ns + ' ns';\n"
+"}\n"
+"function el(tag, attrs, parent, text) {\n"
+"  const e = tag.startsWith('svg:') ? document.createElementNS(NS, tag.slice(4))"
+" : document.createElement(tag);\n"
+"  for (const k in attrs || {}) e.setAttribute(k, attrs[k]);\n"
+"  if (text !== undefined) e.textContent = text;\n"
+"  if (parent) parent.appendChild(e);\n"
+"  return e;\n"
+"}\n"
+"function nice(v) {\n"
+"  if (v <= 0) return 1;\n"
+"  const p = Math.pow(10, Math.floor(Math.log10(v)));\n"
+"  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;\n"
+"  return 10 * p;\n"
+"}\n"
+"const W = 620, H = 230, L = 56, R = 10, T = 10, B = 28;\n"
+"function axes(svg, ymax, xmax, xfmt, yfmt) {\n"
+"  const g = el('svg:g', {}, svg);\n"
+"  for (let i = 0; i <= 4; i++) {\n"
+"    const y = T + (H - T - B) * (1 - i / 4);\n"
+"    el('svg:line', {x1: L, x2: W - R, y1: y, y2: y, stroke: '#d9dee5'}, g);\n"
+"    el('svg:text', {x: L - 6, y: y + 4, 'text-anchor': 'end'}, g, yfmt(ymax * i / 4));\n"
+"  }\n"
+"  for (let i = 0; i <= 5; i++) {\n"
+"    const x = L + (W - L - R) * i / 5;\n"
+"    el('svg:text', {x: x, y: H - 8, 'text-anchor': i == 0 ? 'start' : i == 5 ? 'end' : 'middle'}, g, xfmt(xmax * i / 5));\n"
+"  }\n"
+"}\n"
+"function legend(parent, items) {\n"
+"  const d = el('div', {class: 'legend'}, parent);\n"
+"  for (const [name, c] of items) el('span', {style: '--c:' + c}, d, name);\n"
+"}\n"
+"function ordName(o) { return o.larger ? 'order \\u2265' + o.order : 'order ' + o.order; }\n"
+"function stacked(id, key) {\n"
+"  const box = document.getElementById(id);\n"
+"  const ords = D.rate.orders.filter(o => o[key].some(v => v > 0));\n"
+"  const n = D.rate.outstanding.length, bw = (W - L - R) / n;\n"
+"  let ymax = 0;\n"
+"  for (let i = 0; i < n; i++) ymax = Math.max(ymax, ords.reduce((s, o) => s + o[key][i], 0));\n"
+"  ymax = nice(ymax);\n"
+"  const svg = el('svg:svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img'}, box);\n"
+"  axes(svg, ymax, n * D.rate.bucket_ns, dur, fmt);\n"
+"  const base = new Array(n).fill(0);\n"
+"  ords.forEach((o, k) => {\n"
+"    const c = PAL[o.order % PAL.length];\n"
+"    for (let i = 0; i < n; i++) {\n"
+"      const v = o[key][i];\n"
+"      if (!v) continue;\n"
+"      const h = (H - T - B) * v / ymax, y = H - B - (H - T - B) * base[i] / ymax - h;\n"
+"      el('svg:rect', {x: L + i * bw, y: y, width: Math.max(bw - 0.5, 0.8), height: h, fill: c}, svg);\n"
+"      base[i] += v;\n"
+"    }\n"
+"  });\n"
+"  legend(box, ords.map(o => [ordName(o), PAL[o.order % PAL.length]]));\n"
+"  el('div', {class: 'note'}, box, 'interval ' + dur(D.rate.bucket_ns) + '; pages = 2^order per allocation');\n"
+"}\n"
+"function line(id) {\n"
+"  const box = document.getElementById(id), v = D.rate.outstanding, n = v.length;\n"
+"  const ymax = nice(Math.max(1, ...v));\n"
+"  const svg = el('svg:svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img'}, box);\n"
+"  axes(svg, ymax, n * D.rate.bucket_ns, dur, fmt);\n"
+"  let d = '';\n"
+"  for (let i = 0; i < n; i++) {\n"
+"    const x = L + (W - L - R) * (i + 1) / n, y = H - B - (H - T - B) * v[i] / ymax;\n"
+"    d += (i ? 'L' : 'M' + L + ',' + (H - B) + 'L') + x.toFixed(1) + ',' + y.toFixed(1);\n"
+"  }\n"
+"  el('svg:path', {d: d, fill: 'none', stroke: '#2f6fdd', 'stroke-width': 2}, svg);\n"
+"  el('div', {class: 'note'}, box, 'at the end: ' + fmt(D.totals.outstanding_pages) + ' pages (' + dur(0).replace('0 ns', '') + fmt(D.totals.outstanding_pages * D.meta.page_size / 1024) + ' KiB)');\n"
+"}\n"
+"function hist(id, h, color) {\n"
+"  const box = document.getElementById(id);\n"
+"  if (!h.count) { el('div', {class: 'note'}, box, 'no samples'); return; }\n"
+"  const n = h.bins.length, bw = (W - L - R) / n;\n"
+"  const ymax = nice(Math.max(...h.bins.map(b => b[1])));\n"
+"  const svg = el('svg:svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img'}, box);\n"
+"  axes(svg, ymax, 1, () => '', fmt);\n"
+"  h.bins.forEach((b, i) => {\n"
+"    const hh = (H - T - B) * b[1] / ymax;\n"
+"    const r = el('svg:rect', {x: L + i * bw + 1, y: H - B - hh, width: Math.max(bw - 2, 1), height: hh, fill: color}, svg);\n"
+"    el('svg:title', {}, r, '\\u2265 ' + dur(b[0]) + ': ' + fmt(b[1]));\n"
+"    if (n <= 16 || i % Math.ceil(n / 12) == 0)\n"
+"      el('svg:text', {x: L + i * bw + bw / 2, y: H - 8, 'text-anchor': 'middle'}, svg, dur(b[0]));\n"
+"  });\n"
+"  el('div', {class: 'note'}, box, fmt(h.count) + ' samples; p50 ' + dur(h.p50) + ', p90 ' + dur(h.p90) + ', p99 ' + dur(h.p99) + ', max ' + dur(h.max) + '; bins are powers of two');\n"
+"}\n"
+"function table(id, cols, rows) {\n"
+"  const t = el('table', {}, document.getElementById(id));\n"
+"  const hr = el('tr', {}, el('thead', {}, t));\n"
+"  for (const c of cols) el('th', {class: c.cls || ''}, hr, c.name);\n"
+"  const tb = el('tbody', {}, t);\n"
+"  for (const r of rows) {\n"
+"    const tr = el('tr', {}, tb);\n"
+"    for (const c of cols) el('td', {class: c.cls || 'num'}, tr, c.f(r));\n"
+"  }\n"
+"  return t;\n"
+"}\n"
+"function timeline() {\n"
+"  const box = document.getElementById('c-tl'), tl = D.timeline;\n"
+"  const byPid = {};\n"
+"  for (const t of D.tasks) byPid[t.pid] = t;\n"
+"  const top = D.tasks.slice().sort((a, b) => b.runtime_ns - a.runtime_ns).slice(0, PAL.length);\n"
+"  const color = {};\n"
+"  top.forEach((t, i) => color[t.pid] = PAL[i]);\n"
+"  const TW = 1240, rowH = 26, lw = 56;\n"
+"  const svg = el('svg:svg', {viewBox: '0 0 ' + TW + ' ' + (tl.cpus.length * (rowH + 6) + 24), role: 'img'}, box);\n"
+"  const cw = (TW - lw - 10) / tl.cols;\n"
+"  tl.cpus.forEach((cols, c) => {\n"
+"    const y = c * (rowH + 6) + 4;\n"
+"    el('svg:text', {x: 0, y: y + rowH / 2 + 4}, svg, 'CPU ' + c);\n"
+"    el('svg:rect', {x: lw, y: y, width: TW - lw - 10, height: rowH, fill: '#eef1f5'}, svg);\n"
+"    let i = 0;\n"
+"    while (i < cols.length) {\n"
+"      let j = i;\n"
+"      while (j < cols.length && cols[j] == cols[i]) j++;\n"
+"      if (cols[i]) {\n"
+"        const t = byPid[cols[i]];\n"
+"        const r = el('svg:rect', {x: lw + i * cw, y: y, width: (j - i) * cw, height: rowH, fill: color[cols[i]] || '#9aa5b1'}, svg);\n"
+"        el('svg:title', {}, r, (t ? t.comm : '?') + ' ' + cols[i] + ' @ ' + dur(i * tl.col_ns));\n"
+"      }\n"
+"      i = j;\n"
+"    }\n"
+"  });\n"
+"  const ty = tl.cpus.length * (rowH + 6) + 18;\n"
+"  for (let i = 0; i <= 5; i++)\n"
+"    el('svg:text', {x: lw + (TW - lw - 10) * i / 5, y: ty, 'text-anchor': i == 0 ? 'start' : i == 5 ? 'end' : 'middle'}, svg, dur(tl.cols * tl.col_ns * i / 5));\n"
+"  legend(box, top.filter(t => t.runtime_ns > 0).map(t => [t.comm + ' ' + t.pid + ' (' + dur(t.runtime_ns) + ')', color[t.pid]]).concat([['other tasks', '#9aa5b1'], ['idle', '#eef1f5']]));\n"
+"  el('div', {class: 'note'}, box, 'each column is ' + dur(tl.col_ns) + '; idle when less than 10% of it was busy');\n"
+"}\n"
+"const KPI = [['events', 'events'], ['lost', 'events lost'], ['allocs', 'page allocations'],"
+" ['alloc_pages', 'pages allocated'], ['frees', 'page frees'], ['free_pages', 'pages freed'],"
+" ['outstanding_pages', 'pages outstanding at the end'], ['switches', 'context switches'],"
+" ['wakeups', 'wakeups'], ['migrations', 'migrations']];\n"
+"function render() {\n"
+"  const m = D.meta, h = D.health, span = m.window_end_ns - m.window_start_ns;\n"
+"  const when = new Date(m.start_realtime_ns / 1e6).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';\n"
+"  document.getElementById('sub').textContent = m.file + ' \\u2014 kernel ' + m.release + ' (' + m.machine + '), ' + m.nr_cpus + ' CPUs, ' + dur(span) + ' from ' + when + (m.stacks ? ', with kernel stacks' : '');\n"
+"  const hb = document.getElementById('health');\n"
+"  const probs = [];\n"
+"  if (!h.complete) probs.push('the trace is truncated (no END record)');\n"
+"  if (h.decode_error) probs.push('decoding stopped: ' + h.decode_error);\n"
+"  if (h.lost) probs.push(fmt(h.lost) + ' events were lost while tracing');\n"
+"  if (h.seq_gaps) probs.push(fmt(h.seq_gaps) + ' batches are missing');\n"
+"  if (h.reader_skipped) probs.push(fmt(h.reader_skipped) + ' batches skipped by the reader');\n"
+"  if (h.stack_lost) probs.push(fmt(h.stack_lost) + ' events without their stack (table full)');\n"
+"  hb.className = 'health ' + (!h.complete || h.decode_error ? 'bad' : probs.length ? 'warn' : 'ok');\n"
+"  hb.textContent = probs.length ? 'Trace health: ' + probs.join('; ') : 'Trace health: complete, no events lost, no gaps';\n"
+"  const g = document.getElementById('totals');\n"
+"  for (const [k, label] of KPI) {\n"
+"    const d = el('div', {class: 'kpi'}, g);\n"
+"    el('div', {class: 'v', id: 'v-' + k}, d, fmt(D.totals[k]));\n"
+"    el('div', {class: 'l'}, d, label);\n"
+"  }\n"
+"  stacked('c-alloc', 'alloc');\n"
+"  stacked('c-free', 'free');\n"
+"  line('c-out');\n"
+"  hist('c-life', D.lifetime, '#1a9e55');\n"
+"  hist('c-lat', D.wakelat, '#e8710a');\n"
+"  table('t-cpus', [{name: 'CPU', f: c => c.cpu}, {name: 'events', f: c => fmt(c.events)},"
+" {name: 'lost', f: c => fmt(c.lost)}, {name: 'busy', f: c => dur(c.busy_ns)},"
+" {name: 'busy %', f: c => span ? (100 * c.busy_ns / span).toFixed(1) : '-'},"
+" {name: 'switches', f: c => fmt(c.switches)}], h.cpus);\n"
+"  timeline();\n"
+"  if (D.stacks.length)\n"
+"    table('t-stacks', [{name: 'stack', f: s => s.id || '(none)'}, {name: 'allocations', f: s => fmt(s.allocs)},"
+" {name: 'pages', f: s => fmt(s.alloc_pages)}, {name: 'freed', f: s => fmt(s.frees)},"
+" {name: 'outstanding pages', f: s => fmt(s.outstanding_pages)},"
+" {name: 'frames (innermost first)', cls: 'stk', f: s => s.frames.length ? s.frames.slice(0, 8).join('\\n') + (s.frames.length > 8 ? '\\n\\u2026' : '') : (s.id ? 'not in the trace' : 'no stacks recorded (gotrace record --stacks)')}], D.stacks);\n"
+"  table('t-tasks', [{name: 'pid', f: t => t.pid}, {name: 'comm', cls: 'l', f: t => t.comm},"
+" {name: 'allocations', f: t => fmt(t.allocs)}, {name: 'pages', f: t => fmt(t.alloc_pages)},"
+" {name: 'pages freed', f: t => fmt(t.free_pages)}, {name: 'outstanding', f: t => fmt(t.outstanding_pages)},"
+" {name: 'runtime', f: t => dur(t.runtime_ns)}, {name: 'switches', f: t => fmt(t.switches)},"
+" {name: 'wakeup p50', f: t => t.wakeups ? dur(t.lat_p50) : '-'}, {name: 'wakeup p99', f: t => t.wakeups ? dur(t.lat_p99) : '-'}],"
+" D.tasks.filter(t => t.alloc_pages > 0).slice(0, TOP));\n"
+"  table('t-orders', [{name: 'order', f: o => ordName(o)}, {name: 'allocations', f: o => fmt(o.allocs)},"
+" {name: 'frees', f: o => fmt(o.frees)}, {name: 'outstanding', f: o => fmt(o.outstanding)},"
+" {name: 'lifetimes', f: o => fmt(o.lifetime.count)}, {name: 'p50', f: o => o.lifetime.count ? dur(o.lifetime.p50) : '-'},"
+" {name: 'p90', f: o => o.lifetime.count ? dur(o.lifetime.p90) : '-'}, {name: 'p99', f: o => o.lifetime.count ? dur(o.lifetime.p99) : '-'},"
+" {name: 'max', f: o => o.lifetime.count ? dur(o.lifetime.max) : '-'}], D.lifetime_orders);\n"
+"  document.getElementById('foot').textContent = 'generated by gotrace report; the numbers are those of gotrace stats';\n"
+"}\n"
+"function selfcheck() {\n"
+"  const sc = document.getElementById('selfcheck'), bad = [], shown = {};\n"
+"  for (const [k] of KPI) {\n"
+"    const v = Number(document.getElementById('v-' + k).textContent.replace(/,/g, ''));\n"
+"    shown[k] = v;\n"
+"    if (v !== D.totals[k]) bad.push(k);\n"
+"  }\n"
+"  const rects = id => document.querySelectorAll('#' + id + ' svg rect').length;\n"
+"  if (D.totals.allocs && !rects('c-alloc')) bad.push('alloc chart');\n"
+"  if (D.totals.frees && !rects('c-free')) bad.push('free chart');\n"
+"  if (!document.querySelector('#c-out svg path')) bad.push('outstanding chart');\n"
+"  if (D.lifetime.count && !rects('c-life')) bad.push('lifetime chart');\n"
+"  if (D.wakelat.count && !rects('c-lat')) bad.push('latency chart');\n"
+"  if (D.totals.switches && rects('c-tl') <= D.timeline.cpus.length) bad.push('timeline');\n"
+"  document.getElementById('totals').setAttribute('data-totals', JSON.stringify(shown));\n"
+"  sc.setAttribute('data-status', bad.length ? 'fail' : 'ok');\n"
+"  sc.textContent = bad.join(', ');\n"
+"}\n"
+"try {\n"
+"  render();\n"
+"  selfcheck();\n"
+"} catch (e) {\n"
+"  const sc = document.getElementById('selfcheck');\n"
+"  sc.setAttribute('data-status', 'exception');\n"
+"  sc.textContent = String(e);\n"
+"  throw e;\n"
+"}\n"
+"</script>\n</body>\n</html>\n";
+
+int report_html(const struct report_opts *o, FILE *out)
+{
+	struct gt_reader *r;
+	struct ga_opts go;
+	const struct ga_result *res;
+	struct pass p;
+	struct ga *a;
+	int ret;
+
+	ret = gt_open_file(o->path, &r);
+	if (ret < 0) {
+		gt_err("%s: %s", o->path, gt_error(NULL));
+		return ret;
+	}
+	ga_opts_init(&go);
+	go.from_ns = o->from_ns;
+	go.to_ns = o->to_ns;
+	a = ga_new(r, &go);
+	if (!a) {
+		gt_close(r);
+		return -ENOMEM;
+	}
+	ret = ga_run(a);
+	if (ret == -ENOMEM) {
+		ga_free(a);
+		gt_close(r);
+		return ret;
+	}
+	if (ret < 0)
+		gt_warn("%s: %s (the report shows what decoded)", o->path,
+			gt_error(r));
+	res = ga_result(a);
+	ret = run_pass(o, res, &p);
+	if (ret == -ENOMEM) {
+		pass_free(&p);
+		ga_free(a);
+		gt_close(r);
+		return ret;
+	}
+	fputs(page_head, out);
+	fprintf(out, "\n");
+	write_data(out, r, res, &p, o);
+	fprintf(out, "\n");
+	fprintf(out, "%s", "</script>\n<script>const TOP = ");
+	fprintf(out, "%u;\n", o->top);
+	fputs(page_script + strlen("</script>\n<script>\n"), out);
+	pass_free(&p);
+	ga_free(a);
+	gt_close(r);
+	return 0;
+}
