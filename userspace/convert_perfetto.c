@@ -701,7 +701,9 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	p.first = 1;
 	p.ivl_start = p.base;
 	p.allocs = o->allocs < 0 ?
-		!!(h->start_flags & GOTRACE_START_STACKS) : o->allocs;
+		!!((h->start_flags & GOTRACE_START_STACKS) ||
+		   (h->stack_events & (1ULL << GOTRACE_EV_MM_PAGE_ALLOC))) :
+		o->allocs;
 	p.cpus = calloc(p.nr_cpus, sizeof(*p.cpus));
 	if (!p.cpus)
 		return -ENOMEM;

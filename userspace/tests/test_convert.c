@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of gotrace convert (perfetto, go) and gotrace report on synthetic
+ * traces (TAP):
+ *
+ *   test_convert GOTRACE_BINARY OUTDIR TESTS_SRCDIR
+ *
+ * The Perfetto JSON is checked by TESTS_SRCDIR/check_perfetto.py (valid
+ * JSON, B/E balanced, tracks ordered, CPU slices disjoint, ping-pong runs
+ * as dump says); the Go trace by `go tool trace` (-pprof=sched/sync, -d)
+ * when Debian's golang-go is installed (skipped otherwise); the report's
+ * embedded numbers against `stats --json`.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "encoder.h"
+#include "gotrace_reader.h"
+
+static int nr_tests;
+static int nr_failed;
+static const char *tool;
+static const char *outdir;
+static const char *srcdir;
+static int have_go = -1;
+
+static __attribute__((format(printf, 2, 3)))
+void ok(int cond, const char *fmt, ...);
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_tests++;
+	if (!cond)
+		nr_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", nr_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static __attribute__((format(printf, 1, 2)))
+void skip(const char *fmt, ...);
+
+static void skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	nr_tests++;
+	printf("ok %d - # SKIP ", nr_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Run a shell command, its output indented as TAP comments; exit status. */
+static __attribute__((format(printf, 1, 2)))
+int sh(const char *fmt, ...);
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096], full[4200];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "( %s ) 2>&1 | sed 's/^/# /'; exit ${PIPESTATUS[0]}",
+		 cmd);
+	fflush(stdout);
+	{
+		char *argv[] = { "bash", "-c", full, NULL };
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execvp("bash", argv);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) < 0)
+			return -1;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int go_available(void)
+{
+	if (have_go < 0)
+		have_go = system("command -v go >/dev/null 2>&1") == 0;
+	return have_go;
+}
+
+/* ---- building traces ------------------------------------------------------ */
+
+#define A(...)	((const uint64_t[]){ __VA_ARGS__ })
+#define MAX_EVS	200000
+#define NR_CPUS	4
+
+struct tev {
+	uint32_t cpu;
+	uint8_t type, ctx;
+	uint64_t ts;
+	uint64_t args[8];
+	const char *str;
+	uint32_t stack;
+};
+
+static struct tev *evs;
+static size_t nr_evs;
+static uint64_t now;
+
+static void add(uint32_t cpu, unsigned int type, unsigned int ctx,
+		const uint64_t *args, unsigned int nargs, const char *str,
+		uint32_t stack)
+{
+	struct tev *t;
+
+	if (nr_evs == MAX_EVS)
+		return;
+	t = &evs[nr_evs++];
+	memset(t, 0, sizeof(*t));
+	t->cpu = cpu;
+	t->type = (uint8_t)type;
+	t->ctx = (uint8_t)ctx;
+	now += 1000 + (uint64_t)(nr_evs * 7919 % 5000);
+	t->ts = now;
+	memcpy(t->args, args, nargs * sizeof(*args));
+	t->str = str;
+	t->stack = stack;
+}
+
+#define EV(cpu, type, ...) \
+	add(cpu, type, 0, A(__VA_ARGS__), \
+	    sizeof(A(__VA_ARGS__)) / sizeof(uint64_t), NULL, 0)
+
+static void enc_stack_rec(struct enc *e, uint32_t id, uint32_t nr,
+			  const uint64_t *frames)
+{
+	struct gotrace_stack st = {
+		.rec = { GOTRACE_REC_STACK, sizeof(st) + nr * 8 },
+		.id = id,
+		.nr = nr,
+	};
+
+	enc_bytes(e, &st, sizeof(st));
+	enc_bytes(e, frames, nr * 8);
+}
+
+/* Write the collected events (one batch per CPU) and a complete tail. */
+static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
+		       const uint32_t *pids, const char *const *comms)
+{
+	char path[512];
+	struct enc e;
+	uint32_t cpu;
+	size_t i;
+	uint64_t counts[NR_CPUS] = { 0 };
+	FILE *f;
+	int ret;
+
+	enc_init(&e, NR_CPUS, 1000);
+	if (stacks)
+		enc_set_stack_events(&e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
+	if (nr_tasks)
+		enc_tasks(&e, nr_tasks, pids, comms);
+	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+		int open = 0;
+
+		for (i = 0; i < nr_evs; i++) {
+			struct tev *t = &evs[i];
+
+			if (t->cpu != cpu)
+				continue;
+			if (!open) {
+				enc_batch_begin(&e, cpu, 0, t->ts, 0);
+				open = 1;
+			}
+			if (stacks && t->type == GOTRACE_EV_MM_PAGE_ALLOC)
+				enc_event_stack(&e, t->type, t->ctx, t->ts,
+						t->args, t->str, t->stack);
+			else
+				enc_event(&e, t->type, t->ctx, t->ts, t->args,
+					  t->str);
+			if (t->type != GOTRACE_EV_COMM)
+				counts[cpu]++;
+		}
+		if (open)
+			enc_batch_end(&e, 0);
+	}
+	if (stacks) {
+		enc_stack_rec(&e, 1, 2, A(0xffffffff81001010ULL, 0xffffffff81002004ULL));
+		enc_stack_rec(&e, 2, 1, A(0xffffffff81002008ULL));
+	}
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		enc_cpu_end(&e, cpu, counts[cpu] ? 1 : 0, counts[cpu], 0, 0);
+	enc_end(&e, now + 1000, nr_evs, 0, 0);
+	snprintf(path, sizeof(path), "%s/%s.trace", outdir, name);
+	f = fopen(path, "wb");
+	ret = f && fwrite(e.buf, 1, e.len, f) == e.len ? 0 : -1;
+	if (f)
+		fclose(f);
+	enc_free(&e);
+	return ret;
+}
+
+static void reset(void)
+{
+	nr_evs = 0;
+	now = 1000;
+}
+
+/* ---- checks ------------------------------------------------------------------ */
+
+static int tasks_in_dump(const char *name)
+{
+	char cmd[1024];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s dump %s/%s.trace 2>/dev/null | grep -oE '(prev_pid|next_pid| pid|child_pid)=[0-9]+' | cut -d= -f2 | grep -v '^0$' | sort -u | wc -l",
+		 tool, outdir, name);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
+static void check_perfetto(const char *name, const char *extra_opts,
+			   const char *checker_args)
+{
+	int rc;
+
+	rc = sh("%s convert -q --format=perfetto %s -o %s/%s.json %s/%s.trace",
+		tool, extra_opts, outdir, name, outdir, name);
+	ok(rc == 0, "%s: convert --format=perfetto %s", name, extra_opts);
+	rc = sh("python3 %s/check_perfetto.py %s/%s.json %s", srcdir, outdir,
+		name, checker_args);
+	ok(rc == 0, "%s: perfetto JSON valid, B/E balanced, tracks ordered, CPU slices disjoint%s",
+	   name, *checker_args ? ", ping-pong as dump" : "");
+}
+
+static void check_go(const char *name, int want_tasks)
+{
+	int rc, got = -1;
+	char cmd[1024];
+	FILE *p;
+
+	rc = sh("%s convert --format=go -o %s/%s.gotrace %s/%s.trace", tool,
+		outdir, name, outdir, name);
+	ok(rc == 0, "%s: convert --format=go", name);
+	if (!go_available()) {
+		skip("%s: go tool trace (golang-go not installed)", name);
+		return;
+	}
+	rc = sh("HOME=${HOME:-/tmp} go tool trace -pprof=sched %s/%s.gotrace >%s/%s.sched.pprof && test -s %s/%s.sched.pprof && "
+		"HOME=${HOME:-/tmp} go tool trace -pprof=sync %s/%s.gotrace >/dev/null",
+		outdir, name, outdir, name, outdir, name, outdir, name);
+	ok(rc == 0, "%s: go tool trace -pprof=sched and -pprof=sync accept it", name);
+	if (want_tasks < 0)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "HOME=${HOME:-/tmp} go tool trace -d %s/%s.gotrace 2>/dev/null | awk '$2 == \"GoCreate\" { for (i = 3; i <= NF; i++) if ($i ~ /^g=/) g = $i; s[g] = 1 } END { print length(s) }'",
+		 outdir, name);
+	p = popen(cmd, "r");
+	if (p) {
+		if (fscanf(p, "%d", &got) != 1)
+			got = -1;
+		pclose(p);
+	}
+	ok(got == want_tasks, "%s: %d goroutines for %d tasks", name, got,
+	   want_tasks);
+}
+
+/* ---- scenarios ------------------------------------------------------------------ */
+
+/*
+ * Tasks 100 and 200 pass a token on CPU 0 (sleep, wakeup, switch), 300
+ * allocates pages with stacks on CPU 1, forks 301 which execs and exits
+ * (preempted after its exit, then gone in Z), reclaim and compaction
+ * stalls, a migration.
+ */
+static void scenario_pingpong(void)
+{
+	int i;
+
+	reset();
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 100, 120);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 300, 120);
+	for (i = 0; i < 40; i++) {
+		uint64_t a = i & 1 ? 200 : 100, b = i & 1 ? 100 : 200;
+
+		EV(0, GOTRACE_EV_SCHED_WAKEUP, b, 120, 0);
+		EV(0, GOTRACE_EV_SCHED_SWITCH, a, 120, 1, b, 120);
+		add(1, GOTRACE_EV_MM_PAGE_ALLOC, 0,
+		    A(0x1000 + i, i % 3, 0xcc0, 0, 300), 5, NULL, 1 + i % 2);
+		if (i % 4 == 3)
+			EV(1, GOTRACE_EV_MM_PAGE_FREE, 0x1000 + i - 2, (i - 2) % 3, 300);
+	}
+	EV(1, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, 0xcc0, 300);
+	EV(1, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 12, 300);
+	EV(1, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, 4096, 1, 300);
+	EV(1, GOTRACE_EV_SCHED_PROCESS_FORK, 300, 301, 301);
+	EV(1, GOTRACE_EV_SCHED_WAKEUP_NEW, 301, 120, 2);
+	EV(1, GOTRACE_EV_MM_COMPACTION_END, 0, 4096, 1, 3, 300);
+	EV(2, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 301, 120);
+	add(2, GOTRACE_EV_SCHED_PROCESS_EXEC, 0, A(301, 301), 2, "/bin/true", 0);
+	EV(2, GOTRACE_EV_SCHED_MIGRATE_TASK, 300, 120, 1, 3);
+	EV(2, GOTRACE_EV_SCHED_PROCESS_EXIT, 301, 120);
+	EV(2, GOTRACE_EV_SCHED_SWITCH, 301, 120, GOTRACE_STATE_PREEMPTED, 0, 120);
+	EV(2, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 301, 120);
+	EV(2, GOTRACE_EV_SCHED_SWITCH, 301, 120, 0x20, 0, 120);
+	EV(3, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, 1, 0);
+	EV(3, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0);
+}
+
+/*
+ * What lost events and the trace start look like: tasks running before
+ * their first switch (page events first), a task switched in on CPU 1
+ * while it still runs on CPU 0, a task that blocked switched in without a
+ * wakeup, a wakeup of a running task, a switch whose prev is not the task
+ * we think runs, idle switching out while a task "runs", a reused pid.
+ */
+static void scenario_lossy(void)
+{
+	reset();
+	EV(0, GOTRACE_EV_MM_PAGE_ALLOC, 0x10, 0, 0xcc0, 0, 500);
+	EV(1, GOTRACE_EV_MM_PAGE_FREE, 0x10, 0, 501);
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 500, 120, 1, 502, 120);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 501, 120, 0, 502, 120);
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 503, 120, 1, 500, 120);
+	EV(0, GOTRACE_EV_SCHED_WAKEUP, 500, 120, 0);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 504, 120);
+	EV(2, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 503, 120);
+	EV(2, GOTRACE_EV_SCHED_SWITCH, 503, 120, 2, 502, 120);
+	EV(3, GOTRACE_EV_SCHED_PROCESS_EXIT, 505, 120);
+	EV(3, GOTRACE_EV_SCHED_SWITCH, 505, 120, 0x20, 0, 120);
+	EV(3, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 501, 120);
+	EV(3, GOTRACE_EV_SCHED_SWITCH, 501, 120, 1, 0, 120);
+	EV(0, GOTRACE_EV_SCHED_WAKEUP, 501, 120, 3);
+	EV(0, GOTRACE_EV_SCHED_WAKEUP, 501, 120, 3);
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 500, 120, 0, 501, 120);
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 501, 120, GOTRACE_STATE_PREEMPTED, 500, 120);
+}
+
+/* A pseudo-random kernel: mostly consistent, sometimes not at all. */
+static uint32_t rs = 2024;
+
+static uint32_t rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 17;
+	rs ^= rs << 5;
+	return rs;
+}
+
+static void scenario_random(size_t n, int garbage)
+{
+	uint32_t cur[NR_CPUS] = { 0 };
+	uint32_t next_pid = 1000, pids[64];
+	int alive[64] = { 0 };
+	int nr = 0, i;
+
+	reset();
+	for (i = 0; i < 16; i++) {
+		pids[nr] = next_pid++;
+		alive[nr++] = 1;
+	}
+	while (nr_evs < n) {
+		uint32_t cpu = rnd() % NR_CPUS, k = rnd() % 100;
+		uint32_t p = pids[rnd() % nr];
+
+		if (garbage && k < 3) {
+			EV(cpu, GOTRACE_EV_SCHED_SWITCH, pids[rnd() % nr], 120,
+			   rnd() % 3, pids[rnd() % nr], 120);
+		} else if (k < 35) {
+			uint32_t nx = rnd() % 4 ? p : 0;
+			uint64_t st = rnd() % 4;
+
+			if (st == 3)
+				st = GOTRACE_STATE_PREEMPTED;
+			EV(cpu, GOTRACE_EV_SCHED_SWITCH, cur[cpu], 120, st, nx, 120);
+			cur[cpu] = nx;
+		} else if (k < 55) {
+			EV(cpu, GOTRACE_EV_SCHED_WAKEUP, p, 120, rnd() % NR_CPUS);
+		} else if (k < 57 && nr < 64 && cur[cpu]) {
+			pids[nr] = next_pid++;
+			alive[nr] = 1;
+			EV(cpu, GOTRACE_EV_SCHED_PROCESS_FORK, cur[cpu], pids[nr], pids[nr]);
+			EV(cpu, GOTRACE_EV_SCHED_WAKEUP_NEW, pids[nr], 120, cpu);
+			nr++;
+		} else if (k < 58 && cur[cpu]) {
+			EV(cpu, GOTRACE_EV_SCHED_PROCESS_EXIT, cur[cpu], 120);
+			EV(cpu, GOTRACE_EV_SCHED_SWITCH, cur[cpu], 120, 0x20, 0, 120);
+			for (i = 0; i < nr; i++) {
+				if (pids[i] == cur[cpu])
+					alive[i] = 0;
+			}
+			cur[cpu] = 0;
+		} else if (k < 80) {
+			EV(cpu, GOTRACE_EV_MM_PAGE_ALLOC, 0x100 + rnd() % 5000,
+			   rnd() % 4, 0xcc0, 0, cur[cpu]);
+		} else if (k < 97) {
+			EV(cpu, rnd() % 2 ? GOTRACE_EV_MM_PAGE_FREE_BATCHED :
+			   GOTRACE_EV_MM_PAGE_FREE, 0x100 + rnd() % 5000,
+			   0, cur[cpu]);
+			if (evs[nr_evs - 1].type == GOTRACE_EV_MM_PAGE_FREE_BATCHED)
+				evs[nr_evs - 1].args[1] = cur[cpu];
+		} else {
+			EV(cpu, GOTRACE_EV_SCHED_MIGRATE_TASK, p, 120, cpu,
+			   rnd() % NR_CPUS);
+		}
+		/* exited tasks stay out of the pool */
+		for (i = 0; i < nr; i++) {
+			if (!alive[i]) {
+				pids[i] = pids[--nr];
+				alive[i] = alive[nr];
+				i--;
+			}
+		}
+		if (nr < 4) {
+			pids[nr] = next_pid++;
+			alive[nr++] = 1;
+		}
+	}
+}
+
+static void test_report(const char *name)
+{
+	int rc;
+
+	rc = sh("%s report -o %s/%s.html %s/%s.trace", tool, outdir, name,
+		outdir, name);
+	ok(rc == 0, "%s: report written", name);
+	rc = sh("! grep -Eiq '(src|href)=.?(https?:)?//|@import|url\\(' %s/%s.html",
+		outdir, name);
+	ok(rc == 0, "%s: report is self-contained (no network references)", name);
+	rc = sh("%s stats --json %s/%s.trace >%s/%s.stats.json && python3 -c '"
+		"import json, re, sys\n"
+		"h = open(sys.argv[1]).read()\n"
+		"d = json.loads(re.search(r\"<script type=.application/json. id=.data.>(.*?)</script>\", h, re.S).group(1))\n"
+		"s = json.load(open(sys.argv[2]))\n"
+		"t = d[\"totals\"]\n"
+		"w = dict(events=s[\"trace\"][\"events\"], lost=s[\"trace\"][\"lost\"], allocs=s[\"pages\"][\"allocs\"], alloc_pages=s[\"pages\"][\"alloc_pages\"], frees=s[\"pages\"][\"frees\"], free_pages=s[\"pages\"][\"free_pages\"], outstanding_pages=s[\"outstanding\"][\"pages\"], switches=s[\"sched\"][\"switches\"], wakeups=s[\"sched\"][\"wakeups\"], migrations=s[\"sched\"][\"migrations\"])\n"
+		"bad = [k for k in w if t[k] != w[k]]\n"
+		"print(\"report\", t)\n"
+		"print(\"stats \", w)\n"
+		"out = d[\"rate\"][\"outstanding\"][-1]\n"
+		"sys.exit(1 if bad or out != w[\"outstanding_pages\"] else 0)' %s/%s.html %s/%s.stats.json",
+		tool, outdir, name, outdir, name, outdir, name, outdir, name);
+	ok(rc == 0, "%s: report totals (and the outstanding curve's end) equal stats --json", name);
+}
+
+int main(int argc, char **argv)
+{
+	static const uint32_t pids[] = { 100, 200, 300 };
+	static const char *const comms[] = { "ping", "pong", "alloc\"er<b>" };
+	int rc;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR TESTS_SRCDIR\n",
+			argv[0]);
+		return 2;
+	}
+	tool = argv[1];
+	outdir = argv[2];
+	srcdir = argv[3];
+	mkdir(outdir, 0755);
+	evs = calloc(MAX_EVS, sizeof(*evs));
+	if (!evs)
+		return 1;
+
+	scenario_pingpong();
+	ok(!write_trace("conv-pingpong", 1, 3, pids, comms), "write conv-pingpong");
+	{
+		char a[512];
+
+		snprintf(a, sizeof(a), "--pingpong 100,200 --dump %s/conv-pingpong.dump",
+			 outdir);
+		rc = sh("%s dump %s/conv-pingpong.trace >%s/conv-pingpong.dump", tool,
+			outdir, outdir);
+		ok(rc == 0, "conv-pingpong: dump");
+		check_perfetto("conv-pingpong", "", a);
+	}
+	rc = sh("grep -q '\"stack\":\\[' %s/conv-pingpong.json && grep -q 'direct reclaim' %s/conv-pingpong.json && grep -q '\"compaction\"' %s/conv-pingpong.json && grep -q '\"ph\":\"f\"' %s/conv-pingpong.json && grep -q 'outstanding pages by order' %s/conv-pingpong.json",
+		outdir, outdir, outdir, outdir, outdir);
+	ok(rc == 0, "conv-pingpong: allocation stacks, reclaim and compaction slices, wakeup flows, per-order counters");
+	check_go("conv-pingpong", tasks_in_dump("conv-pingpong"));
+	test_report("conv-pingpong");
+
+	scenario_lossy();
+	ok(!write_trace("conv-lossy", 0, 0, NULL, NULL), "write conv-lossy");
+	check_perfetto("conv-lossy", "", "");
+	check_go("conv-lossy", -1);
+	rc = sh("%s convert --format=go -o /dev/null %s/conv-lossy.trace 2>&1 | grep -q 'made up [1-9]'",
+		tool, outdir);
+	ok(rc == 0, "conv-lossy: go export reports what it made up");
+
+	scenario_random(30000, 0);
+	ok(!write_trace("conv-random", 0, 0, NULL, NULL), "write conv-random (30000 events)");
+	check_perfetto("conv-random", "", "");
+	check_perfetto("conv-random", "--from 0.01 --to 0.04 --interval 1 --allocs --sample 3", "");
+	check_go("conv-random", tasks_in_dump("conv-random"));
+	test_report("conv-random");
+
+	scenario_random(30000, 1);
+	ok(!write_trace("conv-garbage", 0, 0, NULL, NULL), "write conv-garbage (30000 events, 3%% nonsense switches)");
+	check_perfetto("conv-garbage", "", "");
+	check_go("conv-garbage", -1);
+
+	/* a trace cut in the middle still converts to valid output */
+	rc = sh("f=%s/conv-random.trace; head -c $(( $(stat -c %%s $f) * 6 / 10 )) $f >%s/conv-cut.trace",
+		outdir, outdir);
+	ok(rc == 0, "conv-cut: the random trace cut at 60%%");
+	check_perfetto("conv-cut", "", "");
+	check_go("conv-cut", -1);
+
+	printf("1..%d\n", nr_tests);
+	if (nr_failed)
+		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
+	free(evs);
+	return nr_failed ? 1 : 0;
+}
