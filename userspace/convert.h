@@ -80,6 +80,18 @@ struct cv_task_info {
  */
 int cv_load_tasks(const char *path, struct cv_map *m);
 
+/* Events lost before a batch (BATCH records with lost > 0). */
+struct cv_loss {
+	uint64_t ts;		/* the batch's base_ts */
+	uint64_t lost;
+};
+
+/*
+ * The losses of the trace at path, by time (malloc'd array in *out, free
+ * it).  Their number, or -1 if the file cannot be read.
+ */
+long cv_load_losses(const char *path, struct cv_loss **out);
+
 /* Write s as a JSON string (quotes included), escaping what JSON needs. */
 void cv_json_str(FILE *f, const char *s);
 /* Same for at most n bytes of s. */

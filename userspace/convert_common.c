@@ -193,6 +193,58 @@ out:
 	return 0;
 }
 
+static int loss_cmp(const void *a, const void *b)
+{
+	const struct cv_loss *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+long cv_load_losses(const char *path, struct cv_loss **out)
+{
+	struct gotrace_batch b;
+	struct cv_loss *v = NULL, *nv;
+	char magic[GOTRACE_MAGIC_LEN];
+	size_t n = 0, cap = 0;
+	long pos = GOTRACE_MAGIC_LEN;
+	FILE *f;
+
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	if (fread(magic, 1, sizeof(magic), f) != sizeof(magic)) {
+		fclose(f);
+		return 0;
+	}
+	for (;;) {
+		if (fseek(f, pos, SEEK_SET) ||
+		    fread(&b.rec, sizeof(b.rec), 1, f) != 1 ||
+		    b.rec.len < sizeof(b.rec) || b.rec.len & 7)
+			break;
+		if (b.rec.type == GOTRACE_REC_BATCH && b.rec.len >= sizeof(b) &&
+		    fread((char *)&b + sizeof(b.rec), sizeof(b) - sizeof(b.rec),
+			  1, f) == 1 && b.lost) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				nv = realloc(v, cap * sizeof(*v));
+				if (!nv)
+					break;
+				v = nv;
+			}
+			v[n].ts = b.base_ts;
+			v[n].lost = b.lost;
+			n++;
+		}
+		pos += b.rec.len;
+	}
+	fclose(f);
+	if (n)
+		qsort(v, n, sizeof(*v), loss_cmp);
+	*out = v;
+	return (long)n;
+}
+
 void cv_json_strn(FILE *f, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -5,7 +5,8 @@
  *
  * CPUs are Ps, tasks are goroutines (goroutine id = pid; a reused pid gets
  * a new id), named by a one-frame creation stack whose function is the
- * task's comm.  sched_switch stops the previous goroutine (GoPreempt when
+ * task's comm when it is first seen; each run is a GoStartLabel whose
+ * label is the comm at that time (which an exec changes).  sched_switch stops the previous goroutine (GoPreempt when
  * preempted, GoSched when it yielded while runnable, GoBlockSync when in
  * D state, GoBlock otherwise, GoEnd after its exit) and starts the next
  * (GoStart); wakeups are GoUnblock, forks GoCreate, the pages allocated
@@ -54,6 +55,7 @@ enum {
 	EV_GO_BLOCK_SYNC = 25,
 	EV_HEAP_ALLOC	= 33,
 	EV_STRING	= 37,
+	EV_GO_START_LABEL = 41,
 };
 
 #define GO_HEADER	"go 1.19 trace\0\0\0"
@@ -88,6 +90,7 @@ struct g_proc {
 struct g_comm {
 	char name[GOTRACE_COMM_LEN + 8];
 	uint64_t stk;
+	uint64_t str;		/* string id of the name */
 };
 
 struct gconv {
@@ -193,14 +196,14 @@ static uint64_t string(struct gconv *g, const char *s)
 }
 
 /* The creation stack of a comm: one frame, function = comm. */
-static uint64_t comm_stack(struct gconv *g, const char *comm)
+static struct g_comm *comm_get(struct gconv *g, const char *comm)
 {
 	uint64_t a[6];
 	size_t i;
 
 	for (i = 0; i < g->nr_comms; i++) {
 		if (!strcmp(g->comms[i].name, comm))
-			return g->comms[i].stk;
+			return &g->comms[i];
 	}
 	if (g->nr_comms == g->cap_comms) {
 		size_t cap = g->cap_comms ? g->cap_comms * 2 : 64;
@@ -208,7 +211,7 @@ static uint64_t comm_stack(struct gconv *g, const char *comm)
 
 		if (!c) {
 			g->err = -ENOMEM;
-			return 0;
+			return NULL;
 		}
 		g->comms = c;
 		g->cap_comms = cap;
@@ -223,8 +226,19 @@ static uint64_t comm_stack(struct gconv *g, const char *comm)
 	a[5] = 0;
 	raw(g, EV_STACK, a, 6);
 	g->st->events_out--;
-	g->comms[g->nr_comms++].stk = a[0];
-	return a[0];
+	g->comms[g->nr_comms].stk = a[0];
+	g->comms[g->nr_comms].str = a[3];
+	return &g->comms[g->nr_comms++];
+}
+
+/* The current comm of a task (for names and labels). */
+static struct g_comm *task_comm(struct gconv *g, uint32_t pid)
+{
+	const char *c = gt_comm(g->r, pid);
+	char name[GOTRACE_COMM_LEN + 8];
+
+	snprintf(name, sizeof(name), "%s", c && *c ? c : "task");
+	return comm_get(g, name);
 }
 
 /* ---- state machine --------------------------------------------------------- */
@@ -262,14 +276,12 @@ static struct g_task *task(struct gconv *g, uint32_t pid)
 static void create(struct gconv *g, struct g_task *t, uint32_t p, uint64_t ts)
 {
 	struct g_task *cur = task(g, g->ps[p].cur);
-	const char *c = gt_comm(g->r, t->pid);
-	char name[GOTRACE_COMM_LEN + 8];
+	struct g_comm *c = task_comm(g, t->pid);
 	uint64_t a[3];
 
 	if (t->state == G_DEAD)
 		t->gen++;
-	snprintf(name, sizeof(name), "%s", c && *c ? c : "task");
-	t->stk = comm_stack(g, name);
+	t->stk = c ? c->stk : 0;
 	t->gid = t->pid + t->gen * GO_PID_GEN;
 	t->state = G_RUNNABLE;
 	t->seq = 1;
@@ -352,7 +364,8 @@ static void make_runnable(struct gconv *g, struct g_task *t, uint32_t p,
 
 static void start(struct gconv *g, struct g_task *t, uint32_t p, uint64_t ts)
 {
-	uint64_t a[2];
+	struct g_comm *c;
+	uint64_t a[3];
 
 	proc_start(g, p, ts);
 	if (g->ps[p].cur) {
@@ -367,9 +380,15 @@ static void start(struct gconv *g, struct g_task *t, uint32_t p, uint64_t ts)
 	make_runnable(g, t, p, ts);
 	if (t->state == G_RUNNING)
 		return;
+	/* labelled with the comm it has now (after an exec, say) */
+	c = task_comm(g, t->pid);
 	a[0] = t->gid;
 	a[1] = t->seq++;
-	ev(g, p, EV_GO_START, ts, a, 2);
+	a[2] = c ? c->str : 0;
+	if (c)
+		ev(g, p, EV_GO_START_LABEL, ts, a, 3);
+	else
+		ev(g, p, EV_GO_START, ts, a, 2);
 	t->state = G_RUNNING;
 	t->p = p;
 	g->ps[p].cur = t->pid;

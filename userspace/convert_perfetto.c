@@ -87,6 +87,9 @@ struct pf {
 	unsigned int orders_seen;	/* bitmap */
 	int64_t last_out;
 	int out_emitted;
+	struct cv_loss *losses;
+	long nr_losses, next_loss;
+	uint64_t lost;
 	int err;
 };
 
@@ -290,6 +293,9 @@ static void window_open(struct pf *p)
 	}
 	cv_map_each(&p->tasks, window_open_task, p);
 	p->ivl_start = p->from;
+	head(p, "C", p->from, MEM_PID, MEM_TID);
+	fprintf(p->f, ",\"name\":\"lost events\",\"args\":{\"total\":%" PRIu64
+		"}}", p->lost);
 }
 
 static void counters_flush(struct pf *p, uint64_t end);
@@ -408,6 +414,21 @@ static void page_free(struct pf *p, uint64_t pfn, uint64_t order)
 		pages_add(p, o, -1, 1);
 	else
 		pages_add(p, order, -1, 0);
+}
+
+/* Losses (BATCH records) up to ts on the "lost events" counter. */
+static void losses_advance(struct pf *p, uint64_t ts)
+{
+	while (p->next_loss < p->nr_losses &&
+	       p->losses[p->next_loss].ts <= ts) {
+		p->lost += p->losses[p->next_loss].lost;
+		if (p->emit) {
+			head(p, "C", p->losses[p->next_loss].ts, MEM_PID, MEM_TID);
+			fprintf(p->f, ",\"name\":\"lost events\",\"args\":{\"total\":%"
+				PRIu64 "}}", p->lost);
+		}
+		p->next_loss++;
+	}
 }
 
 /* ---- page allocation instants ------------------------------------------- */
@@ -712,8 +733,12 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	cv_map_init(&p.procs);
 	cv_map_init(&p.stacks);
 	cv_map_init(&p.pages);
-	if (o->path)
+	if (o->path) {
 		cv_load_tasks(o->path, &p.start);
+		p.nr_losses = cv_load_losses(o->path, &p.losses);
+		if (p.nr_losses < 0)
+			p.nr_losses = 0;
+	}
 
 	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"source\":\"gotrace\",", out);
 	fprintf(out, "\"kernel\":");
@@ -740,6 +765,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 			continue;
 		st->events_in++;
 		if (ev.ts >= p.to) {
+			losses_advance(&p, p.to);
 			window_close(&p, p.to);
 			break;
 		}
@@ -748,6 +774,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 		if (ev.cpu >= p.nr_cpus)
 			continue;
 		counters_advance(&p, ev.ts);
+		losses_advance(&p, ev.ts);
 		p.last_ts = ev.ts;
 		on_event(&p, &ev);
 	}
@@ -761,14 +788,16 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 		if (!p.done) {
 			if (!p.emit)
 				window_open(&p);
+			losses_advance(&p, end);
 			window_close(&p, end > p.from ? end : p.from);
 		}
 		sum = gt_summary(r);
-		head(&p, "C", p.base, MEM_PID, MEM_TID);
-		fputs(",\"name\":\"lost events\",\"args\":{\"total\":0}}", out);
-		head(&p, "C", end > p.base ? end : p.base, MEM_PID, MEM_TID);
-		fprintf(out, ",\"name\":\"lost events\",\"args\":{\"total\":%llu}}",
-			(unsigned long long)sum->lost);
+		if (sum->lost > p.lost && o->to_ns == ~0ULL) {
+			/* lost where no batch says (CPU_END/END totals) */
+			head(&p, "C", p.to, MEM_PID, MEM_TID);
+			fprintf(out, ",\"name\":\"lost events\",\"args\":{\"total\":%llu}}",
+				(unsigned long long)sum->lost);
+		}
 		ret = 0;
 	}
 	fputs("\n]}\n", out);
@@ -779,5 +808,6 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	cv_map_free(&p.stacks, 1);
 	cv_map_free(&p.pages, 0);
 	free(p.cpus);
+	free(p.losses);
 	return ret;
 }

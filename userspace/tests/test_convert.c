@@ -158,6 +158,8 @@ static void enc_stack_rec(struct enc *e, uint32_t id, uint32_t nr,
 }
 
 /* Write the collected events (one batch per CPU) and a complete tail. */
+static uint64_t batch_lost;	/* lost before CPU 1's batch */
+
 static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 		       const uint32_t *pids, const char *const *comms)
 {
@@ -183,7 +185,8 @@ static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 			if (t->cpu != cpu)
 				continue;
 			if (!open) {
-				enc_batch_begin(&e, cpu, 0, t->ts, 0);
+				enc_batch_begin(&e, cpu, 0, t->ts,
+						cpu == 1 ? batch_lost : 0);
 				open = 1;
 			}
 			if (stacks && t->type == GOTRACE_EV_MM_PAGE_ALLOC)
@@ -203,8 +206,9 @@ static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 		enc_stack_rec(&e, 2, 1, A(0xffffffff81002008ULL));
 	}
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
-		enc_cpu_end(&e, cpu, counts[cpu] ? 1 : 0, counts[cpu], 0, 0);
-	enc_end(&e, now + 1000, nr_evs, 0, 0);
+		enc_cpu_end(&e, cpu, counts[cpu] ? 1 : 0, counts[cpu],
+			    cpu == 1 ? batch_lost : 0, 0);
+	enc_end(&e, now + 1000, nr_evs, batch_lost, 0);
 	snprintf(path, sizeof(path), "%s/%s.trace", outdir, name);
 	f = fopen(path, "wb");
 	ret = f && fwrite(e.buf, 1, e.len, f) == e.len ? 0 : -1;
@@ -503,8 +507,13 @@ int main(int argc, char **argv)
 	test_report("conv-pingpong");
 
 	scenario_lossy();
+	batch_lost = 7;
 	ok(!write_trace("conv-lossy", 0, 0, NULL, NULL), "write conv-lossy");
+	batch_lost = 0;
 	check_perfetto("conv-lossy", "", "");
+	rc = sh("grep -Fq 'lost events\",\"args\":{\"total\":7}' %s/conv-lossy.json",
+		outdir);
+	ok(rc == 0, "conv-lossy: 7 lost events on the lost events counter");
 	check_go("conv-lossy", -1);
 	rc = sh("%s convert --format=go -o /dev/null %s/conv-lossy.trace 2>&1 | grep -q 'made up [1-9]'",
 		tool, outdir);
