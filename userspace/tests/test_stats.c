@@ -670,7 +670,7 @@ static int gen(const char *path, size_t nr)
 {
 	enum { CPUS = 4, LIVE = 65536, BATCH = 2000 };
 	static uint64_t live[LIVE];
-	uint64_t ts[CPUS], next_pfn = 0x100000;
+	uint64_t now = 0, next_pfn = 0x100000;
 	uint32_t seq[CPUS] = { 0 }, curr[CPUS] = { 0 };
 	uint64_t per_cpu[CPUS] = { 0 };
 	size_t i = 0, k;
@@ -683,29 +683,28 @@ static int gen(const char *path, size_t nr)
 		return 1;
 	enc_init(&e, CPUS, 0);
 	enc_set_stack_events(&e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
-	for (c = 0; c < CPUS; c++)
-		ts[c] = 0;
+	/* one clock: batches of the CPUs follow each other in time */
 	while (i < nr) {
 		c = rnd() % CPUS;
-		enc_batch_begin(&e, c, seq[c]++, ts[c], 0);
+		enc_batch_begin(&e, c, seq[c]++, now, 0);
 		for (k = 0; k < BATCH && i < nr; k++, i++) {
 			uint32_t x = rnd(), pid = 1 + x % 2000;
 			uint64_t *slot = &live[(x >> 11) % LIVE];
 
-			ts[c] += 50 + x % 200;
+			now += 50 + x % 200;
 			switch (x % 10) {
 			case 0: case 1: case 2:
 				/* allocate into slot, freeing its page */
 				if (*slot) {
 					enc_event(&e, GOTRACE_EV_MM_PAGE_FREE,
-						  0, ts[c], A(*slot, 0, pid),
+						  0, now, A(*slot, 0, pid),
 						  NULL);
 					*slot = 0;
 					break;
 				}
 				*slot = next_pfn++;
 				enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0,
-						ts[c], A(*slot, (x >> 8) % 4 ?
+						now, A(*slot, (x >> 8) % 4 ?
 							 0 : (x >> 10) % 4,
 							 0xcc0, (x >> 12) % 3,
 							 pid), NULL,
@@ -715,37 +714,37 @@ static int gen(const char *path, size_t nr)
 				if (*slot) {
 					enc_event(&e,
 						  GOTRACE_EV_MM_PAGE_FREE_BATCHED,
-						  0, ts[c], A(*slot, pid), NULL);
+						  0, now, A(*slot, pid), NULL);
 					*slot = 0;
 				} else {
 					enc_event(&e,
 						  GOTRACE_EV_MM_PAGE_PCPU_DRAIN,
-						  0, ts[c], A(next_pfn, 0, 1, pid),
+						  0, now, A(next_pfn, 0, 1, pid),
 						  NULL);
 				}
 				break;
 			case 4: case 5: case 6:
-				enc_event(&e, GOTRACE_EV_SCHED_SWITCH, 0, ts[c],
+				enc_event(&e, GOTRACE_EV_SCHED_SWITCH, 0, now,
 					  A(curr[c], 120, x % 3 ? 1 : ST, pid,
 					    120), NULL);
 				curr[c] = pid;
 				break;
 			case 7: case 8:
-				enc_event(&e, GOTRACE_EV_SCHED_WAKEUP, 0, ts[c],
+				enc_event(&e, GOTRACE_EV_SCHED_WAKEUP, 0, now,
 					  A(pid, 120, c), NULL);
 				break;
 			default:
 				if (x & 0x100000)
 					enc_event(&e,
 						  GOTRACE_EV_SCHED_MIGRATE_TASK,
-						  0, ts[c], A(pid, 120, c,
+						  0, now, A(pid, 120, c,
 							      (c + 1) % CPUS),
 						  NULL);
 				else
 					enc_event(&e, (x & 0x200000) ?
 						  GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END :
 						  GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
-						  0, ts[c], (x & 0x200000) ?
+						  0, now, (x & 0x200000) ?
 						  A(8, pid) : A(0, 0xcc0, pid),
 						  NULL);
 				break;
@@ -759,10 +758,6 @@ static int gen(const char *path, size_t nr)
 		e.len = 0;
 		e.nr_exp = 0;
 		e.nr_bounds = 0;
-		/* CPUs advance together so the merge interleaves them */
-		for (c = 0; c < CPUS; c++)
-			if (ts[c] < ts[0])
-				ts[c] = ts[0];
 	}
 	for (k = 1; k <= 500; k++)
 		enc_stack(&e, (uint32_t)k, 3,
@@ -771,7 +766,7 @@ static int gen(const char *path, size_t nr)
 			    0xffffffff81200000ULL));
 	for (c = 0; c < CPUS; c++)
 		enc_cpu_end(&e, c, seq[c], per_cpu[c], 0, 0);
-	enc_end(&e, ts[0] + 1000, nr, 0, 0);
+	enc_end(&e, now + 1000, nr, 0, 0);
 	if (fwrite(e.buf, 1, e.len, f) != e.len || fclose(f))
 		return 1;
 	enc_free(&e);
