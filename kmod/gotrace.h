@@ -123,5 +123,6 @@ u32 gt_batch_size(u32 buffer_size);
 int gt_probes_init(void);
 int gt_probes_register(struct gt_trace *t);
 void gt_probes_unregister(struct gt_trace *t);
+void gt_bench_event(struct gt_trace *t);
 
 #endif /* _GOTRACE_H */

@@ -425,6 +425,84 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 	return 0;
 }
 
+/* Gives every queued batch back to its CPU, as a reader would. */
+static void gt_bench_recycle(struct gt_trace *t)
+{
+	struct llist_node *n = llist_del_all(&t->full);
+	struct gt_buf *b, *tmp;
+
+	llist_for_each_entry_safe(b, tmp, n, node)
+		llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+}
+
+static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
+{
+	struct gotrace_start p = { .size = sizeof(p) };
+	struct gotrace_bench b;
+	struct gt_trace *t;
+	unsigned int cpu, k;
+	u64 done, start;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, &uarg->size))
+		return -EFAULT;
+	if (usize < sizeof(b))
+		return -EINVAL;
+	err = copy_struct_from_user(&b, sizeof(b), uarg, usize);
+	if (err)
+		return err;
+	if (b.flags & ~GOTRACE_BENCH_FLAGS || b.__reserved ||
+	    b.nr_events > GOTRACE_BENCH_MAX_EVENTS)
+		return -EINVAL;
+	if (!b.nr_events)
+		b.nr_events = 1000000;
+	p.buffer_size = b.buffer_size;
+	if (b.flags & GOTRACE_BENCH_STACKS) {
+		p.flags = GOTRACE_START_STACKS;
+		p.stack_events = 1ULL << GOTRACE_EV_SCHED_SWITCH;
+	}
+	err = gt_validate_start(&p);
+	if (err)
+		return err;
+
+	mutex_lock(&gt.lock);
+	if (gt.trace && !gt.trace->drained) {
+		err = -EBUSY;
+		goto out;
+	}
+	t = gt_trace_alloc(&p, 0, NULL);
+	if (IS_ERR(t)) {
+		err = PTR_ERR(t);
+		goto out;
+	}
+	start = ktime_get_ns();
+	for (done = 0; done < b.nr_events; ) {
+		preempt_disable();
+		for (k = 0; k < 1024 && done < b.nr_events; k++, done++)
+			gt_bench_event(t);
+		preempt_enable();
+		gt_bench_recycle(t);
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	b.ns = ktime_get_ns() - start;
+	gt_trace_flush_all(t);
+	for_each_possible_cpu(cpu) {
+		struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+		b.written += c->events;
+		b.lost += c->lost;
+		b.bytes += c->bytes;
+	}
+	gt_trace_free(t);
+	err = copy_to_user(uarg, &b, sizeof(b)) ? -EFAULT : 0;
+out:
+	mutex_unlock(&gt.lock);
+	return err;
+}
+
 static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -434,6 +512,8 @@ static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return gt_ioctl_stop(arg);
 	case GOTRACE_IOC_STATUS:
 		return gt_ioctl_status((void __user *)arg);
+	case GOTRACE_IOC_BENCH:
+		return gt_ioctl_bench((void __user *)arg);
 	}
 	return -ENOTTY;
 }

@@ -396,6 +396,13 @@ static void gt_probe_mm_compaction_end(void *data, void *cc,
 	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_END);
 }
 
+/* One event through the sched_switch probe, for GOTRACE_IOC_BENCH. */
+void gt_bench_event(struct gt_trace *t)
+{
+	/* A "blocking" switch so that --stacks captures a stack. */
+	gt_probe_sched_switch(t, false, current, current, TASK_INTERRUPTIBLE);
+}
+
 struct gt_tracepoint {
 	const char *name;
 	void *probe;

@@ -179,9 +179,33 @@ struct gotrace_status {
 
 #define GOTRACE_STATUS_SIZE_VER0	120
 
+/*
+ * GOTRACE_IOC_BENCH: the cost of the write path, like the kernel's
+ * ring_buffer_benchmark.  Only when no trace is running or unread: the
+ * module builds a private trace (nothing reaches the stream), and the
+ * calling task writes nr_events sched_switch events through the probes'
+ * own code, with full batches recycled as a reader would recycle them.
+ */
+struct gotrace_bench {
+	__u32 size;		/* in: sizeof(struct gotrace_bench) */
+	__u32 flags;		/* in: GOTRACE_BENCH_* */
+	__u64 nr_events;	/* in: 0: 1000000; at most 100000000 */
+	__u32 buffer_size;	/* in: per CPU; 0: default */
+	__u32 __reserved;
+	__u64 ns;		/* out: time of the whole loop */
+	__u64 written;		/* out: events written */
+	__u64 lost;		/* out: events dropped (should be 0) */
+	__u64 bytes;		/* out: bytes of the batches produced */
+};
+
+#define GOTRACE_BENCH_STACKS	(1U << 0)	/* capture a stack per event */
+#define GOTRACE_BENCH_FLAGS	(GOTRACE_BENCH_STACKS)
+#define GOTRACE_BENCH_MAX_EVENTS	100000000ULL
+
 #define GOTRACE_IOC_START	_IOW(GOTRACE_IOC_MAGIC, 1, struct gotrace_start)
 #define GOTRACE_IOC_STOP	_IO(GOTRACE_IOC_MAGIC, 2)
 #define GOTRACE_IOC_STATUS	_IOWR(GOTRACE_IOC_MAGIC, 3, struct gotrace_status)
+#define GOTRACE_IOC_BENCH	_IOWR(GOTRACE_IOC_MAGIC, 4, struct gotrace_bench)
 
 /* ---- stream format ------------------------------------------------------ */
 
