@@ -108,5 +108,6 @@ int cmd_stop(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif /* GOTRACE_COMMON_H */

@@ -32,6 +32,7 @@ static const struct cmd cmds[] = {
 	{ "symbolize", cmd_symbolize, "append kernel symbols to a trace file" },
 	{ "convert", cmd_convert, "export a trace for Perfetto or go tool trace" },
 	{ "report",  cmd_report,  "write an HTML report of a trace" },
+	{ "bench",   cmd_bench,   "measure the module's write path (ns/event)" },
 	{ "version", cmd_version, "print the version" },
 	{ "help",    cmd_help,    "show this help, or a command's help" },
 };
