@@ -505,7 +505,7 @@ static void test_tool_json(void)
 {
 	char *trace = path_in_out("stats.trace");
 	char *out = path_in_out("stats.out");
-	char *err = path_in_out("stats.err");
+	char *err = path_in_out("stats-err.out");
 	static const char *const want[] = {
 		"\"allocs\":6,\"alloc_pages\":10,\"alloc_fails\":1,\"frees\":4,"
 		"\"free_pages\":7,\"free_unknown\":1,\"realloc_unfreed\":0,"
@@ -574,10 +574,10 @@ static void test_tool_json(void)
 static void test_symbolize(void)
 {
 	char *trace = path_in_out("sym.trace");
-	char *ks = path_in_out("sym.kallsyms");
-	char *ks0 = path_in_out("sym0.kallsyms");
+	char *ks = path_in_out("sym-kallsyms.out");
+	char *ks0 = path_in_out("sym0-kallsyms.out");
 	char *out = path_in_out("sym.out");
-	char *err = path_in_out("sym.err");
+	char *err = path_in_out("sym-err.out");
 	const char *args[] = { "symbolize", trace, NULL };
 	static const char kall[] =
 		"ffffffff81000000 T _stext\n"
