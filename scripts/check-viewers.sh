@@ -13,12 +13,13 @@
 #   order, CPU slices never overlap, the ping-pong runs are dump's
 #   (userspace/tests/check_perfetto.py);
 # - convert --format=go: `go tool trace -pprof=sched` and `-pprof=sync`
-#   accept it (Debian's golang-go), and its goroutines (`go tool trace -d`,
-#   distinct GoCreate ids) are the tasks `dump` mentions;
+#   accept it (Debian's golang-go), its web UI serves it
+#   (userspace/tests/check_go_ui.sh), and its goroutines (`go tool trace
+#   -d`, distinct GoCreate ids) are the tasks `dump` mentions;
 # - report: headless Chromium renders it without console errors, its
 #   self-check passes, its totals are `stats --json`'s; the screenshot is
 #   $BUILD/viewers/report.png.
-# Installs golang-go, chromium and python3 when missing (apt).
+# Installs golang-go, chromium, python3 and curl when missing (apt).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,7 @@ need=()
 command -v go >/dev/null || need+=(golang-go)
 command -v chromium >/dev/null || need+=(chromium)
 command -v python3 >/dev/null || need+=(python3)
+command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
 	if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}" \
 		>"$OUT/apt.log" 2>&1; then
@@ -173,6 +175,13 @@ for t in pingpong big; do
 			tap fail "go: $t: go tool trace -pprof=$mode"
 		fi
 	done
+	if userspace/tests/check_go_ui.sh "$f" >"$f.ui" 2>&1; then
+		diag <"$f.ui"
+		tap ok "go: $t: go tool trace's web UI serves it (viewer JSON, goroutines, profiles)"
+	else
+		diag <"$f.ui"
+		tap fail "go: $t: go tool trace's web UI"
+	fi
 	go tool trace -d "$f" >"$f.d" 2>"$f.d.err"
 	evs=$(wc -l <"$f.d")
 	gs=$(awk '$2 == "GoCreate" { for (i = 3; i <= NF; i++) if ($i ~ /^g=/) g = $i; seen[g] = 1 }

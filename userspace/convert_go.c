@@ -19,8 +19,9 @@
  * task that was running when the trace started is started on its CPU at
  * its first event there; a task switched in while we think it waits (its
  * wakeup was lost or predates the trace) is unblocked first; one that runs
- * on another P (lost switch) is preempted there first.  These made-up
- * events are counted and reported.
+ * on another P (lost switch) is preempted there first; the tasks still
+ * running at the end are preempted there (go tool trace's viewer wants an
+ * end for every start).  These made-up events are counted and reported.
  *
  * Wire format (Go 1.19 runtime/trace.go, internal/trace/parser.go): each
  * event is a byte (type | (nargs - 1) << 6) then unsigned LEB128 arguments,
@@ -115,7 +116,7 @@ struct gconv {
 	uint64_t heap_ts;
 	uint32_t page_size;
 	/* made-up events */
-	uint64_t s_start, s_unblock, s_preempt, s_idle;
+	uint64_t s_start, s_unblock, s_preempt, s_idle, s_end;
 	int err;
 };
 
@@ -605,14 +606,30 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 		ev(&g, 0, EV_GOMAXPROCS, g.base, a, 2);
 		proc_start(&g, 0, g.base);
 	} else if (ret >= 0) {
+		uint32_t p;
+
 		heap(&g, last_ts, 1);
+		/*
+		 * Stop what still runs: go tool trace's viewer wants an end
+		 * for every GoStart.
+		 */
+		for (p = 0; p < g.nr_ps; p++) {
+			struct g_task *t = task(&g, g.ps[p].cur);
+
+			if (t && t->state == G_RUNNING) {
+				stop(&g, t, EV_GO_PREEMPT, last_ts);
+				g.s_end++;
+				st->synth++;
+			}
+		}
 	}
 	if (ret >= 0 && !o->quiet)
-		fprintf(stderr, "gotrace: convert: go: made up %llu starts of tasks running at the trace start, %llu unblocks without a wakeup, %llu preemptions of tasks on another P or an idle CPU (%llu)\n",
+		fprintf(stderr, "gotrace: convert: go: made up %llu starts of tasks running at the trace start, %llu unblocks without a wakeup, %llu preemptions of tasks on another P, %llu of tasks on a CPU that switched from idle, %llu stops of tasks running at the end\n",
 			(unsigned long long)g.s_start,
 			(unsigned long long)g.s_unblock,
 			(unsigned long long)g.s_preempt,
-			(unsigned long long)g.s_idle);
+			(unsigned long long)g.s_idle,
+			(unsigned long long)g.s_end);
 	cv_map_each(&g.tasks, free_task, NULL);
 	cv_map_free(&g.tasks, 0);
 	cv_map_free(&g.pages, 0);

@@ -275,6 +275,13 @@ static void check_go(const char *name, int want_tasks)
 		"HOME=${HOME:-/tmp} go tool trace -pprof=sync %s/%s.gotrace >/dev/null",
 		outdir, name, outdir, name, outdir, name, outdir, name);
 	ok(rc == 0, "%s: go tool trace -pprof=sched and -pprof=sync accept it", name);
+	if (system("command -v curl >/dev/null 2>&1")) {
+		skip("%s: go tool trace web UI (no curl)", name);
+	} else {
+		rc = sh("%s/check_go_ui.sh %s/%s.gotrace", srcdir, outdir, name);
+		ok(rc == 0, "%s: go tool trace's web UI serves it (viewer JSON, goroutines, profiles)",
+		   name);
+	}
 	if (want_tasks < 0)
 		return;
 	snprintf(cmd, sizeof(cmd),
