@@ -49,6 +49,9 @@ CONFIG=(
 	WQ_WATCHDOG=y DEBUG_PREEMPT=y DEBUG_SPINLOCK=y DEBUG_MUTEXES=y
 	DEBUG_RWSEMS=y DEBUG_VM=y DEBUG_PAGEALLOC=n SLUB_DEBUG=y
 	RCU_CPU_STALL_TIMEOUT=60 BUG_ON_DATA_CORRUPTION=y
+	# leaks, and allocation failures on demand (failslab, fail_page_alloc)
+	DEBUG_KMEMLEAK=y DEBUG_KMEMLEAK_AUTO_SCAN=n DEBUG_KMEMLEAK_DEFAULT_OFF=n
+	FAULT_INJECTION=y FAILSLAB=y FAIL_PAGE_ALLOC=y FAULT_INJECTION_DEBUG_FS=y
 )
 stamp=$(printf '%s\n' "${CONFIG[@]}" | sha256sum | cut -c1-16)
 
@@ -107,6 +110,9 @@ if ! nice -n 19 make ARCH=x86_64 -j"$JOBS" bzImage modules_prepare >"$CACHE/buil
 	echo "debug-kernel: build failed" >&2
 	exit 1
 fi
+# Out-of-tree modules need Module.symvers; modules_prepare does not write
+# it, but linking vmlinux wrote vmlinux.symvers (no module is built here).
+[ -s Module.symvers ] || cp vmlinux.symvers Module.symvers
 t1=$(date +%s)
 echo $((t1 - t0)) >"$CACHE/build-seconds"
 echo "debug-kernel: built in $((t1 - t0)) s" >&2

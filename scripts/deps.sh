@@ -10,6 +10,8 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-source-6.1
+	# reliability suites: -m32 compat test, libFuzzer (clang), make stress
+	gcc-multilib libc6-dev-i386 clang stress-ng
 )
 
 missing=()
