@@ -47,6 +47,8 @@ static void ok(int cond, const char *fmt, ...)
 	fflush(stdout);
 }
 
+static int json_valid(const char *s);
+
 #define A(...)	((const uint64_t[]){ __VA_ARGS__ })
 #define T0	1000000ULL		/* trace start */
 #define ST	GOTRACE_STATE_PREEMPTED
@@ -548,6 +550,7 @@ static void test_tool_json(void)
 	}
 	ok(rc == 0 && !miss, "stats --json: exact numbers (rc %d, %d missing)",
 	   rc, miss);
+	ok(json_valid(s), "stats --json parses as JSON");
 	free(s);
 
 	rc = run(targs, out, err, NULL);
@@ -645,6 +648,224 @@ static void test_symbolize(void)
 	free(trace);
 	free(ks);
 	free(ks0);
+	free(out);
+	free(err);
+}
+
+/* ---- JSON syntax ------------------------------------------------------- */
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *js_value(const char *p, int depth);
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p && *p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				int i;
+
+				for (i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF",
+						    p[i]) || !p[i])
+						return NULL;
+				p += 4;
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+		p++;
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+static const char *js_number(const char *p)
+{
+	const char *s = p;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return NULL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return p > s ? p : NULL;
+}
+
+static const char *js_value(const char *p, int depth)
+{
+	p = js_ws(p);
+	if (depth > 64)
+		return NULL;
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+
+		p = js_ws(p + 1);
+		if (*p == close)
+			return p + 1;
+		for (;;) {
+			if (close == '}') {
+				p = js_string(js_ws(p));
+				if (!p)
+					return NULL;
+				p = js_ws(p);
+				if (*p++ != ':')
+					return NULL;
+			}
+			p = js_value(p, depth + 1);
+			if (!p)
+				return NULL;
+			p = js_ws(p);
+			if (*p == close)
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p == '"')
+		return js_string(p);
+	if (!strncmp(p, "true", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	if (!strncmp(p, "null", 4))
+		return p + 4;
+	return js_number(p);
+}
+
+/* Is s one JSON value (and only that)? */
+static int json_valid(const char *s)
+{
+	const char *end = js_value(s, 0);
+
+	return end && !*js_ws(end);
+}
+
+static void test_json_checker(void)
+{
+	ok(json_valid("{\"a\":[1,-2.5,\"x\\u00e9\",true,null,{}],\"b\":{}}\n") &&
+	   !json_valid("{\"a\":1,}") && !json_valid("[1 2]") &&
+	   !json_valid("{\"a\":01}") && !json_valid("\"\\x\""),
+	   "the JSON syntax checker of the tests");
+}
+
+/*
+ * Random events of every type with random arguments (nonsense included:
+ * frees before allocations, huge orders, unknown pids, ends without
+ * begins): the analysis must not crash (ASan/UBSan) and stats --json must
+ * stay valid JSON whose totals match the events.
+ */
+static void test_random(void)
+{
+	static const char *const names[] = { "a\"b\\c", "t\x01x", "\xc3\xa9t\xc3\xa9" };
+	static const uint32_t pids[] = { 1, 2, 3 };
+	char *trace = path_in_out("random.trace");
+	char *out = path_in_out("random.out");
+	char *err = path_in_out("random-err.out");
+	const char *args[] = { "stats", "--json", "--bucket-ms", "1", trace,
+			       NULL };
+	const char *targs[] = { "stats", "--top", "0", trace, NULL };
+	const struct ga_result *res;
+	uint64_t seed = 99, allocs = 0;
+	struct gt_reader *r;
+	uint32_t seq[3] = { 0 }, c;
+	unsigned int i, k, bad = 0;
+	uint64_t ts = 1000;
+	struct enc e;
+	struct ga *a;
+	char *s;
+	int rc;
+
+	enc_init(&e, 3, 1000);
+	enc_set_stack_events(&e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC |
+			     1ULL << GOTRACE_EV_SCHED_SWITCH);
+	enc_tasks(&e, 3, pids, names);
+	for (i = 0; i < 300; i++) {
+		c = i % 3;
+		enc_batch_begin(&e, c, seq[c]++, ts, 0);
+		for (k = 0; k < 100; k++) {
+			uint64_t x[6], type;
+			unsigned int j;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			type = 2 + (seed >> 33) % (GOTRACE_EV_COUNT - 2);
+			for (j = 0; j < 6; j++) {
+				seed = seed * 6364136223846793005ULL + 1;
+				x[j] = (seed >> 40) % 8;
+				if (!(seed >> 60))
+					x[j] = seed;	/* sometimes huge */
+			}
+			if (type == GOTRACE_EV_SCHED_PROCESS_EXEC)
+				type = GOTRACE_EV_SCHED_SWITCH;
+			ts += (seed >> 50) % 3000;
+			if (type == GOTRACE_EV_MM_PAGE_ALLOC && x[0] != ~0ULL)
+				allocs++;
+			enc_event_stack(&e, (unsigned int)type, 0, ts, x, NULL,
+					(uint32_t)(x[5] % 4));
+		}
+		enc_batch_end(&e, 0);
+	}
+	enc_end(&e, ts + 10, 30000, 0, 0);
+	write_file(trace, e.buf, e.len);
+
+	a = analyse(&r, &e, NULL);
+	ok(a != NULL, "random events: analysed");
+	if (a) {
+		res = ga_result(a);
+		ok(res->events == 30000 && res->allocs + res->alloc_fails ==
+		   res->by_type[GOTRACE_EV_MM_PAGE_ALLOC] &&
+		   res->allocs == allocs,
+		   "random events: totals (%llu events, %llu allocs)",
+		   (unsigned long long)res->events,
+		   (unsigned long long)res->allocs);
+		ga_free(a);
+		gt_close(r);
+	}
+	rc = run(args, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && json_valid(s), "random events: stats --json is JSON (rc %d)",
+	   rc);
+	free(s);
+	rc = run(targs, out, err, NULL);
+	ok(rc == 0, "random events: text report, every row (rc %d)", rc);
+
+	/* cut anywhere: a report of what decoded, never a crash */
+	for (i = 0; i < 40; i++) {
+		size_t len = GOTRACE_MAGIC_LEN + (e.len / 40) * i + i;
+
+		if (len > e.len)
+			len = e.len;
+		write_file(trace, e.buf, len);
+		rc = run(args, out, err, NULL);
+		s = slurp(out);
+		if ((rc == 0 && !json_valid(s)) || (rc != 0 && rc != 1))
+			bad++;
+		free(s);
+	}
+	ok(!bad, "random events cut at 40 places: JSON or a clean error (%u bad)",
+	   bad);
+	enc_free(&e);
+	free(trace);
 	free(out);
 	free(err);
 }
@@ -789,6 +1010,8 @@ int main(int argc, char **argv)
 	test_api();
 	test_tool_json();
 	test_symbolize();
+	test_json_checker();
+	test_random();
 	printf("1..%d\n", nr_tests);
 	if (nr_failed)
 		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
