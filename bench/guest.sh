@@ -50,6 +50,9 @@ for e in mm_page_alloc mm_page_free mm_page_free_batched mm_page_pcpu_drain \
 	FT_EVENTS+=(-e "kmem:$e")
 done
 PERF_EVENTS=$(printf '%s,' "${FT_EVENTS[@]}" | sed 's/-e,//g; s/,$//')
+GT_STACK_EVENTS=sched_switch,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
+GT_STACK_EVENTS+=,sched_process_exec,sched_migrate_task,mm_page_alloc,mm_page_free
+GT_STACK_EVENTS+=,mm_page_free_batched,mm_page_pcpu_drain,mm_page_alloc_extfrag
 LT_EVENTS=sched_switch,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
 LT_EVENTS+=,sched_process_exec,sched_migrate_task,kmem_mm_page_alloc,kmem_mm_page_free
 LT_EVENTS+=,kmem_mm_page_free_batched,kmem_mm_page_pcpu_drain,kmem_mm_page_alloc_extfrag
@@ -72,30 +75,27 @@ case " $TRACERS " in *" lttng "*)
 	;;
 esac
 
-# CPU seconds (user+sys) of the children this shell reaped so far.
-child_cpu() {
-	local a
-	a=$(times | tail -n1)	# builtin, no child
-	echo "$a" | awk '{
-		s = 0
-		for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] }
-		print s }'
-}
-# Reaping-free version: read `times` into variables directly.
+# CPU_NOW: CPU seconds (user+sys, in ms) of the children this shell reaped
+# so far.  No fork: `times` of a subshell would not see them.
 cpu_now() {
-	local line u s
-	line=$(times)
-	line=${line##*$'\n'}
-	u=${line%% *}; s=${line##* }
-	CPU_NOW=$(awk -v u="$u" -v s="$s" 'function t(x, p) { split(x, p, "m"); sub("s", "", p[2]); return p[1] * 60 + p[2] }
-		BEGIN { printf "%.3f", t(u) + t(s) }')
+	local l1 l2 u s
+	times >/tmp/times.txt
+	{ read -r l1; read -r u s; } </tmp/times.txt
+	CPU_NOW=$(( $(ms "$u") + $(ms "$s") ))
+}
+ms() {	# 1m2.345s -> 62345 (builtins only; the $(...) subshell reaps nothing)
+	local m=${1%%m*} r=${1#*m}
+	r=${r%s}
+	local sec=${r%.*} frac=${r#*.}
+	frac=${frac}000; frac=${frac:0:3}
+	echo $(( (10#$m * 60 + 10#$sec) * 1000 + 10#$frac ))
 }
 # CPU seconds used so far by processes named $1 (from /proc, in ticks).
 proc_cpu() {
 	local tck
 	tck=$(getconf CLK_TCK)
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && cut -d' ' -f14,15 "$p/stat" 2>/dev/null
+	for p in $(pgrep -x "$1"); do
+		cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null
 	done | awk -v t="$tck" '{ s += $1 + $2 } END { printf "%.3f", s / t }'
 }
 
@@ -109,15 +109,15 @@ wl_args() {
 
 # run_one TABLE REP WORKLOAD TRACER: one measured run, one CSV line.
 run_one() {
-	local table=$1 rep=$2 wl=$3 tr=$4 d=/tmp/run pid= ev= lost= bytes= extra= line
+	local table=$1 rep=$2 wl=$3 tr=$4 d=/tmp/run pid= ev= lost= bytes= raw= line
 	local c0 c1 c2 pc0 pc1 ok=1 stacks=
 	rm -rf "$d"; mkdir -p "$d"
-	sync; echo 3 >/proc/sys/vm/drop_caches
+	sync
 	case $tr in *-stacks) stacks=1 ;; esac
 	case $tr in
 	none) ;;
 	gotrace*)
-		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks} 2>"$d/rec.err" &
+		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks=$GT_STACK_EVENTS} 2>"$d/rec.err" &
 		pid=$!
 		for i in $(seq 100); do [ -s "$d/trace.gt" ] && break; sleep 0.1; done
 		;;
@@ -134,7 +134,7 @@ run_one() {
 	perf)
 		mkfifo "$d/ctl" "$d/ack"
 		exec 8<>"$d/ctl" 9<>"$d/ack"
-		perf record -q -a -D -1 --control "fifo:$d/ctl,$d/ack" -e "$PERF_EVENTS" \
+		perf record -a -D -1 --control "fifo:$d/ctl,$d/ack" -e "$PERF_EVENTS" \
 			-o "$d/perf.data" 2>"$d/rec.err" &
 		pid=$!
 		echo enable >&8
@@ -177,10 +177,15 @@ run_one() {
 		bytes=$(stat -c %s "$d/trace.gt")
 		;;
 	ftrace*)
-		ev=$(awk '/^read events:/ { s += $3 } END { print s + 0 }' "$d/rec.err")
+		# The ring buffer's own per-CPU counters (reset by trace-cmd
+		# when it starts; it prints none of them itself).
+		cat /sys/kernel/tracing/per_cpu/cpu*/stats >"$d/stats.txt"
+		ev=$(awk '/^read events:/ { s += $3 } END { print s + 0 }' "$d/stats.txt")
 		lost=$(awk '/^overrun:/ || /^commit overrun:/ { s += $NF } /^dropped events:/ { s += $3 }
-			END { print s + 0 }' "$d/rec.err")
+			END { print s + 0 }' "$d/stats.txt")
 		bytes=$(du -sb "$d/trace.dat" | cut -f1)
+		# trace-cmd 3 compresses the file; what it would be without:
+		raw=$(awk '/uncompressed\)/ { gsub(/\(/, ""); s += $(NF - 1) } END { print s + 0 }' "$d/rec.err")
 		;;
 	perf)
 		ev=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$d/rec.err" | tail -n1)
@@ -199,10 +204,10 @@ run_one() {
 	case $tr in
 	lttng) pcpu=$(awk -v a="$pc0" -v b="$pc1" 'BEGIN { printf "%.3f", b - a }') ;;
 	none) pcpu= ;;
-	*) pcpu=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", b - a }') ;;
+	*) pcpu=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", (b - a) / 1000 }') ;;
 	esac
 	[ -n "$secs" ] && [ -n "$ok" ] || { say "run failed: $table $wl $tr: $line"; tail -n 5 "$d/rec.err" 2>/dev/null; }
-	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu" >>"$OUT/runs.csv"
+	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes}" >>"$OUT/runs.csv"
 	say "$table rep=$rep $wl $tr: ${secs}s ev=${ev:-?} lost=${lost:-?} bytes=${bytes:-?} cpu=${pcpu:-}"
 	if [ "$rep" = "$REPS" ] && [ "$tr" != none ] && [ "$table" = main ]; then
 		mkdir -p "$OUT/traces"
@@ -213,6 +218,7 @@ run_one() {
 		lttng) cp -r "$d/lttng" "$OUT/traces/$wl.lttng" ;;
 		esac
 		cp "$d/rec.err" "$OUT/traces/$wl.$tr.rec.txt" 2>/dev/null
+		cp "$d/stats.txt" "$OUT/traces/$wl.$tr.stats.txt" 2>/dev/null
 		cp "$d/stop.out" "$OUT/traces/$wl.$tr.stop.txt" 2>/dev/null
 		cp "$d/list.out" "$OUT/traces/$wl.$tr.list.txt" 2>/dev/null
 	fi
@@ -225,7 +231,7 @@ rotate() {	# N words...: the words rotated left by N
 	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
 }
 
-echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s" >"$OUT/runs.csv"
+echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes" >"$OUT/runs.csv"
 # One warm-up run of each workload (page cache, first exec over 9p).
 for wl in $WORKLOADS; do $WL $(wl_args "$wl") >/dev/null; done
 for rep in $(seq "$REPS"); do

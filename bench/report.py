@@ -80,7 +80,7 @@ def summarize(table):
         base = trs.get('none')
         for tr, r in trs.items():
             s = res.setdefault((wl, tr), {k: [] for k in
-                               ('ops', 'ratio', 'events', 'lost', 'bpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs')})
+                               ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs')})
             ops, secs = num(r['ops_per_s']), num(r['secs'])
             s['ops'].append(ops)
             s['secs'].append(secs)
@@ -100,6 +100,9 @@ def summarize(table):
             b = num(r['bytes'])
             if b and ev:
                 s['bpe'].append(b / ev)
+                rb = num(r.get('uncompressed_bytes'))
+                if rb and rb != b:
+                    s['rawbpe'].append(rb / ev)
             c = num(r['persist_cpu_s'])
             s['cpu'].append(c)
             if c is not None and ev:
@@ -141,7 +144,8 @@ def table(res, out):
             row = {
                 'ops_per_s': med(s['ops']), 'ratio': med(s['ratio']),
                 'events': med(s['events']), 'lost': lost_str(s['lost']),
-                'bytes_per_event': med(s['bpe']), 'persist_cpu_s': med(s['cpu']),
+                'bytes_per_event': med(s['bpe']), 'uncompressed_bytes_per_event': med(s['rawbpe']),
+                'persist_cpu_s': med(s['cpu']),
                 'cpu_s_per_1M_events': med(s['cpu_per_mev']),
                 'ns_per_event': med(s['ns_per_ev']), 'runs': len(s['ops']),
             }
@@ -151,7 +155,9 @@ def table(res, out):
                 continue
             out.append('| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |'.format(
                 wl, TR_NAME.get(tr, tr), fmt(row['ops_per_s'], '.0f'), fmt(row['ratio'], '.3f'),
-                fmt(row['events'], '.0f'), row['lost'], fmt(row['bytes_per_event'], '.2f'),
+                fmt(row['events'], '.0f'), row['lost'], fmt(row['bytes_per_event'], '.2f') +
+                ('' if row['uncompressed_bytes_per_event'] is None else
+                 ' (%.1f uncompressed)' % row['uncompressed_bytes_per_event']),
                 fmt(row['persist_cpu_s'], '.2f'), fmt(row['cpu_s_per_1M_events'], '.2f'),
                 fmt(row['ns_per_event'], '.0f')))
     return summ

@@ -10,7 +10,9 @@
 #   bench.sh --smoke    one tiny iteration (gotrace + ftrace), checks that
 #                       every step produced numbers; output in .build/bench/
 #
-# BENCH_REPS (default 5) sets the repetitions of the full run.
+# BENCH_REPS (default 5) sets the repetitions of the full run; BENCH_TRACERS,
+# BENCH_WORKLOADS, BENCH_STACK_WORKLOADS, BENCH_N_PIPE, BENCH_N_PAGE and
+# BENCH_N_MIX narrow or resize it (for trying things, not for the table).
 # Exit status: 0 when the runs produced their numbers.
 set -euo pipefail
 
@@ -41,7 +43,7 @@ rm -rf "$BIN"; mkdir -p "$BIN"
 # middle of a change), the last commit, and the report says so.
 build_gotrace() {	# SRC-DIR
 	local ko
-	ko=$(SRC=$1 scripts/build-module.sh "$kver") &&
+	ko=$(SRC=$1 BUILD=$B/kbuild scripts/build-module.sh "$kver") &&
 	cp "$ko" "$BIN/gotrace.ko" &&
 	rm -rf "$B/us" &&
 	make -C "$1/userspace" O="$B/us" >"$BUILD/logs/bench-userspace.log" 2>&1 &&
@@ -89,10 +91,10 @@ if [ -n "$smoke" ]; then
 	reps=1 tracers="none gotrace ftrace" stack_tracers="" stack_wl="" workloads="mix"
 	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000
 else
-	reps=${BENCH_REPS:-5} tracers="none gotrace ftrace perf lttng"
-	stack_tracers="none gotrace-stacks ftrace-stacks" stack_wl="pipe page mix"
-	workloads="pipe page mix"
-	n_pipe=${BENCH_N_PIPE:-20000} n_page=${BENCH_N_PAGE:-60} n_mix=${BENCH_N_MIX:-4000}
+	reps=${BENCH_REPS:-5} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
+	stack_tracers="none gotrace-stacks ftrace-stacks"
+	workloads=${BENCH_WORKLOADS:-"pipe page mix"} stack_wl=${BENCH_STACK_WORKLOADS-$workloads}
+	n_pipe=${BENCH_N_PIPE:-15000} n_page=${BENCH_N_PAGE:-500} n_mix=${BENCH_N_MIX:-1500}
 	gtb_reps=3 gtb_events=2000000
 fi
 cat >"$OUT/config" <<EOC
