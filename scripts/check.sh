@@ -191,6 +191,20 @@ for run in $CHECK_RUNS; do
 	stage_end
 done
 
+# ---- benchmark smoke ------------------------------------------------------------------
+# One tiny iteration of `make bench` (gotrace and trace-cmd on one workload, in
+# the 6.1 VM with the host's userland), so that the benchmark cannot rot.
+# CHECK_BENCH=0 skips it.
+if [ "${CHECK_BENCH:-1}" != 0 ]; then
+	stage_start "bench smoke (scripts/bench.sh --smoke)"
+	if "$ROOT/scripts/bench.sh" --smoke >"$LOGS/bench-smoke.log" 2>&1; then
+		result ok bench-smoke
+	else
+		result fail bench-smoke "$LOGS/bench-smoke.log"
+	fi
+	stage_end
+fi
+
 # ---- summary ------------------------------------------------------------------------
 STAGE=total; STAGE_T=$T0
 printf '%-50s %7ss\n' total "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >>"$TIMES"
