@@ -587,6 +587,21 @@ static void json_hist(const char *name, const struct ga_hist *h)
 	       U(ga_hist_pct(h, 99)), U(h->max));
 }
 
+/* A lifetime histogram: percentiles and the counts per decade. */
+static void json_life(const struct ga_hist *h)
+{
+	uint64_t cnt[ARRAY_SIZE(decade_names)];
+	unsigned int d;
+
+	json_hist("lifetime", h);
+	decade_counts(h, cnt);
+	printf(",\"lifetime_decades\":{");
+	for (d = 0; d < ARRAY_SIZE(decade_names); d++)
+		printf("%s\"%s\":%llu", d ? "," : "", decade_names[d],
+		       U(cnt[d]));
+	printf("}");
+}
+
 static void json_frames(struct gt_reader *r, uint32_t id)
 {
 	const uint64_t *f;
@@ -672,11 +687,11 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 		       "\"frees\":%llu,\"outstanding\":%llu,", o ? "," : "", o,
 		       o == GA_ORDERS - 1 ? "true" : "false", U(x->allocs),
 		       U(x->frees), U(x->outstanding));
-		json_hist("lifetime", &x->lifetime);
+		json_life(&x->lifetime);
 		printf("}");
 	}
 	printf("],");
-	json_hist("lifetime", &res->lifetime);
+	json_life(&res->lifetime);
 	printf(",\"migratetypes\":[");
 	for (m = 0; m < GA_MIGRATETYPES; m++)
 		printf("%s{\"migratetype\":%u,\"name\":\"%s\",\"allocs\":%llu,"
