@@ -45,7 +45,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: gotrace COMMAND [OPTIONS]\n\nCommands:\n");
 	for (i = 0; i < NR_CMDS; i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nRun 'gotrace COMMAND -h' for the options of a command.\n");
 }
 
