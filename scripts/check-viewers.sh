@@ -16,9 +16,9 @@
 #   accept it (Debian's golang-go), its web UI serves it
 #   (userspace/tests/check_go_ui.sh), and its goroutines (`go tool trace
 #   -d`, distinct GoCreate ids) are the tasks `dump` mentions;
-# - report: headless Chromium renders it without console errors, its
-#   self-check passes, its totals are `stats --json`'s; the screenshot is
-#   $BUILD/viewers/report.png.
+# - report (of both traces): headless Chromium renders it without console
+#   messages, its self-check passes, its totals are `stats --json`'s; the
+#   screenshots are $BUILD/viewers/report-{big,pingpong}.png.
 # Installs golang-go, chromium, python3 and curl when missing (apt).
 set -uo pipefail
 
@@ -34,9 +34,9 @@ failed=0
 tap() {	# ok|fail DESCRIPTION
 	n=$((n + 1))
 	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
+		echo "ok $n $2"
 	else
-		echo "not ok $n - $2"
+		echo "not ok $n $2"
 		failed=$((failed + 1))
 	fi
 }
@@ -204,19 +204,20 @@ for t in pingpong big; do
 done
 
 # ---- HTML report in headless Chromium -------------------------------------------------
-if "$GT" help 2>/dev/null | grep -q '^  report'; then
-	html=$OUT/report.html
-	if "$GT" report -o "$html" "$TR/big.trace" 2>"$OUT/report.err"; then
-		tap ok "report: written ($(stat -c %s "$html") bytes)"
+check_report() {	# NAME TRACE: report, Chromium, screenshot, totals
+	local name=$1 trace=$2 html=$OUT/report-$1.html png=$OUT/report-$1.png
+	local prof st
+	if "$GT" report -o "$html" "$trace" 2>"$OUT/report-$name.err"; then
+		tap ok "report: $name: written ($(stat -c %s "$html") bytes)"
 	else
-		diag <"$OUT/report.err"
-		tap fail "report: gotrace report"
+		diag <"$OUT/report-$name.err"
+		tap fail "report: $name: gotrace report"
+		return
 	fi
-	if grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$html" ||
-	   grep -Eiq '@import|url\(["'"'"']?https?:' "$html"; then
-		tap fail "report: self-contained (found a network reference)"
+	if grep -Eiq '(src|href)=.?(https?:)?//|@import|url\(' "$html"; then
+		tap fail "report: $name: self-contained (found a network reference)"
 	else
-		tap ok "report: self-contained (no network references)"
+		tap ok "report: $name: self-contained (no network references)"
 	fi
 	prof=$(mktemp -d)
 	chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic
@@ -224,31 +225,32 @@ if "$GT" help 2>/dev/null | grep -q '^  report'; then
 		--disable-component-update --disable-sync --user-data-dir="$prof"
 		--enable-logging=stderr --v=0 --window-size=1280,4200
 		--virtual-time-budget=5000)
-	timeout 120 "${chrome[@]}" --dump-dom "file://$html" >"$OUT/report.dom" 2>"$OUT/report.chromium.log"
-	timeout 120 "${chrome[@]}" --screenshot="$OUT/report.png" "file://$html" \
-		>/dev/null 2>>"$OUT/report.chromium.log"
+	timeout 120 "${chrome[@]}" --dump-dom "file://$html" >"$OUT/report-$name.dom" \
+		2>"$OUT/report-$name.chromium.log"
+	timeout 120 "${chrome[@]}" --screenshot="$png" "file://$html" \
+		>/dev/null 2>>"$OUT/report-$name.chromium.log"
 	rm -rf "$prof"
 	# the report logs nothing: any console message is an error
-	if grep -q 'CONSOLE' "$OUT/report.chromium.log"; then
-		grep 'CONSOLE' "$OUT/report.chromium.log" | head -n 10 | diag
-		tap fail "report: console errors in Chromium"
+	if grep -q 'CONSOLE' "$OUT/report-$name.chromium.log"; then
+		grep 'CONSOLE' "$OUT/report-$name.chromium.log" | head -n 10 | diag
+		tap fail "report: $name: console messages in Chromium"
 	else
-		tap ok "report: no console errors in Chromium"
+		tap ok "report: $name: no console errors in Chromium"
 	fi
-	st=$(sed -n 's/.*id="selfcheck"[^>]*data-status="\([a-z]*\)".*/\1/p' "$OUT/report.dom" | head -n1)
+	st=$(sed -n 's/.*id="selfcheck"[^>]*data-status="\([a-z]*\)".*/\1/p' "$OUT/report-$name.dom" | head -n1)
 	if [ "$st" = ok ]; then
-		tap ok "report: rendered, its self-check passed"
+		tap ok "report: $name: rendered, its self-check passed"
 	else
-		grep -o 'id="selfcheck"[^<]*' "$OUT/report.dom" | head -n3 | diag
-		tap fail "report: self-check '${st:-missing}'"
+		grep -o 'id="selfcheck"[^<]*' "$OUT/report-$name.dom" | head -n3 | diag
+		tap fail "report: $name: self-check '${st:-missing}'"
 	fi
-	if [ -s "$OUT/report.png" ]; then
-		tap ok "report: screenshot $OUT/report.png"
+	if [ -s "$png" ]; then
+		tap ok "report: $name: screenshot $png"
 	else
-		tap fail "report: screenshot"
+		tap fail "report: $name: screenshot"
 	fi
-	"$GT" stats --json "$TR/big.trace" >"$OUT/stats.json" 2>/dev/null
-	if python3 - "$OUT/report.dom" "$OUT/stats.json" >"$OUT/totals.check" 2>&1 <<'EOF'
+	"$GT" stats --json "$trace" >"$OUT/stats-$name.json" 2>/dev/null
+	if python3 - "$OUT/report-$name.dom" "$OUT/stats-$name.json" >"$OUT/totals-$name.check" 2>&1 <<'EOF2'
 import html, json, re, sys
 dom = open(sys.argv[1]).read()
 st = json.load(open(sys.argv[2]))
@@ -268,13 +270,23 @@ bad = [k for k in want if got.get(k) != want[k]]
 print("report %s" % got)
 print("stats  %s" % want)
 sys.exit(1 if bad else 0)
-EOF
+EOF2
 	then
-		diag <"$OUT/totals.check"
-		tap ok "report: totals equal stats --json"
+		diag <"$OUT/totals-$name.check"
+		tap ok "report: $name: totals equal stats --json"
 	else
-		diag <"$OUT/totals.check"
-		tap fail "report: totals differ from stats --json"
+		diag <"$OUT/totals-$name.check"
+		tap fail "report: $name: totals differ from stats --json"
+	fi
+}
+if "$GT" help 2>/dev/null | grep -q '^  report'; then
+	check_report big "$TR/big.trace"
+	check_report pingpong "$TR/pingpong.trace"
+	# the ping-pong was recorded with --stacks: symbolised frames in the table
+	if grep -q '__alloc_pages\|alloc_pages' "$OUT/report-pingpong.dom"; then
+		tap ok "report: pingpong: allocating stacks symbolised"
+	else
+		tap fail "report: pingpong: no symbolised stacks"
 	fi
 else
 	tap fail "report: no 'gotrace report' command"

@@ -572,12 +572,19 @@ static void on_wakeup(struct pf *p, const struct gt_event *ev)
 	if (t->state != PF_RUNNABLE)
 		return;
 	t->flow = 0;
-	if (p->emit && p->cpus[ev->cpu].cur) {
-		t->flow = ++p->flow_id;
+	if (!p->emit)
+		return;
+	t->flow = ++p->flow_id;
+	/*
+	 * From the waker's run on its CPU; from an idle CPU (an interrupt),
+	 * from the woken task's Runnable span.
+	 */
+	if (p->cpus[ev->cpu].cur)
 		head(p, "s", ev->ts, CPUS_PID, CPUS_PID + ev->cpu);
-		fprintf(p->f, ",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"id\":%" PRIu64
-			",\"args\":{\"woken\":%u}}", t->flow, t->pid);
-	}
+	else
+		task_head(p, t, "s", ev->ts);
+	fprintf(p->f, ",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"id\":%" PRIu64
+		",\"args\":{\"woken\":%u,\"cpu\":%u}}", t->flow, t->pid, ev->cpu);
 }
 
 static void on_event(struct pf *p, const struct gt_event *ev)
