@@ -88,6 +88,16 @@ else
 	echo "==> no userspace/Makefile yet: userspace stages skipped"
 fi
 
+# ---- host fuzzing of the stream decoders (RELIABILITY.md) -------------------------
+# libFuzzer on libgotrace and `gotrace dump`, FUZZ_SECS (default 30) in all;
+# one result per target.  `make stress` runs it longer.
+stage_start "fuzz: reader + dump (host, libFuzzer, ${FUZZ_SECS:-30} s)"
+rc=0
+FUZZ_SECS=${FUZZ_SECS:-30} "$ROOT/scripts/fuzz.sh" >"$LOGS/fuzz.log" 2>&1 || rc=$?
+tap_results "host:" fuzz "$LOGS/fuzz.log" $rc
+grep '^# fuzz_' "$LOGS/fuzz.log" | sed 's/^# /    /'
+stage_end
+
 # ---- checkpatch -------------------------------------------------------------------
 stage_start checkpatch
 "$ROOT/scripts/checkpatch.sh" >>"$RESULTS" 2>"$LOGS/checkpatch.log" || {

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writes the seed corpus of the fuzz targets (fuzz_reader.c) into DIR:
+ * small synthetic streams made with the test encoder, covering every
+ * record type and event type.  Run by scripts/fuzz.sh --seeds; the
+ * result is kept in userspace/tests/corpus/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoder.h"
+
+#define A(...)	((const uint64_t[]){ __VA_ARGS__ })
+
+static int save(const char *dir, const char *name, const void *p, size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Two CPUs, every sched and page event, a lost count, COMM, contexts. */
+static void build_events(struct enc *e)
+{
+	enc_init(e, 2, 1000);
+	enc_batch_begin(e, 0, 0, 2000, 0);
+	enc_event(e, GOTRACE_EV_COMM, 0, 2000, A(10), "sh");
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 2001, A(10, 120, 1, 0, 120),
+		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_WAKEUP, GOTRACE_CTX_HARDIRQ, 2002,
+		  A(10, 120, 0), NULL);
+	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 2003,
+		  A(0x4000, 0, 0xcc0, 1, 10), NULL);
+	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC, GOTRACE_CTX_SOFTIRQ, 2004,
+		  A(~0ULL, 3, 0x2dc2, 0, 10), NULL);
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE, 0, 2005, A(0x3fff, 0, 10), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXEC, 0, 2006, A(10, 10),
+		  "/bin/busybox");
+	enc_batch_end(e, 0);
+	enc_batch_begin(e, 1, 0, 2000, 7);
+	enc_event(e, GOTRACE_EV_SCHED_PROCESS_FORK, 0, 2010, A(10, 11, 11),
+		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_WAKEUP_NEW, 0, 2011, A(11, 120, 1), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_MIGRATE_TASK, 0, 2012, A(11, 120, 1, 0),
+		  NULL);
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 0, 2013, A(0x5000, 11),
+		  NULL);
+	enc_event(e, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 0, 2014,
+		  A(0x5001, 0, 1, 11), NULL);
+	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 0, 2015,
+		  A(0x6000, 0, 2, 1, 0, 11), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 2016,
+		  A(11, 120, GOTRACE_STATE_PREEMPTED, 0, 120), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 2017, A(11, 120), NULL);
+	enc_batch_end(e, 0);
+	enc_cpu_end(e, 0, 1, 6, 0, 0);
+	enc_cpu_end(e, 1, 1, 8, 7, 0);
+	enc_end(e, 3000, 14, 7, 0);
+}
+
+/* GFP_NAMES, TASKS, stacks, reclaim/compaction, STACK and SYMBOLS. */
+static void build_ext(struct enc *e)
+{
+	static const uint32_t pids[] = { 1, 42 };
+	static const char *const comms[] = { "init", "kswapd0" };
+	struct gotrace_gfp_names gh = {
+		.rec = { GOTRACE_REC_GFP_NAMES, sizeof(gh) + 2 * 40 },
+		.nr = 2,
+	};
+	struct gotrace_gfp_name g[2] = {
+		{ 0xcc0, "GFP_KERNEL" }, { 0x100, "__GFP_ZERO" },
+	};
+	struct gotrace_stack st = {
+		.rec = { GOTRACE_REC_STACK, sizeof(st) + 3 * 8 },
+		.id = 1, .nr = 3,
+	};
+	const uint64_t frames[3] = {
+		0xffffffff81001000ULL, 0xffffffff81002008ULL, 0xffffffffc0001000ULL,
+	};
+	static const uint8_t ent[] = {
+		0x00, 0x10, 0x00, 0x81, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x10, 0, 0, 5, 0, 0, 0,
+		'a', 'l', 'l', 'o', 'c', 0, 0, 0,
+		0x00, 0x10, 0x00, 0xc0, 0xff, 0xff, 0xff, 0xff,
+		0x00, 0x01, 0, 0, 2, 0, 3, 0,
+		'f', 'n', 'm', 'o', 'd', 0, 0, 0,
+	};
+	struct gotrace_symbols sy = {
+		.rec = { GOTRACE_REC_SYMBOLS, sizeof(sy) + sizeof(ent) },
+		.nr = 2,
+	};
+
+	enc_init(e, 1, 0);
+	enc_set_stack_events(e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC |
+			     1ULL << GOTRACE_EV_MM_COMPACTION_END);
+	enc_bytes(e, &gh, sizeof(gh));
+	enc_bytes(e, g, sizeof(g));
+	enc_tasks(e, 2, pids, comms);
+	enc_batch_begin(e, 0, 0, 100, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 100,
+			A(0x1000, 0, 0xdc0, 1, 1), NULL, 1);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, 101,
+		  A(0, 0xcc0, 1), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, 102,
+		  A(12, 1), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, 103, A(0, 1, 2),
+		  NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0, 104, A(0), NULL);
+	enc_event(e, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, 105,
+		  A(0x1000, 0x40000, 0, 42), NULL);
+	enc_event_stack(e, GOTRACE_EV_MM_COMPACTION_END, 0, 106,
+			A(0x1000, 0x40000, 0, 2, 42), NULL, 1);
+	enc_batch_end(e, 0);
+	enc_bytes(e, &st, sizeof(st));
+	enc_bytes(e, frames, sizeof(frames));
+	enc_cpu_end(e, 0, 1, 7, 0, 0);
+	enc_end(e, 200, 7, 0, 0);
+	enc_bytes(e, &sy, sizeof(sy));
+	enc_bytes(e, ent, sizeof(ent));
+}
+
+int main(int argc, char **argv)
+{
+	struct enc e;
+	int ret = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	enc_init(&e, 1, 0);
+	enc_cpu_end(&e, 0, 0, 0, 0, 0);
+	enc_end(&e, 1, 0, 0, 0);
+	ret |= save(argv[1], "empty.trace", e.buf, e.len);
+	enc_free(&e);
+
+	build_events(&e);
+	ret |= save(argv[1], "events.trace", e.buf, e.len);
+	/* cut inside the second batch: a recorder that died */
+	ret |= save(argv[1], "cut.trace", e.buf, e.len * 2 / 3);
+	enc_free(&e);
+
+	build_ext(&e);
+	ret |= save(argv[1], "ext.trace", e.buf, e.len);
+	enc_free(&e);
+	return ret ? 1 : 0;
+}
