@@ -105,7 +105,7 @@ static int go_available(void)
 
 #define A(...)	((const uint64_t[]){ __VA_ARGS__ })
 #define MAX_EVS	200000
-#define NR_CPUS	4
+#define TEST_CPUS	4
 
 struct tev {
 	uint32_t cpu;
@@ -167,16 +167,16 @@ static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 	struct enc e;
 	uint32_t cpu;
 	size_t i;
-	uint64_t counts[NR_CPUS] = { 0 };
+	uint64_t counts[TEST_CPUS] = { 0 };
 	FILE *f;
 	int ret;
 
-	enc_init(&e, NR_CPUS, 1000);
+	enc_init(&e, TEST_CPUS, 1000);
 	if (stacks)
 		enc_set_stack_events(&e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
 	if (nr_tasks)
 		enc_tasks(&e, nr_tasks, pids, comms);
-	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+	for (cpu = 0; cpu < TEST_CPUS; cpu++) {
 		int open = 0;
 
 		for (i = 0; i < nr_evs; i++) {
@@ -205,7 +205,7 @@ static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 		enc_stack_rec(&e, 1, 2, A(0xffffffff81001010ULL, 0xffffffff81002004ULL));
 		enc_stack_rec(&e, 2, 1, A(0xffffffff81002008ULL));
 	}
-	for (cpu = 0; cpu < NR_CPUS; cpu++)
+	for (cpu = 0; cpu < TEST_CPUS; cpu++)
 		enc_cpu_end(&e, cpu, counts[cpu] ? 1 : 0, counts[cpu],
 			    cpu == 1 ? batch_lost : 0, 0);
 	enc_end(&e, now + 1000, nr_evs, batch_lost, 0);
@@ -381,7 +381,7 @@ static uint32_t rnd(void)
 
 static void scenario_random(size_t n, int garbage)
 {
-	uint32_t cur[NR_CPUS] = { 0 };
+	uint32_t cur[TEST_CPUS] = { 0 };
 	uint32_t next_pid = 1000, pids[64];
 	int alive[64] = { 0 };
 	int nr = 0, i;
@@ -392,7 +392,7 @@ static void scenario_random(size_t n, int garbage)
 		alive[nr++] = 1;
 	}
 	while (nr_evs < n) {
-		uint32_t cpu = rnd() % NR_CPUS, k = rnd() % 100;
+		uint32_t cpu = rnd() % TEST_CPUS, k = rnd() % 100;
 		uint32_t p = pids[rnd() % nr];
 
 		if (garbage && k < 3) {
@@ -407,7 +407,7 @@ static void scenario_random(size_t n, int garbage)
 			EV(cpu, GOTRACE_EV_SCHED_SWITCH, cur[cpu], 120, st, nx, 120);
 			cur[cpu] = nx;
 		} else if (k < 55) {
-			EV(cpu, GOTRACE_EV_SCHED_WAKEUP, p, 120, rnd() % NR_CPUS);
+			EV(cpu, GOTRACE_EV_SCHED_WAKEUP, p, 120, rnd() % TEST_CPUS);
 		} else if (k < 57 && nr < 64 && cur[cpu]) {
 			pids[nr] = next_pid++;
 			alive[nr] = 1;
@@ -433,7 +433,7 @@ static void scenario_random(size_t n, int garbage)
 				evs[nr_evs - 1].args[1] = cur[cpu];
 		} else {
 			EV(cpu, GOTRACE_EV_SCHED_MIGRATE_TASK, p, 120, cpu,
-			   rnd() % NR_CPUS);
+			   rnd() % TEST_CPUS);
 		}
 		/* exited tasks stay out of the pool */
 		for (i = 0; i < nr; i++) {
@@ -544,6 +544,13 @@ int main(int argc, char **argv)
 	ok(rc == 0, "conv-cut: the random trace cut at 60%%");
 	check_perfetto("conv-cut", "", "");
 	check_go("conv-cut", -1);
+
+	/* no events at all (cut after the first records) */
+	rc = sh("head -c 900 %s/conv-random.trace >%s/conv-empty.trace", outdir, outdir);
+	ok(rc == 0, "conv-empty: the random trace cut before its first batch");
+	check_perfetto("conv-empty", "", "");
+	check_go("conv-empty", -1);
+	test_report("conv-empty");
 
 	printf("1..%d\n", nr_tests);
 	if (nr_failed)
