@@ -5,8 +5,9 @@
  *
  * CPUs are Ps, tasks are goroutines (goroutine id = pid; a reused pid gets
  * a new id), named by a one-frame creation stack whose function is the
- * task's comm when it is first seen; each run is a GoStartLabel whose
- * label is the comm at that time (which an exec changes).  sched_switch stops the previous goroutine (GoPreempt when
+ * last comm the task has in the trace (a first pass reads the names, so a
+ * forked child that execs is named after what it ran); each run is a
+ * GoStartLabel whose label is the comm at that time.  sched_switch stops the previous goroutine (GoPreempt when
  * preempted, GoSched when it yielded while runnable, GoBlockSync when in
  * D state, GoBlock otherwise, GoEnd after its exit) and starts the next
  * (GoStart); wakeups are GoUnblock, forks GoCreate, the pages allocated
@@ -97,6 +98,7 @@ struct g_comm {
 struct gconv {
 	FILE *f;
 	struct gt_reader *r;
+	struct gt_reader *names;	/* read to its end: last comm of each pid */
 	const struct convert_opts *o;
 	struct convert_stats *st;
 	uint64_t base;
@@ -232,10 +234,13 @@ static struct g_comm *comm_get(struct gconv *g, const char *comm)
 	return &g->comms[g->nr_comms++];
 }
 
-/* The current comm of a task (for names and labels). */
-static struct g_comm *task_comm(struct gconv *g, uint32_t pid)
+/* The current comm of a task (labels), or its last one (names). */
+static struct g_comm *task_comm(struct gconv *g, uint32_t pid, int last)
 {
-	const char *c = gt_comm(g->r, pid);
+	const char *c = last && g->names ? gt_comm(g->names, pid) : NULL;
+
+	if (!c)
+		c = gt_comm(g->r, pid);
 	char name[GOTRACE_COMM_LEN + 8];
 
 	snprintf(name, sizeof(name), "%s", c && *c ? c : "task");
@@ -277,7 +282,7 @@ static struct g_task *task(struct gconv *g, uint32_t pid)
 static void create(struct gconv *g, struct g_task *t, uint32_t p, uint64_t ts)
 {
 	struct g_task *cur = task(g, g->ps[p].cur);
-	struct g_comm *c = task_comm(g, t->pid);
+	struct g_comm *c = task_comm(g, t->pid, 1);
 	uint64_t a[3];
 
 	if (t->state == G_DEAD)
@@ -382,7 +387,7 @@ static void start(struct gconv *g, struct g_task *t, uint32_t p, uint64_t ts)
 	if (t->state == G_RUNNING)
 		return;
 	/* labelled with the comm it has now (after an exec, say) */
-	c = task_comm(g, t->pid);
+	c = task_comm(g, t->pid, 0);
 	a[0] = t->gid;
 	a[1] = t->seq++;
 	a[2] = c ? c->str : 0;
@@ -575,6 +580,11 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	from = h->start_ns + o->from_ns;
 	to = o->to_ns == ~0ULL ? ~0ULL : h->start_ns + o->to_ns;
 
+	/* a first pass for the names the tasks end with (after exec) */
+	if (o->path && !gt_open_file(o->path, &g.names)) {
+		while (gt_next(g.names, &e) > 0)
+			;
+	}
 	fwrite(GO_HEADER, 1, 16, out);
 	a[0] = 1000000000;	/* ticks per second: ns */
 	raw(&g, EV_FREQUENCY, a, 1);
@@ -633,6 +643,8 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	cv_map_each(&g.tasks, free_task, NULL);
 	cv_map_free(&g.tasks, 0);
 	cv_map_free(&g.pages, 0);
+	if (g.names)
+		gt_close(g.names);
 	free(g.comms);
 	free(g.ps);
 	return ret < 0 ? ret : 0;
