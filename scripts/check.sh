@@ -215,6 +215,19 @@ if [ "${CHECK_BENCH:-1}" != 0 ]; then
 	stage_end
 fi
 
+# ---- viewers: convert/report on traces recorded in a VM -------------------------------
+# scripts/check-viewers.sh boots the 6.1 VM once more, records two traces and
+# checks the Perfetto/Go exports and the HTML report on the host (TAP).
+# CHECK_VIEWERS=0 skips it.
+if [ "${CHECK_VIEWERS:-1}" != 0 ] && [ -x "$ROOT/scripts/check-viewers.sh" ]; then
+	stage_start "viewers (scripts/check-viewers.sh)"
+	rc=0
+	"$ROOT/scripts/check-viewers.sh" >"$LOGS/viewers.log" 2>&1 || rc=$?
+	tap_results "viewers:" check-viewers "$LOGS/viewers.log" $rc
+	grep -E '^not ok' "$LOGS/viewers.log" | sed 's/^/    /'
+	stage_end
+fi
+
 # ---- summary ------------------------------------------------------------------------
 STAGE=total; STAGE_T=$T0
 printf '%-50s %7ss\n' total "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >>"$TIMES"
