@@ -5,6 +5,8 @@
 #   make                 module for KDIR (default: the running kernel) + userspace
 #   make KDIR=<dir>      module for the kernel whose build tree is <dir>
 #   make check           the whole test suite, in QEMU, on Debian 6.1 and 6.12
+#   make stress          minutes of load, slow readers, longer fault/fuzz runs
+#   make check-debug     the suite on a KASAN/lockdep debug kernel (RELIABILITY.md)
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
 #   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
@@ -16,7 +18,8 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 # The module must build without warnings.
 KCFLAGS ?= -Werror
 
-.PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench
+.PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench \
+	stress check-debug
 
 all: module userspace
 
@@ -36,6 +39,14 @@ userspace:
 
 check:
 	@scripts/check.sh
+
+# Minutes of load, slow readers, longer fault/fuzz runs (RELIABILITY.md).
+stress:
+	@scripts/stress.sh
+
+# The suite on a KASAN/lockdep debug kernel built from linux-source-6.1.
+check-debug:
+	@scripts/check-debug.sh
 
 demo:
 	@scripts/demo.sh
@@ -63,4 +74,4 @@ distclean: clean
 	rm -rf .build
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make stress` (minutes; not part of `make check`):
+#   per VM run (STRESS_RUNS, default "6.1 6.12:preempt=full"): boot the
+#   kernel with the module, Debian's stress-ng (or the C load of
+#   selftests/gotrace_stress.c) and `gotrace record` streaming the trace
+#   into `gotrace_stress check` (every event written or counted lost,
+#   STATUS == END), STRESS_SECS (180) with a fast reader and
+#   STRESS_SLOW_SECS (90) with a slow one, then the fault and fuzz
+#   selftests at GTT_SCALE (3); the kernel log must stay clean
+#   (panic_on_warn=1 softlockup_panic=1 as in every test VM);
+#   then the host fuzzers for FUZZ_SECS (120).
+# Results: .build/logs/stress/results.txt and summary.txt.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-$ROOT/.build}
+VM=$ROOT/selftests/vm
+LOGS=$BUILD/logs/stress
+RUNS=${STRESS_RUNS:-"6.1 6.12:preempt=full"}
+cd "$ROOT" || exit 1
+[ ! -f "$ROOT/scripts/lock.sh" ] || . "$ROOT/scripts/lock.sh"
+. "$ROOT/scripts/vm-common.sh"
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+RESULTS=$LOGS/results.txt
+: >"$RESULTS"
+T0=$(date +%s)
+
+"$ROOT/scripts/deps.sh" >"$LOGS/deps.log" 2>&1 || { cat "$LOGS/deps.log"; exit 1; }
+build_static "$LOGS" || { echo "stress: build failed"; exit 1; }
+EXTRA=$BUILD/stress-ng.cpio.gz
+if stressng_cpio "$EXTRA"; then
+	echo "stress: load: stress-ng $(stress-ng --version | awk '{print $3}')"
+else
+	EXTRA=
+	echo "stress: stress-ng not installed: the C load of gotrace_stress"
+fi
+
+for run in $RUNS; do
+	series=${run%%:*}
+	cmd=
+	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
+	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
+	kver=
+	for k in $("$ROOT/scripts/kernels.sh" list 2>>"$LOGS/deps.log"); do
+		case "$k" in "$series".*|"$series"+*|"$series"-*) kver=$k ;; esac
+	done
+	[ -n "$kver" ] || { echo "fail $name:no-kernel" >>"$RESULTS"; continue; }
+	echo "==> stress $name ($kver)"
+	vmlinuz=$("$ROOT/scripts/kernels.sh" prepare "$kver" 2>>"$LOGS/deps.log") &&
+	ko=$("$ROOT/scripts/build-module.sh" "$kver" 2>"$LOGS/module-$kver.err") ||
+		{ echo "fail $name:build" >>"$RESULTS"; continue; }
+	initrd=$BUILD/$kver/stress-initramfs.cpio.gz
+	"$VM/mkinitramfs.sh" -o "$initrd.base" -r "$VM/stress-run.sh" -k "$ko" \
+		-g "$GOTRACE_BIN" -t "$STRESS_BIN" \
+		-t "$BUILD/static/selftests/gotrace_faults" \
+		-t "$BUILD/static/selftests/gotrace_fuzz" >"$LOGS/initramfs.log" 2>&1 ||
+		{ echo "fail $name:initramfs" >>"$RESULTS"; continue; }
+	cat "$initrd.base" ${EXTRA:+"$EXTRA"} >"$initrd"
+	d=$BUILD/vm/stress-$name
+	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-1800} "$VM/run-vm.sh" -k "$vmlinuz" -i "$initrd" -d "$d" \
+		-a "$cmd STRESS_SECS=${STRESS_SECS:-180} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-90} GTT_SCALE=${GTT_SCALE:-3} gtvm_test_timeout=900" \
+		-p "stress-$name:" >/dev/null 2>&1
+	cat "$d/results.txt" >>"$RESULTS"
+	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"
+	cp "$d/console.log" "$LOGS/vm-$name.console.log"
+	cat "$d/failures.txt" >>"$LOGS/failures.txt"
+	tr -d '\r' <"$d/ttyS1.log" | grep -E '^# (STRESS|.*RELIABILITY|load: .*(stressor|bogo|switch|fork|fault|mmap|vm ))' |
+		sed "s/^/$name /" | tee -a "$LOGS/summary.txt"
+	grep '^fail' "$d/results.txt" | sed 's/^/    /'
+done
+
+echo "==> host fuzzing (${FUZZ_SECS:-120} s)"
+rc=0
+FUZZ_SECS=${FUZZ_SECS:-120} "$ROOT/scripts/fuzz.sh" >"$LOGS/fuzz.log" 2>&1 || rc=$?
+{ echo "GOTRACE-VM: TEST-BEGIN fuzz"; cat "$LOGS/fuzz.log"; echo "GOTRACE-VM: TEST-END fuzz rc=$rc"; } |
+	awk -v PREFIX="host:" -v FAILLOG="$LOGS/failures.txt" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
+grep RELIABILITY "$LOGS/fuzz.log" | sed 's/^# /host /' | tee -a "$LOGS/summary.txt"
+
+echo "stress: $(( ($(date +%s) - T0) / 60 )) min; logs: $LOGS"
+read -r pass fail skip < <(awk '{ n[$1]++ } END { printf "%d %d %d\n", n["ok"], n["fail"], n["skip"] }' "$RESULTS")
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by scripts/stress.sh and scripts/check-debug.sh: build the static
+# tool, the selftests and the gotrace_stress helper once, and add Debian's
+# stress-ng with its shared libraries to an initramfs.
+
+# build_static LOGDIR: sets GOTRACE_BIN, SELFTESTS (array), STRESS_BIN
+build_static() {
+	local logs=$1 ksft sargs p
+	STATIC=$BUILD/static
+	make -C "$ROOT/userspace" O="$STATIC" LDFLAGS=-static >"$logs/userspace-static.log" 2>&1 ||
+		{ tail -n 30 "$logs/userspace-static.log"; return 1; }
+	GOTRACE_BIN=$STATIC/gotrace
+	ksft=$("$ROOT/scripts/linux-src.sh" 2>>"$logs/deps.log") || return 1
+	sargs=(O="$STATIC/selftests" KSFT_INC="$ksft/include"
+	       LIBGOTRACE="$STATIC/lib/libgotrace.a")
+	make -C "$ROOT/selftests" "${sargs[@]}" all "$STATIC/selftests/gotrace_stress" \
+		>"$logs/selftests-build.log" 2>&1 ||
+		{ tail -n 30 "$logs/selftests-build.log"; return 1; }
+	SELFTESTS=()
+	for p in $(make -s -C "$ROOT/selftests" "${sargs[@]}" \
+		--eval='gotrace-print-progs: ; @echo $(TEST_PROGS)' gotrace-print-progs); do
+		SELFTESTS+=("$STATIC/selftests/$p")
+	done
+	STRESS_BIN=$STATIC/selftests/gotrace_stress
+}
+
+# stressng_cpio OUT: a gzip'd newc cpio with /usr/bin/stress-ng, its
+# libraries and the dynamic loader (appended to an initramfs: the kernel
+# unpacks concatenated archives).  Fails if stress-ng is not installed.
+stressng_cpio() {
+	local out=$1 bin stage lib
+	bin=$(command -v stress-ng) || return 1
+	stage=$(mktemp -d)
+	mkdir -p "$stage/usr/bin"
+	cp "$bin" "$stage/usr/bin/stress-ng"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+	( cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet ) | gzip -1 >"$out"
+	rm -rf "$stage"
+}

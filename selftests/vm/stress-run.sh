@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by /init for `make stress` (scripts/stress.sh): minutes of load
+# with `gotrace record` streaming the trace into `gotrace_stress check`,
+# which accounts for every event (written or lost, STATUS == END), first
+# with a fast reader, then with a deliberately slow one; then the fault
+# and fuzz selftests at a larger GTT_SCALE.  Knobs (kernel command line,
+# passed to /init as environment): STRESS_SECS, STRESS_SLOW_SECS,
+# GTT_SCALE.
+
+STRESS_SECS=${STRESS_SECS:-180}
+STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-90}
+export GTT_SCALE=${GTT_SCALE:-3}
+
+if insmod /gotrace.ko; then
+	result ok insmod
+else
+	result fail insmod "rc=$?"
+fi
+dmesg_check insmod
+
+# The load: stress-ng if it runs here, else the C load of gotrace_stress.
+# Its output goes to a file: record's stdout is the trace.
+load_cmd() {	# secs
+	if /usr/bin/stress-ng --version >/dev/null 2>&1; then
+		echo "/usr/bin/stress-ng --switch 2 --fork 2 --fault 2 --mmap 1 --vm 1 --vm-bytes 25% --timeout ${1}s --metrics-brief"
+	else
+		echo "/tests/gotrace_stress load $1"
+	fi
+}
+
+# stress_phase NAME SECS [check options]
+stress_phase() {
+	name=$1
+	secs=$2
+	shift 2
+	echo "$M TEST-BEGIN $name"
+	echo "# $name: $(load_cmd "$secs") for $secs s, check $*"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	gotrace record -o - -b 4M --flush-ms 100 -- \
+		sh -c "exec $(load_cmd "$secs") >/tmp/$name.load 2>&1" \
+		2>/tmp/$name.rec |
+		/tests/gotrace_stress check --status "$@" >/tmp/$name.check 2>&1
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	sed 's/^/# /' /tmp/$name.check
+	tr '\r' '\n' </tmp/$name.rec | grep -v '^gotrace: tracing' | tail -n 4 | sed 's/^/# record: /'
+	tail -n 12 /tmp/$name.load | sed 's/^/# load: /'
+	if grep -q '^STRESS check ok' /tmp/$name.check; then
+		result ok "$name"
+	else
+		result fail "$name"
+	fi
+	echo "$M TEST-END $name rc=0 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+	dmesg_check "$name"
+}
+
+stress_phase stress-load "$STRESS_SECS"
+stress_phase stress-slow-reader "$STRESS_SLOW_SECS" --slow-ms 20
+
+for t in gotrace_faults gotrace_fuzz; do
+	[ -x /tests/$t ] && run_test "$t-x$GTT_SCALE" /tests/$t
+done
+
+if rmmod gotrace; then
+	result ok rmmod
+else
+	result fail rmmod "rc=$?"
+fi
+dmesg_check rmmod
