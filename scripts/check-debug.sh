@@ -19,7 +19,7 @@ export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
 LOGS=$BUILD/logs/debug
 cd "$ROOT" || exit 1
-[ ! -f "$ROOT/scripts/lock.sh" ] || . "$ROOT/scripts/lock.sh"
+OUTDIR=$BUILD/debug
 . "$ROOT/scripts/vm-common.sh"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
@@ -33,17 +33,9 @@ KDIR=$("$ROOT/scripts/debug-kernel.sh" 2>"$LOGS/debug-kernel.log") ||
 echo "    $KDIR ($(make -s -C "$KDIR" kernelrelease 2>/dev/null)), built in $(cat "$KDIR/../build-seconds" 2>/dev/null || echo '?') s"
 
 echo "==> module"
-out=$BUILD/debug/src
-rm -rf "$out"
-mkdir -p "$out"
-cp -a "$ROOT/Kbuild" "$ROOT/kmod" "$ROOT/uapi" "$out/"
-find "$out" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-	-o -name '.*.cmd' -o -name 'modules.order' -o -name 'Module.symvers' \) -delete
-if make -C "$KDIR" M="$out" KCFLAGS="-Werror" modules >"$LOGS/module.log" 2>&1 &&
-   ! grep -qi warning "$LOGS/module.log" && [ -f "$out/kmod/gotrace.ko" ]; then
+if ko=$(build_module "$KDIR" "$OUTDIR/src" "$LOGS/module.log"); then
 	echo "ok debug:module-build" >>"$RESULTS"
 else
-	tail -n 30 "$LOGS/module.log"
 	echo "fail debug:module-build" >>"$RESULTS"
 	exit 1
 fi
@@ -51,7 +43,7 @@ fi
 echo "==> userspace + selftests"
 build_static "$LOGS" || { echo "fail debug:build" >>"$RESULTS"; exit 1; }
 args=(-o "$BUILD/debug/initramfs.cpio.gz" -r "$VM/debug-suite.sh"
-      -k "$out/kmod/gotrace.ko" -g "$GOTRACE_BIN" -t "$STRESS_BIN")
+      -k "$ko" -g "$GOTRACE_BIN" -t "$STRESS_BIN")
 for t in "${SELFTESTS[@]}"; do args+=(-t "$t"); done
 "$VM/mkinitramfs.sh" "${args[@]}" >"$LOGS/initramfs.log" 2>&1 ||
 	{ cat "$LOGS/initramfs.log"; exit 1; }

@@ -20,7 +20,7 @@ VM=$ROOT/selftests/vm
 LOGS=$BUILD/logs/stress
 RUNS=${STRESS_RUNS:-"6.1 6.12:preempt=full"}
 cd "$ROOT" || exit 1
-[ ! -f "$ROOT/scripts/lock.sh" ] || . "$ROOT/scripts/lock.sh"
+OUTDIR=$BUILD/stress
 . "$ROOT/scripts/vm-common.sh"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
@@ -30,7 +30,7 @@ T0=$(date +%s)
 
 "$ROOT/scripts/deps.sh" >"$LOGS/deps.log" 2>&1 || { cat "$LOGS/deps.log"; exit 1; }
 build_static "$LOGS" || { echo "stress: build failed"; exit 1; }
-EXTRA=$BUILD/stress-ng.cpio.gz
+EXTRA=$OUTDIR/stress-ng.cpio.gz
 if stressng_cpio "$EXTRA"; then
 	echo "stress: load: stress-ng $(stress-ng --version | awk '{print $3}')"
 else
@@ -50,13 +50,13 @@ for run in $RUNS; do
 	[ -n "$kver" ] || { echo "fail $name:no-kernel" >>"$RESULTS"; continue; }
 	echo "==> stress $name ($kver)"
 	vmlinuz=$("$ROOT/scripts/kernels.sh" prepare "$kver" 2>>"$LOGS/deps.log") &&
-	ko=$("$ROOT/scripts/build-module.sh" "$kver" 2>"$LOGS/module-$kver.err") ||
+	ko=$(build_module "/lib/modules/$kver/build" "$OUTDIR/$kver/src" "$LOGS/module-$kver.log") ||
 		{ echo "fail $name:build" >>"$RESULTS"; continue; }
-	initrd=$BUILD/$kver/stress-initramfs.cpio.gz
+	initrd=$OUTDIR/$kver/initramfs.cpio.gz
 	"$VM/mkinitramfs.sh" -o "$initrd.base" -r "$VM/stress-run.sh" -k "$ko" \
 		-g "$GOTRACE_BIN" -t "$STRESS_BIN" \
-		-t "$BUILD/static/selftests/gotrace_faults" \
-		-t "$BUILD/static/selftests/gotrace_fuzz" >"$LOGS/initramfs.log" 2>&1 ||
+		-t "$STATIC/selftests/gotrace_faults" \
+		-t "$STATIC/selftests/gotrace_fuzz" >"$LOGS/initramfs.log" 2>&1 ||
 		{ echo "fail $name:initramfs" >>"$RESULTS"; continue; }
 	cat "$initrd.base" ${EXTRA:+"$EXTRA"} >"$initrd"
 	d=$BUILD/vm/stress-$name
@@ -74,7 +74,7 @@ done
 
 echo "==> host fuzzing (${FUZZ_SECS:-120} s)"
 rc=0
-FUZZ_SECS=${FUZZ_SECS:-120} "$ROOT/scripts/fuzz.sh" >"$LOGS/fuzz.log" 2>&1 || rc=$?
+BUILD=$OUTDIR FUZZ_SECS=${FUZZ_SECS:-120} "$ROOT/scripts/fuzz.sh" >"$LOGS/fuzz.log" 2>&1 || rc=$?
 { echo "GOTRACE-VM: TEST-BEGIN fuzz"; cat "$LOGS/fuzz.log"; echo "GOTRACE-VM: TEST-END fuzz rc=$rc"; } |
 	awk -v PREFIX="host:" -v FAILLOG="$LOGS/failures.txt" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
 grep RELIABILITY "$LOGS/fuzz.log" | sed 's/^# /host /' | tee -a "$LOGS/summary.txt"

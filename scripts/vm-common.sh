@@ -1,12 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by scripts/stress.sh and scripts/check-debug.sh: build the static
-# tool, the selftests and the gotrace_stress helper once, and add Debian's
-# stress-ng with its shared libraries to an initramfs.
+# tool, the selftests and the gotrace_stress helper, and the module, in
+# directories of their own under $OUTDIR (so that they never hold the lock
+# of `make check` nor share its files while their long VMs queue), and add
+# Debian's stress-ng with its shared libraries to an initramfs.
+
+# build_module KDIR DIR LOG: the module for the tree KDIR in DIR (a copy of
+# the sources); prints the .ko.  Any warning fails, as in build-module.sh.
+build_module() {
+	local kdir=$1 out=$2 log=$3
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp -a "$ROOT/Kbuild" "$ROOT/kmod" "$ROOT/uapi" "$out/"
+	find "$out" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name 'modules.order' -o -name 'Module.symvers' \) -delete
+	if make -C "$kdir" M="$out" KCFLAGS="-Werror" modules >"$log" 2>&1 &&
+	   ! grep -qi warning "$log" && [ -f "$out/kmod/gotrace.ko" ]; then
+		echo "$out/kmod/gotrace.ko"
+		return 0
+	fi
+	tail -n 30 "$log" >&2
+	return 1
+}
 
 # build_static LOGDIR: sets GOTRACE_BIN, SELFTESTS (array), STRESS_BIN
 build_static() {
 	local logs=$1 ksft sargs p
-	STATIC=$BUILD/static
+	STATIC=$OUTDIR/static
 	make -C "$ROOT/userspace" O="$STATIC" LDFLAGS=-static >"$logs/userspace-static.log" 2>&1 ||
 		{ tail -n 30 "$logs/userspace-static.log"; return 1; }
 	GOTRACE_BIN=$STATIC/gotrace
