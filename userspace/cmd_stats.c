@@ -185,7 +185,23 @@ static void print_frames(struct gt_reader *r, uint32_t id, int max,
 		printf("%s... %d more\n", indent, n - i);
 }
 
-/* Decades of the lifetime histogram (text only). */
+/* Does any frame of the trace's stacks have a symbol? */
+static int has_symbols(struct gt_reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < gt_nr_stacks(r) && i < 64; i++) {
+		const uint64_t *f;
+		int k, n = gt_stack(r, gt_stack_id(r, i), &f);
+
+		for (k = 0; k < n; k++)
+			if (gt_symbol(r, f[k], NULL, NULL))
+				return 1;
+	}
+	return !gt_nr_stacks(r);
+}
+
+/* Decades of the lifetime histogram. */
 static const uint64_t decades[] = {
 	1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
 	1000000000ULL, 10000000000ULL,
@@ -330,6 +346,9 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		printf("\n  Stacks by pages allocated (%llu events with a stack id, %llu without: table full):\n",
 		       (unsigned long long)res->stack_events,
 		       (unsigned long long)res->stack_lost);
+		if (!has_symbols(r))
+			printf("  (no SYMBOLS in the trace: run 'gotrace symbolize %s' on the traced machine)\n",
+			       path);
 		for (i = 0; i < top_n(res->nr_stacks, top); i++) {
 			const struct ga_stack *s = &res->stacks[i];
 
