@@ -225,6 +225,7 @@ run_one() {
 	rm -rf "$d"
 }
 
+declare -A sized
 rotate() {	# N words...: the words rotated left by N
 	local n=$1; shift
 	local a=("$@") k=${#a[@]} i
@@ -232,8 +233,23 @@ rotate() {	# N words...: the words rotated left by N
 }
 
 echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes" >"$OUT/runs.csv"
-# One warm-up run of each workload (page cache, first exec over 9p).
-for wl in $WORKLOADS; do $WL $(wl_args "$wl") >/dev/null; done
+# Warm-up (page cache, first exec over 9p) and, with TARGET_SECS, sizing:
+# each workload gets the amount of work that takes about TARGET_SECS without
+# tracing here, so that the run fits its time budget on a slower or faster
+# machine; that amount is then fixed for every tracer and repetition.
+for wl in $WORKLOADS $STACK_WORKLOADS; do
+	line=$($WL $(wl_args "$wl"))
+	secs=${line#*secs=}; secs=${secs%% *}
+	if [ -n "${TARGET_SECS:-}" ] && [ -z "${sized[$wl]:-}" ]; then
+		var=N_$(tr a-z A-Z <<<"$wl")
+		n=$(awk -v n="${!var}" -v s="$secs" -v t="$TARGET_SECS" 'BEGIN {
+			m = int(n * t / (s > 0.001 ? s : 0.001)); print (m > n ? m : n) }')
+		printf -v "$var" %s "$n"
+		sized[$wl]=1
+	fi
+done
+echo "N_PIPE=$N_PIPE N_PAGE=$N_PAGE N_MIX=$N_MIX" >"$OUT/sizes.txt"
+say "sizes: $(cat "$OUT/sizes.txt")"
 for rep in $(seq "$REPS"); do
 	for wl in $WORKLOADS; do
 		for tr in $(rotate "$rep" $TRACERS); do run_one main "$rep" "$wl" "$tr"; done

@@ -24,7 +24,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('out')
 ap.add_argument('--smoke', action='store_true')
 ap.add_argument('--results')
-for k in ('kernel', 'commit', 'load', 'elapsed', 'vm-secs', 'host-cpus'):
+for k in ('kernel', 'commit', 'load', 'elapsed', 'vm-secs', 'host-cpus', 'lock-wait'):
     ap.add_argument('--' + k, default='?')
 a = ap.parse_args()
 here = os.path.dirname(os.path.abspath(__file__))
@@ -53,6 +53,11 @@ cfg = {}
 for line in open(os.path.join(a.out, 'config')):
     k, _, v = line.strip().partition('=')
     cfg[k] = v.strip('"')
+sz = os.path.join(a.out, 'sizes.txt')
+if os.path.exists(sz):
+    for kv in open(sz).read().split():
+        k, _, v = kv.partition('=')
+        cfg[k] = v
 reps = int(cfg.get('REPS', 1))
 lttng_na = None
 p = os.path.join(a.out, 'lttng-unavailable')
@@ -182,9 +187,14 @@ o.append('- %d repetitions, tracers interleaved (the order rotates each repetiti
          'medians; throughput ratios are taken within a repetition. '
          'Workloads (`bench/wl.c`): pipe = %s round trips, page = %s × (mmap 1 MiB, '
          'MADV_NOHUGEPAGE, touch, munmap), mix = %s round trips with 16 pages mapped, '
-         'touched and unmapped at each.' % (reps, cfg.get('N_PIPE'), cfg.get('N_PAGE'),
-                                             cfg.get('N_MIX')))
-o.append('- `make bench` took %s s (VM: %s s).' % (a.elapsed, a.vm_secs))
+         'touched and unmapped at each%s.' % (reps, cfg.get('N_PIPE'), cfg.get('N_PAGE'),
+                                             cfg.get('N_MIX'),
+                                             ' (amounts sized in the guest to take about %s s '
+                                             'untraced, then fixed for all runs)' % cfg['TARGET_SECS']
+                                             if cfg.get('TARGET_SECS') else ''))
+o.append('- `make bench` took %s s, of which the VM ran %s s (not counting %s s spent '
+         'waiting for other engineers\' VMs to release the machine-wide VM lock).'
+         % (a.elapsed, a.vm_secs, a.lock_wait))
 o.append('')
 o.append('All tracers record the same 12 tracepoints: sched_switch, sched_wakeup, '
          'sched_wakeup_new, sched_process_fork/exit/exec, sched_migrate_task, mm_page_alloc, '
@@ -323,7 +333,7 @@ if a.results:
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))
     summary['meta'] = {'kernel': a.kernel, 'source': a.commit, 'date': now, 'load_before': a.load,
-                       'elapsed_s': a.elapsed, 'vm_s': a.vm_secs}
+                       'elapsed_s': a.elapsed, 'vm_s': a.vm_secs, 'lock_wait_s': a.lock_wait}
     json.dump(summary, open(os.path.join(a.results, 'summary.json'), 'w'), indent=1, default=str)
 
 if a.smoke:

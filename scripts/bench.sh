@@ -89,12 +89,14 @@ OUT=$B/out
 rm -rf "$OUT"; mkdir -p "$OUT"
 if [ -n "$smoke" ]; then
 	reps=1 tracers="none gotrace ftrace" stack_tracers="" stack_wl="" workloads="mix"
-	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000
+	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000 target=
 else
 	reps=${BENCH_REPS:-5} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
 	stack_tracers="none gotrace-stacks ftrace-stacks"
 	workloads=${BENCH_WORKLOADS:-"pipe page mix"} stack_wl=${BENCH_STACK_WORKLOADS-$workloads}
-	n_pipe=${BENCH_N_PIPE:-15000} n_page=${BENCH_N_PAGE:-500} n_mix=${BENCH_N_MIX:-1500}
+	# Calibration amounts; the guest scales them to BENCH_TARGET_SECS each.
+	n_pipe=${BENCH_N_PIPE:-2000} n_page=${BENCH_N_PAGE:-20} n_mix=${BENCH_N_MIX:-200}
+	target=${BENCH_TARGET_SECS:-2.5}
 	gtb_reps=3 gtb_events=2000000
 fi
 cat >"$OUT/config" <<EOC
@@ -106,6 +108,7 @@ STACK_WORKLOADS="$stack_wl"
 N_PIPE=$n_pipe
 N_PAGE=$n_page
 N_MIX=$n_mix
+TARGET_SECS=$target
 GTBENCH_REPS=$gtb_reps
 GTBENCH_EVENTS=$gtb_events
 BIN=$BIN
@@ -121,7 +124,9 @@ tmo=${BENCH_VM_TIMEOUT:-$([ -n "$smoke" ] && echo 300 || echo 1500)}
 append="console=ttyS0 panic=-1 mitigations=off nokaslr transparent_hugepage=never"
 append+=" gtb_script=$ROOT/bench/guest.sh"
 t_vm0=$(date +%s)
+rm -f "$vm/started"
 flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
+sh -c 'date +%s >"$0"; exec "$@"' "$vm/started" \
 timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 4G \
 	${VM_ACCEL:+-accel "$VM_ACCEL"} -nodefaults -display none -no-reboot \
 	-serial "file:$vm/console.log" -serial "file:$vm/ttyS1.log" \
@@ -132,7 +137,9 @@ timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 4G \
 	-kernel "$vmlinuz" -initrd "$B/initramfs.cpio.gz" -append "$append" \
 	</dev/null >"$vm/qemu.out" 2>&1 || true
 t_vm1=$(date +%s)
-echo "    VM ran $((t_vm1 - t_vm0)) s"
+t_start=$(cat "$vm/started" 2>/dev/null || echo "$t_vm0")
+lock_wait=$((t_start - t_vm0))
+echo "    VM ran $((t_vm1 - t_start)) s (after $lock_wait s waiting for the VM lock)"
 if ! grep -q 'GOTRACE-BENCH: done' "$vm/ttyS1.log" 2>/dev/null; then
 	echo "bench: the VM did not finish; guest output:" >&2
 	tail -n 30 "$vm/ttyS1.log" >&2 || true
@@ -149,7 +156,8 @@ python3 bench/decode.py "$OUT" "$BIN/gotrace" ${smoke:+--smoke} >"$OUT/decode.lo
 T1=$(date +%s)
 cp "$B/source.txt" "$OUT/source.txt"
 meta=(--kernel "$kver" --commit "$(cat "$B/source.txt")"
-      --load "$load_before" --elapsed "$((T1 - T0))" --vm-secs "$((t_vm1 - t_vm0))"
+      --load "$load_before" --elapsed "$((T1 - T0 - lock_wait))" --vm-secs "$((t_vm1 - t_start))"
+      --lock-wait "$lock_wait"
       --host-cpus "$(nproc)")
 if [ -n "$smoke" ]; then
 	python3 bench/report.py "$OUT" --smoke "${meta[@]}" >"$OUT/report.md"
@@ -158,5 +166,5 @@ else
 	mkdir -p bench/results
 	python3 bench/report.py "$OUT" "${meta[@]}" --results bench/results >BENCHMARKS.md
 	cat BENCHMARKS.md
-	echo "bench: wrote BENCHMARKS.md and bench/results/ in $((T1 - T0)) s"
+	echo "bench: wrote BENCHMARKS.md and bench/results/ in $((T1 - T0)) s ($lock_wait s of it waiting for other VMs)"
 fi
