@@ -20,6 +20,7 @@ LOGS=$BUILD/logs
 VM=$ROOT/selftests/vm
 CHECK_RUNS=${CHECK_RUNS:-"6.1 6.1:preempt=full 6.12 6.12:preempt=full"}
 cd "$ROOT" || exit 1
+. "$ROOT/scripts/lock.sh"
 
 rm -rf "$LOGS"
 mkdir -p "$LOGS"

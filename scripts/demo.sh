@@ -11,6 +11,7 @@ export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
 OUT=$ROOT/demo
 cd "$ROOT"
+. "$ROOT/scripts/lock.sh"
 mkdir -p "$BUILD/logs" "$OUT"
 
 echo "==> deps"

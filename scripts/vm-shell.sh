@@ -11,6 +11,7 @@ export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
 series=${KERNEL:-6.1}
 cd "$ROOT"
+. "$ROOT/scripts/lock.sh"
 mkdir -p "$BUILD/logs"
 scripts/deps.sh >/dev/null
 kver=
@@ -35,5 +36,6 @@ else
 	echo "vm-shell: userspace did not build; no gotrace tool in the VM" >&2
 fi
 "$VM/mkinitramfs.sh" "${args[@]}"
+exec 9>&-
 exec "$VM/run-vm.sh" -I -k "$vmlinuz" -i "$BUILD/$kver/shell-initramfs.cpio.gz" \
 	-d "$BUILD/vm/shell" -a "${APPEND:-}"

@@ -38,8 +38,27 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
 append+=" nokaslr ${extra}"
 
+# The kernel's release, from the bzImage header (version string offset at 0x20e).
+kver_of() {
+	local off
+	off=$(od -An -tu2 -j 526 -N2 "$1" | tr -d ' ')
+	dd if="$1" bs=1 skip=$((off + 512)) count=128 2>/dev/null | tr '\0' ' ' | cut -d' ' -f1
+}
+# VM_ACCEL: tcg (multi-threaded: each vCPU a host thread) or
+# tcg,thread=single (both vCPUs on one host thread).  Default: multi-threaded,
+# except on 6.12: there, under multi-threaded TCG, a CPU can still execute
+# the int3 of a static key being patched after text_poke_bp() finished and
+# the kernel dies with "Oops: int3" (seen without gotrace loaded, by only
+# enabling and disabling sched tracepoints in tracefs in a loop).
+if [ -z "${VM_ACCEL+set}" ]; then
+	case "$(kver_of "$kernel")" in
+	6.1.*)	VM_ACCEL= ;;
+	*)	VM_ACCEL=tcg,thread=single ;;
+	esac
+fi
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
+echo "${VM_ACCEL:-tcg}" >"$dir/accel"
 start=$(date +%s.%N)
 qrc=0
 if [ -n "$interactive" ]; then
@@ -50,13 +69,19 @@ if [ -n "$interactive" ]; then
 else
 	# One VM at a time on this machine (flock): TCG guests that share two
 	# cores with another guest starve and report false soft lockups.
+	# timeout(1) runs QEMU in a process group of its own: stop it
+	# explicitly if this script is interrupted.
 	flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
 	timeout -k 10 "$tmo" "${qemu[@]}" \
 		-serial "file:$dir/console.log" \
 		-serial "file:$dir/ttyS1.log" \
 		-serial "file:$dir/ttyS2.bin" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
-		</dev/null >"$dir/qemu.out" 2>&1 || qrc=$?
+		</dev/null >"$dir/qemu.out" 2>&1 &
+	qpid=$!
+	trap 'pkill -TERM -P "$qpid"; kill -TERM "$qpid" 2>/dev/null; exit 130' INT TERM HUP
+	wait "$qpid" || qrc=$?
+	trap - INT TERM HUP
 fi
 end=$(date +%s.%N)
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
