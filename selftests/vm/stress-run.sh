@@ -7,9 +7,9 @@
 # passed to /init as environment): STRESS_SECS, STRESS_SLOW_SECS,
 # GTT_SCALE.
 
-STRESS_SECS=${STRESS_SECS:-180}
-STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-90}
-export GTT_SCALE=${GTT_SCALE:-3}
+STRESS_SECS=${STRESS_SECS:-150}
+STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60}
+export GTT_SCALE=${GTT_SCALE:-2}
 
 if insmod /gotrace.ko; then
 	result ok insmod
