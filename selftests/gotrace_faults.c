@@ -40,11 +40,13 @@ static void workload_mode(int argc, char **argv)
 
 FIXTURE(faults) {
 	int fd;
+	struct rel_pin pin;
 };
 
 FIXTURE_SETUP(faults)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
+	rel_pin_tracepoints(&self->pin);
 	ASSERT_EQ(0, gtt_make_idle());
 	self->fd = gtt_open(0);
 	ASSERT_LE(0, self->fd);
@@ -52,6 +54,7 @@ FIXTURE_SETUP(faults)
 
 FIXTURE_TEARDOWN(faults)
 {
+	rel_unpin_tracepoints(&self->pin);
 	if (self->fd >= 0)
 		close(self->fd);
 	rel_ensure_loaded();

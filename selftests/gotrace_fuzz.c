@@ -312,11 +312,13 @@ int main(int argc, char **argv)
 
 FIXTURE(fuzz) {
 	int fd;
+	struct rel_pin pin;
 };
 
 FIXTURE_SETUP(fuzz)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
+	rel_pin_tracepoints(&self->pin);
 	ASSERT_EQ(0, gtt_make_idle());
 	ASSERT_EQ(0, map_areas());
 	self->fd = gtt_open(O_NONBLOCK);
@@ -325,6 +327,7 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
+	rel_unpin_tracepoints(&self->pin);
 	if (self->fd >= 0)
 		close(self->fd);
 	gtt_make_idle();

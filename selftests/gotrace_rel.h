@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/perf_event.h>
 
 #include "gotrace_test.h"
 
@@ -229,6 +231,115 @@ static inline int rel_run(char *const argv[], const char *errfile)
 	if (waitpid(pid, &status, 0) != pid)
 		return -errno;
 	return status;
+}
+
+/*
+ * Pinning the tracepoints.  Under QEMU's multi-threaded TCG, the text
+ * patching of a tracepoint's static key and static call (text_poke_bp(),
+ * when its first probe comes or its last goes, or it goes from one probe
+ * to two) is not safe: another vCPU may execute the int3 after the patch
+ * finished ("Oops: int3"), or spin in the int3 handler with interrupts off
+ * so that the patching CPU waits for its IPI forever (soft lockup); seen
+ * on 6.1 and 6.12 without gotrace too.  Tests that register and unregister
+ * gotrace's probes hundreds of times therefore first give every tracepoint
+ * two other probes, ftrace's event (recording off) and a perf event, so
+ * that gotrace's START/STOP only swap the probe arrays: the module's own
+ * paths are the same, the kernel's code patching is left out.
+ * GTT_NO_PIN=1 disables this (real hardware, single-threaded TCG).
+ */
+static const char *const rel_tps[] = {
+	"sched/sched_switch", "sched/sched_wakeup", "sched/sched_wakeup_new",
+	"sched/sched_process_fork", "sched/sched_process_exit",
+	"sched/sched_process_exec", "sched/sched_migrate_task",
+	"kmem/mm_page_alloc", "kmem/mm_page_free", "kmem/mm_page_free_batched",
+	"kmem/mm_page_pcpu_drain", "kmem/mm_page_alloc_extfrag",
+	"vmscan/mm_vmscan_direct_reclaim_begin",
+	"vmscan/mm_vmscan_direct_reclaim_end", "vmscan/mm_vmscan_kswapd_wake",
+	"vmscan/mm_vmscan_kswapd_sleep", "compaction/mm_compaction_begin",
+	"compaction/mm_compaction_end",
+};
+#define REL_NR_TPS	(sizeof(rel_tps) / sizeof(rel_tps[0]))
+#define REL_EVENTS	"/sys/kernel/tracing/events/"
+
+struct rel_pin {
+	int perf_fd[REL_NR_TPS];
+	bool ftrace[REL_NR_TPS];
+	unsigned int pinned;
+};
+
+static inline int rel_tfs_put(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/* Returns the number of tracepoints pinned (0: not done). */
+static inline unsigned int rel_pin_tracepoints(struct rel_pin *p)
+{
+	const char *no = getenv("GTT_NO_PIN");
+	char path[256], buf[32];
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < REL_NR_TPS; i++)
+		p->perf_fd[i] = -1;
+	if (no && *no == '1')
+		return 0;
+	rel_tfs_put("/sys/kernel/tracing/tracing_on", "0");
+	for (i = 0; i < REL_NR_TPS; i++) {
+		struct perf_event_attr attr;
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), REL_EVENTS "%s/id", rel_tps[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		snprintf(path, sizeof(path), REL_EVENTS "%s/enable", rel_tps[i]);
+		p->ftrace[i] = !rel_tfs_put(path, "1");
+		memset(&attr, 0, sizeof(attr));
+		attr.type = PERF_TYPE_TRACEPOINT;
+		attr.size = sizeof(attr);
+		attr.config = strtoull(buf, NULL, 10);
+		attr.disabled = 1;
+		p->perf_fd[i] = syscall(SYS_perf_event_open, &attr, -1, 0, -1,
+					PERF_FLAG_FD_CLOEXEC);
+		if (p->ftrace[i] && p->perf_fd[i] >= 0)
+			p->pinned++;
+	}
+	return p->pinned;
+}
+
+static inline void rel_unpin_tracepoints(struct rel_pin *p)
+{
+	char path[256];
+	unsigned int i;
+
+	for (i = 0; i < REL_NR_TPS; i++) {
+		if (p->perf_fd[i] >= 0)
+			close(p->perf_fd[i]);
+		p->perf_fd[i] = -1;
+		if (p->ftrace[i]) {
+			snprintf(path, sizeof(path), REL_EVENTS "%s/enable",
+				 rel_tps[i]);
+			rel_tfs_put(path, "0");
+			p->ftrace[i] = false;
+		}
+	}
+	if (p->pinned)
+		rel_tfs_put("/sys/kernel/tracing/tracing_on", "1");
+	p->pinned = 0;
 }
 
 #endif /* GOTRACE_REL_H */
