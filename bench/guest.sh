@@ -154,6 +154,11 @@ run_one() {
 	case $tr in
 	none) ;;
 	gotrace*|ftrace*|perf)
+		case $tr in ftrace*)	# builtins only: nothing reaped before c2
+			for f in /sys/kernel/tracing/per_cpu/cpu*/stats; do
+				while IFS= read -r l; do echo "$l"; done <"$f"
+			done >"$d/stats.txt" ;;
+		esac
 		kill -INT "$pid"
 		wait "$pid"
 		;;
@@ -177,10 +182,10 @@ run_one() {
 		bytes=$(stat -c %s "$d/trace.gt")
 		;;
 	ftrace*)
-		# The ring buffer's own per-CPU counters (reset by trace-cmd
-		# when it starts; it prints none of them itself).
-		cat /sys/kernel/tracing/per_cpu/cpu*/stats >"$d/stats.txt"
-		ev=$(awk '/^read events:/ { s += $3 } END { print s + 0 }' "$d/stats.txt")
+		# The ring buffer's own per-CPU counters, read before trace-cmd
+		# stops (it resets them on exit and prints none of them):
+		# events = read + still in the buffer.
+		ev=$(awk '/^read events:/ || /^entries:/ { s += $NF } END { print s + 0 }' "$d/stats.txt")
 		lost=$(awk '/^overrun:/ || /^commit overrun:/ { s += $NF } /^dropped events:/ { s += $3 }
 			END { print s + 0 }' "$d/stats.txt")
 		bytes=$(du -sb "$d/trace.dat" | cut -f1)

@@ -10,10 +10,15 @@
  *   wl mix N         N pipe round trips; at each, the child also maps,
  *                    touches and unmaps 16 pages (both groups at once)
  *
+ * All of it runs on CPU 0 (the tracers' readers get the other CPU): under
+ * QEMU TCG, wakeups across vCPUs through an idle (halted) vCPU cost
+ * milliseconds at random, which would swamp what is measured.
+ *
  * Output, one line on stdout:
  *   wl=MODE ops=N secs=S ops_per_s=R
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +101,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	page_size = sysconf(_SC_PAGESIZE);
+	if (!getenv("WL_NO_PIN")) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			perror("sched_setaffinity");
+	}
 	n = atol(argv[2]);
 	t0 = now();
 	if (!strcmp(argv[1], "pipe")) {

@@ -13,7 +13,8 @@
 #   installed kernel through dkms and fails on Debian's 6.1.1xx, whose
 #   backported hrtimer_start tracepoint breaks lttng-probe-timer; the
 #   benchmark needs only the sched and kmem probes, so the timer probe is
-#   left out), installed under modroot's extra/.
+#   left out, and the kmem probe needs mm/slab.h from linux-source),
+#   installed under modroot's extra/.
 # Prints nothing on stdout; progress on stderr.  An LTTng build failure is
 # not fatal: the benchmark then reports LTTng as unavailable.
 set -euo pipefail
@@ -61,16 +62,25 @@ if [ ! -s "$mods/modules.dep" ] || [ ! -f "$mods/.complete" ]; then
 fi
 
 lt=$B/lttng
-if [ ! -f "$mods/extra/lttng-tracer.ko" ]; then
+if [ ! -f "$mods/extra/lttng-tracer.ko" ] || [ ! -f "$mods/extra/lttng-probe-kmem.ko" ]; then
 	deb=$(download lttng-modules-dkms)
 	rm -rf "$lt"
 	mkdir -p "$lt/x"
 	dpkg-deb -x "$deb" "$lt/x"
 	cp -a "$lt"/x/usr/src/lttng-modules-* "$lt/src"
 	sed -i '/lttng-probe-timer\.o/d' "$lt/src/src/probes/Kbuild"
+	# The kmem probe includes mm/slab.h, which is not in the headers
+	# package: take it from linux-source (same Debian version) and let
+	# the probe's <../../mm/slab.h> find it through -I$kinc/x/y.
+	kinc=$lt/kinc
+	mkdir -p "$kinc/x/y" "$kinc/mm"
+	srctar=$(ls /usr/src/linux-source-"${kver%%.*}"."$(cut -d. -f2 <<<"$kver" | cut -d- -f1)".tar.xz)
+	tar -xJf "$srctar" -O --wildcards '*/mm/slab.h' >"$kinc/mm/slab.h"
+	sed -i 's/^ifeq (\$(kmem_dep_check),ok)$/ifeq (ok,ok)\n  CFLAGS_lttng-probe-kmem.o += -I$(LTTNG_KINC)\/x\/y/' \
+		"$lt/src/src/probes/Kbuild"
 	echo "bench-deps: building lttng-modules for $kver (a few minutes, once)" >&2
-	if make -C "/lib/modules/$kver/build" M="$lt/src" CONFIG_LTTNG=m -j"$(nproc)" \
-		>"$lt/build.log" 2>&1; then
+	if make -C "/lib/modules/$kver/build" M="$lt/src" CONFIG_LTTNG=m LTTNG_KINC="$kinc" \
+		-j"$(nproc)" >"$lt/build.log" 2>&1; then
 		mkdir -p "$mods/extra"
 		find "$lt/src" -name '*.ko' -exec cp {} "$mods/extra/" \;
 		depmod -b "$B/modroot" "$kver"
