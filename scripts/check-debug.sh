@@ -26,6 +26,7 @@ OUTDIR=$BUILD/debug
 # text_poke_bp); the many tracepoint (un)registrations of these runs hit it.
 export VM_ACCEL=${VM_ACCEL-tcg,thread=single}
 . "$ROOT/scripts/vm-common.sh"
+private_runner "$OUTDIR/runner"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 RESULTS=$LOGS/results.txt
@@ -55,7 +56,7 @@ for t in "${SELFTESTS[@]}"; do args+=(-t "$t"); done
 
 echo "==> VM (debug kernel; slow: KASAN + lockdep under TCG)"
 d=$BUILD/vm/debug
-VM_TIMEOUT=${VM_TIMEOUT:-3600} "$VM/run-vm.sh" -k "$KDIR/arch/x86/boot/bzImage" \
+VM_TIMEOUT=${VM_TIMEOUT:-3600} "$RUNVM" -k "$KDIR/arch/x86/boot/bzImage" \
 	-i "$BUILD/debug/initramfs.cpio.gz" -d "$d" \
 	-a "${DEBUG_APPEND:-} gtvm_test_timeout=${VM_TEST_TIMEOUT:-1500} DEBUG_LOAD_SECS=${DEBUG_LOAD_SECS:-60}" \
 	-p "debug:" >/dev/null 2>&1

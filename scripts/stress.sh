@@ -27,6 +27,7 @@ OUTDIR=$BUILD/stress
 # text_poke_bp); the many tracepoint (un)registrations of these runs hit it.
 export VM_ACCEL=${VM_ACCEL-tcg,thread=single}
 . "$ROOT/scripts/vm-common.sh"
+private_runner "$OUTDIR/runner"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 RESULTS=$LOGS/results.txt
@@ -65,7 +66,7 @@ for run in $RUNS; do
 		{ echo "fail $name:initramfs" >>"$RESULTS"; continue; }
 	cat "$initrd.base" ${EXTRA:+"$EXTRA"} >"$initrd"
 	d=$BUILD/vm/stress-$name
-	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-1800} "$VM/run-vm.sh" -k "$vmlinuz" -i "$initrd" -d "$d" \
+	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-1800} "$RUNVM" -k "$vmlinuz" -i "$initrd" -d "$d" \
 		-a "$cmd STRESS_SECS=${STRESS_SECS:-150} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60} GTT_SCALE=${GTT_SCALE:-2} gtvm_test_timeout=900" \
 		-p "stress-$name:" >/dev/null 2>&1
 	cat "$d/results.txt" >>"$RESULTS"

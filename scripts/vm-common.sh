@@ -61,3 +61,12 @@ stressng_cpio() {
 		cpio -o -H newc -R 0:0 --quiet ) | gzip -1 >"$out"
 	rm -rf "$stage"
 }
+
+# private_runner DIR: copies of run-vm.sh and parse.awk, so that a run that
+# waits long for the machine's VM lock is not broken by an edit of the
+# script it is executing (bash reads scripts as it goes).  Sets RUNVM.
+private_runner() {
+	mkdir -p "$1"
+	cp "$ROOT/selftests/vm/run-vm.sh" "$ROOT/selftests/vm/parse.awk" "$1/"
+	RUNVM=$1/run-vm.sh
+}
