@@ -11,13 +11,13 @@
 #      failing in turn, kmemleak before and after rmmod.  Any KASAN,
 #      lockdep, RCU, atomic-sleep or other kernel report fails (dmesg
 #      checks; panic_on_warn=1).
-# Results in .build/logs/debug/; last line "N passed, N failed, N skipped".
+# Results in .build/debug/logs/; last line "N passed, N failed, N skipped".
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
-LOGS=$BUILD/logs/debug
+LOGS=$BUILD/debug/logs
 cd "$ROOT" || exit 1
 OUTDIR=$BUILD/debug
 # Single-threaded TCG: under multi-threaded TCG a vCPU can execute the int3

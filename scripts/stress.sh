@@ -11,13 +11,13 @@
 #   selftests at GTT_SCALE (2); the kernel log must stay clean
 #   (panic_on_warn=1 softlockup_panic=1 as in every test VM);
 #   then the host fuzzers for FUZZ_SECS (120).
-# Results: .build/logs/stress/results.txt and summary.txt.
+# Results: .build/stress/logs/results.txt and summary.txt.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
-LOGS=$BUILD/logs/stress
+LOGS=$BUILD/stress/logs
 RUNS=${STRESS_RUNS:-"6.1 6.12:preempt=full"}
 cd "$ROOT" || exit 1
 OUTDIR=$BUILD/stress
