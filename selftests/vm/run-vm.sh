@@ -59,19 +59,26 @@ fi
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
 echo "${VM_ACCEL:-tcg}" >"$dir/accel"
-start=$(date +%s.%N)
 qrc=0
+if [ -z "$interactive" ]; then
+	# One VM at a time on this machine: TCG guests that share two cores
+	# with another guest starve and report false soft lockups.  The time
+	# limit and the timing start once the lock is held.
+	exec 8>"${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}"
+	if ! flock -n 8; then
+		echo "run-vm: waiting for another VM on this machine (${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock})" >&2
+		flock 8
+	fi
+fi
+start=$(date +%s.%N)
 if [ -n "$interactive" ]; then
 	echo "run-vm: interactive VM; Ctrl-A X quits QEMU" >&2
 	"${qemu[@]}" -serial mon:stdio \
 		-serial "file:$dir/ttyS1.log" -serial "file:$dir/ttyS2.bin" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" || qrc=$?
 else
-	# One VM at a time on this machine (flock): TCG guests that share two
-	# cores with another guest starve and report false soft lockups.
 	# timeout(1) runs QEMU in a process group of its own: stop it
 	# explicitly if this script is interrupted.
-	flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
 	timeout -k 10 "$tmo" "${qemu[@]}" \
 		-serial "file:$dir/console.log" \
 		-serial "file:$dir/ttyS1.log" \
@@ -79,11 +86,12 @@ else
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		</dev/null >"$dir/qemu.out" 2>&1 &
 	qpid=$!
-	trap 'pkill -TERM -P "$qpid"; kill -TERM "$qpid" 2>/dev/null; exit 130' INT TERM HUP
+	trap 'kill -TERM "$qpid" 2>/dev/null; exit 130' INT TERM HUP
 	wait "$qpid" || qrc=$?
 	trap - INT TERM HUP
 fi
 end=$(date +%s.%N)
+exec 8>&-
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 [ $qrc -ne 124 ] && [ $qrc -ne 137 ] || echo "run-vm: VM killed after ${tmo}s timeout" >>"$dir/failures.txt"
 echo "$secs" >"$dir/seconds"
