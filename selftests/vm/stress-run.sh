@@ -28,15 +28,16 @@ load_cmd() {	# secs
 	fi
 }
 
-# stress_phase NAME SECS [check options]
+# stress_phase NAME SECS BUFFER [check options]
 stress_phase() {
 	name=$1
 	secs=$2
-	shift 2
+	buf=$3
+	shift 3
 	echo "$M TEST-BEGIN $name"
-	echo "# $name: $(load_cmd "$secs") for $secs s, check $*"
+	echo "# $name: $(load_cmd "$secs") for $secs s, record -b $buf, check $*"
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	gotrace record -o - -b 4M --flush-ms 100 -- \
+	gotrace record -o - -b "$buf" --flush-ms 100 -- \
 		sh -c "exec $(load_cmd "$secs") >/tmp/$name.load 2>&1" \
 		2>/tmp/$name.rec |
 		/tests/gotrace_stress check --status "$@" >/tmp/$name.check 2>&1
@@ -53,8 +54,10 @@ stress_phase() {
 	dmesg_check "$name"
 }
 
-stress_phase stress-load "$STRESS_SECS"
-stress_phase stress-slow-reader "$STRESS_SLOW_SECS" --slow-ms 20
+stress_phase stress-load "$STRESS_SECS" 4M
+# Slow enough to lose events (64 KiB per 250 ms, small buffers): the loss
+# must be counted, in the batches, CPU_END, END and STATUS alike.
+stress_phase stress-slow-reader "$STRESS_SLOW_SECS" 256k --slow-ms 250
 
 for t in gotrace_faults gotrace_fuzz; do
 	[ -x /tests/$t ] && run_test "$t-x$GTT_SCALE" /tests/$t
