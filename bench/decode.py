@@ -79,10 +79,10 @@ def perf_lost(path):
 rows = []
 names = sorted(os.listdir(tdir)) if os.path.isdir(tdir) else []
 for name in names:
-    m = re.match(r'^(\w+)\.(gotrace|ftrace|perf|lttng)\.(trace|dat|data|lttng)$', name)
+    m = re.match(r'^(\w+)\.(?:(gotrace|ftrace|perf)\.(?:trace|dat|data)|(lttng))$', name)
     if not m:
         continue
-    wl, tracer = m.group(1), m.group(2)
+    wl, tracer = m.group(1), m.group(2) or m.group(3)
     path = os.path.join(tdir, name)
     for dec, cmd, count in decoders(wl, tracer, path):
         times, cpus, n, ok = [], [], 0, True

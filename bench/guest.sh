@@ -138,7 +138,7 @@ run_one() {
 			-o "$d/perf.data" 2>"$d/rec.err" &
 		pid=$!
 		echo enable >&8
-		read -r -t 60 -u 9 _ || say "perf: no ack"
+		read -r -t 300 -u 9 _ || say "perf: no ack"
 		;;
 	lttng)
 		[ -n "$have_lttng" ] || return 0
@@ -170,7 +170,7 @@ run_one() {
 		;;
 	esac
 	cpu_now; c2=$CPU_NOW
-	exec 8>&- 9>&- 2>/dev/null
+	exec 8>&- 9>&-
 	local secs=${line#*secs=}; secs=${secs%% *}
 	local ops=${line##*ops_per_s=}
 	case $tr in
@@ -238,6 +238,20 @@ rotate() {	# N words...: the words rotated left by N
 }
 
 echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes" >"$OUT/runs.csv"
+# Each tracer once, untimed: the first start of a tracer reads its binary,
+# libraries and the modules tree over 9p (the first `perf record -a` took
+# over a minute under TCG), which no measured run should pay.
+for tr in $TRACERS; do
+	case $tr in
+	gotrace) $GT record -o /tmp/warm -e sched,page -- sleep 0.2 ;;
+	ftrace) trace-cmd record "${FT_EVENTS[@]}" -o /tmp/warm sleep 0.2 ;;
+	perf) perf record -a -e "$PERF_EVENTS" -o /tmp/warm -- sleep 0.2 ;;
+	lttng)	[ -z "$have_lttng" ] || { lttng create warm --output=/tmp/warm &&
+		lttng enable-event -k "$LT_EVENTS" && lttng start && sleep 0.2 &&
+		lttng stop && lttng destroy warm; } ;;
+	esac >/dev/null 2>&1
+	rm -rf /tmp/warm
+done
 # Warm-up (page cache, first exec over 9p) and, with TARGET_SECS, sizing:
 # each workload gets the amount of work that takes about TARGET_SECS without
 # tracing here, so that the run fits its time budget on a slower or faster

@@ -84,6 +84,10 @@ def summarize(table):
             continue
         base = trs.get('none')
         for tr, r in trs.items():
+            # A run whose tracer has its own event counter and reported
+            # nothing did not trace (e.g. perf not ready in time): left out.
+            if tr not in ('none', 'lttng') and not num(r['events']):
+                continue
             s = res.setdefault((wl, tr), {k: [] for k in
                                ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs')})
             ops, secs = num(r['ops_per_s']), num(r['secs'])
@@ -92,6 +96,8 @@ def summarize(table):
             if base and ops and num(base['ops_per_s']):
                 s['ratio'].append(ops / num(base['ops_per_s']))
             ev = num(r['events'])
+            if tr == 'ftrace-stacks' and ev:
+                ev /= 2  # the ring buffer holds a kernel_stack entry after each event
             tname = tr.replace('-stacks', '')
             if (not ev) and int(rep) == reps and table == 'main':
                 ev = decoded.get((wl, tname))
@@ -226,6 +232,12 @@ if st:
     o.append('')
     o.append('## With kernel stacks')
     o.append('')
+    o.append('A kernel stack on every one of the 12 events: `gotrace record --stacks=<all 12>` '
+             '(stacks are interned: an event carries a stack id, each distinct stack is written '
+             'once) against `trace-cmd record -T` (ftrace\'s `stacktrace` option: a '
+             'kernel_stack entry after each event; trace-cmd\'s entry count is halved here to '
+             'count events).')
+    o.append('')
     summary['stacks'] = table(st, o)
 if decode:
     o.append('')
@@ -308,8 +320,10 @@ for wl in wls:
         f = m.get(f'{wl}/ftrace')
         if f and f['bytes_per_event'] and g['bytes_per_event']:
             ok = g['bytes_per_event'] <= f['bytes_per_event'] / 3
-            goals.append(('≤ 1/3 of trace-cmd bytes/event (%s)' % wl, ok, '%.2f vs %.2f B/event (%.2f×)' % (
-                g['bytes_per_event'], f['bytes_per_event'], g['bytes_per_event'] / f['bytes_per_event'])))
+            raw = f.get('uncompressed_bytes_per_event')
+            goals.append(('≤ 1/3 of trace-cmd bytes/event (%s)' % wl, ok, '%.2f vs %.2f B/event on disk (%.2f×)%s' % (
+                g['bytes_per_event'], f['bytes_per_event'], g['bytes_per_event'] / f['bytes_per_event'],
+                '; %.2f× trace-cmd\'s uncompressed %.1f B/event' % (g['bytes_per_event'] / raw, raw) if raw else '')))
     d = summary.get('decode', {})
     gd, td = d.get(f'{wl}/gotrace dump'), d.get(f'{wl}/trace-cmd report')
     if gd and td and gd['vs_trace_cmd']:

@@ -10,7 +10,7 @@
 #   bench.sh --smoke    one tiny iteration (gotrace + ftrace), checks that
 #                       every step produced numbers; output in .build/bench/
 #
-# BENCH_REPS (default 5) sets the repetitions of the full run; BENCH_TRACERS,
+# BENCH_REPS (default 3) sets the repetitions of the full run; BENCH_TRACERS,
 # BENCH_WORKLOADS, BENCH_STACK_WORKLOADS, BENCH_N_PIPE, BENCH_N_PAGE and
 # BENCH_N_MIX narrow or resize it (for trying things, not for the table).
 # Exit status: 0 when the runs produced their numbers.
@@ -91,12 +91,12 @@ if [ -n "$smoke" ]; then
 	reps=1 tracers="none gotrace ftrace" stack_tracers="" stack_wl="" workloads="mix"
 	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000 target=
 else
-	reps=${BENCH_REPS:-5} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
+	reps=${BENCH_REPS:-3} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
 	stack_tracers="none gotrace-stacks ftrace-stacks"
 	workloads=${BENCH_WORKLOADS:-"pipe page mix"} stack_wl=${BENCH_STACK_WORKLOADS-$workloads}
 	# Calibration amounts; the guest scales them to BENCH_TARGET_SECS each.
 	n_pipe=${BENCH_N_PIPE:-2000} n_page=${BENCH_N_PAGE:-20} n_mix=${BENCH_N_MIX:-200}
-	target=${BENCH_TARGET_SECS:-2.5}
+	target=${BENCH_TARGET_SECS:-2}
 	gtb_reps=3 gtb_events=2000000
 fi
 cat >"$OUT/config" <<EOC
