@@ -342,7 +342,7 @@ print('\n'.join(o))
 
 if a.results:
     os.makedirs(a.results, exist_ok=True)
-    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'config', 'guest-info.txt', 'source.txt'):
+    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
         src = os.path.join(a.out, f)
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))
