@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What `make bench` needs beyond scripts/deps.sh, idempotently:
-#   bench-deps.sh KVER
+#   bench-deps.sh KVER [--no-lttng]
 # - the peers from Debian: trace-cmd, linux-perf, lttng-tools, babeltrace2,
 #   stress-ng (and python3 for the report);
 # - $BUILD/bench/modroot/lib/modules/KVER: the modules of the guest kernel,
@@ -21,7 +21,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/.build}
-kver=${1:?usage: bench-deps.sh KVER}
+kver=${1:?usage: bench-deps.sh KVER [--no-lttng]}
+lttng=1
+[ "${2:-}" != --no-lttng ] || lttng=
 B=$BUILD/bench
 export DEBIAN_FRONTEND=noninteractive
 
@@ -62,7 +64,8 @@ if [ ! -s "$mods/modules.dep" ] || [ ! -f "$mods/.complete" ]; then
 fi
 
 lt=$B/lttng
-if [ ! -f "$mods/extra/lttng-tracer.ko" ] || [ ! -f "$mods/extra/lttng-probe-kmem.ko" ]; then
+if [ -n "$lttng" ] &&
+   { [ ! -f "$mods/extra/lttng-tracer.ko" ] || [ ! -f "$mods/extra/lttng-probe-kmem.ko" ]; }; then
 	deb=$(download lttng-modules-dkms)
 	rm -rf "$lt"
 	mkdir -p "$lt/x"
