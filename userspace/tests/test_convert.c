@@ -21,48 +21,13 @@
 #include <unistd.h>
 
 #include "encoder.h"
+#include "tap.h"
 #include "gotrace_reader.h"
 
-static int nr_tests;
-static int nr_failed;
 static const char *tool;
 static const char *outdir;
 static const char *srcdir;
 static int have_go = -1;
-
-static __attribute__((format(printf, 2, 3)))
-void ok(int cond, const char *fmt, ...);
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	if (!cond)
-		nr_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static __attribute__((format(printf, 1, 2)))
-void skip(const char *fmt, ...);
-
-static void skip(const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	printf("ok %d - # SKIP ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 /* Run a shell command, its output indented as TAP comments; exit status. */
 static __attribute__((format(printf, 1, 2)))

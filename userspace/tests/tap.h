@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TAP output shared by the host unit tests: "ok N - ..." lines, "# ..."
+ * diagnostics, and the counters the tests' main() reports and exits by.
+ */
+#ifndef GOTRACE_TESTS_TAP_H
+#define GOTRACE_TESTS_TAP_H
+
+extern int nr_tests;
+extern int nr_failed;
+
+__attribute__((format(printf, 2, 3)))
+void ok(int cond, const char *fmt, ...);
+__attribute__((format(printf, 1, 2)))
+void diag(const char *fmt, ...);
+/* A test that could not run here: "ok N - # SKIP reason". */
+__attribute__((format(printf, 1, 2)))
+void skip(const char *fmt, ...);
+
+#endif /* GOTRACE_TESTS_TAP_H */
