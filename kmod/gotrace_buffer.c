@@ -308,6 +308,8 @@ void gt_trace_free(struct gt_trace *t)
 {
 	if (!t)
 		return;
+	/* A START that failed after attaching some probes may have queued it. */
+	irq_work_sync(&t->wake_work);
 	gt_trace_free_buffers(t);
 	free_percpu(t->cpu);
 	kfree(t->cpus);
