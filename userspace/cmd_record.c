@@ -165,6 +165,7 @@ struct recorder {
 	const char *path;
 	int dev;
 	int out;
+	int out_is_stdout;	/* -o -: COMMAND's stdout goes to stderr */
 	int sfd;
 	int tfd_dur;
 	int tfd_prog;
@@ -372,6 +373,10 @@ static int spawn_prepare(struct recorder *rc, char **argv,
 		for (i = 0; i < ARRAY_SIZE(sigs); i++)
 			signal(sigs[i], SIG_DFL);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		/* The trace goes to stdout (-o -): COMMAND's output must not. */
+		if (rc->out_is_stdout &&
+		    dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(EXIT_NOEXEC);
 		execvp(argv[0], argv);
 		err = errno;
 		if (write(ep[1], &err, sizeof(err)) < 0)
@@ -626,6 +631,7 @@ int cmd_record(int argc, char **argv)
 	to_stdout = !strcmp(rc.path, "-");
 	if (to_stdout) {
 		rc.out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		rc.out_is_stdout = 1;
 		rc.path = "<stdout>";
 	} else {
 		rc.out = open(rc.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,

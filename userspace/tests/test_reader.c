@@ -1247,6 +1247,20 @@ static void test_record(void)
 		free(e);
 	}
 	{
+		/* -o -: the trace alone on stdout, COMMAND's output on stderr */
+		char *argv[] = { (char *)tool, "record", "-o", "-", "--",
+				 "echo", "command-output", NULL };
+
+		st = run_fake(argv, NULL, NULL, &o, &e);
+		n = count_events(path_in_out("fake.out"), &complete);
+		ok(st == 0 && n > 0 && complete && e &&
+		   strstr(e, "command-output"),
+		   "record -o - -- echo: exit %d, %ld events on stdout, command's output on stderr",
+		   st, n);
+		free(o);
+		free(e);
+	}
+	{
 		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
 				 "0.1", NULL };
 
