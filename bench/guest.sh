@@ -22,7 +22,22 @@ poweroff_now() {
 trap poweroff_now EXIT
 
 . "$OUT/config"
+# A private tmpfs on /tmp, but the tree may live under the host's /tmp (a CI
+# clone): keep the host directories that BIN and MODROOT are in visible.
+mkdir -p /mnt/host-tmp
+mount --bind /tmp /mnt/host-tmp
 mount -t tmpfs -o size=75% tmpfs /tmp
+for p in "$BIN" "$MODROOT"; do
+	case "$p" in
+	/tmp/?*)
+		top=${p#/tmp/}
+		top=${top%%/*}
+		[ -d "/tmp/$top" ] && continue
+		mkdir -p "/tmp/$top"
+		mount --bind "/mnt/host-tmp/$top" "/tmp/$top"
+		;;
+	esac
+done
 mount -t tmpfs tmpfs /run
 mkdir -p /root /run/lock /var/tmp
 mount -t tmpfs tmpfs /var/tmp
