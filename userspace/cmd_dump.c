@@ -123,12 +123,170 @@ static const char * const ctx_names[] = {
 
 #define F(l, name)	put_mem(l, name, sizeof(name) - 1)
 
+/* How a field of the tracefs format is printed from the event. */
+enum field_kind {
+	K_U64,		/* args[arg] in decimal */
+	K_INT,		/* args[arg] as a signed 32-bit value */
+	K_HEX,		/* args[arg] in hex */
+	K_PFN,		/* args[arg] as a pfn (-1: no page) */
+	K_COMM,		/* the name of pid args[arg] */
+	K_CHILD_COMM,	/* a fork's child: its name, else its parent's */
+	K_STATE,	/* args[arg] as a task state (ftrace's letters) */
+	K_GFP,		/* args[arg] as gfp flags */
+	K_STR,		/* the event's string (comm, exec filename) */
+	K_SYNC,		/* args[arg]: compaction mode */
+};
+
+struct field {
+	const char *name;	/* " name=", as ftrace prints it */
+	uint8_t len;
+	uint8_t kind;		/* enum field_kind */
+	uint8_t arg;		/* index in gt_event.args */
+};
+
+#define FLD(n, k, i)	{ n, sizeof(n) - 1, k, i }
+#define MAX_FIELDS	8
+
+/* The fields of each event type, in the order of its tracefs format. */
+static const struct field event_fields[GOTRACE_EV_COUNT][MAX_FIELDS + 1] = {
+	[GOTRACE_EV_COMM] = {
+		FLD(" pid=", K_U64, 0), FLD(" comm=", K_STR, 0),
+	},
+	[GOTRACE_EV_SCHED_SWITCH] = {
+		FLD(" prev_comm=", K_COMM, 0), FLD(" prev_pid=", K_U64, 0),
+		FLD(" prev_prio=", K_INT, 1), FLD(" prev_state=", K_STATE, 2),
+		FLD(" ==> next_comm=", K_COMM, 3), FLD(" next_pid=", K_U64, 3),
+		FLD(" next_prio=", K_INT, 4),
+	},
+	[GOTRACE_EV_SCHED_WAKEUP] = {
+		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
+		FLD(" prio=", K_INT, 1), FLD(" target_cpu=", K_INT, 2),
+	},
+	[GOTRACE_EV_SCHED_WAKEUP_NEW] = {
+		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
+		FLD(" prio=", K_INT, 1), FLD(" target_cpu=", K_INT, 2),
+	},
+	[GOTRACE_EV_SCHED_PROCESS_FORK] = {
+		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
+		FLD(" child_comm=", K_CHILD_COMM, 1),
+		FLD(" child_pid=", K_U64, 1), FLD(" child_tgid=", K_U64, 2),
+	},
+	[GOTRACE_EV_SCHED_PROCESS_EXIT] = {
+		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
+		FLD(" prio=", K_INT, 1),
+	},
+	[GOTRACE_EV_SCHED_PROCESS_EXEC] = {
+		FLD(" filename=", K_STR, 0), FLD(" pid=", K_U64, 0),
+		FLD(" old_pid=", K_U64, 1),
+	},
+	[GOTRACE_EV_SCHED_MIGRATE_TASK] = {
+		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
+		FLD(" prio=", K_INT, 1), FLD(" orig_cpu=", K_INT, 2),
+		FLD(" dest_cpu=", K_INT, 3),
+	},
+	[GOTRACE_EV_MM_PAGE_ALLOC] = {
+		FLD(" pfn=", K_PFN, 0), FLD(" order=", K_INT, 1),
+		FLD(" gfp_flags=", K_GFP, 2), FLD(" migratetype=", K_INT, 3),
+		FLD(" pid=", K_U64, 4), FLD(" comm=", K_COMM, 4),
+	},
+	[GOTRACE_EV_MM_PAGE_FREE] = {
+		FLD(" pfn=", K_PFN, 0), FLD(" order=", K_INT, 1),
+		FLD(" pid=", K_U64, 2), FLD(" comm=", K_COMM, 2),
+	},
+	[GOTRACE_EV_MM_PAGE_FREE_BATCHED] = {
+		FLD(" pfn=", K_PFN, 0), FLD(" pid=", K_U64, 1),
+	},
+	[GOTRACE_EV_MM_PAGE_PCPU_DRAIN] = {
+		FLD(" pfn=", K_PFN, 0), FLD(" order=", K_INT, 1),
+		FLD(" migratetype=", K_INT, 2), FLD(" pid=", K_U64, 3),
+	},
+	[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG] = {
+		FLD(" pfn=", K_PFN, 0), FLD(" alloc_order=", K_INT, 1),
+		FLD(" fallback_order=", K_INT, 2),
+		FLD(" alloc_migratetype=", K_INT, 3),
+		FLD(" fallback_migratetype=", K_INT, 4),
+		FLD(" pid=", K_U64, 5),
+	},
+	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = {
+		FLD(" order=", K_INT, 0), FLD(" gfp_flags=", K_GFP, 1),
+		FLD(" pid=", K_U64, 2), FLD(" comm=", K_COMM, 2),
+	},
+	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] = {
+		FLD(" nr_reclaimed=", K_U64, 0), FLD(" pid=", K_U64, 1),
+		FLD(" comm=", K_COMM, 1),
+	},
+	[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE] = {
+		FLD(" nid=", K_INT, 0), FLD(" zid=", K_INT, 1),
+		FLD(" order=", K_INT, 2),
+	},
+	[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP] = {
+		FLD(" nid=", K_INT, 0),
+	},
+	[GOTRACE_EV_MM_COMPACTION_BEGIN] = {
+		FLD(" zone_start=", K_HEX, 0), FLD(" zone_end=", K_HEX, 1),
+		FLD(" mode=", K_SYNC, 2), FLD(" pid=", K_U64, 3),
+	},
+	[GOTRACE_EV_MM_COMPACTION_END] = {
+		FLD(" zone_start=", K_HEX, 0), FLD(" zone_end=", K_HEX, 1),
+		FLD(" mode=", K_SYNC, 2), FLD(" status=", K_INT, 3),
+		FLD(" pid=", K_U64, 4),
+	},
+};
+
+static void put_field(struct line *l, struct gt_reader *r,
+		      const struct gt_event *ev, const struct field *f,
+		      int gfp_names)
+{
+	uint64_t v = ev->args[f->arg];
+	char buf[256];
+
+	put_mem(l, f->name, f->len);
+	switch (f->kind) {
+	case K_U64:
+		put_u64(l, v);
+		break;
+	case K_INT:
+		put_int(l, v);
+		break;
+	case K_HEX:
+		put_hex(l, v);
+		break;
+	case K_PFN:
+		put_pfn(l, v);
+		break;
+	case K_COMM:
+		put_comm(l, r, v, ev->cpu);
+		break;
+	case K_CHILD_COMM:
+		/* a child has its parent's comm until it execs */
+		if (v <= 0xffffffffULL && gt_comm(r, (uint32_t)v))
+			put_comm(l, r, v, ev->cpu);
+		else
+			put_comm(l, r, ev->args[0], ev->cpu);
+		break;
+	case K_STATE:
+		put_str(l, gt_state_str(v, buf, sizeof(buf)));
+		break;
+	case K_GFP:
+		if (gfp_names)
+			put_str(l, gt_gfp_str(r, v, buf, sizeof(buf)));
+		else
+			put_hex(l, v);
+		break;
+	case K_STR:
+		put_str(l, ev->str ? ev->str : "");
+		break;
+	case K_SYNC:
+		put_str(l, v ? "sync" : "async");
+		break;
+	}
+}
+
 /* Format ev into l; return 0 if the event is not printed. */
 static int format_event(struct line *l, struct gt_reader *r,
 			const struct gt_event *ev, int raw, int gfp_names)
 {
-	const uint64_t *a = ev->args;
-	char state[64], gfp[256];
+	const struct field *f;
 
 	if (ev->type == GOTRACE_EV_COMM && !raw)
 		return 0;
@@ -138,190 +296,9 @@ static int format_event(struct line *l, struct gt_reader *r,
 	put_u64(l, ev->cpu);
 	*l->p++ = ' ';
 	put_str(l, gt_event_name(ev->type));
-	switch (ev->type) {
-	case GOTRACE_EV_COMM:
-		F(l, " pid=");
-		put_u64(l, a[0]);
-		F(l, " comm=");
-		put_str(l, ev->str);
-		break;
-	case GOTRACE_EV_SCHED_SWITCH:
-		F(l, " prev_comm=");
-		put_comm(l, r, a[0], ev->cpu);
-		F(l, " prev_pid=");
-		put_u64(l, a[0]);
-		F(l, " prev_prio=");
-		put_int(l, a[1]);
-		F(l, " prev_state=");
-		put_str(l, gt_state_str(a[2], state, sizeof(state)));
-		F(l, " ==> next_comm=");
-		put_comm(l, r, a[3], ev->cpu);
-		F(l, " next_pid=");
-		put_u64(l, a[3]);
-		F(l, " next_prio=");
-		put_int(l, a[4]);
-		break;
-	case GOTRACE_EV_SCHED_WAKEUP:
-	case GOTRACE_EV_SCHED_WAKEUP_NEW:
-		F(l, " comm=");
-		put_comm(l, r, a[0], ev->cpu);
-		F(l, " pid=");
-		put_u64(l, a[0]);
-		F(l, " prio=");
-		put_int(l, a[1]);
-		F(l, " target_cpu=");
-		put_int(l, a[2]);
-		break;
-	case GOTRACE_EV_SCHED_PROCESS_FORK:
-		F(l, " comm=");
-		put_comm(l, r, a[0], ev->cpu);
-		F(l, " pid=");
-		put_u64(l, a[0]);
-		F(l, " child_comm=");
-		/* a child has its parent's comm until it execs */
-		if (a[1] <= 0xffffffffULL && gt_comm(r, (uint32_t)a[1]))
-			put_comm(l, r, a[1], ev->cpu);
-		else
-			put_comm(l, r, a[0], ev->cpu);
-		F(l, " child_pid=");
-		put_u64(l, a[1]);
-		F(l, " child_tgid=");
-		put_u64(l, a[2]);
-		break;
-	case GOTRACE_EV_SCHED_PROCESS_EXIT:
-		F(l, " comm=");
-		put_comm(l, r, a[0], ev->cpu);
-		F(l, " pid=");
-		put_u64(l, a[0]);
-		F(l, " prio=");
-		put_int(l, a[1]);
-		break;
-	case GOTRACE_EV_SCHED_PROCESS_EXEC:
-		F(l, " filename=");
-		put_str(l, ev->str ? ev->str : "");
-		F(l, " pid=");
-		put_u64(l, a[0]);
-		F(l, " old_pid=");
-		put_u64(l, a[1]);
-		break;
-	case GOTRACE_EV_SCHED_MIGRATE_TASK:
-		F(l, " comm=");
-		put_comm(l, r, a[0], ev->cpu);
-		F(l, " pid=");
-		put_u64(l, a[0]);
-		F(l, " prio=");
-		put_int(l, a[1]);
-		F(l, " orig_cpu=");
-		put_int(l, a[2]);
-		F(l, " dest_cpu=");
-		put_int(l, a[3]);
-		break;
-	case GOTRACE_EV_MM_PAGE_ALLOC:
-		F(l, " pfn=");
-		put_pfn(l, a[0]);
-		F(l, " order=");
-		put_int(l, a[1]);
-		F(l, " gfp_flags=");
-		if (gfp_names)
-			put_str(l, gt_gfp_str(r, a[2], gfp, sizeof(gfp)));
-		else
-			put_hex(l, a[2]);
-		F(l, " migratetype=");
-		put_int(l, a[3]);
-		F(l, " pid=");
-		put_u64(l, a[4]);
-		F(l, " comm=");
-		put_comm(l, r, a[4], ev->cpu);
-		break;
-	case GOTRACE_EV_MM_PAGE_FREE:
-		F(l, " pfn=");
-		put_pfn(l, a[0]);
-		F(l, " order=");
-		put_int(l, a[1]);
-		F(l, " pid=");
-		put_u64(l, a[2]);
-		F(l, " comm=");
-		put_comm(l, r, a[2], ev->cpu);
-		break;
-	case GOTRACE_EV_MM_PAGE_FREE_BATCHED:
-		F(l, " pfn=");
-		put_pfn(l, a[0]);
-		F(l, " pid=");
-		put_u64(l, a[1]);
-		break;
-	case GOTRACE_EV_MM_PAGE_PCPU_DRAIN:
-		F(l, " pfn=");
-		put_pfn(l, a[0]);
-		F(l, " order=");
-		put_int(l, a[1]);
-		F(l, " migratetype=");
-		put_int(l, a[2]);
-		F(l, " pid=");
-		put_u64(l, a[3]);
-		break;
-	case GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG:
-		F(l, " pfn=");
-		put_pfn(l, a[0]);
-		F(l, " alloc_order=");
-		put_int(l, a[1]);
-		F(l, " fallback_order=");
-		put_int(l, a[2]);
-		F(l, " alloc_migratetype=");
-		put_int(l, a[3]);
-		F(l, " fallback_migratetype=");
-		put_int(l, a[4]);
-		F(l, " pid=");
-		put_u64(l, a[5]);
-		break;
-	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
-		F(l, " order=");
-		put_int(l, a[0]);
-		F(l, " gfp_flags=");
-		if (gfp_names)
-			put_str(l, gt_gfp_str(r, a[1], gfp, sizeof(gfp)));
-		else
-			put_hex(l, a[1]);
-		F(l, " pid=");
-		put_u64(l, a[2]);
-		F(l, " comm=");
-		put_comm(l, r, a[2], ev->cpu);
-		break;
-	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END:
-		F(l, " nr_reclaimed=");
-		put_u64(l, a[0]);
-		F(l, " pid=");
-		put_u64(l, a[1]);
-		F(l, " comm=");
-		put_comm(l, r, a[1], ev->cpu);
-		break;
-	case GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE:
-		F(l, " nid=");
-		put_int(l, a[0]);
-		F(l, " zid=");
-		put_int(l, a[1]);
-		F(l, " order=");
-		put_int(l, a[2]);
-		break;
-	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
-		F(l, " nid=");
-		put_int(l, a[0]);
-		break;
-	case GOTRACE_EV_MM_COMPACTION_BEGIN:
-	case GOTRACE_EV_MM_COMPACTION_END:
-		F(l, " zone_start=");
-		put_hex(l, a[0]);
-		F(l, " zone_end=");
-		put_hex(l, a[1]);
-		F(l, " mode=");
-		put_str(l, a[2] ? "sync" : "async");
-		if (ev->type == GOTRACE_EV_MM_COMPACTION_END) {
-			F(l, " status=");
-			put_int(l, a[3]);
-		}
-		F(l, " pid=");
-		put_u64(l, a[ev->nargs - 1]);
-		break;
-	}
+	if (ev->type < GOTRACE_EV_COUNT)
+		for (f = event_fields[ev->type]; f->name; f++)
+			put_field(l, r, ev, f, gfp_names);
 	if (ev->stack_id) {
 		F(l, " stack_id=");
 		put_u64(l, ev->stack_id);
