@@ -60,7 +60,6 @@ else
 	echo "HEAD $(git rev-parse --short HEAD) (the working tree did not build)" >"$B/source.txt"
 fi
 gcc -O2 -Wall -o "$BIN/wl" bench/wl.c
-gcc -O2 -Wall -I uapi -o "$BIN/gtbench" bench/gtbench.c
 
 echo "==> initramfs"
 mods=$B/modroot/lib/modules/$kver
@@ -123,6 +122,10 @@ rm -f "$vm"/{console.log,ttyS1.log}
 tmo=${BENCH_VM_TIMEOUT:-$([ -n "$smoke" ] && echo 300 || echo 1500)}
 append="console=ttyS0 panic=-1 mitigations=off nokaslr transparent_hugepage=never"
 append+=" gtb_script=$ROOT/bench/guest.sh"
+# Single-threaded TCG, as in selftests/vm/run-vm.sh: multi-threaded TCG
+# does not patch kernel text reliably (tracepoint attach/detach: "Oops:
+# int3" or a soft lockup in text_poke_bp(), with any tracer).
+VM_ACCEL=${VM_ACCEL-tcg,thread=single}
 t_vm0=$(date +%s)
 rm -f "$vm/started"
 flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
