@@ -296,8 +296,8 @@ done
 # The write path alone (GOTRACE_IOC_BENCH), when the module has it.
 : >"$OUT/gtbench.txt"
 for i in $(seq "$GTBENCH_REPS"); do
-	"$BIN/gtbench" -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
-	"$BIN/gtbench" -s -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
+	"$GT" bench --json -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
+	"$GT" bench --json --stacks -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
 done
 cat /proc/cpuinfo | grep -m1 'model name' >"$OUT/guest-info.txt"
 echo "kernel $(uname -r) cpus $(nproc) mem_kb $(awk '/MemTotal/ { print $2 }' /proc/meminfo)" >>"$OUT/guest-info.txt"

@@ -270,14 +270,15 @@ gtb = os.path.join(a.out, 'gtbench.txt')
 gt_rows = {}
 if os.path.exists(gtb):
     for line in open(gtb):
-        if line.startswith('gtbench '):
-            kv = dict(x.split('=', 1) for x in line.split()[1:])
+        if line.startswith('{'):  # gotrace bench --json
+            kv = json.loads(line)
+            kv['stacks'] = '1' if kv['stacks'] else '0'
             gt_rows.setdefault(kv['stacks'], []).append(kv)
 o.append('')
 o.append('## Write path alone')
 o.append('')
 if gt_rows:
-    o.append('`GOTRACE_IOC_BENCH` (`bench/gtbench.c`): the module writes N sched_switch events '
+    o.append('`gotrace bench` (`GOTRACE_IOC_BENCH`): the module writes N sched_switch events '
              'through its probe code into a private trace from one task, in the guest (TCG).')
     o.append('')
     o.append('| mode | events | ns/event (median) | lost | bytes/event |')
