@@ -7,7 +7,8 @@
 # (workload, tracer) pair REPS times, interleaved (the order of the tracers
 # rotates with the repetition), and writes /bench-out/runs.csv, the traces of
 # the last repetition (/bench-out/traces/, for decoding on the host),
-# /bench-out/gtbench.txt and /bench-out/guest.log.  Powers the VM off.
+# /bench-out/gtbench.txt, /bench-out/rbb.txt (ring_buffer_benchmark, when
+# bench.sh built it) and /bench-out/guest.log.  Powers the VM off.
 set -u
 OUT=/bench-out
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
@@ -293,12 +294,60 @@ for rep in $(seq "$REPS"); do
 	done
 done
 
-# The write path alone (GOTRACE_IOC_BENCH), when the module has it.
+# The write path alone: GOTRACE_IOC_BENCH (`gotrace bench`), and the same
+# for the ftrace ring buffer: the kernel's ring_buffer_benchmark (built
+# from linux-source by scripts/build-rbb.sh, when it could be).  Its
+# producer kthread writes 10-byte entries into a private 1 MB-per-CPU
+# overwrite-mode ring buffer for RUN_TIME (10 s), prints its figures with
+# trace_printk into the top-level ftrace buffer, then sleeps 10 s before
+# the next round: the figures are read back as soon as they are complete,
+# and the module is unloaded (kthread_stop ends the sleep).  Each run is
+# one block of /bench-out/rbb.txt: "== mode=... run=N params: ..." and its
+# trace lines.  Its runs without the reader (one writer, nothing reading,
+# as `gotrace bench`) alternate with gotrace's, so that both see the same
+# host load; RBB_READER_RUNS runs with its reader follow.
+rbb_run() {	# MODE (noreader|reader) RUN
+	local mode=$1 run=$2 T=/sys/kernel/tracing args i got=
+	args="write_iteration=50 producer_nice=0 consumer_nice=0"
+	case $mode in
+	noreader) args+=" disable_reader=1" ;;
+	reader) args+=" disable_reader=0" ;;
+	esac
+	echo 0 >"$T/events/enable"
+	echo 1 >"$T/tracing_on"
+	: >"$T/trace"
+	insmod "$RBB_KO" $args || { say "rbb: insmod failed ($mode)"; return 1; }
+	for i in $(seq 120); do
+		sleep 1
+		grep -q -e 'Sleeping for' -e 'ERROR!' "$T/trace" && { got=1; break; }
+	done
+	{
+		echo "== mode=$mode run=$run params: $args"
+		grep -v '^#' "$T/trace"
+	} >>"$OUT/rbb.txt"
+	rmmod ring_buffer_benchmark || say "rbb: rmmod failed"
+	if [ -z "$got" ]; then say "rbb: no result after 120 s ($mode)"; return 1; fi
+	say "rbb $mode run=$run: $(grep -m1 -o '[0-9]* ns per entry' "$T/trace")"
+}
+gtb_ok=1 rbb_ok=${RBB_KO:+1} run=0
 : >"$OUT/gtbench.txt"
 for i in $(seq "$GTBENCH_REPS"); do
-	"$GT" bench --json -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
-	"$GT" bench --json --stacks -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 || break
+	if [ -n "$gtb_ok" ]; then
+		"$GT" bench --json -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 &&
+		"$GT" bench --json --stacks -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 ||
+			gtb_ok=
+	fi
+	if [ -n "$rbb_ok" ]; then
+		run=$((run + 1))
+		rbb_run noreader "$run" || rbb_ok=
+	fi
 done
+for i in $(seq "${RBB_READER_RUNS:-0}"); do
+	[ -n "$rbb_ok" ] || break
+	run=$((run + 1))
+	rbb_run reader "$run" || rbb_ok=
+done
+: >/sys/kernel/tracing/trace
 cat /proc/cpuinfo | grep -m1 'model name' >"$OUT/guest-info.txt"
 echo "kernel $(uname -r) cpus $(nproc) mem_kb $(awk '/MemTotal/ { print $2 }' /proc/meminfo)" >>"$OUT/guest-info.txt"
 trace-cmd version 2>/dev/null | head -n3 | grep -i version >>"$OUT/guest-info.txt"

@@ -5,17 +5,20 @@
     report.py OUTDIR [--smoke] [--results DIR] --kernel K --commit C
               --load L --elapsed S --vm-secs S --host-cpus N
 
-OUTDIR: runs.csv and gtbench.txt from the guest, decode.csv from the host.
---results DIR also writes DIR/runs.csv, DIR/decode.csv, DIR/gtbench.txt and
-DIR/summary.json (the numbers of the tables).  bench/notes.md, when present,
+OUTDIR: runs.csv, gtbench.txt and rbb.txt (ring_buffer_benchmark) from the
+guest, decode.csv from the host.  --results DIR also writes DIR/runs.csv,
+DIR/decode.csv, DIR/gtbench.txt, DIR/rbb.txt and DIR/summary.json (the
+numbers of the tables).  bench/notes.md, when present,
 is appended (the analysis written by hand for the committed run).
-With --smoke: checks that every run has its numbers; exit 1 if not.
+With --smoke: checks that every run has its numbers, ring_buffer_benchmark's
+included; exit 1 if not.
 """
 import argparse
 import csv
 import datetime
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -274,30 +277,129 @@ if os.path.exists(gtb):
             kv = json.loads(line)
             kv['stacks'] = '1' if kv['stacks'] else '0'
             gt_rows.setdefault(kv['stacks'], []).append(kv)
+# ring_buffer_benchmark (bench/guest.sh: rbb.txt): one block per run, its
+# trace_printk lines as tracefs `trace` shows them.
+RBB_KEYS = {'Time': 'time_us', 'Overruns': 'overruns', 'Entries': 'entries', 'Total': 'total',
+            'Missed': 'missed', 'Hit': 'hit'}
+rbb_runs = []
+rbb_src = []
+p = os.path.join(a.out, 'rbb.txt')
+if os.path.exists(p):
+    cur = None
+    for line in open(p):
+        if line.startswith('# '):
+            rbb_src.append(line[2:].strip())
+        elif line.startswith('== '):
+            cur = {'mode': None, 'params': line.partition('params:')[2].strip()}
+            for kv in line[3:].partition(' params:')[0].split():
+                k, _, v = kv.partition('=')
+                cur[k] = v
+            rbb_runs.append(cur)
+        elif cur is not None:
+            # "  rb_producer-57  [001] .....  31.5: <function>: <message>"
+            m = re.match(r'\s*\S.*?\s\d+\.\d+: \S+: (.*)$', line)
+            if not m:
+                continue
+            msg = m.group(1).strip()
+            k, _, v = msg.partition(':')
+            if k in RBB_KEYS and v.split():
+                cur[RBB_KEYS[k]] = num(v.split()[0])
+            elif k == 'Read':
+                cur['read'] = ' '.join(v.split())
+            elif msg.endswith('ns per entry') and 'ns_per_entry_printed' not in cur:
+                cur['ns_per_entry_printed'] = num(msg.split()[0])
+            elif msg.startswith('ERROR'):
+                cur['error'] = 1
+    for r in rbb_runs:
+        if r.get('hit') and r.get('time_us') and not r.get('error'):
+            r['ns_per_entry'] = r['time_us'] * 1e3 / r['hit']
+rbb_na = None
+p = os.path.join(a.out, 'rbb-unavailable')
+if os.path.exists(p):
+    rbb_na = open(p).read().strip()
+RBB_MODES = [('noreader', 'ftrace ring buffer (ring_buffer_benchmark)'),
+             ('reader', 'ftrace ring buffer (ring_buffer_benchmark), its reader running')]
+rbb_summary = {}
+for mode, _ in RBB_MODES:
+    rs = sorted((r for r in rbb_runs if r['mode'] == mode and r.get('ns_per_entry')),
+                key=lambda r: r['ns_per_entry'])
+    if rs:
+        # ns/entry: the median; the counts: those of the median run.
+        m = rs[len(rs) // 2]
+        rbb_summary[mode] = {'runs': len(rs), 'params': m['params'],
+                             'ns_per_entry': med([r['ns_per_entry'] for r in rs]),
+                             'ns_per_entry_each': [round(r['ns_per_entry'], 1) for r in rs],
+                             **{k: m.get(k) for k in ('hit', 'missed', 'overruns', 'entries',
+                                                      'time_us', 'read', 'ns_per_entry_printed')}}
+
 o.append('')
 o.append('## Write path alone')
 o.append('')
-if gt_rows:
+if gt_rows or rbb_summary:
     o.append('`gotrace bench` (`GOTRACE_IOC_BENCH`): the module writes N sched_switch events '
-             'through its probe code into a private trace from one task, in the guest (TCG).')
+             'through its probe code into a private trace from one task, in the guest (TCG); '
+             'full batches are handed back to their CPU as a reader would, nothing reads them.')
     o.append('')
-    o.append('| mode | events | ns/event (median) | lost | bytes/event |')
+    o.append('| writer | events | ns/event (median) | lost | bytes/event |')
     o.append('|---|---:|---:|---:|---:|')
     summary['gtbench'] = {}
     for k, rows in sorted(gt_rows.items()):
         ns = med([num(r['ns_per_event']) for r in rows])
         summary['gtbench']['stacks' if k == '1' else 'plain'] = ns
-        o.append('| %s | %s | %s | %s | %s |' % ('with stacks' if k == '1' else 'plain',
+        o.append('| %s | %s | %s | %s | %s |' % ('gotrace bench, with stacks' if k == '1' else 'gotrace bench',
                  rows[0]['events'], fmt(ns, '.1f'), rows[0]['lost'], rows[0]['bytes_per_event']))
-    o.append('')
-    o.append('The same figure for the ftrace ring buffer would come from the kernel\'s '
-             'ring_buffer_benchmark module, which Debian does not build '
-             '(CONFIG_RING_BUFFER_BENCHMARK is not set); the *added wall ns/event* column '
-             'above compares all tracers on the same footing.')
+    for mode, name in RBB_MODES:
+        r = rbb_summary.get(mode)
+        if r:
+            o.append('| %s | %s | %s | %s | 16 |' % (name, fmt(r['hit'], '.0f'), fmt(r['ns_per_entry'], '.1f'),
+                                                    fmt(r['missed'], '.0f')))
+    if rbb_summary:
+        summary['rbb'] = rbb_summary
+        n = rbb_summary.get('noreader', rbb_summary.get('reader'))
+        o.append('')
+        o.append('*ftrace ring buffer*: the kernel\'s own `ring_buffer_benchmark` (%s, out of tree, '
+                 'by `scripts/build-rbb.sh`: Debian does not build it). Its producer kthread (nice 0) '
+                 'calls `ring_buffer_lock_reserve()` for a 10-byte entry, stores its CPU number in '
+                 'it and calls `ring_buffer_unlock_commit()`, in a loop for 10 s (`%s`: a '
+                 '`ktime_get()` every 50 entries), into a private ring buffer of 1 MB per CPU in '
+                 'overwrite mode; an entry takes 16 bytes there (4-byte header, payload padded to '
+                 '12). *events* is its `Hit` count, *ns/event* its run time over `Hit`, *lost* its '
+                 '`Missed` count (failed reserves); the entries it overwrote (`Overruns`, %s in a '
+                 'run without the reader) are not losses here, as nothing reads them. It measures the '
+                 'ring buffer alone: no tracepoint, no event fields (an ftrace sched_switch event '
+                 'also fills a 64-byte record from the task structs), so it is a lower bound for '
+                 'one ftrace event, where `gotrace bench` includes the sched_switch probe\'s field '
+                 'encoding. The row without its reader is the comparison with `gotrace bench` '
+                 '(one writer, nothing reading; its runs alternate with `gotrace bench`\'s). '
+                 'Raw figures: `rbb.txt` next to `gtbench.txt`.'
+                 % ('; '.join(rbb_src) or 'from Debian\'s linux-source', n['params'],
+                    fmt(rbb_summary.get('noreader', {}).get('overruns'), '.0f')))
+        if 'reader' in rbb_summary:
+            o.append('')
+            o.append('With its reader (`disable_reader=0`: a consumer kthread at nice 0, woken every '
+                     '5000 entries, which in the first round after loading consumes entries one at a '
+                     'time with `ring_buffer_consume()`; read %s) the producer is slower, but under '
+                     'single-threaded TCG both vCPUs share one host thread, so the reader\'s own work '
+                     'is added to the producer\'s wall time: that row does not measure what a reader '
+                     'costs a writer on real hardware.' % rbb_summary['reader'].get('read', '–'))
+    elif rbb_na:
+        o.append('')
+        o.append('The ftrace ring buffer\'s figure (the kernel\'s ring_buffer_benchmark, built from '
+                 'linux-source by `scripts/build-rbb.sh`) is missing: %s.' % rbb_na)
+    else:
+        o.append('')
+        o.append('The ftrace ring buffer\'s figure (the kernel\'s ring_buffer_benchmark) is missing: '
+                 'it produced no result in the guest (see guest.log).')
+    if not gt_rows:
+        err = open(gtb).read().strip() if os.path.exists(gtb) else 'not run'
+        o.append('')
+        o.append('`gotrace bench` gave no figure: `GOTRACE_IOC_BENCH` failed (%s).'
+                 % (err.splitlines()[-1] if err else 'no output'))
 else:
     err = open(gtb).read().strip() if os.path.exists(gtb) else 'not run'
-    o.append('Not available: `GOTRACE_IOC_BENCH` failed (%s). The *added wall ns/event* column '
-             'above is the userspace-visible estimate.' % (err.splitlines()[-1] if err else 'no output'))
+    o.append('Not available: `GOTRACE_IOC_BENCH` failed (%s)%s. The *added wall ns/event* column '
+             'above is the userspace-visible estimate.' % (err.splitlines()[-1] if err else 'no output',
+                                                           '; ring_buffer_benchmark: %s' % rbb_na if rbb_na else ''))
 
 # ---- goals ----------------------------------------------------------------------
 o.append('')
@@ -343,7 +445,7 @@ print('\n'.join(o))
 
 if a.results:
     os.makedirs(a.results, exist_ok=True)
-    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
+    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
         src = os.path.join(a.out, f)
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))
@@ -356,4 +458,8 @@ if a.smoke:
            (r['tracer'] != 'none' and not (num(r['events']) or decoded.get((r['workload'], r['tracer']))))]
     if bad or not runs or not decode:
         print('smoke: missing numbers: %s' % (bad or 'no runs/decode'), file=sys.stderr)
+        sys.exit(1)
+    if 'noreader' not in rbb_summary:
+        print('smoke: no ring_buffer_benchmark figure: %s' % (rbb_na or 'no result in rbb.txt'),
+              file=sys.stderr)
         sys.exit(1)

@@ -7,8 +7,9 @@
 # overlay so that the peers run from their Debian packages.
 #
 #   bench.sh            full run: writes BENCHMARKS.md and bench/results/
-#   bench.sh --smoke    one tiny iteration (gotrace + ftrace), checks that
-#                       every step produced numbers; output in .build/bench/
+#   bench.sh --smoke    one tiny iteration (gotrace + ftrace, one 10 s
+#                       ring_buffer_benchmark run), checks that every step
+#                       produced numbers; output in .build/bench/
 #
 # BENCH_REPS (default 3) sets the repetitions of the full run; BENCH_TRACERS,
 # BENCH_WORKLOADS, BENCH_STACK_WORKLOADS, BENCH_N_PIPE, BENCH_N_PAGE and
@@ -60,6 +61,19 @@ else
 	echo "HEAD $(git rev-parse --short HEAD) (the working tree did not build)" >"$B/source.txt"
 fi
 gcc -O2 -Wall -o "$BIN/wl" bench/wl.c
+# The kernel's ring_buffer_benchmark, for the ftrace side of "Write path
+# alone"; when it cannot be built, the report says why.
+rbb_ko= rbb_err=
+if ko=$(scripts/build-rbb.sh "$kver" 2>"$B/rbb-build.err"); then
+	rbb_ko=$BIN/ring_buffer_benchmark.ko
+	cp "$ko" "$rbb_ko"
+	cp "${ko%/*}/source.txt" "$B/rbb-source.txt"
+	cat "$B/rbb-build.err" >&2
+else
+	rbb_err=$(grep '^build-rbb:' "$B/rbb-build.err" | tail -n1 || true)
+	: "${rbb_err:=build-rbb.sh failed: $(tail -n1 "$B/rbb-build.err")}"
+	echo "bench: ring_buffer_benchmark not built: $rbb_err" >&2
+fi
 
 echo "==> initramfs"
 mods=$B/modroot/lib/modules/$kver
@@ -86,9 +100,15 @@ for m in virtio_pci 9pnet_virtio 9p overlay; do add_mod "$m"; done
 
 OUT=$B/out
 rm -rf "$OUT"; mkdir -p "$OUT"
+if [ -n "$rbb_err" ]; then
+	echo "$rbb_err" >"$OUT/rbb-unavailable"
+else
+	sed 's/^/# /' "$B/rbb-source.txt" >"$OUT/rbb.txt"
+fi
 if [ -n "$smoke" ]; then
 	reps=1 tracers="none gotrace ftrace" stack_tracers="" stack_wl="" workloads="mix"
 	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000 target=
+	rbb_reader_runs=0
 else
 	reps=${BENCH_REPS:-3} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
 	stack_tracers="none gotrace-stacks ftrace-stacks"
@@ -97,6 +117,9 @@ else
 	n_pipe=${BENCH_N_PIPE:-2000} n_page=${BENCH_N_PAGE:-20} n_mix=${BENCH_N_MIX:-200}
 	target=${BENCH_TARGET_SECS:-2}
 	gtb_reps=3 gtb_events=2000000
+	# ring_buffer_benchmark runs 10 s each: one without its reader after
+	# each `gotrace bench` repetition, then one with it.
+	rbb_reader_runs=1
 fi
 cat >"$OUT/config" <<EOC
 REPS=$reps
@@ -110,6 +133,8 @@ N_MIX=$n_mix
 TARGET_SECS=$target
 GTBENCH_REPS=$gtb_reps
 GTBENCH_EVENTS=$gtb_events
+RBB_KO=$rbb_ko
+RBB_READER_RUNS=$rbb_reader_runs
 BIN=$BIN
 MODROOT=$B/modroot
 EOC
