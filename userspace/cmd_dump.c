@@ -2,18 +2,28 @@
 /*
  * gotrace dump: print the events of a trace file, ftrace-like, in
  * timestamp order across CPUs.
+ *
+ * The text is formatted by hand into one output buffer written with
+ * write(2): printing, not decoding, is what a dump costs.
  */
+#include <endian.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "gotrace_reader.h"
 
-#define OUT_BUF_SIZE	(1024 * 1024)
-#define LINE_MAX_LEN	1024
+#define OUT_BUF_SIZE	(256 * 1024)
+/*
+ * Room left in the buffer before each event line: a line is at most about
+ * 450 bytes (a 255-byte exec filename or gfp string, two comms, numbers)
+ * and the fixed-size copies below write up to 48 bytes past its end.
+ */
+#define LINE_ROOM	2048
 
 static void dump_usage(FILE *f)
 {
@@ -29,99 +39,185 @@ static void dump_usage(FILE *f)
 		"  -h, --help   show this help\n");
 }
 
-/* A line under construction; every put_* keeps room for the tail. */
-struct line {
-	char *p;
-	char buf[LINE_MAX_LEN];
+/* The output buffer of stdout. */
+struct out {
+	char *p;		/* where the next byte goes */
+	char *lim;		/* flush before a line that starts past it */
+	char *buf;
+	int err;		/* errno of the last failed write, 0: none */
 };
 
-static inline void put_mem(struct line *l, const char *s, size_t n)
-{
-	size_t room = l->buf + LINE_MAX_LEN - 64 - l->p;
+static char out_space[OUT_BUF_SIZE];
 
-	if (n > room)
-		n = room;
-	memcpy(l->p, s, n);
-	l->p += n;
+/*
+ * Write what the buffer holds.  Like stdio, a failed write drops the
+ * buffered text and later flushes try again; the error is reported at
+ * the end.
+ */
+static void out_flush(struct out *o)
+{
+	const char *s = o->buf;
+	size_t n = o->p - o->buf;
+
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			o->err = errno;
+			break;
+		}
+		s += w;
+		n -= w;
+	}
+	o->p = o->buf;
 }
 
-static inline void put_str(struct line *l, const char *s)
+/* Append n bytes of any length. */
+static void out_mem(struct out *o, const char *s, size_t n)
 {
-	put_mem(l, s, strlen(s));
+	while (n) {
+		size_t room = o->buf + OUT_BUF_SIZE - o->p;
+
+		if (!room) {
+			out_flush(o);
+			continue;
+		}
+		if (room > n)
+			room = n;
+		memcpy(o->p, s, room);
+		o->p += room;
+		s += room;
+		n -= room;
+	}
 }
 
-static inline void put_u64(struct line *l, uint64_t v)
-{
-	char tmp[24];
-	char *t = tmp + sizeof(tmp);
+/* "00" to "99", filled by dump_init() */
+static char digit_pairs[200];
+static const char hex_digits[] = "0123456789abcdef";
 
-	do {
-		*--t = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	memcpy(l->p, t, tmp + sizeof(tmp) - t);
-	l->p += tmp + sizeof(tmp) - t;
+/* 10^i, with 0 at 0 so that dec_len(0) is 1 */
+static const uint64_t pow10_tab[20] = {
+	0ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+/* Number of decimal digits of v: log10 from the bit length (1233/4096). */
+static inline unsigned int dec_len(uint64_t v)
+{
+	unsigned int t = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+
+	return t + 1 - (v < pow10_tab[t]);
+}
+
+static inline char *put_u64(char *p, uint64_t v)
+{
+	char *e = p + dec_len(v);
+
+	p = e;
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + (v % 100) * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + v * 2, 2);
+	} else {
+		*--p = '0' + v;
+	}
+	return e;
 }
 
 /* A signed tracepoint field (int) carried as a raw varint. */
-static inline void put_int(struct line *l, uint64_t v)
+static inline char *put_int(char *p, uint64_t v)
 {
 	int64_t s = v <= 0xffffffffULL ? (int64_t)(int32_t)v : (int64_t)v;
 
 	if (s < 0) {
-		*l->p++ = '-';
-		put_u64(l, -(uint64_t)s);
-	} else {
-		put_u64(l, (uint64_t)s);
+		*p++ = '-';
+		return put_u64(p, -(uint64_t)s);
 	}
+	return put_u64(p, (uint64_t)s);
 }
 
-static inline void put_hex(struct line *l, uint64_t v)
+static inline char *put_hex(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[20];
-	char *t = tmp + sizeof(tmp);
+	unsigned int n = (67 - __builtin_clzll(v | 1)) / 4;
+	char *e;
 
+	*p++ = '0';
+	*p++ = 'x';
+	e = p + n;
+	p = e;
 	do {
-		*--t = digits[v & 15];
+		*--p = hex_digits[v & 15];
 		v >>= 4;
 	} while (v);
-	*l->p++ = '0';
-	*l->p++ = 'x';
-	memcpy(l->p, t, tmp + sizeof(tmp) - t);
-	l->p += tmp + sizeof(tmp) - t;
+	return e;
 }
 
-static inline void put_pfn(struct line *l, uint64_t pfn)
+static inline char *put_pfn(char *p, uint64_t pfn)
 {
-	if (pfn == ~0ULL)
-		put_str(l, "-1");
-	else
-		put_hex(l, pfn);
-}
-
-static void put_comm(struct line *l, struct gt_reader *r, uint64_t pid,
-		     uint32_t cpu)
-{
-	const char *c;
-
-	if (!pid) {
-		put_str(l, "swapper/");
-		put_u64(l, cpu);
-		return;
+	if (pfn == ~0ULL) {
+		memcpy(p, "-1", 2);
+		return p + 2;
 	}
-	c = pid <= 0xffffffffULL ? gt_comm(r, (uint32_t)pid) : NULL;
-	put_str(l, c ? c : "<...>");
+	return put_hex(p, pfn);
 }
 
-static const char * const ctx_names[] = {
-	[GOTRACE_CTX_TASK]	= "",
-	[GOTRACE_CTX_SOFTIRQ]	= " [softirq]",
-	[GOTRACE_CTX_HARDIRQ]	= " [hardirq]",
-	[GOTRACE_CTX_NMI]	= " [nmi]",
-};
+static inline char *put_mem(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
 
-#define F(l, name)	put_mem(l, name, sizeof(name) - 1)
+#define PUT_LIT(p, s)	put_mem(p, s, sizeof(s) - 1)
+
+/* Index of the first zero byte of the 8 bytes of x (8: none). */
+static inline unsigned int zero_byte(uint64_t x)
+{
+	uint64_t m = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+
+	return m ? __builtin_ctzll(m) / 8 : 8;
+}
+
+/*
+ * Copy a comm of gt_comm(): its 16 bytes are copied at once and the line
+ * advances by its length.  The reader keeps each name in a slot of
+ * GOTRACE_COMM_LEN + 1 bytes, so reading GOTRACE_COMM_LEN stays inside.
+ */
+_Static_assert(GOTRACE_COMM_LEN == 16, "put_comm_str() copies 16 bytes");
+
+static inline char *put_comm_str(char *p, const char *c)
+{
+	uint64_t a, b;
+	unsigned int n;
+
+	memcpy(&a, c, 8);
+	memcpy(&b, c + 8, 8);
+	memcpy(p, &a, 8);
+	memcpy(p + 8, &b, 8);
+	n = zero_byte(le64toh(a));
+	if (n == 8)
+		n += zero_byte(le64toh(b));
+	return p + n;
+}
+
+static const struct {
+	char s[16];
+	uint8_t len;
+} ctx_names[] = {
+	[GOTRACE_CTX_TASK]	= { "", 0 },
+	[GOTRACE_CTX_SOFTIRQ]	= { " [softirq]", 10 },
+	[GOTRACE_CTX_HARDIRQ]	= { " [hardirq]", 10 },
+	[GOTRACE_CTX_NMI]	= { " [nmi]", 6 },
+};
 
 /* How a field of the tracefs format is printed from the event. */
 enum field_kind {
@@ -137,9 +233,15 @@ enum field_kind {
 	K_SYNC,		/* args[arg]: compaction mode */
 };
 
+/*
+ * The name is copied with one fixed-size memcpy (FIELD_NAME_MAX bytes),
+ * then the line advances by len: no per-field variable-length copy.
+ */
+#define FIELD_NAME_MAX	24
+
 struct field {
-	const char *name;	/* " name=", as ftrace prints it */
-	uint8_t len;
+	char name[FIELD_NAME_MAX];	/* " name=", as ftrace prints it */
+	uint8_t len;			/* 0: end of the fields */
 	uint8_t kind;		/* enum field_kind */
 	uint8_t arg;		/* index in gt_event.args */
 };
@@ -233,89 +335,233 @@ static const struct field event_fields[GOTRACE_EV_COUNT][MAX_FIELDS + 1] = {
 	},
 };
 
-static void put_field(struct line *l, struct gt_reader *r,
-		      const struct gt_event *ev, const struct field *f,
-		      int gfp_names)
-{
-	uint64_t v = ev->args[f->arg];
-	char buf[256];
+/* " <event name>", padded for a fixed-size copy */
+#define EV_NAME_MAX	48
 
-	put_mem(l, f->name, f->len);
-	switch (f->kind) {
-	case K_U64:
-		put_u64(l, v);
-		break;
-	case K_INT:
-		put_int(l, v);
-		break;
-	case K_HEX:
-		put_hex(l, v);
-		break;
-	case K_PFN:
-		put_pfn(l, v);
-		break;
-	case K_COMM:
-		put_comm(l, r, v, ev->cpu);
-		break;
-	case K_CHILD_COMM:
-		/* a child has its parent's comm until it execs */
-		if (v <= 0xffffffffULL && gt_comm(r, (uint32_t)v))
-			put_comm(l, r, v, ev->cpu);
-		else
-			put_comm(l, r, ev->args[0], ev->cpu);
-		break;
-	case K_STATE:
-		put_str(l, gt_state_str(v, buf, sizeof(buf)));
-		break;
-	case K_GFP:
-		if (gfp_names)
-			put_str(l, gt_gfp_str(r, v, buf, sizeof(buf)));
-		else
-			put_hex(l, v);
-		break;
-	case K_STR:
-		put_str(l, ev->str ? ev->str : "");
-		break;
-	case K_SYNC:
-		put_str(l, v ? "sync" : "async");
-		break;
+/* A gfp value and its --gfp-names string. */
+struct gfp_ent {
+	uint64_t flags;
+	char *str;		/* NULL: free slot */
+	size_t len;
+};
+
+#define GFP_CACHE_BITS	10
+#define GFP_CACHE_SIZE	(1 << GFP_CACHE_BITS)	/* filled up to half */
+#define STATE_CACHE	(2 * GOTRACE_STATE_PREEMPTED)
+
+/* What format_event() needs besides the event. */
+struct dump_ctx {
+	struct gt_reader *r;
+	int gfp_names;
+	struct {
+		char s[EV_NAME_MAX];
+		uint8_t len;
+	} ev_names[GOTRACE_EV_COUNT];
+	/* the prev_state strings of the states without unknown bits */
+	struct {
+		char s[24];
+		uint8_t len;	/* 0: not formatted yet */
+	} states[STATE_CACHE];
+	struct gfp_ent *gfp;	/* GFP_CACHE_SIZE slots, or NULL */
+	size_t gfp_used;
+};
+
+static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		digit_pairs[2 * i] = '0' + i / 10;
+		digit_pairs[2 * i + 1] = '0' + i % 10;
 	}
+	memset(d, 0, sizeof(*d));
+	d->r = r;
+	d->gfp_names = gfp_names;
+	for (i = 0; i < GOTRACE_EV_COUNT; i++) {
+		const char *name = gt_event_name(i);
+		size_t n = strlen(name);
+
+		/* len 0: too long for a fixed-size copy */
+		if (n + 1 > EV_NAME_MAX)
+			continue;
+		d->ev_names[i].s[0] = ' ';
+		memcpy(d->ev_names[i].s + 1, name, n);
+		d->ev_names[i].len = n + 1;
+	}
+	if (gfp_names)
+		d->gfp = calloc(GFP_CACHE_SIZE, sizeof(*d->gfp));
 }
 
-/* Format ev into l; return 0 if the event is not printed. */
-static int format_event(struct line *l, struct gt_reader *r,
-			const struct gt_event *ev, int raw, int gfp_names)
+static void dump_free(struct dump_ctx *d)
+{
+	size_t i;
+
+	if (!d->gfp)
+		return;
+	for (i = 0; i < GFP_CACHE_SIZE; i++)
+		free(d->gfp[i].str);
+	free(d->gfp);
+}
+
+static char *put_state(char *p, struct dump_ctx *d, uint64_t v)
+{
+	char buf[256];
+	size_t len;
+
+	if (v < STATE_CACHE && d->states[v].len) {
+		memcpy(p, d->states[v].s, 16);
+		return p + d->states[v].len;
+	}
+	gt_state_str(v, buf, sizeof(buf));
+	len = strlen(buf);
+	/* at most "S|D|T|t|X|Z|P|I+" without unknown bits */
+	if (v < STATE_CACHE && len && len <= 16) {
+		memcpy(d->states[v].s, buf, len);
+		d->states[v].len = len;
+	}
+	return put_mem(p, buf, len);
+}
+
+/* gt_gfp_str() of the few distinct gfp values of a trace, cached. */
+static char *put_gfp_names(char *p, struct dump_ctx *d, uint64_t v)
+{
+	char buf[256];
+	struct gfp_ent *e = NULL;
+	size_t i, len;
+
+	if (d->gfp) {
+		i = (size_t)((v * 0x9e3779b97f4a7c15ULL) >>
+			     (64 - GFP_CACHE_BITS));
+		while (d->gfp[i].str && d->gfp[i].flags != v)
+			i = (i + 1) & (GFP_CACHE_SIZE - 1);
+		e = &d->gfp[i];
+		if (e->str)
+			return put_mem(p, e->str, e->len);
+	}
+	gt_gfp_str(d->r, v, buf, sizeof(buf));
+	len = strlen(buf);
+	if (e && d->gfp_used < GFP_CACHE_SIZE / 2) {
+		e->str = malloc(len + 1);
+		if (e->str) {
+			memcpy(e->str, buf, len + 1);
+			e->flags = v;
+			e->len = len;
+			d->gfp_used++;
+		}
+	}
+	return put_mem(p, buf, len);
+}
+
+static inline char *put_comm(char *p, struct dump_ctx *d, uint64_t pid,
+			     uint32_t cpu)
+{
+	const char *c;
+
+	if (!pid) {
+		p = PUT_LIT(p, "swapper/");
+		return put_u64(p, cpu);
+	}
+	c = pid <= 0xffffffffULL ? gt_comm(d->r, (uint32_t)pid) : NULL;
+	if (!c)
+		return PUT_LIT(p, "<...>");
+	return put_comm_str(p, c);
+}
+
+/*
+ * Format ev at p, which has LINE_ROOM bytes; return the end of the line.
+ */
+static char *format_event(char *p, struct dump_ctx *d,
+			  const struct gt_event *ev)
 {
 	const struct field *f;
 
-	if (ev->type == GOTRACE_EV_COMM && !raw)
-		return 0;
-	l->p = l->buf;
-	put_u64(l, ev->ts);
-	F(l, " cpu=");
-	put_u64(l, ev->cpu);
-	*l->p++ = ' ';
-	put_str(l, gt_event_name(ev->type));
-	if (ev->type < GOTRACE_EV_COUNT)
-		for (f = event_fields[ev->type]; f->name; f++)
-			put_field(l, r, ev, f, gfp_names);
-	if (ev->stack_id) {
-		F(l, " stack_id=");
-		put_u64(l, ev->stack_id);
+	p = put_u64(p, ev->ts);
+	p = PUT_LIT(p, " cpu=");
+	p = put_u64(p, ev->cpu);
+	if (ev->type >= GOTRACE_EV_COUNT || !d->ev_names[ev->type].len) {
+		/* (the reader returns no unknown type) */
+		const char *name = gt_event_name(ev->type);
+
+		*p++ = ' ';
+		p = put_mem(p, name, strlen(name));
+		if (ev->type >= GOTRACE_EV_COUNT)
+			goto tail;
+	} else {
+		memcpy(p, d->ev_names[ev->type].s, EV_NAME_MAX);
+		p += d->ev_names[ev->type].len;
 	}
-	put_str(l, ctx_names[ev->ctx & 3]);
-	*l->p++ = '\n';
-	return 1;
+	for (f = event_fields[ev->type]; f->len; f++) {
+		uint64_t v = ev->args[f->arg];
+
+		memcpy(p, f->name, FIELD_NAME_MAX);
+		p += f->len;
+		switch (f->kind) {
+		case K_U64:
+			p = put_u64(p, v);
+			break;
+		case K_INT:
+			p = put_int(p, v);
+			break;
+		case K_HEX:
+			p = put_hex(p, v);
+			break;
+		case K_PFN:
+			p = put_pfn(p, v);
+			break;
+		case K_COMM:
+			p = put_comm(p, d, v, ev->cpu);
+			break;
+		case K_CHILD_COMM:
+			/* a child has its parent's comm until it execs */
+			if (v <= 0xffffffffULL && gt_comm(d->r, (uint32_t)v))
+				p = put_comm(p, d, v, ev->cpu);
+			else
+				p = put_comm(p, d, ev->args[0], ev->cpu);
+			break;
+		case K_STATE:
+			p = put_state(p, d, v);
+			break;
+		case K_GFP:
+			if (d->gfp_names)
+				p = put_gfp_names(p, d, v);
+			else
+				p = put_hex(p, v);
+			break;
+		case K_STR:
+			if (ev->str)
+				p = put_mem(p, ev->str, ev->str_len);
+			break;
+		case K_SYNC:
+			if (v)
+				p = PUT_LIT(p, "sync");
+			else
+				p = PUT_LIT(p, "async");
+			break;
+		}
+	}
+tail:
+	if (ev->stack_id) {
+		p = PUT_LIT(p, " stack_id=");
+		p = put_u64(p, ev->stack_id);
+	}
+	memcpy(p, ctx_names[ev->ctx & 3].s, 16);
+	p += ctx_names[ev->ctx & 3].len;
+	*p++ = '\n';
+	return p;
 }
 
 /* The frames of a stack, one " => " line each, as ftrace prints them. */
-static void print_stack(struct gt_reader *r, uint32_t id)
+static void put_stack(struct out *o, struct gt_reader *r, uint32_t id)
 {
 	const uint64_t *f;
 	int i, n = gt_stack(r, id, &f);
 
 	if (n < 0) {
-		printf(" => <stack %u not in the trace>\n", id);
+		if (o->p > o->lim)
+			out_flush(o);
+		o->p = PUT_LIT(o->p, " => <stack ");
+		o->p = put_u64(o->p, id);
+		o->p = PUT_LIT(o->p, " not in the trace>\n");
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -323,14 +569,28 @@ static void print_stack(struct gt_reader *r, uint32_t id)
 		uint64_t off;
 
 		name = gt_symbol(r, f[i], &off, &mod);
-		if (!name)
-			printf(" => 0x%llx\n", (unsigned long long)f[i]);
-		else if (mod)
-			printf(" => %s+0x%llx [%s]\n", name,
-			       (unsigned long long)off, mod);
-		else
-			printf(" => %s+0x%llx\n", name,
-			       (unsigned long long)off);
+		if (o->p > o->lim)
+			out_flush(o);
+		o->p = PUT_LIT(o->p, " => ");
+		if (!name) {
+			o->p = put_hex(o->p, f[i]);
+			*o->p++ = '\n';
+			continue;
+		}
+		/* names may be long: out_mem() flushes as needed */
+		out_mem(o, name, strlen(name));
+		if (o->p > o->lim)
+			out_flush(o);
+		*o->p++ = '+';
+		o->p = put_hex(o->p, off);
+		if (mod) {
+			o->p = PUT_LIT(o->p, " [");
+			out_mem(o, mod, strlen(mod));
+			if (o->p > o->lim)
+				out_flush(o);
+			*o->p++ = ']';
+		}
+		*o->p++ = '\n';
 	}
 }
 
@@ -371,9 +631,9 @@ int cmd_dump(int argc, char **argv)
 	};
 	struct gt_reader *r;
 	struct gt_event ev;
-	struct line l;
+	struct dump_ctx *d;
+	struct out o;
 	const char *path;
-	char *obuf;
 	int opt, raw = 0, stacks = 0, ret, status = EXIT_OK;
 	int gfp_names = 0;
 
@@ -407,18 +667,29 @@ int cmd_dump(int argc, char **argv)
 		gt_err("%s", gt_error(NULL));
 		return EXIT_ERR;
 	}
-	obuf = malloc(OUT_BUF_SIZE);
-	if (obuf)
-		setvbuf(stdout, obuf, _IOFBF, OUT_BUF_SIZE);
-	while ((ret = gt_next(r, &ev)) > 0) {
-		if (!format_event(&l, r, &ev, raw, gfp_names))
-			continue;
-		fwrite_unlocked(l.buf, 1, l.p - l.buf, stdout);
-		if (stacks && ev.stack_id)
-			print_stack(r, ev.stack_id);
+	d = malloc(sizeof(*d));
+	if (!d) {
+		gt_err("%s", strerror(ENOMEM));
+		gt_close(r);
+		return EXIT_ERR;
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		gt_err("writing the output: %s", strerror(errno));
+	dump_init(d, r, gfp_names);
+	o.buf = out_space;
+	o.p = o.buf;
+	o.lim = o.buf + OUT_BUF_SIZE - LINE_ROOM;
+	o.err = 0;
+	while ((ret = gt_next(r, &ev)) > 0) {
+		if (ev.type == GOTRACE_EV_COMM && !raw)
+			continue;
+		if (o.p > o.lim)
+			out_flush(&o);
+		o.p = format_event(o.p, d, &ev);
+		if (stacks && ev.stack_id)
+			put_stack(&o, r, ev.stack_id);
+	}
+	out_flush(&o);
+	if (o.err) {
+		gt_err("writing the output: %s", strerror(o.err));
 		status = EXIT_ERR;
 	}
 	if (ret < 0) {
@@ -427,7 +698,8 @@ int cmd_dump(int argc, char **argv)
 	} else {
 		report_end(r, path);
 	}
+	dump_free(d);
+	free(d);
 	gt_close(r);
-	/* stdout still uses obuf until exit: flushed above, never freed */
 	return status;
 }
