@@ -7,6 +7,8 @@ set -euo pipefail
 
 PKGS=(
 	gcc make libc6-dev perl xz-utils gzip tar cpio kmod
+	# PACKED trace records (userspace/lib/pack.c)
+	libzstd-dev
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-source-6.1

@@ -44,7 +44,7 @@ build() {	# name extra-flags...
 	local name=$1
 	shift
 	( cd "$US" && "$CC" "${FLAGS[@]}" "$@" -o "$OUT/$name" \
-		tests/fuzz_reader.c $LIB ) >"$OUT/$name.build.log" 2>&1
+		tests/fuzz_reader.c $LIB -lzstd ) >"$OUT/$name.build.log" 2>&1
 }
 build fuzz_reader || { cat "$OUT/fuzz_reader.build.log" | sed 's/^/# /'; }
 build fuzz_dump -DFUZZ_DUMP -Wl,--wrap=setvbuf $TOOL -lm ||

@@ -701,7 +701,8 @@ static const char *exe(void)
 TEST_F_TIMEOUT(faults, record_disk_full, GTT_TIMEOUT)
 {
 	char *argv[] = {
-		GOTRACE_BIN, "record", "-o", FULL_DIR "/t.trace", "-b", "64k",
+		GOTRACE_BIN, "record", "--raw", "-o", FULL_DIR "/t.trace",
+		"-b", "64k",
 		"--flush-ms", "20", "--", (char *)exe(), "--workload", "6000",
 		NULL,
 	};
@@ -760,7 +761,8 @@ TEST_F_TIMEOUT(faults, record_disk_full, GTT_TIMEOUT)
 TEST_F_TIMEOUT(faults, record_sigkill, GTT_TIMEOUT)
 {
 	char *argv[] = {
-		GOTRACE_BIN, "record", "-o", "/tmp/killed.trace", "-b", "256k",
+		GOTRACE_BIN, "record", "--raw", "-o", "/tmp/killed.trace",
+		"-b", "256k",
 		"--flush-ms", "20", "--", (char *)exe(), "--workload", "3000",
 		NULL,
 	};

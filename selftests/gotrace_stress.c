@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 
 #include "gotrace_rel.h"
+#include "gotrace_reader.h"	/* gt_unpack_batch(): `gotrace record` packs */
 
 #define MAX_CPUS	256
 
@@ -235,8 +236,10 @@ static int cmd_check(unsigned int slow_ms, bool status)
 	uint64_t records = 0, cpu_end_events = 0, cpu_end_lost = 0;
 	struct gotrace_header hdr;
 	struct gotrace_end end;
-	uint8_t magic[GOTRACE_MAGIC_LEN], *rec = NULL;
-	size_t cap = 0;
+	uint8_t magic[GOTRACE_MAGIC_LEN], *rec = NULL, *unpacked = NULL;
+	struct gt_unpack_ctx *uc = gt_unpack_new();
+	size_t cap = 0, ucap = 0;
+	uint64_t packed = 0;
 	bool have_end = false, have_hdr = false;
 	int bad = 0, ret;
 	unsigned int c, nr_cpus = 0;
@@ -273,6 +276,40 @@ static int cmd_check(unsigned int slow_ms, bool status)
 		records++;
 		if (have_end && r.type != GOTRACE_REC_SYMBOLS)
 			bad++;		/* nothing but SYMBOLS after END */
+		if (r.type == GOTRACE_REC_PACKED) {
+			/* check the BATCH it unpacks to, like any other */
+			struct gotrace_packed ph;
+			char msg[256];
+
+			memcpy(&ph, rec, r.len < sizeof(ph) ? r.len : sizeof(ph));
+			if (r.len < sizeof(ph) || !uc ||
+			    ph.batch.rec.len > (64U << 20)) {
+				printf("STRESS check FAIL: bad PACKED record at %llu\n",
+				       (unsigned long long)total);
+				return 1;
+			}
+			if (ucap < ph.batch.rec.len) {
+				ucap = ph.batch.rec.len;
+				unpacked = realloc(unpacked, ucap);
+				if (!unpacked)
+					return 1;
+			}
+			if (gt_unpack_batch(uc, stack_events, rec, r.len,
+					    unpacked, ucap, msg, sizeof(msg))) {
+				printf("STRESS check FAIL: PACKED record at %llu: %s\n",
+				       (unsigned long long)total, msg);
+				return 1;
+			}
+			if (cap < ph.batch.rec.len) {
+				cap = ph.batch.rec.len;
+				rec = realloc(rec, cap);
+				if (!rec)
+					return 1;
+			}
+			memcpy(rec, unpacked, ph.batch.rec.len);
+			r = ph.batch.rec;
+			packed++;
+		}
 		switch (r.type) {
 		case GOTRACE_REC_HEADER:
 			memset(&hdr, 0, sizeof(hdr));
@@ -374,12 +411,15 @@ static int cmd_check(unsigned int slow_ms, bool status)
 		if (fd >= 0)
 			close(fd);
 	}
-	printf("STRESS check %s: %llu bytes, %llu records, %llu events written, %llu lost, %.1f s traced, %u CPUs, slow_ms=%u\n",
+	printf("STRESS check %s: %llu bytes, %llu records (%llu packed), %llu events written, %llu lost, %.1f s traced, %u CPUs, slow_ms=%u\n",
 	       bad ? "FAIL" : "ok", (unsigned long long)total,
-	       (unsigned long long)records, (unsigned long long)end.events,
+	       (unsigned long long)records, (unsigned long long)packed,
+	       (unsigned long long)end.events,
 	       (unsigned long long)end.lost,
 	       (end.stop_ns - hdr.start_ns) / 1e9, nr_cpus, slow_ms);
 	free(rec);
+	free(unpacked);
+	gt_unpack_free(uc);
 	return bad ? 1 : 0;
 }
 

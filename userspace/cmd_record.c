@@ -6,7 +6,8 @@
  *
  * One thread, one poll() loop over the device, a signalfd and timerfds.
  * The records are followed as they stream by, so that the END totals are
- * known without reading the file back.
+ * known without reading the file back, and each BATCH is written as a
+ * PACKED record (pack_stream.c) unless --raw.
  *
  * Exit status: 0 the trace is complete, 2 complete but events were lost,
  * 1 on errors or an incomplete trace, 127 when COMMAND cannot be executed.
@@ -27,6 +28,7 @@
 #include <sys/wait.h>
 
 #include "common.h"
+#include "pack_stream.h"
 
 #define READ_CHUNK	(1024 * 1024)
 
@@ -35,7 +37,8 @@ static void record_usage(FILE *f)
 	fprintf(f,
 		"Usage: gotrace record -o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
 		"                      [--stacks[=EVS]] [-p PID | --tid TID] [-C CPUS]\n"
-		"                      [-d SECONDS] [-c] [--discard] [-- COMMAND [ARGS...]]\n"
+		"                      [-d SECONDS] [-c] [--discard] [--raw]\n"
+		"                      [-- COMMAND [ARGS...]]\n"
 		"\n"
 		"Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
 		"save the stream to FILE.\n"
@@ -44,13 +47,16 @@ static void record_usage(FILE *f)
 		"  -d, --duration SECS  stop after SECS seconds\n"
 		"  -c, --command-only   only COMMAND and its descendants\n"
 		"      --no-symbols     with --stacks: do not append kernel symbols\n"
+		"      --raw            save the device's stream as it is; by default each\n"
+		"                       batch of events is packed (see 'gotrace pack')\n"
+		"      --pack-level N   zstd level of the packing, 1-19 (default %d)\n"
 		START_HELP
 		"  -h, --help           show this help\n"
 		"\n"
 		"Exit status: 0 the trace is complete, 2 it is complete but events were\n"
 		"lost, 1 on errors or when the trace is incomplete, 127 when COMMAND\n"
 		"cannot be executed.  The exit status of COMMAND is reported, not\n"
-		"returned.\n");
+		"returned.\n", GT_PACK_LEVEL);
 }
 
 /* Follows the record boundaries of the stream as it is copied. */
@@ -182,6 +188,8 @@ struct recorder {
 	uint64_t written;
 	struct timespec t0;
 	struct tracker tr;
+	struct pack_stream *ps;	/* NULL: --raw */
+	uint64_t raw_bytes;	/* bytes read from the device */
 	uint8_t *buf;
 };
 
@@ -220,8 +228,10 @@ static void show_progress(struct recorder *rc)
 }
 
 /* Write all of buf; 0 or -1 after an error message (the trace stops). */
-static int write_out(struct recorder *rc, const uint8_t *buf, size_t n)
+static int write_out(void *arg, const uint8_t *buf, size_t n)
 {
+	struct recorder *rc = arg;
+
 	while (n) {
 		ssize_t w = write(rc->out, buf, n);
 
@@ -270,7 +280,8 @@ static int read_dev(struct recorder *rc)
 	if (rc->write_failed)
 		return 0;	/* drain the trace, keep the file as it is */
 	track(&rc->tr, rc->buf, n);
-	if (write_out(rc, rc->buf, n)) {
+	rc->raw_bytes += n;
+	if (rc->ps ? ps_feed(rc->ps, rc->buf, n) : write_out(rc, rc->buf, n)) {
 		rc->write_failed = 1;
 		stop_trace(rc);
 	}
@@ -487,6 +498,13 @@ static int loop(struct recorder *rc)
 	return rc->eof < 0 ? -1 : 0;
 }
 
+/* The stream has ended: write what the packer still holds. */
+static void finish_output(struct recorder *rc)
+{
+	if (rc->ps && !rc->write_failed && ps_finish(rc->ps))
+		rc->write_failed = 1;
+}
+
 static int summary(struct recorder *rc)
 {
 	struct tracker *t = &rc->tr;
@@ -518,9 +536,13 @@ static int summary(struct recorder *rc)
 	}
 	fprintf(stderr, "gotrace: recorded %llu events (%llu lost) in %.2f s, ",
 		(unsigned long long)events, (unsigned long long)lost, secs);
-	fprintf(stderr, "%llu bytes (%.1f B/event) to %s\n",
+	fprintf(stderr, "%llu bytes (%.2f B/event",
 		(unsigned long long)rc->written,
-		events ? (double)rc->written / events : 0.0, rc->path);
+		events ? (double)rc->written / events : 0.0);
+	if (rc->ps)
+		fprintf(stderr, ", packed from %.2f", events ?
+			(double)rc->raw_bytes / events : 0.0);
+	fprintf(stderr, ") to %s\n", rc->path);
 	if (rc->child_done) {
 		int s = rc->child_status;
 
@@ -558,11 +580,16 @@ int cmd_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "command-only", no_argument,   NULL, 'c' },
 		{ "no-symbols", no_argument,     NULL, OPT_NO_SYMBOLS },
+		{ "raw",      no_argument,       NULL, OPT_RAW },
+		{ "pack-level", required_argument, NULL, OPT_PACK_LEVEL },
 		{ "help",     no_argument,       NULL, 'h' },
 	};
 	struct option *opts;
 	struct start_opts so = { 0 };
 	struct recorder rc;
+	struct pack_stream ps;
+	unsigned long pack_level = GT_PACK_LEVEL;
+	int raw = 0;
 	sigset_t mask, oldmask;
 	double duration = 0;
 	char **cmd = NULL;
@@ -598,6 +625,14 @@ int cmd_record(int argc, char **argv)
 		case OPT_NO_SYMBOLS:
 			no_syms = 1;
 			continue;
+		case OPT_RAW:
+			raw = 1;
+			continue;
+		case OPT_PACK_LEVEL:
+			if (parse_ulong(optarg, "pack level", 1, 19,
+					&pack_level))
+				goto out_opts;
+			continue;
 		case 'h':
 			record_usage(stdout);
 			start_opts_free(&so);
@@ -623,6 +658,14 @@ int cmd_record(int argc, char **argv)
 	if (!rc.buf) {
 		gt_err("%s", strerror(ENOMEM));
 		goto out_opts;
+	}
+	if (!raw) {
+		if (ps_init(&ps, 0, (int)pack_level, write_out, &rc)) {
+			ps_free(&ps);
+			gt_err("%s", strerror(ENOMEM));
+			goto out;
+		}
+		rc.ps = &ps;
 	}
 	/* non-blocking: only the poll() loop waits */
 	rc.dev = dev_open(O_RDONLY | O_NONBLOCK);
@@ -692,15 +735,18 @@ int cmd_record(int argc, char **argv)
 			gt_err("cannot execute '%s': %s", cmd[0], strerror(err));
 			stop_trace(&rc);
 			loop(&rc);
+			finish_output(&rc);
 			status = EXIT_NOEXEC;
 			goto out_mask;
 		}
 	}
 	if (loop(&rc) < 0) {
 		stop_trace(&rc);
+		finish_output(&rc);
 		status = EXIT_ERR;
 		goto out_mask;
 	}
+	finish_output(&rc);
 	if (close(rc.out) < 0 && !rc.write_failed) {
 		gt_err("%s: %s", rc.path, strerror(errno));
 		rc.write_failed = 1;
@@ -730,6 +776,8 @@ out:
 	if (rc.dev >= 0)
 		close(rc.dev);
 	free(rc.buf);
+	if (rc.ps)
+		ps_free(rc.ps);
 	start_opts_free(&so);
 	return status;
 out_opts:

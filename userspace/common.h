@@ -66,6 +66,7 @@ enum {
 	OPT_STACK_DEPTH,
 	OPT_TID,
 	OPT_NO_SYMBOLS,
+	OPT_PACK_LEVEL,
 };
 
 struct option;
@@ -109,5 +110,6 @@ int cmd_status(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
 
 #endif /* GOTRACE_COMMON_H */

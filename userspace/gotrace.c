@@ -30,6 +30,7 @@ static const struct cmd cmds[] = {
 	{ "dump",    cmd_dump,    "print the events of a trace file" },
 	{ "stats",   cmd_stats,   "report on a trace file: pages, reclaim, scheduler" },
 	{ "symbolize", cmd_symbolize, "append kernel symbols to a trace file" },
+	{ "pack",    cmd_pack,    "compress a trace file, or restore the device's stream" },
 	{ "convert", cmd_convert, "export a trace for Perfetto or go tool trace" },
 	{ "report",  cmd_report,  "write an HTML report of a trace" },
 	{ "bench",   cmd_bench,   "measure the module's write path (ns/event)" },

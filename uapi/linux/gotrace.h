@@ -16,6 +16,10 @@
  *   record: END          (struct gotrace_end)
  *   record: SYMBOLS      (optional, appended by the tool that saved it)
  *
+ * A tool that saves the stream may replace each BATCH by a PACKED record
+ * (the same batch, compressed); unpacking gives back the BATCH record byte
+ * for byte.  The device itself only ever produces BATCH records.
+ *
  * Every record starts with struct gotrace_record, whose len covers the
  * whole record, so a reader skips the types it does not know.  A stream
  * without an END record was cut off (truncated).  Records only grow, at
@@ -218,6 +222,7 @@ enum gotrace_record_type {
 	GOTRACE_REC_TASKS	= 6,
 	GOTRACE_REC_STACK	= 7,
 	GOTRACE_REC_SYMBOLS	= 8,
+	GOTRACE_REC_PACKED	= 9,
 };
 
 struct gotrace_record {
@@ -343,6 +348,43 @@ struct gotrace_stack {
 	__u32 id;
 	__u32 nr;		/* frames */
 	/* nr x __u64 */
+};
+
+/*
+ * PACKED: a BATCH record compressed by userspace (never by the device).
+ * batch is the BATCH record's header, unchanged, so a reader indexes the
+ * trace without decompressing.  data_len bytes of data follow, padded to
+ * 8 bytes; decompressed (codec), they are cols_len bytes of columns:
+ *
+ *   repeated: varint column id, varint length, length bytes
+ *
+ * Column GOTRACE_COL_TYPE holds the type byte of each event in order,
+ * GOTRACE_COL_TS their ts delta varints, GOTRACE_COL_STR the length varint
+ * and bytes of each COMM name and exec filename, and column
+ * GOTRACE_COL_ARG(type, i) the varints of argument i (GOTRACE_COL_STACK:
+ * the stack id) of the events of that type.  Rebuilding the events in the
+ * order of the type column, followed by zero bytes up to batch.rec.len,
+ * gives back the BATCH record.  Grouping like values is what lets the
+ * compressor find their redundancy.
+ */
+enum gotrace_pack_codec {
+	GOTRACE_PACK_ZSTD	= 1,	/* one zstd frame */
+};
+
+#define GOTRACE_COL_TYPE	0
+#define GOTRACE_COL_TS		1
+#define GOTRACE_COL_STR		2
+#define GOTRACE_COL_STACK	15	/* argument slot of the stack id */
+#define GOTRACE_COL_ARG(type, i)	(16 * (type) + (i))
+
+struct gotrace_packed {
+	struct gotrace_record rec;
+	__u32 codec;		/* enum gotrace_pack_codec */
+	__u32 cols_len;		/* bytes of the columns, decompressed */
+	__u32 data_len;		/* bytes of compressed data */
+	__u32 __reserved;
+	struct gotrace_batch batch;	/* rec.type is GOTRACE_REC_BATCH */
+	/* data_len bytes, then zero padding to 8 bytes */
 };
 
 /*

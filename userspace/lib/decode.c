@@ -51,9 +51,18 @@ static int decode_fail(struct gt_reader *r, struct gt_cursor *c,
 	uint64_t pos = c->cur->off + sizeof(struct gotrace_batch) +
 		       (uint64_t)(at - c->start);
 
-	gt_cursor_error(c, "cpu %u, BATCH seq %u at byte %llu: %s at byte %llu (event %u of %u)",
-			c->cpu, c->cur->seq, (unsigned long long)c->cur->off,
-			what, (unsigned long long)pos, c->seen, c->nr_events);
+	if (c->cur->packed)
+		gt_cursor_error(c, "cpu %u, PACKED seq %u at byte %llu: %s at byte %llu of the unpacked batch (event %u of %u)",
+				c->cpu, c->cur->seq,
+				(unsigned long long)c->cur->off, what,
+				(unsigned long long)(pos - c->cur->off),
+				c->seen, c->nr_events);
+	else
+		gt_cursor_error(c, "cpu %u, BATCH seq %u at byte %llu: %s at byte %llu (event %u of %u)",
+				c->cpu, c->cur->seq,
+				(unsigned long long)c->cur->off, what,
+				(unsigned long long)pos, c->seen,
+				c->nr_events);
 	c->cur = NULL;
 	return -EINVAL;
 }

@@ -201,6 +201,34 @@ unsigned int gt_event_nargs(unsigned int type);
  */
 char *gt_state_str(uint64_t state, char *buf, size_t size);
 
+/*
+ * PACKED records (see struct gotrace_packed).  gt_pack_batch() packs one
+ * BATCH record of len bytes into out (gt_pack_bound(len) bytes are always
+ * enough) and returns 0, 1 if the batch does not parse as events of this
+ * format version (keep the BATCH record as it is), or -errno.
+ * gt_unpack_batch() gives back the BATCH record (ph.batch.rec.len bytes,
+ * at most cap) and returns 0, or -EINVAL with the reason in msg.
+ * stack_events is the HEADER's.  The readers unpack by themselves; these
+ * are for tools that write traces.
+ */
+#define GT_PACK_LEVEL	1	/* zstd level: 1 is fast enough to follow
+				 * the device under load */
+
+struct gt_pack_ctx;
+struct gt_unpack_ctx;
+
+struct gt_pack_ctx *gt_pack_new(int level);
+void gt_pack_free(struct gt_pack_ctx *pc);
+size_t gt_pack_bound(size_t batch_len);
+int gt_pack_batch(struct gt_pack_ctx *pc, uint64_t stack_events,
+		  const void *batch, size_t len, void *out, size_t cap,
+		  size_t *out_len);
+struct gt_unpack_ctx *gt_unpack_new(void);
+void gt_unpack_free(struct gt_unpack_ctx *uc);
+int gt_unpack_batch(struct gt_unpack_ctx *uc, uint64_t stack_events,
+		    const void *packed, size_t len, void *out, size_t cap,
+		    char *msg, size_t msglen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gotrace reader, index pass: gt_open_*() walks the records once, reading
- * only their headers, and builds a list of the BATCH records of each CPU,
+ * only their headers, and builds a list of the BATCH records (or PACKED
+ * ones, whose BATCH header is readable as it is) of each CPU,
  * the totals of the CPU_END and END records, the comm table of the TASKS
  * record and the list of STACK records.
  */
@@ -83,7 +84,7 @@ static const void *scan_peek(struct gt_reader *r, struct scan_win *w,
 }
 
 static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
-		     uint32_t seq)
+		     const struct gotrace_batch *bh, int packed)
 {
 	if (ci->nr == ci->cap) {
 		size_t cap = ci->cap ? ci->cap * 2 : 64;
@@ -96,7 +97,9 @@ static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
 	}
 	ci->b[ci->nr].off = off;
 	ci->b[ci->nr].len = len;
-	ci->b[ci->nr].seq = seq;
+	ci->b[ci->nr].seq = bh->seq;
+	ci->b[ci->nr].raw_len = bh->rec.len;
+	ci->b[ci->nr].packed = packed;
 	ci->nr++;
 	return 0;
 }
@@ -114,8 +117,9 @@ static void scan_fail(struct gt_reader *r, const char *fmt, ...)
 	r->scan_err = -EINVAL;
 }
 
+/* A BATCH record, or the BATCH header inside a PACKED record of len bytes. */
 static int scan_batch(struct gt_reader *r, const struct gotrace_batch *b,
-		      uint64_t off)
+		      uint64_t off, uint32_t len, int packed)
 {
 	struct gt_cpu_index *ci;
 	struct gt_cpu_summary *cs;
@@ -132,7 +136,7 @@ static int scan_batch(struct gt_reader *r, const struct gotrace_batch *b,
 	else if (b->seq < ci->next_seq)
 		cs->seq_gaps++;		/* out of order or repeated */
 	ci->next_seq = b->seq + 1;
-	if (index_add(ci, off, b->rec.len, b->seq))
+	if (index_add(ci, off, len, b, packed))
 		return -ENOMEM;
 	cs->batches_seen++;
 	cs->events_seen += b->nr_events;
@@ -205,6 +209,7 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_TASKS]	= sizeof(struct gotrace_tasks),
 	[GOTRACE_REC_STACK]	= sizeof(struct gotrace_stack),
 	[GOTRACE_REC_SYMBOLS]	= sizeof(struct gotrace_symbols),
+	[GOTRACE_REC_PACKED]	= sizeof(struct gotrace_packed),
 };
 
 /* GFP_NAMES: kept for gt_gfp_str(); a malformed record is ignored. */
@@ -325,6 +330,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		struct gotrace_header h;
 		struct gotrace_stack st;
 		struct gotrace_symbols sy;
+		struct gotrace_packed pk;
 	} u;
 	int err = 0;
 	int ret;
@@ -363,7 +369,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			return 0;
 		}
 		if (rec->type >= GOTRACE_REC_HEADER &&
-		    rec->type <= GOTRACE_REC_SYMBOLS) {
+		    rec->type <= GOTRACE_REC_PACKED) {
 			need = rec_min_len[rec->type];
 			if (rec->len < need) {
 				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
@@ -385,7 +391,20 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 				  (unsigned long long)off);
 			return 0;
 		case GOTRACE_REC_BATCH:
-			ret = scan_batch(r, &u.b, off);
+			ret = scan_batch(r, &u.b, off, rec->len, 0);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_PACKED:
+			if (u.pk.batch.rec.type != GOTRACE_REC_BATCH ||
+			    u.pk.batch.rec.len < sizeof(u.pk.batch) ||
+			    u.pk.batch.rec.len % 8 ||
+			    u.pk.batch.rec.len > GT_PACKED_BATCH_MAX) {
+				scan_fail(r, "PACKED record at byte %llu: bad BATCH header inside",
+					  (unsigned long long)off);
+				return 0;
+			}
+			ret = scan_batch(r, &u.pk.batch, off, rec->len, 1);
 			if (ret)
 				return ret < 0 ? ret : 0;
 			break;

@@ -18,12 +18,16 @@
 #define GT_ERR_LEN	256
 #define GT_STR_MAX	(GOTRACE_FILENAME_MAX + 1)
 #define GT_MAX_CPUS	(1U << 16)
+/* Largest BATCH a PACKED record may unpack to (the device's are <= 64 KiB). */
+#define GT_PACKED_BATCH_MAX	(64U << 20)
 
-/* One BATCH record in the stream. */
+/* One BATCH (or PACKED) record in the stream. */
 struct gt_batch_ref {
 	uint64_t off;		/* of the record */
 	uint32_t len;		/* rec.len */
 	uint32_t seq;
+	uint32_t raw_len;	/* of the BATCH record (unpacked) */
+	uint32_t packed;	/* a PACKED record */
 };
 
 /* Decoding position inside the batches of one CPU. */
@@ -36,6 +40,8 @@ struct gt_cursor {
 	const uint8_t *end;
 	uint8_t *buf;			/* file input: copy of the batch */
 	size_t buf_size;
+	uint8_t *zbuf;			/* file input: the PACKED record */
+	size_t zbuf_size;
 	uint64_t ts;
 	uint64_t pfn;
 	uint32_t nr_events;
@@ -115,6 +121,8 @@ struct gt_reader {
 
 	struct gotrace_gfp_name *gfp;	/* GFP_NAMES entries */
 	uint32_t nr_gfp;
+
+	struct gt_unpack_ctx *unpack;	/* made at the first PACKED record */
 
 	struct gt_comm_table comms;
 	char str[GT_STR_MAX + 1];

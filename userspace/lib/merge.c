@@ -59,6 +59,51 @@ static void heap_up(struct gt_reader *r, size_t i)
 	}
 }
 
+static int grow(uint8_t **buf, size_t *size, size_t need)
+{
+	uint8_t *nb;
+
+	if (*size >= need)
+		return 0;
+	nb = realloc(*buf, need);
+	if (!nb)
+		return -ENOMEM;
+	*buf = nb;
+	*size = need;
+	return 0;
+}
+
+/* The BATCH record of a PACKED one, unpacked into c->buf. */
+static const uint8_t *cursor_unpack(struct gt_reader *r, struct gt_cursor *c,
+				    const struct gt_batch_ref *b,
+				    const uint8_t *rec, int *err)
+{
+	char msg[GT_ERR_LEN];
+
+	if (!r->unpack) {
+		r->unpack = gt_unpack_new();
+		if (!r->unpack)
+			goto nomem;
+	}
+	if (grow(&c->buf, &c->buf_size, b->raw_len))
+		goto nomem;
+	*err = gt_unpack_batch(r->unpack, r->hdr.stack_events, rec, b->len,
+			       c->buf, b->raw_len, msg, sizeof(msg));
+	if (*err == -ENOMEM)
+		goto nomem;
+	if (*err) {
+		gt_cursor_error(c, "cpu %u, PACKED seq %u at byte %llu: %s",
+				c->cpu, b->seq, (unsigned long long)b->off,
+				msg);
+		return NULL;
+	}
+	return c->buf;
+nomem:
+	*err = -ENOMEM;
+	gt_cursor_error(c, "%s", strerror(ENOMEM));
+	return NULL;
+}
+
 /* Load the next batch of c's CPU; 1 loaded, 0 none left, <0 error. */
 static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 {
@@ -76,30 +121,33 @@ static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 	if (r->fd < 0) {
 		data = r->mem + b->off;
 	} else {
-		if (c->buf_size < b->len) {
-			uint8_t *nb = realloc(c->buf, b->len);
+		uint8_t **buf = b->packed ? &c->zbuf : &c->buf;
+		size_t *size = b->packed ? &c->zbuf_size : &c->buf_size;
 
-			if (!nb) {
-				gt_cursor_error(c, "%s", strerror(ENOMEM));
-				return -ENOMEM;
-			}
-			c->buf = nb;
-			c->buf_size = b->len;
+		if (grow(buf, size, b->len)) {
+			gt_cursor_error(c, "%s", strerror(ENOMEM));
+			return -ENOMEM;
 		}
-		ret = gt_read_at(r, b->off, c->buf, b->len);
+		ret = gt_read_at(r, b->off, *buf, b->len);
 		if (ret) {
-			gt_cursor_error(c, "reading BATCH record at byte %llu: %s",
+			gt_cursor_error(c, "reading %s record at byte %llu: %s",
+					b->packed ? "PACKED" : "BATCH",
 					(unsigned long long)b->off,
 					strerror(-ret));
 			return ret;
 		}
-		data = c->buf;
+		data = *buf;
+	}
+	if (b->packed) {
+		data = cursor_unpack(r, c, b, data, &ret);
+		if (!data)
+			return ret;
 	}
 	memcpy(&bh, data, sizeof(bh));
 	c->cur = b;
 	c->start = data + sizeof(bh);
 	c->p = c->start;
-	c->end = data + b->len;
+	c->end = data + b->raw_len;
 	c->ts = bh.base_ts;
 	c->pfn = 0;
 	c->nr_events = bh.nr_events;

@@ -140,6 +140,7 @@ void gt_close(struct gt_reader *r)
 		free(r->idx[i].b);
 	for (i = 0; r->cur && i < r->nr_cpus; i++) {
 		free(r->cur[i].buf);
+		free(r->cur[i].zbuf);
 		free(r->cur[i].errmsg);
 	}
 	free(r->idx);
@@ -152,6 +153,7 @@ void gt_close(struct gt_reader *r)
 	free(r->frames);
 	free(r->syms);
 	free(r->sympool);
+	gt_unpack_free(r->unpack);
 	free(r);
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "encoder.h"
+#include "proc.h"
 #include "tap.h"
 #include "gotrace_reader.h"
 
@@ -1021,37 +1022,9 @@ static void test_big(void)
 
 /* ---- gotrace dump ----------------------------------------------------- */
 
-static int run_tool_env(char *const argv[], const char *out, const char *err,
-			char *const env[])
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		size_t i;
-
-		for (i = 0; env && env[i]; i++)
-			putenv(env[i]);
-		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fo < 0 || fe < 0)
-			_exit(126);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 static int run_tool(char *const argv[], const char *out, const char *err)
 {
-	return run_tool_env(argv, out, err, NULL);
+	return run_cmd(argv, out, err, NULL);
 }
 
 /* The first line of s (for TAP test names), in a static buffer. */
@@ -1067,24 +1040,6 @@ static const char *line1(const char *s)
 		n = sizeof(buf) - 1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	return buf;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, n + 1);
-	if (fread(buf, 1, n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
 	return buf;
 }
 
@@ -1199,7 +1154,7 @@ static int run_fake(char *const argv[], const char *e1, const char *e2,
 	env[n] = NULL;
 	snprintf(o, sizeof(o), "%s", path_in_out("fake.out"));
 	snprintf(r, sizeof(r), "%s", path_in_out("fake.err.out"));
-	st = run_tool_env(argv, o, r, env);
+	st = run_cmd(argv, o, r, env);
 	*out = slurp(o);
 	*err = slurp(r);
 	return st;

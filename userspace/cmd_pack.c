@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace pack: replace the BATCH records of a trace by PACKED ones
+ * (columns + zstd), or with -d give back the stream exactly as the device
+ * wrote it.  `gotrace record` packs by itself; this is for streams saved
+ * with cat(1) and for tools that want the device's own format.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "common.h"
+#include "pack_stream.h"
+
+#define CHUNK	(1024 * 1024)
+
+static void pack_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: gotrace pack [-d] [-l LEVEL] -o OUT FILE\n"
+		"\n"
+		"Compress the event batches of a trace (PACKED records: the events\n"
+		"regrouped by field, then zstd), or with -d restore the stream as the\n"
+		"device wrote it, byte for byte.  Every reader of gotrace reads both.\n"
+		"FILE and OUT may be '-' (stdin, stdout).\n"
+		"\n"
+		"  -o, --output OUT   file to write (required)\n"
+		"  -d, --unpack       restore BATCH records instead\n"
+		"  -l, --level N      zstd level, 1-19 (default %d)\n"
+		"  -q, --quiet        no summary on stderr\n"
+		"  -h, --help         show this help\n",
+		GT_PACK_LEVEL);
+}
+
+struct pack_out {
+	const char *path;
+	int fd;
+	uint64_t written;
+};
+
+static int write_all(void *arg, const uint8_t *p, size_t n)
+{
+	struct pack_out *o = arg;
+
+	while (n) {
+		ssize_t w = write(o->fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			gt_err("%s: %s", o->path, strerror(errno));
+			return -1;
+		}
+		o->written += w;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Refuse to truncate the input by writing over it. */
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return !fstat(a, &sa) && !fstat(b, &sb) && S_ISREG(sa.st_mode) &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int pack_copy(struct pack_stream *ps, int in, const char *in_path,
+		     uint64_t *read_bytes)
+{
+	uint8_t *buf = malloc(CHUNK);
+	ssize_t n;
+	int ret = -1;
+
+	if (!buf) {
+		gt_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (;;) {
+		n = read(in, buf, CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			gt_err("%s: %s", in_path, strerror(errno));
+			break;
+		}
+		if (!n) {
+			ret = ps_finish(ps);
+			break;
+		}
+		*read_bytes += n;
+		if (ps_feed(ps, buf, n))
+			break;
+	}
+	free(buf);
+	return ret;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "unpack", no_argument,       NULL, 'd' },
+		{ "level",  required_argument, NULL, 'l' },
+		{ "quiet",  no_argument,       NULL, 'q' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pack_out out = { .fd = -1 };
+	struct pack_stream ps;
+	const char *in_path;
+	unsigned long level = GT_PACK_LEVEL;
+	uint64_t in_bytes = 0;
+	int unpack = 0, quiet = 0, in = -1, opt, status = EXIT_ERR;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "o:dl:qh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			out.path = optarg;
+			break;
+		case 'd':
+			unpack = 1;
+			break;
+		case 'l':
+			if (parse_ulong(optarg, "level", 1, 19, &level))
+				return EXIT_ERR;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			pack_usage(stdout);
+			return EXIT_OK;
+		default:
+			pack_usage(stderr);
+			return EXIT_ERR;
+		}
+	}
+	if (optind != argc - 1 || !out.path) {
+		gt_err("pack: need -o OUT and one FILE (see 'gotrace pack -h')");
+		return EXIT_ERR;
+	}
+	in_path = argv[optind];
+	in = strcmp(in_path, "-") ? open(in_path, O_RDONLY | O_CLOEXEC) :
+	     STDIN_FILENO;
+	if (in < 0) {
+		gt_err("%s: %s", in_path, strerror(errno));
+		return EXIT_ERR;
+	}
+	if (!strcmp(out.path, "-")) {
+		out.fd = STDOUT_FILENO;
+		out.path = "<stdout>";
+	} else {
+		out.fd = open(out.path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (out.fd < 0) {
+			gt_err("%s: %s", out.path, strerror(errno));
+			goto out;
+		}
+		if (same_file(in, out.fd)) {
+			gt_err("%s: is the input file", out.path);
+			close(out.fd);
+			out.fd = -1;
+			goto out;
+		}
+		if (ftruncate(out.fd, 0) < 0) {
+			gt_err("%s: %s", out.path, strerror(errno));
+			goto out;
+		}
+	}
+	if (ps_init(&ps, unpack, (int)level, write_all, &out)) {
+		gt_err("%s", strerror(ENOMEM));
+		goto out;
+	}
+	if (!pack_copy(&ps, in, in_path, &in_bytes))
+		status = EXIT_OK;
+	if (out.fd != STDOUT_FILENO && close(out.fd) < 0) {
+		gt_err("%s: %s", out.path, strerror(errno));
+		status = EXIT_ERR;
+	}
+	out.fd = -1;
+	if (ps.passthrough)
+		gt_warn("%s: the stream stopped parsing; the rest was copied as it is",
+			in_path);
+	if (ps.failures) {
+		gt_err("%s: %llu PACKED records could not be unpacked and were kept packed; the first: %s",
+		       in_path, (unsigned long long)ps.failures, ps.errmsg);
+		status = EXIT_ERR;
+	}
+	if (!quiet && status == EXIT_OK)
+		fprintf(stderr, "gotrace: %s %llu batches (%llu left as they were), %llu -> %llu bytes (%.2fx)\n",
+			unpack ? "unpacked" : "packed",
+			(unsigned long long)ps.converted,
+			(unsigned long long)ps.kept,
+			(unsigned long long)in_bytes,
+			(unsigned long long)out.written,
+			out.written ? (double)in_bytes / out.written : 0.0);
+	ps_free(&ps);
+out:
+	if (out.fd >= 0 && out.fd != STDOUT_FILENO)
+		close(out.fd);
+	if (in >= 0 && in != STDIN_FILENO)
+		close(in);
+	return status;
+}
