@@ -196,6 +196,8 @@ run_one() {
 		ev=$(sed -n 's/.*recorded \([0-9]*\) events.*/\1/p' <<<"$l")
 		lost=$(sed -n 's/.*events (\([0-9]*\) lost.*/\1/p' <<<"$l")
 		bytes=$(stat -c %s "$d/trace.gt")
+		# the stream as the device gave it, before packing
+		raw=$(sed -n 's/.*packed from \([0-9]*\) bytes.*/\1/p' <<<"$l")
 		;;
 	ftrace*)
 		# The ring buffer's own per-CPU counters, read before trace-cmd

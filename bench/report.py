@@ -424,9 +424,11 @@ for wl in wls:
         if f and f['bytes_per_event'] and g['bytes_per_event']:
             ok = g['bytes_per_event'] <= f['bytes_per_event'] / 3
             raw = f.get('uncompressed_bytes_per_event')
+            graw = g.get('uncompressed_bytes_per_event')
             goals.append(('≤ 1/3 of trace-cmd bytes/event (%s)' % wl, ok, '%.2f vs %.2f B/event on disk (%.2f×)%s' % (
                 g['bytes_per_event'], f['bytes_per_event'], g['bytes_per_event'] / f['bytes_per_event'],
-                '; %.2f× trace-cmd\'s uncompressed %.1f B/event' % (g['bytes_per_event'] / raw, raw) if raw else '')))
+                '; uncompressed, %.2f vs %.1f B/event (%.2f×)' % (graw, raw, graw / raw)
+                if raw and graw else '')))
     d = summary.get('decode', {})
     gd, td = d.get(f'{wl}/gotrace dump'), d.get(f'{wl}/trace-cmd report')
     if gd and td and gd['vs_trace_cmd']:

@@ -26,7 +26,8 @@ FLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 
 if [ "${1:-}" = --seeds ]; then
 	gcc -O1 -g -D_GNU_SOURCE -I"$ROOT/uapi" -I"$US/lib" -o "$OUT/fuzz_seeds" \
-		"$US/tests/fuzz_seeds.c" "$US/tests/encoder.c" || exit 1
+		"$US/tests/fuzz_seeds.c" "$US/tests/encoder.c" \
+		$(cd "$US" && ls "$US"/lib/*.c) -lzstd || exit 1
 	mkdir -p "$US/tests/corpus"
 	exec "$OUT/fuzz_seeds" "$US/tests/corpus"
 fi

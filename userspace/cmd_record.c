@@ -540,8 +540,8 @@ static int summary(struct recorder *rc)
 		(unsigned long long)rc->written,
 		events ? (double)rc->written / events : 0.0);
 	if (rc->ps)
-		fprintf(stderr, ", packed from %.2f", events ?
-			(double)rc->raw_bytes / events : 0.0);
+		fprintf(stderr, ", packed from %llu bytes",
+			(unsigned long long)rc->raw_bytes);
 	fprintf(stderr, ") to %s\n", rc->path);
 	if (rc->child_done) {
 		int s = rc->child_status;

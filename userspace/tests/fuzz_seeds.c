@@ -2,7 +2,8 @@
 /*
  * Writes the seed corpus of the fuzz targets (fuzz_reader.c) into DIR:
  * small synthetic streams made with the test encoder, covering every
- * record type and event type.  Run by scripts/fuzz.sh --seeds; the
+ * record type and event type, and PACKED copies of them.  Run by
+ * scripts/fuzz.sh --seeds; the
  * result is kept in userspace/tests/corpus/.
  */
 #include <stdio.h>
@@ -127,6 +128,42 @@ static void build_ext(struct enc *e)
 	enc_bytes(e, ent, sizeof(ent));
 }
 
+/* The stream of e with each BATCH record replaced by a PACKED one. */
+static int save_packed(const char *dir, const char *name, const struct enc *e)
+{
+	struct gt_pack_ctx *pc = gt_pack_new(GT_PACK_LEVEL);
+	size_t i, len, plen, n = GOTRACE_MAGIC_LEN, cap = e->len * 2 + 4096;
+	uint8_t *out = malloc(cap);
+	struct gotrace_record r;
+	int ret = -1;
+
+	if (!pc || !out)
+		goto out;
+	memcpy(out, e->buf, GOTRACE_MAGIC_LEN);
+	for (i = 0; i <= e->nr_bounds; i++) {
+		size_t start = i ? e->bounds[i - 1] : GOTRACE_MAGIC_LEN;
+		size_t end = i < e->nr_bounds ? e->bounds[i] : e->len;
+
+		len = end - start;
+		memset(&r, 0, sizeof(r));
+		if (len >= sizeof(r))
+			memcpy(&r, e->buf + start, sizeof(r));
+		if (r.type == GOTRACE_REC_BATCH && gt_pack_bound(len) <= cap - n &&
+		    !gt_pack_batch(pc, e->stack_events, e->buf + start, len,
+				   out + n, cap - n, &plen)) {
+			n += plen;
+			continue;
+		}
+		memcpy(out + n, e->buf + start, len);
+		n += len;
+	}
+	ret = save(dir, name, out, n);
+out:
+	free(out);
+	gt_pack_free(pc);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct enc e;
@@ -144,12 +181,14 @@ int main(int argc, char **argv)
 
 	build_events(&e);
 	ret |= save(argv[1], "events.trace", e.buf, e.len);
+	ret |= save_packed(argv[1], "events-packed.trace", &e);
 	/* cut inside the second batch: a recorder that died */
 	ret |= save(argv[1], "cut.trace", e.buf, e.len * 2 / 3);
 	enc_free(&e);
 
 	build_ext(&e);
 	ret |= save(argv[1], "ext.trace", e.buf, e.len);
+	ret |= save_packed(argv[1], "ext-packed.trace", &e);
 	enc_free(&e);
 	return ret ? 1 : 0;
 }
