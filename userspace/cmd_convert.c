@@ -26,8 +26,9 @@ static void convert_usage(FILE *f)
 		"                     chrome://tracing); go: Go 1.19 execution trace\n"
 		"                     (go tool trace)\n"
 		"  -o, --output OUT   output file ('-': stdout)\n"
-		"      --from SEC     keep only events from SEC seconds after the start\n"
-		"      --to SEC       ... up to SEC seconds after the start\n"
+		"      --from T       keep only events from T after the start (seconds,\n"
+		"                     or with a unit: 10us, 5ms)\n"
+		"      --to T         ... up to T after the start\n"
 		"      --interval MS  counter interval in ms (default 10; perfetto: page\n"
 		"                     counters, go: heap counter updates)\n"
 		"      --sample N     perfetto: keep one page allocation event in N\n"
@@ -36,22 +37,6 @@ static void convert_usage(FILE *f)
 		"      --no-allocs    perfetto: no page allocation events\n"
 		"  -q, --quiet        no summary on stderr\n"
 		"  -h, --help         show this help\n");
-}
-
-/* Seconds >= 0 (a time in the trace). */
-static int parse_time(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 1e9) {
-		gt_err("bad time '%s' (expected seconds >= 0)", s);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 enum {
@@ -88,7 +73,6 @@ int cmd_convert(int argc, char **argv)
 	const char *fmt = NULL, *outp = NULL;
 	struct gt_reader *r;
 	unsigned long ul;
-	double sec;
 	char *buf;
 	FILE *out;
 	int opt, ret, go;
@@ -103,13 +87,12 @@ int cmd_convert(int argc, char **argv)
 			outp = optarg;
 			break;
 		case OPT_FROM:
-		case OPT_TO:
-			if (parse_time(optarg, &sec))
+			if (parse_trace_time(optarg, "--from", &o.from_ns))
 				return EXIT_ERR;
-			if (opt == OPT_FROM)
-				o.from_ns = (uint64_t)(sec * 1e9);
-			else
-				o.to_ns = (uint64_t)(sec * 1e9);
+			break;
+		case OPT_TO:
+			if (parse_trace_time(optarg, "--to", &o.to_ns))
+				return EXIT_ERR;
 			break;
 		case OPT_INTERVAL:
 			if (parse_ulong(optarg, "--interval", 1, 3600000, &ul))

@@ -23,8 +23,9 @@ static void report_usage(FILE *f)
 		"those of 'gotrace stats'.\n"
 		"\n"
 		"  -o, --output OUT  the HTML file ('-': stdout)\n"
-		"      --from SEC    window start, seconds after the trace start\n"
-		"      --to SEC      window end\n"
+		"      --from T      window start after the trace start (seconds,\n"
+		"                    or with a unit: 10us, 5ms)\n"
+		"      --to T        window end\n"
 		"      --top N       rows of the top tables (default 20)\n"
 		"  -h, --help        show this help\n");
 }
@@ -34,21 +35,6 @@ enum {
 	OPT_TO,
 	OPT_TOP,
 };
-
-static int parse_time(const char *s, uint64_t *ns)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > 1e9) {
-		gt_err("bad time '%s' (expected seconds >= 0)", s);
-		return -1;
-	}
-	*ns = (uint64_t)(v * 1e9);
-	return 0;
-}
 
 int cmd_report(int argc, char **argv)
 {
@@ -73,11 +59,11 @@ int cmd_report(int argc, char **argv)
 			outp = optarg;
 			break;
 		case OPT_FROM:
-			if (parse_time(optarg, &o.from_ns))
+			if (parse_trace_time(optarg, "--from", &o.from_ns))
 				return EXIT_ERR;
 			break;
 		case OPT_TO:
-			if (parse_time(optarg, &o.to_ns))
+			if (parse_trace_time(optarg, "--to", &o.to_ns))
 				return EXIT_ERR;
 			break;
 		case OPT_TOP:

@@ -41,39 +41,11 @@ static void stats_usage(FILE *f)
 		"  -j, --json          JSON instead of text (every task, stack and bucket)\n"
 		"  -n, --top N         rows of the text tables (default %d, 0: all)\n"
 		"      --from T        window start, time since the trace start\n"
-		"      --to T          window end (T: ns, or with a unit: 10us, 5ms, 1.5s)\n"
+		"      --to T          window end (T: seconds, or with a unit: 10us, 5ms)\n"
 		"  -p, --pid PID       only events of this pid (or tgid)\n"
 		"  -C, --cpu CPU       only events of this CPU\n"
 		"      --bucket-ms N   allocation rate bucket (default 100)\n"
 		"  -h, --help          show this help\n", DEFAULT_TOP);
-}
-
-static int parse_time(const char *s, const char *what, uint64_t *out)
-{
-	static const struct { const char *sfx; double mul; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		{ "", 1 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0 || *s == '-')
-		goto bad;
-	for (i = 0; i < ARRAY_SIZE(units); i++) {
-		if (!strcmp(end, units[i].sfx)) {
-			v *= units[i].mul;
-			if (v >= 1.8e19)
-				goto bad;
-			*out = (uint64_t)v;
-			return 0;
-		}
-	}
-bad:
-	gt_err("bad %s '%s' (ns, or a number with ns, us, ms or s)", what, s);
-	return -1;
 }
 
 /* ---- text helpers ------------------------------------------------------ */
@@ -870,11 +842,11 @@ int cmd_stats(int argc, char **argv)
 			top = v;
 			break;
 		case OPT_FROM:
-			if (parse_time(optarg, "--from", &o.from_ns))
+			if (parse_trace_time(optarg, "--from", &o.from_ns))
 				return EXIT_ERR;
 			break;
 		case OPT_TO:
-			if (parse_time(optarg, "--to", &o.to_ns))
+			if (parse_trace_time(optarg, "--to", &o.to_ns))
 				return EXIT_ERR;
 			break;
 		case 'p':

@@ -198,6 +198,35 @@ int parse_ulong(const char *s, const char *what, unsigned long min,
 	return 0;
 }
 
+int parse_trace_time(const char *s, const char *what, uint64_t *ns)
+{
+	static const struct { const char *sfx; double mul; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "", 1e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || *s == '-')
+		goto bad;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (!strcmp(end, units[i].sfx)) {
+			v *= units[i].mul;
+			if (v >= 1.8e19)
+				goto bad;
+			*ns = (uint64_t)v;
+			return 0;
+		}
+	}
+bad:
+	gt_err("bad %s '%s' (seconds, or a number with ns, us, ms or s)",
+	       what, s);
+	return -1;
+}
+
 int parse_seconds(const char *s, double *out)
 {
 	char *end;

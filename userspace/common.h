@@ -39,6 +39,8 @@ int parse_groups(const char *s, uint64_t *out);
 int parse_ulong(const char *s, const char *what, unsigned long min,
 		unsigned long max, unsigned long *out);
 int parse_seconds(const char *s, double *out);
+/* A time since the trace start: seconds, or a number with ns, us, ms, s. */
+int parse_trace_time(const char *s, const char *what, uint64_t *ns);
 
 /* Start options common to "start" and "record". */
 struct start_opts {
