@@ -373,6 +373,7 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 static struct task *task_get(struct ga *a, uint64_t pid64)
 {
 	uint32_t pid = (uint32_t)pid64, i;
+	const struct gotrace_task *st;
 	struct task *t;
 
 	i = imap_get(&a->task_map, pid);
@@ -392,6 +393,9 @@ static struct task *task_get(struct ga *a, uint64_t pid64)
 	t = &a->tasks[a->nr_tasks++];
 	memset(t, 0, sizeof(*t));
 	t->t.pid = pid;
+	st = gt_task(a->r, pid);	/* alive at the start: tgid known */
+	if (st)
+		t->t.tgid = st->tgid;
 	return t;
 }
 
@@ -476,6 +480,7 @@ static struct ga_bucket *bucket_get(struct ga *a, uint64_t ts)
 /* Does the pid filter select pid? */
 static int pid_ok(struct ga *a, uint64_t pid)
 {
+	const struct gotrace_task *st;
 	uint32_t i;
 
 	if (a->o.pid < 0)
@@ -483,7 +488,10 @@ static int pid_ok(struct ga *a, uint64_t pid)
 	if (pid == (uint64_t)a->o.pid)
 		return 1;
 	i = imap_get(&a->task_map, pid);
-	return i != NO_IDX && a->tasks[i].t.tgid == (uint64_t)a->o.pid;
+	if (i != NO_IDX)
+		return a->tasks[i].t.tgid == (uint64_t)a->o.pid;
+	st = pid <= UINT32_MAX ? gt_task(a->r, (uint32_t)pid) : NULL;
+	return st && st->tgid == (uint64_t)a->o.pid;
 }
 
 static int cpu_ok(struct ga *a, uint32_t cpu)

@@ -58,8 +58,8 @@
  *   pid.  Unfinished intervals run to the end (stall counted, flagged).
  * - Times are ns on the trace clock; window bounds in ga_opts are ns
  *   relative to the header's start_ns.
- * - A pid filter matches a task whose pid or tgid (tgid known from
- *   sched_process_fork during the trace) is the given pid.  Events of no
+ * - A pid filter matches a task whose pid or tgid (tgid known from the
+ *   TASKS record or sched_process_fork) is the given pid.  Events of no
  *   task (kswapd wake/sleep) are not selected by a pid filter.
  */
 #ifndef GOTRACE_ANALYSIS_H

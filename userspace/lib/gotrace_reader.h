@@ -189,6 +189,12 @@ const char *gt_symbol(const struct gt_reader *r, uint64_t addr, uint64_t *off,
 char *gt_gfp_str(const struct gt_reader *r, uint64_t flags, char *buf,
 		 size_t size);
 
+/*
+ * The TASKS record's entry of pid (a task alive when the trace started:
+ * tgid, parent, state, prio, comm NUL-terminated), or NULL.
+ */
+const struct gotrace_task *gt_task(const struct gt_reader *r, uint32_t pid);
+
 /* "sched_switch", "mm_page_alloc", ..., "comm"; "unknown" if out of range. */
 const char *gt_event_name(unsigned int type);
 

@@ -242,7 +242,14 @@ static int scan_gfp_names(struct gt_reader *r, uint64_t off, uint32_t len)
 	return 0;
 }
 
-/* TASKS: name the tasks that existed at the start. */
+static int task_cmp(const void *a, const void *b)
+{
+	const struct gotrace_task *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* TASKS: name the tasks that existed at the start, keep their tgids. */
 static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
 {
 	const size_t hl = sizeof(struct gotrace_tasks);
@@ -273,6 +280,13 @@ static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
 		free(buf);
 		return 1;
 	}
+	free(r->tasks);
+	r->nr_tasks = 0;
+	r->tasks = malloc(((size_t)th.nr + 1) * sizeof(t));
+	if (!r->tasks) {
+		free(buf);
+		return -ENOMEM;
+	}
 	for (i = 0; i < th.nr; i++) {
 		memcpy(&t, p + hl + (size_t)i * sizeof(t), sizeof(t));
 		if (gt_comm_set(&r->comms, t.pid, t.comm,
@@ -280,7 +294,11 @@ static int scan_tasks(struct gt_reader *r, uint64_t off, uint32_t len)
 			free(buf);
 			return -ENOMEM;
 		}
+		t.comm[sizeof(t.comm) - 1] = '\0';
+		r->tasks[r->nr_tasks++] = t;
 	}
+	if (r->nr_tasks > 1)
+		qsort(r->tasks, r->nr_tasks, sizeof(t), task_cmp);
 	free(buf);
 	return 0;
 }

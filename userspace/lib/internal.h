@@ -124,6 +124,9 @@ struct gt_reader {
 
 	struct gt_unpack_ctx *unpack;	/* made at the first PACKED record */
 
+	struct gotrace_task *tasks;	/* TASKS entries, sorted by pid */
+	size_t nr_tasks;
+
 	struct gt_comm_table comms;
 	char str[GT_STR_MAX + 1];
 	char errmsg[GT_ERR_LEN];

@@ -153,8 +153,26 @@ void gt_close(struct gt_reader *r)
 	free(r->frames);
 	free(r->syms);
 	free(r->sympool);
+	free(r->tasks);
 	gt_unpack_free(r->unpack);
 	free(r);
+}
+
+const struct gotrace_task *gt_task(const struct gt_reader *r, uint32_t pid)
+{
+	size_t lo = 0, hi = r->nr_tasks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->tasks[mid].pid == pid)
+			return &r->tasks[mid];
+		if (r->tasks[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 const struct gotrace_header *gt_header(const struct gt_reader *r)

@@ -135,6 +135,12 @@ void enc_set_stack_events(struct enc *e, uint64_t mask)
 void enc_tasks(struct enc *e, uint32_t nr, const uint32_t *pids,
 	       const char *const *comms)
 {
+	enc_tasks_tgid(e, nr, pids, NULL, comms);
+}
+
+void enc_tasks_tgid(struct enc *e, uint32_t nr, const uint32_t *pids,
+		    const uint32_t *tgids, const char *const *comms)
+{
 	struct gotrace_tasks th;
 	struct gotrace_task t;
 	uint32_t i;
@@ -147,7 +153,7 @@ void enc_tasks(struct enc *e, uint32_t nr, const uint32_t *pids,
 	for (i = 0; i < nr; i++) {
 		memset(&t, 0, sizeof(t));
 		t.pid = pids[i];
-		t.tgid = pids[i];
+		t.tgid = tgids ? tgids[i] : pids[i];
 		t.prio = 120;
 		memcpy(t.comm, comms[i], strnlen(comms[i], sizeof(t.comm)));
 		enc_bytes(e, &t, sizeof(t));

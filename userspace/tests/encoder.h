@@ -58,9 +58,11 @@ void enc_event_stack(struct enc *e, unsigned int type, unsigned int ctx,
 		     uint32_t stack_id);
 /* Set the header's stack_events (before the first batch). */
 void enc_set_stack_events(struct enc *e, uint64_t mask);
-/* A TASKS record naming nr tasks. */
+/* A TASKS record naming nr tasks (tgid = pid, or tgids[i]). */
 void enc_tasks(struct enc *e, uint32_t nr, const uint32_t *pids,
 	       const char *const *comms);
+void enc_tasks_tgid(struct enc *e, uint32_t nr, const uint32_t *pids,
+		    const uint32_t *tgids, const char *const *comms);
 /* Close the batch; nr_events_adj is added to the real count (corruption). */
 void enc_batch_end(struct enc *e, int nr_events_adj);
 void enc_cpu_end(struct enc *e, uint32_t cpu, uint32_t batches,

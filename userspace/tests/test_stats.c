@@ -502,7 +502,7 @@ static void test_tool_json(void)
 		"\"kswapd_active_ns\":4000",
 		"\"names\":\"GFP_KERNEL|__GFP_ZERO\",\"allocs\":1,\"pages\":4",
 		"\"sym\":\"handle_mm_fault\",\"off\":16",
-		"{\"pid\":300,\"tgid\":0,\"comm\":\"sleeper\"",
+		"{\"pid\":300,\"tgid\":300,\"comm\":\"sleeper\"",
 		"\"runtime_ns\":17952,\"switches\":2,\"involuntary\":1,"
 		"\"wakeups\":1,\"migrations\":1,",
 		"\"wakeup_latency\":{\"count\":1,\"total_ns\":2048,",
@@ -740,6 +740,63 @@ static int json_valid(const char *s)
 	const char *end = js_value(s, 0);
 
 	return end && !*js_ws(end);
+}
+
+/*
+ * --pid of a process selects its threads that were alive at the start
+ * (tgid from the TASKS record, no fork in the trace), not other tasks.
+ */
+static void test_pid_tasks(void)
+{
+	static const uint32_t pids[] = { 500, 501, 600 };
+	static const uint32_t tgids[] = { 500, 500, 600 };
+	static const char *const comms[] = { "main", "worker", "other" };
+	const struct ga_result *res;
+	struct gt_reader *r;
+	struct ga_opts o;
+	struct ga *a;
+	struct enc e;
+
+	enc_init(&e, 1, T0);
+	enc_tasks_tgid(&e, 3, pids, tgids, comms);
+	enc_batch_begin(&e, 0, 0, T0, 0);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 10,
+		  A(0x100, 0, 0xcc0, 0, 500), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 20,
+		  A(0x200, 1, 0xcc0, 0, 501), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 30,
+		  A(0x300, 2, 0xcc0, 0, 600), NULL);
+	enc_batch_end(&e, 0);
+	enc_cpu_end(&e, 0, 1, 3, 0, 0);
+	enc_end(&e, T0 + 100, 3, 0, 0);
+
+	ga_opts_init(&o);
+	o.pid = 500;
+	a = analyse(&r, &e, &o);
+	if (a) {
+		res = ga_result(a);
+		ok(res->allocs == 2 && res->alloc_pages == 3,
+		   "--pid 500 selects its thread 501 known from TASKS: %llu allocs, %llu pages",
+		   (unsigned long long)res->allocs,
+		   (unsigned long long)res->alloc_pages);
+		ga_free(a);
+		gt_close(r);
+	} else {
+		ok(0, "--pid 500 on a TASKS trace");
+	}
+	o.pid = 501;
+	a = analyse(&r, &e, &o);
+	if (a) {
+		res = ga_result(a);
+		ok(res->allocs == 1 && res->alloc_pages == 2,
+		   "--pid 501 selects the thread alone: %llu allocs",
+		   (unsigned long long)res->allocs);
+		ga_free(a);
+		gt_close(r);
+	} else {
+		ok(0, "--pid 501 on a TASKS trace");
+	}
+	enc_free(&e);
 }
 
 static void test_json_checker(void)
@@ -991,6 +1048,7 @@ int main(int argc, char **argv)
 	test_api();
 	test_tool_json();
 	test_symbolize();
+	test_pid_tasks();
 	test_json_checker();
 	test_random();
 	printf("1..%d\n", nr_tests);
