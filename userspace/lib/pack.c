@@ -24,6 +24,9 @@ struct gt_pack_ctx {
 	ZSTD_CCtx *cctx;		/* level and checksum set */
 	uint8_t *cols;		/* the column stream being built */
 	size_t cols_cap;
+	uint8_t *col[NR_COLS];	/* each column, while a batch is split */
+	size_t col_cap[NR_COLS];
+	unsigned char nargs[GOTRACE_EV_COUNT];
 };
 
 struct gt_unpack_ctx {
@@ -79,106 +82,119 @@ static int arg_col(unsigned int type, unsigned int i)
 	return GOTRACE_COL_ARG(type, i);
 }
 
-/*
- * Check that a batch payload is a well-formed list of known events and add
- * the bytes of each of their parts to len[] (by column).  Return the bytes
- * of events (the rest is zero padding), or -1.
- */
-static long measure_events(const uint8_t *p, const uint8_t *end,
-			   uint64_t stack_events, size_t *len)
+/* Copy one varint from *pp (< end) to *dst; -1 if cut off or too long. */
+static inline int copy_varint(const uint8_t **pp, const uint8_t *end,
+			      uint8_t **dst)
 {
-	const uint8_t *start = p, *s;
+	const uint8_t *p = *pp;
+	uint8_t *d = *dst, c;
+	int i;
+
+	for (i = 0; i < VARINT_MAX && p < end; i++) {
+		c = *p++;
+		*d++ = c;
+		if (!(c & 0x80)) {
+			*pp = p;
+			*dst = d;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Where column col is written: its buffer holds a whole payload. */
+static inline uint8_t **col_w(struct gt_pack_ctx *pc, uint8_t **w,
+			      unsigned int col, size_t payload)
+{
+	if (!w[col]) {
+		if (pc->col_cap[col] < payload) {
+			uint8_t *nb = realloc(pc->col[col], payload);
+
+			if (!nb)
+				return NULL;
+			pc->col[col] = nb;
+			pc->col_cap[col] = payload;
+		}
+		w[col] = pc->col[col];
+	}
+	return &w[col];
+}
+
+/*
+ * Split a batch payload into the column buffers, one pass: w[col] ends
+ * where column col's bytes end (NULL: no bytes).  Return 0, 1 if the
+ * payload is not a well-formed list of known events followed by zero
+ * padding, -ENOMEM.
+ */
+static int split_events(struct gt_pack_ctx *pc, const uint8_t *p,
+			const uint8_t *end, uint64_t stack_events,
+			uint8_t **w)
+{
+	size_t payload = end - p;
 	unsigned int type, nargs, i;
+	uint8_t **d;
 	uint64_t slen;
-	size_t n;
+	const uint8_t *s;
 
 	while (p < end && *p) {
 		type = *p & GOTRACE_EV_TYPE_MASK;
 		if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
-			return -1;
-		len[GOTRACE_COL_TYPE]++;
-		p++;
-		n = varint_len(p, end);
-		if (!n)
-			return -1;
-		len[GOTRACE_COL_TS] += n;
-		p += n;
-		nargs = gt_event_nargs(type);
+			return 1;
+		d = col_w(pc, w, GOTRACE_COL_TYPE, payload);
+		if (!d)
+			return -ENOMEM;
+		*(*d)++ = *p++;
+		d = col_w(pc, w, GOTRACE_COL_TS, payload);
+		if (!d)
+			return -ENOMEM;
+		if (copy_varint(&p, end, d))
+			return 1;
+		nargs = pc->nargs[type];
 		for (i = 0; i < nargs; i++) {
-			n = varint_len(p, end);
-			if (!n)
-				return -1;
-			len[arg_col(type, i)] += n;
-			p += n;
+			d = col_w(pc, w, arg_col(type, i), payload);
+			if (!d)
+				return -ENOMEM;
+			if (copy_varint(&p, end, d))
+				return 1;
 		}
 		if (has_string(type)) {
 			s = p;
 			if (get_varint(&s, end, &slen) ||
 			    slen > (uint64_t)(end - s))
-				return -1;
-			len[GOTRACE_COL_STR] += (size_t)(s - p) + slen;
-			p = s + slen;
-		}
-		if (stack_events & (1ULL << type)) {
-			n = varint_len(p, end);
-			if (!n)
-				return -1;
-			len[arg_col(type, GOTRACE_COL_STACK)] += n;
-			p += n;
-		}
-	}
-	for (s = p; s < end; s++) {
-		if (*s)
-			return -1;
-	}
-	return (long)(p - start);
-}
-
-/* Move one (already checked) varint from *src to *dst. */
-static inline void move_varint(const uint8_t **src, uint8_t **dst)
-{
-	uint8_t b;
-
-	do {
-		b = *(*src)++;
-		*(*dst)++ = b;
-	} while (b & 0x80);
-}
-
-/* Scatter the parts of events that measure_events() accepted. */
-static void scatter_events(const uint8_t *p, const uint8_t *end,
-			   uint64_t stack_events, uint8_t **dst)
-{
-	unsigned int type, nargs, i;
-	const uint8_t *s;
-	uint64_t slen;
-
-	while (p < end && *p) {
-		type = *p & GOTRACE_EV_TYPE_MASK;
-		*dst[GOTRACE_COL_TYPE]++ = *p++;
-		move_varint(&p, &dst[GOTRACE_COL_TS]);
-		nargs = gt_event_nargs(type);
-		for (i = 0; i < nargs; i++)
-			move_varint(&p, &dst[arg_col(type, i)]);
-		if (has_string(type)) {
-			s = p;
-			get_varint(&s, end, &slen);
+				return 1;
 			slen += s - p;
-			memcpy(dst[GOTRACE_COL_STR], p, slen);
-			dst[GOTRACE_COL_STR] += slen;
+			d = col_w(pc, w, GOTRACE_COL_STR, payload);
+			if (!d)
+				return -ENOMEM;
+			memcpy(*d, p, slen);
+			*d += slen;
 			p += slen;
 		}
-		if (stack_events & (1ULL << type))
-			move_varint(&p, &dst[arg_col(type, GOTRACE_COL_STACK)]);
+		if (stack_events & (1ULL << type)) {
+			d = col_w(pc, w, arg_col(type, GOTRACE_COL_STACK),
+				  payload);
+			if (!d)
+				return -ENOMEM;
+			if (copy_varint(&p, end, d))
+				return 1;
+		}
 	}
+	for (; p < end; p++) {
+		if (*p)
+			return 1;
+	}
+	return 0;
 }
 
 struct gt_pack_ctx *gt_pack_new(int level)
 {
 	struct gt_pack_ctx *pc = calloc(1, sizeof(*pc));
+	unsigned int i;
 
 	if (!pc)
 		return NULL;
+	for (i = 0; i < GOTRACE_EV_COUNT; i++)
+		pc->nargs[i] = gt_event_nargs(i);
 	pc->cctx = ZSTD_createCCtx();
 	/*
 	 * The frame's checksum makes damage to the compressed bytes an error
@@ -199,9 +215,13 @@ struct gt_pack_ctx *gt_pack_new(int level)
 
 void gt_pack_free(struct gt_pack_ctx *pc)
 {
+	unsigned int i;
+
 	if (!pc)
 		return;
 	ZSTD_freeCCtx(pc->cctx);
+	for (i = 0; i < NR_COLS; i++)
+		free(pc->col[i]);
 	free(pc->cols);
 	free(pc);
 }
@@ -219,27 +239,25 @@ int gt_pack_batch(struct gt_pack_ctx *pc, uint64_t stack_events,
 		  size_t *out_len)
 {
 	const uint8_t *b = batch;
-	size_t col_len[NR_COLS];
-	uint8_t *dst[NR_COLS];
+	uint8_t *w[NR_COLS];
 	struct gotrace_batch bh;
 	struct gotrace_packed ph;
-	size_t need, z, rec_len;
+	size_t need, n, z, rec_len;
 	uint8_t *c;
-	long ev_len;
-	int i;
+	int i, ret;
 
 	if (len < sizeof(bh) || len > UINT32_MAX)
 		return 1;
 	memcpy(&bh, b, sizeof(bh));
 	if (bh.rec.type != GOTRACE_REC_BATCH || bh.rec.len != len)
 		return 1;
-	memset(col_len, 0, sizeof(col_len));
-	ev_len = measure_events(b + sizeof(bh), b + len, stack_events, col_len);
-	if (ev_len < 0)
-		return 1;
+	memset(w, 0, sizeof(w));
+	ret = split_events(pc, b + sizeof(bh), b + len, stack_events, w);
+	if (ret)
+		return ret;
 	need = 0;
 	for (i = 0; i < NR_COLS; i++)
-		need += col_len[i] ? col_len[i] + 6 : 0;
+		need += w[i] ? (size_t)(w[i] - pc->col[i]) + 6 : 0;
 	if (pc->cols_cap < need + 1) {
 		uint8_t *nc = realloc(pc->cols, need + 1);
 
@@ -250,14 +268,14 @@ int gt_pack_batch(struct gt_pack_ctx *pc, uint64_t stack_events,
 	}
 	c = pc->cols;
 	for (i = 0; i < NR_COLS; i++) {
-		if (!col_len[i])
+		if (!w[i])
 			continue;
+		n = w[i] - pc->col[i];
 		c = put_varint(c, i);
-		c = put_varint(c, col_len[i]);
-		dst[i] = c;
-		c += col_len[i];
+		c = put_varint(c, n);
+		memcpy(c, pc->col[i], n);
+		c += n;
 	}
-	scatter_events(b + sizeof(bh), b + len, stack_events, dst);
 	need = c - pc->cols;
 	if (cap < sizeof(ph))
 		return -ENOSPC;
