@@ -11,7 +11,7 @@
 #                       ring_buffer_benchmark run), checks that every step
 #                       produced numbers; output in .build/bench/
 #
-# BENCH_REPS (default 3) sets the repetitions of the full run; BENCH_TRACERS,
+# BENCH_REPS (default 5) sets the repetitions of the full run; BENCH_TRACERS,
 # BENCH_WORKLOADS, BENCH_STACK_WORKLOADS, BENCH_N_PIPE, BENCH_N_PAGE and
 # BENCH_N_MIX narrow or resize it (for trying things, not for the table).
 # Exit status: 0 when the runs produced their numbers.
@@ -110,7 +110,7 @@ if [ -n "$smoke" ]; then
 	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000 target=
 	rbb_reader_runs=0
 else
-	reps=${BENCH_REPS:-3} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
+	reps=${BENCH_REPS:-5} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
 	stack_tracers="none gotrace-stacks ftrace-stacks"
 	workloads=${BENCH_WORKLOADS:-"pipe page mix"} stack_wl=${BENCH_STACK_WORKLOADS-$workloads}
 	# Calibration amounts; the guest scales them to BENCH_TARGET_SECS each.
