@@ -518,6 +518,7 @@ static void touch_fn(void *arg)
 	close(fd);
 	t->unmap_ts = gtt_now_ns();
 	munmap(p, NR_PAGES * psize);
+	gtt_drain_lru();
 }
 
 /* Is pfn inside one of the [pfn, pfn + 2^order) ranges of type? */

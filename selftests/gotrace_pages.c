@@ -418,6 +418,7 @@ TEST_F_TIMEOUT(pg, outstanding_pages, GTP_TIMEOUT)
 	ASSERT_EQ(0, read_full(up[0], pu, sizeof(pu)));
 	ASSERT_EQ(u, waitpid(u, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	gtt_drain_lru();	/* the unmapper's last pages, held in LRU batches */
 	STOP();
 	kill(k, SIGKILL);
 	waitpid(k, NULL, 0);
@@ -442,8 +443,12 @@ TEST_F_TIMEOUT(pg, outstanding_pages, GTP_TIMEOUT)
 	       (unsigned long long)res->outstanding_pages, res->nr_out);
 	EXPECT_LE(NR_KEEP, tk->outstanding_pages);
 	EXPECT_LE(NR_KEEP, stacked);
-	/* page tables, slabs... but not the 64 pages it unmapped */
-	EXPECT_GT(NR_KEEP / 2, tu->outstanding_pages);
+	/*
+	 * The unmapper did what the keeper did but unmapped its pages: it
+	 * has the same page tables and kernel objects outstanding (on debug
+	 * kernels, slabs in KASAN's quarantine too), not the pages.
+	 */
+	EXPECT_LE(tu->outstanding_pages + NR_KEEP / 2, tk->outstanding_pages);
 	EXPECT_STREQ("gotrace_pages", tk->comm ? tk->comm : "(null)");
 	ga_free(a);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "gotrace_test.h"
@@ -680,6 +681,17 @@ void *gtt_touch_pages(size_t n)
 	for (i = 0; i < n; i++)
 		p[i * psize] = 1;
 	return (void *)p;
+}
+
+int gtt_drain_lru(void)
+{
+	unsigned long node0 = 1;
+
+	/* from node 0 to node 0: lru_cache_disable() runs, nothing moves */
+	if (syscall(SYS_migrate_pages, 0, 8 * sizeof(node0) + 1, &node0,
+		    &node0) < 0)
+		return -errno;
+	return 0;
 }
 
 int gtt_pingpong(int n, int cpu, pid_t *child, uint64_t *t0, uint64_t *t1)

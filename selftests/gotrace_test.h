@@ -179,6 +179,13 @@ uint64_t gtt_pagemap_pfn(int pagemap_fd, const void *addr);
 int gtt_pingpong(int n, int cpu, pid_t *child, uint64_t *t0, uint64_t *t1);
 /* Touches n fresh anonymous pages, one write each; returns the mapping. */
 void *gtt_touch_pages(size_t n);
+/*
+ * Every CPU's LRU folio batches hold a reference on the pages last faulted
+ * in there (mm/swap.c), so munmap() frees those pages only when the batch
+ * drains, possibly after the trace stopped.  This drains them all now
+ * (migrate_pages(2) from node 0 to itself).  0 or -errno.
+ */
+int gtt_drain_lru(void);
 void gtt_msleep(unsigned int ms);
 
 #endif /* GOTRACE_TEST_H */
