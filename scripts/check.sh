@@ -12,6 +12,8 @@
 # (seconds per VM, default 900) bound the runs.
 # CHECK_RUNS overrides the VM runs: space-separated SERIES[:cmdline], where
 # SERIES is 6.1 or 6.12 and cmdline is appended to the kernel's (',' for ' ').
+# CHECK_TESTS (space-separated selftest binary names, e.g. "gotrace_pages")
+# limits the VM runs to those binaries.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -134,6 +136,10 @@ if [ -f selftests/Makefile ]; then
 	for p in $progs; do
 		f=$STATIC/selftests/$(basename "$p")
 		[ -x "$f" ] || f=$p
+		if [ -n "${CHECK_TESTS:-}" ] &&
+		   ! grep -qw -- "$(basename "$p")" <<<"$CHECK_TESTS"; then
+			continue
+		fi
 		if [ -x "$f" ]; then
 			TESTS+=("$f")
 		else

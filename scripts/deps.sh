@@ -14,6 +14,9 @@ PKGS=(
 	linux-source-6.1
 	# reliability suites: -m32 compat test, libFuzzer (clang), make stress
 	gcc-multilib libc6-dev-i386 clang stress-ng
+	# viewer checks: go tool trace (host unit tests and check-viewers.sh),
+	# headless Chromium for the HTML report, python3 for the JSON checks
+	golang-go chromium python3 curl
 )
 
 missing=()
