@@ -2,8 +2,9 @@
 /*
  * gotrace: internal definitions shared by the module's files.
  *
- * One trace (struct gt_trace) owns, per possible CPU, a pool of batch
- * buffers.  A CPU fills one buffer at a time (gt_cpu.cur) with interrupts
+ * One trace (struct gt_trace) owns, per traced CPU, a pool of batch
+ * buffers: allocated at START for the CPUs online then, and for a CPU that
+ * comes online later before it runs.  A CPU fills one buffer at a time (gt_cpu.cur) with interrupts
  * off, so a probe that interrupts nothing on its CPU can't see a half-written
  * buffer; a full or flushed buffer goes on the trace's queue of full buffers
  * (an llist, safe to push from any context), the reader takes buffers from
@@ -104,6 +105,8 @@ void gt_trace_flush_all(struct gt_trace *t);
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c);
 void gt_wake_reader(void);
 void gt_trace_build_end(struct gt_trace *t);
+int gt_hotplug_init(void);
+void gt_hotplug_exit(void);
 
 /* gotrace_state.c */
 int gt_trace_build_head(struct gt_trace *t);

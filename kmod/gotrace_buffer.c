@@ -3,10 +3,13 @@
  * gotrace: per-CPU batch buffers of a trace, their queue to the reader,
  * and the periodic flush of partial buffers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/smp.h>
 #include <linux/overflow.h>
 #include <linux/jiffies.h>
@@ -173,19 +176,39 @@ void gt_trace_flush_all(struct gt_trace *t)
 	irq_work_sync(&t->wake_work);
 }
 
+/*
+ * The trace whose buffers a CPU coming online gets, or NULL.  Written with
+ * cpus_read_lock() held, read by gt_cpu_prepare() under the hotplug write
+ * lock: the two exclude each other.
+ */
+static struct gt_trace *gt_hp_trace;
+static enum cpuhp_state gt_hp_state;
+
+static bool gt_cpu_traced(const struct gt_trace *t, unsigned int cpu)
+{
+	return !t->cpus || cpumask_test_cpu(cpu, t->cpus);
+}
+
+/*
+ * Fills cpu's pool.  On failure the buffers already allocated stay in the
+ * pool (gt_trace_free_buffers() frees them); a CPU with too few buffers
+ * drops events and counts them.
+ */
 static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 {
 	struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
 	int node = cpu_to_node(cpu);
-	unsigned int i;
+	unsigned int i, nr = t->params.buffer_size / t->batch_size;
+	struct gt_buf *bufs;
 
 	init_llist_head(&c->free);
-	c->nr_bufs = t->params.buffer_size / t->batch_size;
-	c->bufs = kcalloc_node(c->nr_bufs, sizeof(*c->bufs), GFP_KERNEL, node);
-	if (!c->bufs)
+	bufs = kcalloc_node(nr, sizeof(*bufs), GFP_KERNEL, node);
+	if (!bufs)
 		return -ENOMEM;
-	for (i = 0; i < c->nr_bufs; i++) {
-		struct gt_buf *b = &c->bufs[i];
+	c->nr_bufs = nr;
+	WRITE_ONCE(c->bufs, bufs);
+	for (i = 0; i < nr; i++) {
+		struct gt_buf *b = &bufs[i];
 
 		b->cpu = cpu;
 		b->data = kvmalloc_node(t->batch_size, GFP_KERNEL |
@@ -201,19 +224,77 @@ static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 	return 0;
 }
 
+/*
+ * CPUHP_BP_PREPARE_DYN: runs on a control CPU before cpu starts, so no
+ * probe can run on cpu yet.  A CPU that was offline at START gets its pool
+ * here; one that was online before keeps the pool it had.  Never fails the
+ * bring-up: without buffers the CPU's events are counted as lost.
+ */
+static int gt_cpu_prepare(unsigned int cpu)
+{
+	struct gt_trace *t = gt_hp_trace;
+	int err;
+
+	if (!t || !gt_cpu_traced(t, cpu) || per_cpu_ptr(t->cpu, cpu)->bufs)
+		return 0;
+	err = gt_cpu_alloc(t, cpu);
+	if (err)
+		pr_warn("cpu %u: buffers incomplete (%d); its events may be lost\n",
+			cpu, err);
+	return 0;
+}
+
+int gt_hotplug_init(void)
+{
+	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					    "gotrace:prepare", gt_cpu_prepare,
+					    NULL);
+
+	if (ret < 0)
+		return ret;
+	gt_hp_state = ret;
+	return 0;
+}
+
+void gt_hotplug_exit(void)
+{
+	cpuhp_remove_state_nocalls(gt_hp_state);
+}
+
+/* Pools for the online CPUs traced; CPUs that come online get theirs later. */
+static int gt_trace_alloc_cpus(struct gt_trace *t)
+{
+	size_t total, ram = (size_t)totalram_pages() << PAGE_SHIFT;
+	unsigned int cpu, n = 0;
+	int err = 0;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		n += gt_cpu_traced(t, cpu);
+	/* Refuse more than half of RAM up front rather than OOM the box. */
+	if (check_mul_overflow((size_t)t->params.buffer_size, (size_t)n,
+			       &total) || total > ram / 2)
+		err = -ENOMEM;
+	for_each_online_cpu(cpu) {
+		if (err)
+			break;
+		if (gt_cpu_traced(t, cpu))
+			err = gt_cpu_alloc(t, cpu);
+	}
+	if (!err) {
+		/* One trace has buffers at a time (gt.lock, gt_trace_done()). */
+		WARN_ON_ONCE(gt_hp_trace);
+		gt_hp_trace = t;
+	}
+	cpus_read_unlock();
+	return err;
+}
+
 struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 				struct cpumask *cpus)
 {
-	size_t total, ram = (size_t)totalram_pages() << PAGE_SHIFT;
 	struct gt_trace *t;
-	unsigned int cpu;
 	int err = -ENOMEM;
-
-	/* Refuse more than half of RAM up front rather than OOM the box. */
-	if (check_mul_overflow((size_t)p->buffer_size,
-			       (size_t)num_possible_cpus(), &total) ||
-	    total > ram / 2)
-		return ERR_PTR(-ENOMEM);
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t) {
@@ -255,11 +336,9 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	t->end_min = kzalloc(t->end_min_len, GFP_KERNEL);
 	if (!t->end_min)
 		goto fail;
-	for_each_possible_cpu(cpu) {
-		err = gt_cpu_alloc(t, cpu);
-		if (err)
-			goto fail;
-	}
+	err = gt_trace_alloc_cpus(t);
+	if (err)
+		goto fail;
 	return t;
 fail:
 	gt_trace_free(t);
@@ -271,6 +350,11 @@ void gt_trace_free_buffers(struct gt_trace *t)
 {
 	unsigned int cpu, i;
 
+	/* No CPU coming online may fill a pool from here on. */
+	cpus_read_lock();
+	if (gt_hp_trace == t)
+		gt_hp_trace = NULL;
+	cpus_read_unlock();
 	if (t->cpu) {
 		for_each_possible_cpu(cpu) {
 			struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);

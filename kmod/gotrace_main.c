@@ -361,7 +361,8 @@ static int gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
 			cs.lost = READ_ONCE(c->lost);
 			cs.bytes = READ_ONCE(c->bytes);
 			cs.batches = READ_ONCE(c->batches);
-			cs.flags |= GOTRACE_CPU_TRACED;
+			if (READ_ONCE(c->bufs))
+				cs.flags |= GOTRACE_CPU_TRACED;
 			st->events += cs.events;
 			st->lost += cs.lost;
 		}
@@ -563,9 +564,14 @@ static int __init gt_init(void)
 	err = gt_probes_init();
 	if (err)
 		return err;
-	err = misc_register(&gt_misc);
+	err = gt_hotplug_init();
 	if (err)
+		return err;
+	err = misc_register(&gt_misc);
+	if (err) {
 		pr_err("cannot register /dev/gotrace: %d\n", err);
+		gt_hotplug_exit();
+	}
 	return err;
 }
 
@@ -579,6 +585,7 @@ static void __exit gt_exit(void)
 	gt_trace_free(gt.trace);
 	gt.trace = NULL;
 	mutex_unlock(&gt.lock);
+	gt_hotplug_exit();
 }
 
 module_init(gt_init);

@@ -38,6 +38,20 @@ static void workload_mode(int argc, char **argv)
 	}
 }
 
+#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
+
+static int cpu1_set(int on)
+{
+	int fd = open(CPU1_ONLINE, O_WRONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
 FIXTURE(faults) {
 	int fd;
 	struct rel_pin pin;
@@ -54,6 +68,9 @@ FIXTURE_SETUP(faults)
 
 FIXTURE_TEARDOWN(faults)
 {
+	/* A hotplug test that failed half-way leaves cpu1 online again. */
+	if (!access(CPU1_ONLINE, W_OK))
+		cpu1_set(1);
 	rel_unpin_tracepoints(&self->pin);
 	if (self->fd >= 0)
 		close(self->fd);
@@ -514,20 +531,6 @@ TEST_F_TIMEOUT(faults, ioctl_storm, GTT_TIMEOUT)
 
 /* ---- CPU hotplug ---- */
 
-#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
-
-static int cpu1_set(int on)
-{
-	int fd = open(CPU1_ONLINE, O_WRONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 TEST_F_TIMEOUT(faults, cpu_hotplug, GTT_TIMEOUT)
 {
 	unsigned int n = 4 * rel_scale(), i, c;
@@ -586,6 +589,59 @@ TEST_F_TIMEOUT(faults, cpu_hotplug, GTT_TIMEOUT)
 	gtt_buf_free(&bg.buf);
 	TH_LOG("RELIABILITY cpu_hotplug cycles=%u events=%llu lost=0", n,
 	       (unsigned long long)total);
+}
+
+/*
+ * A CPU offline at START has no buffers; it gets them when it comes online
+ * (before it runs), and its events are in the trace with nothing lost.
+ */
+TEST_F_TIMEOUT(faults, cpu_online_after_start, GTT_TIMEOUT)
+{
+	struct gotrace_cpu_stats cs[2];
+	struct gotrace_status st;
+	struct gtt_raw raw;
+	struct gtt_bg bg;
+	unsigned int c;
+	pid_t wl;
+	int ret;
+
+	if (access(CPU1_ONLINE, W_OK))
+		SKIP(return, "%s not writable", CPU1_ONLINE);
+	ASSERT_EQ(0, cpu1_set(0));
+	ret = gtt_start(self->fd, 0, 0, 0, 20);
+	ASSERT_EQ(0, ret) TH_LOG("START with cpu1 offline: %s", strerror(-ret));
+	ASSERT_EQ(0, gtt_bg_start(&bg, self->fd, 0));
+	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
+	EXPECT_TRUE(cs[0].flags & GOTRACE_CPU_TRACED);
+	EXPECT_FALSE(cs[1].flags & (GOTRACE_CPU_TRACED | GOTRACE_CPU_ONLINE));
+	ASSERT_EQ(0, cpu1_set(1));
+	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
+	EXPECT_TRUE(cs[1].flags & GOTRACE_CPU_TRACED);
+	EXPECT_TRUE(cs[1].flags & GOTRACE_CPU_ONLINE);
+	wl = fork();
+	ASSERT_LE(0, wl);
+	if (wl == 0) {
+		gtt_pin_cpu(0, 1);
+		rel_workload(300);
+		_exit(0);
+	}
+	ASSERT_EQ(wl, waitpid(wl, NULL, 0));
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_bg_join(&bg));
+	CHECK_STREAM(&bg.buf, true);
+	ASSERT_EQ(0, gtt_raw_parse(bg.buf.data, bg.buf.len, &raw));
+	ASSERT_LE(2, raw.nr_cpus);
+	for (c = 0; c < 2; c++) {
+		EXPECT_EQ(raw.cpu[c].end.events, raw.cpu[c].events);
+		EXPECT_EQ(0, raw.cpu[c].end.lost);
+		EXPECT_EQ(0, raw.cpu[c].seq_gaps);
+	}
+	EXPECT_LT(0, raw.cpu[1].events);
+	TH_LOG("cpu0 %llu events, cpu1 (onlined during the trace) %llu events",
+	       (unsigned long long)raw.cpu[0].events,
+	       (unsigned long long)raw.cpu[1].events);
+	gtt_raw_free(&raw);
+	gtt_buf_free(&bg.buf);
 }
 
 /* ---- allocation failure at START ---- */

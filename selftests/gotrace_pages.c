@@ -679,6 +679,8 @@ TEST_F_TIMEOUT(pg, cpu_mask, GTP_TIMEOUT)
 {
 	struct gotrace_start s = { .groups = GOTRACE_GROUP_ALL };
 	uint64_t mask = 1;	/* CPU 0 only */
+	struct gotrace_cpu_stats cs[2];
+	struct gotrace_status st;
 	int cpus[2], n;
 	pid_t w[2];
 	int i;
@@ -689,6 +691,10 @@ TEST_F_TIMEOUT(pg, cpu_mask, GTP_TIMEOUT)
 	s.cpu_mask = (uintptr_t)&mask;
 	s.cpu_mask_size = sizeof(mask);
 	START(&s);
+	/* Only the CPUs in the mask get buffers. */
+	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
+	EXPECT_TRUE(cs[0].flags & GOTRACE_CPU_TRACED);
+	EXPECT_FALSE(cs[1].flags & GOTRACE_CPU_TRACED);
 	for (i = 0; i < 2; i++) {
 		w[i] = fork();
 		ASSERT_LE(0, w[i]);
@@ -761,7 +767,7 @@ static long long allocstalls(void)
 	return v;
 }
 
-#define HOG_STALLS	16
+#define HOG_STALLS	1
 
 /*
  * Anonymous memory of up to kb KiB, touched a MiB at a time, released at
