@@ -205,8 +205,9 @@ static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 	bufs = kcalloc_node(nr, sizeof(*bufs), GFP_KERNEL, node);
 	if (!bufs)
 		return -ENOMEM;
-	c->nr_bufs = nr;
-	WRITE_ONCE(c->bufs, bufs);
+	c->bufs = bufs;
+	/* Stays when the buffers are freed: STATUS's GOTRACE_CPU_TRACED. */
+	WRITE_ONCE(c->nr_bufs, nr);
 	for (i = 0; i < nr; i++) {
 		struct gt_buf *b = &bufs[i];
 

@@ -361,7 +361,7 @@ static int gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
 			cs.lost = READ_ONCE(c->lost);
 			cs.bytes = READ_ONCE(c->bytes);
 			cs.batches = READ_ONCE(c->batches);
-			if (READ_ONCE(c->bufs))
+			if (READ_ONCE(c->nr_bufs))
 				cs.flags |= GOTRACE_CPU_TRACED;
 			st->events += cs.events;
 			st->lost += cs.lost;

@@ -628,6 +628,10 @@ TEST_F_TIMEOUT(faults, cpu_online_after_start, GTT_TIMEOUT)
 	ASSERT_EQ(wl, waitpid(wl, NULL, 0));
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
 	ASSERT_EQ(0, gtt_bg_join(&bg));
+	/* Read to the end, buffers freed: STATUS still says who was traced. */
+	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
+	EXPECT_EQ(GOTRACE_STATE_IDLE, st.state);
+	EXPECT_TRUE(cs[0].flags & cs[1].flags & GOTRACE_CPU_TRACED);
 	CHECK_STREAM(&bg.buf, true);
 	ASSERT_EQ(0, gtt_raw_parse(bg.buf.data, bg.buf.len, &raw));
 	ASSERT_LE(2, raw.nr_cpus);

@@ -152,7 +152,7 @@ struct gotrace_cpu_stats {
 };
 
 #define GOTRACE_CPU_ONLINE	(1U << 0)
-#define GOTRACE_CPU_TRACED	(1U << 1)	/* has buffers in this trace */
+#define GOTRACE_CPU_TRACED	(1U << 1)	/* had buffers in this trace */
 
 /*
  * GOTRACE_IOC_STATUS argument.  In: size, and optionally cpu_stats/cpu_len
