@@ -107,6 +107,7 @@ void gt_wake_reader(void);
 void gt_trace_build_end(struct gt_trace *t);
 int gt_hotplug_init(void);
 void gt_hotplug_exit(void);
+void gt_trace_hotplug_detach(struct gt_trace *t);
 
 /* gotrace_state.c */
 int gt_trace_build_head(struct gt_trace *t);

@@ -262,6 +262,15 @@ void gt_hotplug_exit(void)
 	cpuhp_remove_state_nocalls(gt_hp_state);
 }
 
+/* No CPU coming online gets buffers of t from here on.  Not in a probe. */
+void gt_trace_hotplug_detach(struct gt_trace *t)
+{
+	cpus_read_lock();
+	if (gt_hp_trace == t)
+		gt_hp_trace = NULL;
+	cpus_read_unlock();
+}
+
 /* Pools for the online CPUs traced; CPUs that come online get theirs later. */
 static int gt_trace_alloc_cpus(struct gt_trace *t)
 {
@@ -351,11 +360,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 {
 	unsigned int cpu, i;
 
-	/* No CPU coming online may fill a pool from here on. */
-	cpus_read_lock();
-	if (gt_hp_trace == t)
-		gt_hp_trace = NULL;
-	cpus_read_unlock();
+	gt_trace_hotplug_detach(t);
 	if (t->cpu) {
 		for_each_possible_cpu(cpu) {
 			struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);

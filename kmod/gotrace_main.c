@@ -63,6 +63,8 @@ static void gt_trace_done(struct gt_trace *t)
 static void gt_trace_stop(struct gt_trace *t)
 {
 	gt_probes_unregister(t);
+	/* Nothing more to write: a CPU that comes online needs no buffers. */
+	gt_trace_hotplug_detach(t);
 	cancel_delayed_work_sync(&t->flush_work);
 	gt_trace_flush_all(t);
 	t->stop_ns = ktime_get_mono_fast_ns();
