@@ -4,12 +4,13 @@
  *
  * One trace (struct gt_trace) owns, per traced CPU, a pool of batch
  * buffers: allocated at START for the CPUs online then, and for a CPU that
- * comes online later before it runs.  A CPU fills one buffer at a time (gt_cpu.cur) with interrupts
- * off, so a probe that interrupts nothing on its CPU can't see a half-written
- * buffer; a full or flushed buffer goes on the trace's queue of full buffers
- * (an llist, safe to push from any context), the reader takes buffers from
- * that queue in order and gives them back to their CPU's free list.  When a
- * CPU has no free buffer it drops events and counts them.  This is Go's
+ * comes online later before it runs.  A CPU fills one buffer at a time
+ * (gt_cpu.cur) with interrupts off, so a probe that interrupts nothing on
+ * its CPU can't see a half-written buffer; a full or flushed buffer goes
+ * on the trace's queue of full buffers (an llist, safe to push from any
+ * context), the reader takes buffers from that queue in order and gives
+ * them back to their CPU's free list.  When a CPU has no free buffer it
+ * drops events and counts them.  This is Go's
  * traceBuf / traceFullQueue design with a fixed pool instead of malloc.
  */
 #ifndef _GOTRACE_H

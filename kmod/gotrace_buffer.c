@@ -286,9 +286,7 @@ static int gt_trace_alloc_cpus(struct gt_trace *t)
 			       &total) || total > ram / 2)
 		err = -ENOMEM;
 	for_each_online_cpu(cpu) {
-		if (err)
-			break;
-		if (gt_cpu_traced(t, cpu))
+		if (!err && gt_cpu_traced(t, cpu))
 			err = gt_cpu_alloc(t, cpu);
 	}
 	if (!err) {
