@@ -4,11 +4,11 @@
 #
 #   make                 module for KDIR (default: the running kernel) + userspace
 #   make KDIR=<dir>      module for the kernel whose build tree is <dir>
-#   make check           the whole test suite, in QEMU, on Debian 6.1 and 6.12
+#   make check           the whole test suite, in QEMU, on Debian 6.1 and 6.12 (+ -rt)
 #   make stress          minutes of load, slow readers, longer fault/fuzz runs
 #   make check-debug     the suite on a KASAN/lockdep debug kernel (RELIABILITY.md)
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
-#   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12, APPEND=...)
+#   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12|6.1-rt|6.12-rt, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
 #   make bench           gotrace vs trace-cmd, perf, LTTng in the 6.1 VM -> BENCHMARKS.md
 #   make deps            install the Debian packages the above need
@@ -29,7 +29,7 @@ module:
 		echo "  Build for another kernel with 'make KDIR=/lib/modules/<release>/build'"; \
 		echo "  (Debian: apt-get install linux-headers-<release>)."; \
 		echo "  'make check' and 'make demo' need no headers of the running kernel:"; \
-		echo "  they build for Debian 6.1/6.12 and run everything in QEMU."; \
+		echo "  they build for Debian 6.1/6.12 (+ -rt) and run everything in QEMU."; \
 		exit 1; \
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS="$(KCFLAGS)" modules

@@ -31,7 +31,7 @@ flock 7
 
 echo "==> deps"
 scripts/deps.sh >"$BUILD/logs/bench-deps.log" 2>&1 || { cat "$BUILD/logs/bench-deps.log"; exit 1; }
-kver=$(scripts/kernels.sh list 2>>"$BUILD/logs/bench-deps.log" | sed -n 1p)
+kver=$(scripts/kernels.sh kver 6.1 2>>"$BUILD/logs/bench-deps.log")
 vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$BUILD/logs/bench-deps.log")
 scripts/bench-deps.sh "$kver" ${smoke:+--no-lttng} 2>>"$BUILD/logs/bench-deps.log" ||
 	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }

@@ -79,7 +79,7 @@ fi
 TR=${1:-}
 if [ -z "$TR" ]; then
 	TR=$OUT/vm/xfer
-	kver=$(scripts/kernels.sh list 2>>"$OUT/vm.log" | sed -n 1p)
+	kver=$(scripts/kernels.sh kver 6.1 2>>"$OUT/vm.log")
 	ok=1
 	vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$OUT/vm.log") || ok=0
 	# private build dirs: never share objects with a running make check

@@ -5,13 +5,18 @@
 #   deps -> host userspace build + unit tests -> checkpatch ->
 #   per kernel: module build (warnings fail), static userspace + selftests,
 #   initramfs, boot in QEMU and collect each TAP result and dmesg check.
+# Kernels (scripts/kernels.sh): Debian's 6.1 and 6.12 and their PREEMPT_RT
+# flavours, series 6.1, 6.12, 6.1-rt and 6.12-rt.
 # Every result is one line "ok|fail|skip NAME" in .build/logs/results.txt;
 # the last line printed is "N passed, N failed, N skipped".
 #
 # VM_TEST_TIMEOUT (seconds per test binary, default 300) and VM_TIMEOUT
 # (seconds per VM, default 900) bound the runs.
 # CHECK_RUNS overrides the VM runs: space-separated SERIES[:cmdline], where
-# SERIES is 6.1 or 6.12 and cmdline is appended to the kernel's (',' for ' ').
+# SERIES is 6.1, 6.12, 6.1-rt or 6.12-rt and cmdline is appended to the
+# kernel's (',' for ' ').  Default: "6.1 6.1:preempt=full 6.12
+# 6.12:preempt=full 6.1-rt 6.12-rt".  The module is built for all four
+# kernels whatever CHECK_RUNS says.
 # CHECK_TESTS (space-separated selftest binary names, e.g. "gotrace_pages")
 # limits the VM runs to those binaries.
 set -uo pipefail
@@ -20,7 +25,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 LOGS=$BUILD/logs
 VM=$ROOT/selftests/vm
-CHECK_RUNS=${CHECK_RUNS:-"6.1 6.1:preempt=full 6.12 6.12:preempt=full"}
+CHECK_RUNS=${CHECK_RUNS:-"6.1 6.1:preempt=full 6.12 6.12:preempt=full 6.1-rt 6.12-rt"}
 cd "$ROOT" || exit 1
 . "$ROOT/scripts/lock.sh"
 
@@ -61,17 +66,18 @@ if ! "$ROOT/scripts/deps.sh" >"$LOGS/deps.log" 2>&1; then
 	result fail deps "$LOGS/deps.log"
 fi
 KSFT=$("$ROOT/scripts/linux-src.sh" 2>>"$LOGS/deps.log") || result fail linux-src "$LOGS/deps.log"
-mapfile -t KVERS < <("$ROOT/scripts/kernels.sh" list 2>>"$LOGS/deps.log")
-[ ${#KVERS[@]} -eq 2 ] || result fail kernels-resolve "$LOGS/deps.log"
+KVERS=()
+declare -A SERIES_KVER
+while read -r s k; do
+	[ -n "$k" ] || continue
+	KVERS+=("$k"); SERIES_KVER[$s]=$k
+done < <("$ROOT/scripts/kernels.sh" series 2>>"$LOGS/deps.log")
+[ ${#KVERS[@]} -eq 4 ] || result fail kernels-resolve "$LOGS/deps.log"
 echo "    kernels: ${KVERS[*]}"
 stage_end
 
-series_kver() {	# 6.1 / 6.12 -> KVER
-	local k
-	for k in "${KVERS[@]}"; do
-		case "$k" in "$1".*|"$1"+*|"$1"-*) echo "$k"; return 0 ;; esac
-	done
-	return 1
+series_kver() {	# 6.1 / 6.12 / 6.1-rt / 6.12-rt -> KVER (exact series name)
+	[ -n "$1" ] && [ -n "${SERIES_KVER[$1]:-}" ] && echo "${SERIES_KVER[$1]}"
 }
 
 # ---- host userspace + unit tests ----------------------------------------------

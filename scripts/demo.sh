@@ -16,7 +16,7 @@ mkdir -p "$BUILD/logs" "$OUT"
 
 echo "==> deps"
 scripts/deps.sh >"$BUILD/logs/demo-deps.log" 2>&1 || { cat "$BUILD/logs/demo-deps.log"; exit 1; }
-kver=$(scripts/kernels.sh list | sed -n 1p)
+kver=$(scripts/kernels.sh kver 6.1)
 vmlinuz=$(scripts/kernels.sh prepare "$kver")
 echo "==> module for $kver"
 ko=$(scripts/build-module.sh "$kver")

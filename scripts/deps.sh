@@ -11,6 +11,7 @@ PKGS=(
 	libzstd-dev
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
+	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
 	linux-source-6.1
 	# reliability suites: -m32 compat test, libFuzzer (clang), make stress
 	gcc-multilib libc6-dev-i386 clang stress-ng

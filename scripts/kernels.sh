@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The kernels gotrace supports are "Debian 6.1" (the one linux-headers-amd64
-# points at) and "Debian 6.12" (linux-headers-6.12-amd64).  Their exact
-# versions are resolved here at run time from apt's metadata.
+# The kernels gotrace supports, by series name: "6.1" (the one
+# linux-headers-amd64 points at), "6.12" (linux-headers-6.12-amd64) and
+# their PREEMPT_RT flavours "6.1-rt" (linux-headers-rt-amd64) and "6.12-rt"
+# (linux-headers-6.12-rt-amd64).  Their exact versions are resolved here at
+# run time from apt's metadata.
 #
-#   kernels.sh list            print the kernel release (KVER) of each
+#   kernels.sh list            print the kernel release (KVER) of each, in
+#                              the order above (the first is Debian 6.1)
+#   kernels.sh series          print "SERIES KVER" of each, same order
+#   kernels.sh kver SERIES     print the KVER of SERIES (exact name)
 #   kernels.sh prepare KVER    make sure the headers of KVER are installed and
 #                              that $BUILD/kernels/KVER/vmlinuz exists; print it
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/.build}
-META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64)
+SERIES=(6.1 6.12 6.1-rt 6.12-rt)
+META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-rt-amd64 linux-headers-6.12-rt-amd64)
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -22,9 +28,11 @@ resolve() {	# meta package -> KVER
 		sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*\)$/\1/p' | head -n1
 }
 
-list() {
-	local m k updated=
-	for m in "${META_PKGS[@]}"; do
+list() {	# [SERIES]: "SERIES KVER" of each kernel, or of SERIES only
+	local i m k updated=
+	for i in "${!META_PKGS[@]}"; do
+		[ -z "${1:-}" ] || [ "$1" = "${SERIES[$i]}" ] || continue
+		m=${META_PKGS[$i]}
 		k=$(resolve "$m")
 		# No answer, or an answer whose image the archive no longer has
 		# (stale lists): refresh the lists once and ask again.
@@ -35,7 +43,7 @@ list() {
 			k=$(resolve "$m")
 		fi
 		[ -n "$k" ] || { echo "kernels: cannot resolve $m" >&2; exit 1; }
-		echo "$k"
+		echo "${SERIES[$i]} $k"
 	done
 }
 
@@ -68,9 +76,15 @@ prepare() {
 }
 
 case "${1:-}" in
-list)	list ;;
+list)	list | cut -d' ' -f2 ;;
+series)	list ;;
+kver)
+	[ $# -eq 2 ] || { echo "usage: $0 kver SERIES" >&2; exit 2; }
+	k=$(list "$2" | cut -d' ' -f2)
+	[ -n "$k" ] || { echo "kernels: no kernel of series $2 (known: ${SERIES[*]})" >&2; exit 1; }
+	echo "$k" ;;
 prepare)
 	[ $# -eq 2 ] || { echo "usage: $0 prepare KVER" >&2; exit 2; }
 	prepare "$2" ;;
-*)	echo "usage: $0 list | prepare KVER" >&2; exit 2 ;;
+*)	echo "usage: $0 list | series | kver SERIES | prepare KVER" >&2; exit 2 ;;
 esac

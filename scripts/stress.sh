@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make stress` (minutes; not part of `make check`):
-#   per VM run (STRESS_RUNS, default "6.1 6.12:preempt=full"): boot the
+#   per VM run (STRESS_RUNS, default "6.1 6.12:preempt=full"; series as in
+#   scripts/check.sh: 6.1, 6.12, 6.1-rt, 6.12-rt): boot the
 #   kernel with the module, Debian's stress-ng (or the C load of
 #   selftests/gotrace_stress.c) and `gotrace record` streaming the trace
 #   into `gotrace_stress check` (every event written or counted lost,
@@ -49,11 +50,8 @@ for run in $RUNS; do
 	cmd=
 	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
 	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
-	kver=
-	for k in $("$ROOT/scripts/kernels.sh" list 2>>"$LOGS/deps.log"); do
-		case "$k" in "$series".*|"$series"+*|"$series"-*) kver=$k ;; esac
-	done
-	[ -n "$kver" ] || { echo "fail $name:no-kernel" >>"$RESULTS"; continue; }
+	kver=$("$ROOT/scripts/kernels.sh" kver "$series" 2>>"$LOGS/deps.log") ||
+		{ echo "fail $name:no-kernel" >>"$RESULTS"; continue; }
 	echo "==> stress $name ($kver)"
 	vmlinuz=$("$ROOT/scripts/kernels.sh" prepare "$kver" 2>>"$LOGS/deps.log") &&
 	ko=$(build_module "/lib/modules/$kver/build" "$OUTDIR/$kver/src" "$LOGS/module-$kver.log") ||

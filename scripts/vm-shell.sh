@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make vm-shell [KERNEL=6.1|6.12] [APPEND="..."]`: boot the test VM with
+# `make vm-shell [KERNEL=6.1|6.12|6.1-rt|6.12-rt] [APPEND="..."]`: boot the test VM with
 # the module, the tool and the selftests, and an interactive shell on this
 # terminal (for debugging; Ctrl-A X kills QEMU).
 set -euo pipefail
@@ -14,11 +14,8 @@ cd "$ROOT"
 . "$ROOT/scripts/lock.sh"
 mkdir -p "$BUILD/logs"
 scripts/deps.sh >/dev/null
-kver=
-for k in $(scripts/kernels.sh list); do
-	case "$k" in "$series".*|"$series"+*|"$series"-*) kver=$k ;; esac
-done
-[ -n "$kver" ] || { echo "vm-shell: no kernel of series $series" >&2; exit 1; }
+kver=$(scripts/kernels.sh kver "$series") ||
+	{ echo "vm-shell: no kernel of series $series" >&2; exit 1; }
 vmlinuz=$(scripts/kernels.sh prepare "$kver")
 ko=$(scripts/build-module.sh "$kver")
 args=(-o "$BUILD/$kver/shell-initramfs.cpio.gz" -r "$VM/shell.sh" -k "$ko")
