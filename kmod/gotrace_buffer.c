@@ -14,15 +14,37 @@
 #include <linux/overflow.h>
 #include <linux/jiffies.h>
 #include <linux/sched.h>
+#include <linux/module.h>
+#include <linux/log2.h>
 #include "gotrace_write.h"
 
 #define GT_MIN_BATCH	4096U
 #define GT_MAX_BATCH	(64U << 10)
 
+/*
+ * For the selftests only: a batch size (a power of two from 512 bytes to
+ * 64 KiB) that fills a batch every few dozen events, so that the paths of
+ * a full batch are taken often.  0: the size follows the per-CPU size.
+ */
+static unsigned int test_batch_size;
+module_param(test_batch_size, uint, 0600);
+MODULE_PARM_DESC(test_batch_size,
+		 "for the selftests: batch size of the next traces (512..65536, a power of two; 0: a quarter of the per-CPU size)");
+
+#define GT_TEST_MIN_BATCH	512U
+/* The largest event (exec, with a COMM before it) fits in an empty batch. */
+static_assert(GT_TEST_MIN_BATCH >= sizeof(struct gotrace_batch) +
+	      GT_COMM_MAX + GT_EV_MAX(3) + GOTRACE_FILENAME_MAX);
+
 /* Batches are a quarter of the per-CPU size, between 4 and 64 KiB. */
 u32 gt_batch_size(u32 buffer_size)
 {
 	u32 size = clamp(buffer_size / 4, GT_MIN_BATCH, GT_MAX_BATCH);
+	u32 forced = READ_ONCE(test_batch_size);
+
+	if (forced >= GT_TEST_MIN_BATCH && forced <= GT_MAX_BATCH &&
+	    is_power_of_2(forced))
+		return forced;
 
 	return rounddown_pow_of_two(size);
 }

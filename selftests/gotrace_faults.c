@@ -38,20 +38,6 @@ static void workload_mode(int argc, char **argv)
 	}
 }
 
-#define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
-
-static int cpu1_set(int on)
-{
-	int fd = open(CPU1_ONLINE, O_WRONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(faults) {
 	int fd;
 	struct rel_pin pin;
@@ -69,8 +55,8 @@ FIXTURE_SETUP(faults)
 FIXTURE_TEARDOWN(faults)
 {
 	/* A hotplug test that failed half-way leaves cpu1 online again. */
-	if (!access(CPU1_ONLINE, W_OK))
-		cpu1_set(1);
+	if (!access(REL_CPU1_ONLINE, W_OK))
+		rel_cpu1_set(1);
 	rel_unpin_tracepoints(&self->pin);
 	if (self->fd >= 0)
 		close(self->fd);
@@ -541,9 +527,9 @@ TEST_F_TIMEOUT(faults, cpu_hotplug, GTT_TIMEOUT)
 	uint64_t total = 0;
 	pid_t wl;
 
-	if (access(CPU1_ONLINE, W_OK))
-		SKIP(return, "%s not writable", CPU1_ONLINE);
-	ASSERT_EQ(0, cpu1_set(1));
+	if (access(REL_CPU1_ONLINE, W_OK))
+		SKIP(return, "%s not writable", REL_CPU1_ONLINE);
+	ASSERT_EQ(0, rel_cpu1_set(1));
 	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 4 << 20, 20));
 	ASSERT_EQ(0, gtt_bg_start(&bg, self->fd, 0));
 	wl = fork();
@@ -554,11 +540,11 @@ TEST_F_TIMEOUT(faults, cpu_hotplug, GTT_TIMEOUT)
 	}
 	for (i = 0; i < n; i++) {
 		gtt_msleep(150);
-		ASSERT_EQ(0, cpu1_set(0)) {
+		ASSERT_EQ(0, rel_cpu1_set(0)) {
 			TH_LOG("offline cpu1 (cycle %u)", i);
 		}
 		gtt_msleep(150);
-		ASSERT_EQ(0, cpu1_set(1)) {
+		ASSERT_EQ(0, rel_cpu1_set(1)) {
 			TH_LOG("online cpu1 (cycle %u)", i);
 		}
 	}
@@ -605,16 +591,16 @@ TEST_F_TIMEOUT(faults, cpu_online_after_start, GTT_TIMEOUT)
 	pid_t wl;
 	int ret;
 
-	if (access(CPU1_ONLINE, W_OK))
-		SKIP(return, "%s not writable", CPU1_ONLINE);
-	ASSERT_EQ(0, cpu1_set(0));
+	if (access(REL_CPU1_ONLINE, W_OK))
+		SKIP(return, "%s not writable", REL_CPU1_ONLINE);
+	ASSERT_EQ(0, rel_cpu1_set(0));
 	ret = gtt_start(self->fd, 0, 0, 0, 20);
 	ASSERT_EQ(0, ret) TH_LOG("START with cpu1 offline: %s", strerror(-ret));
 	ASSERT_EQ(0, gtt_bg_start(&bg, self->fd, 0));
 	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
 	EXPECT_TRUE(cs[0].flags & GOTRACE_CPU_TRACED);
 	EXPECT_FALSE(cs[1].flags & (GOTRACE_CPU_TRACED | GOTRACE_CPU_ONLINE));
-	ASSERT_EQ(0, cpu1_set(1));
+	ASSERT_EQ(0, rel_cpu1_set(1));
 	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
 	EXPECT_TRUE(cs[1].flags & GOTRACE_CPU_TRACED);
 	EXPECT_TRUE(cs[1].flags & GOTRACE_CPU_ONLINE);

@@ -39,6 +39,21 @@ static inline unsigned int rel_scale(void)
 	return v < 1 ? 1 : v > 1000 ? 1000 : (unsigned int)v;
 }
 
+#define REL_CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
+
+/* Takes cpu1 offline (on = 0) or brings it online: 0 or -errno. */
+static inline int rel_cpu1_set(int on)
+{
+	int fd = open(REL_CPU1_ONLINE, O_WRONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
 static inline int rel_wait_device(int present)
 {
 	int i;

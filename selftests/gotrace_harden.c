@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace_harden: what users' machines do to a tracer that its own
+ * workloads don't - CPUs going offline under a trace (suspend does it to
+ * every secondary CPU), binaries built against an older ABI, readers of a
+ * trace that was replaced, containers, other tracers on the same
+ * tracepoints.  Each test is one finding of the hardening review.
+ * Bounded: GTT_SCALE multiplies the cycle counts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "gotrace_rel.h"
+
+#define GTT_TIMEOUT	900
+#define REL_TEST_BATCH_SIZE	"/sys/module/gotrace/parameters/test_batch_size"
+
+FIXTURE(harden) {
+	int fd;
+	struct rel_pin pin;
+};
+
+FIXTURE_SETUP(harden)
+{
+	ASSERT_EQ(0, rel_ensure_loaded());
+	rel_pin_tracepoints(&self->pin);
+	ASSERT_EQ(0, gtt_make_idle());
+	self->fd = gtt_open(0);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(harden)
+{
+	rel_tfs_put(REL_TEST_BATCH_SIZE, "0");
+	if (!access(REL_CPU1_ONLINE, W_OK))
+		rel_cpu1_set(1);
+	rel_unpin_tracepoints(&self->pin);
+	if (self->fd >= 0)
+		close(self->fd);
+	rel_ensure_loaded();
+	gtt_make_idle();
+}
+
+#define CHECK_STREAM(b, totals) do {					\
+	char __e[256];							\
+	ASSERT_EQ(0, rel_check_stream((b)->data, (b)->len, (totals),	\
+				      __e, sizeof(__e))) {		\
+		TH_LOG("stream of %zu bytes: %s", (b)->len, __e);	\
+	}								\
+} while (0)
+
+/* ---- 1. CPU offline under a trace ---- */
+
+/*
+ * A CPU going offline runs the scheduler after its last irq_work_run()
+ * (CPUHP_AP_SMPCFD_DYING): the stopper thread switches to idle there.  If
+ * that sched_switch fills the CPU's batch, the batch is queued from a CPU
+ * that will never run an irq_work again.  Nothing may be left waiting on
+ * it: STOP must return with the CPU still offline, and the trace must
+ * reach its END.  A ping-pong pinned to cpu1 keeps its batch filling; a
+ * reader keeps giving buffers back so that batches keep being queued.
+ */
+static void pingpong_cpu1_forever(void)
+{
+	uint64_t t0, t1;
+	pid_t child;
+
+	for (;;) {
+		if (gtt_pingpong(200, 1, &child, &t0, &t1))
+			gtt_msleep(5);	/* cpu1 offline: try again */
+	}
+}
+
+/* STOP in a child, so that a hang is seen rather than suffered. */
+static int stop_within(int fd, unsigned int ms)
+{
+	unsigned int waited;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(gtt_stop(fd, 0) ? 1 : 0);
+	for (waited = 0; waited < ms; waited += 10) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && !WEXITSTATUS(status) ?
+			       0 : -EIO;
+		gtt_msleep(10);
+	}
+	return -ETIMEDOUT;
+}
+
+TEST_F_TIMEOUT(harden, offline_stop_cycles, GTT_TIMEOUT)
+{
+	unsigned int n = 100 * rel_scale(), i;
+	uint64_t events = 0, lost = 0, t0 = gtt_now_ns();
+	struct gtt_raw raw;
+	struct gtt_bg bg;
+	pid_t wl;
+	int ret;
+
+	if (access(REL_CPU1_ONLINE, W_OK))
+		SKIP(return, "%s not writable", REL_CPU1_ONLINE);
+	ASSERT_EQ(0, rel_cpu1_set(1));
+	/* A batch fills every few dozen events: often at the dying switch. */
+	ASSERT_EQ(0, rel_tfs_put(REL_TEST_BATCH_SIZE, "512"));
+	wl = fork();
+	ASSERT_LE(0, wl);
+	if (wl == 0)
+		pingpong_cpu1_forever();
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, gtt_start(self->fd, 0, GOTRACE_GROUP_SCHED,
+				       GOTRACE_MIN_BUFFER_SIZE,
+				       GOTRACE_MAX_FLUSH_MS)) {
+			TH_LOG("START (cycle %u)", i);
+			kill(wl, SIGKILL);
+		}
+		ASSERT_EQ(0, gtt_bg_start(&bg, self->fd, 4096));
+		gtt_msleep(50);
+		ASSERT_EQ(0, rel_cpu1_set(0)) {
+			TH_LOG("offline cpu1 (cycle %u)", i);
+			kill(wl, SIGKILL);
+		}
+		ret = stop_within(self->fd, 20000);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("STOP with cpu1 offline, cycle %u: %s", i,
+			       strerror(-ret));
+			kill(wl, SIGKILL);
+		}
+		ASSERT_EQ(0, rel_cpu1_set(1)) {
+			TH_LOG("online cpu1 (cycle %u)", i);
+			kill(wl, SIGKILL);
+		}
+		ASSERT_EQ(0, gtt_bg_join(&bg)) kill(wl, SIGKILL);
+		CHECK_STREAM(&bg.buf, true);
+		ASSERT_EQ(0, gtt_raw_parse(bg.buf.data, bg.buf.len, &raw));
+		events += raw.end.events;
+		lost += raw.end.lost;
+		gtt_raw_free(&raw);
+		gtt_buf_free(&bg.buf);
+	}
+	kill(wl, SIGKILL);
+	waitpid(wl, NULL, 0);
+	TH_LOG("RELIABILITY offline_stop_cycles cycles=%u hangs=0 events=%llu lost=%llu secs=%.1f",
+	       n, (unsigned long long)events, (unsigned long long)lost,
+	       (gtt_now_ns() - t0) / 1e9);
+}
+
+TEST_HARNESS_MAIN
