@@ -72,7 +72,6 @@ struct gt_trace {
 
 	struct llist_head full;		/* queue of full buffers, newest first */
 	atomic64_t queued_bytes;	/* bytes on the queue, not yet read */
-	struct irq_work wake_work;	/* wakes the reader, from any context */
 	struct delayed_work flush_work;	/* flushes partial buffers */
 
 	/* Reader side, under gt_dev.lock. */

@@ -33,8 +33,8 @@ MODULE_PARM_DESC(test_batch_size,
 
 #define GT_TEST_MIN_BATCH	512U
 /* The largest event (exec, with a COMM before it) fits in an empty batch. */
-static_assert(GT_TEST_MIN_BATCH >= sizeof(struct gotrace_batch) +
-	      GT_COMM_MAX + GT_EV_MAX(3) + GOTRACE_FILENAME_MAX);
+static_assert(sizeof(struct gotrace_batch) + GT_COMM_MAX + GT_EV_MAX(3) +
+	      GOTRACE_FILENAME_MAX <= GT_TEST_MIN_BATCH);
 
 /* Batches are a quarter of the per-CPU size, between 4 and 64 KiB. */
 u32 gt_batch_size(u32 buffer_size)
@@ -98,6 +98,12 @@ static void gt_wake_work_fn(struct irq_work *work)
 	gt_wake_reader();
 }
 
+/*
+ * One wakeup for every trace: it outlives them, so stopping or freeing a
+ * trace never waits for it, and only module exit does.
+ */
+static DEFINE_IRQ_WORK(gt_wake_work, gt_wake_work_fn);
+
 /* Hands c's current buffer to the reader's queue.  Writer context. */
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 {
@@ -113,8 +119,21 @@ void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 	c->bytes += len;
 	atomic64_add(len, &t->queued_bytes);
 	llist_add(&b->node, &t->full);
-	/* Never wake from here: we may hold a runqueue lock. */
-	irq_work_queue(&t->wake_work);
+	/*
+	 * Never wake from here: we may hold a runqueue lock.  Nor queue the
+	 * wakeup on a CPU going down: on PREEMPT_RT it would be run by the
+	 * CPU's irq_work thread, which is parked (CPUHP_AP_SMPBOOT_THREADS)
+	 * while the CPU still runs probes, and it would wait there until the
+	 * CPU comes back.  (Without PREEMPT_RT the last irq_work_run(), at
+	 * CPUHP_AP_SMPCFD_DYING, follows __cpu_disable(), after which
+	 * tracepoints no longer fire.)  A CPU stops being active, then
+	 * waits for the probes that saw it active (synchronize_rcu() in
+	 * sched_cpu_deactivate()), then for the wakeup (gt_cpu_down()).
+	 * Batches queued without one are read at the flush work's next
+	 * wakeup.  Probes run with interrupts off; the stop path anywhere.
+	 */
+	if (likely(cpu_active(raw_smp_processor_id())))
+		irq_work_queue(&gt_wake_work);
 }
 
 /* Current buffer full or absent: queue it and start a free one. */
@@ -195,7 +214,6 @@ void gt_trace_flush_all(struct gt_trace *t)
 		if (c->cur)
 			gt_queue_buf(t, c);
 	}
-	irq_work_sync(&t->wake_work);
 }
 
 /*
@@ -204,7 +222,7 @@ void gt_trace_flush_all(struct gt_trace *t)
  * lock: the two exclude each other.
  */
 static struct gt_trace *gt_hp_trace;
-static enum cpuhp_state gt_hp_state;
+static enum cpuhp_state gt_hp_state, gt_hp_online_state;
 
 static bool gt_cpu_traced(const struct gt_trace *t, unsigned int cpu)
 {
@@ -267,6 +285,19 @@ static int gt_cpu_prepare(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * CPUHP_AP_ONLINE_DYN teardown, on the CPU going down: it is no longer
+ * active, so no probe queues the wakeup here any more (gt_queue_buf());
+ * one queued before has run once this returns.  Its irq_work thread
+ * (PREEMPT_RT) is not parked yet: that comes later, at
+ * CPUHP_AP_SMPBOOT_THREADS.  So the CPU goes down holding none of ours.
+ */
+static int gt_cpu_down(unsigned int cpu)
+{
+	irq_work_sync(&gt_wake_work);
+	return 0;
+}
+
 int gt_hotplug_init(void)
 {
 	int ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
@@ -276,12 +307,23 @@ int gt_hotplug_init(void)
 	if (ret < 0)
 		return ret;
 	gt_hp_state = ret;
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "gotrace:online",
+					NULL, gt_cpu_down);
+	if (ret < 0) {
+		cpuhp_remove_state_nocalls(gt_hp_state);
+		return ret;
+	}
+	gt_hp_online_state = ret;
 	return 0;
 }
 
+/* After the last trace is freed: no probe is registered. */
 void gt_hotplug_exit(void)
 {
+	cpuhp_remove_state_nocalls(gt_hp_online_state);
 	cpuhp_remove_state_nocalls(gt_hp_state);
+	/* Its function is module text. */
+	irq_work_sync(&gt_wake_work);
 }
 
 /* No CPU coming online gets buffers of t from here on.  Not in a probe. */
@@ -338,7 +380,6 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	init_llist_head(&t->full);
 	atomic64_set(&t->queued_bytes, 0);
 	atomic64_set(&t->nmi_lost, 0);
-	init_irq_work(&t->wake_work, gt_wake_work_fn);
 	INIT_DELAYED_WORK(&t->flush_work, gt_flush_work_fn);
 
 	t->cpu = alloc_percpu(struct gt_cpu);
@@ -418,8 +459,6 @@ void gt_trace_free(struct gt_trace *t)
 {
 	if (!t)
 		return;
-	/* A START that failed after attaching some probes may have queued it. */
-	irq_work_sync(&t->wake_work);
 	gt_trace_free_buffers(t);
 	free_percpu(t->cpu);
 	kfree(t->cpus);
