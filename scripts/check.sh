@@ -173,6 +173,10 @@ for kver in "${KVERS[@]}"; do
 		result fail "$kver:module-build" "$LOGS/module-$kver.err"
 		stage_end; continue
 	fi
+	# The probes' types against this kernel's tracepoint declarations.
+	rc=0
+	"$ROOT/scripts/check-probe-types.sh" "$kver" >"$LOGS/probe-types-$kver.log" 2>&1 || rc=$?
+	tap_results "$kver:" probe-types "$LOGS/probe-types-$kver.log" $rc
 	args=(-o "$BUILD/$kver/initramfs.cpio.gz" -r "$VM/suite.sh" -k "$ko")
 	[ -z "$GOTRACE_BIN" ] || args+=(-g "$GOTRACE_BIN")
 	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
