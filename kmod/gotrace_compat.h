@@ -1,31 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * gotrace: the tracepoint prototypes that differ between kernel versions,
- * in one place.  Each GT_PROTO_* expands to the probe's parameter list
- * after "void *data"; GT_ARGS_* names the arguments the probes use.
+ * in one place.
  *
- * Checked against Debian's 6.1 and 6.12 headers:
- *  - sched_switch gained prev_state in 5.18 (older kernels are not
- *    supported: the state would have to be read racily from prev);
- *  - sched_process_exit gained group_dead in 6.16.
+ * Every probe is checked against the kernel's own declaration of its
+ * tracepoint: the <trace/events/> headers give check_trace_callback_type_<tp>(),
+ * whose parameter is a pointer to a probe of exactly the right type (as
+ * lttng-modules uses it).  GT_PROBE_MATCHES() turns that into a constant,
+ * so a changed prototype fails the build instead of recording garbage.
+ *
+ * Where upstream changed a prototype, the probe has one variant per
+ * prototype and the build takes the one the kernel's declaration accepts
+ * (GT_PICK_PROBE()), so a distribution kernel that backported a change
+ * gets the right probe whatever its version number says.  The versions
+ * below say where upstream has each prototype:
+ *
+ *   sched_switch(preempt, prev, next, prev_state)       5.18 -
+ *     (older kernels are not supported: prev's state would have to be
+ *      read racily)
+ *   sched_process_exit(p)                                  - 6.15
+ *   sched_process_exit(p, group_dead)                    6.16 -
+ *   mm_vmscan_direct_reclaim_begin(order, gfp_flags)       - 7.0
+ *   mm_vmscan_direct_reclaim_begin(gfp_flags, order, memcg) 7.1 -
+ *   mm_vmscan_direct_reclaim_end(nr_reclaimed)             - 7.0
+ *   mm_vmscan_direct_reclaim_end(nr_reclaimed, memcg)      7.1 -
+ *
+ * The other tracepoints gotrace uses have kept their prototypes from 5.18
+ * through 7.1.
  */
 #ifndef _GOTRACE_COMPAT_H
 #define _GOTRACE_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/compiler.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 18, 0)
 #error "gotrace needs Linux 5.18 or later (sched_switch with prev_state)"
 #endif
 
-#define GT_PROTO_SCHED_SWITCH \
-	bool preempt, struct task_struct *prev, struct task_struct *next, \
-	unsigned int prev_state
+/* Probe fn has the type of tracepoint tp's callbacks. */
+#define GT_PROBE_MATCHES(tp, fn)					\
+	__builtin_types_compatible_p(					\
+		typeof(check_trace_callback_type_##tp) *,		\
+		void (*)(typeof(fn) *))
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
-#define GT_PROTO_SCHED_PROCESS_EXIT	struct task_struct *p, bool group_dead
-#else
-#define GT_PROTO_SCHED_PROCESS_EXIT	struct task_struct *p
-#endif
+/* The variant, a or b, that tp's declaration accepts. */
+#define GT_PICK_PROBE(tp, a, b)						\
+	__builtin_choose_expr(GT_PROBE_MATCHES(tp, a), a, b)
 
 #endif /* _GOTRACE_COMPAT_H */

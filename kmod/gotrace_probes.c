@@ -16,6 +16,18 @@
 #include "gotrace_write.h"
 #include "gotrace_compat.h"
 
+/*
+ * The kernel's own declarations of the tracepoints, for the type checks
+ * of gotrace_compat.h (nothing here is defined: no CREATE_TRACE_POINTS).
+ * Types that only mm/ defines appear in them as pointers.
+ */
+struct compact_control;
+struct mem_cgroup;
+#include <trace/events/sched.h>
+#include <trace/events/kmem.h>
+#include <trace/events/vmscan.h>
+#include <trace/events/compaction.h>
+
 static_assert(GOTRACE_STATE_PREEMPTED == TASK_REPORT_MAX);
 
 /* ftrace's prev_state: a one-bit task state, or "preempted". */
@@ -30,7 +42,10 @@ static __always_inline u32 gt_switch_state(bool preempt, unsigned int state,
 	return idx ? 1U << (idx - 1) : 0;
 }
 
-static void gt_probe_sched_switch(void *data, GT_PROTO_SCHED_SWITCH)
+static void gt_probe_sched_switch(void *data, bool preempt,
+				  struct task_struct *prev,
+				  struct task_struct *next,
+				  unsigned int prev_state)
 {
 	struct gt_trace *t = data;
 	struct gt_writer w;
@@ -184,7 +199,7 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_FORK);
 }
 
-static void gt_probe_sched_process_exit(void *data, GT_PROTO_SCHED_PROCESS_EXIT)
+static void gt_process_exit(void *data, struct task_struct *p)
 {
 	struct gt_writer w;
 
@@ -195,6 +210,23 @@ static void gt_probe_sched_process_exit(void *data, GT_PROTO_SCHED_PROCESS_EXIT)
 	gt_put(&w, (u32)p->prio);
 	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_EXIT);
 }
+
+/* Up to 6.15. */
+static void gt_probe_sched_process_exit_p(void *data, struct task_struct *p)
+{
+	gt_process_exit(data, p);
+}
+
+/* 6.16 on. */
+static void gt_probe_sched_process_exit_p_gd(void *data, struct task_struct *p,
+					     bool group_dead)
+{
+	gt_process_exit(data, p);
+}
+
+#define gt_probe_sched_process_exit					\
+	GT_PICK_PROBE(sched_process_exit, gt_probe_sched_process_exit_p_gd, \
+		      gt_probe_sched_process_exit_p)
 
 static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
 					pid_t old_pid,
@@ -314,8 +346,7 @@ static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
 	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG);
 }
 
-static void gt_probe_mm_vmscan_direct_reclaim_begin(void *data, int order,
-						    gfp_t gfp_flags)
+static void gt_direct_reclaim_begin(void *data, int order, gfp_t gfp_flags)
 {
 	struct gt_writer w;
 
@@ -328,8 +359,28 @@ static void gt_probe_mm_vmscan_direct_reclaim_begin(void *data, int order,
 	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN);
 }
 
-static void gt_probe_mm_vmscan_direct_reclaim_end(void *data,
-						  unsigned long nr_reclaimed)
+/* Up to 7.0. */
+static void gt_probe_direct_reclaim_begin_order_gfp(void *data, int order,
+						    gfp_t gfp_flags)
+{
+	gt_direct_reclaim_begin(data, order, gfp_flags);
+}
+
+/* 7.1 on. */
+static void gt_probe_direct_reclaim_begin_gfp_order_memcg(void *data,
+							  gfp_t gfp_flags,
+							  int order,
+							  struct mem_cgroup *memcg)
+{
+	gt_direct_reclaim_begin(data, order, gfp_flags);
+}
+
+#define gt_probe_mm_vmscan_direct_reclaim_begin				\
+	GT_PICK_PROBE(mm_vmscan_direct_reclaim_begin,			\
+		      gt_probe_direct_reclaim_begin_gfp_order_memcg,	\
+		      gt_probe_direct_reclaim_begin_order_gfp)
+
+static void gt_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
 {
 	struct gt_writer w;
 
@@ -339,6 +390,26 @@ static void gt_probe_mm_vmscan_direct_reclaim_end(void *data,
 	gt_put(&w, current->pid);
 	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END);
 }
+
+/* Up to 7.0. */
+static void gt_probe_direct_reclaim_end_nr(void *data,
+					   unsigned long nr_reclaimed)
+{
+	gt_direct_reclaim_end(data, nr_reclaimed);
+}
+
+/* 7.1 on. */
+static void gt_probe_direct_reclaim_end_nr_memcg(void *data,
+						 unsigned long nr_reclaimed,
+						 struct mem_cgroup *memcg)
+{
+	gt_direct_reclaim_end(data, nr_reclaimed);
+}
+
+#define gt_probe_mm_vmscan_direct_reclaim_end				\
+	GT_PICK_PROBE(mm_vmscan_direct_reclaim_end,			\
+		      gt_probe_direct_reclaim_end_nr_memcg,		\
+		      gt_probe_direct_reclaim_end_nr)
 
 static void gt_probe_mm_vmscan_kswapd_wake(void *data, int nid, int zid,
 					   int order)
@@ -364,7 +435,8 @@ static void gt_probe_mm_vmscan_kswapd_sleep(void *data, int nid)
 }
 
 /* struct compact_control is private to mm/: only the plain arguments. */
-static void gt_probe_mm_compaction_begin(void *data, void *cc,
+static void gt_probe_mm_compaction_begin(void *data,
+					 struct compact_control *cc,
 					 unsigned long zone_start,
 					 unsigned long zone_end, bool sync)
 {
@@ -379,7 +451,8 @@ static void gt_probe_mm_compaction_begin(void *data, void *cc,
 	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_BEGIN);
 }
 
-static void gt_probe_mm_compaction_end(void *data, void *cc,
+static void gt_probe_mm_compaction_end(void *data,
+				       struct compact_control *cc,
 				       unsigned long zone_start,
 				       unsigned long zone_end, bool sync,
 				       int status)
@@ -410,8 +483,19 @@ struct gt_tracepoint {
 	struct tracepoint *tp;
 };
 
+/*
+ * gt_probe_<tp>, checked against the kernel's declaration of tp (see
+ * gotrace_compat.h): a prototype that changed fails the build here.
+ */
+#define GT_CHECKED_PROBE(tp)						\
+	__builtin_choose_expr(sizeof(struct {				\
+		static_assert(GT_PROBE_MATCHES(tp, gt_probe_##tp),	\
+			      "gt_probe_" #tp " does not match the kernel's " #tp); \
+		int checked;						\
+	}), gt_probe_##tp, NULL)
+
 #define GT_TP(id, fn, grp) \
-	[GOTRACE_TP_##id] = { .name = #fn, .probe = gt_probe_##fn, \
+	[GOTRACE_TP_##id] = { .name = #fn, .probe = GT_CHECKED_PROBE(fn), \
 			      .group = GOTRACE_GROUP_##grp }
 
 static struct gt_tracepoint gt_tracepoints[GOTRACE_TP_COUNT] = {
