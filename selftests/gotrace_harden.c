@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -153,6 +154,97 @@ TEST_F_TIMEOUT(harden, offline_stop_cycles, GTT_TIMEOUT)
 	TH_LOG("RELIABILITY offline_stop_cycles cycles=%u hangs=0 events=%llu lost=%llu secs=%.1f",
 	       n, (unsigned long long)events, (unsigned long long)lost,
 	       (gtt_now_ns() - t0) / 1e9);
+}
+
+/* ---- 3. ioctl versioning ---- */
+
+/* The command number with another struct size in its size bits. */
+static unsigned long ioc_resize(unsigned long cmd, unsigned int size)
+{
+	return _IOC(_IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), size);
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/*
+ * A binary built against an older, shorter struct (or a newer, longer one)
+ * encodes that size in the command number: the command is the same, and
+ * the size that counts is the struct's own.
+ */
+TEST_F(harden, ioctl_other_struct_sizes)
+{
+	struct { struct gotrace_start s; uint8_t tail[64]; } big;
+	struct { struct gotrace_status s; uint8_t tail[64]; } bst;
+	struct gotrace_start s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = GOTRACE_START_SIZE_VER0;
+	s.groups = GOTRACE_GROUP_SCHED;
+	EXPECT_EQ(0, xioctl(self->fd, ioc_resize(GOTRACE_IOC_START,
+						 GOTRACE_START_SIZE_VER0), &s));
+	EXPECT_EQ(GOTRACE_STATE_TRACING, gtt_state(self->fd));
+	EXPECT_EQ(0, gtt_make_idle());
+
+	/* A newer binary: its fields past ours are zero. */
+	memset(&big, 0, sizeof(big));
+	big.s.size = sizeof(big);
+	EXPECT_EQ(0, xioctl(self->fd, ioc_resize(GOTRACE_IOC_START,
+						 sizeof(big)), &big));
+	EXPECT_EQ(0, gtt_make_idle());
+	big.tail[10] = 1;
+	EXPECT_EQ(-E2BIG, xioctl(self->fd, ioc_resize(GOTRACE_IOC_START,
+						      sizeof(big)), &big));
+
+	memset(&bst, 0, sizeof(bst));
+	bst.s.size = sizeof(bst);
+	EXPECT_EQ(0, xioctl(self->fd, ioc_resize(GOTRACE_IOC_STATUS,
+						 sizeof(bst)), &bst));
+	EXPECT_EQ(sizeof(struct gotrace_status), bst.s.size);
+	EXPECT_EQ(0, bst.tail[0]);
+
+	/* Direction and number still count. */
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IOR(GOTRACE_IOC_MAGIC, 1,
+						 struct gotrace_start), &s));
+	EXPECT_EQ(-ENOTTY, xioctl(self->fd, _IOW(GOTRACE_IOC_MAGIC, 9,
+						 struct gotrace_start), &s));
+}
+
+/*
+ * A size above a page is refused at once with E2BIG, as clone3, openat2
+ * and perf_event_open do, instead of checking gigabytes for zeros.  The
+ * struct sits at the start of 256 MiB of zero pages.
+ */
+TEST_F(harden, ioctl_huge_size)
+{
+	size_t len = 256UL << 20;
+	uint64_t t0, ns;
+	uint32_t *p;
+	int ret;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 0xffffffffU;
+	t0 = gtt_now_ns();
+	ret = xioctl(self->fd, GOTRACE_IOC_START, p);
+	ns = gtt_now_ns() - t0;
+	EXPECT_EQ(-E2BIG, ret) TH_LOG("START, size 0xffffffff: %s",
+				      strerror(-ret));
+	EXPECT_GT(100 * REL_NS_PER_MS, ns) TH_LOG("took %.3f s", ns / 1e9);
+	p[0] = getpagesize() + 8;
+	EXPECT_EQ(-E2BIG, xioctl(self->fd, GOTRACE_IOC_START, p));
+	EXPECT_EQ(-E2BIG, xioctl(self->fd, GOTRACE_IOC_STATUS, p));
+	p[0] = 0xffffffffU;
+	t0 = gtt_now_ns();
+	ret = xioctl(self->fd, GOTRACE_IOC_STATUS, p);
+	ns = gtt_now_ns() - t0;
+	EXPECT_EQ(-E2BIG, ret);
+	EXPECT_GT(100 * REL_NS_PER_MS, ns) TH_LOG("took %.3f s", ns / 1e9);
+	munmap(p, len);
+	EXPECT_EQ(GOTRACE_STATE_IDLE, gtt_state(self->fd));
 }
 
 TEST_HARNESS_MAIN
