@@ -245,6 +245,23 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	return mask;
 }
 
+/*
+ * The size field that leads every ioctl struct: the size of the struct as
+ * the caller's binary knows it.  As clone3, openat2 and perf_event_open
+ * do, a size above a page is refused at once (E2BIG) rather than checked
+ * for zeros up to 4 GiB, and one below the first version is EINVAL.
+ */
+static int gt_get_usize(const u32 __user *usize_p, u32 ver0, u32 *usize)
+{
+	if (get_user(*usize, usize_p))
+		return -EFAULT;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
+	if (*usize < ver0)
+		return -EINVAL;
+	return 0;
+}
+
 static long gt_ioctl_start(struct gotrace_start __user *uarg)
 {
 	struct cpumask *cpus = NULL;
@@ -253,10 +270,9 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	u32 usize;
 	int err;
 
-	if (get_user(usize, &uarg->size))
-		return -EFAULT;
-	if (usize < GOTRACE_START_SIZE_VER0)
-		return -EINVAL;
+	err = gt_get_usize(&uarg->size, GOTRACE_START_SIZE_VER0, &usize);
+	if (err)
+		return err;
 	err = copy_struct_from_user(&p, sizeof(p), uarg, usize);
 	if (err)
 		return err;
@@ -384,10 +400,9 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 	u32 usize, cpu_len;
 	int err;
 
-	if (get_user(usize, &uarg->size))
-		return -EFAULT;
-	if (usize < GOTRACE_STATUS_SIZE_VER0)
-		return -EINVAL;
+	err = gt_get_usize(&uarg->size, GOTRACE_STATUS_SIZE_VER0, &usize);
+	if (err)
+		return err;
 	err = copy_struct_from_user(&st, sizeof(st), uarg, usize);
 	if (err)
 		return err;
@@ -448,10 +463,9 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	u32 usize;
 	int err;
 
-	if (get_user(usize, &uarg->size))
-		return -EFAULT;
-	if (usize < sizeof(b))
-		return -EINVAL;
+	err = gt_get_usize(&uarg->size, sizeof(b), &usize);
+	if (err)
+		return err;
 	err = copy_struct_from_user(&b, sizeof(b), uarg, usize);
 	if (err)
 		return err;
@@ -506,16 +520,24 @@ out:
 	return err;
 }
 
+/*
+ * A command without its size bits.  The size in the number is that of the
+ * struct the caller was built with; the struct's own size field says the
+ * same and is what counts, so an older or newer binary reaches the same
+ * command.  Type, number and direction must match.
+ */
+#define GT_IOC_SIZELESS(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
-	switch (cmd) {
-	case GOTRACE_IOC_START:
+	switch (GT_IOC_SIZELESS(cmd)) {
+	case GT_IOC_SIZELESS(GOTRACE_IOC_START):
 		return gt_ioctl_start((void __user *)arg);
-	case GOTRACE_IOC_STOP:
+	case GT_IOC_SIZELESS(GOTRACE_IOC_STOP):
 		return gt_ioctl_stop(arg);
-	case GOTRACE_IOC_STATUS:
+	case GT_IOC_SIZELESS(GOTRACE_IOC_STATUS):
 		return gt_ioctl_status((void __user *)arg);
-	case GOTRACE_IOC_BENCH:
+	case GT_IOC_SIZELESS(GOTRACE_IOC_BENCH):
 		return gt_ioctl_bench((void __user *)arg);
 	}
 	return -ENOTTY;

@@ -88,7 +88,11 @@
  * GOTRACE_IOC_START argument.  The first field is the size of the struct as
  * the caller knows it (as with clone3 and perf_event_attr): an older, shorter
  * struct gets defaults for the fields it lacks; a newer, longer one is
- * accepted only if the fields this kernel does not know are zero.
+ * accepted only if the fields this kernel does not know are zero (else
+ * E2BIG).  A size above the page size is E2BIG.  The same holds for every
+ * ioctl struct; the size bits of the command number are not compared, so
+ * a binary built against another version of this header reaches the same
+ * command.
  */
 struct gotrace_start {
 	__u32 size;		/* sizeof(struct gotrace_start) */
