@@ -16,6 +16,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -245,6 +248,191 @@ TEST_F(harden, ioctl_huge_size)
 	EXPECT_GT(100 * REL_NS_PER_MS, ns) TH_LOG("took %.3f s", ns / 1e9);
 	munmap(p, len);
 	EXPECT_EQ(GOTRACE_STATE_IDLE, gtt_state(self->fd));
+}
+
+/* ---- 4. one trace per stream ---- */
+
+/* Occurrences of the magic in a stream: one per trace in it. */
+static unsigned int count_magic(const struct gtt_buf *b)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i + GOTRACE_MAGIC_LEN <= b->len; i++)
+		if (!memcmp(b->data + i, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN))
+			n++;
+	return n;
+}
+
+/*
+ * A reader half-way through a stopped trace when START --discard throws
+ * that trace away: its stream ends there (EOF), and the next trace's
+ * header never follows in the same stream.  The same fd then reads the
+ * next trace from its magic, as after any EOF.
+ */
+TEST_F_TIMEOUT(harden, discard_ends_the_readers_stream, GTT_TIMEOUT)
+{
+	struct gtt_buf a = { 0 }, b = { 0 };
+	struct gtt_raw raw;
+	ssize_t n;
+	int other;
+
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 0));
+	rel_workload(200);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	/* Half-way: the header and some of the batches. */
+	ASSERT_LT(0, gtt_read_once(self->fd, &a, GTT_HDR_BYTES + 100));
+	other = gtt_open(0);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, gtt_start(other, GOTRACE_START_DISCARD,
+			       GOTRACE_GROUP_SCHED, 0, 0));
+	ASSERT_EQ(0, gtt_stop(other, 0));
+	close(other);
+	/* The rest of the first reader's stream. */
+	do {
+		n = gtt_read_once(self->fd, &a, 4096);
+		ASSERT_LE(0, n);
+	} while (n > 0 && a.len < (64 << 20));
+	EXPECT_EQ(1, count_magic(&a)) {
+		TH_LOG("the discarded trace's stream (%zu bytes) holds %u traces",
+		       a.len, count_magic(&a));
+	}
+	/* The next read starts the new trace, complete. */
+	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 4096));
+	EXPECT_EQ(1, count_magic(&b));
+	CHECK_STREAM(&b, true);
+	ASSERT_EQ(0, gtt_raw_parse(b.data, b.len, &raw));
+	EXPECT_EQ(GOTRACE_START_DISCARD, raw.hdr.start_flags);
+	gtt_raw_free(&raw);
+	gtt_buf_free(&a);
+	gtt_buf_free(&b);
+}
+
+/* ---- 5. no lock held across a user copy ---- */
+
+struct stuck_read {
+	pthread_t thread;
+	int fd;
+	void *dst;
+	ssize_t ret;
+};
+
+static void *stuck_read_fn(void *arg)
+{
+	struct stuck_read *r = arg;
+
+	r->ret = read(r->fd, r->dst, 4096);
+	return NULL;
+}
+
+/* Runs op in a child: 0 if it finished within ms, -ETIMEDOUT if not. */
+#define WITHIN(ms, op) ({						\
+	pid_t __pid = fork();						\
+	int __ret = -ETIMEDOUT, __st;					\
+	unsigned int __w;						\
+									\
+	if (__pid == 0)							\
+		_exit((op) ? 1 : 0);					\
+	for (__w = 0; __pid > 0 && __w < (ms); __w += 5) {		\
+		if (waitpid(__pid, &__st, WNOHANG) == __pid) {		\
+			__ret = WIFEXITED(__st) ? WEXITSTATUS(__st) : -EINTR; \
+			__pid = 0;					\
+			break;						\
+		}							\
+		gtt_msleep(5);						\
+	}								\
+	if (__pid > 0) {						\
+		kill(__pid, SIGKILL);					\
+		waitpid(__pid, NULL, 0);				\
+	}								\
+	__ret;								\
+})
+
+static int status_ok(void)
+{
+	struct gotrace_status st;
+	int fd = gtt_open(0), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = gtt_status(fd, &st, NULL, 0);
+	close(fd);
+	return ret;
+}
+
+static int stop_ok(void)
+{
+	int fd = gtt_open(0), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = gtt_stop(fd, 0);
+	close(fd);
+	return ret;
+}
+
+/*
+ * A reader whose buffer faults slowly (here: a userfaultfd page nobody
+ * serves) must not hold up STATUS, STOP or close(): they return at once.
+ * START --discard, which would free what the reader copies from, may wait
+ * for it, but can be killed.
+ */
+TEST_F_TIMEOUT(harden, slow_user_copy_blocks_nothing, GTT_TIMEOUT)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zp;
+	struct stuck_read r;
+	long page = getpagesize();
+	int uffd, fd2, ret;
+	void *area;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	area = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	reg.range.start = (uintptr_t)area;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 0));
+	r.fd = self->fd;
+	r.dst = area;
+	r.ret = -2;
+	ASSERT_EQ(0, pthread_create(&r.thread, NULL, stuck_read_fn, &r));
+	gtt_msleep(300);	/* the reader is in its copy of the header */
+
+	ret = WITHIN(2000, status_ok());
+	EXPECT_EQ(0, ret) TH_LOG("STATUS with a reader stuck in its copy: %d",
+				 ret);
+	fd2 = gtt_open(0);
+	ASSERT_LE(0, fd2);
+	ret = WITHIN(2000, (close(fd2), 0));
+	EXPECT_EQ(0, ret) TH_LOG("close() with a reader stuck: %d", ret);
+	close(fd2);
+	ret = WITHIN(5000, stop_ok());
+	EXPECT_EQ(0, ret) TH_LOG("STOP with a reader stuck in its copy: %d",
+				 ret);
+	/* START --discard waits for the copy, and a kill ends the wait. */
+	ret = WITHIN(1000, gtt_start(self->fd, GOTRACE_START_DISCARD, 0, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, ret);
+	EXPECT_EQ(0, WITHIN(2000, status_ok()))
+		TH_LOG("after a START --discard was killed while waiting");
+
+	/* Serve the page: the reader finishes its read. */
+	zp.range.start = (uintptr_t)area;
+	zp.range.len = page;
+	zp.mode = 0;
+	EXPECT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+	ASSERT_EQ(0, pthread_join(r.thread, NULL));
+	EXPECT_LT(0, r.ret);
+	EXPECT_EQ(0, memcmp(area, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN));
+	close(uffd);
+	munmap(area, page);
 }
 
 TEST_HARNESS_MAIN
