@@ -7,7 +7,16 @@
  *
  * Locking: gt.lock (a mutex) serialises the ioctls, read(), poll() and
  * release() against each other; the probes never take it.  A trace is
- * freed only under gt.lock, after its probes were unregistered.
+ * freed only under gt.lock, after its probes were unregistered.  It is
+ * never held across a user copy or a long loop: read() copies with
+ * gt.copying set instead (only START --discard, which frees what the
+ * reader copies from, waits for that, killably), and BENCH runs with
+ * gt.bench set.  The ioctls and poll() take it killably; release() can't
+ * fail, and nothing holds the lock for long.
+ *
+ * Each open file reads one trace per stream (struct gt_file): a file whose
+ * trace was thrown away by START --discard gets end of file, and only its
+ * next read() starts the next trace, from its magic.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +30,8 @@
 #include <linux/cpumask.h>
 #include <linux/wait.h>
 #include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
 #include "gotrace.h"
 
 static struct {
@@ -32,7 +43,16 @@ static struct {
 	u64 last_id;			/* id of the last trace started */
 	u64 done_id;			/* traces up to this one are read */
 	struct file *reader;		/* file that holds the stream */
+	bool copying;			/* reader copying from gt.trace */
+	wait_queue_head_t copyq;	/* copying went false */
+	bool bench;			/* GOTRACE_IOC_BENCH running */
 } gt;
+
+/* An open /dev/gotrace. */
+struct gt_file {
+	struct mutex read_lock;		/* one read() of the file at a time */
+	u64 trace_id;			/* trace of the stream being read, 0: none */
+};
 
 /* From any context but NMI; the probes call it through an irq_work. */
 void gt_wake_reader(void)
@@ -122,109 +142,163 @@ static struct gt_buf *gt_next_buf(struct gt_trace *t)
 	return llist_entry(n, struct gt_buf, node);
 }
 
-/* Copies from src[*off..len) to the user; false on a fault. */
-static bool gt_copy_part(char __user *ubuf, size_t count, size_t *done,
-			 const u8 *src, size_t len, size_t *off)
-{
-	size_t n = min(len - *off, count - *done);
-	size_t left = copy_to_user(ubuf + *done, src + *off, n);
+/* What part of the stream gt_next_part() found ready. */
+enum gt_part {
+	GT_PART_NONE,		/* nothing ready yet */
+	GT_PART_HEAD,		/* magic, HEADER, GFP_NAMES, TASKS */
+	GT_PART_BATCH,		/* the batch being read, rd_buf */
+	GT_PART_END,		/* STACKs, CPU_ENDs, END */
+};
 
-	*off += n - left;
-	*done += n - left;
-	return !left;
-}
-
-/* Copies as much of the stream as is ready.  Under gt.lock. */
-static int gt_copy_stream(struct gt_trace *t, char __user *ubuf,
-			  size_t count, size_t *done)
+/* The next bytes of the stream ready to be read.  Under gt.lock. */
+static enum gt_part gt_next_part(struct gt_trace *t, const u8 **src,
+				 size_t *len)
 {
-	size_t before = *done;
-	int err = 0;
+	struct gt_buf *b;
 
 	if (t->hdr_off < t->head_len) {
 		if (!t->hdr_off)
 			t->rd_batches = 0;
-		if (!gt_copy_part(ubuf, count, done, t->head, t->head_len,
-				  &t->hdr_off))
-			err = -EFAULT;
+		*src = t->head + t->hdr_off;
+		*len = t->head_len - t->hdr_off;
+		return GT_PART_HEAD;
 	}
-	while (!err && *done < count) {
-		struct gt_buf *b = t->rd_buf;
+	if (!t->rd_buf) {
+		t->rd_buf = gt_next_buf(t);
+		t->rd_off = 0;
+	}
+	b = t->rd_buf;
+	if (b) {
+		*src = b->data + t->rd_off;
+		*len = ((struct gotrace_batch *)b->data)->rec.len - t->rd_off;
+		return GT_PART_BATCH;
+	}
+	if (!t->stopped)
+		return GT_PART_NONE;
+	if (!t->end_off) {
+		struct gotrace_end *e = (void *)(t->end + t->end_len -
+						 sizeof(*e));
 
-		if (!b) {
-			b = gt_next_buf(t);
-			t->rd_buf = b;
-			t->rd_off = 0;
-		}
-		if (b) {
-			size_t len = ((struct gotrace_batch *)b->data)->rec.len;
+		e->reader_skipped = t->reader_skipped;
+	}
+	*src = t->end + t->end_off;
+	*len = t->end_len - t->end_off;
+	return GT_PART_END;
+}
 
-			if (!gt_copy_part(ubuf, count, done, b->data, len,
-					  &t->rd_off))
-				err = -EFAULT;
-			if (t->rd_off < len)
-				continue;
-			atomic64_sub(len, &t->queued_bytes);
-			t->rd_buf = NULL;
-			t->rd_batches++;
-			llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
-			continue;
-		}
-		if (!t->stopped)
+/* n more bytes of part were read.  Under gt.lock. */
+static void gt_advance(struct gt_trace *t, enum gt_part part, size_t n)
+{
+	struct gt_buf *b = t->rd_buf;
+	size_t len;
+
+	t->bytes_read += n;
+	switch (part) {
+	case GT_PART_HEAD:
+		t->hdr_off += n;
+		break;
+	case GT_PART_BATCH:
+		t->rd_off += n;
+		len = ((struct gotrace_batch *)b->data)->rec.len;
+		if (t->rd_off < len)
 			break;
-		if (!t->end_off) {
-			struct gotrace_end *e = (void *)(t->end + t->end_len -
-							 sizeof(*e));
-
-			e->reader_skipped = t->reader_skipped;
-		}
-		if (!gt_copy_part(ubuf, count, done, t->end, t->end_len,
-				  &t->end_off))
-			err = -EFAULT;
-		if (t->end_off == t->end_len) {
-			t->bytes_read += *done - before;
+		atomic64_sub(len, &t->queued_bytes);
+		t->rd_buf = NULL;
+		t->rd_batches++;
+		llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+		break;
+	case GT_PART_END:
+		t->end_off += n;
+		if (t->end_off == t->end_len)
 			gt_trace_done(t);
-			return err;
-		}
+		break;
+	case GT_PART_NONE:
+		break;
 	}
-	t->bytes_read += *done - before;
-	return err;
 }
 
 static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
 		       loff_t *ppos)
 {
-	struct gt_trace *t;
+	struct gt_file *gf = f->private_data;
 	size_t done = 0;
-	int err = 0, gen;
+	int err = 0;
 
 	if (!count)
 		return 0;
-	for (;;) {
-		if (mutex_lock_interruptible(&gt.lock))
-			return -ERESTARTSYS;
+	if (mutex_lock_interruptible(&gf->read_lock))
+		return -ERESTARTSYS;
+	while (done < count) {
+		struct gt_trace *t;
+		enum gt_part part;
+		const u8 *src;
+		size_t len, left;
+		int gen;
+
+		if (mutex_lock_interruptible(&gt.lock)) {
+			err = -ERESTARTSYS;
+			break;
+		}
 		t = gt.trace;
 		if (gt.reader && gt.reader != f) {
 			err = -EBUSY;
+			mutex_unlock(&gt.lock);
 			break;
 		}
-		if (!t || t->drained)
+		if (gf->trace_id && (!t || t->id != gf->trace_id)) {
+			/* Its trace was thrown away: the stream ends here. */
+			gf->trace_id = 0;
+			mutex_unlock(&gt.lock);
+			break;
+		}
+		if (!t || t->drained) {
+			mutex_unlock(&gt.lock);
 			break;		/* end of file */
+		}
 		gt.reader = f;
+		gf->trace_id = t->id;
 		gen = atomic_read(&gt.wake_gen);
-		err = gt_copy_stream(t, ubuf, count, &done);
-		if (err || done || t->drained)
-			break;
-		if (f->f_flags & O_NONBLOCK) {
-			err = -EAGAIN;
+		part = gt_next_part(t, &src, &len);
+		if (part == GT_PART_NONE) {
+			mutex_unlock(&gt.lock);
+			if (done)
+				break;
+			if (f->f_flags & O_NONBLOCK) {
+				err = -EAGAIN;
+				break;
+			}
+			if (wait_event_interruptible(gt.readq,
+						     atomic_read(&gt.wake_gen) !=
+						     gen)) {
+				err = -ERESTARTSYS;
+				break;
+			}
+			continue;
+		}
+		/*
+		 * Copy without the lock: the user's buffer may fault slowly.
+		 * What src points to stays until gt.copying is cleared: the
+		 * head and end don't change, the batch is off the queue, and
+		 * only START --discard would free them, and it waits.
+		 */
+		len = min(len, count - done);
+		WRITE_ONCE(gt.copying, true);
+		mutex_unlock(&gt.lock);
+		left = copy_to_user(ubuf + done, src, len);
+		mutex_lock(&gt.lock);
+		WRITE_ONCE(gt.copying, false);
+		wake_up_all(&gt.copyq);
+		gt_advance(t, part, len - left);
+		if (t->drained)
+			gf->trace_id = 0;	/* read to its end */
+		mutex_unlock(&gt.lock);
+		done += len - left;
+		if (left) {
+			err = -EFAULT;
 			break;
 		}
-		mutex_unlock(&gt.lock);
-		if (wait_event_interruptible(gt.readq,
-					     atomic_read(&gt.wake_gen) != gen))
-			return -ERESTARTSYS;
 	}
-	mutex_unlock(&gt.lock);
+	mutex_unlock(&gf->read_lock);
 	return done ? done : err;
 }
 
@@ -234,7 +308,8 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	__poll_t mask = 0;
 
 	poll_wait(f, &gt.readq, pt);
-	mutex_lock(&gt.lock);
+	if (mutex_lock_killable(&gt.lock))
+		return EPOLLERR;
 	t = gt.trace;
 	if (gt.reader && gt.reader != f)
 		mask = EPOLLERR;
@@ -295,10 +370,24 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 		}
 	}
 
-	mutex_lock(&gt.lock);
+	if (mutex_lock_killable(&gt.lock)) {
+		kfree(cpus);
+		return -EINTR;
+	}
 	old = gt.trace;
-	if (old && !old->drained &&
-	    (!old->stopped || !(p.flags & GOTRACE_START_DISCARD))) {
+	while (old && !old->drained && READ_ONCE(gt.copying)) {
+		/* Discarding frees what the reader is copying: wait for it. */
+		mutex_unlock(&gt.lock);
+		if (wait_event_killable(gt.copyq, !READ_ONCE(gt.copying)) ||
+		    mutex_lock_killable(&gt.lock)) {
+			kfree(cpus);
+			return -EINTR;
+		}
+		old = gt.trace;
+	}
+	if (gt.bench ||
+	    (old && !old->drained &&
+	     (!old->stopped || !(p.flags & GOTRACE_START_DISCARD)))) {
 		err = -EBUSY;
 		goto out;
 	}
@@ -345,7 +434,8 @@ static long gt_ioctl_stop(unsigned long flags)
 
 	if (flags & ~(unsigned long)GOTRACE_STOP_FLAGS)
 		return -EINVAL;
-	mutex_lock(&gt.lock);
+	if (mutex_lock_killable(&gt.lock))
+		return -EINTR;
 	t = gt.trace;
 	if (!t || t->stopped) {
 		mutex_unlock(&gt.lock);
@@ -362,8 +452,9 @@ static long gt_ioctl_stop(unsigned long flags)
 	return 0;
 }
 
-static int gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
-			  struct gotrace_cpu_stats __user *ucpu, u32 cpu_len)
+/* Sums the CPUs' counters into st; the first n CPUs' into cs[].  Under gt.lock. */
+static void gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
+			   struct gotrace_cpu_stats *csv, u32 n)
 {
 	struct gotrace_cpu_stats cs;
 	unsigned int cpu;
@@ -384,20 +475,20 @@ static int gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
 			st->events += cs.events;
 			st->lost += cs.lost;
 		}
-		if (cpu < cpu_len && copy_to_user(&ucpu[cpu], &cs, sizeof(cs)))
-			return -EFAULT;
+		if (cpu < n)
+			csv[cpu] = cs;
 	}
 	if (t)
 		st->lost += atomic64_read(&t->nmi_lost);
-	return 0;
 }
 
 static long gt_ioctl_status(struct gotrace_status __user *uarg)
 {
 	struct gotrace_cpu_stats __user *ucpu;
+	struct gotrace_cpu_stats *csv = NULL;
 	struct gotrace_status st;
 	struct gt_trace *t;
-	u32 usize, cpu_len;
+	u32 usize, cpu_len, n;
 	int err;
 
 	err = gt_get_usize(&uarg->size, GOTRACE_STATUS_SIZE_VER0, &usize);
@@ -416,8 +507,18 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 	st.cpu_len = cpu_len;
 	st.cpu_stats = (uintptr_t)ucpu;
 	st.nr_cpus = nr_cpu_ids;
+	/* Filled under the lock, copied out after it. */
+	n = min_t(u32, cpu_len, nr_cpu_ids);
+	if (n) {
+		csv = kvcalloc(n, sizeof(*csv), GFP_KERNEL);
+		if (!csv)
+			return -ENOMEM;
+	}
 
-	mutex_lock(&gt.lock);
+	if (mutex_lock_killable(&gt.lock)) {
+		kvfree(csv);
+		return -EINTR;
+	}
 	t = gt.trace;
 	st.state = gt_state(t);
 	st.reader = !!gt.reader;
@@ -434,13 +535,13 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 		st.start_ns = t->start_ns;
 		st.stop_ns = t->stop_ns;
 	}
-	err = gt_status_cpus(t, &st, ucpu, cpu_len);
+	gt_status_cpus(t, &st, csv, n);
 	mutex_unlock(&gt.lock);
-	if (err)
-		return err;
-	if (copy_to_user(uarg, &st, min_t(size_t, usize, sizeof(st))))
-		return -EFAULT;
-	return 0;
+	err = n && copy_to_user(ucpu, csv, n * sizeof(*csv)) ? -EFAULT : 0;
+	kvfree(csv);
+	if (!err && copy_to_user(uarg, &st, min_t(size_t, usize, sizeof(st))))
+		err = -EFAULT;
+	return err;
 }
 
 /* Gives every queued batch back to its CPU, as a reader would. */
@@ -483,11 +584,15 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	if (err)
 		return err;
 
-	mutex_lock(&gt.lock);
-	if (gt.trace && !gt.trace->drained) {
-		err = -EBUSY;
-		goto out;
+	if (mutex_lock_killable(&gt.lock))
+		return -EINTR;
+	if (gt.bench || (gt.trace && !gt.trace->drained)) {
+		mutex_unlock(&gt.lock);
+		return -EBUSY;
 	}
+	/* START is refused while it runs: no lock held for the whole run. */
+	gt.bench = true;
+	mutex_unlock(&gt.lock);
 	t = gt_trace_alloc(&p, 0, NULL);
 	if (IS_ERR(t)) {
 		err = PTR_ERR(t);
@@ -516,6 +621,8 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	gt_trace_free(t);
 	err = copy_to_user(uarg, &b, sizeof(b)) ? -EFAULT : 0;
 out:
+	mutex_lock(&gt.lock);
+	gt.bench = false;
 	mutex_unlock(&gt.lock);
 	return err;
 }
@@ -545,18 +652,27 @@ static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 static int gt_open(struct inode *inode, struct file *f)
 {
+	struct gt_file *gf;
+
 	/* Events carry physical frame numbers: tracing privilege only. */
 	if (!perfmon_capable())
 		return -EPERM;
+	gf = kzalloc(sizeof(*gf), GFP_KERNEL);
+	if (!gf)
+		return -ENOMEM;
+	mutex_init(&gf->read_lock);
+	f->private_data = gf;
 	return stream_open(inode, f);
 }
 
 static int gt_release(struct inode *inode, struct file *f)
 {
+	/* Not killable: it can't fail, and nobody holds the lock for long. */
 	mutex_lock(&gt.lock);
 	if (gt.reader == f)
 		gt_reader_leave(gt.trace);
 	mutex_unlock(&gt.lock);
+	kfree(f->private_data);
 	return 0;
 }
 
@@ -584,6 +700,7 @@ static int __init gt_init(void)
 	mutex_init(&gt.lock);
 	init_waitqueue_head(&gt.readq);
 	init_waitqueue_head(&gt.drainq);
+	init_waitqueue_head(&gt.copyq);
 	atomic_set(&gt.wake_gen, 0);
 	err = gt_probes_init();
 	if (err)

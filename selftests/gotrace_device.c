@@ -481,7 +481,11 @@ TEST_F_TIMEOUT(dev, start_after_unread_trace, GTT_TIMEOUT)
 	EXPECT_EQ(id + 1, st.trace_id);
 	EXPECT_EQ(GOTRACE_START_DISCARD, st.start_flags);
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
-	/* The same fd reads the new trace from its start. */
+	/*
+	 * The fd's stream of the discarded trace ends (one trace per
+	 * stream), then the same fd reads the new trace from its start.
+	 */
+	EXPECT_EQ(0, gtt_read_once(self->fd, &b, 4096));
 	gtt_buf_free(&b);
 	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
 	CHECK_STREAM(b.data, b.len, &raw);
