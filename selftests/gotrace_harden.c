@@ -18,6 +18,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/userfaultfd.h>
+#include <linux/io_uring.h>
+#include <sched.h>
 #include <pthread.h>
 #include <sys/wait.h>
 
@@ -433,6 +435,305 @@ TEST_F_TIMEOUT(harden, slow_user_copy_blocks_nothing, GTT_TIMEOUT)
 	EXPECT_EQ(0, memcmp(area, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN));
 	close(uffd);
 	munmap(area, page);
+}
+
+/* ---- 6, 7. the pid filter ---- */
+
+/* Does a sched event (or COMM) name pid as one of its tasks? */
+static bool ev_names(const struct gt_event *ev, uint64_t pid)
+{
+	switch (ev->type) {
+	case GOTRACE_EV_SCHED_SWITCH:
+		return ev->args[0] == pid || ev->args[3] == pid;
+	case GOTRACE_EV_SCHED_PROCESS_FORK:
+		return ev->args[0] == pid || ev->args[1] == pid;
+	case GOTRACE_EV_COMM:
+	case GOTRACE_EV_SCHED_WAKEUP:
+	case GOTRACE_EV_SCHED_WAKEUP_NEW:
+	case GOTRACE_EV_SCHED_PROCESS_EXIT:
+	case GOTRACE_EV_SCHED_PROCESS_EXEC:
+	case GOTRACE_EV_SCHED_MIGRATE_TASK:
+		return ev->args[0] == pid;
+	}
+	return false;
+}
+
+/* Events of a stream that name pid (type < 0: any type); -1 on error. */
+static long count_events(const struct gtt_buf *b, uint64_t pid, int type)
+{
+	struct gt_reader *r;
+	struct gt_event ev;
+	long n = 0;
+	int ret;
+
+	if (gt_open_mem(b->data, b->len, &r))
+		return -1;
+	while ((ret = gt_next(r, &ev)) > 0)
+		if ((type < 0 || ev.type == type) && ev_names(&ev, pid))
+			n++;
+	gt_close(r);
+	return ret < 0 ? -1 : n;
+}
+
+/* Events whose task (COMM) name starts with prefix; -1 on error. */
+static long count_comm_prefix(const struct gtt_buf *b, const char *prefix)
+{
+	struct gt_reader *r;
+	struct gt_event ev;
+	long n = 0;
+	int ret;
+
+	if (gt_open_mem(b->data, b->len, &r))
+		return -1;
+	while ((ret = gt_next(r, &ev)) > 0)
+		if (ev.type == GOTRACE_EV_COMM && ev.str &&
+		    !strncmp(ev.str, prefix, strlen(prefix)))
+			n++;
+	gt_close(r);
+	return ret < 0 ? -1 : n;
+}
+
+static int start_filter(int fd, uint32_t pid, uint32_t filter_flags)
+{
+	struct gotrace_start s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.groups = GOTRACE_GROUP_SCHED;
+	s.flush_ms = 20;
+	s.filter_pid = pid;
+	s.filter_flags = filter_flags;
+	return gtt_start_raw(fd, &s);
+}
+
+/* Reads the header's filter_pid of a stream. */
+static uint32_t stream_filter_pid(const struct gtt_buf *b)
+{
+	const struct gotrace_header *h;
+
+	if (b->len < GTT_HDR_BYTES)
+		return 0;
+	h = (const void *)(b->data + GOTRACE_MAGIC_LEN);
+	return h->filter_pid;
+}
+
+/*
+ * `gotrace record -p PID` inside a container: PID is in the caller's pid
+ * namespace.  A process that is pid 1 of a new namespace filters on its
+ * own pid: the trace must follow it (its host pid), not the host's init,
+ * and a pid the caller can't see is ESRCH.
+ */
+TEST_F_TIMEOUT(harden, filter_pid_in_pid_namespace, GTT_TIMEOUT)
+{
+	struct gtt_buf b = { 0 };
+	int sync[2], status;
+	pid_t child;
+	char c;
+
+	if (unshare(CLONE_NEWPID))
+		SKIP(return, "unshare(CLONE_NEWPID): %s", strerror(errno));
+	ASSERT_EQ(0, pipe(sync));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		/* pid 1 of the new namespace */
+		int fd = gtt_open(0), ret;
+		uint64_t t0, t1;
+		pid_t pp;
+
+		if (fd < 0 || getpid() != 1)
+			_exit(10);
+		ret = start_filter(fd, getpid(), GOTRACE_FILTER_TGID |
+				   GOTRACE_FILTER_CHILDREN);
+		if (ret)
+			_exit(12);
+		if (gtt_pingpong(200, -1, &pp, &t0, &t1))
+			_exit(13);
+		if (gtt_stop(fd, 0))
+			_exit(14);
+		/* Not a pid of this namespace. */
+		ret = start_filter(fd, 99999, 0);
+		close(fd);
+		_exit(ret == -ESRCH ? 0 : 11);
+	}
+	/* Back in the caller's namespace for the rest of the test. */
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_TRUE(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 11) {
+		TH_LOG("child step %d failed", WEXITSTATUS(status));
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("START with a pid the caller can't see was not ESRCH");
+	}
+	close(sync[0]);
+	close(sync[1]);
+	(void)c;
+	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
+	CHECK_STREAM(&b, true);
+	EXPECT_EQ((uint32_t)child, stream_filter_pid(&b));
+	EXPECT_LT(10, count_events(&b, child, -1)) {
+		TH_LOG("the namespace's pid 1 (host pid %d) has %ld events, host init %ld",
+		       child, count_events(&b, child, -1),
+		       count_events(&b, 1, -1));
+	}
+	EXPECT_EQ(0, count_events(&b, 1, GOTRACE_EV_SCHED_SWITCH));
+	/* The caller, a host task that waited meanwhile, is not followed. */
+	EXPECT_EQ(0, count_events(&b, getpid(), GOTRACE_EV_SCHED_SWITCH));
+	gtt_buf_free(&b);
+}
+
+/*
+ * A followed task exits and its pid is reused by an unrelated task: the
+ * new task must not be traced.  pid_max is made small so that pids come
+ * round within a few hundred forks.
+ */
+TEST_F_TIMEOUT(harden, filter_pid_reuse, GTT_TIMEOUT)
+{
+	struct gtt_buf b = { 0 };
+	char old_max[32] = "";
+	int fdm, i, found = 0;
+	pid_t target, p;
+	ssize_t n;
+
+	fdm = open("/proc/sys/kernel/pid_max", O_RDWR | O_CLOEXEC);
+	if (fdm < 0)
+		SKIP(return, "pid_max: %s", strerror(errno));
+	n = read(fdm, old_max, sizeof(old_max) - 1);
+	ASSERT_LT(0, n);
+	old_max[n] = '\0';
+	ASSERT_EQ(3, pwrite(fdm, "600", 3, 0));
+
+	target = fork();
+	ASSERT_LE(0, target);
+	if (target == 0) {
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(0, start_filter(self->fd, target, GOTRACE_FILTER_CHILDREN));
+	gtt_msleep(50);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	/* Fork until the pid comes round; that process then does work. */
+	for (i = 0; i < 5000 && !found; i++) {
+		p = fork();
+		ASSERT_LE(0, p);
+		if (p == 0) {
+			if (getpid() == target) {
+				uint64_t t0, t1;
+				pid_t pp;
+
+				gtt_pingpong(100, -1, &pp, &t0, &t1);
+				_exit(0);
+			}
+			_exit(1);
+		}
+		found = p == target;
+		waitpid(p, NULL, 0);
+	}
+	pwrite(fdm, old_max, strlen(old_max), 0);
+	close(fdm);
+	ASSERT_TRUE(found) TH_LOG("pid %d did not come round", target);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
+	CHECK_STREAM(&b, true);
+	/* Only the first life of the pid: its exit, and nothing after. */
+	EXPECT_EQ(1, count_events(&b, target, GOTRACE_EV_SCHED_PROCESS_EXIT));
+	EXPECT_GT(20, count_events(&b, target, GOTRACE_EV_SCHED_SWITCH)) {
+		TH_LOG("pid %d: %ld switches (its second life was traced)",
+		       target, count_events(&b, target,
+					    GOTRACE_EV_SCHED_SWITCH));
+	}
+	gtt_buf_free(&b);
+}
+
+/* io_uring, by its system calls (no liburing in the VM). */
+static int uring_nop_async(void)
+{
+	struct io_uring_params par;
+	struct io_uring_sqe *sqes;
+	unsigned int *sq_tail, *sq_array, *cq_head, *cq_tail, mask;
+	size_t sq_len, cq_len;
+	void *sq, *cq;
+	int fd, i, ret = -1;
+
+	memset(&par, 0, sizeof(par));
+	fd = syscall(__NR_io_uring_setup, 8, &par);
+	if (fd < 0)
+		return -errno;
+	sq_len = par.sq_off.array + par.sq_entries * sizeof(unsigned int);
+	cq_len = par.cq_off.cqes + par.cq_entries * sizeof(struct io_uring_cqe);
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, par.sq_entries * sizeof(*sqes),
+		    PROT_READ | PROT_WRITE, MAP_SHARED, fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		goto out;
+	sq_tail = (unsigned int *)((char *)sq + par.sq_off.tail);
+	sq_array = (unsigned int *)((char *)sq + par.sq_off.array);
+	cq_head = (unsigned int *)((char *)cq + par.cq_off.head);
+	cq_tail = (unsigned int *)((char *)cq + par.cq_off.tail);
+	mask = *(unsigned int *)((char *)sq + par.sq_off.ring_mask);
+	for (i = 0; i < 20; i++) {
+		unsigned int tail = *sq_tail;
+
+		memset(&sqes[tail & mask], 0, sizeof(*sqes));
+		sqes[tail & mask].opcode = IORING_OP_NOP;
+		/* Run by an io-wq worker thread, not inline. */
+		sqes[tail & mask].flags = IOSQE_ASYNC;
+		sq_array[tail & mask] = tail & mask;
+		__atomic_store_n(sq_tail, tail + 1, __ATOMIC_RELEASE);
+		if (syscall(__NR_io_uring_enter, fd, 1, 1,
+			    IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+			goto out;
+		__atomic_store_n(cq_head,
+				 __atomic_load_n(cq_tail, __ATOMIC_ACQUIRE),
+				 __ATOMIC_RELEASE);
+		gtt_msleep(5);
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * io_uring's worker threads (iou-wrk-*) are threads of the process but
+ * have no fork event: in TGID mode they are traced all the same.
+ */
+TEST_F_TIMEOUT(harden, filter_tgid_io_uring_workers, GTT_TIMEOUT)
+{
+	struct gtt_buf b = { 0 };
+	int go[2], status;
+	pid_t p;
+	char c = 0;
+	long workers;
+
+	ASSERT_EQ(0, pipe(go));
+	p = fork();
+	ASSERT_LE(0, p);
+	if (p == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(uring_nop_async() ? 3 : 0);
+	}
+	close(go[0]);
+	ASSERT_EQ(0, start_filter(self->fd, p, GOTRACE_FILTER_TGID));
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(p, waitpid(p, &status, 0));
+	close(go[1]);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
+	if (WEXITSTATUS(status) == 3)
+		SKIP(goto out, "io_uring not available");
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	CHECK_STREAM(&b, true);
+	workers = count_comm_prefix(&b, "iou-wrk-");
+	EXPECT_LT(0, workers) TH_LOG("no event of an io_uring worker");
+out:
+	gtt_buf_free(&b);
 }
 
 TEST_HARNESS_MAIN
