@@ -61,6 +61,7 @@ struct gt_trace {
 	u64 stop_ns;
 	u64 missing;		/* 1 << GOTRACE_TP_*: not in this kernel */
 	u64 attached;		/* 1 << GOTRACE_TP_*: probe registered */
+	u64 registered;		/* attached, and fork for the pid filter */
 
 	struct gt_cpu __percpu *cpu;
 	unsigned long *comm_seen;	/* by pid: COMM already written */
@@ -110,8 +111,8 @@ void gt_hotplug_exit(void);
 void gt_trace_hotplug_detach(struct gt_trace *t);
 
 /* gotrace_state.c */
+void gt_trace_follow_init(struct gt_trace *t);
 int gt_trace_build_head(struct gt_trace *t);
-void gt_trace_head_set_missing(struct gt_trace *t);
 
 /* gotrace_stack.c */
 struct gt_stacks;

@@ -32,6 +32,8 @@
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include "gotrace.h"
 
 static struct {
@@ -337,6 +339,29 @@ static int gt_get_usize(const u32 __user *usize_p, u32 ver0, u32 *usize)
 	return 0;
 }
 
+/*
+ * The filter's pid is in the caller's pid namespace (a container's); the
+ * trace's events, and so its header, name tasks by their pid in the
+ * initial namespace.  ESRCH: no such task in the caller's namespace.
+ */
+static int gt_filter_pid_from_ns(struct gotrace_start *p)
+{
+	struct pid *pid;
+	pid_t nr = 0;
+
+	if (!p->filter_pid)
+		return 0;
+	rcu_read_lock();
+	pid = find_vpid(p->filter_pid);
+	if (pid && pid_task(pid, PIDTYPE_PID))
+		nr = pid_nr(pid);
+	rcu_read_unlock();
+	if (!nr)
+		return -ESRCH;
+	p->filter_pid = nr;
+	return 0;
+}
+
 static long gt_ioctl_start(struct gotrace_start __user *uarg)
 {
 	struct cpumask *cpus = NULL;
@@ -352,6 +377,9 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	if (err)
 		return err;
 	err = gt_validate_start(&p);
+	if (err)
+		return err;
+	err = gt_filter_pid_from_ns(&p);
 	if (err)
 		return err;
 	if (p.cpu_mask) {
@@ -407,14 +435,19 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	}
 	t->start_ns = ktime_get_mono_fast_ns();
 	t->start_real_ns = ktime_get_real_ns();
-	err = gt_trace_build_head(t);
-	if (!err)
-		err = gt_probes_register(t);
+	/* Follow, attach, then dump: see gt_trace_follow_init(). */
+	gt_trace_follow_init(t);
+	err = gt_probes_register(t);
 	if (err) {
 		gt_trace_free(t);
 		goto out;
 	}
-	gt_trace_head_set_missing(t);
+	err = gt_trace_build_head(t);
+	if (err) {
+		gt_probes_unregister(t);
+		gt_trace_free(t);
+		goto out;
+	}
 	gt.last_id = t->id;
 	gt.trace = t;
 	gt_trace_free(old);

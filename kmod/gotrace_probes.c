@@ -54,7 +54,7 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 
 	if (!gt_write_begin(t, &w))
 		return;
-	if (!gt_follows(t, prev->pid) && !gt_follows(t, next->pid)) {
+	if (!gt_follows(t, prev) && !gt_follows(t, next)) {
 		gt_write_filtered(&w);
 		return;
 	}
@@ -85,12 +85,12 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 }
 
 /*
- * Starts an event about task p (filtered on fpid): names p first if the
+ * Starts an event about task p (and filtered on p): names p first if the
  * trace has not yet, or always with force_comm.
  */
 static __always_inline bool gt_begin_task(struct gt_trace *t,
 					  struct gt_writer *w,
-					  struct task_struct *p, pid_t fpid,
+					  struct task_struct *p,
 					  unsigned int type, unsigned int need,
 					  bool force_comm)
 {
@@ -98,7 +98,7 @@ static __always_inline bool gt_begin_task(struct gt_trace *t,
 
 	if (!gt_write_begin(t, w))
 		return false;
-	if (!gt_follows(t, fpid)) {
+	if (!gt_follows(t, p)) {
 		gt_write_filtered(w);
 		return false;
 	}
@@ -132,7 +132,7 @@ static void gt_wakeup(struct gt_trace *t, struct task_struct *p,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_task(t, &w, p, p->pid, type, GT_EV_MAX(3), false))
+	if (!gt_begin_task(t, &w, p, type, GT_EV_MAX(3), false))
 		return;
 	gt_put(&w, p->pid);
 	gt_put(&w, (u32)p->prio);
@@ -150,19 +150,26 @@ static void gt_probe_sched_wakeup_new(void *data, struct task_struct *p)
 	gt_wakeup(data, p, GOTRACE_EV_SCHED_WAKEUP_NEW);
 }
 
-/* The filter follows a followed task's children (and new threads). */
+/*
+ * The filter follows a followed task's children (and new threads).  Every
+ * other new task is unfollowed: its pid may be that of a followed task
+ * that exited.  (Threads created without a fork event, io_uring's workers,
+ * are followed through their process: gt_follows().)
+ */
 static __always_inline void gt_follow_fork(struct gt_trace *t,
 					   struct task_struct *parent,
 					   struct task_struct *child)
 {
 	u32 ff = t->params.filter_flags;
 
-	if (!t->follow || !gt_follows(t, parent->pid) ||
-	    child->pid <= 0 || child->pid >= PID_MAX_LIMIT)
+	if (!t->follow || child->pid <= 0 || child->pid >= PID_MAX_LIMIT)
 		return;
-	if ((ff & GOTRACE_FILTER_CHILDREN) ||
-	    ((ff & GOTRACE_FILTER_TGID) && child->tgid == parent->tgid))
+	if (gt_follows(t, parent) &&
+	    ((ff & GOTRACE_FILTER_CHILDREN) ||
+	     ((ff & GOTRACE_FILTER_TGID) && child->tgid == parent->tgid)))
 		set_bit(child->pid, t->follow);
+	else
+		clear_bit(child->pid, t->follow);
 }
 
 static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
@@ -172,10 +179,14 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 	struct gt_writer w;
 	bool cparent;
 
+	/* On every CPU, also those the CPU filter leaves out. */
+	gt_follow_fork(t, parent, child);
+	/* Attached for the pid filter only (gt_probes_register()). */
+	if (!(t->params.groups & GOTRACE_GROUP_SCHED))
+		return;
 	if (!gt_write_begin(t, &w))
 		return;
-	gt_follow_fork(t, parent, child);
-	if (!gt_follows(t, parent->pid) && !gt_follows(t, child->pid)) {
+	if (!gt_follows(t, parent) && !gt_follows(t, child)) {
 		gt_write_filtered(&w);
 		return;
 	}
@@ -203,7 +214,7 @@ static void gt_process_exit(void *data, struct task_struct *p)
 {
 	struct gt_writer w;
 
-	if (!gt_begin_task(data, &w, p, p->pid, GOTRACE_EV_SCHED_PROCESS_EXIT,
+	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXIT,
 			   GT_EV_MAX(2), false))
 		return;
 	gt_put(&w, p->pid);
@@ -236,7 +247,7 @@ static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
 	struct gt_writer w;
 
 	/* exec renamed the task: name it again, before the event. */
-	if (!gt_begin_task(data, &w, p, p->pid, GOTRACE_EV_SCHED_PROCESS_EXEC,
+	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXEC,
 			   GT_EV_MAX(3) + GOTRACE_FILENAME_MAX, true))
 		return;
 	gt_put(&w, p->pid);
@@ -250,7 +261,7 @@ static void gt_probe_sched_migrate_task(void *data, struct task_struct *p,
 {
 	struct gt_writer w;
 
-	if (!gt_begin_task(data, &w, p, p->pid, GOTRACE_EV_SCHED_MIGRATE_TASK,
+	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_MIGRATE_TASK,
 			   GT_EV_MAX(4), false))
 		return;
 	gt_put(&w, p->pid);
@@ -265,7 +276,7 @@ static __always_inline bool gt_begin_mm(struct gt_trace *t,
 					struct gt_writer *w,
 					unsigned int type, unsigned int nargs)
 {
-	return gt_begin_task(t, w, current, current->pid, type,
+	return gt_begin_task(t, w, current, type,
 			     GT_EV_MAX(nargs), false);
 }
 
@@ -543,7 +554,11 @@ int gt_probes_init(void)
 	return 0;
 }
 
-/* Sets t->missing and t->attached; on error nothing stays registered. */
+/*
+ * Sets t->missing and t->attached; on error nothing stays registered.  A
+ * pid filter also needs sched_process_fork (to follow new tasks), which
+ * then writes no event unless the sched group is traced.
+ */
 int gt_probes_register(struct gt_trace *t)
 {
 	unsigned int i;
@@ -551,11 +566,13 @@ int gt_probes_register(struct gt_trace *t)
 
 	for (i = 0; i < GOTRACE_TP_COUNT; i++) {
 		struct gt_tracepoint *g = &gt_tracepoints[i];
+		bool traced = t->params.groups & g->group;
 
-		if (!(t->params.groups & g->group))
+		if (!traced && !(t->follow && i == GOTRACE_TP_SCHED_PROCESS_FORK))
 			continue;
 		if (!g->tp) {
-			t->missing |= 1ULL << i;
+			if (traced)
+				t->missing |= 1ULL << i;
 			continue;
 		}
 		err = tracepoint_probe_register(g->tp, g->probe, t);
@@ -564,7 +581,9 @@ int gt_probes_register(struct gt_trace *t)
 			gt_probes_unregister(t);
 			return err;
 		}
-		t->attached |= 1ULL << i;
+		t->registered |= 1ULL << i;
+		if (traced)
+			t->attached |= 1ULL << i;
 	}
 	return 0;
 }
@@ -575,7 +594,7 @@ void gt_probes_unregister(struct gt_trace *t)
 	unsigned int i;
 
 	for (i = 0; i < GOTRACE_TP_COUNT; i++)
-		if (t->attached & (1ULL << i))
+		if (t->registered & (1ULL << i))
 			tracepoint_probe_unregister(gt_tracepoints[i].tp,
 						    gt_tracepoints[i].probe, t);
 	tracepoint_synchronize_unregister();

@@ -75,6 +75,31 @@ static void gt_fill_task(struct gotrace_task *e, struct task_struct *p)
 	e->comm[sizeof(e->comm) - 1] = '\0';
 }
 
+/*
+ * Follows the tasks alive now that pass the pid filter.  Runs twice: before
+ * the probes are attached, so that a followed task's children forked once
+ * they are attached are followed from their fork event, and again in the
+ * TASKS dump after, for tasks forked in between (no fork event seen).
+ */
+static void gt_follow_matching(struct gt_trace *t, struct task_struct *p)
+{
+	if (t->follow && gt_filter_match(&t->params, p) &&
+	    p->pid > 0 && p->pid < PID_MAX_LIMIT)
+		set_bit(p->pid, t->follow);
+}
+
+void gt_trace_follow_init(struct gt_trace *t)
+{
+	struct task_struct *g, *p;
+
+	if (!t->follow)
+		return;
+	rcu_read_lock();
+	for_each_process_thread(g, p)
+		gt_follow_matching(t, p);
+	rcu_read_unlock();
+}
+
 /* Fills the TASKS record; marks the dumped pids named and followed. */
 static void gt_dump_tasks(struct gt_trace *t, struct gotrace_tasks *rec,
 			  u32 cap)
@@ -85,9 +110,7 @@ static void gt_dump_tasks(struct gt_trace *t, struct gotrace_tasks *rec,
 
 	rcu_read_lock();
 	for_each_process_thread(g, p) {
-		if (t->follow && gt_filter_match(&t->params, p) &&
-		    p->pid < PID_MAX_LIMIT)
-			set_bit(p->pid, t->follow);
+		gt_follow_matching(t, p);
 		if (n == cap) {
 			rec->flags |= GOTRACE_TASKS_TRUNCATED;
 			continue;
@@ -134,8 +157,9 @@ static void gt_fill_header(struct gt_trace *t, struct gotrace_header *h)
 
 /*
  * Builds the head of the stream: magic, HEADER, GFP_NAMES and TASKS.  The
- * task dump happens here, before the probes are attached; tasks forked
- * after it are named by their first event.  missing is patched in later.
+ * task dump happens here, after the probes are attached: a task forked
+ * before it is in it, one forked after has a fork event (and a task named
+ * by both is named twice, harmlessly).
  */
 int gt_trace_build_head(struct gt_trace *t)
 {
@@ -174,12 +198,4 @@ int gt_trace_build_head(struct gt_trace *t)
 	p += ((struct gotrace_record *)p)->len;
 	t->head_len = p - t->head;
 	return 0;
-}
-
-/* The probes are attached: record which tracepoints were missing. */
-void gt_trace_head_set_missing(struct gt_trace *t)
-{
-	struct gotrace_header *h = (void *)(t->head + GOTRACE_MAGIC_LEN);
-
-	h->missing = t->missing;
 }

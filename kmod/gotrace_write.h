@@ -130,11 +130,24 @@ static __always_inline void gt_put_pfn(struct gt_writer *w, u64 pfn)
 	w->p = gt_put_u64(w->p, ((u64)d << 1) ^ (u64)(d >> 63));
 }
 
-/* pid passes the pid filter (or there is none). */
-static __always_inline bool gt_follows(struct gt_trace *t, pid_t pid)
+static __always_inline bool gt_follow_bit(struct gt_trace *t, pid_t pid)
 {
-	return !t->follow ||
-	       (pid >= 0 && pid < PID_MAX_LIMIT && test_bit(pid, t->follow));
+	return pid >= 0 && pid < PID_MAX_LIMIT && test_bit(pid, t->follow);
+}
+
+/*
+ * Task p passes the pid filter (or there is none): it is followed, or
+ * (TGID or CHILDREN) its process is: threads that have no fork event,
+ * io_uring's workers, are followed with their process.
+ */
+static __always_inline bool gt_follows(struct gt_trace *t,
+				       struct task_struct *p)
+{
+	if (!t->follow || gt_follow_bit(t, p->pid))
+		return true;
+	return (t->params.filter_flags &
+		(GOTRACE_FILTER_TGID | GOTRACE_FILTER_CHILDREN)) &&
+	       gt_follow_bit(t, p->tgid);
 }
 
 /* The event is left out by the pid filter. */

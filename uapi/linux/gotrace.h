@@ -104,7 +104,11 @@ struct gotrace_start {
 	__u32 stack_depth;	/* frames per stack; 0: 16 */
 	__u32 stack_entries;	/* distinct stacks kept; 0: 16384 */
 	__u64 stack_events;	/* 1 << GOTRACE_EV_*; 0: mm_page_alloc */
-	__u32 filter_pid;	/* 0: every task; else only this task's events */
+	__u32 filter_pid;	/* 0: every task; else only this task's events
+				 * (a pid of the caller's pid namespace; the
+				 * header holds it as the events name it, in
+				 * the initial namespace; ESRCH: no such task)
+				 */
 	__u32 filter_flags;	/* GOTRACE_FILTER_* */
 	__u64 cpu_mask;		/* user pointer to a CPU bitmap; 0: all CPUs */
 	__u32 cpu_mask_size;	/* bytes at cpu_mask */
