@@ -411,4 +411,72 @@ TEST_F_TIMEOUT(priv, sizes_cannot_overflow, GTT_TIMEOUT)
 	munmap(area, 2 * psize);
 }
 
+/*
+ * Kernel addresses (STACK records) follow kptr_restrict as /proc/kallsyms
+ * does: 0, any tracer; 1, only with CAP_SYSLOG; 2, nobody.  A START with
+ * stacks that may not have them is EPERM; without stacks it is not
+ * affected.
+ */
+static int start_as(uint64_t caps, bool stacks)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct gotrace_start s = {
+			.size = sizeof(s),
+			.flags = stacks ? GOTRACE_START_STACKS : 0,
+		};
+		int fd, ret;
+
+		if (caps && drop_to(false, caps))
+			_exit(100);
+		fd = gtt_open(0);
+		if (fd < 0)
+			_exit(101);
+		ret = gtt_start_raw(fd, &s);
+		if (!ret)
+			gtt_stop(fd, 0);
+		_exit(ret == -EPERM ? 1 : ret ? 102 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	gtt_make_idle();
+	return WEXITSTATUS(status);
+}
+
+#define KPTR_RESTRICT	"/proc/sys/kernel/kptr_restrict"
+
+TEST_F_TIMEOUT(priv, stacks_follow_kptr_restrict, GTT_TIMEOUT)
+{
+	uint64_t perfmon = 1ULL << CAP_PERFMON;
+	char old[16] = "";
+	int fd;
+	ssize_t n;
+
+	fd = open(KPTR_RESTRICT, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "%s: %s", KPTR_RESTRICT, strerror(errno));
+	n = read(fd, old, sizeof(old) - 1);
+	ASSERT_LT(0, n);
+	close(fd);
+	old[n] = '\0';
+	close(self->fd);
+	self->fd = -1;
+
+	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "2"));
+	EXPECT_EQ(1, start_as(0, true)) TH_LOG("kptr_restrict=2, root, stacks");
+	EXPECT_EQ(0, start_as(0, false));
+	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "1"));
+	EXPECT_EQ(0, start_as(0, true)) TH_LOG("kptr_restrict=1, root, stacks");
+	EXPECT_EQ(1, start_as(perfmon, true))
+		TH_LOG("kptr_restrict=1, CAP_PERFMON without CAP_SYSLOG, stacks");
+	EXPECT_EQ(0, start_as(perfmon, false));
+	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "0"));
+	EXPECT_EQ(0, start_as(perfmon, true)) TH_LOG("kptr_restrict=0, stacks");
+	EXPECT_EQ(0, rel_tfs_put(KPTR_RESTRICT, old));
+}
+
 TEST_HARNESS_MAIN
