@@ -34,6 +34,8 @@
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/security.h>
+#include <linux/string.h>
 #include "gotrace.h"
 
 static struct {
@@ -362,6 +364,21 @@ static int gt_filter_pid_from_ns(struct gotrace_start *p)
 	return 0;
 }
 
+/*
+ * May the caller have kernel addresses (STACK records)?  The same rule as
+ * /proc/kallsyms and %pK: kptr_restrict 0, yes (a tracer has CAP_PERFMON
+ * already, which is what perf asks for kernel callchains); 1, only with
+ * CAP_SYSLOG; 2, no.  vsprintf applies it: kptr_restrict itself is not
+ * exported.  Process context only (%pK refuses to decide in interrupts).
+ */
+static bool gt_kernel_addresses_allowed(void)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%pK", (void *)gt_kernel_addresses_allowed);
+	return strspn(buf, "0") != strlen(buf);
+}
+
 static long gt_ioctl_start(struct gotrace_start __user *uarg)
 {
 	struct cpumask *cpus = NULL;
@@ -382,6 +399,8 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	err = gt_filter_pid_from_ns(&p);
 	if (err)
 		return err;
+	if ((p.flags & GOTRACE_START_STACKS) && !gt_kernel_addresses_allowed())
+		return -EPERM;
 	if (p.cpu_mask) {
 		cpus = kzalloc(cpumask_size(), GFP_KERNEL);
 		if (!cpus)
@@ -686,10 +705,15 @@ static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 static int gt_open(struct inode *inode, struct file *f)
 {
 	struct gt_file *gf;
+	int err;
 
 	/* Events carry physical frame numbers: tracing privilege only. */
 	if (!perfmon_capable())
 		return -EPERM;
+	/* Lockdown in confidentiality mode closes tracefs; this too. */
+	err = security_locked_down(LOCKDOWN_TRACEFS);
+	if (err)
+		return err;
 	gf = kzalloc(sizeof(*gf), GFP_KERNEL);
 	if (!gf)
 		return -ENOMEM;
