@@ -737,4 +737,37 @@ out:
 	gtt_buf_free(&b);
 }
 
+/* ---- 8. memory admission ---- */
+
+/*
+ * START admits a trace by all the memory it may take (at most half of
+ * RAM): the buffers of every CPU that may come online, the stack table,
+ * and the copy of the stacks made at STOP.  A table of 2^20 stacks of 64
+ * frames (512 MiB, and as much again at STOP) can't be had in the VM's
+ * 1 GiB: START says so at once, instead of taking 512 MiB and dropping the
+ * stacks at STOP.
+ */
+TEST_F_TIMEOUT(harden, admission_counts_the_stack_table, GTT_TIMEOUT)
+{
+	struct gotrace_start s = {
+		.size = sizeof(s), .flags = GOTRACE_START_STACKS,
+		.groups = GOTRACE_GROUP_SCHED,
+		.buffer_size = GOTRACE_MIN_BUFFER_SIZE,
+		.stack_depth = GOTRACE_MAX_STACK_DEPTH,
+		.stack_entries = GOTRACE_MAX_STACK_ENTRIES,
+	};
+	long ram_mb = sysconf(_SC_PHYS_PAGES) / 256;
+	int ret;
+
+	if (ram_mb > 1800)
+		SKIP(return, "%ld MiB of RAM: the table fits", ram_mb);
+	ret = gtt_start_raw(self->fd, &s);
+	EXPECT_EQ(-ENOMEM, ret) TH_LOG("START: %s", strerror(-ret));
+	/* Nothing was taken: a small trace starts. */
+	s.stack_entries = 1024;
+	s.stack_depth = 16;
+	EXPECT_EQ(0, gtt_start_raw(self->fd, &s));
+	EXPECT_EQ(0, gtt_make_idle());
+}
+
 TEST_HARNESS_MAIN
