@@ -118,6 +118,7 @@ int gt_trace_build_head(struct gt_trace *t);
 struct gt_stacks;
 int gt_stacks_alloc(struct gt_trace *t);
 void gt_stacks_free(struct gt_trace *t);
+size_t gt_stacks_mem(const struct gotrace_start *p);
 u64 gt_stacks_lost(struct gt_trace *t);
 u32 gt_stack_id(struct gt_trace *t);
 size_t gt_stacks_size(struct gt_trace *t);

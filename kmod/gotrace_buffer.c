@@ -242,7 +242,9 @@ static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 	struct gt_buf *bufs;
 
 	init_llist_head(&c->free);
-	bufs = kcalloc_node(nr, sizeof(*bufs), GFP_KERNEL, node);
+	/* Up to 64k entries: not necessarily physically contiguous. */
+	bufs = kvmalloc_node(array_size(nr, sizeof(*bufs)),
+			     GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, node);
 	if (!bufs)
 		return -ENOMEM;
 	c->bufs = bufs;
@@ -335,20 +337,34 @@ void gt_trace_hotplug_detach(struct gt_trace *t)
 	cpus_read_unlock();
 }
 
-/* Pools for the online CPUs traced; CPUs that come online get theirs later. */
-static int gt_trace_alloc_cpus(struct gt_trace *t)
+/*
+ * Refuses a trace that may take more than half of RAM, up front, rather
+ * than OOM the box later: the pools of the traced CPUs that are present
+ * (online now or able to come online), the stack table and the copy of
+ * it made at STOP.
+ */
+static int gt_trace_admit(struct gt_trace *t)
 {
 	size_t total, ram = (size_t)totalram_pages() << PAGE_SHIFT;
 	unsigned int cpu, n = 0;
+
+	for_each_present_cpu(cpu)
+		n += gt_cpu_traced(t, cpu);
+	if (check_mul_overflow((size_t)t->params.buffer_size, (size_t)n,
+			       &total) ||
+	    check_add_overflow(total, gt_stacks_mem(&t->params), &total) ||
+	    total > ram / 2)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Pools for the online CPUs traced; CPUs that come online get theirs later. */
+static int gt_trace_alloc_cpus(struct gt_trace *t)
+{
+	unsigned int cpu;
 	int err = 0;
 
 	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		n += gt_cpu_traced(t, cpu);
-	/* Refuse more than half of RAM up front rather than OOM the box. */
-	if (check_mul_overflow((size_t)t->params.buffer_size, (size_t)n,
-			       &total) || total > ram / 2)
-		err = -ENOMEM;
 	for_each_online_cpu(cpu) {
 		if (!err && gt_cpu_traced(t, cpu))
 			err = gt_cpu_alloc(t, cpu);
@@ -382,6 +398,10 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	atomic64_set(&t->nmi_lost, 0);
 	INIT_DELAYED_WORK(&t->flush_work, gt_flush_work_fn);
 
+	err = gt_trace_admit(t);
+	if (err)
+		goto fail;
+	err = -ENOMEM;
 	t->cpu = alloc_percpu(struct gt_cpu);
 	if (!t->cpu)
 		goto fail;
@@ -404,7 +424,8 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	}
 	t->end_min_len = nr_cpu_ids * sizeof(struct gotrace_cpu_end) +
 			 sizeof(struct gotrace_end);
-	t->end_min = kzalloc(t->end_min_len, GFP_KERNEL);
+	/* nr_cpu_ids records: 384 KiB with 8192 CPU ids. */
+	t->end_min = kvzalloc(t->end_min_len, GFP_KERNEL | __GFP_NOWARN);
 	if (!t->end_min)
 		goto fail;
 	err = gt_trace_alloc_cpus(t);
@@ -430,7 +451,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 				continue;
 			for (i = 0; i < c->nr_bufs; i++)
 				kvfree(c->bufs[i].data);
-			kfree(c->bufs);
+			kvfree(c->bufs);
 			c->bufs = NULL;
 			c->cur = NULL;
 			init_llist_head(&c->free);
@@ -449,7 +470,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 	if (t->end != t->end_min)
 		kvfree(t->end);
 	t->end = NULL;
-	kfree(t->end_min);
+	kvfree(t->end_min);
 	t->end_min = NULL;
 	kvfree(t->head);
 	t->head = NULL;

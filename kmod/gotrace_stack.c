@@ -75,6 +75,22 @@ void gt_stacks_free(struct gt_trace *t)
 	t->stacks = NULL;
 }
 
+/*
+ * The most memory a stack table of p's size takes, with the copy of its
+ * STACK records made at STOP (START admits a trace by it).
+ */
+size_t gt_stacks_mem(const struct gotrace_start *p)
+{
+	size_t entries, depth = p->stack_depth;
+
+	if (!(p->flags & GOTRACE_START_STACKS))
+		return 0;
+	entries = roundup_pow_of_two(p->stack_entries);
+	return entries * (sizeof(struct gt_stack_slot) +
+			  depth * sizeof(unsigned long)) +
+	       entries * (sizeof(struct gotrace_stack) + depth * sizeof(u64));
+}
+
 u64 gt_stacks_lost(struct gt_trace *t)
 {
 	return t->stacks ? atomic64_read(&t->stacks->lost) : 0;
