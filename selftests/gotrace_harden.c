@@ -770,4 +770,98 @@ TEST_F_TIMEOUT(harden, admission_counts_the_stack_table, GTT_TIMEOUT)
 	EXPECT_EQ(0, gtt_make_idle());
 }
 
+/* ---- 12. flushing without waking CPUs ---- */
+
+/* An interrupt count of one CPU from /proc/interrupts ("CAL", "LOC"). */
+static long irq_count(const char *name, int cpu)
+{
+	char line[1024], *p, *end;
+	long v = -1;
+	FILE *f = fopen("/proc/interrupts", "r");
+	int i;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (strncmp(p, name, strlen(name)) || p[strlen(name)] != ':')
+			continue;
+		p += strlen(name) + 1;
+		for (i = 0; i <= cpu; i++) {
+			v = strtol(p, &end, 10);
+			if (end == p) {
+				v = -1;
+				break;
+			}
+			p = end;
+		}
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* A task on cpu1 that wakes every 30 ms for a moment, for ms. */
+static pid_t sleeper_cpu1(unsigned int ms)
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		uint64_t end = gtt_now_ns() + ms * REL_NS_PER_MS;
+
+		gtt_pin_cpu(0, 1);
+		while (gtt_now_ns() < end)
+			gtt_msleep(30);
+		_exit(0);
+	}
+	return p;
+}
+
+/* Function-call IPIs cpu1 takes in 2 s with the sleeper on it. */
+static long cpu1_ipis(void)
+{
+	long c0 = irq_count("CAL", 1), c1;
+	pid_t p;
+
+	gtt_pin_cpu(0, 0);
+	p = sleeper_cpu1(2000);
+	waitpid(p, NULL, 0);
+	c1 = irq_count("CAL", 1);
+	return c0 < 0 || c1 < 0 ? -1 : c1 - c0;
+}
+
+/*
+ * Partial batches are flushed every flush period, without an IPI: a CPU
+ * that sleeps between its events is not interrupted by the tracer, and
+ * its batches still reach the reader while tracing.
+ */
+TEST_F_TIMEOUT(harden, flush_without_ipis, GTT_TIMEOUT)
+{
+	struct gotrace_cpu_stats cs[2];
+	struct gotrace_status st;
+	long base, traced;
+	struct gtt_bg bg;
+
+	if (access(REL_CPU1_ONLINE, F_OK))
+		SKIP(return, "no cpu1");
+	ASSERT_EQ(0, rel_cpu1_set(1));
+	base = cpu1_ipis();
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 20));
+	ASSERT_EQ(0, gtt_bg_start(&bg, self->fd, 0));
+	traced = cpu1_ipis();
+	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_bg_join(&bg));
+	CHECK_STREAM(&bg.buf, true);
+	TH_LOG("RELIABILITY flush_ipis cpu1 function-call IPIs in 2 s: %ld untraced, %ld traced (flush 20 ms); cpu1 %u batches, %llu events, %.0f bytes/batch while tracing",
+	       base, traced, cs[1].batches,
+	       (unsigned long long)cs[1].events,
+	       cs[1].batches ? (double)cs[1].bytes / cs[1].batches : 0.0);
+	EXPECT_GT(base + 10, traced);
+	/* Flushed while tracing, not only at STOP. */
+	EXPECT_LT(10, cs[1].batches);
+	gtt_buf_free(&bg.buf);
+}
+
 TEST_HARNESS_MAIN
