@@ -20,6 +20,7 @@
 #include <linux/llist.h>
 #include <linux/irq_work.h>
 #include <linux/workqueue.h>
+#include <linux/timer.h>
 #include <linux/atomic.h>
 #include <linux/gotrace.h>
 
@@ -50,6 +51,9 @@ struct gt_cpu {
 	struct llist_head free;	/* buffers to fill; reader gives back here */
 	struct gt_buf *bufs;	/* the pool, nr_bufs of them */
 	unsigned int nr_bufs;
+	struct gt_trace *t;
+	/* Flushes cur on this CPU, deferred while the CPU is idle. */
+	struct timer_list flush_timer;
 };
 
 struct gt_trace {
@@ -73,7 +77,8 @@ struct gt_trace {
 
 	struct llist_head full;		/* queue of full buffers, newest first */
 	atomic64_t queued_bytes;	/* bytes on the queue, not yet read */
-	struct delayed_work flush_work;	/* flushes partial buffers */
+	struct delayed_work flush_work;	/* offline CPUs' buffers; wakeups */
+	bool flush_stop;		/* flush timers: don't re-arm */
 
 	/* Reader side, under gt_dev.lock. */
 	bool stopped;
@@ -103,6 +108,8 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 void gt_trace_free_buffers(struct gt_trace *t);
 void gt_trace_free(struct gt_trace *t);
 void gt_trace_flush_all(struct gt_trace *t);
+void gt_trace_flush_start(struct gt_trace *t);
+void gt_trace_flush_stop(struct gt_trace *t);
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c);
 void gt_wake_reader(void);
 void gt_trace_build_end(struct gt_trace *t);

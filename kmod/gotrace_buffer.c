@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/log2.h>
 #include "gotrace_write.h"
+#include "gotrace_compat.h"
 
 #define GT_MIN_BATCH	4096U
 #define GT_MAX_BATCH	(64U << 10)
@@ -168,16 +169,69 @@ bool gt_reserve_slow(struct gt_writer *w, unsigned int need)
 	return true;
 }
 
-/* Runs on the CPU whose buffer it flushes, interrupts off (IPI). */
-static void gt_flush_ipi(void *info)
+/*
+ * Partial batches are flushed where they are written, with no IPI: each
+ * traced CPU has a pinned, deferrable timer (as LTTng's switch timer), so
+ * a CPU that sleeps is not woken for it and a nohz_full CPU is not
+ * interrupted; it flushes when the CPU runs anyway.  A batch is queued
+ * once its first event is a flush period old, so data waits less than
+ * two periods.  The timer runs on online CPUs only: gt_cpu_up() arms it,
+ * gt_cpu_down() stops it; an offline CPU's partial batch is queued by the
+ * flush work.
+ */
+static void gt_flush_timer_fn(struct timer_list *tm)
 {
-	struct gt_trace *t = info;
-	struct gt_cpu *c = this_cpu_ptr(t->cpu);
+	struct gt_cpu *c = timer_container_of(c, tm, flush_timer);
+	struct gt_trace *t = c->t;
+	u64 period = (u64)t->params.flush_ms * NSEC_PER_MSEC;
+	unsigned long flags;
+	struct gt_buf *b;
 
-	if (c->cur)
+	if (READ_ONCE(t->flush_stop) || c != this_cpu_ptr(t->cpu))
+		return;
+	local_irq_save(flags);
+	b = c->cur;
+	if (b && ktime_get_mono_fast_ns() -
+		 ((struct gotrace_batch *)b->data)->base_ts >= period)
 		gt_queue_buf(t, c);
+	local_irq_restore(flags);
+	mod_timer(tm, jiffies + msecs_to_jiffies(t->params.flush_ms));
 }
 
+static void gt_flush_timer_start(struct gt_trace *t, unsigned int cpu)
+{
+	struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+	if (c->bufs && !READ_ONCE(t->flush_stop) &&
+	    !timer_pending(&c->flush_timer)) {
+		c->flush_timer.expires = jiffies +
+					 msecs_to_jiffies(t->params.flush_ms);
+		add_timer_on(&c->flush_timer, cpu);
+	}
+}
+
+/* Arms the online CPUs' flush timers; CPUs coming online arm theirs. */
+void gt_trace_flush_start(struct gt_trace *t)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		gt_flush_timer_start(t, cpu);
+	cpus_read_unlock();
+}
+
+/* Stops the flush timers for good.  Process context. */
+void gt_trace_flush_stop(struct gt_trace *t)
+{
+	unsigned int cpu;
+
+	WRITE_ONCE(t->flush_stop, true);
+	for_each_possible_cpu(cpu)
+		timer_delete_sync(&per_cpu_ptr(t->cpu, cpu)->flush_timer);
+}
+
+/* Offline CPUs' partial batches, and a wakeup for the reader. */
 static void gt_flush_work_fn(struct work_struct *work)
 {
 	struct gt_trace *t = container_of(to_delayed_work(work),
@@ -188,13 +242,8 @@ static void gt_flush_work_fn(struct work_struct *work)
 	for_each_possible_cpu(cpu) {
 		struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
 
-		/* A racy peek: an empty CPU is not disturbed. */
-		if (!READ_ONCE(c->cur))
-			continue;
-		if (cpu_online(cpu))
-			smp_call_function_single(cpu, gt_flush_ipi, t, 1);
-		else if (c->cur)
-			/* Hotplug is held off: an offline CPU writes nothing. */
+		/* Hotplug is held off: an offline CPU writes nothing. */
+		if (!cpu_online(cpu) && c->cur)
 			gt_queue_buf(t, c);
 	}
 	cpus_read_unlock();
@@ -287,15 +336,30 @@ static int gt_cpu_prepare(unsigned int cpu)
 	return 0;
 }
 
+/* CPUHP_AP_ONLINE_DYN startup, on the CPU coming up: its flush timer. */
+static int gt_cpu_up(unsigned int cpu)
+{
+	struct gt_trace *t = gt_hp_trace;
+
+	if (t && gt_cpu_traced(t, cpu))
+		gt_flush_timer_start(t, cpu);
+	return 0;
+}
+
 /*
  * CPUHP_AP_ONLINE_DYN teardown, on the CPU going down: it is no longer
  * active, so no probe queues the wakeup here any more (gt_queue_buf());
  * one queued before has run once this returns.  Its irq_work thread
  * (PREEMPT_RT) is not parked yet: that comes later, at
  * CPUHP_AP_SMPBOOT_THREADS.  So the CPU goes down holding none of ours.
+ * Its flush timer stops too (the flush work takes over its batch).
  */
 static int gt_cpu_down(unsigned int cpu)
 {
+	struct gt_trace *t = gt_hp_trace;
+
+	if (t)
+		timer_delete_sync(&per_cpu_ptr(t->cpu, cpu)->flush_timer);
 	irq_work_sync(&gt_wake_work);
 	return 0;
 }
@@ -310,7 +374,7 @@ int gt_hotplug_init(void)
 		return ret;
 	gt_hp_state = ret;
 	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "gotrace:online",
-					NULL, gt_cpu_down);
+					gt_cpu_up, gt_cpu_down);
 	if (ret < 0) {
 		cpuhp_remove_state_nocalls(gt_hp_state);
 		return ret;
@@ -382,6 +446,7 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 				struct cpumask *cpus)
 {
 	struct gt_trace *t;
+	unsigned int cpu;
 	int err = -ENOMEM;
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
@@ -396,7 +461,7 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	init_llist_head(&t->full);
 	atomic64_set(&t->queued_bytes, 0);
 	atomic64_set(&t->nmi_lost, 0);
-	INIT_DELAYED_WORK(&t->flush_work, gt_flush_work_fn);
+	INIT_DEFERRABLE_WORK(&t->flush_work, gt_flush_work_fn);
 
 	err = gt_trace_admit(t);
 	if (err)
@@ -405,6 +470,13 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	t->cpu = alloc_percpu(struct gt_cpu);
 	if (!t->cpu)
 		goto fail;
+	for_each_possible_cpu(cpu) {
+		struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
+
+		c->t = t;
+		timer_setup(&c->flush_timer, gt_flush_timer_fn,
+			    TIMER_DEFERRABLE | TIMER_PINNED);
+	}
 	t->comm_seen = kvcalloc(BITS_TO_LONGS(PID_MAX_LIMIT), sizeof(long),
 				GFP_KERNEL);
 	if (!t->comm_seen)
@@ -444,6 +516,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 
 	gt_trace_hotplug_detach(t);
 	if (t->cpu) {
+		gt_trace_flush_stop(t);
 		for_each_possible_cpu(cpu) {
 			struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
 

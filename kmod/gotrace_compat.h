@@ -48,4 +48,12 @@
 #define GT_PICK_PROBE(tp, a, b)						\
 	__builtin_choose_expr(GT_PROBE_MATCHES(tp, a), a, b)
 
+/* Timer API renames: timer_delete_sync() 6.2, timer_container_of() 6.16. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define timer_delete_sync(timer)	del_timer_sync(timer)
+#endif
+#ifndef timer_container_of
+#define timer_container_of(var, timer, field)	from_timer(var, timer, field)
+#endif
+
 #endif /* _GOTRACE_COMPAT_H */

@@ -90,6 +90,7 @@ static void gt_trace_stop(struct gt_trace *t)
 	/* Nothing more to write: a CPU that comes online needs no buffers. */
 	gt_trace_hotplug_detach(t);
 	cancel_delayed_work_sync(&t->flush_work);
+	gt_trace_flush_stop(t);
 	gt_trace_flush_all(t);
 	t->stop_ns = ktime_get_mono_fast_ns();
 	gt_trace_build_end(t);
@@ -470,6 +471,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	gt.last_id = t->id;
 	gt.trace = t;
 	gt_trace_free(old);
+	gt_trace_flush_start(t);
 	schedule_delayed_work(&t->flush_work,
 			      msecs_to_jiffies(t->params.flush_ms));
 	gt_wake_reader();
