@@ -8,8 +8,10 @@
 #   selftests/gotrace_stress.c) and `gotrace record` streaming the trace
 #   into `gotrace_stress check` (every event written or counted lost,
 #   STATUS == END), STRESS_SECS (150) with a fast reader and
-#   STRESS_SLOW_SECS (60) with a slow one, then the fault and fuzz
-#   selftests at GTT_SCALE (2); the kernel log must stay clean
+#   STRESS_SLOW_SECS (60) with a slow one, then the fault, hardening,
+#   exactness and fuzz selftests at the scales of selftests/vm/stress-run.sh
+#   (STRESS_FAULTS_SCALE 9, STRESS_HARDEN_SCALE 2, STRESS_EXACT_SCALE 10,
+#   GTT_SCALE 2); the kernel log must stay clean
 #   (panic_on_warn=1 softlockup_panic=1 as in every test VM);
 #   then the host fuzzers for FUZZ_SECS (120).
 # Results: .build/stress/logs/results.txt and summary.txt.
@@ -60,12 +62,14 @@ for run in $RUNS; do
 	"$VM/mkinitramfs.sh" -o "$initrd.base" -r "$VM/stress-run.sh" -k "$ko" \
 		-g "$GOTRACE_BIN" -t "$STRESS_BIN" \
 		-t "$STATIC/selftests/gotrace_faults" \
+		-t "$STATIC/selftests/gotrace_harden" \
+		-t "$STATIC/selftests/gotrace_exact" \
 		-t "$STATIC/selftests/gotrace_fuzz" >"$LOGS/initramfs.log" 2>&1 ||
 		{ echo "fail $name:initramfs" >>"$RESULTS"; continue; }
 	cat "$initrd.base" ${EXTRA:+"$EXTRA"} >"$initrd"
 	d=$BUILD/vm/stress-$name
-	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-1800} "$RUNVM" -k "$vmlinuz" -i "$initrd" -d "$d" \
-		-a "$cmd STRESS_SECS=${STRESS_SECS:-150} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60} GTT_SCALE=${GTT_SCALE:-2} gtvm_test_timeout=900" \
+	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-5400} "$RUNVM" -k "$vmlinuz" -i "$initrd" -d "$d" \
+		-a "$cmd STRESS_SECS=${STRESS_SECS:-150} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60} GTT_SCALE=${GTT_SCALE:-2} STRESS_FAULTS_SCALE=${STRESS_FAULTS_SCALE:-9} STRESS_HARDEN_SCALE=${STRESS_HARDEN_SCALE:-2} STRESS_EXACT_SCALE=${STRESS_EXACT_SCALE:-10} gtvm_test_timeout=${STRESS_TEST_TIMEOUT:-2400}" \
 		-p "stress-$name:" >/dev/null 2>&1
 	cat "$d/results.txt" >>"$RESULTS"
 	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"
