@@ -17,6 +17,7 @@
 #include <linux/stacktrace.h>
 #include <linux/module.h>
 #include <linux/log2.h>
+#include <linux/moduleparam.h>
 #include "gotrace_write.h"
 
 #define GT_STACK_PROBES		32	/* slots tried before giving up */
@@ -148,6 +149,104 @@ u32 gt_stack_id(struct gt_trace *t)
 		return 0;
 	return gt_stack_insert(s, f + skip, nr);
 }
+
+/*
+ * The longest interrupts-off section of the write path, for the tests
+ * (the Debian kernels have no irqsoff tracer).  Off by default; when off
+ * the write path only reads gt_irqsoff_measure.  Setting irqsoff_measure
+ * clears the maxima, clearing it keeps them; irqsoff_max_ns is the largest
+ * over the CPUs, from the event's timestamp (just after local_irq_save) to
+ * the restore.  irqsoff_hist counts the sections by duration: under 1 us,
+ * then [2^(i-1), 2^i) us, the last one 2^(GT_IRQSOFF_BUCKETS-2) us and more
+ * (in a VM the maximum is often the host not running the vCPU).
+ */
+#define GT_IRQSOFF_BUCKETS	16
+
+struct gt_irqsoff {
+	u64 max;
+	u64 hist[GT_IRQSOFF_BUCKETS];
+};
+
+bool gt_irqsoff_measure __read_mostly;
+static DEFINE_PER_CPU(struct gt_irqsoff, gt_irqsoff);
+
+/* Write path, interrupts off. */
+void gt_irqsoff_note(u64 start)
+{
+	struct gt_irqsoff *m = this_cpu_ptr(&gt_irqsoff);
+	s64 d = ktime_get_mono_fast_ns() - start;
+
+	if (d <= 0)
+		return;
+	if (d > m->max)
+		m->max = d;
+	m->hist[min(fls64(d >> 10), GT_IRQSOFF_BUCKETS - 1)]++;
+}
+
+static int gt_irqsoff_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int cpu, err = kstrtobool(val, &on);
+
+	if (err)
+		return err;
+	WRITE_ONCE(gt_irqsoff_measure, false);
+	if (on) {
+		for_each_possible_cpu(cpu)
+			memset(per_cpu_ptr(&gt_irqsoff, cpu), 0,
+			       sizeof(struct gt_irqsoff));
+	}
+	WRITE_ONCE(gt_irqsoff_measure, on);
+	return 0;
+}
+
+static int gt_irqsoff_get_max(char *buf, const struct kernel_param *kp)
+{
+	u64 max = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		max = max(max, READ_ONCE(per_cpu_ptr(&gt_irqsoff, cpu)->max));
+	return scnprintf(buf, PAGE_SIZE, "%llu\n", max);
+}
+
+static int gt_irqsoff_get_hist(char *buf, const struct kernel_param *kp)
+{
+	int cpu, i, len = 0;
+
+	for (i = 0; i < GT_IRQSOFF_BUCKETS; i++) {
+		u64 n = 0;
+
+		for_each_possible_cpu(cpu)
+			n += READ_ONCE(per_cpu_ptr(&gt_irqsoff, cpu)->hist[i]);
+		len += scnprintf(buf + len, PAGE_SIZE - len, "%s%llu",
+				 i ? " " : "", n);
+	}
+	return len + scnprintf(buf + len, PAGE_SIZE - len, "\n");
+}
+
+static const struct kernel_param_ops gt_irqsoff_ops = {
+	.set = gt_irqsoff_set,
+	.get = param_get_bool,
+};
+
+static const struct kernel_param_ops gt_irqsoff_max_ops = {
+	.get = gt_irqsoff_get_max,
+};
+
+static const struct kernel_param_ops gt_irqsoff_hist_ops = {
+	.get = gt_irqsoff_get_hist,
+};
+
+module_param_cb(irqsoff_measure, &gt_irqsoff_ops, &gt_irqsoff_measure, 0600);
+MODULE_PARM_DESC(irqsoff_measure,
+		 "Record the longest interrupts-off time of the write path (tests)");
+module_param_cb(irqsoff_max_ns, &gt_irqsoff_max_ops, NULL, 0400);
+MODULE_PARM_DESC(irqsoff_max_ns,
+		 "Longest interrupts-off time of the write path since irqsoff_measure was set");
+module_param_cb(irqsoff_hist, &gt_irqsoff_hist_ops, NULL, 0400);
+MODULE_PARM_DESC(irqsoff_hist,
+		 "Interrupts-off sections of the write path: <1us, then power-of-two us buckets");
 
 /* Bytes of the STACK records; the table no longer changes. */
 size_t gt_stacks_size(struct gt_trace *t)

@@ -88,6 +88,16 @@ static __always_inline bool gt_write_begin(struct gt_trace *t,
 
 bool gt_reserve_slow(struct gt_writer *w, unsigned int need);
 
+/* Interrupts-off time of the write path, for tests (gotrace_stack.c). */
+extern bool gt_irqsoff_measure;
+void gt_irqsoff_note(u64 start);
+
+static __always_inline void gt_irqsoff_end(struct gt_writer *w)
+{
+	if (unlikely(READ_ONCE(gt_irqsoff_measure)))
+		gt_irqsoff_note(w->ts);
+}
+
 /* Makes room for need bytes in the current buffer; false: event dropped. */
 static __always_inline bool gt_reserve(struct gt_writer *w, unsigned int need)
 {
@@ -154,6 +164,7 @@ static __always_inline bool gt_follows(struct gt_trace *t,
 static __always_inline void gt_write_filtered(struct gt_writer *w)
 {
 	w->c->filtered++;
+	gt_irqsoff_end(w);
 	local_irq_restore(w->irqflags);
 }
 
@@ -172,6 +183,7 @@ static __always_inline void gt_write_commit(struct gt_writer *w)
 	w->b->len = w->p - w->b->data;
 	w->b->nr_events++;
 	w->c->events++;
+	gt_irqsoff_end(w);
 	local_irq_restore(w->irqflags);
 }
 
@@ -180,6 +192,7 @@ static __always_inline void gt_write_drop(struct gt_writer *w)
 {
 	w->c->lost++;
 	w->c->lost_pending++;
+	gt_irqsoff_end(w);
 	local_irq_restore(w->irqflags);
 }
 
