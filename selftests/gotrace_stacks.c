@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace_stacks: kernel stacks (issue "Hardening", items 11 and 13).
+ *
+ * - A stack does not depend on the other tracers of the tracepoint: with
+ *   one probe the tracepoint calls it directly (static call), with more it
+ *   calls __traceiter_<name>, one more frame.  No STACK frame may be in a
+ *   __traceiter_* function, and one call site keeps one stack id whether
+ *   or not ftrace is attached to the same tracepoint.
+ * - The interrupts-off time of the write path, with and without stacks
+ *   (module parameters irqsoff_measure and irqsoff_max_ns): reported, and
+ *   bounded generously.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "gotrace_rel.h"
+
+#define GTS_TIMEOUT	300
+#define NR_TOUCH	256
+#define NR_PINGPONG	100
+#define PARAMS		"/sys/module/" REL_MODULE_NAME "/parameters/"
+
+FIXTURE(st) {
+	int fd;
+	struct gtt_bg bg;
+	struct gtt_buf buf;
+	struct gtt_raw raw;
+	struct gt_reader *rd;
+	struct rel_pin pin;
+	bool ftrace_on;
+	char err[256];
+};
+
+FIXTURE_SETUP(st)
+{
+	ASSERT_EQ(0, gtt_make_idle());
+	self->fd = gtt_open(0);
+	ASSERT_LE(0, self->fd);
+	memset(&self->raw, 0, sizeof(self->raw));
+	self->rd = NULL;
+	memset(&self->pin, 0, sizeof(self->pin));
+	self->ftrace_on = false;
+}
+
+static void ftrace_events(bool on);
+
+FIXTURE_TEARDOWN(st)
+{
+	if (self->ftrace_on)
+		ftrace_events(false);
+	rel_unpin_tracepoints(&self->pin);
+	rel_tfs_put(PARAMS "irqsoff_measure", "0");
+	if (self->rd)
+		gt_close(self->rd);
+	gtt_raw_free(&self->raw);
+	gtt_buf_free(&self->buf);
+	if (self->fd >= 0)
+		close(self->fd);
+	gtt_make_idle();
+}
+
+static int trace_start(int fd, struct gotrace_start *s, struct gtt_bg *bg)
+{
+	int ret;
+
+	s->size = sizeof(*s);
+	if (!s->flush_ms)
+		s->flush_ms = 50;
+	ret = gtt_start_raw(fd, s);
+	if (ret)
+		return ret;
+	ret = gtt_bg_start(bg, fd, 1 << 20);
+	if (ret)
+		gtt_stop(fd, 0);
+	return ret;
+}
+
+static int trace_stop(int fd, struct gtt_bg *bg, struct gtt_buf *buf,
+		      struct gtt_raw *raw, struct gt_reader **rd, char *err,
+		      size_t errlen)
+{
+	int ret = gtt_stop(fd, 0), jret = gtt_bg_join(bg);
+
+	*buf = bg->buf;
+	if (ret || jret) {
+		snprintf(err, errlen, "stop %d, read %d", ret, jret);
+		return -1;
+	}
+	if (gtt_raw_parse(buf->data, buf->len, raw)) {
+		snprintf(err, errlen, "raw: %.200s", raw->err);
+		return -1;
+	}
+	if (gt_open_mem(buf->data, buf->len, rd)) {
+		snprintf(err, errlen, "open: %s", gt_error(NULL));
+		return -1;
+	}
+	return 0;
+}
+
+#define START(s) ASSERT_EQ(0, trace_start(self->fd, (s), &self->bg))
+#define STOP() do {							\
+	ASSERT_EQ(0, trace_stop(self->fd, &self->bg, &self->buf,	\
+				&self->raw, &self->rd, self->err,	\
+				sizeof(self->err))) {			\
+		TH_LOG("%s", self->err);				\
+	}								\
+} while (0)
+
+/* ftrace's events on the two tracepoints with stacks (recording off). */
+static const char *const ftrace_tps[] = {
+	REL_EVENTS "sched/sched_switch/enable",
+	REL_EVENTS "kmem/mm_page_alloc/enable",
+};
+
+static void ftrace_events(bool on)
+{
+	unsigned int i;
+
+	if (on)
+		rel_tfs_put("/sys/kernel/tracing/tracing_on", "0");
+	for (i = 0; i < sizeof(ftrace_tps) / sizeof(*ftrace_tps); i++)
+		rel_tfs_put(ftrace_tps[i], on ? "1" : "0");
+	if (!on)
+		rel_tfs_put("/sys/kernel/tracing/tracing_on", "1");
+}
+
+/* ---- kallsyms of the guest ---------------------------------------------- */
+
+struct ksym {
+	uint64_t addr;
+	char name[64];
+};
+
+static struct ksym *ksyms;
+static size_t nr_ksyms;
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Text symbols of /proc/kallsyms; the number loaded with an address. */
+static size_t ksyms_load(void)
+{
+	char line[512], name[256];
+	unsigned long long a;
+	size_t cap = 0, nonzero = 0;
+	FILE *f;
+	char t;
+
+	if (ksyms)
+		return nr_ksyms;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 ||
+		    !strchr("tTwW", t))
+			continue;
+		if (nr_ksyms == cap) {
+			struct ksym *k;
+
+			cap = cap ? cap * 2 : 65536;
+			k = realloc(ksyms, cap * sizeof(*k));
+			if (!k)
+				break;
+			ksyms = k;
+		}
+		ksyms[nr_ksyms].addr = a;
+		snprintf(ksyms[nr_ksyms].name, sizeof(ksyms[0].name), "%.63s",
+			 name);
+		nr_ksyms++;
+		nonzero += a != 0;
+	}
+	fclose(f);
+	qsort(ksyms, nr_ksyms, sizeof(*ksyms), ksym_cmp);
+	return nonzero;
+}
+
+static const char *ksym_name(uint64_t addr)
+{
+	size_t lo = 0, hi = nr_ksyms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? ksyms[lo - 1].name : "?";
+}
+
+static bool is_traceiter(uint64_t addr)
+{
+	return !strncmp(ksym_name(addr), "__traceiter_", 12);
+}
+
+/* " sym sym ..." of the first frames of stack id. */
+static const char *stack_str(struct gt_reader *r, uint32_t id, char *out,
+			     size_t len)
+{
+	const uint64_t *f;
+	int i, n = id ? gt_stack(r, id, &f) : -1;
+	size_t used = 0;
+
+	out[0] = 0;
+	for (i = 0; i < n && i < 16 && used < len; i++)
+		used += snprintf(out + used, len - used, " %s",
+				 ksym_name(f[i]));
+	return out;
+}
+
+/* ---- (11a) no frame of the tracepoint machinery ------------------------- */
+
+/*
+ * Every tracepoint has other tracers (ftrace and perf, as the fixtures of
+ * the reliability suites leave them): each call goes through the
+ * __traceiter_<name> of the tracepoint.  No stack may start there.  Deeper
+ * in a stack a __traceiter_* frame is the context an interrupt interrupted
+ * while it ran the probes of a tracepoint (ftrace's, or gotrace's own whose
+ * interrupts-on end raised its irq_work): only after an interrupt or
+ * exception entry (asm_*), reported only.
+ */
+TEST_F_TIMEOUT(st, no_traceiter_frames, GTS_TIMEOUT)
+{
+	struct gotrace_start s = {
+		.flags = GOTRACE_START_STACKS,
+		.groups = GOTRACE_GROUP_ALL,
+		/* every event that may carry a stack */
+		.stack_events = ((1ULL << GOTRACE_EV_COUNT) - 1) &
+				~((1ULL << GOTRACE_EV_NONE) |
+				  (1ULL << GOTRACE_EV_COMM)),
+	};
+	unsigned int pinned, bad_stacks = 0, bad_frames = 0, frames = 0;
+	unsigned int leading = 0, interrupted = 0;
+	size_t ns, i;
+	char str[512];
+
+	ASSERT_LT(1000, ksyms_load()) TH_LOG("no kallsyms addresses");
+	pinned = rel_pin_tracepoints(&self->pin);
+	ftrace_events(true);
+	self->ftrace_on = true;
+	START(&s);
+	rel_workload(300 * rel_scale());
+	STOP();
+	ftrace_events(false);
+	self->ftrace_on = false;
+	rel_unpin_tracepoints(&self->pin);
+
+	ns = gt_nr_stacks(self->rd);
+	for (i = 0; i < ns; i++) {
+		uint32_t id = gt_stack_id(self->rd, i);
+		const uint64_t *f;
+		int j, n = gt_stack(self->rd, id, &f), entry = -1;
+		bool bad = false, deep = false;
+
+		ASSERT_LE(0, n);
+		for (j = 0; j < n; j++, frames++) {
+			if (!strncmp(ksym_name(f[j]), "asm_", 4) && entry < 0)
+				entry = j;
+			if (!is_traceiter(f[j]))
+				continue;
+			if (!j) {
+				leading++;
+			} else if (entry >= 0) {
+				if (!interrupted++)
+					TH_LOG("interrupted stack %u:%s", id,
+					       stack_str(self->rd, id, str,
+							 sizeof(str)));
+				continue;
+			}
+			bad_frames++;
+			bad = true;
+			deep |= j > 0;
+		}
+		if (bad && (bad_stacks++ < 2 || deep))
+			TH_LOG("stack %u:%s", id,
+			       stack_str(self->rd, id, str, sizeof(str)));
+	}
+	TH_LOG("RELIABILITY stacks_traceiter pinned=%u stacks=%zu frames=%u traceiter_stacks=%u leading=%u other=%u interrupted=%u",
+	       pinned, ns, frames, bad_stacks, leading, bad_frames - leading,
+	       interrupted);
+	EXPECT_LT(10, ns);
+	EXPECT_EQ(0, leading);
+	EXPECT_EQ(0, bad_frames);
+}
+
+/* ---- (11b) one call site, one id, with or without another tracer -------- */
+
+struct phase {
+	uint64_t t0, t1;		/* page touching */
+	uint64_t p0, p1;		/* ping-pong */
+	pid_t child;
+};
+
+static int run_phase(struct phase *ph, int cpu)
+{
+	long psize = sysconf(_SC_PAGESIZE);
+	void *p;
+	int ret;
+
+	ph->t0 = gtt_now_ns();
+	p = gtt_touch_pages(NR_TOUCH);
+	ph->t1 = gtt_now_ns();
+	if (!p)
+		return -ENOMEM;
+	munmap(p, NR_TOUCH * psize);
+	ret = gtt_pingpong(NR_PINGPONG, cpu, &ph->child, &ph->p0, &ph->p1);
+	if (!ret)
+		waitpid(ph->child, NULL, 0);
+	return ret;
+}
+
+/* The most frequent stack id of the matching events and its count. */
+struct topid {
+	uint32_t id[4096];
+	uint32_t count[4096];
+	unsigned int nr;
+	uint64_t events, no_stack;
+};
+
+static void topid_add(struct topid *t, uint32_t id)
+{
+	unsigned int i;
+
+	t->events++;
+	if (!id) {
+		t->no_stack++;
+		return;
+	}
+	for (i = 0; i < t->nr && t->id[i] != id; i++)
+		;
+	if (i == t->nr) {
+		if (t->nr == 4096)
+			return;
+		t->id[t->nr] = id;
+		t->count[t->nr++] = 0;
+	}
+	t->count[i]++;
+}
+
+static uint32_t topid(const struct topid *t)
+{
+	unsigned int i, best = 0;
+
+	for (i = 1; i < t->nr; i++)
+		if (t->count[i] > t->count[best])
+			best = i;
+	return t->nr ? t->id[best] : 0;
+}
+
+TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
+{
+	struct gotrace_start s = {
+		.flags = GOTRACE_START_STACKS,
+		.groups = GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE,
+		.stack_events = (1ULL << GOTRACE_EV_SCHED_SWITCH) |
+				(1ULL << GOTRACE_EV_MM_PAGE_ALLOC),
+	};
+	struct topid *alloc[2], *sw[2];
+	struct phase ph[2];
+	pid_t me = gettid();
+	struct gt_event e;
+	char a[512], b[512];
+	int cpus[1], k, ret;
+
+	ASSERT_LT(1000, ksyms_load()) TH_LOG("no kallsyms addresses");
+	ASSERT_LE(1, gtt_online_cpus(cpus, 1));
+	for (k = 0; k < 2; k++) {
+		alloc[k] = calloc(1, sizeof(*alloc[k]));
+		sw[k] = calloc(1, sizeof(*sw[k]));
+		ASSERT_TRUE(alloc[k] && sw[k]);
+	}
+	/* gotrace alone on the two tracepoints, then with ftrace. */
+	ftrace_events(false);
+	START(&s);
+	ret = run_phase(&ph[0], cpus[0]);
+	ftrace_events(true);
+	self->ftrace_on = true;
+	if (!ret)
+		ret = run_phase(&ph[1], cpus[0]);
+	ftrace_events(false);
+	self->ftrace_on = false;
+	STOP();
+	ASSERT_EQ(0, ret);
+
+	while (gt_next(self->rd, &e) > 0) {
+		for (k = 0; k < 2; k++) {
+			if (e.type == GOTRACE_EV_MM_PAGE_ALLOC &&
+			    e.args[4] == (uint64_t)me &&
+			    e.ts >= ph[k].t0 && e.ts <= ph[k].t1)
+				topid_add(alloc[k], e.stack_id);
+			/* this task blocking in the pipe read */
+			if (e.type == GOTRACE_EV_SCHED_SWITCH &&
+			    e.args[0] == (uint64_t)me && e.args[2] == 1 &&
+			    e.ts >= ph[k].p0 && e.ts <= ph[k].p1)
+				topid_add(sw[k], e.stack_id);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		TH_LOG("%s: page_alloc %llu events %u ids top %u:%s",
+		       k ? "with ftrace" : "alone",
+		       (unsigned long long)alloc[k]->events, alloc[k]->nr,
+		       topid(alloc[k]),
+		       stack_str(self->rd, topid(alloc[k]), a, sizeof(a)));
+		TH_LOG("%s: sched_switch %llu events %u ids top %u:%s",
+		       k ? "with ftrace" : "alone",
+		       (unsigned long long)sw[k]->events, sw[k]->nr,
+		       topid(sw[k]),
+		       stack_str(self->rd, topid(sw[k]), b, sizeof(b)));
+		EXPECT_LE(NR_TOUCH, alloc[k]->events);
+		EXPECT_LE(NR_PINGPONG / 2, sw[k]->events);
+		EXPECT_EQ(0, alloc[k]->no_stack);
+		EXPECT_EQ(0, sw[k]->no_stack);
+	}
+	TH_LOG("RELIABILITY stacks_same_id page_alloc %u/%u sched_switch %u/%u (alone/with ftrace)",
+	       topid(alloc[0]), topid(alloc[1]), topid(sw[0]), topid(sw[1]));
+	EXPECT_NE(0, topid(alloc[0]));
+	EXPECT_NE(0, topid(sw[0]));
+	EXPECT_EQ(topid(alloc[0]), topid(alloc[1]));
+	EXPECT_EQ(topid(sw[0]), topid(sw[1]));
+	for (k = 0; k < 2; k++) {
+		free(alloc[k]);
+		free(sw[k]);
+	}
+}
+
+/* ---- (13) interrupts-off time of the write path ------------------------- */
+
+static int param_u64(const char *path, uint64_t *v)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	*v = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/* The workload on every CPU at once (new stacks meet on both). */
+static void workload_all_cpus(unsigned int ms)
+{
+	int cpus[8], n = gtt_online_cpus(cpus, 8), i;
+	pid_t pid[8];
+
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			gtt_pin_cpu(0, cpus[i]);
+			rel_workload(ms);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (pid[i] > 0)
+			waitpid(pid[i], NULL, 0);
+}
+
+#define IRQSOFF_BUCKETS	16
+
+struct irqsoff {
+	uint64_t max, events, stacks, lost;
+	uint64_t hist[IRQSOFF_BUCKETS];
+	uint64_t sections, over;	/* over: from 2^21 ns (2.1 ms) */
+	char str[256];
+};
+
+static int param_hist(struct irqsoff *m)
+{
+	char buf[512], *p = buf, *end;
+	unsigned int i, used = 0;
+	ssize_t n;
+	int fd = open(PARAMS "irqsoff_hist", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	for (i = 0; i < IRQSOFF_BUCKETS; i++, p = end) {
+		m->hist[i] = strtoull(p, &end, 10);
+		if (end == p)
+			return -EINVAL;
+		m->sections += m->hist[i];
+		if (i >= 12)
+			m->over += m->hist[i];
+		used += snprintf(m->str + used, sizeof(m->str) - used, "%s%llu",
+				 i ? " " : "", (unsigned long long)m->hist[i]);
+	}
+	return 0;
+}
+
+/* The bucket below which 99.9% of the sections are. */
+static unsigned int p999(const struct irqsoff *m)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < IRQSOFF_BUCKETS; i++) {
+		sum += m->hist[i];
+		if (sum * 1000 >= m->sections * 999)
+			break;
+	}
+	return i;
+}
+
+/* One trace with s under the workload: the interrupts-off times. */
+static int irqsoff_run(int fd, struct gotrace_start *s, struct irqsoff *m)
+{
+	struct gtt_raw raw;
+	struct gtt_bg bg;
+	int ret;
+
+	memset(&raw, 0, sizeof(raw));
+	ret = rel_tfs_put(PARAMS "irqsoff_measure", "1");
+	if (ret)
+		return ret;
+	ret = trace_start(fd, s, &bg);
+	if (ret)
+		return ret;
+	workload_all_cpus(1000 * rel_scale());
+	ret = gtt_stop(fd, 0);
+	if (gtt_bg_join(&bg) && !ret)
+		ret = bg.err;
+	rel_tfs_put(PARAMS "irqsoff_measure", "0");
+	if (!ret)
+		ret = param_u64(PARAMS "irqsoff_max_ns", &m->max);
+	if (!ret)
+		ret = param_hist(m);
+	if (!ret && gtt_raw_parse(bg.buf.data, bg.buf.len, &raw))
+		ret = -EINVAL;
+	if (!ret) {
+		m->events = raw.end.events;
+		m->stacks = raw.stacks;
+		m->lost = raw.end.stacks_lost;
+	}
+	gtt_raw_free(&raw);
+	gtt_buf_free(&bg.buf);
+	return ret;
+}
+
+/*
+ * The maximum is reported; under TCG it is mostly the host not running the
+ * vCPU (milliseconds, with or without stacks), so the bound is on the
+ * distribution: at most 0.1% of the sections 2.1 ms or longer.
+ */
+TEST_F_TIMEOUT(st, irqsoff, GTS_TIMEOUT)
+{
+	struct gotrace_start plain = { .groups = GOTRACE_GROUP_ALL };
+	struct gotrace_start stacks = {
+		.flags = GOTRACE_START_STACKS,
+		.groups = GOTRACE_GROUP_ALL,
+		.stack_depth = GOTRACE_MAX_STACK_DEPTH,
+		.stack_events = ((1ULL << GOTRACE_EV_COUNT) - 1) &
+				~((1ULL << GOTRACE_EV_NONE) |
+				  (1ULL << GOTRACE_EV_COMM)),
+	};
+	struct irqsoff m[2];
+	int k;
+
+	memset(m, 0, sizeof(m));
+	ASSERT_EQ(0, access(PARAMS "irqsoff_max_ns", R_OK));
+	ASSERT_EQ(0, irqsoff_run(self->fd, &plain, &m[0]));
+	ASSERT_EQ(0, irqsoff_run(self->fd, &stacks, &m[1]));
+	for (k = 0; k < 2; k++)
+		TH_LOG("RELIABILITY irqsoff %s: max_ns=%llu p99.9<%uus over_2.1ms=%llu/%llu events=%llu stacks=%llu stacks_lost=%llu hist(<1us,<2us,..)=%s",
+		       k ? "with_stacks" : "without_stacks",
+		       (unsigned long long)m[k].max, 1U << p999(&m[k]),
+		       (unsigned long long)m[k].over,
+		       (unsigned long long)m[k].sections,
+		       (unsigned long long)m[k].events,
+		       (unsigned long long)m[k].stacks,
+		       (unsigned long long)m[k].lost, m[k].str);
+	for (k = 0; k < 2; k++) {
+		/* measured at all */
+		EXPECT_LT(0, m[k].max);
+		EXPECT_LT(1000, m[k].sections);
+		EXPECT_GE(m[k].sections / 1000, m[k].over);
+		EXPECT_GE(11, p999(&m[k]));
+	}
+	EXPECT_LT(10, m[1].stacks);
+}
+
+TEST_HARNESS_MAIN
