@@ -864,4 +864,107 @@ TEST_F_TIMEOUT(harden, flush_without_ipis, GTT_TIMEOUT)
 	gtt_buf_free(&bg.buf);
 }
 
+/*
+ * The filter's tasks forked while START runs: each is followed.  A parent
+ * forks a child every 2 ms (each lives 20 ms); every child forked after
+ * the trace's start and reaped before its stop must have its exit in the
+ * trace.  Children forked between the TASKS dump and the probes' attach
+ * used to be in neither and never followed.
+ */
+struct child_rec {
+	uint64_t fork_ns, reap_ns;
+	int32_t pid;
+};
+
+#define FORKER_MAX	4096
+
+static void forker(struct child_rec *rec, volatile int *stop)
+{
+	unsigned int n = 0;
+
+	while (!*stop && n < FORKER_MAX) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			gtt_msleep(20);
+			_exit(0);
+		}
+		if (c < 0)
+			break;
+		rec[n].fork_ns = gtt_now_ns();
+		rec[n].pid = c;
+		n++;
+		gtt_msleep(2);
+		/* Reap whoever is done, noting when. */
+		for (;;) {
+			pid_t w = waitpid(-1, NULL, WNOHANG);
+			unsigned int i;
+
+			if (w <= 0)
+				break;
+			for (i = 0; i < n; i++)
+				if (rec[i].pid == w)
+					rec[i].reap_ns = gtt_now_ns();
+		}
+	}
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(harden, filter_follows_children_forked_during_start,
+	       GTT_TIMEOUT)
+{
+	size_t len = FORKER_MAX * sizeof(struct child_rec) + 64;
+	unsigned int round, i, checked = 0, missing = 0;
+	struct child_rec *rec;
+	volatile int *stop;
+	void *shm;
+	pid_t p;
+
+	shm = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shm);
+	for (round = 0; round < 5; round++) {
+		struct gtt_buf b = { 0 };
+		const struct gotrace_header *h;
+		uint64_t stop_ns;
+
+		memset(shm, 0, len);
+		stop = shm;
+		rec = (struct child_rec *)((char *)shm + 64);
+		p = fork();
+		ASSERT_LE(0, p);
+		if (p == 0)
+			forker(rec, stop);
+		gtt_msleep(50);
+		ASSERT_EQ(0, start_filter(self->fd, p, GOTRACE_FILTER_CHILDREN));
+		gtt_msleep(300);
+		stop_ns = gtt_now_ns();
+		ASSERT_EQ(0, gtt_stop(self->fd, 0));
+		*stop = 1;
+		waitpid(p, NULL, 0);
+		ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
+		CHECK_STREAM(&b, true);
+		h = (const void *)(b.data + GOTRACE_MAGIC_LEN);
+		for (i = 0; i < FORKER_MAX && rec[i].pid; i++) {
+			if (rec[i].fork_ns <= h->start_ns || !rec[i].reap_ns ||
+			    rec[i].reap_ns >= stop_ns)
+				continue;
+			checked++;
+			if (count_events(&b, rec[i].pid,
+					 GOTRACE_EV_SCHED_PROCESS_EXIT) != 1) {
+				if (missing++ < 5)
+					TH_LOG("round %u: child %d forked %.1f ms after the start has no exit",
+					       round, rec[i].pid,
+					       (rec[i].fork_ns - h->start_ns) / 1e6);
+			}
+		}
+		gtt_buf_free(&b);
+	}
+	munmap(shm, len);
+	TH_LOG("RELIABILITY filter_children_during_start rounds=5 children=%u missing=%u",
+	       checked, missing);
+	EXPECT_LT(50, checked);
+	EXPECT_EQ(0, missing);
+}
+
 TEST_HARNESS_MAIN
