@@ -583,6 +583,8 @@ static bool errno_ok(int e)
 	switch (e) {
 	case EINVAL: case EFAULT: case ENOTTY: case EBUSY: case ENOMEM:
 	case E2BIG: case EAGAIN: case EINTR:
+	/* START: no task of the filter's pid */
+	case ESRCH:
 		return true;
 	}
 	return false;
