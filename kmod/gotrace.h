@@ -137,5 +137,6 @@ int gt_probes_init(void);
 int gt_probes_register(struct gt_trace *t);
 void gt_probes_unregister(struct gt_trace *t);
 void gt_bench_event(struct gt_trace *t);
+struct tracepoint *gt_probes_tp(unsigned int id);
 
 #endif /* _GOTRACE_H */

@@ -541,6 +541,12 @@ static void gt_find_tracepoint(struct tracepoint *tp, void *priv)
 			gt_tracepoints[i].tp = tp;
 }
 
+/* The kernel's tracepoint id (GOTRACE_TP_*), NULL if it has none. */
+struct tracepoint *gt_probes_tp(unsigned int id)
+{
+	return gt_tracepoints[id].tp;
+}
+
 /* Core kernel tracepoints never go away: look them up once at load. */
 int gt_probes_init(void)
 {

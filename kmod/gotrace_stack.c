@@ -10,6 +10,12 @@
  * stores with interrupts off on that CPU); a probe can't meet its own CPU's
  * half-filled slot because the write path runs with interrupts disabled.
  * The stacks are written once each, at the end of the trace, as Go does.
+ *
+ * A stack starts at the code that hit the tracepoint, whatever the other
+ * tracers of the tracepoint: with gotrace's probe alone the tracepoint
+ * calls it directly (a static call), with perf or ftrace attached too it
+ * calls __traceiter_<name>, which calls each probe.  That frame is left
+ * out like the module's own, so that one call site has one stack id.
  */
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -18,6 +24,8 @@
 #include <linux/module.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
+#include <linux/kallsyms.h>
+#include <linux/tracepoint.h>
 #include "gotrace_write.h"
 
 #define GT_STACK_PROBES		32	/* slots tried before giving up */
@@ -29,6 +37,12 @@ struct gt_stack_slot {
 	u32 ready;
 };
 
+/* The text of a tracepoint iterator: [start, start + size). */
+struct gt_stack_skip {
+	unsigned long start;
+	unsigned long size;
+};
+
 struct gt_stacks {
 	u32 entries;			/* a power of two */
 	u32 depth;
@@ -37,7 +51,44 @@ struct gt_stacks {
 	unsigned long __percpu *scratch;	/* depth + GT_STACK_EXTRA */
 	atomic_t used;
 	atomic64_t lost;
+	u32 nr_skip;
+	struct gt_stack_skip skip[GOTRACE_TP_COUNT];
 };
+
+/*
+ * The extents of the __traceiter_<name> of gotrace's tracepoints, from
+ * kallsyms ("__traceiter_<name>+0x0/0x<size>"), in process context at
+ * START: the probes only compare addresses.
+ */
+static int gt_stacks_find_iterators(struct gt_stacks *s)
+{
+	unsigned long off, size;
+	unsigned int i;
+	char *sym, *p;
+
+	sym = kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
+	if (!sym)
+		return -ENOMEM;
+	for (i = 0; i < GOTRACE_TP_COUNT; i++) {
+		struct tracepoint *tp = gt_probes_tp(i);
+
+		if (!tp || !tp->iterator)
+			continue;
+		sprint_symbol(sym, (unsigned long)tp->iterator);
+		p = strrchr(sym, '+');
+		if (!p || sscanf(p, "+%lx/%lx", &off, &size) != 2 || off ||
+		    !size) {
+			pr_warn_once("no extent of %s's iterator (%s): its stacks may differ with other tracers\n",
+				     tp->name, sym);
+			continue;
+		}
+		s->skip[s->nr_skip].start = (unsigned long)tp->iterator;
+		s->skip[s->nr_skip].size = size;
+		s->nr_skip++;
+	}
+	kfree(sym);
+	return 0;
+}
 
 int gt_stacks_alloc(struct gt_trace *t)
 {
@@ -60,7 +111,7 @@ int gt_stacks_alloc(struct gt_trace *t)
 				    sizeof(unsigned long), sizeof(long));
 	if (!s->slots || !s->frames || !s->scratch)
 		return -ENOMEM;
-	return 0;
+	return gt_stacks_find_iterators(s);
 }
 
 void gt_stacks_free(struct gt_trace *t)
@@ -133,6 +184,19 @@ static u32 gt_stack_insert(struct gt_stacks *s, const unsigned long *f,
 	return 0;
 }
 
+/* A frame of gotrace or of the tracepoint's iterator: not the caller's. */
+static bool gt_stack_skip(const struct gt_stacks *s, unsigned long ip)
+{
+	u32 i;
+
+	if (within_module(ip, THIS_MODULE))
+		return true;
+	for (i = 0; i < s->nr_skip; i++)
+		if (ip - s->skip[i].start < s->skip[i].size)
+			return true;
+	return false;
+}
+
 /* The current stack's id, 0 if it did not fit.  Write path only. */
 u32 gt_stack_id(struct gt_trace *t)
 {
@@ -141,8 +205,8 @@ u32 gt_stack_id(struct gt_trace *t)
 	unsigned int nr, skip = 0;
 
 	nr = stack_trace_save(f, s->depth + GT_STACK_EXTRA, 0);
-	/* Drop the frames of gotrace itself: the probe and its helpers. */
-	while (skip < nr && within_module(f[skip], THIS_MODULE))
+	/* Drop the probe, its helpers and the tracepoint's iterator. */
+	while (skip < nr && gt_stack_skip(s, f[skip]))
 		skip++;
 	nr = min(nr - skip, s->depth);
 	if (!nr)
