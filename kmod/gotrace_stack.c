@@ -7,9 +7,12 @@
  * preallocated at start and filled from the probes without locks: a slot
  * is claimed by cmpxchg on its hash, filled, then published.  A probe that
  * meets a slot another CPU is still filling waits for it (a few dozen
- * stores with interrupts off on that CPU); a probe can't meet its own CPU's
- * half-filled slot because the write path runs with interrupts disabled.
- * The stacks are written once each, at the end of the trace, as Go does.
+ * stores with interrupts off on that CPU), but only GT_STACK_SPIN times:
+ * it waits with interrupts off too, and that CPU may be a vCPU the host
+ * does not run; the stack is then counted as lost.  A probe can't meet its
+ * own CPU's half-filled slot because the write path runs with interrupts
+ * disabled.  The stacks are written once each, at the end of the trace,
+ * as Go does.
  *
  * A stack starts at the code that hit the tracepoint, whatever the other
  * tracers of the tracepoint: with gotrace's probe alone the tracepoint
@@ -30,6 +33,7 @@
 
 #define GT_STACK_PROBES		32	/* slots tried before giving up */
 #define GT_STACK_EXTRA		8	/* room for the probe's own frames */
+#define GT_STACK_SPIN		1000	/* waits for a slot being filled */
 
 struct gt_stack_slot {
 	u32 hash;			/* 0: free */
@@ -153,7 +157,7 @@ static u32 gt_stack_insert(struct gt_stacks *s, const unsigned long *f,
 {
 	u32 hash = jhash2((const u32 *)f, nr * (sizeof(*f) / sizeof(u32)),
 			  nr) | 1;
-	u32 mask = s->entries - 1, i, n;
+	u32 mask = s->entries - 1, i, n, spin;
 
 	for (n = 0, i = hash & mask; n < GT_STACK_PROBES; n++,
 	     i = (i + 1) & mask) {
@@ -174,12 +178,16 @@ static u32 gt_stack_insert(struct gt_stacks *s, const unsigned long *f,
 		}
 		if (h != hash)
 			continue;
-		/* Another CPU is filling it, interrupts off: short. */
-		while (!smp_load_acquire(&slot->ready))
+		/* Another CPU is filling it, interrupts off: short, bounded. */
+		for (spin = 0; !smp_load_acquire(&slot->ready); spin++) {
+			if (spin == GT_STACK_SPIN)
+				goto lost;
 			cpu_relax();
+		}
 		if (slot->nr == nr && !memcmp(frames, f, nr * sizeof(*f)))
 			return i + 1;
 	}
+lost:
 	atomic64_inc(&s->lost);
 	return 0;
 }
