@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 #include <linux/timer.h>
 #include <linux/atomic.h>
+#include <asm/local64.h>
 #include <linux/gotrace.h>
 
 struct gt_buf {
@@ -35,7 +36,9 @@ struct gt_buf {
 /*
  * Per-CPU writer state.  The writer fields are touched only by the owning
  * CPU with interrupts disabled, or by the stop path once no probe can run.
- * Counters are read by STATUS from other CPUs (64-bit loads, never torn).
+ * The counters are written the same way and read by STATUS from other
+ * CPUs: local64_t, as ring_buffer.c keeps its per-CPU counts, so a write
+ * is one instruction and every access is marked (KCSAN).
  */
 struct gt_cpu {
 	struct gt_buf *cur;	/* buffer being filled, NULL: take a free one */
@@ -43,11 +46,11 @@ struct gt_cpu {
 	u64 last_pfn;		/* pfn of the last page event of cur */
 	u64 lost_pending;	/* lost since cur was started (next batch) */
 	u32 seq;		/* next batch sequence number */
-	u32 batches;		/* batches queued */
-	u64 events;		/* events written */
-	u64 lost;		/* events dropped */
-	u64 bytes;		/* bytes queued */
-	u64 filtered;		/* events the filters left out */
+	local64_t batches;	/* batches queued */
+	local64_t events;	/* events written */
+	local64_t lost;		/* events dropped */
+	local64_t bytes;	/* bytes queued */
+	local64_t filtered;	/* events the filters left out */
 	struct llist_head free;	/* buffers to fill; reader gives back here */
 	struct gt_buf *bufs;	/* the pool, nr_bufs of them */
 	unsigned int nr_bufs;

@@ -116,8 +116,8 @@ void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 	bh->rec.len = len;
 	bh->nr_events = b->nr_events;
 	c->cur = NULL;
-	c->batches++;
-	c->bytes += len;
+	local64_inc(&c->batches);
+	local64_add(len, &c->bytes);
 	atomic64_add(len, &t->queued_bytes);
 	llist_add(&b->node, &t->full);
 	/*
@@ -606,13 +606,13 @@ void gt_trace_build_end(struct gt_trace *t)
 		if (!cpu_possible(cpu))
 			continue;
 		c = per_cpu_ptr(t->cpu, cpu);
-		ce->batches = c->batches;
-		ce->events = c->events;
-		ce->lost = c->lost;
-		ce->bytes = c->bytes;
-		e->events += c->events;
-		e->lost += c->lost;
-		e->filtered += c->filtered;
+		ce->batches = local64_read(&c->batches);
+		ce->events = local64_read(&c->events);
+		ce->lost = local64_read(&c->lost);
+		ce->bytes = local64_read(&c->bytes);
+		e->events += ce->events;
+		e->lost += ce->lost;
+		e->filtered += local64_read(&c->filtered);
 	}
 	e->lost += atomic64_read(&t->nmi_lost);
 }

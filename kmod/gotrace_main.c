@@ -520,10 +520,10 @@ static void gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
 		if (t && cpu_possible(cpu)) {
 			struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
 
-			cs.events = READ_ONCE(c->events);
-			cs.lost = READ_ONCE(c->lost);
-			cs.bytes = READ_ONCE(c->bytes);
-			cs.batches = READ_ONCE(c->batches);
+			cs.events = local64_read(&c->events);
+			cs.lost = local64_read(&c->lost);
+			cs.bytes = local64_read(&c->bytes);
+			cs.batches = local64_read(&c->batches);
 			if (READ_ONCE(c->nr_bufs))
 				cs.flags |= GOTRACE_CPU_TRACED;
 			st->events += cs.events;
@@ -668,9 +668,9 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	for_each_possible_cpu(cpu) {
 		struct gt_cpu *c = per_cpu_ptr(t->cpu, cpu);
 
-		b.written += c->events;
-		b.lost += c->lost;
-		b.bytes += c->bytes;
+		b.written += local64_read(&c->events);
+		b.lost += local64_read(&c->lost);
+		b.bytes += local64_read(&c->bytes);
 	}
 	gt_trace_free(t);
 	err = copy_to_user(uarg, &b, sizeof(b)) ? -EFAULT : 0;

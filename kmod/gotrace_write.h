@@ -74,7 +74,7 @@ static __always_inline bool gt_write_begin(struct gt_trace *t,
 	w->c = this_cpu_ptr(t->cpu);
 	if (unlikely(t->cpus) &&
 	    !cpumask_test_cpu(smp_processor_id(), t->cpus)) {
-		w->c->filtered++;
+		local64_inc(&w->c->filtered);
 		local_irq_restore(w->irqflags);
 		return false;
 	}
@@ -163,7 +163,7 @@ static __always_inline bool gt_follows(struct gt_trace *t,
 /* The event is left out by the pid filter. */
 static __always_inline void gt_write_filtered(struct gt_writer *w)
 {
-	w->c->filtered++;
+	local64_inc(&w->c->filtered);
 	gt_irqsoff_end(w);
 	local_irq_restore(w->irqflags);
 }
@@ -182,7 +182,7 @@ static __always_inline void gt_write_commit(struct gt_writer *w)
 {
 	w->b->len = w->p - w->b->data;
 	w->b->nr_events++;
-	w->c->events++;
+	local64_inc(&w->c->events);
 	gt_irqsoff_end(w);
 	local_irq_restore(w->irqflags);
 }
@@ -190,7 +190,7 @@ static __always_inline void gt_write_commit(struct gt_writer *w)
 /* The event could not be written: count it and re-enable interrupts. */
 static __always_inline void gt_write_drop(struct gt_writer *w)
 {
-	w->c->lost++;
+	local64_inc(&w->c->lost);
 	w->c->lost_pending++;
 	gt_irqsoff_end(w);
 	local_irq_restore(w->irqflags);
