@@ -333,6 +333,25 @@ static void scenario_lossy(void)
 	EV(0, GOTRACE_EV_SCHED_SWITCH, 501, 120, GOTRACE_STATE_PREEMPTED, 500, 120);
 }
 
+/*
+ * A task that blocks after its exit event (D: still tearing down) and is
+ * woken before it switches out for good (Z): one goroutine, as in the
+ * make check trace of 2026-12-01 (pid 534 of the viewers' "big" trace).
+ */
+static void scenario_exit_blocks(void)
+{
+	reset();
+	EV(0, GOTRACE_EV_SCHED_PROCESS_FORK, 600, 601, 601);
+	EV(0, GOTRACE_EV_SCHED_WAKEUP_NEW, 601, 120, 1);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 601, 120);
+	EV(1, GOTRACE_EV_SCHED_PROCESS_EXIT, 601, 120);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 601, 120, 2, 0, 120);
+	EV(0, GOTRACE_EV_SCHED_WAKEUP, 601, 120, 1);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 601, 120);
+	EV(1, GOTRACE_EV_SCHED_SWITCH, 601, 120, 0x20, 0, 120);
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 600, 120, 1, 0, 120);
+}
+
 /* A pseudo-random kernel: mostly consistent, sometimes not at all. */
 static uint32_t rs = 2024;
 
@@ -490,6 +509,11 @@ int main(int argc, char **argv)
 	rc = sh("%s convert --format=go -o /dev/null %s/conv-lossy.trace 2>&1 | grep -q 'made up [1-9]'",
 		tool, outdir);
 	ok(rc == 0, "conv-lossy: go export reports what it made up");
+
+	scenario_exit_blocks();
+	ok(!write_trace("conv-exit-blocks", 0, 0, NULL, NULL),
+	   "write conv-exit-blocks");
+	check_go("conv-exit-blocks", 2);
 
 	scenario_random(30000, 0);
 	ok(!write_trace("conv-random", 0, 0, NULL, NULL), "write conv-random (30000 events)");
