@@ -63,6 +63,8 @@ enum {
 #define GO_HEADER	"go 1.19 trace\0\0\0"
 #define GO_PID_GEN	(1ULL << 22)	/* above pid_max: ids of reused pids */
 #define TASK_D		0x2		/* TASK_UNINTERRUPTIBLE */
+#define TASK_X		0x10		/* EXIT_DEAD */
+#define TASK_Z		0x20		/* EXIT_ZOMBIE */
 
 enum g_state {
 	G_NONE,		/* no goroutine yet */
@@ -447,8 +449,8 @@ static void on_switch(struct gconv *g, const struct gt_event *e)
 				type = EV_GO_PREEMPT;
 			else if (!state)
 				type = EV_GO_SCHED;
-			else if (t->exited)
-				type = EV_GO_END;	/* Z or X after exit */
+			else if (t->exited && (state & (TASK_X | TASK_Z)))
+				type = EV_GO_END;	/* gone for good */
 			else if (state & TASK_D)
 				type = EV_GO_BLOCK_SYNC;
 			else
