@@ -845,6 +845,11 @@ TEST_F_TIMEOUT(harden, flush_without_ipis, GTT_TIMEOUT)
 	if (access(REL_CPU1_ONLINE, F_OK))
 		SKIP(return, "no cpu1");
 	ASSERT_EQ(0, rel_cpu1_set(1));
+	/*
+	 * The reader too stays on cpu0: waking it on cpu1 would take an IPI
+	 * there (a remote wakeup), which is not the flush's.
+	 */
+	ASSERT_EQ(0, gtt_pin_cpu(0, 0));
 	base = cpu1_ipis();
 	ASSERT_LE(0, base);
 	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 20));
@@ -965,6 +970,60 @@ TEST_F_TIMEOUT(harden, filter_follows_children_forked_during_start,
 	       checked, missing);
 	EXPECT_LT(50, checked);
 	EXPECT_EQ(0, missing);
+}
+
+/* A reader that reads 64 KiB every 300 ms until EOF. */
+static void *slow_reader_fn(void *arg)
+{
+	struct gtt_bg *bg = arg;
+	ssize_t n;
+
+	do {
+		n = gtt_read_once(bg->fd, &bg->buf, 64 << 10);
+		if (n > 0)
+			gtt_msleep(300);
+	} while (n > 0);
+	bg->err = n < 0 ? (int)n : 0;
+	return NULL;
+}
+
+/*
+ * A flush never takes a CPU's last free buffer: with a small pool (16 KiB,
+ * 4 batches) and a reader that comes every 300 ms, a CPU with a few
+ * events every 30 ms must lose none of them to batches flushed nearly
+ * empty.
+ */
+TEST_F_TIMEOUT(harden, flush_keeps_a_free_buffer, GTT_TIMEOUT)
+{
+	struct gtt_raw raw;
+	struct gtt_bg bg;
+	pid_t p;
+
+	if (access(REL_CPU1_ONLINE, F_OK))
+		SKIP(return, "no cpu1");
+	ASSERT_EQ(0, rel_cpu1_set(1));
+	gtt_pin_cpu(0, 0);
+	ASSERT_EQ(0, gtt_start(self->fd, 0, GOTRACE_GROUP_SCHED,
+			       GOTRACE_MIN_BUFFER_SIZE, 20));
+	memset(&bg, 0, sizeof(bg));
+	bg.fd = self->fd;
+	ASSERT_EQ(0, pthread_create(&bg.thread, NULL, slow_reader_fn, &bg));
+	p = sleeper_cpu1(2000);
+	ASSERT_LT(0, p);
+	waitpid(p, NULL, 0);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, pthread_join(bg.thread, NULL));
+	ASSERT_EQ(0, bg.err);
+	CHECK_STREAM(&bg.buf, true);
+	ASSERT_EQ(0, gtt_raw_parse(bg.buf.data, bg.buf.len, &raw));
+	ASSERT_LE(2, raw.nr_cpus);
+	TH_LOG("RELIABILITY flush_small_pool cpu1: %u batches, %llu events, %llu lost",
+	       raw.cpu[1].batches, (unsigned long long)raw.cpu[1].end.events,
+	       (unsigned long long)raw.cpu[1].end.lost);
+	EXPECT_EQ(0, raw.cpu[1].end.lost);
+	EXPECT_LT(100, raw.cpu[1].end.events);
+	gtt_raw_free(&raw);
+	gtt_buf_free(&bg.buf);
 }
 
 TEST_HARNESS_MAIN
