@@ -191,8 +191,14 @@ static void gt_flush_timer_fn(struct timer_list *tm)
 		return;
 	local_irq_save(flags);
 	b = c->cur;
-	if (b && ktime_get_mono_fast_ns() -
-		 ((struct gotrace_batch *)b->data)->base_ts >= period)
+	/*
+	 * Not when no buffer is free: the next event would find none and
+	 * be lost for a batch queued nearly empty.  The batch fills instead,
+	 * and goes when full or at the next tick that finds a free buffer.
+	 */
+	if (b && !llist_empty(&c->free) &&
+	    ktime_get_mono_fast_ns() -
+	    ((struct gotrace_batch *)b->data)->base_ts >= period)
 		gt_queue_buf(t, c);
 	local_irq_restore(flags);
 	mod_timer(tm, jiffies + msecs_to_jiffies(t->params.flush_ms));
