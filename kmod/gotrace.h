@@ -123,6 +123,7 @@ void gt_trace_hotplug_detach(struct gt_trace *t);
 /* gotrace_state.c */
 void gt_trace_follow_init(struct gt_trace *t);
 int gt_trace_build_head(struct gt_trace *t);
+void gt_trace_head_set_missing(struct gt_trace *t);
 
 /* gotrace_stack.c */
 struct gt_stacks;

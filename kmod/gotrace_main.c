@@ -455,19 +455,16 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	}
 	t->start_ns = ktime_get_mono_fast_ns();
 	t->start_real_ns = ktime_get_real_ns();
-	/* Follow, attach, then dump: see gt_trace_follow_init(). */
-	gt_trace_follow_init(t);
-	err = gt_probes_register(t);
-	if (err) {
-		gt_trace_free(t);
-		goto out;
-	}
+	/* Dump, attach, follow again: see gt_trace_follow_init(). */
 	err = gt_trace_build_head(t);
+	if (!err)
+		err = gt_probes_register(t);
 	if (err) {
-		gt_probes_unregister(t);
 		gt_trace_free(t);
 		goto out;
 	}
+	gt_trace_follow_init(t);
+	gt_trace_head_set_missing(t);
 	gt.last_id = t->id;
 	gt.trace = t;
 	gt_trace_free(old);

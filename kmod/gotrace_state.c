@@ -76,10 +76,14 @@ static void gt_fill_task(struct gotrace_task *e, struct task_struct *p)
 }
 
 /*
- * Follows the tasks alive now that pass the pid filter.  Runs twice: before
- * the probes are attached, so that a followed task's children forked once
- * they are attached are followed from their fork event, and again in the
- * TASKS dump after, for tasks forked in between (no fork event seen).
+ * Follows the tasks alive now that pass the pid filter.  Runs twice: in
+ * the TASKS dump, before the probes are attached, so that a followed
+ * task's children forked once they are attached are followed from their
+ * fork event; and again once they are attached, for the tasks forked in
+ * between, which have neither a TASKS entry nor a fork event (they are
+ * named by their first event, as any task missing from TASKS).  The dump
+ * stays before the attach so that no task has both a TASKS entry and a
+ * fork event.
  */
 static void gt_follow_matching(struct gt_trace *t, struct task_struct *p)
 {
@@ -157,9 +161,8 @@ static void gt_fill_header(struct gt_trace *t, struct gotrace_header *h)
 
 /*
  * Builds the head of the stream: magic, HEADER, GFP_NAMES and TASKS.  The
- * task dump happens here, after the probes are attached: a task forked
- * before it is in it, one forked after has a fork event (and a task named
- * by both is named twice, harmlessly).
+ * task dump happens here, before the probes are attached; tasks forked
+ * after it are named by their first event.  missing is patched in later.
  */
 int gt_trace_build_head(struct gt_trace *t)
 {
@@ -198,4 +201,12 @@ int gt_trace_build_head(struct gt_trace *t)
 	p += ((struct gotrace_record *)p)->len;
 	t->head_len = p - t->head;
 	return 0;
+}
+
+/* The probes are attached: record which tracepoints were missing. */
+void gt_trace_head_set_missing(struct gt_trace *t)
+{
+	struct gotrace_header *h = (void *)(t->head + GOTRACE_MAGIC_LEN);
+
+	h->missing = t->missing;
 }
