@@ -114,76 +114,6 @@ static struct gt_reader *reopen(struct gtt_buf *buf)
 	return gt_open_mem(buf->data, buf->len, &r) ? NULL : r;
 }
 
-/* ---- kallsyms of the guest ---------------------------------------------- */
-
-struct ksym {
-	uint64_t addr;
-	char name[64];
-};
-
-static struct ksym *ksyms;
-static size_t nr_ksyms;
-
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Text symbols of /proc/kallsyms; the number loaded with an address. */
-static size_t ksyms_load(void)
-{
-	char line[512], name[256];
-	unsigned long long a;
-	size_t cap = 0, nonzero = 0;
-	FILE *f;
-	char t;
-
-	if (ksyms)
-		return nr_ksyms;
-	f = fopen("/proc/kallsyms", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 ||
-		    !strchr("tTwW", t))
-			continue;
-		if (nr_ksyms == cap) {
-			struct ksym *k;
-
-			cap = cap ? cap * 2 : 65536;
-			k = realloc(ksyms, cap * sizeof(*k));
-			if (!k)
-				break;
-			ksyms = k;
-		}
-		ksyms[nr_ksyms].addr = a;
-		snprintf(ksyms[nr_ksyms].name, sizeof(ksyms[0].name), "%.63s",
-			 name);
-		nr_ksyms++;
-		nonzero += a != 0;
-	}
-	fclose(f);
-	qsort(ksyms, nr_ksyms, sizeof(*ksyms), ksym_cmp);
-	return nonzero;
-}
-
-static const char *ksym_name(uint64_t addr)
-{
-	size_t lo = 0, hi = nr_ksyms;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? ksyms[lo - 1].name : NULL;
-}
-
 static const char * const fault_syms[] = {
 	"handle_mm_fault", "__handle_mm_fault", "do_anonymous_page",
 	"handle_pte_fault", "do_pte_missing", "do_user_addr_fault",
@@ -202,7 +132,7 @@ static bool fault_stack(struct gt_reader *r, uint32_t id, char *frames,
 	if (frames)
 		frames[0] = 0;
 	for (i = 0; i < n; i++) {
-		const char *s = ksym_name(f[i]);
+		const char *s = gtt_ksym_name(f[i]);
 
 		if (frames && used < len)
 			used += snprintf(frames + used, len - used, " %s",
@@ -235,7 +165,7 @@ TEST_F_TIMEOUT(pg, fault_stacks, GTP_TIMEOUT)
 	int pm;
 	char *p;
 
-	ASSERT_LT(1000, ksyms_load()) TH_LOG("no kallsyms addresses");
+	ASSERT_LT(1000, gtt_ksyms_load()) TH_LOG("no kallsyms addresses");
 	pm = open("/proc/self/pagemap", O_RDONLY);
 	ASSERT_LE(0, pm);
 	START(&s);

@@ -132,79 +132,9 @@ static void ftrace_events(bool on)
 		rel_tfs_put("/sys/kernel/tracing/tracing_on", "1");
 }
 
-/* ---- kallsyms of the guest ---------------------------------------------- */
-
-struct ksym {
-	uint64_t addr;
-	char name[64];
-};
-
-static struct ksym *ksyms;
-static size_t nr_ksyms;
-
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Text symbols of /proc/kallsyms; the number loaded with an address. */
-static size_t ksyms_load(void)
-{
-	char line[512], name[256];
-	unsigned long long a;
-	size_t cap = 0, nonzero = 0;
-	FILE *f;
-	char t;
-
-	if (ksyms)
-		return nr_ksyms;
-	f = fopen("/proc/kallsyms", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 ||
-		    !strchr("tTwW", t))
-			continue;
-		if (nr_ksyms == cap) {
-			struct ksym *k;
-
-			cap = cap ? cap * 2 : 65536;
-			k = realloc(ksyms, cap * sizeof(*k));
-			if (!k)
-				break;
-			ksyms = k;
-		}
-		ksyms[nr_ksyms].addr = a;
-		snprintf(ksyms[nr_ksyms].name, sizeof(ksyms[0].name), "%.63s",
-			 name);
-		nr_ksyms++;
-		nonzero += a != 0;
-	}
-	fclose(f);
-	qsort(ksyms, nr_ksyms, sizeof(*ksyms), ksym_cmp);
-	return nonzero;
-}
-
-static const char *ksym_name(uint64_t addr)
-{
-	size_t lo = 0, hi = nr_ksyms;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? ksyms[lo - 1].name : "?";
-}
-
 static bool is_traceiter(uint64_t addr)
 {
-	return !strncmp(ksym_name(addr), "__traceiter_", 12);
+	return !strncmp(gtt_ksym_name_or(addr, "?"), "__traceiter_", 12);
 }
 
 /* " sym sym ..." of the first frames of stack id. */
@@ -218,7 +148,7 @@ static const char *stack_str(struct gt_reader *r, uint32_t id, char *out,
 	out[0] = 0;
 	for (i = 0; i < n && i < 16 && used < len; i++)
 		used += snprintf(out + used, len - used, " %s",
-				 ksym_name(f[i]));
+				 gtt_ksym_name_or(f[i], "?"));
 	return out;
 }
 
@@ -248,7 +178,7 @@ TEST_F_TIMEOUT(st, no_traceiter_frames, GTS_TIMEOUT)
 	size_t ns, i;
 	char str[512];
 
-	ASSERT_LT(1000, ksyms_load()) TH_LOG("no kallsyms addresses");
+	ASSERT_LT(1000, gtt_ksyms_load()) TH_LOG("no kallsyms addresses");
 	pinned = rel_pin_tracepoints(&self->pin);
 	ftrace_events(true);
 	self->ftrace_on = true;
@@ -268,7 +198,7 @@ TEST_F_TIMEOUT(st, no_traceiter_frames, GTS_TIMEOUT)
 
 		ASSERT_LE(0, n);
 		for (j = 0; j < n; j++, frames++) {
-			if (!strncmp(ksym_name(f[j]), "asm_", 4) && entry < 0)
+			if (!strncmp(gtt_ksym_name_or(f[j], "?"), "asm_", 4) && entry < 0)
 				entry = j;
 			if (!is_traceiter(f[j]))
 				continue;
@@ -376,7 +306,7 @@ TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
 	char a[512], b[512];
 	int cpus[1], k, ret;
 
-	ASSERT_LT(1000, ksyms_load()) TH_LOG("no kallsyms addresses");
+	ASSERT_LT(1000, gtt_ksyms_load()) TH_LOG("no kallsyms addresses");
 	ASSERT_LE(1, gtt_online_cpus(cpus, 1));
 	for (k = 0; k < 2; k++) {
 		alloc[k] = calloc(1, sizeof(*alloc[k]));

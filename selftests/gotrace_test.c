@@ -734,3 +734,79 @@ int gtt_pingpong(int n, int cpu, pid_t *child, uint64_t *t0, uint64_t *t1)
 		ret = ret ? ret : -ECHILD;
 	return ret;
 }
+
+/* ---- kallsyms of the guest ---- */
+
+struct ksym {
+	uint64_t addr;
+	char name[64];
+};
+
+static struct ksym *ksyms;
+static size_t nr_ksyms;
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+size_t gtt_ksyms_load(void)
+{
+	char line[512], name[256];
+	unsigned long long a;
+	size_t cap = 0, nonzero = 0;
+	FILE *f;
+	char t;
+
+	if (ksyms)
+		return nr_ksyms;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 ||
+		    !strchr("tTwW", t))
+			continue;
+		if (nr_ksyms == cap) {
+			struct ksym *k;
+
+			cap = cap ? cap * 2 : 65536;
+			k = realloc(ksyms, cap * sizeof(*k));
+			if (!k)
+				break;
+			ksyms = k;
+		}
+		ksyms[nr_ksyms].addr = a;
+		snprintf(ksyms[nr_ksyms].name, sizeof(ksyms[0].name), "%.63s",
+			 name);
+		nr_ksyms++;
+		nonzero += a != 0;
+	}
+	fclose(f);
+	qsort(ksyms, nr_ksyms, sizeof(*ksyms), ksym_cmp);
+	return nonzero;
+}
+
+const char *gtt_ksym_name(uint64_t addr)
+{
+	size_t lo = 0, hi = nr_ksyms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? ksyms[lo - 1].name : NULL;
+}
+
+const char *gtt_ksym_name_or(uint64_t addr, const char *none)
+{
+	const char *s = gtt_ksym_name(addr);
+
+	return s ? s : none;
+}

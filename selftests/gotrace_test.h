@@ -188,4 +188,12 @@ void *gtt_touch_pages(size_t n);
 int gtt_drain_lru(void);
 void gtt_msleep(unsigned int ms);
 
+/* ---- kallsyms of the guest (text symbols) ---- */
+
+/* Loads /proc/kallsyms once; the number of symbols with an address. */
+size_t gtt_ksyms_load(void);
+/* The symbol at or before addr, NULL below the first; or none. */
+const char *gtt_ksym_name(uint64_t addr);
+const char *gtt_ksym_name_or(uint64_t addr, const char *none);
+
 #endif /* GOTRACE_TEST_H */
