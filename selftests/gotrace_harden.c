@@ -458,8 +458,13 @@ static bool ev_names(const struct gt_event *ev, uint64_t pid)
 	return false;
 }
 
-/* Events of a stream that name pid (type < 0: any type); -1 on error. */
-static long count_events(const struct gtt_buf *b, uint64_t pid, int type)
+/*
+ * Events of a stream of type (< 0: any) whose naming of pid is as asked:
+ * others false, events that name pid; true, events whose first task is
+ * another.  -1 on error.
+ */
+static long count_naming(const struct gtt_buf *b, uint64_t pid, int type,
+			 bool others)
 {
 	struct gt_reader *r;
 	struct gt_event ev;
@@ -468,28 +473,19 @@ static long count_events(const struct gtt_buf *b, uint64_t pid, int type)
 
 	if (gt_open_mem(b->data, b->len, &r))
 		return -1;
-	while ((ret = gt_next(r, &ev)) > 0)
-		if ((type < 0 || ev.type == type) && ev_names(&ev, pid))
+	while ((ret = gt_next(r, &ev)) > 0) {
+		if (type >= 0 && ev.type != type)
+			continue;
+		if (others ? ev.args[0] != pid : ev_names(&ev, pid))
 			n++;
+	}
 	gt_close(r);
 	return ret < 0 ? -1 : n;
 }
 
-/* Events of a type that name a task other than pid; -1 on error. */
-static long count_others(const struct gtt_buf *b, uint64_t pid, int type)
+static long count_events(const struct gtt_buf *b, uint64_t pid, int type)
 {
-	struct gt_reader *r;
-	struct gt_event ev;
-	long n = 0;
-	int ret;
-
-	if (gt_open_mem(b->data, b->len, &r))
-		return -1;
-	while ((ret = gt_next(r, &ev)) > 0)
-		if (ev.type == type && ev.args[0] != pid)
-			n++;
-	gt_close(r);
-	return ret < 0 ? -1 : n;
+	return count_naming(b, pid, type, false);
 }
 
 static int start_filter(int fd, uint32_t pid, uint32_t filter_flags)
@@ -730,7 +726,7 @@ TEST_F_TIMEOUT(harden, filter_tgid_io_uring_workers, GTT_TIMEOUT)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	CHECK_STREAM(&b, true);
 	/* The process forks nothing: every new task of it is a worker. */
-	workers = count_others(&b, p, GOTRACE_EV_SCHED_WAKEUP_NEW);
+	workers = count_naming(&b, p, GOTRACE_EV_SCHED_WAKEUP_NEW, true);
 	EXPECT_LT(0, workers) TH_LOG("no event of an io_uring worker");
 	TH_LOG("io_uring workers started: %ld", workers);
 out:
