@@ -10,7 +10,7 @@
 #   STATUS == END), STRESS_SECS (150) with a fast reader and
 #   STRESS_SLOW_SECS (60) with a slow one, then the fault, hardening,
 #   exactness and fuzz selftests at the scales of selftests/vm/stress-run.sh
-#   (STRESS_FAULTS_SCALE 9, STRESS_HARDEN_SCALE 2, STRESS_EXACT_SCALE 35,
+#   (STRESS_FAULTS_SCALE 9, STRESS_HARDEN_SCALE 2, STRESS_EXACT_SCALE 70,
 #   GTT_SCALE 2); the kernel log must stay clean
 #   (panic_on_warn=1 softlockup_panic=1 as in every test VM);
 #   then the host fuzzers for FUZZ_SECS (120).
@@ -69,7 +69,7 @@ for run in $RUNS; do
 	cat "$initrd.base" ${EXTRA:+"$EXTRA"} >"$initrd"
 	d=$BUILD/vm/stress-$name
 	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-5400} "$RUNVM" -k "$vmlinuz" -i "$initrd" -d "$d" \
-		-a "$cmd STRESS_SECS=${STRESS_SECS:-150} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60} GTT_SCALE=${GTT_SCALE:-2} STRESS_FAULTS_SCALE=${STRESS_FAULTS_SCALE:-9} STRESS_HARDEN_SCALE=${STRESS_HARDEN_SCALE:-2} STRESS_EXACT_SCALE=${STRESS_EXACT_SCALE:-35} gtvm_test_timeout=${STRESS_TEST_TIMEOUT:-2400}" \
+		-a "$cmd STRESS_SECS=${STRESS_SECS:-150} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60} GTT_SCALE=${GTT_SCALE:-2} STRESS_FAULTS_SCALE=${STRESS_FAULTS_SCALE:-9} STRESS_HARDEN_SCALE=${STRESS_HARDEN_SCALE:-2} STRESS_EXACT_SCALE=${STRESS_EXACT_SCALE:-70} gtvm_test_timeout=${STRESS_TEST_TIMEOUT:-2400}" \
 		-p "stress-$name:" >/dev/null 2>&1
 	cat "$d/results.txt" >>"$RESULTS"
 	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"

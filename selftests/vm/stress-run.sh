@@ -63,15 +63,15 @@ stress_phase stress-slow-reader "$STRESS_SLOW_SECS" 256k --slow-ms 250
 # gotrace_faults x9 = 1800 START/STOP cycles (2250 starts) and 108
 # rmmod/insmod cycles with readers attached; gotrace_harden x2 = 200 CPU
 # offline/online cycles under traces with 16 KiB buffers and 512-byte
-# batches; gotrace_exact x35 = about a million events compared with
-# ftrace's (x10 compared 289,671 on 6.1-rt); gotrace_fuzz at GTT_SCALE.
+# batches; gotrace_exact x70 = over a million events compared with
+# ftrace's (1,262,257 on 6.1-rt); gotrace_fuzz at GTT_SCALE.
 scaled_test() {	# binary scale
 	[ -x "/tests/$1" ] || return 0
 	GTT_SCALE=$2 run_test "$1-x$2" "/tests/$1"
 }
 scaled_test gotrace_faults "${STRESS_FAULTS_SCALE:-9}"
 scaled_test gotrace_harden "${STRESS_HARDEN_SCALE:-2}"
-scaled_test gotrace_exact "${STRESS_EXACT_SCALE:-35}"
+scaled_test gotrace_exact "${STRESS_EXACT_SCALE:-70}"
 scaled_test gotrace_fuzz "$GTT_SCALE"
 
 if rmmod gotrace; then
