@@ -64,14 +64,6 @@ FIXTURE_TEARDOWN(faults)
 	gtt_make_idle();
 }
 
-#define CHECK_STREAM(b, totals) do {					\
-	char __e[256];							\
-	ASSERT_EQ(0, rel_check_stream((b)->data, (b)->len, (totals),	\
-				      __e, sizeof(__e))) {		\
-		TH_LOG("stream of %zu bytes: %s", (b)->len, __e);	\
-	}								\
-} while (0)
-
 /* ---- start/stop cycles ---- */
 
 TEST_F_TIMEOUT(faults, start_stop_cycles, GTT_TIMEOUT)

@@ -55,14 +55,6 @@ FIXTURE_TEARDOWN(harden)
 	gtt_make_idle();
 }
 
-#define CHECK_STREAM(b, totals) do {					\
-	char __e[256];							\
-	ASSERT_EQ(0, rel_check_stream((b)->data, (b)->len, (totals),	\
-				      __e, sizeof(__e))) {		\
-		TH_LOG("stream of %zu bytes: %s", (b)->len, __e);	\
-	}								\
-} while (0)
-
 /* ---- 1. CPU offline under a trace ---- */
 
 /*

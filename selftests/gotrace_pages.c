@@ -57,49 +57,9 @@ FIXTURE_TEARDOWN(pg)
 	gtt_make_idle();
 }
 
-/* START with s and a reader thread; 0 or -errno. */
-static int trace_start(int fd, struct gotrace_start *s, struct gtt_bg *bg)
-{
-	int ret;
-
-	s->size = sizeof(*s);
-	if (!s->flush_ms)
-		s->flush_ms = 50;
-	ret = gtt_start_raw(fd, s);
-	if (ret)
-		return ret;
-	ret = gtt_bg_start(bg, fd, 1 << 20);
-	if (ret)
-		gtt_stop(fd, 0);
-	return ret;
-}
-
-/* STOP, read to the end, check the records, open a reader; 0 or -1. */
-static int trace_stop(int fd, struct gtt_bg *bg, struct gtt_buf *buf,
-		      struct gtt_raw *raw, struct gt_reader **rd, char *err,
-		      size_t errlen)
-{
-	int ret = gtt_stop(fd, 0), jret = gtt_bg_join(bg);
-
-	*buf = bg->buf;
-	if (ret || jret) {
-		snprintf(err, errlen, "stop %d, read %d", ret, jret);
-		return -1;
-	}
-	if (gtt_raw_parse(buf->data, buf->len, raw)) {
-		snprintf(err, errlen, "raw: %.200s", raw->err);
-		return -1;
-	}
-	if (gt_open_mem(buf->data, buf->len, rd)) {
-		snprintf(err, errlen, "open: %s", gt_error(NULL));
-		return -1;
-	}
-	return 0;
-}
-
-#define START(s) ASSERT_EQ(0, trace_start(self->fd, (s), &self->bg))
+#define START(s) ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))
 #define STOP() do {							\
-	ASSERT_EQ(0, trace_stop(self->fd, &self->bg, &self->buf,	\
+	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,	\
 				&self->raw, &self->rd, self->err,	\
 				sizeof(self->err))) {			\
 		TH_LOG("%s", self->err);				\

@@ -145,6 +145,15 @@ static inline int rel_check_stream(const void *buf, size_t len, bool totals,
 	return ret;
 }
 
+/* In a kselftest_harness test: the stream b passes rel_check_stream(). */
+#define CHECK_STREAM(b, totals) do {					\
+	char __e[256];							\
+	ASSERT_EQ(0, rel_check_stream((b)->data, (b)->len, (totals),	\
+				      __e, sizeof(__e))) {		\
+		TH_LOG("stream of %zu bytes: %s", (b)->len, __e);	\
+	}								\
+} while (0)
+
 /*
  * A stream that may be cut anywhere (a file of a writer that died or ran
  * out of space): walks the complete records after the magic.  Returns the

@@ -67,47 +67,9 @@ FIXTURE_TEARDOWN(st)
 	gtt_make_idle();
 }
 
-static int trace_start(int fd, struct gotrace_start *s, struct gtt_bg *bg)
-{
-	int ret;
-
-	s->size = sizeof(*s);
-	if (!s->flush_ms)
-		s->flush_ms = 50;
-	ret = gtt_start_raw(fd, s);
-	if (ret)
-		return ret;
-	ret = gtt_bg_start(bg, fd, 1 << 20);
-	if (ret)
-		gtt_stop(fd, 0);
-	return ret;
-}
-
-static int trace_stop(int fd, struct gtt_bg *bg, struct gtt_buf *buf,
-		      struct gtt_raw *raw, struct gt_reader **rd, char *err,
-		      size_t errlen)
-{
-	int ret = gtt_stop(fd, 0), jret = gtt_bg_join(bg);
-
-	*buf = bg->buf;
-	if (ret || jret) {
-		snprintf(err, errlen, "stop %d, read %d", ret, jret);
-		return -1;
-	}
-	if (gtt_raw_parse(buf->data, buf->len, raw)) {
-		snprintf(err, errlen, "raw: %.200s", raw->err);
-		return -1;
-	}
-	if (gt_open_mem(buf->data, buf->len, rd)) {
-		snprintf(err, errlen, "open: %s", gt_error(NULL));
-		return -1;
-	}
-	return 0;
-}
-
-#define START(s) ASSERT_EQ(0, trace_start(self->fd, (s), &self->bg))
+#define START(s) ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))
 #define STOP() do {							\
-	ASSERT_EQ(0, trace_stop(self->fd, &self->bg, &self->buf,	\
+	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,	\
 				&self->raw, &self->rd, self->err,	\
 				sizeof(self->err))) {			\
 		TH_LOG("%s", self->err);				\
@@ -467,7 +429,7 @@ static int irqsoff_run(int fd, struct gotrace_start *s, struct irqsoff *m)
 	ret = rel_tfs_put(PARAMS "irqsoff_measure", "1");
 	if (ret)
 		return ret;
-	ret = trace_start(fd, s, &bg);
+	ret = gtt_trace_start(fd, s, &bg);
 	if (ret)
 		return ret;
 	workload_all_cpus(1000 * rel_scale());

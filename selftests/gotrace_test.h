@@ -163,6 +163,17 @@ int gtt_raw_check_totals(struct gtt_raw *raw);
  */
 long gtt_lib_check(const void *buf, size_t len, char *err, size_t errlen);
 
+/*
+ * START with s (size set, flush_ms 50 unless given) and a background
+ * reader; 0 or -errno.  gtt_trace_stop(): STOP, read to the end, parse the
+ * records into raw and open a libgotrace reader on them; 0, or -1 with
+ * err set.
+ */
+int gtt_trace_start(int fd, struct gotrace_start *s, struct gtt_bg *bg);
+int gtt_trace_stop(int fd, struct gtt_bg *bg, struct gtt_buf *buf,
+		   struct gtt_raw *raw, struct gt_reader **rd, char *err,
+		   size_t errlen);
+
 /* ---- misc ---- */
 
 uint64_t gtt_now_ns(void);		/* CLOCK_MONOTONIC */
