@@ -503,7 +503,7 @@ static long gt_ioctl_stop(unsigned long flags)
 	return 0;
 }
 
-/* Sums the CPUs' counters into st; the first n CPUs' into cs[].  Under gt.lock. */
+/* Sums the CPUs' counters into st, the first n CPUs' into csv[].  Under gt.lock. */
 static void gt_status_cpus(struct gt_trace *t, struct gotrace_status *st,
 			   struct gotrace_cpu_stats *csv, u32 n)
 {
