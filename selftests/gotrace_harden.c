@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <linux/userfaultfd.h>
 #include <linux/io_uring.h>
 #include <sched.h>
@@ -151,6 +152,90 @@ TEST_F_TIMEOUT(harden, offline_stop_cycles, GTT_TIMEOUT)
 	TH_LOG("RELIABILITY offline_stop_cycles cycles=%u hangs=0 events=%llu lost=%llu secs=%.1f",
 	       n, (unsigned long long)events, (unsigned long long)lost,
 	       (gtt_now_ns() - t0) / 1e9);
+}
+
+/* ---- 2. sched_process_exit's group_dead ---- */
+
+#ifndef GOTRACE_EXIT_GROUP_DEAD_UNKNOWN	/* before the fix: fails, not builds */
+#define GOTRACE_EXIT_GROUP_DEAD_UNKNOWN	2
+#endif
+
+static void *exit_thread(void *arg)
+{
+	*(pid_t *)arg = gettid();
+	return NULL;
+}
+
+/*
+ * A process whose second thread exits first (group_dead false), then its
+ * main thread (group_dead true).  Kernels from 6.16 pass group_dead to the
+ * tracepoint and the trace carries it; before, the tracepoint does not
+ * have it and the trace says "unknown" (ftrace's format has no such
+ * field there either), never a guess.
+ */
+TEST_F_TIMEOUT(harden, exit_records_group_dead, GTT_TIMEOUT)
+{
+	struct gtt_buf b = { 0 };
+	struct gt_reader *r;
+	struct gt_event ev;
+	uint64_t want_thread, want_main;
+	int pfd[2], found = 0, ret;
+	pid_t child, tid = 0;
+	struct utsname u;
+	unsigned int maj = 0, min = 0;
+
+	ASSERT_EQ(0, uname(&u));
+	sscanf(u.release, "%u.%u", &maj, &min);
+	if (maj > 6 || (maj == 6 && min >= 16)) {
+		want_thread = 0;
+		want_main = 1;
+	} else {
+		want_thread = GOTRACE_EXIT_GROUP_DEAD_UNKNOWN;
+		want_main = GOTRACE_EXIT_GROUP_DEAD_UNKNOWN;
+	}
+	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(0, gtt_start(self->fd, 0, GOTRACE_GROUP_SCHED, 0, 0));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, exit_thread, &tid) ||
+		    pthread_join(th, NULL))
+			_exit(1);
+		if (write(pfd[1], &tid, sizeof(tid)) != sizeof(tid))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(tid), read(pfd[0], &tid, sizeof(tid)));
+	waitpid(child, NULL, 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
+	CHECK_STREAM(&b, true);
+	ASSERT_EQ(0, gt_open_mem(b.data, b.len, &r));
+	while ((ret = gt_next(r, &ev)) > 0) {
+		if (ev.type != GOTRACE_EV_SCHED_PROCESS_EXIT)
+			continue;
+		if (ev.args[0] != (uint64_t)tid &&
+		    ev.args[0] != (uint64_t)child)
+			continue;
+		found++;
+		ASSERT_EQ(3, ev.nargs) TH_LOG("exit of %llu: no group_dead",
+					     (unsigned long long)ev.args[0]);
+		EXPECT_EQ(ev.args[0] == (uint64_t)tid ? want_thread : want_main,
+			  ev.args[2]) {
+			TH_LOG("%s %s: exit of %s: group_dead %llu", u.release,
+			       u.version,
+			       ev.args[0] == (uint64_t)tid ? "thread" : "main",
+			       (unsigned long long)ev.args[2]);
+		}
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(2, found);
+	gt_close(r);
+	gtt_buf_free(&b);
 }
 
 /* ---- 3. ioctl versioning ---- */
