@@ -210,29 +210,36 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_FORK);
 }
 
-static void gt_process_exit(void *data, struct task_struct *p)
+static void gt_process_exit(void *data, struct task_struct *p,
+			    enum gotrace_group_dead group_dead)
 {
 	struct gt_writer w;
 
 	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXIT,
-			   GT_EV_MAX(2), false))
+			   GT_EV_MAX(3), false))
 		return;
 	gt_put(&w, p->pid);
 	gt_put(&w, (u32)p->prio);
+	gt_put(&w, group_dead);
 	gt_commit_stack(&w, GOTRACE_EV_SCHED_PROCESS_EXIT);
 }
 
-/* Up to 6.15. */
+/*
+ * Up to 6.15: no group_dead.  p->signal->live is already decremented here,
+ * but another thread of the group can decrement it to 0 between this
+ * thread's decrement and its tracepoint, so reading it would be a guess.
+ */
 static void gt_probe_sched_process_exit_p(void *data, struct task_struct *p)
 {
-	gt_process_exit(data, p);
+	gt_process_exit(data, p, GOTRACE_GROUP_DEAD_UNKNOWN);
 }
 
 /* 6.16 on. */
 static void gt_probe_sched_process_exit_p_gd(void *data, struct task_struct *p,
 					     bool group_dead)
 {
-	gt_process_exit(data, p);
+	gt_process_exit(data, p, group_dead ? GOTRACE_GROUP_DEAD_TRUE :
+				 GOTRACE_GROUP_DEAD_FALSE);
 }
 
 #define gt_probe_sched_process_exit					\

@@ -156,10 +156,6 @@ TEST_F_TIMEOUT(harden, offline_stop_cycles, GTT_TIMEOUT)
 
 /* ---- 2. sched_process_exit's group_dead ---- */
 
-#ifndef GOTRACE_EXIT_GROUP_DEAD_UNKNOWN	/* before the fix: fails, not builds */
-#define GOTRACE_EXIT_GROUP_DEAD_UNKNOWN	2
-#endif
-
 static void *exit_thread(void *arg)
 {
 	*(pid_t *)arg = gettid();
@@ -187,11 +183,11 @@ TEST_F_TIMEOUT(harden, exit_records_group_dead, GTT_TIMEOUT)
 	ASSERT_EQ(0, uname(&u));
 	sscanf(u.release, "%u.%u", &maj, &min);
 	if (maj > 6 || (maj == 6 && min >= 16)) {
-		want_thread = 0;
-		want_main = 1;
+		want_thread = GOTRACE_GROUP_DEAD_FALSE;
+		want_main = GOTRACE_GROUP_DEAD_TRUE;
 	} else {
-		want_thread = GOTRACE_EXIT_GROUP_DEAD_UNKNOWN;
-		want_main = GOTRACE_EXIT_GROUP_DEAD_UNKNOWN;
+		want_thread = GOTRACE_GROUP_DEAD_UNKNOWN;
+		want_main = GOTRACE_GROUP_DEAD_UNKNOWN;
 	}
 	ASSERT_EQ(0, pipe(pfd));
 	ASSERT_EQ(0, gtt_start(self->fd, 0, GOTRACE_GROUP_SCHED, 0, 0));

@@ -231,6 +231,7 @@ enum field_kind {
 	K_GFP,		/* args[arg] as gfp flags */
 	K_STR,		/* the event's string (comm, exec filename) */
 	K_SYNC,		/* args[arg]: compaction mode */
+	K_BOOL,		/* args[arg]: false, true; other values: no field */
 };
 
 /*
@@ -275,7 +276,7 @@ static const struct field event_fields[GOTRACE_EV_COUNT][MAX_FIELDS + 1] = {
 	},
 	[GOTRACE_EV_SCHED_PROCESS_EXIT] = {
 		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
-		FLD(" prio=", K_INT, 1),
+		FLD(" prio=", K_INT, 1), FLD(" group_dead=", K_BOOL, 2),
 	},
 	[GOTRACE_EV_SCHED_PROCESS_EXEC] = {
 		FLD(" filename=", K_STR, 0), FLD(" pid=", K_U64, 0),
@@ -493,6 +494,8 @@ static char *format_event(char *p, struct dump_ctx *d,
 	for (f = event_fields[ev->type]; f->len; f++) {
 		uint64_t v = ev->args[f->arg];
 
+		if (f->kind == K_BOOL && v > 1)
+			continue;	/* unknown: as tracefs, which lacks it */
 		memcpy(p, f->name, FIELD_NAME_MAX);
 		p += f->len;
 		switch (f->kind) {
@@ -530,6 +533,12 @@ static char *format_event(char *p, struct dump_ctx *d,
 		case K_STR:
 			if (ev->str)
 				p = put_mem(p, ev->str, ev->str_len);
+			break;
+		case K_BOOL:
+			if (v)
+				p = PUT_LIT(p, "true");
+			else
+				p = PUT_LIT(p, "false");
 			break;
 		case K_SYNC:
 			if (v)

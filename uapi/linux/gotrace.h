@@ -49,7 +49,12 @@
 #define GOTRACE_DEVICE		"/dev/gotrace"
 #define GOTRACE_MAGIC		"GOTRACE\n"
 #define GOTRACE_MAGIC_LEN	8
-#define GOTRACE_VERSION		1
+/*
+ * Format versions: 1, the first; 2, SCHED_PROCESS_EXIT gained group_dead.
+ * An event's arguments are fixed by its type and the version, so a reader
+ * of one version cannot decode another's batches.
+ */
+#define GOTRACE_VERSION		2
 
 /* ---- ioctl ABI ---------------------------------------------------------- */
 
@@ -448,7 +453,7 @@ enum gotrace_event_type {
 	GOTRACE_EV_SCHED_WAKEUP_NEW	= 4,
 	/* parent_pid, child_pid, child_tgid */
 	GOTRACE_EV_SCHED_PROCESS_FORK	= 5,
-	/* pid, prio */
+	/* pid, prio, group_dead (enum gotrace_group_dead) */
 	GOTRACE_EV_SCHED_PROCESS_EXIT	= 6,
 	/* pid, old_pid, len, filename[len] */
 	GOTRACE_EV_SCHED_PROCESS_EXEC	= 7,
@@ -483,6 +488,18 @@ enum gotrace_event_type {
 
 #define GOTRACE_COMM_LEN	16	/* TASK_COMM_LEN */
 #define GOTRACE_FILENAME_MAX	255	/* exec filenames are cut to this */
+
+/*
+ * group_dead of SCHED_PROCESS_EXIT: did the last thread of the thread group
+ * exit?  Kernels before 6.16 do not pass it to the tracepoint (nor print
+ * it in tracefs); their traces say UNKNOWN rather than a guess, since
+ * signal->live read at the tracepoint races with the group's other exits.
+ */
+enum gotrace_group_dead {
+	GOTRACE_GROUP_DEAD_FALSE	= 0,
+	GOTRACE_GROUP_DEAD_TRUE		= 1,
+	GOTRACE_GROUP_DEAD_UNKNOWN	= 2,
+};
 
 /* prev_state value that means "preempted while runnable" (ftrace's R+). */
 #define GOTRACE_STATE_PREEMPTED	0x100

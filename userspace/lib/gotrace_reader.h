@@ -51,7 +51,7 @@ struct gt_reader;
  *                          next_pid, next_prio               (nargs 5)
  *   SCHED_WAKEUP(_NEW)     pid, prio, target_cpu             (nargs 3)
  *   SCHED_PROCESS_FORK     parent_pid, child_pid, child_tgid (nargs 3)
- *   SCHED_PROCESS_EXIT     pid, prio                         (nargs 2)
+ *   SCHED_PROCESS_EXIT     pid, prio, group_dead             (nargs 3)
  *   SCHED_PROCESS_EXEC     pid, old_pid                      (nargs 2)
  *   SCHED_MIGRATE_TASK     pid, prio, orig_cpu, dest_cpu     (nargs 4)
  *   MM_PAGE_ALLOC          pfn, order, gfp_flags, migratetype, pid

@@ -567,7 +567,7 @@ int gt_reader_init(struct gt_reader *r, const char *name, char *msg,
 		       sizeof(*h) - h->rec.len);
 	if (h->version != GOTRACE_VERSION) {
 		snprintf(msg, msglen,
-			 "%s: unsupported format version %u (this reader knows %u)",
+			 "%s: format version %u; this gotrace reads version %u only",
 			 name, h->version, GOTRACE_VERSION);
 		goto out;
 	}

@@ -120,7 +120,7 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
 }
 
 static const unsigned int nargs_of[GOTRACE_EV_COUNT] = {
-	0, 1, 5, 3, 3, 3, 2, 2, 4, 5, 3, 2, 4, 6, 3, 2, 3, 1, 4, 5,
+	0, 1, 5, 3, 3, 3, 3, 2, 4, 5, 3, 2, 4, 6, 3, 2, 3, 1, 4, 5,
 };
 
 void enc_set_stack_events(struct enc *e, uint64_t mask)

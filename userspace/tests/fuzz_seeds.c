@@ -60,7 +60,8 @@ static void build_events(struct enc *e)
 		  A(0x6000, 0, 2, 1, 0, 11), NULL);
 	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 2016,
 		  A(11, 120, GOTRACE_STATE_PREEMPTED, 0, 120), NULL);
-	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 2017, A(11, 120), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 2017, A(11, 120, 0),
+		  NULL);
 	enc_batch_end(e, 0);
 	enc_cpu_end(e, 0, 1, 6, 0, 0);
 	enc_cpu_end(e, 1, 1, 8, 7, 0);

@@ -80,8 +80,8 @@ static void build_sample(struct enc *e, int tail)
 		  A(0x5001, 1, 2, 301), NULL);
 	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 0, 1035,
 		  A(0x400, 0, 3, 1, 0, 301), NULL);
-	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 1045, A(301, 120),
-		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 1045,
+		  A(301, 120, GOTRACE_GROUP_DEAD_TRUE), NULL);
 	enc_event(e, GOTRACE_EV_SCHED_WAKEUP_NEW, GOTRACE_CTX_NMI, 1046,
 		  A(302, 120, 0), NULL);
 	enc_batch_end(e, 0);
@@ -101,8 +101,8 @@ static void build_sample(struct enc *e, int tail)
 	b0 += 0;
 
 	enc_batch_begin(e, 1, 1, 3000, 0);
-	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 3000, A(302, 120),
-		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_PROCESS_EXIT, 0, 3000,
+		  A(302, 120, GOTRACE_GROUP_DEAD_UNKNOWN), NULL);
 	enc_batch_end(e, 0);
 
 	if (!tail)
@@ -485,9 +485,17 @@ static void test_corrupt_specific(void)
 	enc_free(&e);
 
 	good_prefix(&e);
-	patch32(&e, GOTRACE_MAGIC_LEN + 8, 2);
+	patch32(&e, GOTRACE_MAGIC_LEN + 8, GOTRACE_VERSION + 1);
 	ret = read_corrupt(e.buf, e.len, &events, msg, sizeof(msg));
 	ok(ret == -EINVAL && strstr(msg, "version"), "bad version: '%s'", msg);
+	enc_free(&e);
+
+	/* version 1: SCHED_PROCESS_EXIT had 2 arguments, not decodable here */
+	good_prefix(&e);
+	patch32(&e, GOTRACE_MAGIC_LEN + 8, 1);
+	ret = read_corrupt(e.buf, e.len, &events, msg, sizeof(msg));
+	ok(ret == -EINVAL && strstr(msg, "format version 1;"),
+	   "version 1 refused: '%s'", msg);
 	enc_free(&e);
 
 	good_prefix(&e);
