@@ -11,6 +11,10 @@
  *   privileged opener gets them).
  * - Sizes multiplied by CPU counts or table dimensions cannot overflow:
  *   the largest values are refused or fail cleanly, never wrap.
+ * - The group grant (module parameter group_access): with it on, a
+ *   process without capabilities in the device node's group may trace
+ *   (but gets no kernel stacks); one outside the group may not, whatever
+ *   the node's mode; with it off, the group gives nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -477,6 +482,103 @@ TEST_F_TIMEOUT(priv, stacks_follow_kptr_restrict, GTT_TIMEOUT)
 	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "0"));
 	EXPECT_EQ(0, start_as(perfmon, true)) TH_LOG("kptr_restrict=0, stacks");
 	EXPECT_EQ(0, rel_tfs_put(KPTR_RESTRICT, old));
+}
+
+/*
+ * The group grant.  The node gets group GRANT_GID and mode 0666, so that
+ * the file permissions let everybody through and what is tested is the
+ * module's own check.  Each child is uid 65534 with no capabilities and
+ * the supplementary groups given.
+ */
+#define GROUP_ACCESS	"/sys/module/gotrace/parameters/group_access"
+#define GRANT_GID	4242
+
+/*
+ * In a child: uid/gid 65534, supplementary groups gids (n of them), no
+ * capabilities; opens the device and traces (with kernel stacks if
+ * stacks).  Exit code: 0 traced, 1 open refused with EPERM, 2 START
+ * refused with EPERM, else the step that failed otherwise.
+ */
+static int trace_in_groups(const gid_t *gids, int n, bool stacks)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct gotrace_start s = {
+			.size = sizeof(s),
+			.flags = stacks ? GOTRACE_START_STACKS : 0,
+		};
+		struct gtt_buf b = { 0 };
+		int fd, ret;
+
+		if (setgroups(n, gids) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534) || caps_set(0) ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(100);
+		fd = gtt_open(0);
+		if (fd == -EPERM)
+			_exit(1);
+		if (fd < 0)
+			_exit(101);
+		ret = gtt_start_raw(fd, &s);
+		if (ret == -EPERM)
+			_exit(2);
+		if (ret)
+			_exit(102);
+		rel_workload(10);
+		if (gtt_stop(fd, 0) || gtt_read_all(fd, &b, 1 << 20))
+			_exit(103);
+		_exit(b.len > GTT_HDR_BYTES ? 0 : 104);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	gtt_make_idle();
+	return WEXITSTATUS(status);
+}
+
+TEST_F_TIMEOUT(priv, group_grant, GTT_TIMEOUT)
+{
+	const gid_t member[] = { 100, GRANT_GID };
+	const gid_t other[] = { 100, GRANT_GID + 1 };
+	char old[8] = "N";
+	struct stat st0;
+	ssize_t n;
+	int fd;
+
+	close(self->fd);
+	self->fd = -1;
+	fd = open(GROUP_ACCESS, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", GROUP_ACCESS, strerror(errno));
+	n = read(fd, old, sizeof(old) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	old[1] = '\0';
+	ASSERT_EQ(0, stat(GOTRACE_DEVICE, &st0));
+	ASSERT_EQ(0, chown(GOTRACE_DEVICE, 0, GRANT_GID));
+	ASSERT_EQ(0, chmod(GOTRACE_DEVICE, 0666));
+
+	/* Off (the default): the group gives nothing. */
+	ASSERT_EQ(0, rel_tfs_put(GROUP_ACCESS, "0"));
+	EXPECT_EQ(1, trace_in_groups(member, 2, false));
+	EXPECT_EQ(1, trace_in_groups(other, 2, false));
+
+	/* On: members trace, without kernel stacks; others do not. */
+	ASSERT_EQ(0, rel_tfs_put(GROUP_ACCESS, "1"));
+	EXPECT_EQ(0, trace_in_groups(member, 2, false));
+	EXPECT_EQ(2, trace_in_groups(member, 2, true));
+	EXPECT_EQ(1, trace_in_groups(other, 2, false));
+	EXPECT_EQ(1, trace_in_groups(NULL, 0, false));
+	/* The node's group is what counts: a new group, new members. */
+	ASSERT_EQ(0, chown(GOTRACE_DEVICE, 0, GRANT_GID + 1));
+	EXPECT_EQ(1, trace_in_groups(member, 2, false));
+	EXPECT_EQ(0, trace_in_groups(other, 2, false));
+
+	EXPECT_EQ(0, rel_tfs_put(GROUP_ACCESS, old));
+	EXPECT_EQ(0, chown(GOTRACE_DEVICE, st0.st_uid, st0.st_gid));
+	EXPECT_EQ(0, chmod(GOTRACE_DEVICE, st0.st_mode & 07777));
 }
 
 TEST_HARNESS_MAIN
