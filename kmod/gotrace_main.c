@@ -26,6 +26,7 @@
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/timekeeping.h>
 #include <linux/cpumask.h>
 #include <linux/wait.h>
@@ -400,7 +401,9 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	err = gt_filter_pid_from_ns(&p);
 	if (err)
 		return err;
-	if ((p.flags & GOTRACE_START_STACKS) && !gt_kernel_addresses_allowed())
+	/* Kernel addresses: not for a tracer by group grant alone. */
+	if ((p.flags & GOTRACE_START_STACKS) &&
+	    (!perfmon_capable() || !gt_kernel_addresses_allowed()))
 		return -EPERM;
 	if (p.cpu_mask) {
 		cpus = kzalloc(cpumask_size(), GFP_KERNEL);
@@ -701,13 +704,32 @@ static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
+/*
+ * The group grant, off by default: with group_access set, a process in the
+ * group of the device node (the udev rule gives it one, and a mode that
+ * lets the group open it) may trace without CAP_PERFMON, as the kernel's
+ * perf-security document lets a perf_users group run perf.  That group
+ * sees physical frame numbers and the tasks of the whole machine; kernel
+ * addresses (STACK records) still need CAP_PERFMON, see gt_ioctl_start().
+ */
+static bool group_access;
+module_param(group_access, bool, 0644);
+MODULE_PARM_DESC(group_access,
+		 "let the device node's group trace without CAP_PERFMON (default: N)");
+
+static bool gt_may_trace(struct inode *inode)
+{
+	return perfmon_capable() ||
+	       (READ_ONCE(group_access) && in_group_p(inode->i_gid));
+}
+
 static int gt_open(struct inode *inode, struct file *f)
 {
 	struct gt_file *gf;
 	int err;
 
-	/* Events carry physical frame numbers: tracing privilege only. */
-	if (!perfmon_capable())
+	/* Events carry physical frame numbers: tracers and the granted group. */
+	if (!gt_may_trace(inode))
 		return -EPERM;
 	/* Lockdown in confidentiality mode closes tracefs; this too. */
 	err = security_locked_down(LOCKDOWN_TRACEFS);
