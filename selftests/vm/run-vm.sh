@@ -3,18 +3,21 @@
 #
 # Boot the gotrace test VM and turn what the guest printed into results:
 #   run-vm.sh -k vmlinuz -i initramfs -d OUTDIR [-a "extra cmdline"]
-#             [-T seconds] [-p result-prefix]
+#             [-T seconds] [-p result-prefix] [-e "expected test binaries"]
 # OUTDIR gets console.log (kernel console, ttyS0), ttyS1.log (the guest's
 # protocol, see init), ttyS2.bin (raw file transfer), xfer/ (the files the
 # guest sent), results.txt ("ok|fail|skip NAME" lines) and failures.txt.
 # QEMU's exit status is not used: only what the guest printed counts.
-# Exit status: 0 if no result failed.
+# -e lists the test binaries the guest must report (parse.awk's EXPECT).
+# Exit status: 0 if no result failed, 1 if one did; a run that stops before
+# the guest's output is parsed (bad usage, lock file, disk full...) writes
+# "fail PREFIXrun-vm (aborted ...)" to results.txt and exits 2.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BAD='BUG:|WARNING:|Oops|Kernel panic|lockup|LOCKUP|RCU stall|rcu: INFO|detected stall|blocked for more than|scheduling while atomic|KASAN|general protection|Call Trace'
-kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix= interactive=
-while getopts "k:i:d:a:T:p:I" opt; do
+kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix= interactive= expect=
+while getopts "k:i:d:a:T:p:Ie:" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -23,6 +26,7 @@ while getopts "k:i:d:a:T:p:I" opt; do
 	T) tmo=$OPTARG ;;
 	p) prefix=$OPTARG ;;
 	I) interactive=1 ;;	# console on this terminal, no time limit
+	e) expect=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -33,6 +37,16 @@ mkdir -p "$dir"
 rm -rf "$dir/xfer"
 rm -f "$dir"/{console.log,ttyS1.log,ttyS2.bin,results.txt,failures.txt}
 : >"$dir/failures.txt"
+# Until the results are complete, any exit is an abort, and says so.
+parsed=
+aborted() {
+	local rc=$? line=$1
+	[ -z "$parsed" ] || return 0
+	echo "fail ${prefix}run-vm (aborted: exit $rc at run-vm.sh:$line)" >>"$dir/results.txt"
+	echo "---- ${prefix}run-vm aborted (exit $rc at line $line) before the guest's results were read" >>"$dir/failures.txt"
+	exit 2
+}
+trap 'aborted $LINENO' ERR
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
@@ -89,8 +103,9 @@ secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 echo "$secs" >"$dir/seconds"
 
 touch "$dir/ttyS1.log" "$dir/console.log"
-awk -v PREFIX="$prefix" -v FAILLOG="$dir/failures.txt" -f "$HERE/parse.awk" \
-	"$dir/ttyS1.log" >"$dir/results.txt"
+awk -v PREFIX="$prefix" -v FAILLOG="$dir/failures.txt" -v EXPECT="$expect" \
+	-f "$HERE/parse.awk" "$dir/ttyS1.log" >"$dir/results.txt.tmp"
+mv "$dir/results.txt.tmp" "$dir/results.txt"
 
 # File transfer: ttyS2 carries one tar; the guest printed its size and hash.
 x=$(sed -n 's/^GOTRACE-VM: XFER //p' "$dir/ttyS1.log" | tr -d '\r' | tail -n1)
@@ -109,6 +124,8 @@ if [ -n "$x" ]; then
 	fi
 fi
 
+parsed=1
+trap - ERR
 if grep -q '^fail' "$dir/results.txt"; then
 	if ! grep -q '^GOTRACE-VM: END' "$dir/ttyS1.log"; then
 		{
