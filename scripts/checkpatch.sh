@@ -3,14 +3,16 @@
 #
 # checkpatch.pl (from linux-source-6.1) --strict on the module and the uapi
 # header, one result per file: prints "ok|fail checkpatch:FILE" lines on
-# stdout and the findings on stderr.  ERROR, WARNING and CHECK all fail.
-# Exit status 1 if any file failed.
+# stdout and the findings on stderr.  ERROR, WARNING and CHECK all fail, and
+# so does checkpatch.pl ending otherwise than with 0 (clean) or 1 (findings)
+# or contradicting its findings.  CHECKPATCH_PL overrides the script (the
+# harness tests give it one that crashes).  Exit status 1 if any file failed.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/.build}
 src=$("$ROOT/scripts/linux-src.sh")
-cp=$src/scripts/checkpatch.pl
+cp=${CHECKPATCH_PL:-$src/scripts/checkpatch.pl}
 
 opts=(--no-tree --strict --quiet --show-types --max-line-length=100)
 command -v codespell >/dev/null && opts+=(--codespell)
@@ -34,8 +36,16 @@ files=(kmod/*.c kmod/*.h uapi/linux/gotrace.h)
 rc=0
 for f in "${files[@]}"; do
 	ign=$(ignore_for "$f")
-	out=$(perl "$cp" "${opts[@]}" ${ign:+--ignore "$ign"} -f "$f" 2>&1) || true
-	if grep -qE '^(ERROR|WARNING|CHECK)' <<<"$out"; then
+	st=0
+	out=$(perl "$cp" "${opts[@]}" ${ign:+--ignore "$ign"} -f "$f" 2>&1) || st=$?
+	found=0	# checkpatch.pl exits 1 when it reports, 0 when it does not
+	! grep -qE '^(ERROR|WARNING|CHECK)' <<<"$out" || found=1
+	if [ $st -ne $found ]; then
+		echo "fail checkpatch:$f (checkpatch.pl exit $st with $found findings reported)"
+		echo "---- checkpatch:$f: checkpatch.pl exit $st" >&2
+		echo "$out" >&2
+		rc=1
+	elif [ $st -eq 1 ]; then
 		echo "fail checkpatch:$f"
 		echo "---- checkpatch:$f" >&2
 		echo "$out" >&2
