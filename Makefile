@@ -12,14 +12,32 @@
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
 #   make bench           gotrace vs trace-cmd, perf, LTTng in the 6.1 VM -> BENCHMARKS.md
 #   make deps            install the Debian packages the above need
+#   make install         module (modules_install), tool, man pages, completion,
+#                        udev rule; DESTDIR, PREFIX (/usr/local); make uninstall
+#   make dkms-install    register the module source with DKMS (make dkms-remove)
+#   make deb             gotrace-dkms and gotrace .debs in $(BUILD)/deb
 #   make clean           (make distclean also drops the cached kernel images)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# The module must build without warnings.
-KCFLAGS ?= -Werror
+# No -Werror here: a newer compiler's new warning must not break a user's
+# build.  make check builds with -Werror (scripts/build-module.sh).
+KCFLAGS ?=
+BUILD ?= $(CURDIR)/.build
+VERSION := $(shell sed -n 's/^\#define GOTRACE_TOOL_VERSION[^"]*"\(.*\)"/\1/p' \
+	userspace/common.h)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# udev reads rules from /lib/udev/rules.d and /etc/udev/rules.d only.
+UDEVRULESDIR ?= /lib/udev/rules.d
+# modules_install puts the module in /lib/modules/<release>/$(INSTALL_MOD_DIR)
+INSTALL_MOD_DIR ?= updates
 
 .PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench \
-	stress check-debug
+	stress check-debug install install-module install-tool uninstall dkms-install \
+	dkms-remove deb
 
 all: module userspace
 
@@ -73,5 +91,47 @@ clean:
 distclean: clean
 	rm -rf .build
 
+# ---- installing -------------------------------------------------------------
+install: install-module install-tool
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+
+# What the gotrace package holds (debian/rules installs with this target).
+install-tool: userspace
+	install -D -m 0755 userspace/gotrace $(DESTDIR)$(BINDIR)/gotrace
+	install -D -m 0644 man/gotrace.1 $(DESTDIR)$(MANDIR)/man1/gotrace.1
+	install -D -m 0644 man/gotrace.4 $(DESTDIR)$(MANDIR)/man4/gotrace.4
+	install -D -m 0644 dist/gotrace.bash-completion $(DESTDIR)$(BASHCOMPDIR)/gotrace
+	install -D -m 0644 dist/60-gotrace.rules $(DESTDIR)$(UDEVRULESDIR)/60-gotrace.rules
+	@if [ -z "$(DESTDIR)" ] && ! getent group gotrace >/dev/null; then \
+		echo "note: no group 'gotrace' (the udev rule's): groupadd --system gotrace"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gotrace $(DESTDIR)$(MANDIR)/man1/gotrace.1 \
+		$(DESTDIR)$(MANDIR)/man4/gotrace.4 $(DESTDIR)$(BASHCOMPDIR)/gotrace \
+		$(DESTDIR)$(UDEVRULESDIR)/60-gotrace.rules
+	krel=$$($(MAKE) -s -C $(KDIR) kernelrelease) && \
+	rm -f $(DESTDIR)/lib/modules/$$krel/$(INSTALL_MOD_DIR)/gotrace.ko && \
+	if [ -z "$(DESTDIR)" ]; then depmod -a $$krel; fi
+
+# The module's source registered with the system's DKMS (in /usr/src), built
+# and installed for the running kernel; DKMS rebuilds it for new kernels.
+dkms-install:
+	rm -rf /usr/src/gotrace-$(VERSION)
+	scripts/dkms-src.sh /usr/src/gotrace-$(VERSION)
+	dkms add -m gotrace -v $(VERSION)
+	dkms install -m gotrace -v $(VERSION)
+
+dkms-remove:
+	-dkms remove -m gotrace -v $(VERSION) --all
+	rm -rf /usr/src/gotrace-$(VERSION)
+
+# gotrace-dkms and gotrace .debs, built from a copy of the tracked files.
+deb:
+	@BUILD="$(BUILD)" scripts/deb.sh
+
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,21s/^# \{0,1\}//p' Makefile
