@@ -18,7 +18,10 @@
 # 6.12:preempt=full 6.1-rt 6.12-rt".  The module is built for all four
 # kernels whatever CHECK_RUNS says.
 # CHECK_TESTS (space-separated selftest binary names, e.g. "gotrace_pages")
-# limits the VM runs to those binaries.
+# limits the VM runs to those binaries.  A name in CHECK_RUNS or CHECK_TESTS
+# that selects nothing is an error (exit 2 before anything runs).
+# Each VM run must report every binary it was given, each with as many
+# results as its TAP plan (parse.awk); a run that aborts is a failure.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +31,23 @@ VM=$ROOT/selftests/vm
 CHECK_RUNS=${CHECK_RUNS:-"6.1 6.1:preempt=full 6.12 6.12:preempt=full 6.1-rt 6.12-rt"}
 cd "$ROOT" || exit 1
 . "$ROOT/scripts/lock.sh"
+
+# ---- the names in CHECK_RUNS and CHECK_TESTS ------------------------------------
+ALL_PROGS=$(make -s -C selftests --eval='gotrace-print-progs: ; @echo $(TEST_PROGS)' \
+	gotrace-print-progs 2>/dev/null)
+bad=
+for t in ${CHECK_TESTS:-}; do
+	grep -qw -- "$t" <<<"$ALL_PROGS" || bad+=" CHECK_TESTS:$t"
+done
+for run in $CHECK_RUNS; do
+	"$ROOT/scripts/kernels.sh" names | grep -qx -- "${run%%:*}" || bad+=" CHECK_RUNS:$run"
+done
+if [ -n "$bad" ]; then
+	echo "check: unknown name(s):$bad" >&2
+	echo "  selftests: $ALL_PROGS" >&2
+	echo "  series: $("$ROOT/scripts/kernels.sh" names | tr '\n' ' ')(SERIES[:cmdline])" >&2
+	exit 2
+fi
 
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
@@ -80,6 +100,17 @@ series_kver() {	# 6.1 / 6.12 / 6.1-rt / 6.12-rt -> KVER (exact series name)
 	[ -n "$1" ] && [ -n "${SERIES_KVER[$1]:-}" ] && echo "${SERIES_KVER[$1]}"
 }
 
+# ---- the harness's own tests -----------------------------------------------------
+# selftests/vm/test-harness.sh: each way of losing a result (a short plan, a
+# TODO, a missing binary, an aborted run, a crashing checkpatch, an unknown
+# name) must come out as a failure.
+stage_start "harness self-test"
+rc=0
+"$VM/test-harness.sh" >"$LOGS/harness.log" 2>&1 || rc=$?
+tap_results "host:" harness "$LOGS/harness.log" $rc
+grep '^not ok' "$LOGS/harness.log" | sed 's/^/    /'
+stage_end
+
 # ---- host userspace + unit tests ----------------------------------------------
 HOSTOUT=$BUILD/host
 if [ -f userspace/Makefile ]; then
@@ -109,10 +140,17 @@ stage_end
 
 # ---- checkpatch -------------------------------------------------------------------
 stage_start checkpatch
-"$ROOT/scripts/checkpatch.sh" >>"$RESULTS" 2>"$LOGS/checkpatch.log" || {
+rc=0
+"$ROOT/scripts/checkpatch.sh" >"$LOGS/checkpatch.out" 2>"$LOGS/checkpatch.log" || rc=$?
+cat "$LOGS/checkpatch.out" >>"$RESULTS"
+if [ $rc -ne 0 ]; then
 	echo "    FAIL checkpatch (see below)"
 	cat "$LOGS/checkpatch.log" >>"$FAILS"
-}
+	grep -q '^fail' "$LOGS/checkpatch.out" ||
+		result fail "checkpatch (checkpatch.sh exit $rc, no file failed)" "$LOGS/checkpatch.log"
+elif ! grep -q '^ok' "$LOGS/checkpatch.out"; then
+	result fail "checkpatch (no file checked)" "$LOGS/checkpatch.log"
+fi
 stage_end
 
 # ---- static userspace + selftests for the VM (one build for all kernels) ------
@@ -137,9 +175,8 @@ if [ -f selftests/Makefile ]; then
 	else
 		result fail selftests-build "$LOGS/selftests-build.log"
 	fi
-	progs=$(make -s -C selftests "${sargs[@]}" \
-		--eval='gotrace-print-progs: ; @echo $(TEST_PROGS)' gotrace-print-progs 2>/dev/null)
-	for p in $progs; do
+	[ -n "$ALL_PROGS" ] || result fail "selftests (no TEST_PROGS in selftests/Makefile)"
+	for p in $ALL_PROGS; do
 		f=$STATIC/selftests/$(basename "$p")
 		[ -x "$f" ] || f=$p
 		if [ -n "${CHECK_TESTS:-}" ] &&
@@ -202,12 +239,22 @@ for run in $CHECK_RUNS; do
 		result fail "$name:not-built"; stage_end; continue
 	fi
 	d=$BUILD/vm/$name
+	rm -f "$d/results.txt"
+	rc=0
 	"$VM/run-vm.sh" -k "${VMLINUZ[$kver]}" -i "${INITRD[$kver]}" -d "$d" \
-		-a "$cmd gtvm_test_timeout=${VM_TEST_TIMEOUT:-300}" -p "$name:" >/dev/null 2>&1
-	cat "$d/results.txt" >>"$RESULTS"
-	cat "$d/failures.txt" >>"$FAILS"
-	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"
-	cp "$d/console.log" "$LOGS/vm-$name.console.log"
+		-a "$cmd gtvm_test_timeout=${VM_TEST_TIMEOUT:-300}" -p "$name:" \
+		-e "$(for t in ${TESTS[@]+"${TESTS[@]}"}; do printf '%s ' "${t##*/}"; done)" \
+		>"$LOGS/vm-$name.run.log" 2>&1 || rc=$?
+	if [ $rc -gt 1 ] || [ ! -s "$d/results.txt" ]; then
+		grep -q "^fail $name:run-vm" "$d/results.txt" 2>/dev/null ||
+			result fail "$name:run-vm (exit $rc, no results)" "$LOGS/vm-$name.run.log"
+		tail -n 20 "$LOGS/vm-$name.run.log" >>"$FAILS"
+	fi
+	cat "$d/results.txt" >>"$RESULTS" 2>/dev/null
+	cat "$d/failures.txt" >>"$FAILS" 2>/dev/null
+	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log" 2>/dev/null
+	cp "$d/console.log" "$LOGS/vm-$name.console.log" 2>/dev/null
+	touch "$d/results.txt" "$d/ttyS1.log"
 	awk '{ n[$1]++ } END { printf "    %d ok, %d failed, %d skipped\n", n["ok"], n["fail"], n["skip"] }' \
 		"$d/results.txt"
 	grep '^fail' "$d/results.txt" | sed 's/^/    /'

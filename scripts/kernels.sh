@@ -7,6 +7,7 @@
 # (linux-headers-6.12-rt-amd64).  Their exact versions are resolved here at
 # run time from apt's metadata.
 #
+#   kernels.sh names           print the series names, one a line
 #   kernels.sh list            print the kernel release (KVER) of each, in
 #                              the order above (the first is Debian 6.1)
 #   kernels.sh series          print "SERIES KVER" of each, same order
@@ -17,8 +18,10 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/.build}
-SERIES=(6.1 6.12 6.1-rt 6.12-rt)
-META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-rt-amd64 linux-headers-6.12-rt-amd64)
+SERIES=(6.1 6.12 6.1-rt 6.12-rt 6.1-cloud 6.12-cloud)
+META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
+	   linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64)
+NTESTED=4	# the first NTESTED are booted; the others only built
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -28,10 +31,14 @@ resolve() {	# meta package -> KVER
 		sed -n 's/^ *Depends: linux-headers-\([0-9][^ ]*\)$/\1/p' | head -n1
 }
 
-list() {	# [SERIES]: "SERIES KVER" of each kernel, or of SERIES only
+list() {	# tested|build-only|all [SERIES]: "SERIES KVER" of each kernel, or of SERIES only
 	local i m k updated=
 	for i in "${!META_PKGS[@]}"; do
-		[ -z "${1:-}" ] || [ "$1" = "${SERIES[$i]}" ] || continue
+		case $1 in
+		tested) [ "$i" -lt $NTESTED ] || continue ;;
+		build-only) [ "$i" -ge $NTESTED ] || continue ;;
+		esac
+		[ -z "${2:-}" ] || [ "$2" = "${SERIES[$i]}" ] || continue
 		m=${META_PKGS[$i]}
 		k=$(resolve "$m")
 		# No answer, or an answer whose image the archive no longer has
@@ -51,14 +58,19 @@ installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
 }
 
-prepare() {
-	local kver=$1 dir=$BUILD/kernels/$1 tmp
+headers() {
+	local kver=$1
 	if ! installed "linux-headers-$kver" || [ ! -e "/lib/modules/$kver/build/Makefile" ]; then
 		echo "kernels: installing linux-headers-$kver" >&2
 		$SUDO apt-get install -y -qq --no-install-recommends "linux-headers-$kver" >&2 ||
 			{ $SUDO apt-get update -qq >&2 &&
 			  $SUDO apt-get install -y -qq --no-install-recommends "linux-headers-$kver" >&2; }
 	fi
+}
+
+prepare() {
+	local kver=$1 dir=$BUILD/kernels/$1 tmp
+	headers "$kver"
 	if [ ! -s "$dir/vmlinuz" ]; then
 		echo "kernels: downloading linux-image-$kver-unsigned" >&2
 		mkdir -p "$dir"
@@ -76,15 +88,17 @@ prepare() {
 }
 
 case "${1:-}" in
-list)	list | cut -d' ' -f2 ;;
-series)	list ;;
+names)	printf '%s\n' "${SERIES[@]}" ;;
+list)	list tested | cut -d' ' -f2 ;;
+series)	list tested ;;
+build-only) list build-only ;;
 kver)
 	[ $# -eq 2 ] || { echo "usage: $0 kver SERIES" >&2; exit 2; }
-	k=$(list "$2" | cut -d' ' -f2)
+	k=$(list all "$2" | cut -d' ' -f2)
 	[ -n "$k" ] || { echo "kernels: no kernel of series $2 (known: ${SERIES[*]})" >&2; exit 1; }
 	echo "$k" ;;
 prepare)
 	[ $# -eq 2 ] || { echo "usage: $0 prepare KVER" >&2; exit 2; }
 	prepare "$2" ;;
-*)	echo "usage: $0 list | series | kver SERIES | prepare KVER" >&2; exit 2 ;;
+*)	echo "usage: $0 names | list | series | kver SERIES | prepare KVER" >&2; exit 2 ;;
 esac
