@@ -8,7 +8,9 @@
 #                   a binary without TAP, a clean log (no false failure);
 #   run-vm.sh       a run that aborts before the guest (lock file) reports it;
 #   checkpatch.sh   a crashing checkpatch.pl is a failure, not a pass;
-#   check.sh        unknown CHECK_TESTS / CHECK_RUNS names are errors.
+#   check.sh        unknown CHECK_TESTS / CHECK_RUNS names are errors;
+#   selftests       SKIP() after a failed EXPECT stays a failure (the
+#                   harness's own SKIP() resets "passed").
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -121,6 +123,39 @@ for v in "CHECK_TESTS=gotrace_nosuch" "CHECK_RUNS=6.1 6.2"; do
 	[ $r -eq 0 ] || { echo "exit $rc"; tail -n 5 "$T/check.out"; } | diag
 	tap $r "check.sh: $v is an error"
 done
+
+# ---- selftests: a SKIP() after a failed expectation ------------------------------
+ksft=$("$ROOT/scripts/linux-src.sh" 2>"$T/ksft.err")/include
+cat >"$T/skip.c" <<'EOF'
+#include "kselftest_harness.h"
+#include "gotrace_test.h"
+
+TEST(fail_then_skip)
+{
+	EXPECT_EQ(1, 2);
+	SKIP(return, "skipped after a failure");
+}
+
+TEST(plain_skip)
+{
+	SKIP(return, "nothing to test");
+}
+
+TEST_HARNESS_MAIN
+EOF
+if gcc -std=gnu11 -D_GNU_SOURCE -I"$ksft" -I"$ROOT/selftests" -I"$ROOT/uapi" \
+	-I"$ROOT/userspace/lib" -o "$T/skip" "$T/skip.c" >"$T/skip.log" 2>&1; then
+	"$T/skip" >"$T/skip.out" 2>&1
+	rc=$?
+	grep -q '^not ok 1 global.fail_then_skip' "$T/skip.out" &&
+		grep -q '^ok 2 .*# SKIP' "$T/skip.out" && [ $rc -ne 0 ]
+	r=$?
+	[ $r -eq 0 ] || { echo "exit $rc"; cat "$T/skip.out"; } | diag
+else
+	r=1
+	diag <"$T/skip.log"
+fi
+tap $r "selftests: SKIP() after a failed EXPECT is a failure (gotrace_test.h)"
 
 echo "1..$n"
 [ $failed -eq 0 ]
