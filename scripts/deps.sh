@@ -12,6 +12,11 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
+	# build checks only (scripts/kernels.sh build-only)
+	linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64
+	# packaging checks (scripts/check-install.sh): make deb, lintian, DKMS
+	# builds in a private tree, man page lint, bash completion
+	dkms dh-dkms debhelper dpkg-dev fakeroot lintian mandoc bash-completion openssl
 	linux-source-6.1
 	# reliability suites: -m32 compat test, libFuzzer (clang), make stress
 	gcc-multilib libc6-dev-i386 clang stress-ng

@@ -4,16 +4,20 @@
 # The kernels gotrace supports, by series name: "6.1" (the one
 # linux-headers-amd64 points at), "6.12" (linux-headers-6.12-amd64) and
 # their PREEMPT_RT flavours "6.1-rt" (linux-headers-rt-amd64) and "6.12-rt"
-# (linux-headers-6.12-rt-amd64).  Their exact versions are resolved here at
-# run time from apt's metadata.
+# (linux-headers-6.12-rt-amd64), which make check boots and tests; and,
+# build-checked only, the cloud flavours "6.1-cloud"
+# (linux-headers-cloud-amd64) and "6.12-cloud" (linux-headers-6.12-cloud-amd64).
+# Their exact versions are resolved here at run time from apt's metadata.
 #
-#   kernels.sh names           print the series names, one a line
-#   kernels.sh list            print the kernel release (KVER) of each, in
-#                              the order above (the first is Debian 6.1)
-#   kernels.sh series          print "SERIES KVER" of each, same order
-#   kernels.sh kver SERIES     print the KVER of SERIES (exact name)
+#   kernels.sh names           print the tested series names, one a line
+#   kernels.sh list            print the kernel release (KVER) of each tested
+#                              kernel, in the order above (the first is 6.1)
+#   kernels.sh series          print "SERIES KVER" of each tested kernel
+#   kernels.sh build-only      print "SERIES KVER" of each build-checked kernel
+#   kernels.sh kver SERIES     print the KVER of SERIES (exact name, any kind)
 #   kernels.sh prepare KVER    make sure the headers of KVER are installed and
 #                              that $BUILD/kernels/KVER/vmlinuz exists; print it
+#   kernels.sh headers KVER    make sure the headers of KVER are installed
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -88,7 +92,7 @@ prepare() {
 }
 
 case "${1:-}" in
-names)	printf '%s\n' "${SERIES[@]}" ;;
+names)	printf '%s\n' "${SERIES[@]:0:NTESTED}" ;;
 list)	list tested | cut -d' ' -f2 ;;
 series)	list tested ;;
 build-only) list build-only ;;
@@ -100,5 +104,9 @@ kver)
 prepare)
 	[ $# -eq 2 ] || { echo "usage: $0 prepare KVER" >&2; exit 2; }
 	prepare "$2" ;;
-*)	echo "usage: $0 names | list | series | kver SERIES | prepare KVER" >&2; exit 2 ;;
+headers)
+	[ $# -eq 2 ] || { echo "usage: $0 headers KVER" >&2; exit 2; }
+	headers "$2" ;;
+*)	echo "usage: $0 names | list | series | build-only | kver SERIES | prepare KVER | headers KVER" >&2
+	exit 2 ;;
 esac
