@@ -174,104 +174,8 @@ static void imap_free(struct imap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* ---- pages alive, keyed by pfn (linear probing, backward shift) ------- */
-
-#define PG_USED		1
-#define PG_SELECTED	2
-
-struct page {
-	uint64_t pfn;
-	uint64_t ts;
-	uint32_t pid;
-	uint32_t stack;
-	uint16_t cpu;
-	uint8_t order;
-	uint8_t flags;
-};
-
-struct ptab {
-	struct page *p;
-	size_t size;
-	size_t used;
-};
-
-static struct page *ptab_find(const struct ptab *t, uint64_t pfn)
-{
-	size_t i;
-
-	if (!t->size)
-		return NULL;
-	i = hash64(pfn, t->size);
-	while (t->p[i].flags & PG_USED) {
-		if (t->p[i].pfn == pfn)
-			return &t->p[i];
-		i = (i + 1) & (t->size - 1);
-	}
-	return NULL;
-}
-
-static int ptab_grow(struct ptab *t)
-{
-	size_t ns = t->size ? t->size * 2 : 4096, j, i;
-	struct page *np = calloc(ns, sizeof(*np));
-
-	if (!np)
-		return -ENOMEM;
-	for (j = 0; j < t->size; j++) {
-		if (!(t->p[j].flags & PG_USED))
-			continue;
-		i = hash64(t->p[j].pfn, ns);
-		while (np[i].flags & PG_USED)
-			i = (i + 1) & (ns - 1);
-		np[i] = t->p[j];
-	}
-	free(t->p);
-	t->p = np;
-	t->size = ns;
-	return 0;
-}
-
-/* The slot of pfn, inserted empty (flags PG_USED) if absent; *old: was there */
-static struct page *ptab_get(struct ptab *t, uint64_t pfn, int *old)
-{
-	size_t i;
-
-	if ((t->used + 1) * 10 > t->size * 7 && ptab_grow(t))
-		return NULL;
-	i = hash64(pfn, t->size);
-	while (t->p[i].flags & PG_USED) {
-		if (t->p[i].pfn == pfn) {
-			*old = 1;
-			return &t->p[i];
-		}
-		i = (i + 1) & (t->size - 1);
-	}
-	*old = 0;
-	t->used++;
-	memset(&t->p[i], 0, sizeof(t->p[i]));
-	t->p[i].pfn = pfn;
-	t->p[i].flags = PG_USED;
-	return &t->p[i];
-}
-
-static void ptab_del(struct ptab *t, struct page *pg)
-{
-	size_t mask = t->size - 1, i = pg - t->p, j = i, k;
-
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!(t->p[j].flags & PG_USED))
-			break;
-		k = hash64(t->p[j].pfn, t->size);
-		/* move j to i unless its home slot k lies in (i, j] */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		t->p[i] = t->p[j];
-		i = j;
-	}
-	t->p[i].flags = 0;
-	t->used--;
-}
+/* Pages alive (lib/pages.c); the analysis's own flag: */
+#define PG_SELECTED	2	/* allocated inside the selection */
 
 /* ---- the analysis ------------------------------------------------------ */
 
@@ -313,7 +217,7 @@ struct ga {
 	size_t cap_gfp;
 	struct imap gfp_map;
 
-	struct ptab pages;
+	struct gt_page_map pages;
 	struct cpu_state *cs;
 	size_t cap_buckets;
 
@@ -595,7 +499,7 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 	struct ga_bucket *b;
 	struct ga_stack *s;
 	struct ga_gfp *g;
-	struct page *pg;
+	struct gt_page *pg;
 	struct task *t;
 	int old;
 
@@ -640,7 +544,7 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 			return a->err;
 		}
 	}
-	pg = ptab_get(&a->pages, pfn, &old);
+	pg = gt_page_get(&a->pages, pfn, &old);
 	CHECK(pg);
 	if (old && sel)
 		a->res.realloc_unfreed++;
@@ -649,14 +553,14 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 	pg->stack = ev->stack_id;
 	pg->cpu = (uint16_t)ev->cpu;
 	pg->order = (uint8_t)(order < 255 ? order : 255);
-	pg->flags = PG_USED | (sel ? PG_SELECTED : 0);
+	pg->flags = GT_PAGE_USED | (sel ? PG_SELECTED : 0);
 	return 0;
 }
 
 static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 		   uint64_t pid, int sel)
 {
-	struct page *pg = ptab_find(&a->pages, ev->args[0]);
+	struct gt_page *pg = gt_page_find(&a->pages, ev->args[0]);
 	uint64_t pages = order_pages(order);
 	struct ga_bucket *b;
 	struct task *t;
@@ -672,7 +576,7 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 			     life);
 			HIST(&a->res.lifetime, life);
 		}
-		ptab_del(&a->pages, pg);
+		gt_page_del(&a->pages, pg);
 	} else if (sel) {
 		a->res.free_unknown++;
 	}
@@ -930,15 +834,15 @@ static int finish_pages(struct ga *a)
 	int ret = -ENOMEM;
 
 	for (i = 0; i < a->pages.size; i++) {
-		const struct page *pg = &a->pages.p[i];
+		const struct gt_page *pg = &a->pages.p[i];
 		uint64_t pages = order_pages(pg->order), key;
 		struct ga_outstanding *o;
 		struct ga_stack *s;
 		struct task *t;
 		uint32_t gi;
 
-		if ((pg->flags & (PG_USED | PG_SELECTED)) !=
-		    (PG_USED | PG_SELECTED))
+		if ((pg->flags & (GT_PAGE_USED | PG_SELECTED)) !=
+		    (GT_PAGE_USED | PG_SELECTED))
 			continue;
 		res->outstanding++;
 		res->outstanding_pages += pages;
@@ -1176,7 +1080,7 @@ void ga_free(struct ga *a)
 	imap_free(&a->task_map);
 	imap_free(&a->stack_map);
 	imap_free(&a->gfp_map);
-	free(a->pages.p);
+	gt_page_map_free(&a->pages);
 	free(a->cs);
 	free(a);
 }

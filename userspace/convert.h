@@ -38,7 +38,10 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 
 /* ---- helpers (convert_common.c) ------------------------------------------ */
 
-/* Open-addressing map of u32 keys (pid, stack id) to pointers. */
+/*
+ * Open-addressing map of u32 keys (pid, stack id; every value is a valid
+ * key) to non-NULL pointers.
+ */
 struct cv_map {
 	uint32_t *keys;
 	void **vals;
@@ -48,7 +51,7 @@ struct cv_map {
 
 void cv_map_init(struct cv_map *m);
 void *cv_map_get(const struct cv_map *m, uint32_t key);
-/* Insert or replace; -1 without memory. */
+/* Insert; -EEXIST if key is there already, -EINVAL for NULL, -ENOMEM. */
 int cv_map_put(struct cv_map *m, uint32_t key, void *val);
 /* Call fn on every value (in no particular order). */
 void cv_map_each(struct cv_map *m, void (*fn)(void *val, void *arg), void *arg);
@@ -61,36 +64,11 @@ void cv_map_free(struct cv_map *m, int free_vals);
  * returns the pages of an allocation of pfn that was still alive (its free
  * was lost) which the caller takes off; cv_page_free() the pages freed, 0
  * for a page allocated before the trace.  Orders are the allocation's.
+ * A failed allocation (pfn ~0) and orders above 31 are not pages.
  */
-uint64_t cv_page_alloc(struct cv_map *m, uint64_t pfn, uint64_t order,
+uint64_t cv_page_alloc(struct gt_page_map *m, uint64_t pfn, uint64_t order,
 		       unsigned int *old_order);
-uint64_t cv_page_free(struct cv_map *m, uint64_t pfn, unsigned int *order);
-
-/* A task of the TASKS record (the statedump at trace start). */
-struct cv_task_info {
-	uint32_t pid;
-	uint32_t tgid;
-	uint32_t flags;		/* GOTRACE_TASK_* */
-};
-
-/*
- * Read the TASKS record of the trace file at path into m (pid ->
- * struct cv_task_info *, free them with cv_map_free(m, 1)).  0, or -1 if
- * the file cannot be read (m stays empty; a missing record is not an error).
- */
-int cv_load_tasks(const char *path, struct cv_map *m);
-
-/* Events lost before a batch (BATCH records with lost > 0). */
-struct cv_loss {
-	uint64_t ts;		/* the batch's base_ts */
-	uint64_t lost;
-};
-
-/*
- * The losses of the trace at path, by time (malloc'd array in *out, free
- * it).  Their number, or -1 if the file cannot be read.
- */
-long cv_load_losses(const char *path, struct cv_loss **out);
+uint64_t cv_page_free(struct gt_page_map *m, uint64_t pfn, unsigned int *order);
 
 /* Write s as a JSON string (quotes included), escaping what JSON needs. */
 void cv_json_str(FILE *f, const char *s);

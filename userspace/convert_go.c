@@ -108,7 +108,7 @@ struct gconv {
 	uint32_t nr_ps;
 	struct g_proc *ps;
 	struct cv_map tasks;	/* pid -> struct g_task */
-	struct cv_map pages;	/* pfn -> order + 1 (pages alive) */
+	struct gt_page_map pages;	/* pages alive */
 	struct g_comm *comms;
 	size_t nr_comms, cap_comms;
 	uint64_t next_str, next_stk;
@@ -578,7 +578,6 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	if (!g.ps)
 		return -ENOMEM;
 	cv_map_init(&g.tasks);
-	cv_map_init(&g.pages);
 	from = h->start_ns + o->from_ns;
 	to = o->to_ns == ~0ULL ? ~0ULL : h->start_ns + o->to_ns;
 
@@ -644,7 +643,7 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 			(unsigned long long)g.s_end);
 	cv_map_each(&g.tasks, free_task, NULL);
 	cv_map_free(&g.tasks, 0);
-	cv_map_free(&g.pages, 0);
+	gt_page_map_free(&g.pages);
 	if (g.names)
 		gt_close(g.names);
 	free(g.comms);

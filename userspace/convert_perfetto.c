@@ -69,10 +69,9 @@ struct pf {
 	uint32_t nr_cpus;
 	struct pf_cpu *cpus;
 	struct cv_map tasks;	/* pid -> struct pf_task */
-	struct cv_map start;	/* pid -> struct cv_task_info (TASKS) */
 	struct cv_map procs;	/* tgid -> (void *)1: process named */
 	struct cv_map stacks;	/* stack id -> JSON array text */
-	struct cv_map pages;	/* pfn -> order + 1 (pages alive) */
+	struct gt_page_map pages;	/* pages alive */
 	uint64_t flow_id;
 	uint64_t last_ts;
 	int allocs;
@@ -87,7 +86,7 @@ struct pf {
 	unsigned int orders_seen;	/* bitmap */
 	int64_t last_out;
 	int out_emitted;
-	struct cv_loss *losses;
+	const struct gt_loss *losses;
 	long nr_losses, next_loss;
 	uint64_t lost;
 	int err;
@@ -163,7 +162,7 @@ static void name_task(struct pf *p, struct pf_task *t)
 static struct pf_task *task_get(struct pf *p, uint32_t pid)
 {
 	struct pf_task *t = cv_map_get(&p->tasks, pid);
-	struct cv_task_info *ti;
+	const struct gotrace_task *ti;
 
 	if (t || !pid)
 		return t;
@@ -174,7 +173,7 @@ static struct pf_task *task_get(struct pf *p, uint32_t pid)
 		return NULL;
 	}
 	t->pid = pid;
-	ti = cv_map_get(&p->start, pid);
+	ti = gt_task(p->r, pid);
 	t->tgid = ti && ti->tgid ? ti->tgid : pid;
 	p->st->tasks++;
 	return t;
@@ -736,15 +735,12 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	if (!p.cpus)
 		return -ENOMEM;
 	cv_map_init(&p.tasks);
-	cv_map_init(&p.start);
 	cv_map_init(&p.procs);
 	cv_map_init(&p.stacks);
-	cv_map_init(&p.pages);
-	if (o->path) {
-		cv_load_tasks(o->path, &p.start);
-		p.nr_losses = cv_load_losses(o->path, &p.losses);
-		if (p.nr_losses < 0)
-			p.nr_losses = 0;
+	p.nr_losses = gt_losses(r, &p.losses);
+	if (p.nr_losses < 0) {
+		free(p.cpus);
+		return (int)p.nr_losses;
 	}
 
 	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"source\":\"gotrace\",", out);
@@ -810,11 +806,9 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	fputs("\n]}\n", out);
 	cv_map_each(&p.tasks, free_task, NULL);
 	cv_map_free(&p.tasks, 0);
-	cv_map_free(&p.start, 1);
 	cv_map_free(&p.procs, 0);
 	cv_map_free(&p.stacks, 1);
-	cv_map_free(&p.pages, 0);
+	gt_page_map_free(&p.pages);
 	free(p.cpus);
-	free(p.losses);
 	return ret;
 }

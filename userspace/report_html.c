@@ -45,9 +45,10 @@ struct pass {
 	uint64_t *alloc;	/* [order][bucket] pages */
 	uint64_t *free;
 	uint64_t *outst;	/* outstanding pages at each bucket's end */
+#define OUTST_UNSET	UINT64_MAX	/* no page event in the bucket */
 	int64_t outstanding;
 	unsigned int orders;	/* bitmap of orders seen */
-	struct cv_map pages;
+	struct gt_page_map pages;	/* pages alive */
 	/* timeline */
 	uint32_t nr_cpus;
 	uint64_t col_ns;
@@ -152,7 +153,7 @@ static void pass_free(struct pass *p)
 	free(p->cur);
 	free(p->since);
 	free(p->seen);
-	cv_map_free(&p->pages, 0);
+	gt_page_map_free(&p->pages);
 }
 
 static int run_pass(const struct report_opts *o, const struct ga_result *res,
@@ -165,7 +166,6 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	cv_map_init(&p->pages);
 	p->start = res->start_ns;
 	p->end = res->end_ns > res->start_ns ? res->end_ns : res->start_ns + 1;
 	p->nr_buckets = RATE_BUCKETS;
@@ -188,6 +188,8 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 		return -ENOMEM;
 	for (c = 0; c < p->nr_cpus; c++)
 		p->since[c] = p->start;
+	for (i = 0; i < p->nr_buckets; i++)
+		p->outst[i] = OUTST_UNSET;
 	ret = gt_open_file(o->path, &r);
 	if (ret < 0)
 		return ret;
@@ -201,10 +203,13 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 	gt_close(r);
 	for (c = 0; c < p->nr_cpus; c++)
 		tl_add(p, c, p->cur[c], p->since[c], p->end);
-	/* buckets without page events keep the last value */
-	for (i = 1; i < p->nr_buckets; i++) {
-		if (!p->outst[i])
-			p->outst[i] = p->outst[i - 1];
+	/*
+	 * Buckets without page events keep the last value (not those where
+	 * the count fell to 0: they are set, to 0).
+	 */
+	for (i = 0; i < p->nr_buckets; i++) {
+		if (p->outst[i] == OUTST_UNSET)
+			p->outst[i] = i ? p->outst[i - 1] : 0;
 	}
 	return ret < 0 ? ret : 0;
 }

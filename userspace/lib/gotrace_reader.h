@@ -195,6 +195,52 @@ char *gt_gfp_str(const struct gt_reader *r, uint64_t flags, char *buf,
  */
 const struct gotrace_task *gt_task(const struct gt_reader *r, uint32_t pid);
 
+/*
+ * Losses: each BATCH (or PACKED) record with lost > 0, in ts order (ties:
+ * lower CPU first).  lost is the number of events the CPU lost just before
+ * the batch, ts the batch's base_ts.  *out stays valid until gt_close();
+ * returns the number of entries, or -ENOMEM.
+ */
+struct gt_loss {
+	uint64_t ts;
+	uint64_t lost;
+	uint32_t cpu;
+};
+
+long gt_losses(struct gt_reader *r, const struct gt_loss **out);
+
+/*
+ * A table of pages keyed by pfn (all 64 bits), for tools that follow pages
+ * from allocation to free.  A slot is in use when flags has GT_PAGE_USED;
+ * the other flag bits, ts, pid, stack, cpu and order are the caller's.
+ * gt_page_get() returns pfn's slot, inserted (zeroed but for pfn and
+ * GT_PAGE_USED) when absent, with *old saying which; NULL without memory.
+ * gt_page_del() frees a slot (pointers to other slots may then move).
+ * Walk every slot: p[0] to p[size - 1], skipping unused ones.
+ */
+#define GT_PAGE_USED	1
+
+struct gt_page {
+	uint64_t pfn;
+	uint64_t ts;
+	uint32_t pid;
+	uint32_t stack;
+	uint16_t cpu;
+	uint8_t order;
+	uint8_t flags;
+};
+
+struct gt_page_map {
+	struct gt_page *p;
+	size_t size;		/* slots, a power of 2 (0: empty) */
+	size_t used;
+};
+
+struct gt_page *gt_page_find(const struct gt_page_map *m, uint64_t pfn);
+struct gt_page *gt_page_get(struct gt_page_map *m, uint64_t pfn, int *old);
+void gt_page_del(struct gt_page_map *m, struct gt_page *pg);
+void gt_page_map_free(struct gt_page_map *m);
+
 /* "sched_switch", "mm_page_alloc", ..., "comm"; "unknown" if out of range. */
 const char *gt_event_name(unsigned int type);
 

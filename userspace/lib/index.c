@@ -100,6 +100,8 @@ static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
 	ci->b[ci->nr].seq = bh->seq;
 	ci->b[ci->nr].raw_len = bh->rec.len;
 	ci->b[ci->nr].packed = packed;
+	ci->b[ci->nr].base_ts = bh->base_ts;
+	ci->b[ci->nr].lost = bh->lost;
 	ci->nr++;
 	return 0;
 }

@@ -28,6 +28,8 @@ struct gt_batch_ref {
 	uint32_t seq;
 	uint32_t raw_len;	/* of the BATCH record (unpacked) */
 	uint32_t packed;	/* a PACKED record */
+	uint64_t base_ts;
+	uint64_t lost;		/* gotrace_batch.lost */
 };
 
 /* Decoding position inside the batches of one CPU. */
@@ -109,6 +111,9 @@ struct gt_reader {
 	int scan_err;		/* error found by the index pass, 0 if none */
 	char scan_msg[GT_ERR_LEN];
 	int err;		/* sticky error */
+
+	struct gt_loss *losses;	/* gt_losses(), built on first call */
+	long nr_losses;
 
 	struct gt_stack_ref *stacks;
 	size_t nr_stacks;

@@ -154,6 +154,7 @@ void gt_close(struct gt_reader *r)
 	free(r->syms);
 	free(r->sympool);
 	free(r->tasks);
+	free(r->losses);
 	gt_unpack_free(r->unpack);
 	free(r);
 }
@@ -190,3 +191,43 @@ const char *gt_comm(const struct gt_reader *r, uint32_t pid)
 	return gt_comm_get(&r->comms, pid);
 }
 
+
+static int loss_cmp(const void *a, const void *b)
+{
+	const struct gt_loss *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+long gt_losses(struct gt_reader *r, const struct gt_loss **out)
+{
+	size_t n = 0, i, k = 0;
+	uint32_t cpu;
+
+	if (!r->losses) {
+		for (cpu = 0; cpu < r->nr_cpus; cpu++)
+			for (i = 0; i < r->idx[cpu].nr; i++)
+				n += r->idx[cpu].b[i].lost != 0;
+		r->losses = calloc(n ? n : 1, sizeof(*r->losses));
+		if (!r->losses)
+			return -ENOMEM;
+		for (cpu = 0; cpu < r->nr_cpus; cpu++) {
+			for (i = 0; i < r->idx[cpu].nr; i++) {
+				const struct gt_batch_ref *b = &r->idx[cpu].b[i];
+
+				if (!b->lost)
+					continue;
+				r->losses[k].ts = b->base_ts;
+				r->losses[k].lost = b->lost;
+				r->losses[k].cpu = cpu;
+				k++;
+			}
+		}
+		qsort(r->losses, n, sizeof(*r->losses), loss_cmp);
+		r->nr_losses = (long)n;
+	}
+	*out = r->losses;
+	return r->nr_losses;
+}
