@@ -3,21 +3,24 @@
 #
 # Build the initramfs (cpio newc, gzip) of the gotrace test VM:
 #   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
-#                  [-t test-binary]...
+#                  [-t test-binary]... [-d dkms-built gotrace.ko]
 # Contents: static busybox (applet links are made by /init), /init,
-# /run.sh, /gotrace.ko, /bin/gotrace, /tests/*.
+# /run.sh, /gotrace.ko, /bin/gotrace, /tests/*, and /dkms/gotrace.ko (the
+# module as DKMS built it from the gotrace-dkms package: suite.sh smoke-tests
+# it after the suite).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-out= run= ko= gt=
+out= run= ko= gt= dkms=
 tests=()
-while getopts "o:r:k:g:t:" opt; do
+while getopts "o:r:k:g:t:d:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	r) run=$OPTARG ;;
 	k) ko=$OPTARG ;;
 	g) gt=$OPTARG ;;
 	t) tests+=("$OPTARG") ;;
+	d) dkms=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -39,6 +42,7 @@ cp "$run" "$stage/run.sh"
 chmod 755 "$stage/init" "$stage/bin/busybox"
 [ -z "$ko" ] || cp "$ko" "$stage/gotrace.ko"
 [ -z "$gt" ] || cp "$gt" "$stage/bin/gotrace"
+[ -z "$dkms" ] || { mkdir -p "$stage/dkms" && cp "$dkms" "$stage/dkms/gotrace.ko"; }
 for t in ${tests[@]+"${tests[@]}"}; do
 	cp "$t" "$stage/tests/"
 done

@@ -29,3 +29,29 @@ else
 	result fail rmmod "rc=$?"
 fi
 dmesg_check rmmod
+
+# The module as DKMS built it from the gotrace-dkms package (make check puts
+# it in the 6.1 initramfs): load it, trace a little with the tool, unload.
+if [ -f /dkms/gotrace.ko ]; then
+	dkms_step() {	# name command...
+		n=$1
+		shift
+		if "$@" >/tmp/dkms.out 2>&1; then
+			result ok "dkms-smoke:$n"
+		else
+			rc=$?
+			sed 's/^/# /' /tmp/dkms.out | tail -n 20
+			result fail "dkms-smoke:$n" "rc=$rc"
+		fi
+	}
+	dkms_step insmod insmod /dkms/gotrace.ko
+	dkms_step record gotrace record -o /tmp/dkms.trace -- sh -c 'ls -R / >/dev/null'
+	dkms_step dump sh -c 'gotrace dump /tmp/dkms.trace | grep -q " sched_switch "'
+	dkms_step start gotrace start -e sched,page
+	cat /dev/gotrace >/tmp/dkms-cat.trace &
+	dkms_step stop gotrace stop --wait
+	wait
+	dkms_step dump-stopped sh -c 'gotrace dump /tmp/dkms-cat.trace | grep -q " mm_page_alloc "'
+	dkms_step rmmod rmmod gotrace
+	dmesg_check dkms-smoke
+fi
