@@ -32,7 +32,7 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # udev reads rules from /lib/udev/rules.d and /etc/udev/rules.d only.
 UDEVRULESDIR ?= /lib/udev/rules.d
-# modules_install puts the module in /lib/modules/<release>/$(INSTALL_MOD_DIR)
+# modules_install puts the module in /lib/modules/<release>/$(INSTALL_MOD_DIR)/kmod
 INSTALL_MOD_DIR ?= updates
 
 .PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench \
@@ -113,8 +113,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gotrace $(DESTDIR)$(MANDIR)/man1/gotrace.1 \
 		$(DESTDIR)$(MANDIR)/man4/gotrace.4 $(DESTDIR)$(BASHCOMPDIR)/gotrace \
 		$(DESTDIR)$(UDEVRULESDIR)/60-gotrace.rules
-	krel=$$($(MAKE) -s -C $(KDIR) kernelrelease) && \
-	rm -f $(DESTDIR)/lib/modules/$$krel/$(INSTALL_MOD_DIR)/gotrace.ko && \
+	krel=$$($(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease) && \
+	rm -f $(DESTDIR)/lib/modules/$$krel/$(INSTALL_MOD_DIR)/kmod/gotrace.ko* && \
 	if [ -z "$(DESTDIR)" ]; then depmod -a $$krel; fi
 
 # The module's source registered with the system's DKMS (in /usr/src), built
