@@ -92,8 +92,9 @@ prepare() {
 }
 
 case "${1:-}" in
-names)	# one write: a reader that stops at its match (grep -q) gets no SIGPIPE
-	(IFS=$'\n'; echo "${SERIES[*]:0:NTESTED}") ;;
+names)	# One write (bash's own printf writes line by line), so that a reader
+	# that stops at its match (grep -q) does not make this fail with SIGPIPE.
+	env printf '%s\n' "${SERIES[@]:0:NTESTED}" ;;
 list)	list tested | cut -d' ' -f2 ;;
 series)	list tested ;;
 build-only) list build-only ;;
