@@ -57,7 +57,7 @@ int dev_open(int flags)
 		break;
 	case EACCES:
 	case EPERM:
-		gt_err("%s: %s (need CAP_PERFMON or CAP_SYS_ADMIN)",
+		gt_err("%s: %s (need CAP_PERFMON, CAP_SYS_ADMIN or the group grant: man 4 gotrace)",
 		       GOTRACE_DEVICE, strerror(errno));
 		break;
 	case EBUSY:
@@ -466,30 +466,12 @@ void groups_str(uint64_t groups, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
-static const char * const tp_names[GOTRACE_TP_COUNT] = {
-	[GOTRACE_TP_SCHED_SWITCH]		= "sched_switch",
-	[GOTRACE_TP_SCHED_WAKEUP]		= "sched_wakeup",
-	[GOTRACE_TP_SCHED_WAKEUP_NEW]		= "sched_wakeup_new",
-	[GOTRACE_TP_SCHED_PROCESS_FORK]		= "sched_process_fork",
-	[GOTRACE_TP_SCHED_PROCESS_EXIT]		= "sched_process_exit",
-	[GOTRACE_TP_SCHED_PROCESS_EXEC]		= "sched_process_exec",
-	[GOTRACE_TP_SCHED_MIGRATE_TASK]		= "sched_migrate_task",
-	[GOTRACE_TP_MM_PAGE_ALLOC]		= "mm_page_alloc",
-	[GOTRACE_TP_MM_PAGE_FREE]		= "mm_page_free",
-	[GOTRACE_TP_MM_PAGE_FREE_BATCHED]	= "mm_page_free_batched",
-	[GOTRACE_TP_MM_PAGE_PCPU_DRAIN]		= "mm_page_pcpu_drain",
-	[GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG]	= "mm_page_alloc_extfrag",
-	[GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] =
-		"mm_vmscan_direct_reclaim_begin",
-	[GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_END] =
-		"mm_vmscan_direct_reclaim_end",
-	[GOTRACE_TP_MM_VMSCAN_KSWAPD_WAKE]	= "mm_vmscan_kswapd_wake",
-	[GOTRACE_TP_MM_VMSCAN_KSWAPD_SLEEP]	= "mm_vmscan_kswapd_sleep",
-	[GOTRACE_TP_MM_COMPACTION_BEGIN]	= "mm_compaction_begin",
-	[GOTRACE_TP_MM_COMPACTION_END]		= "mm_compaction_end",
-};
-
 const char *tp_name(unsigned int tp)
 {
-	return tp < GOTRACE_TP_COUNT && tp_names[tp] ? tp_names[tp] : "unknown";
+#define TP_NAME_(N, n, id, sys, grp, args)	[GOTRACE_TP_##N] = #n,
+	static const char * const names[GOTRACE_TP_COUNT] = {
+		GOTRACE_EVENTS(TP_NAME_, )
+	};
+
+	return tp < GOTRACE_TP_COUNT ? names[tp] : "unknown";
 }
