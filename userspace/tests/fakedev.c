@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -111,9 +112,18 @@ static void *writer_fn(void *arg)
 {
 	struct gotrace_header h;
 	uint32_t cpu = 0, c;
+	sigset_t pipe_set;
 	int first = 1;
 
 	(void)arg;
+	/*
+	 * A device does not kill the process that closed it: with SIGPIPE
+	 * blocked in this thread, a write after the tool closed the read end
+	 * fails with EPIPE (put() gives up) instead of killing the tool.
+	 */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
 	put(GOTRACE_MAGIC, GOTRACE_MAGIC_LEN);
 	memset(&h, 0, sizeof(h));
 	h.rec.type = GOTRACE_REC_HEADER;
