@@ -66,6 +66,37 @@ FIXTURE_TEARDOWN(faults)
 
 /* ---- start/stop cycles ---- */
 
+/*
+ * The cycles below must attach each tracepoint's first probe and detach its
+ * last (text patching, the irq_work's lifetime): no other tracer may hold
+ * the tracepoints unless the guest runs multi-threaded TCG (GTT_PIN=1).
+ */
+TEST_F(faults, cycles_are_unpinned)
+{
+	const char *pin = getenv("GTT_PIN");
+	char path[256], buf[8];
+	unsigned int i, held = 0;
+	int fd;
+	ssize_t n;
+
+	if (pin && *pin == '1')
+		SKIP(return, "GTT_PIN=1: multi-threaded TCG, tracepoints pinned");
+	for (i = 0; i < REL_NR_TPS; i++) {
+		snprintf(path, sizeof(path), REL_EVENTS "%s/enable", rel_tps[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		if (n > 0 && buf[0] != '0') {
+			TH_LOG("%s: ftrace event enabled", rel_tps[i]);
+			held++;
+		}
+	}
+	EXPECT_EQ(0, held);
+	EXPECT_EQ(0, self->pin.pinned);
+}
+
 TEST_F_TIMEOUT(faults, start_stop_cycles, GTT_TIMEOUT)
 {
 	static const uint32_t sizes[] = {
