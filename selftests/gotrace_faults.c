@@ -46,7 +46,7 @@ FIXTURE(faults) {
 FIXTURE_SETUP(faults)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
-	rel_pin_tracepoints(&self->pin);
+	rel_pin_if_mttcg(&self->pin);
 	ASSERT_EQ(0, gtt_make_idle());
 	self->fd = gtt_open(0);
 	ASSERT_LE(0, self->fd);

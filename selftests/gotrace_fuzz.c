@@ -319,7 +319,7 @@ FIXTURE(fuzz) {
 FIXTURE_SETUP(fuzz)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
-	rel_pin_tracepoints(&self->pin);
+	rel_pin_if_mttcg(&self->pin);
 	ASSERT_EQ(0, gtt_make_idle());
 	ASSERT_EQ(0, map_areas());
 	self->fd = gtt_open(O_NONBLOCK);

@@ -366,4 +366,24 @@ static inline void rel_unpin_tracepoints(struct rel_pin *p)
 	p->pinned = 0;
 }
 
+/*
+ * The fault and fuzz suites run their START/STOP cycles unpinned, so that
+ * they attach each tracepoint's first probe and detach its last (text
+ * patching, the irq_work's lifetime): single-threaded TCG, every test VM's
+ * default, patches text safely.  Under multi-threaded TCG (VM_ACCEL=tcg)
+ * run-vm.sh and /init set GTT_PIN=1, and they pin as above.
+ */
+static inline unsigned int rel_pin_if_mttcg(struct rel_pin *p)
+{
+	const char *pin = getenv("GTT_PIN");
+	unsigned int i;
+
+	if (pin && *pin == '1')
+		return rel_pin_tracepoints(p);
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < REL_NR_TPS; i++)
+		p->perf_fd[i] = -1;
+	return 0;
+}
+
 #endif /* GOTRACE_REL_H */

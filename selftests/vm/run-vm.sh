@@ -62,6 +62,12 @@ append+=" nokaslr ${extra}"
 # exc_int3 with interrupts off so the patching CPU's sync IPI never returns
 # (soft lockup on 6.1).  See RELIABILITY.md.
 VM_ACCEL=${VM_ACCEL-tcg,thread=single}
+# The fault and fuzz suites pin the tracepoints only under multi-threaded
+# TCG (gotrace_rel.h: rel_pin_if_mttcg()).
+case ${VM_ACCEL:-tcg} in
+*thread=single*) ;;
+tcg*) append+=" gtvm_pin=1" ;;
+esac
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
 echo "${VM_ACCEL:-tcg}" >"$dir/accel"
