@@ -112,11 +112,23 @@ EOF
 	if [ $ok -eq 1 ] &&
 	   "$VM/mkinitramfs.sh" -o "$OUT/initramfs.cpio.gz" -r "$OUT/guest.sh" -k "$ko" \
 		-g "$OUT/static/gotrace" -t "$OUT/pingpong" >>"$OUT/vm.log" 2>&1; then
+		rm -f "$OUT/vm/results.txt"
+		rc=0
 		"$VM/run-vm.sh" -k "$vmlinuz" -i "$OUT/initramfs.cpio.gz" -d "$OUT/vm" \
-			-T "${VM_TIMEOUT:-900}" -p viewers: >>"$OUT/vm.log" 2>&1
+			-T "${VM_TIMEOUT:-900}" -p viewers: >>"$OUT/vm.log" 2>&1 || rc=$?
+		# The guest's results (record, dmesg, END marker) gate too.
+		touch "$OUT/vm/results.txt"
 		diag <"$OUT/vm/results.txt"
+		if [ $rc -eq 0 ] && grep -q '^ok' "$OUT/vm/results.txt"; then
+			tap ok "guest: $(grep -c '^ok' "$OUT/vm/results.txt") results, none failed"
+		else
+			tap fail "guest (run-vm exit $rc): $(grep '^fail' "$OUT/vm/results.txt" |
+				cut -d' ' -f2- | tr '\n' ';')"
+			cat "$OUT/vm/failures.txt" 2>/dev/null | diag
+		fi
 	else
 		tail -n 30 "$OUT/vm.log" | diag
+		tap fail "VM build (module, static tool, initramfs): $OUT/vm.log"
 	fi
 fi
 if [ -s "$TR/pingpong.trace" ] && [ -s "$TR/big.trace" ]; then
@@ -126,6 +138,11 @@ else
 	finish
 fi
 read -r PA PB < <(sed -n 's/^pingpong: \([0-9]*\) \([0-9]*\).*/\1 \2/p' "$TR/pingpong.txt")
+if [ -n "${PA:-}" ] && [ -n "${PB:-}" ]; then
+	tap ok "ping-pong pids $PA $PB"
+else
+	tap fail "ping-pong pids: no 'pingpong: PID PID' line in $TR/pingpong.txt (ping-pong checks cannot run)"
+fi
 "$GT" dump "$TR/pingpong.trace" >"$OUT/pingpong.dump" 2>/dev/null
 "$GT" dump "$TR/big.trace" >"$OUT/big.dump" 2>/dev/null
 echo "big trace: $(wc -l <"$OUT/big.dump") events; ping-pong pids ${PA:-?} ${PB:-?}" | diag
