@@ -1259,6 +1259,19 @@ static void test_record(void)
 		free(e);
 	}
 	{
+		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				 "0.1", NULL };
+
+		/* the batches' losses count when no END says the total */
+		st = run_fake(argv, "FAKEDEV_NOEND=1", "FAKEDEV_LOST=7", &o, &e);
+		ok(st == 1 && e && strstr(e, "(7 lost)") &&
+		   strstr(e, "incomplete"),
+		   "record without END, 7 lost in a batch: exit %d, '%s'", st,
+		   line1(e));
+		free(o);
+		free(e);
+	}
+	{
 		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
 				 "/nonexistent/command", NULL };
 

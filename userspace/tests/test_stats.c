@@ -555,6 +555,126 @@ static void test_tool_json(void)
 	free(err);
 }
 
+/*
+ * Lost events, end to end.  Two CPUs; the batches say how many events were
+ * lost before them (5 in the middle of cpu0, 3 before cpu1's last batch),
+ * the CPU_END records add what was lost after the last batch (4 on cpu0).
+ * Expected, from what was encoded: complete 12 (9 + 3); cut before the
+ * CPU_END records 8 (5 + 3: only the batches' counts are known); cut in
+ * the middle, after cpu0's second batch, 5.  Each through the library's
+ * summary, the analysis, stats --json, report and dump.
+ */
+static void test_lost_one(const struct enc *e, size_t len, const char *what,
+			  uint64_t want, uint64_t want0, uint64_t want1)
+{
+	char *trace = path_in_out("lost.trace");
+	char *out = path_in_out("lost.out");
+	char *err = path_in_out("lost-err.out");
+	char *html = path_in_out("lost.html");
+	const char *sargs[] = { "stats", "--json", trace, NULL };
+	const char *rargs[] = { "report", "-o", html, trace, NULL };
+	const char *dargs[] = { "dump", trace, NULL };
+	const struct gt_summary *sum;
+	const struct ga_result *res;
+	char want_s[64], *s;
+	struct gt_reader *r;
+	struct gt_event ev;
+	struct ga *a;
+	int rc;
+
+	if (gt_open_mem(e->buf, len, &r)) {
+		ok(0, "lost (%s): opens", what);
+		goto out;
+	}
+	while (gt_next(r, &ev) > 0)
+		;
+	sum = gt_summary(r);
+	ok(sum->lost == want && sum->nr_cpus == 2 &&
+	   sum->cpus[0].lost == want0 && sum->cpus[1].lost == want1,
+	   "lost (%s): summary %llu (cpu0 %llu, cpu1 %llu), want %llu (%llu, %llu)",
+	   what, (unsigned long long)sum->lost,
+	   (unsigned long long)(sum->nr_cpus > 0 ? sum->cpus[0].lost : 0),
+	   (unsigned long long)(sum->nr_cpus > 1 ? sum->cpus[1].lost : 0),
+	   (unsigned long long)want, (unsigned long long)want0,
+	   (unsigned long long)want1);
+	gt_close(r);
+	if (gt_open_mem(e->buf, len, &r)) {
+		ok(0, "lost (%s): analysis opens", what);
+		goto out;
+	}
+	a = ga_new(r, NULL);
+	if (a && !ga_run(a)) {
+		res = ga_result(a);
+		ok(res->lost == want && res->nr_cpus >= 2 &&
+		   res->cpus[0].lost == want0 && res->cpus[1].lost == want1,
+		   "lost (%s): analysis %llu, want %llu", what,
+		   (unsigned long long)res->lost, (unsigned long long)want);
+	} else {
+		ok(0, "lost (%s): analysis runs", what);
+	}
+	ga_free(a);
+	gt_close(r);
+
+	write_file(trace, e->buf, len);
+	snprintf(want_s, sizeof(want_s), "\"lost\":%llu,", (unsigned long long)want);
+	rc = run(sargs, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && strstr(s, want_s), "lost (%s): stats --json has %s (rc %d)",
+	   what, want_s, rc);
+	free(s);
+	rc = run(rargs, out, err, NULL);
+	s = slurp(html);
+	ok(rc == 0 && strstr(s, want_s), "lost (%s): report has %s (rc %d)",
+	   what, want_s, rc);
+	free(s);
+	rc = run(dargs, out, err, NULL);
+	s = slurp(err);
+	snprintf(want_s, sizeof(want_s), ": %llu events were lost",
+		 (unsigned long long)want);
+	ok(strstr(s, want_s) != NULL, "lost (%s): dump warns '%s' (rc %d)",
+	   what, want_s + 2, rc);
+	free(s);
+out:
+	free(trace);
+	free(out);
+	free(err);
+	free(html);
+}
+
+static void test_lost(void)
+{
+	size_t mid, cut;
+	struct enc e;
+
+	enc_init(&e, 2, T0);
+	enc_batch_begin(&e, 0, 0, T0, 0);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 100, A(0x1000, 0, 100), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 200, A(0x1001, 0, 100), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 300, A(0x1002, 0, 100), NULL);
+	enc_batch_end(&e, 0);
+	enc_batch_begin(&e, 1, 0, T0 + 150, 0);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 400, A(0x2000, 0, 100), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 500, A(0x2001, 0, 100), NULL);
+	enc_batch_end(&e, 0);
+	enc_batch_begin(&e, 0, 1, T0 + 1000, 5);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 1100, A(0x1003, 0, 100), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 1200, A(0x1004, 0, 100), NULL);
+	enc_batch_end(&e, 0);
+	mid = e.len;
+	enc_batch_begin(&e, 1, 1, T0 + 2000, 3);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 2100, A(0x2002, 0, 100), NULL);
+	enc_batch_end(&e, 0);
+	cut = e.len;
+	enc_cpu_end(&e, 0, 2, 5, 5 + 4, 0);
+	enc_cpu_end(&e, 1, 2, 3, 3, 0);
+	enc_end(&e, T0 + 5000, 8, 12, 0);
+
+	test_lost_one(&e, e.len, "complete", 12, 9, 3);
+	test_lost_one(&e, cut, "cut before CPU_END", 8, 5, 3);
+	test_lost_one(&e, mid, "cut in the middle", 5, 5, 0);
+	enc_free(&e);
+}
+
 static void test_symbolize(void)
 {
 	char *trace = path_in_out("sym.trace");
@@ -1047,6 +1167,7 @@ int main(int argc, char **argv)
 	test_hist();
 	test_api();
 	test_tool_json();
+	test_lost();
 	test_symbolize();
 	test_pid_tasks();
 	test_json_checker();
