@@ -13,7 +13,8 @@
 #   (STRESS_FAULTS_SCALE 9, STRESS_HARDEN_SCALE 2, STRESS_EXACT_SCALE 70,
 #   GTT_SCALE 2); the kernel log must stay clean
 #   (panic_on_warn=1 softlockup_panic=1 as in every test VM);
-#   then the host fuzzers for FUZZ_SECS (120).
+#   then the host fuzzers for FUZZ_SECS (120), and the mutation check of
+#   the host unit tests (scripts/mutants.sh, userspace/tests/mutants.txt).
 # Results: .build/stress/logs/results.txt and summary.txt.
 set -uo pipefail
 
@@ -86,6 +87,13 @@ BUILD=$OUTDIR FUZZ_SECS=${FUZZ_SECS:-120} "$ROOT/scripts/fuzz.sh" >"$LOGS/fuzz.l
 { echo "GOTRACE-VM: TEST-BEGIN fuzz"; cat "$LOGS/fuzz.log"; echo "GOTRACE-VM: TEST-END fuzz rc=$rc"; } |
 	awk -v PREFIX="host:" -v FAILLOG="$LOGS/failures.txt" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
 grep RELIABILITY "$LOGS/fuzz.log" | sed 's/^# /host /' | tee -a "$LOGS/summary.txt"
+
+echo "==> mutation check of the host unit tests (scripts/mutants.sh)"
+rc=0
+BUILD=$OUTDIR "$ROOT/scripts/mutants.sh" >"$LOGS/mutants.log" 2>&1 || rc=$?
+{ echo "GOTRACE-VM: TEST-BEGIN mutants"; cat "$LOGS/mutants.log"; echo "GOTRACE-VM: TEST-END mutants rc=$rc"; } |
+	awk -v PREFIX="host:" -v FAILLOG="$LOGS/failures.txt" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
+grep -E '^(not )?ok' "$LOGS/mutants.log" | sed 's/^/    /'
 
 echo "stress: $(( ($(date +%s) - T0) / 60 )) min; logs: $LOGS"
 read -r pass fail skip < <(awk '{ n[$1]++ } END { printf "%d %d %d\n", n["ok"], n["fail"], n["skip"] }' "$RESULTS")
