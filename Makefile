@@ -113,21 +113,25 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gotrace $(DESTDIR)$(MANDIR)/man1/gotrace.1 \
 		$(DESTDIR)$(MANDIR)/man4/gotrace.4 $(DESTDIR)$(BASHCOMPDIR)/gotrace \
 		$(DESTDIR)$(UDEVRULESDIR)/60-gotrace.rules
-	krel=$$($(MAKE) -s --no-print-directory -C $(KDIR) kernelrelease) && \
+	krel=$$(cat $(KDIR)/include/config/kernel.release) && \
 	rm -f $(DESTDIR)/lib/modules/$$krel/$(INSTALL_MOD_DIR)/kmod/gotrace.ko* && \
 	if [ -z "$(DESTDIR)" ]; then depmod -a $$krel; fi
 
 # The module's source registered with the system's DKMS (in /usr/src), built
 # and installed for the running kernel; DKMS rebuilds it for new kernels.
+# DKMS_ARGS adds dkms(8) options (-k <release>, or private trees:
+# --dkmstree, --sourcetree $(DKMS_SRC), --installtree, --no-depmod).
+DKMS_SRC ?= /usr/src
+DKMS_ARGS ?=
 dkms-install:
-	rm -rf /usr/src/gotrace-$(VERSION)
-	scripts/dkms-src.sh /usr/src/gotrace-$(VERSION)
-	dkms add -m gotrace -v $(VERSION)
-	dkms install -m gotrace -v $(VERSION)
+	rm -rf $(DKMS_SRC)/gotrace-$(VERSION)
+	scripts/dkms-src.sh $(DKMS_SRC)/gotrace-$(VERSION)
+	dkms add -m gotrace -v $(VERSION) $(DKMS_ARGS)
+	dkms install -m gotrace -v $(VERSION) $(DKMS_ARGS)
 
 dkms-remove:
-	-dkms remove -m gotrace -v $(VERSION) --all
-	rm -rf /usr/src/gotrace-$(VERSION)
+	-dkms remove -m gotrace -v $(VERSION) --all $(DKMS_ARGS)
+	rm -rf $(DKMS_SRC)/gotrace-$(VERSION)
 
 # gotrace-dkms and gotrace .debs, built from a copy of the tracked files.
 deb:

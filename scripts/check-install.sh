@@ -14,6 +14,8 @@
 #   - make install DESTDIR=... PREFIX=/usr puts every file of the gotrace
 #     package where the package does, and the module under
 #     lib/modules/KVER/updates/kmod; make uninstall takes them away again;
+#   - make dkms-install / dkms-remove (with private DKMS trees) install and
+#     remove the module;
 #   - DKMS builds the module from the gotrace-dkms package's files for each
 #     tested kernel in a private tree (dkms build --dkmstree --sourcetree),
 #     signing with a private key as it does for Secure Boot, with no warning.
@@ -47,10 +49,13 @@ check() {	# name command...: ok if the command succeeds, its output as details
 	if "$@" >"$LOG" 2>&1; then ok "$name"; else not_ok "$name" <"$LOG"; fi
 }
 
-# ---- the tool, built here for its help texts ---------------------------------
-TOOL=$PKG/host/gotrace
-make -s -C userspace O="$PKG/host" >"$PKG/userspace.log" 2>&1 ||
-	{ not_ok userspace-build <"$PKG/userspace.log"; TOOL=; }
+# ---- the tool, for its help texts (GOTRACE_TOOL: one built already) -----------
+TOOL=${GOTRACE_TOOL:-}
+if [ -z "$TOOL" ] || [ ! -x "$TOOL" ]; then
+	TOOL=$PKG/host/gotrace
+	make -s -C userspace O="$PKG/host" >"$PKG/userspace.log" 2>&1 ||
+		{ not_ok userspace-build <"$PKG/userspace.log"; TOOL=; }
+fi
 
 commands() { "$TOOL" help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'; }
 help_options() {	# CMD: the options of its --help, one a line
@@ -193,12 +198,16 @@ else
 fi
 
 # ---- make install / uninstall ---------------------------------------------------
-# In a copy of the source files, so that the tree gets no objects.
-TREE=$PKG/tree
-mkdir -p "$TREE"
-git ls-files -z --cached --others --exclude-standard |
-	xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-	cpio -p -0 -d -m --quiet "$TREE"
+# In the copy of the source files make deb built in (its tool is built
+# already), or a fresh one: the tree itself gets no objects.
+TREE=$(ls -d "$DEB"/gotrace-*/ 2>/dev/null | head -n1)
+if [ -z "$TREE" ] || [ ! -f "$TREE/Makefile" ]; then
+	TREE=$PKG/tree
+	mkdir -p "$TREE"
+	git ls-files -z --cached --others --exclude-standard |
+		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+		cpio -p -0 -d -m --quiet "$TREE"
+fi
 DEST=$PKG/destdir
 KDIR1=/lib/modules/${KVERS[0]}/build
 install_layout() {
@@ -229,6 +238,25 @@ uninstall_all() {
 	[ -z "$left" ] || { echo "left after make uninstall: $left"; return 1; }
 }
 check make-uninstall uninstall_all
+
+# make dkms-install / dkms-remove, with private DKMS trees (DKMS_ARGS) and no
+# depmod: the module lands in the private install tree, and goes again.
+dkms_make() {
+	local P=$PKG/dkms-make k=${KVERS[0]} args rc=0
+	rm -rf "$P"
+	mkdir -p "$P/src" "$P/tree" "$P/install/$k"
+	args="--dkmstree $P/tree --sourcetree $P/src --installtree $P/install --no-depmod"
+	mok_signing_key=$P/mok.key mok_certificate=$P/mok.pub \
+		make -C "$TREE" dkms-install DKMS_SRC="$P/src" DKMS_ARGS="-k $k $args" \
+		>"$P/install.log" 2>&1 || rc=$?
+	ls "$P/install/$k/updates/dkms/gotrace.ko"* ||
+		{ echo "make dkms-install (exit $rc):"; tail -n 20 "$P/install.log"; return 1; }
+	make -C "$TREE" dkms-remove DKMS_SRC="$P/src" DKMS_ARGS="$args" >"$P/remove.log" 2>&1 ||
+		{ tail -n 20 "$P/remove.log"; return 1; }
+	[ -z "$(find "$P/install" "$P/src" "$P/tree" -type f)" ] ||
+		{ echo "left after make dkms-remove:"; find "$P" -type f; return 1; }
+}
+[ "${DKMS:-1}" = 0 ] || check make-dkms-install-remove dkms_make
 
 # ---- DKMS builds from the gotrace-dkms package ---------------------------------------
 : >"$PKG/dkms-modules.txt"
