@@ -512,31 +512,13 @@ struct gt_tracepoint {
 		int checked;						\
 	}), gt_probe_##tp, NULL)
 
-#define GT_TP(id, fn, grp) \
-	[GOTRACE_TP_##id] = { .name = #fn, .probe = GT_CHECKED_PROBE(fn), \
-			      .group = GOTRACE_GROUP_##grp }
+/* One entry per row of the uapi schema (GOTRACE_EVENTS). */
+#define GT_TP(N, n, type, sys, grp, args)				\
+	[GOTRACE_TP_##N] = { .name = #n, .probe = GT_CHECKED_PROBE(n),	\
+			     .group = GOTRACE_GROUP_##grp },
 
 static struct gt_tracepoint gt_tracepoints[GOTRACE_TP_COUNT] = {
-	GT_TP(SCHED_SWITCH, sched_switch, SCHED),
-	GT_TP(SCHED_WAKEUP, sched_wakeup, SCHED),
-	GT_TP(SCHED_WAKEUP_NEW, sched_wakeup_new, SCHED),
-	GT_TP(SCHED_PROCESS_FORK, sched_process_fork, SCHED),
-	GT_TP(SCHED_PROCESS_EXIT, sched_process_exit, SCHED),
-	GT_TP(SCHED_PROCESS_EXEC, sched_process_exec, SCHED),
-	GT_TP(SCHED_MIGRATE_TASK, sched_migrate_task, SCHED),
-	GT_TP(MM_PAGE_ALLOC, mm_page_alloc, PAGE),
-	GT_TP(MM_PAGE_FREE, mm_page_free, PAGE),
-	GT_TP(MM_PAGE_FREE_BATCHED, mm_page_free_batched, PAGE),
-	GT_TP(MM_PAGE_PCPU_DRAIN, mm_page_pcpu_drain, PAGE),
-	GT_TP(MM_PAGE_ALLOC_EXTFRAG, mm_page_alloc_extfrag, PAGE),
-	GT_TP(MM_VMSCAN_DIRECT_RECLAIM_BEGIN, mm_vmscan_direct_reclaim_begin,
-	      RECLAIM),
-	GT_TP(MM_VMSCAN_DIRECT_RECLAIM_END, mm_vmscan_direct_reclaim_end,
-	      RECLAIM),
-	GT_TP(MM_VMSCAN_KSWAPD_WAKE, mm_vmscan_kswapd_wake, RECLAIM),
-	GT_TP(MM_VMSCAN_KSWAPD_SLEEP, mm_vmscan_kswapd_sleep, RECLAIM),
-	GT_TP(MM_COMPACTION_BEGIN, mm_compaction_begin, RECLAIM),
-	GT_TP(MM_COMPACTION_END, mm_compaction_end, RECLAIM),
+	GOTRACE_EVENTS(GT_TP, GOTRACE_ARG_IGNORE_)
 };
 
 static void gt_find_tracepoint(struct tracepoint *tp, void *priv)

@@ -271,16 +271,9 @@ static inline int rel_run(char *const argv[], const char *errfile)
  * paths are the same, the kernel's code patching is left out.
  * GTT_NO_PIN=1 disables this (real hardware, single-threaded TCG).
  */
+#define REL_TP_(N, n, id, sys, grp, args)	#sys "/" #n,
 static const char *const rel_tps[] = {
-	"sched/sched_switch", "sched/sched_wakeup", "sched/sched_wakeup_new",
-	"sched/sched_process_fork", "sched/sched_process_exit",
-	"sched/sched_process_exec", "sched/sched_migrate_task",
-	"kmem/mm_page_alloc", "kmem/mm_page_free", "kmem/mm_page_free_batched",
-	"kmem/mm_page_pcpu_drain", "kmem/mm_page_alloc_extfrag",
-	"vmscan/mm_vmscan_direct_reclaim_begin",
-	"vmscan/mm_vmscan_direct_reclaim_end", "vmscan/mm_vmscan_kswapd_wake",
-	"vmscan/mm_vmscan_kswapd_sleep", "compaction/mm_compaction_begin",
-	"compaction/mm_compaction_end",
+	GOTRACE_EVENTS(REL_TP_, GOTRACE_ARG_IGNORE_)
 };
 #define REL_NR_TPS	(sizeof(rel_tps) / sizeof(rel_tps[0]))
 #define REL_EVENTS	"/sys/kernel/tracing/events/"

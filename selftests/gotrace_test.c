@@ -241,32 +241,24 @@ static bool gtt_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 /* Numeric varints after the timestamp, not counting a string. */
 static int gtt_ev_nargs(unsigned int type, bool *has_str)
 {
+	/* from the schema: the fields that are not the string */
+#define GTT_NARG_(name, kind)	+ (GOTRACE_ARG_##kind != GOTRACE_ARG_STRING)
+#define GTT_NARGS_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
 	static const int nargs[GOTRACE_EV_COUNT] = {
 		[GOTRACE_EV_COMM] = 1,
-		[GOTRACE_EV_SCHED_SWITCH] = 5,
-		[GOTRACE_EV_SCHED_WAKEUP] = 3,
-		[GOTRACE_EV_SCHED_WAKEUP_NEW] = 3,
-		[GOTRACE_EV_SCHED_PROCESS_FORK] = 3,
-		[GOTRACE_EV_SCHED_PROCESS_EXIT] = 3,
-		[GOTRACE_EV_SCHED_PROCESS_EXEC] = 2,
-		[GOTRACE_EV_SCHED_MIGRATE_TASK] = 4,
-		[GOTRACE_EV_MM_PAGE_ALLOC] = 5,
-		[GOTRACE_EV_MM_PAGE_FREE] = 3,
-		[GOTRACE_EV_MM_PAGE_FREE_BATCHED] = 2,
-		[GOTRACE_EV_MM_PAGE_PCPU_DRAIN] = 4,
-		[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG] = 6,
-		[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = 3,
-		[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] = 2,
-		[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE] = 3,
-		[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP] = 1,
-		[GOTRACE_EV_MM_COMPACTION_BEGIN] = 4,
-		[GOTRACE_EV_MM_COMPACTION_END] = 5,
+		GOTRACE_EVENTS(GTT_NARGS_, GTT_NARG_)
 	};
 
 	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
 		return -1;
-	*has_str = type == GOTRACE_EV_COMM ||
-		   type == GOTRACE_EV_SCHED_PROCESS_EXEC;
+#define GTT_STR_(name, kind)	|| GOTRACE_ARG_##kind == GOTRACE_ARG_STRING
+#define GTT_HAS_STR_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
+	static const bool strs[GOTRACE_EV_COUNT] = {
+		[GOTRACE_EV_COMM] = true,
+		GOTRACE_EVENTS(GTT_HAS_STR_, GTT_STR_)
+	};
+
+	*has_str = strs[type];
 	return nargs[type];
 }
 
@@ -851,4 +843,21 @@ int gtt_trace_stop(int fd, struct gtt_bg *bg, struct gtt_buf *buf,
 		return -1;
 	}
 	return 0;
+}
+
+uint64_t gtt_tp_mask(uint64_t groups)
+{
+#define GTT_TP_GROUP_(N, n, id, sys, grp, args)			\
+	[GOTRACE_TP_##N] = GOTRACE_GROUP_##grp,
+	static const uint64_t tp_group[GOTRACE_TP_COUNT] = {
+		GOTRACE_EVENTS(GTT_TP_GROUP_, GOTRACE_ARG_IGNORE_)
+	};
+	uint64_t mask = 0;
+	int tp;
+
+	for (tp = 0; tp < GOTRACE_TP_COUNT; tp++) {
+		if (tp_group[tp] & groups)
+			mask |= 1ULL << tp;
+	}
+	return mask;
 }

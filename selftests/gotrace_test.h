@@ -48,28 +48,8 @@
 } while (0)
 #endif
 
-/* Mask of the tracepoints of each event group. */
-#define GTT_TP_SCHED_MASK						\
-	((1ULL << GOTRACE_TP_SCHED_SWITCH) |				\
-	 (1ULL << GOTRACE_TP_SCHED_WAKEUP) |				\
-	 (1ULL << GOTRACE_TP_SCHED_WAKEUP_NEW) |			\
-	 (1ULL << GOTRACE_TP_SCHED_PROCESS_FORK) |			\
-	 (1ULL << GOTRACE_TP_SCHED_PROCESS_EXIT) |			\
-	 (1ULL << GOTRACE_TP_SCHED_PROCESS_EXEC) |			\
-	 (1ULL << GOTRACE_TP_SCHED_MIGRATE_TASK))
-#define GTT_TP_PAGE_MASK						\
-	((1ULL << GOTRACE_TP_MM_PAGE_ALLOC) |				\
-	 (1ULL << GOTRACE_TP_MM_PAGE_FREE) |				\
-	 (1ULL << GOTRACE_TP_MM_PAGE_FREE_BATCHED) |			\
-	 (1ULL << GOTRACE_TP_MM_PAGE_PCPU_DRAIN) |			\
-	 (1ULL << GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG))
-#define GTT_TP_RECLAIM_MASK						\
-	((1ULL << GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN) |		\
-	 (1ULL << GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_END) |		\
-	 (1ULL << GOTRACE_TP_MM_VMSCAN_KSWAPD_WAKE) |			\
-	 (1ULL << GOTRACE_TP_MM_VMSCAN_KSWAPD_SLEEP) |			\
-	 (1ULL << GOTRACE_TP_MM_COMPACTION_BEGIN) |			\
-	 (1ULL << GOTRACE_TP_MM_COMPACTION_END))
+/* Mask of the tracepoints (1 << GOTRACE_TP_*) of the event groups. */
+uint64_t gtt_tp_mask(uint64_t groups);
 #define GTT_TP_ALL_MASK	((1ULL << GOTRACE_TP_COUNT) - 1)
 
 /* A growing in-memory copy of a stream. */

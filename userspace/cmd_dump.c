@@ -234,6 +234,34 @@ enum field_kind {
 	K_BOOL,		/* args[arg]: false, true; other values: no field */
 };
 
+/* How a value of a schema kind (enum gotrace_arg_kind) is printed. */
+static uint8_t kind_of(uint8_t arg_kind)
+{
+	switch (arg_kind) {
+	case GOTRACE_ARG_PRIO:
+	case GOTRACE_ARG_CPU:
+	case GOTRACE_ARG_ORDER:
+	case GOTRACE_ARG_INT:
+		return K_INT;
+	case GOTRACE_ARG_HEX:
+		return K_HEX;
+	case GOTRACE_ARG_PFN:
+		return K_PFN;
+	case GOTRACE_ARG_STATE:
+		return K_STATE;
+	case GOTRACE_ARG_GFP:
+		return K_GFP;
+	case GOTRACE_ARG_MODE:
+		return K_SYNC;
+	case GOTRACE_ARG_BOOL:
+		return K_BOOL;
+	case GOTRACE_ARG_STRING:
+		return K_STR;
+	default:	/* pids, counts */
+		return K_U64;
+	}
+}
+
 /*
  * The name is copied with one fixed-size memcpy (FIELD_NAME_MAX bytes),
  * then the line advances by len: no per-field variable-length copy.
@@ -247,94 +275,81 @@ struct field {
 	uint8_t arg;		/* index in gt_event.args */
 };
 
-#define FLD(n, k, i)	{ n, sizeof(n) - 1, k, i }
 #define MAX_FIELDS	8
 
-/* The fields of each event type, in the order of its tracefs format. */
-static const struct field event_fields[GOTRACE_EV_COUNT][MAX_FIELDS + 1] = {
-	[GOTRACE_EV_COMM] = {
-		FLD(" pid=", K_U64, 0), FLD(" comm=", K_STR, 0),
-	},
-	[GOTRACE_EV_SCHED_SWITCH] = {
-		FLD(" prev_comm=", K_COMM, 0), FLD(" prev_pid=", K_U64, 0),
-		FLD(" prev_prio=", K_INT, 1), FLD(" prev_state=", K_STATE, 2),
-		FLD(" ==> next_comm=", K_COMM, 3), FLD(" next_pid=", K_U64, 3),
-		FLD(" next_prio=", K_INT, 4),
-	},
-	[GOTRACE_EV_SCHED_WAKEUP] = {
-		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
-		FLD(" prio=", K_INT, 1), FLD(" target_cpu=", K_INT, 2),
-	},
-	[GOTRACE_EV_SCHED_WAKEUP_NEW] = {
-		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
-		FLD(" prio=", K_INT, 1), FLD(" target_cpu=", K_INT, 2),
-	},
-	[GOTRACE_EV_SCHED_PROCESS_FORK] = {
-		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
-		FLD(" child_comm=", K_CHILD_COMM, 1),
-		FLD(" child_pid=", K_U64, 1), FLD(" child_tgid=", K_U64, 2),
-	},
-	[GOTRACE_EV_SCHED_PROCESS_EXIT] = {
-		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
-		FLD(" prio=", K_INT, 1), FLD(" group_dead=", K_BOOL, 2),
-	},
-	[GOTRACE_EV_SCHED_PROCESS_EXEC] = {
-		FLD(" filename=", K_STR, 0), FLD(" pid=", K_U64, 0),
-		FLD(" old_pid=", K_U64, 1),
-	},
-	[GOTRACE_EV_SCHED_MIGRATE_TASK] = {
-		FLD(" comm=", K_COMM, 0), FLD(" pid=", K_U64, 0),
-		FLD(" prio=", K_INT, 1), FLD(" orig_cpu=", K_INT, 2),
-		FLD(" dest_cpu=", K_INT, 3),
-	},
-	[GOTRACE_EV_MM_PAGE_ALLOC] = {
-		FLD(" pfn=", K_PFN, 0), FLD(" order=", K_INT, 1),
-		FLD(" gfp_flags=", K_GFP, 2), FLD(" migratetype=", K_INT, 3),
-		FLD(" pid=", K_U64, 4), FLD(" comm=", K_COMM, 4),
-	},
-	[GOTRACE_EV_MM_PAGE_FREE] = {
-		FLD(" pfn=", K_PFN, 0), FLD(" order=", K_INT, 1),
-		FLD(" pid=", K_U64, 2), FLD(" comm=", K_COMM, 2),
-	},
-	[GOTRACE_EV_MM_PAGE_FREE_BATCHED] = {
-		FLD(" pfn=", K_PFN, 0), FLD(" pid=", K_U64, 1),
-	},
-	[GOTRACE_EV_MM_PAGE_PCPU_DRAIN] = {
-		FLD(" pfn=", K_PFN, 0), FLD(" order=", K_INT, 1),
-		FLD(" migratetype=", K_INT, 2), FLD(" pid=", K_U64, 3),
-	},
-	[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG] = {
-		FLD(" pfn=", K_PFN, 0), FLD(" alloc_order=", K_INT, 1),
-		FLD(" fallback_order=", K_INT, 2),
-		FLD(" alloc_migratetype=", K_INT, 3),
-		FLD(" fallback_migratetype=", K_INT, 4),
-		FLD(" pid=", K_U64, 5),
-	},
-	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = {
-		FLD(" order=", K_INT, 0), FLD(" gfp_flags=", K_GFP, 1),
-		FLD(" pid=", K_U64, 2), FLD(" comm=", K_COMM, 2),
-	},
-	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] = {
-		FLD(" nr_reclaimed=", K_U64, 0), FLD(" pid=", K_U64, 1),
-		FLD(" comm=", K_COMM, 1),
-	},
-	[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE] = {
-		FLD(" nid=", K_INT, 0), FLD(" zid=", K_INT, 1),
-		FLD(" order=", K_INT, 2),
-	},
-	[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP] = {
-		FLD(" nid=", K_INT, 0),
-	},
-	[GOTRACE_EV_MM_COMPACTION_BEGIN] = {
-		FLD(" zone_start=", K_HEX, 0), FLD(" zone_end=", K_HEX, 1),
-		FLD(" mode=", K_SYNC, 2), FLD(" pid=", K_U64, 3),
-	},
-	[GOTRACE_EV_MM_COMPACTION_END] = {
-		FLD(" zone_start=", K_HEX, 0), FLD(" zone_end=", K_HEX, 1),
-		FLD(" mode=", K_SYNC, 2), FLD(" status=", K_INT, 3),
-		FLD(" pid=", K_U64, 4),
-	},
-};
+/*
+ * The printed fields of each event type, in the order of its tracefs
+ * format: the schema's fields (gt_event_desc()), with the comm that tracefs
+ * prints for a task and dump adds for the current task where the kind says
+ * so.  Built once by fields_init().
+ */
+static struct field event_fields[GOTRACE_EV_COUNT][MAX_FIELDS + 1];
+
+static void field_add(struct field **f, struct field *end, const char *pre,
+		      const char *name, const char *post, uint8_t kind,
+		      uint8_t arg)
+{
+	int n;
+
+	if (*f >= end) {
+		fprintf(stderr, "gotrace: dump: more than %d fields\n",
+			MAX_FIELDS);
+		abort();
+	}
+	n = snprintf((*f)->name, FIELD_NAME_MAX, "%s%s%s=", pre, name, post);
+	if (n < 0 || n >= FIELD_NAME_MAX) {
+		fprintf(stderr, "gotrace: dump: field name %s too long\n", name);
+		abort();
+	}
+	(*f)->len = (uint8_t)n;
+	(*f)->kind = kind;
+	(*f)->arg = arg;
+	(*f)++;
+}
+
+static void fields_init(void)
+{
+	unsigned int t, i;
+
+	for (t = 0; t < GOTRACE_EV_COUNT; t++) {
+		const struct gt_event_desc *d = gt_event_desc(t);
+		struct field *f = event_fields[t], *end = f + MAX_FIELDS;
+
+		for (i = 0; d && i < d->nfields; i++) {
+			const struct gt_field *sf = &d->fields[i];
+			/* "prev_pid" -> "prev_", the prefix of its comm */
+			size_t plen = strlen(sf->name) > 3 ?
+				      strlen(sf->name) - 3 : 0;
+			char prefix[FIELD_NAME_MAX];
+
+			snprintf(prefix, sizeof(prefix), "%.*s", (int)plen,
+				 sf->name);
+			switch (sf->kind) {
+			case GOTRACE_ARG_TASK:
+			case GOTRACE_ARG_NEXT_TASK:
+			case GOTRACE_ARG_CHILD:
+				field_add(&f, end,
+					  sf->kind == GOTRACE_ARG_NEXT_TASK ?
+					  " ==> " : " ", prefix, "comm",
+					  sf->kind == GOTRACE_ARG_CHILD ?
+					  K_CHILD_COMM : K_COMM, sf->arg);
+				field_add(&f, end, " ", sf->name, "", K_U64,
+					  sf->arg);
+				break;
+			case GOTRACE_ARG_CURRENT_COMM:
+				field_add(&f, end, " ", sf->name, "", K_U64,
+					  sf->arg);
+				field_add(&f, end, " ", "comm", "", K_COMM,
+					  sf->arg);
+				break;
+			default:
+				field_add(&f, end, " ", sf->name, "",
+					  kind_of(sf->kind), sf->arg);
+				break;
+			}
+		}
+	}
+}
 
 /* " <event name>", padded for a fixed-size copy */
 #define EV_NAME_MAX	48
@@ -378,6 +393,7 @@ static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names)
 	memset(d, 0, sizeof(*d));
 	d->r = r;
 	d->gfp_names = gfp_names;
+	fields_init();
 	for (i = 0; i < GOTRACE_EV_COUNT; i++) {
 		const char *name = gt_event_name(i);
 		size_t n = strlen(name);

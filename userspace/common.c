@@ -470,7 +470,7 @@ const char *tp_name(unsigned int tp)
 {
 #define TP_NAME_(N, n, id, sys, grp, args)	[GOTRACE_TP_##N] = #n,
 	static const char * const names[GOTRACE_TP_COUNT] = {
-		GOTRACE_EVENTS(TP_NAME_, )
+		GOTRACE_EVENTS(TP_NAME_, GOTRACE_ARG_IGNORE_)
 	};
 
 	return tp < GOTRACE_TP_COUNT ? names[tp] : "unknown";

@@ -133,26 +133,103 @@ enum gotrace_state {
 	GOTRACE_STATE_STOPPED	= 2,	/* stopped, data not yet fully read */
 };
 
+/*
+ * The event schema: one row per traced tracepoint, which is also one event
+ * type of the stream.  Everything else derives from it: the event and
+ * tracepoint enums below, the module's tracepoint table, and in userspace
+ * the names, argument counts, dump's fields, the pfn and string rules and
+ * the tests' tables.  Adding a tracepoint is a row here and a probe.
+ *
+ *   EV(NAME, name, type, system, group, args)
+ *
+ * NAME/name: the tracepoint (GOTRACE_EV_NAME, GOTRACE_TP_NAME); type: its
+ * event type number (rows in ascending order, never reused); system: its
+ * tracefs directory; group: GOTRACE_GROUP_*; args: ARG(name, kind) in the
+ * order tracefs prints the fields.  Numeric arguments are encoded as
+ * varints in that order; a STRING field is encoded after them as varint
+ * length + bytes.  A PFN field is the first argument and a zvarint delta
+ * (see below).  Kinds (enum gotrace_arg_kind) say what a value is and how
+ * dump prints it.
+ */
+#define GOTRACE_EVENTS(EV, ARG)						\
+	EV(SCHED_SWITCH, sched_switch, 2, sched, SCHED,			\
+	   ARG(prev_pid, TASK) ARG(prev_prio, PRIO)			\
+	   ARG(prev_state, STATE) ARG(next_pid, NEXT_TASK)		\
+	   ARG(next_prio, PRIO))					\
+	EV(SCHED_WAKEUP, sched_wakeup, 3, sched, SCHED,			\
+	   ARG(pid, TASK) ARG(prio, PRIO) ARG(target_cpu, CPU))		\
+	EV(SCHED_WAKEUP_NEW, sched_wakeup_new, 4, sched, SCHED,		\
+	   ARG(pid, TASK) ARG(prio, PRIO) ARG(target_cpu, CPU))		\
+	EV(SCHED_PROCESS_FORK, sched_process_fork, 5, sched, SCHED,	\
+	   ARG(pid, TASK) ARG(child_pid, CHILD) ARG(child_tgid, PID))	\
+	EV(SCHED_PROCESS_EXIT, sched_process_exit, 6, sched, SCHED,	\
+	   ARG(pid, TASK) ARG(prio, PRIO) ARG(group_dead, BOOL))	\
+	EV(SCHED_PROCESS_EXEC, sched_process_exec, 7, sched, SCHED,	\
+	   ARG(filename, STRING) ARG(pid, PID) ARG(old_pid, PID))	\
+	EV(SCHED_MIGRATE_TASK, sched_migrate_task, 8, sched, SCHED,	\
+	   ARG(pid, TASK) ARG(prio, PRIO) ARG(orig_cpu, CPU)		\
+	   ARG(dest_cpu, CPU))						\
+	EV(MM_PAGE_ALLOC, mm_page_alloc, 9, kmem, PAGE,			\
+	   ARG(pfn, PFN) ARG(order, ORDER) ARG(gfp_flags, GFP)		\
+	   ARG(migratetype, INT) ARG(pid, CURRENT_COMM))		\
+	EV(MM_PAGE_FREE, mm_page_free, 10, kmem, PAGE,			\
+	   ARG(pfn, PFN) ARG(order, ORDER) ARG(pid, CURRENT_COMM))	\
+	EV(MM_PAGE_FREE_BATCHED, mm_page_free_batched, 11, kmem, PAGE,	\
+	   ARG(pfn, PFN) ARG(pid, CURRENT))				\
+	EV(MM_PAGE_PCPU_DRAIN, mm_page_pcpu_drain, 12, kmem, PAGE,	\
+	   ARG(pfn, PFN) ARG(order, ORDER) ARG(migratetype, INT)	\
+	   ARG(pid, CURRENT))						\
+	EV(MM_PAGE_ALLOC_EXTFRAG, mm_page_alloc_extfrag, 13, kmem, PAGE, \
+	   ARG(pfn, PFN) ARG(alloc_order, ORDER)			\
+	   ARG(fallback_order, ORDER) ARG(alloc_migratetype, INT)	\
+	   ARG(fallback_migratetype, INT) ARG(pid, CURRENT))		\
+	EV(MM_VMSCAN_DIRECT_RECLAIM_BEGIN, mm_vmscan_direct_reclaim_begin, \
+	   14, vmscan, RECLAIM,						\
+	   ARG(order, ORDER) ARG(gfp_flags, GFP) ARG(pid, CURRENT_COMM)) \
+	EV(MM_VMSCAN_DIRECT_RECLAIM_END, mm_vmscan_direct_reclaim_end,	\
+	   15, vmscan, RECLAIM,						\
+	   ARG(nr_reclaimed, COUNT) ARG(pid, CURRENT_COMM))		\
+	EV(MM_VMSCAN_KSWAPD_WAKE, mm_vmscan_kswapd_wake, 16, vmscan,	\
+	   RECLAIM, ARG(nid, INT) ARG(zid, INT) ARG(order, ORDER))	\
+	EV(MM_VMSCAN_KSWAPD_SLEEP, mm_vmscan_kswapd_sleep, 17, vmscan,	\
+	   RECLAIM, ARG(nid, INT))					\
+	EV(MM_COMPACTION_BEGIN, mm_compaction_begin, 18, compaction,	\
+	   RECLAIM, ARG(zone_start, HEX) ARG(zone_end, HEX)		\
+	   ARG(mode, MODE) ARG(pid, CURRENT))				\
+	EV(MM_COMPACTION_END, mm_compaction_end, 19, compaction, RECLAIM, \
+	   ARG(zone_start, HEX) ARG(zone_end, HEX) ARG(mode, MODE)	\
+	   ARG(status, INT) ARG(pid, CURRENT))
+
+/* For expansions of GOTRACE_EVENTS that do not look at the arguments. */
+#define GOTRACE_ARG_IGNORE_(name, kind)
+
+/* What an argument of the schema is. */
+enum gotrace_arg_kind {
+	GOTRACE_ARG_PID,	/* a pid */
+	GOTRACE_ARG_TASK,	/* a pid; tracefs prints its comm before it */
+	GOTRACE_ARG_NEXT_TASK,	/* sched_switch's next: the same after "==>" */
+	GOTRACE_ARG_CHILD,	/* a fork's child (its comm: the parent's) */
+	GOTRACE_ARG_CURRENT,	/* the current task (ftrace's common_pid) */
+	GOTRACE_ARG_CURRENT_COMM, /* the same; dump adds its comm */
+	GOTRACE_ARG_PRIO,	/* s32 */
+	GOTRACE_ARG_CPU,	/* s32 */
+	GOTRACE_ARG_ORDER,	/* s32 */
+	GOTRACE_ARG_INT,	/* s32 */
+	GOTRACE_ARG_COUNT,	/* u64 */
+	GOTRACE_ARG_HEX,	/* u64, printed in hex */
+	GOTRACE_ARG_PFN,	/* u64, ~0: no page */
+	GOTRACE_ARG_STATE,	/* task state (GOTRACE_STATE_PREEMPTED) */
+	GOTRACE_ARG_GFP,	/* gfp flags */
+	GOTRACE_ARG_MODE,	/* compaction: 0 async, else sync */
+	GOTRACE_ARG_BOOL,	/* enum gotrace_group_dead */
+	GOTRACE_ARG_STRING,	/* the event's string: not a numeric argument */
+};
+
 /* Tracepoints, as bit numbers of gotrace_status.missing / header.missing. */
 enum gotrace_tp {
-	GOTRACE_TP_SCHED_SWITCH,
-	GOTRACE_TP_SCHED_WAKEUP,
-	GOTRACE_TP_SCHED_WAKEUP_NEW,
-	GOTRACE_TP_SCHED_PROCESS_FORK,
-	GOTRACE_TP_SCHED_PROCESS_EXIT,
-	GOTRACE_TP_SCHED_PROCESS_EXEC,
-	GOTRACE_TP_SCHED_MIGRATE_TASK,
-	GOTRACE_TP_MM_PAGE_ALLOC,
-	GOTRACE_TP_MM_PAGE_FREE,
-	GOTRACE_TP_MM_PAGE_FREE_BATCHED,
-	GOTRACE_TP_MM_PAGE_PCPU_DRAIN,
-	GOTRACE_TP_MM_PAGE_ALLOC_EXTFRAG,
-	GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
-	GOTRACE_TP_MM_VMSCAN_DIRECT_RECLAIM_END,
-	GOTRACE_TP_MM_VMSCAN_KSWAPD_WAKE,
-	GOTRACE_TP_MM_VMSCAN_KSWAPD_SLEEP,
-	GOTRACE_TP_MM_COMPACTION_BEGIN,
-	GOTRACE_TP_MM_COMPACTION_END,
+#define GOTRACE_TP_ENUM_(N, n, type, sys, group, args) GOTRACE_TP_##N,
+	GOTRACE_EVENTS(GOTRACE_TP_ENUM_, GOTRACE_ARG_IGNORE_)
+#undef GOTRACE_TP_ENUM_
 	GOTRACE_TP_COUNT,
 };
 
@@ -431,8 +508,8 @@ enum gotrace_ctx {
 #define GOTRACE_EV_CTX_SHIFT	6
 
 /*
- * Event types and their varint arguments.  Names are the tracepoints';
- * argument names are those of the tracepoint's tracefs format.
+ * Event types: COMM, and the schema's (GOTRACE_EVENTS above), whose
+ * arguments are named as in the tracepoint's tracefs format.
  * "pfn" is a zvarint: the 64-bit difference (wrapping) from the previous
  * pfn of the same batch, which starts at 0.  A failed allocation (no page)
  * has pfn ~0 (-1 in the tracefs format), which is then the base of the
@@ -445,44 +522,10 @@ enum gotrace_event_type {
 	GOTRACE_EV_NONE			= 0,
 	/* pid, len, comm[len]: name of a task, before its first mention */
 	GOTRACE_EV_COMM			= 1,
-	/* prev_pid, prev_prio, prev_state, next_pid, next_prio */
-	GOTRACE_EV_SCHED_SWITCH		= 2,
-	/* pid, prio, target_cpu */
-	GOTRACE_EV_SCHED_WAKEUP		= 3,
-	/* pid, prio, target_cpu */
-	GOTRACE_EV_SCHED_WAKEUP_NEW	= 4,
-	/* parent_pid, child_pid, child_tgid */
-	GOTRACE_EV_SCHED_PROCESS_FORK	= 5,
-	/* pid, prio, group_dead (enum gotrace_group_dead) */
-	GOTRACE_EV_SCHED_PROCESS_EXIT	= 6,
-	/* pid, old_pid, len, filename[len] */
-	GOTRACE_EV_SCHED_PROCESS_EXEC	= 7,
-	/* pid, prio, orig_cpu, dest_cpu */
-	GOTRACE_EV_SCHED_MIGRATE_TASK	= 8,
-	/* pfn, order, gfp_flags, migratetype, pid */
-	GOTRACE_EV_MM_PAGE_ALLOC	= 9,
-	/* pfn, order, pid */
-	GOTRACE_EV_MM_PAGE_FREE		= 10,
-	/* pfn, pid */
-	GOTRACE_EV_MM_PAGE_FREE_BATCHED	= 11,
-	/* pfn, order, migratetype, pid */
-	GOTRACE_EV_MM_PAGE_PCPU_DRAIN	= 12,
-	/* pfn, alloc_order, fallback_order, alloc_migratetype,
-	 * fallback_migratetype, pid
-	 */
-	GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG = 13,
-	/* order, gfp_flags, pid */
-	GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN = 14,
-	/* nr_reclaimed, pid */
-	GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END = 15,
-	/* nid, zid, order */
-	GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE = 16,
-	/* nid */
-	GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP = 17,
-	/* zone_start, zone_end, sync, pid */
-	GOTRACE_EV_MM_COMPACTION_BEGIN	= 18,
-	/* zone_start, zone_end, sync, status, pid */
-	GOTRACE_EV_MM_COMPACTION_END	= 19,
+	/* the schema's events (GOTRACE_EVENTS), with their type numbers */
+#define GOTRACE_EV_ENUM_(N, n, type, sys, group, args) GOTRACE_EV_##N = type,
+	GOTRACE_EVENTS(GOTRACE_EV_ENUM_, GOTRACE_ARG_IGNORE_)
+#undef GOTRACE_EV_ENUM_
 	GOTRACE_EV_COUNT,
 };
 

@@ -40,8 +40,7 @@ static inline int get_varint(const uint8_t **pp, const uint8_t *end,
 
 static inline int is_pfn_event(unsigned int type)
 {
-	return type >= GOTRACE_EV_MM_PAGE_ALLOC &&
-	       type <= GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG;
+	return gt_event_desc(type)->has_pfn;
 }
 
 static int decode_fail(struct gt_reader *r, struct gt_cursor *c,
@@ -139,7 +138,7 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 	c->str = NULL;
 	ev->str = NULL;
 	ev->str_len = 0;
-	if (type == GOTRACE_EV_COMM || type == GOTRACE_EV_SCHED_PROCESS_EXEC) {
+	if (gt_event_desc(type)->has_string) {
 		uint64_t max = type == GOTRACE_EV_COMM ? GOTRACE_COMM_LEN :
 			       GOTRACE_FILENAME_MAX;
 
@@ -150,7 +149,7 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 			return decode_fail(r, c, start,
 					   type == GOTRACE_EV_COMM ?
 					   "comm longer than 16 bytes" :
-					   "exec filename longer than 255 bytes");
+					   "string longer than 255 bytes");
 		if (len > (uint64_t)(end - p))
 			return decode_fail(r, c, start,
 					   "event runs past the end of the batch");

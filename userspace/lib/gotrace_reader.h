@@ -241,6 +241,35 @@ struct gt_page *gt_page_get(struct gt_page_map *m, uint64_t pfn, int *old);
 void gt_page_del(struct gt_page_map *m, struct gt_page *pg);
 void gt_page_map_free(struct gt_page_map *m);
 
+/*
+ * The schema of an event type (the uapi header's GOTRACE_EVENTS, and
+ * COMM): its fields in the order tracefs prints them, each with its kind
+ * (enum gotrace_arg_kind) and its index in gt_event.args (numeric fields
+ * only; the STRING field is gt_event.str).  NULL for NONE or unknown types.
+ */
+struct gt_field {
+	const char *name;	/* "prev_pid", "pfn", "filename", ... */
+	uint8_t kind;		/* enum gotrace_arg_kind */
+	uint8_t arg;		/* index in gt_event.args */
+};
+
+struct gt_event_desc {
+	const char *name;	/* "sched_switch" */
+	const char *system;	/* tracefs directory: "sched", "kmem", ... */
+	uint64_t group;		/* GOTRACE_GROUP_* (0: COMM) */
+	int tp;			/* enum gotrace_tp, -1: COMM */
+	uint8_t nargs;		/* numeric arguments */
+	uint8_t nfields;
+	uint8_t has_string;	/* varint length + bytes after the numbers */
+	uint8_t has_pfn;	/* args[0] is a zvarint pfn delta */
+	const struct gt_field *fields;
+};
+
+const struct gt_event_desc *gt_event_desc(unsigned int type);
+
+/* The event type named name ("sched_switch", ..., "comm"), or -1. */
+int gt_event_type(const char *name);
+
 /* "sched_switch", "mm_page_alloc", ..., "comm"; "unknown" if out of range. */
 const char *gt_event_name(unsigned int type);
 

@@ -7,69 +7,90 @@
 
 #include "internal.h"
 
-static const char * const event_names[GOTRACE_EV_COUNT] = {
-	[GOTRACE_EV_NONE]			= "none",
-	[GOTRACE_EV_COMM]			= "comm",
-	[GOTRACE_EV_SCHED_SWITCH]		= "sched_switch",
-	[GOTRACE_EV_SCHED_WAKEUP]		= "sched_wakeup",
-	[GOTRACE_EV_SCHED_WAKEUP_NEW]		= "sched_wakeup_new",
-	[GOTRACE_EV_SCHED_PROCESS_FORK]		= "sched_process_fork",
-	[GOTRACE_EV_SCHED_PROCESS_EXIT]		= "sched_process_exit",
-	[GOTRACE_EV_SCHED_PROCESS_EXEC]		= "sched_process_exec",
-	[GOTRACE_EV_SCHED_MIGRATE_TASK]		= "sched_migrate_task",
-	[GOTRACE_EV_MM_PAGE_ALLOC]		= "mm_page_alloc",
-	[GOTRACE_EV_MM_PAGE_FREE]		= "mm_page_free",
-	[GOTRACE_EV_MM_PAGE_FREE_BATCHED]	= "mm_page_free_batched",
-	[GOTRACE_EV_MM_PAGE_PCPU_DRAIN]		= "mm_page_pcpu_drain",
-	[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG]	= "mm_page_alloc_extfrag",
-	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] =
-		"mm_vmscan_direct_reclaim_begin",
-	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] =
-		"mm_vmscan_direct_reclaim_end",
-	[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE]	= "mm_vmscan_kswapd_wake",
-	[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP]	= "mm_vmscan_kswapd_sleep",
-	[GOTRACE_EV_MM_COMPACTION_BEGIN]	= "mm_compaction_begin",
-	[GOTRACE_EV_MM_COMPACTION_END]		= "mm_compaction_end",
+/* The fields of each event type, from the schema (COMM: by hand). */
+#define FIELD_(name, kind)	{ #name, GOTRACE_ARG_##kind, 0 },
+#define FIELDS_(N, n, type, sys, group, args)				\
+	static struct gt_field fields_##n[] = { args };
+GOTRACE_EVENTS(FIELDS_, FIELD_)
+
+static struct gt_field fields_comm[] = {
+	{ "pid", GOTRACE_ARG_PID, 0 },
+	{ "comm", GOTRACE_ARG_STRING, 0 },
 };
 
-/* Numeric arguments (the length of COMM/EXEC strings excluded). */
-static const unsigned char event_nargs[GOTRACE_EV_COUNT] = {
-	[GOTRACE_EV_COMM]			= 1,
-	[GOTRACE_EV_SCHED_SWITCH]		= 5,
-	[GOTRACE_EV_SCHED_WAKEUP]		= 3,
-	[GOTRACE_EV_SCHED_WAKEUP_NEW]		= 3,
-	[GOTRACE_EV_SCHED_PROCESS_FORK]		= 3,
-	[GOTRACE_EV_SCHED_PROCESS_EXIT]		= 3,
-	[GOTRACE_EV_SCHED_PROCESS_EXEC]		= 2,
-	[GOTRACE_EV_SCHED_MIGRATE_TASK]		= 4,
-	[GOTRACE_EV_MM_PAGE_ALLOC]		= 5,
-	[GOTRACE_EV_MM_PAGE_FREE]		= 3,
-	[GOTRACE_EV_MM_PAGE_FREE_BATCHED]	= 2,
-	[GOTRACE_EV_MM_PAGE_PCPU_DRAIN]		= 4,
-	[GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG]	= 6,
-	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = 3,
-	[GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END] = 2,
-	[GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE]	= 3,
-	[GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP]	= 1,
-	[GOTRACE_EV_MM_COMPACTION_BEGIN]	= 4,
-	[GOTRACE_EV_MM_COMPACTION_END]		= 5,
+static struct gt_event_desc descs[GOTRACE_EV_COUNT] = {
+	[GOTRACE_EV_COMM] = {
+		.name = "comm", .system = "", .tp = -1,
+		.nfields = 2, .fields = fields_comm,
+	},
+#define DESC_(N, n, id, sys, grp, args)				\
+	[GOTRACE_EV_##N] = {						\
+		.name = #n, .system = #sys,				\
+		.group = GOTRACE_GROUP_##grp, .tp = GOTRACE_TP_##N,	\
+		.nfields = sizeof(fields_##n) / sizeof(fields_##n[0]),	\
+		.fields = fields_##n,					\
+	},
+	GOTRACE_EVENTS(DESC_, GOTRACE_ARG_IGNORE_)
 };
 
-_Static_assert(GOTRACE_EV_COUNT == 20,
-	       "new event types: update the tables of names.c");
+/*
+ * Argument indexes, nargs and the string/pfn flags follow from the kinds
+ * and the order of the fields: numeric fields take args[0], args[1], ...
+ */
+__attribute__((constructor))
+static void descs_init(void)
+{
+	unsigned int t, i;
+
+	for (t = 0; t < GOTRACE_EV_COUNT; t++) {
+		struct gt_event_desc *d = &descs[t];
+
+		for (i = 0; i < d->nfields; i++) {
+			struct gt_field *f = (struct gt_field *)&d->fields[i];
+
+			if (f->kind == GOTRACE_ARG_STRING) {
+				d->has_string = 1;
+				continue;
+			}
+			if (f->kind == GOTRACE_ARG_PFN && d->nargs == 0)
+				d->has_pfn = 1;
+			f->arg = d->nargs++;
+		}
+	}
+}
+
+const struct gt_event_desc *gt_event_desc(unsigned int type)
+{
+	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
+		return NULL;
+	return &descs[type];
+}
 
 const char *gt_event_name(unsigned int type)
 {
+	if (type == GOTRACE_EV_NONE)
+		return "none";
 	if (type >= GOTRACE_EV_COUNT)
 		return "unknown";
-	return event_names[type];
+	return descs[type].name;
 }
 
 unsigned int gt_event_nargs(unsigned int type)
 {
 	if (type >= GOTRACE_EV_COUNT)
 		return 0;
-	return event_nargs[type];
+	return descs[type].nargs;
+}
+
+int gt_event_type(const char *name)
+{
+	unsigned int t;
+
+	for (t = GOTRACE_EV_COMM; t < GOTRACE_EV_COUNT; t++) {
+		if (!strcmp(descs[t].name, name))
+			return (int)t;
+	}
+	return -1;
 }
 
 const char *gt_record_name(uint32_t type)

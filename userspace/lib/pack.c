@@ -37,8 +37,7 @@ struct gt_unpack_ctx {
 
 static int has_string(unsigned int type)
 {
-	return type == GOTRACE_EV_COMM ||
-	       type == GOTRACE_EV_SCHED_PROCESS_EXEC;
+	return gt_event_desc(type)->has_string;
 }
 
 /* Length of the varint at p (< end), 0 if it is cut off or too long. */

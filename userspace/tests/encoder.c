@@ -119,8 +119,12 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
 	enc_bytes(e, &b, sizeof(b));
 }
 
+/* Numeric arguments, from the uapi schema (not from the library). */
+#define ENC_NARG_(name, kind)	+ (GOTRACE_ARG_##kind != GOTRACE_ARG_STRING)
+#define ENC_NARGS_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
 static const unsigned int nargs_of[GOTRACE_EV_COUNT] = {
-	0, 1, 5, 3, 3, 3, 3, 2, 4, 5, 3, 2, 4, 6, 3, 2, 3, 1, 4, 5,
+	[GOTRACE_EV_COMM] = 1,
+	GOTRACE_EVENTS(ENC_NARGS_, ENC_NARG_)
 };
 
 void enc_set_stack_events(struct enc *e, uint64_t mask)
