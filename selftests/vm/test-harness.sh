@@ -8,6 +8,7 @@
 #                   a binary without TAP, a clean log (no false failure);
 #   run-vm.sh       a run that aborts before the guest (lock file) reports it;
 #   checkpatch.sh   a crashing checkpatch.pl is a failure, not a pass;
+#   check-viewers.sh  ping-pong pids it cannot parse are a failure;
 #   check.sh        unknown CHECK_TESTS / CHECK_RUNS names are errors;
 #   selftests       SKIP() after a failed EXPECT stays a failure (the
 #                   harness's own SKIP() resets "passed").
@@ -123,6 +124,18 @@ for v in "CHECK_TESTS=gotrace_nosuch" "CHECK_RUNS=6.1 6.2"; do
 	[ $r -eq 0 ] || { echo "exit $rc"; tail -n 5 "$T/check.out"; } | diag
 	tap $r "check.sh: $v is an error"
 done
+
+# ---- check-viewers.sh: a pingpong.txt without the pids ------------------------------
+mkdir -p "$T/tr"
+echo "no pids here" >"$T/tr/pingpong.txt"
+head -c 100 /dev/urandom >"$T/tr/pingpong.trace"
+cp "$T/tr/pingpong.trace" "$T/tr/big.trace"
+BUILD=${BUILD:-$ROOT/.build}/harness-viewers timeout 600 "$ROOT/scripts/check-viewers.sh" "$T/tr" \
+	>"$T/viewers.out" 2>&1
+grep -q '^not ok [0-9]* ping-pong pids' "$T/viewers.out"
+r=$?
+[ $r -eq 0 ] || grep -E '^(not )?ok' "$T/viewers.out" | diag
+tap $r "check-viewers.sh: ping-pong pids that cannot be parsed are a failure"
 
 # ---- selftests: a SKIP() after a failed expectation ------------------------------
 ksft=$("$ROOT/scripts/linux-src.sh" 2>"$T/ksft.err")/include
