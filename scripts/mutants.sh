@@ -5,7 +5,7 @@
 # stress`): each mutant of userspace/tests/mutants.txt (a sed expression on
 # one file) is applied to a copy of userspace/ and uapi/ in
 # $BUILD/mutants, never to the tree itself, and `make test` must fail.
-#   ok N killed: WHAT (by: the first failing test)
+#   ok N killed: WHAT (N failed, first: the first failing test)
 #   not ok N survived: WHAT       the tests do not see the change
 #   not ok N does not apply       the code changed: update mutants.txt
 # The unmutated copy must pass first.
@@ -56,8 +56,8 @@ while IFS=$'\t' read -r file expr what; do
 	if runtests "$W/mutant-$i.log"; then
 		tap fail "mutant $i survived: $what ($file: $expr)"
 	else
-		by=$(grep -m1 -E '^not ok|error' "$W/mutant-$i.log" | cut -c1-150)
-		tap ok "mutant $i killed: $what (by: ${by:-make test failed})"
+		by=$(grep -m1 '^not ok' "$W/mutant-$i.log" || grep -m1 'error:' "$W/mutant-$i.log")
+		tap ok "mutant $i killed: $what ($(grep -c '^not ok' "$W/mutant-$i.log") failed, first: ${by:0:150})"
 	fi
 	cp "$W/orig" "$f"
 	touch "$f"
