@@ -170,16 +170,17 @@ TEST_F_TIMEOUT(loss, tiny_buffer_counts_loss, GTT_TIMEOUT)
 	ref_total = ref.cpu[cpu].end.events + ref.cpu[cpu].end.lost;
 	/*
 	 * Written + lost is what the CPU produced.  Both runs did the same
-	 * work on that CPU, but other tasks (the reader thread in run 2,
-	 * kworkers, the harness) add noise that cannot be controlled, so
-	 * only demand the same magnitude: the workload's ~60000 events
-	 * (allocs, frees, switches, wakeups) dominate both counts.
+	 * work on that CPU; other tasks (the reader thread in run 2,
+	 * kworkers, the harness) add some noise, but the workload's ~60000
+	 * events (allocs, frees, switches, wakeups) dominate both counts:
+	 * within a quarter of each other, both ways, so that losses counted
+	 * twice (or not at all) fail.
 	 */
 	TH_LOG("cpu %d: tiny run %llu events+lost, reference %llu, allocs %ld/%ld",
 	       cpu, (unsigned long long)tiny_total,
 	       (unsigned long long)ref_total, seen, ref_seen);
-	EXPECT_GE(2 * tiny_total, ref_total);
-	EXPECT_LE(tiny_total, 2 * ref_total);
+	EXPECT_GE(5 * tiny_total, 4 * ref_total);
+	EXPECT_LE(4 * tiny_total, 5 * ref_total);
 	gtt_raw_free(&ref);
 	gtt_buf_free(&bg.buf);
 	free(cs);
