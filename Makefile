@@ -113,7 +113,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gotrace $(DESTDIR)$(MANDIR)/man1/gotrace.1 \
 		$(DESTDIR)$(MANDIR)/man4/gotrace.4 $(DESTDIR)$(BASHCOMPDIR)/gotrace \
 		$(DESTDIR)$(UDEVRULESDIR)/60-gotrace.rules
-	krel=$$(cat $(KDIR)/include/config/kernel.release) && \
+	krel=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h) && \
 	rm -f $(DESTDIR)/lib/modules/$$krel/$(INSTALL_MOD_DIR)/kmod/gotrace.ko* && \
 	if [ -z "$(DESTDIR)" ]; then depmod -a $$krel; fi
 
