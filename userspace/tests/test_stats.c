@@ -562,7 +562,7 @@ static void test_tool_json(void)
  * Expected, from what was encoded: complete 12 (9 + 3); cut before the
  * CPU_END records 8 (5 + 3: only the batches' counts are known); cut in
  * the middle, after cpu0's second batch, 5.  Each through the library's
- * summary, the analysis, stats --json, report and dump.
+ * summary, the analysis, stats --json, report, dump and convert.
  */
 static void test_lost_one(const struct enc *e, size_t len, const char *what,
 			  uint64_t want, uint64_t want0, uint64_t want1)
@@ -574,6 +574,9 @@ static void test_lost_one(const struct enc *e, size_t len, const char *what,
 	const char *sargs[] = { "stats", "--json", trace, NULL };
 	const char *rargs[] = { "report", "-o", html, trace, NULL };
 	const char *dargs[] = { "dump", trace, NULL };
+	char *json = path_in_out("lost.json");
+	const char *pargs[] = { "convert", "--format=perfetto", "-o", json,
+				trace, NULL };
 	const struct gt_summary *sum;
 	const struct ga_result *res;
 	char want_s[64], *s;
@@ -634,7 +637,21 @@ static void test_lost_one(const struct enc *e, size_t len, const char *what,
 	ok(strstr(s, want_s) != NULL, "lost (%s): dump warns '%s' (rc %d)",
 	   what, want_s + 2, rc);
 	free(s);
+	rc = run(pargs, out, err, NULL);
+	s = slurp(err);
+	snprintf(want_s, sizeof(want_s), ": %llu events were lost while tracing",
+		 (unsigned long long)want);
+	ok(rc == 0 && strstr(s, want_s), "lost (%s): convert warns '%s' (rc %d)",
+	   what, want_s + 2, rc);
+	free(s);
+	s = slurp(json);
+	snprintf(want_s, sizeof(want_s), "\"name\":\"lost events\",\"args\":{\"total\":%llu}",
+		 (unsigned long long)want);
+	ok(strstr(s, want_s) != NULL, "lost (%s): the Perfetto export's counter ends at %llu",
+	   what, (unsigned long long)want);
+	free(s);
 out:
+	free(json);
 	free(trace);
 	free(out);
 	free(err);
