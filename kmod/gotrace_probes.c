@@ -150,6 +150,11 @@ static void gt_probe_sched_wakeup_new(void *data, struct task_struct *p)
 	gt_wakeup(data, p, GOTRACE_EV_SCHED_WAKEUP_NEW);
 }
 
+static void gt_probe_sched_waking(void *data, struct task_struct *p)
+{
+	gt_wakeup(data, p, GOTRACE_EV_SCHED_WAKING);
+}
+
 /*
  * The filter follows a followed task's children (and new threads).  Every
  * other new task is unfollowed: its pid may be that of a followed task

@@ -846,7 +846,9 @@ TEST_F_TIMEOUT(dev, status_fields, GTT_TIMEOUT)
 	/* groups = SCHED: no page event in the stream. */
 	ASSERT_EQ(0, gt_open_mem(b.data, b.len, &r));
 	while ((ret = gt_next(r, &ev)) > 0)
-		EXPECT_LT(ev.type, GOTRACE_EV_MM_PAGE_ALLOC) {
+		EXPECT_EQ(GOTRACE_GROUP_SCHED,
+			  ev.type == GOTRACE_EV_COMM ? GOTRACE_GROUP_SCHED :
+			  gt_event_desc(ev.type)->group) {
 			TH_LOG("%s with groups = SCHED",
 			       gt_event_name(ev.type));
 			break;

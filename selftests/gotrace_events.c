@@ -82,6 +82,7 @@ static unsigned int ev_pids(const struct gt_event *e, uint64_t pids[2])
 		pids[0] = e->args[0];
 		pids[1] = e->args[1];
 		return 2;
+	case GOTRACE_EV_SCHED_WAKING:
 	case GOTRACE_EV_SCHED_WAKEUP:
 	case GOTRACE_EV_SCHED_WAKEUP_NEW:
 	case GOTRACE_EV_SCHED_PROCESS_EXIT:
@@ -326,6 +327,51 @@ TEST_F_TIMEOUT(ev, pingpong_switches, GTT_TIMEOUT)
 	EXPECT_EQ(0, r->nr_unnamed) {
 		TH_LOG("pid %d mentioned before its name", r->unnamed[0]);
 	}
+}
+
+/*
+ * sched_waking fires in try_to_wake_up() before the wakeup proper: every
+ * sched_wakeup of the ping-pong tasks has the same task's sched_waking
+ * before it, with the same prio.
+ */
+TEST_F_TIMEOUT(ev, waking_before_wakeup, GTT_TIMEOUT)
+{
+	struct pingpong pp = { .n = 200 };
+	struct rec *r = &self->rec;
+	pid_t me = getpid(), other;
+	unsigned int wakings = 0, wakeups = 0, unmatched = 0;
+	uint64_t pending[2] = { 0, 0 };	/* prio + 1 of a waking not yet woken */
+	int cpus[2];
+	size_t i;
+
+	ASSERT_LE(1, gtt_online_cpus(cpus, 2));
+	pp.cpu = cpus[0];
+	RECORD(GOTRACE_GROUP_SCHED, pingpong_fn, &pp);
+	ASSERT_EQ(0, pp.ret);
+	other = pp.child;
+	for (i = 0; i < r->nr; i++) {
+		const struct gt_event *e = &r->ev[i].e;
+		int k = e->args[0] == (uint64_t)me ? 0 :
+			e->args[0] == (uint64_t)other ? 1 : -1;
+
+		if (k < 0 || e->ts < pp.t0 || e->ts > pp.t1)
+			continue;
+		if (e->type == GOTRACE_EV_SCHED_WAKING) {
+			ASSERT_EQ(3, e->nargs);
+			wakings++;
+			pending[k] = e->args[1] + 1;
+		} else if (e->type == GOTRACE_EV_SCHED_WAKEUP) {
+			wakeups++;
+			if (pending[k] != e->args[1] + 1)
+				unmatched++;
+			pending[k] = 0;
+		}
+	}
+	TH_LOG("%u sched_waking, %u sched_wakeup, %u wakeups without a waking",
+	       wakings, wakeups, unmatched);
+	EXPECT_GE(wakeups, pp.n);
+	EXPECT_GE(wakings, wakeups);
+	EXPECT_EQ(0, unmatched);
 }
 
 /* ---- fork, exit, exec ---- */
@@ -587,8 +633,7 @@ TEST_F_TIMEOUT(ev, page_alloc_free, GTT_TIMEOUT)
 		uint8_t type = r->ev[i].e.type;
 
 		EXPECT_TRUE(type == GOTRACE_EV_COMM ||
-			    (type >= GOTRACE_EV_MM_PAGE_ALLOC &&
-			     type <= GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG)) {
+			    gt_event_desc(type)->group == GOTRACE_GROUP_PAGE) {
 			TH_LOG("%s with groups = PAGE", gt_event_name(type));
 			break;
 		}

@@ -287,8 +287,7 @@ static long scan_stream(struct __test_metadata *_metadata, struct gtt_buf *b,
 		unsigned int i;
 
 		for (i = 0; i < ev.nargs; i++, checked++) {
-			bool pfn = i == 0 && ev.type >= GOTRACE_EV_MM_PAGE_ALLOC &&
-				   ev.type <= GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG;
+			bool pfn = i == 0 && gt_event_desc(ev.type)->has_pfn;
 
 			if (pfn && ev.args[0] == ~0ULL)
 				continue;	/* failed allocation */

@@ -50,7 +50,8 @@
 #define GOTRACE_MAGIC		"GOTRACE\n"
 #define GOTRACE_MAGIC_LEN	8
 /*
- * Format versions: 1, the first; 2, SCHED_PROCESS_EXIT gained group_dead.
+ * Format versions: 1, the first; 2, SCHED_PROCESS_EXIT gained group_dead
+ * and SCHED_WAKING was added.
  * An event's arguments are fixed by its type and the version, so a reader
  * of one version cannot decode another's batches.
  */
@@ -198,7 +199,9 @@ enum gotrace_state {
 	   ARG(mode, MODE) ARG(pid, CURRENT))				\
 	EV(MM_COMPACTION_END, mm_compaction_end, 19, compaction, RECLAIM, \
 	   ARG(zone_start, HEX) ARG(zone_end, HEX) ARG(mode, MODE)	\
-	   ARG(status, INT) ARG(pid, CURRENT))
+	   ARG(status, INT) ARG(pid, CURRENT))				\
+	EV(SCHED_WAKING, sched_waking, 20, sched, SCHED,		\
+	   ARG(pid, TASK) ARG(prio, PRIO) ARG(target_cpu, CPU))
 
 /* For expansions of GOTRACE_EVENTS that do not look at the arguments. */
 #define GOTRACE_ARG_IGNORE_(name, kind)

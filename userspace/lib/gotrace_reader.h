@@ -43,29 +43,9 @@ struct gt_reader;
 /*
  * One decoded event.
  *
- * args[] holds the numeric arguments in the order the uapi header lists
- * them for the event type, nargs of them:
- *
- *   COMM                   pid                               (nargs 1)
- *   SCHED_SWITCH           prev_pid, prev_prio, prev_state,
- *                          next_pid, next_prio               (nargs 5)
- *   SCHED_WAKEUP(_NEW)     pid, prio, target_cpu             (nargs 3)
- *   SCHED_PROCESS_FORK     parent_pid, child_pid, child_tgid (nargs 3)
- *   SCHED_PROCESS_EXIT     pid, prio, group_dead             (nargs 3)
- *   SCHED_PROCESS_EXEC     pid, old_pid                      (nargs 2)
- *   SCHED_MIGRATE_TASK     pid, prio, orig_cpu, dest_cpu     (nargs 4)
- *   MM_PAGE_ALLOC          pfn, order, gfp_flags, migratetype, pid
- *   MM_PAGE_FREE           pfn, order, pid
- *   MM_PAGE_FREE_BATCHED   pfn, pid
- *   MM_PAGE_PCPU_DRAIN     pfn, order, migratetype, pid
- *   MM_PAGE_ALLOC_EXTFRAG  pfn, alloc_order, fallback_order,
- *                          alloc_migratetype, fallback_migratetype, pid
- *   MM_VMSCAN_DIRECT_RECLAIM_BEGIN  order, gfp_flags, pid
- *   MM_VMSCAN_DIRECT_RECLAIM_END    nr_reclaimed, pid
- *   MM_VMSCAN_KSWAPD_WAKE  nid, zid, order
- *   MM_VMSCAN_KSWAPD_SLEEP nid
- *   MM_COMPACTION_BEGIN    zone_start, zone_end, sync, pid
- *   MM_COMPACTION_END      zone_start, zone_end, sync, status, pid
+ * args[] holds the numeric arguments of the event type in the order of
+ * the uapi header's schema (GOTRACE_EVENTS; COMM: pid), nargs of them;
+ * gt_event_desc() says which field each one is.
  *
  * pfn is absolute (the delta encoding is already undone); ~0ULL means a
  * failed allocation.  Other values are the raw varints (prio, state,
