@@ -57,7 +57,8 @@ GT=$BIN/gotrace
 WL=$BIN/wl
 
 FT_EVENTS=()
-for e in sched_switch sched_wakeup sched_wakeup_new sched_process_fork \
+# The events of gotrace's sched and page groups (the uapi schema's rows).
+for e in sched_switch sched_waking sched_wakeup sched_wakeup_new sched_process_fork \
 	 sched_process_exit sched_process_exec sched_migrate_task; do
 	FT_EVENTS+=(-e "sched:$e")
 done
@@ -66,10 +67,10 @@ for e in mm_page_alloc mm_page_free mm_page_free_batched mm_page_pcpu_drain \
 	FT_EVENTS+=(-e "kmem:$e")
 done
 PERF_EVENTS=$(printf '%s,' "${FT_EVENTS[@]}" | sed 's/-e,//g; s/,$//')
-GT_STACK_EVENTS=sched_switch,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
+GT_STACK_EVENTS=sched_switch,sched_waking,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
 GT_STACK_EVENTS+=,sched_process_exec,sched_migrate_task,mm_page_alloc,mm_page_free
 GT_STACK_EVENTS+=,mm_page_free_batched,mm_page_pcpu_drain,mm_page_alloc_extfrag
-LT_EVENTS=sched_switch,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
+LT_EVENTS=sched_switch,sched_waking,sched_wakeup,sched_wakeup_new,sched_process_fork,sched_process_exit
 LT_EVENTS+=,sched_process_exec,sched_migrate_task,kmem_mm_page_alloc,kmem_mm_page_free
 LT_EVENTS+=,kmem_mm_page_free_batched,kmem_mm_page_pcpu_drain,kmem_mm_page_alloc_extfrag
 
