@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build a debug kernel from Debian's linux-source-6.1 for `make check-debug`:
-# KASAN (generic, inline), lockdep (PROVE_LOCKING), PROVE_RCU,
-# DEBUG_ATOMIC_SLEEP, DEBUG_LIST, DEBUG_OBJECTS, soft/hard lockup and hung
-# task detectors, on top of x86_64_defconfig minus the big driver and
-# network subsystems the test VM does not use.
+# Build a debug kernel from Debian's linux-source-6.1 for `make check-debug`,
+# on top of x86_64_defconfig minus the big driver and network subsystems the
+# test VM does not use.  Two flavours (DEBUG_FLAVOUR), because KASAN and
+# KCSAN exclude each other:
+#   kasan (default)  KASAN (generic, inline), lockdep (PROVE_LOCKING),
+#                    PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, DEBUG_OBJECTS,
+#                    kmemleak, fault injection, lockup and hung task detectors;
+#   kcsan            KCSAN in strict mode (every plain access that races is
+#                    reported, also against interrupts on the same CPU), and
+#                    the lockup and hung task detectors.
 #
 # The tree is cached outside the repository (DEBUG_KERNEL_CACHE, default
-# /var/cache/gotrace/debug-kernel) and kept as the KDIR of the module build.
+# /var/cache/gotrace/debug-kernel, or debug-kernel-kcsan) and kept as the
+# KDIR of the module build.
 # Prints the tree's path (its arch/x86/boot/bzImage is the kernel).
 # Idempotent: a finished build (.gotrace-done matching this script's config)
 # is reused.  The build runs under `nice -n 19`; its wall time is written to
 # $CACHE/build-seconds.
 set -euo pipefail
 
-CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/gotrace/debug-kernel}
+FLAVOUR=${DEBUG_FLAVOUR:-kasan}
+case $FLAVOUR in
+kasan) CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/gotrace/debug-kernel} ;;
+kcsan) CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/gotrace/debug-kernel-kcsan} ;;
+*) echo "debug-kernel: DEBUG_FLAVOUR=$FLAVOUR: not kasan or kcsan" >&2; exit 1 ;;
+esac
 SRC=$CACHE/linux-source-6.1
 JOBS=${JOBS:-$(nproc)}
 
@@ -40,19 +51,32 @@ CONFIG=(
 	PERF_EVENTS=y IA32_EMULATION=y PREEMPT_DYNAMIC=y PREEMPT_VOLUNTARY=y
 	SCHED_DEBUG=y BINFMT_ELF=y BINFMT_SCRIPT=y PRINTK_TIME=y
 	DEBUG_INFO_NONE=y DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=n
-	# the checkers
-	DEBUG_KERNEL=y KASAN=y KASAN_GENERIC=y KASAN_INLINE=y KASAN_VMALLOC=y
+	SOFTLOCKUP_DETECTOR=y HARDLOCKUP_DETECTOR=y DETECT_HUNG_TASK=y
+	WQ_WATCHDOG=y RCU_CPU_STALL_TIMEOUT=60 DEBUG_KERNEL=y
+)
+# The checkers of each flavour.
+CHECKERS_kasan=(
+	KASAN=y KASAN_GENERIC=y KASAN_INLINE=y KASAN_VMALLOC=y
 	PROVE_LOCKING=y DEBUG_LOCKDEP=n PROVE_RCU=y DEBUG_ATOMIC_SLEEP=y
 	DEBUG_LIST=y DEBUG_OBJECTS=y DEBUG_OBJECTS_FREE=y DEBUG_OBJECTS_TIMERS=y
 	DEBUG_OBJECTS_WORK=y DEBUG_OBJECTS_RCU_HEAD=y DEBUG_OBJECTS_PERCPU_COUNTER=y
-	SOFTLOCKUP_DETECTOR=y HARDLOCKUP_DETECTOR=y DETECT_HUNG_TASK=y
-	WQ_WATCHDOG=y DEBUG_PREEMPT=y DEBUG_SPINLOCK=y DEBUG_MUTEXES=y
+	DEBUG_PREEMPT=y DEBUG_SPINLOCK=y DEBUG_MUTEXES=y
 	DEBUG_RWSEMS=y DEBUG_VM=y DEBUG_PAGEALLOC=n SLUB_DEBUG=y
-	RCU_CPU_STALL_TIMEOUT=60 BUG_ON_DATA_CORRUPTION=y
+	BUG_ON_DATA_CORRUPTION=y
 	# leaks, and allocation failures on demand (failslab, fail_page_alloc)
 	DEBUG_KMEMLEAK=y DEBUG_KMEMLEAK_AUTO_SCAN=n DEBUG_KMEMLEAK_DEFAULT_OFF=n
 	FAULT_INJECTION=y FAILSLAB=y FAIL_PAGE_ALLOC=y FAULT_INJECTION_DEBUG_FS=y
 )
+# Strict: plain writes are not assumed atomic and a race is reported even
+# when the value did not change, so an unmarked per-CPU counter read from
+# another CPU (or bumped from an interrupt, INTERRUPT_WATCHER) is a report.
+CHECKERS_kcsan=(
+	KASAN=n KCSAN=y KCSAN_STRICT=y KCSAN_INTERRUPT_WATCHER=y
+	KCSAN_REPORT_RACE_UNKNOWN_ORIGIN=y KCSAN_SELFTEST=y KCSAN_EARLY_ENABLE=y
+	DEBUG_PREEMPT=y
+)
+declare -n CHECKERS=CHECKERS_$FLAVOUR
+CONFIG+=("${CHECKERS[@]}")
 stamp=$(printf '%s\n' "${CONFIG[@]}" | sha256sum | cut -c1-16)
 
 if [ -f "$SRC/.gotrace-done" ] && [ "$(cat "$SRC/.gotrace-done")" = "$stamp" ]; then
@@ -98,7 +122,11 @@ for kv in "${CONFIG[@]}"; do
 	*) [ "$got" = "$v" ] || echo "debug-kernel: note: CONFIG_$k=$got (wanted $v)" >&2 ;;
 	esac
 done
-for k in KASAN PROVE_LOCKING PROVE_RCU DEBUG_ATOMIC_SLEEP MODULE_UNLOAD EVENT_TRACING \
+case $FLAVOUR in
+kasan) must=(KASAN PROVE_LOCKING PROVE_RCU DEBUG_ATOMIC_SLEEP) ;;
+kcsan) must=(KCSAN KCSAN_STRICT KCSAN_INTERRUPT_WATCHER) ;;
+esac
+for k in "${must[@]}" MODULE_UNLOAD EVENT_TRACING \
 	 SERIAL_8250_CONSOLE BLK_DEV_INITRD DEVTMPFS TMPFS HOTPLUG_CPU; do
 	[ "$(scripts/config --state "$k")" = y ] ||
 		{ echo "debug-kernel: CONFIG_$k is not set after olddefconfig" >&2; exit 1; }

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by /init for `make check-debug` on the KCSAN kernel
+# (scripts/debug-kernel.sh, DEBUG_FLAVOUR=kcsan; strict mode, interrupt
+# watcher): the module's data races.  The probes write on every CPU while
+# STATUS is polled from the others (it reads every CPU's counters) and a
+# reader drains the trace; then the selftests that exercise losses, filters
+# and stacks.  The kernel itself has data races that strict KCSAN reports,
+# so the check is on reports with a frame in the module ("[gotrace]"): any
+# fails, and every one is printed.  Multi-threaded TCG (the vCPUs really
+# run at once, which KCSAN's watchpoints need); few START/STOPs.
+
+KCSAN_LOAD_SECS=${KCSAN_LOAD_SECS:-60}
+KCSAN_TESTS=${KCSAN_TESTS:-"gotrace_loss gotrace_events gotrace_stacks"}
+# KCSAN's own reports are counted below, not failures of the step.
+BAD='BUG: [^K]|WARNING:|Oops|Kernel panic|lockup|LOCKUP|RCU stall|rcu: INFO|detected stall|blocked for more than|scheduling while atomic|general protection'
+
+if grep -q 'enabled: 1' /sys/kernel/debug/kcsan 2>/dev/null; then
+	result ok kcsan-enabled
+else
+	result fail kcsan-enabled "$(head -n 1 /sys/kernel/debug/kcsan 2>&1)"
+fi
+dmesg_check boot
+if insmod /gotrace.ko; then
+	result ok insmod
+else
+	result fail insmod "rc=$?"
+fi
+dmesg_check insmod
+
+# Load: events and losses on both CPUs, STATUS polled meanwhile.
+echo "$M TEST-BEGIN kcsan-load"
+(
+	end=$(($(cut -d. -f1 /proc/uptime) + KCSAN_LOAD_SECS + 5))
+	n=0
+	while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+		gotrace status >/dev/null 2>&1 && n=$((n + 1))
+	done
+	echo "$n" >/tmp/status.n
+) &
+poller=$!
+gotrace record -o - -b 64K --flush-ms 10 -- \
+	sh -c "exec /tests/gotrace_stress load $KCSAN_LOAD_SECS >/tmp/load.out 2>&1" \
+	2>/tmp/load.rec | /tests/gotrace_stress check --status >/tmp/load.check 2>&1
+wait $poller
+sed 's/^/# /' /tmp/load.check
+echo "# $(cat /tmp/status.n 2>/dev/null || echo 0) STATUS calls during the load"
+if grep -q '^STRESS check ok' /tmp/load.check; then
+	result ok kcsan-load
+else
+	result fail kcsan-load
+fi
+echo "$M TEST-END kcsan-load rc=0"
+dmesg_check kcsan-load
+
+for t in $KCSAN_TESTS; do
+	[ -x "/tests/$t" ] && run_test "$t" "/tests/$t"
+done
+
+if rmmod gotrace; then
+	result ok rmmod
+else
+	result fail rmmod "rc=$?"
+fi
+dmesg_check rmmod
+
+# The reports: blocks from "BUG: KCSAN" to the closing "=====" line.
+awk '
+	/BUG: KCSAN:/ { inrep = 1; rep = ""; total++ }
+	inrep { rep = rep $0 "\n" }
+	inrep && /====================/ {
+		inrep = 0
+		if (rep ~ /\[gotrace\]/) { mine++; printf "%s", rep > "/tmp/kcsan.mine" }
+	}
+	END { printf "%d %d\n", total, mine }
+' /tmp/dmesg.all >/tmp/kcsan.count
+read -r total mine </tmp/kcsan.count
+echo "# RELIABILITY kcsan reports=$total in_gotrace=${mine:-0} load_secs=$KCSAN_LOAD_SECS"
+sed 's/^/# kcsan: /' /sys/kernel/debug/kcsan 2>/dev/null | head -n 12
+if [ "${mine:-0}" -gt 0 ]; then
+	sed 's/^/# /' /tmp/kcsan.mine | head -n 200
+	result fail kcsan:gotrace "$mine data races in the module"
+else
+	result ok kcsan:gotrace
+fi
