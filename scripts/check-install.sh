@@ -280,7 +280,8 @@ if [ "${DKMS:-1}" != 0 ]; then
 			--sourcetree "$DK/root/usr/src" >"$PKG/dkms-$kver.log" 2>&1 &&
 		   ko=$(ls "$mdir"/gotrace.ko* 2>/dev/null | head -n1) && [ -n "$ko" ] &&
 		   ! grep -qi 'warning' "$mlog"; then
-			ok "dkms-build:$kver ($(($(date +%s) - t0)) s)"
+			ok "dkms-build:$kver"
+			echo "# $kver: built in $(($(date +%s) - t0)) s"
 			echo "$kver $ko" >>"$PKG/dkms-modules.txt"
 			signer=$(modinfo -F signer "$ko" 2>/dev/null)
 			if [ -n "$signer" ] || ! grep -q '^Signing key' "$PKG/dkms-$kver.log"; then

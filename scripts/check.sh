@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole test suite (`make check`):
-#   deps -> host userspace build + unit tests -> checkpatch ->
+#   deps -> host userspace build + unit tests -> checkpatch -> packaging
+#   (man pages, make deb + lintian, make install, DKMS builds) -> module
+#   builds for the build-only kernels (cloud) ->
 #   per kernel: module build (warnings fail), static userspace + selftests,
-#   initramfs, boot in QEMU and collect each TAP result and dmesg check.
+#   initramfs, boot in QEMU and collect each TAP result and dmesg check
+#   (the 6.1 runs also smoke-test the DKMS-built module).
 # Kernels (scripts/kernels.sh): Debian's 6.1 and 6.12 and their PREEMPT_RT
 # flavours, series 6.1, 6.12, 6.1-rt and 6.12-rt.
 # Every result is one line "ok|fail|skip NAME" in .build/logs/results.txt;
@@ -153,6 +156,37 @@ elif ! grep -q '^ok' "$LOGS/checkpatch.out"; then
 fi
 stage_end
 
+# ---- packaging: man pages, completion, make deb, make install, DKMS -------------
+# scripts/check-install.sh (TAP): the man pages against the tool's help,
+# lintian on the packages, the make install layout against the package's,
+# and DKMS builds of the gotrace-dkms package for each tested kernel in a
+# private tree; the 6.1 one is smoke-tested in the 6.1 VM runs (suite.sh).
+declare -A DKMS_KO
+stage_start "packaging + DKMS (scripts/check-install.sh)"
+rc=0
+GOTRACE_TOOL=$HOSTOUT/gotrace "$ROOT/scripts/check-install.sh" "${KVERS[@]}" \
+	>"$LOGS/install.log" 2>&1 || rc=$?
+tap_results "install:" check-install "$LOGS/install.log" $rc
+grep -E '^not ok|^# lintian' "$LOGS/install.log" | sed 's/^/    /'
+while read -r k f; do
+	[ -z "$f" ] || DKMS_KO[$k]=$f
+done <"$BUILD/pkg/dkms-modules.txt" 2>/dev/null
+stage_end
+
+# ---- build-checked kernels (scripts/kernels.sh build-only) -----------------------
+stage_start "build-only kernels: module builds"
+while read -r s k; do
+	[ -n "$k" ] || { result fail "$s:kernels-resolve" "$LOGS/deps.log"; continue; }
+	if "$ROOT/scripts/kernels.sh" headers "$k" 2>"$LOGS/kernel-$k.log" &&
+	   "$ROOT/scripts/build-module.sh" "$k" >/dev/null 2>"$LOGS/module-$k.err"; then
+		result ok "$k:module-build"
+	else
+		cat "$LOGS/kernel-$k.log" "$LOGS/module-$k.err" 2>/dev/null
+		result fail "$k:module-build" "$LOGS/module-$k.err"
+	fi
+done < <("$ROOT/scripts/kernels.sh" build-only 2>>"$LOGS/deps.log" || echo "build-only")
+stage_end
+
 # ---- static userspace + selftests for the VM (one build for all kernels) ------
 STATIC=$BUILD/static
 GOTRACE_BIN=
@@ -217,6 +251,9 @@ for kver in "${KVERS[@]}"; do
 	args=(-o "$BUILD/$kver/initramfs.cpio.gz" -r "$VM/suite.sh" -k "$ko")
 	[ -z "$GOTRACE_BIN" ] || args+=(-g "$GOTRACE_BIN")
 	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
+	# The DKMS-built module, smoke-tested after the suite: 6.1 only.
+	[ "$kver" != "${SERIES_KVER[6.1]:-}" ] || [ -z "${DKMS_KO[$kver]:-}" ] ||
+		args+=(-d "${DKMS_KO[$kver]}")
 	if "$VM/mkinitramfs.sh" "${args[@]}" >"$LOGS/initramfs-$kver.log" 2>&1; then
 		INITRD[$kver]=$BUILD/$kver/initramfs.cpio.gz
 	else
