@@ -22,9 +22,17 @@ for t in dpkg-buildpackage dh dh_dkms; do
 done
 rm -rf "$out"
 mkdir -p "$src"
-# Source files that exist (a change may have deleted tracked ones).
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
-	(cd "$ROOT" && cpio -p -0 -d -m --quiet "$src")
+# Source files that exist (a change may have deleted tracked ones); outside
+# a git checkout, every file but .build/.
+sources() {
+	if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$ROOT" ls-files -z --cached --others --exclude-standard |
+			(cd "$ROOT" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh)
+	else
+		(cd "$ROOT" && find . -path ./.build -prune -o -type f -print0)
+	fi
+}
+sources | (cd "$ROOT" && cpio -p -0 -d -m --quiet "$src")
 ( cd "$src" && dpkg-buildpackage -us -uc -b ) >"$out/build.log" 2>&1 ||
 	{ tail -n 40 "$out/build.log" >&2; echo "deb: dpkg-buildpackage failed ($out/build.log)" >&2; exit 1; }
 ls "$out"/*.deb
