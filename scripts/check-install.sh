@@ -177,7 +177,10 @@ no_werror() {
 	local k
 	k=$(make -s --no-print-directory -f Makefile --eval 'gt-kcflags: ; @echo "[$(KCFLAGS)]"' gt-kcflags)
 	echo "KCFLAGS $k"
-	[ "$k" = "[]" ] && ! grep -n -- -Werror Kbuild kmod/Kbuild dkms.conf
+	[ "$k" = "[]" ] && ! grep -n -- -Werror Kbuild kmod/Kbuild dkms.conf || return 1
+	# the tool too (make userspace, as make install and debian/rules run it)
+	make -n -B userspace >"$PKG/userspace-n.log" 2>&1
+	grep -q -- ' -c -o ' "$PKG/userspace-n.log" && ! grep -m3 -- '-Werror' "$PKG/userspace-n.log"
 }
 check user-build-no-werror no_werror
 
