@@ -17,6 +17,9 @@
  *                                module's STATUS of the finished trace ==
  *                                END.  --slow-ms: a slow reader (sleeps
  *                                after every 64 KiB).
+ *   gotrace_stress status SECS   STATUS in a loop for SECS seconds (it reads
+ *                                every CPU's counters while the probes
+ *                                write them: KCSAN's race to find)
  *   gotrace_stress failnth MAX   START with its n-th fault-injection point
  *                                failing (/proc/thread-self/fail-nth), for
  *                                n = 1.. until START passes them all: each
@@ -522,6 +525,29 @@ static int cmd_failnth(unsigned int max)
 	return bad ? 1 : 0;
 }
 
+static int cmd_status(unsigned int secs)
+{
+	struct gotrace_cpu_stats cpus[64];
+	struct gotrace_status st;
+	uint64_t end = gtt_now_ns() + secs * 1000000000ULL;
+	unsigned long n = 0, bad = 0;
+	int fd = gtt_open(0);
+
+	if (fd < 0) {
+		printf("STRESS status FAIL: open: %s\n", strerror(-fd));
+		return 1;
+	}
+	while (gtt_now_ns() < end) {
+		if (gtt_status(fd, &st, cpus, 64))
+			bad++;
+		n++;
+	}
+	close(fd);
+	printf("STRESS status %s: %lu STATUS calls in %u s, %lu failed\n",
+	       bad ? "FAIL" : "ok", n, secs, bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int slow = 0;
@@ -530,6 +556,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && !strcmp(argv[1], "load"))
 		return cmd_load(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "status"))
+		return cmd_status(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "failnth"))
 		return cmd_failnth(atoi(argv[2]));
 	if (argc >= 2 && !strcmp(argv[1], "check")) {
@@ -541,7 +569,7 @@ int main(int argc, char **argv)
 		}
 		return cmd_check(slow, status);
 	}
-	fprintf(stderr, "usage: %s load SECS | check [--slow-ms N] [--status] | failnth MAX\n",
+	fprintf(stderr, "usage: %s load SECS | check [--slow-ms N] [--status] | status SECS | failnth MAX\n",
 		argv[0]);
 	return 2;
 }
