@@ -246,21 +246,28 @@ static void pingpong_fn(void *arg)
 	pp->ret = gtt_pingpong(pp->n, pp->cpu, &pp->child, &pp->t0, &pp->t1);
 }
 
+/* Record a 200-round ping-pong pinned to the first allowed CPU into rec. */
+#define RECORD_PINGPONG(groups, pp) do {				\
+	int cpus_[2];							\
+									\
+	(pp)->n = 200;							\
+	ASSERT_LE(1, gtt_online_cpus(cpus_, 2));			\
+	(pp)->cpu = cpus_[0];						\
+	RECORD((groups), pingpong_fn, (pp));				\
+	ASSERT_EQ(0, (pp)->ret);					\
+} while (0)
+
 TEST_F_TIMEOUT(ev, pingpong_switches, GTT_TIMEOUT)
 {
-	struct pingpong pp = { .n = 200 };
+	struct pingpong pp = { 0 };
 	struct rec *r = &self->rec;
 	pid_t me = getpid(), other;
 	unsigned int in_p = 0, in_c = 0, alternations = 0, wakeups = 0;
 	unsigned int sleeps = 0, bad_state = 0, wrong_cpu = 0;
-	int cpus[2];
 	pid_t last = 0;
 	size_t i;
 
-	ASSERT_LE(1, gtt_online_cpus(cpus, 2));
-	pp.cpu = cpus[0];
-	RECORD(GOTRACE_GROUP_ALL, pingpong_fn, &pp);
-	ASSERT_EQ(0, pp.ret);
+	RECORD_PINGPONG(GOTRACE_GROUP_ALL, &pp);
 	other = pp.child;
 
 	for (i = 0; i < r->nr; i++) {
@@ -336,18 +343,14 @@ TEST_F_TIMEOUT(ev, pingpong_switches, GTT_TIMEOUT)
  */
 TEST_F_TIMEOUT(ev, waking_before_wakeup, GTT_TIMEOUT)
 {
-	struct pingpong pp = { .n = 200 };
+	struct pingpong pp = { 0 };
 	struct rec *r = &self->rec;
 	pid_t me = getpid(), other;
 	unsigned int wakings = 0, wakeups = 0, unmatched = 0;
 	uint64_t pending[2] = { 0, 0 };	/* prio + 1 of a waking not yet woken */
-	int cpus[2];
 	size_t i;
 
-	ASSERT_LE(1, gtt_online_cpus(cpus, 2));
-	pp.cpu = cpus[0];
-	RECORD(GOTRACE_GROUP_SCHED, pingpong_fn, &pp);
-	ASSERT_EQ(0, pp.ret);
+	RECORD_PINGPONG(GOTRACE_GROUP_SCHED, &pp);
 	other = pp.child;
 	for (i = 0; i < r->nr; i++) {
 		const struct gt_event *e = &r->ev[i].e;
