@@ -39,17 +39,18 @@ cd "$ROOT" || exit 1
 # ---- the names in CHECK_RUNS and CHECK_TESTS ------------------------------------
 ALL_PROGS=$(make -s -C selftests --eval='gotrace-print-progs: ; @echo $(TEST_PROGS)' \
 	gotrace-print-progs 2>/dev/null)
+ALL_SERIES=$("$ROOT/scripts/kernels.sh" names)
 bad=
 for t in ${CHECK_TESTS:-}; do
 	grep -qw -- "$t" <<<"$ALL_PROGS" || bad+=" CHECK_TESTS:$t"
 done
 for run in $CHECK_RUNS; do
-	"$ROOT/scripts/kernels.sh" names | grep -qx -- "${run%%:*}" || bad+=" CHECK_RUNS:$run"
+	grep -qx -- "${run%%:*}" <<<"$ALL_SERIES" || bad+=" CHECK_RUNS:$run"
 done
 if [ -n "$bad" ]; then
 	echo "check: unknown name(s):$bad" >&2
 	echo "  selftests: $ALL_PROGS" >&2
-	echo "  series: $("$ROOT/scripts/kernels.sh" names | tr '\n' ' ')(SERIES[:cmdline])" >&2
+	echo "  series: $(tr '\n' ' ' <<<"$ALL_SERIES")(SERIES[:cmdline])" >&2
 	exit 2
 fi
 
