@@ -10,9 +10,11 @@
 # run at once, which KCSAN's watchpoints need); few START/STOPs.
 
 KCSAN_LOAD_SECS=${KCSAN_LOAD_SECS:-60}
-# (not gotrace_stacks: its interrupts-off bounds do not hold under KCSAN;
-# the second load covers the stack table)
-KCSAN_TESTS=${KCSAN_TESTS:-"gotrace_loss gotrace_events"}
+# Selftests (KCSAN_TESTS, default none): their many START/STOPs patch
+# kernel text, and under multi-threaded TCG a vCPU can run a stale int3
+# ("int3: 0000" in __schedule, RELIABILITY.md), which ended the first run
+# with them in gotrace_loss.  The two loads START and STOP once each.
+KCSAN_TESTS=${KCSAN_TESTS:-}
 # KCSAN's own reports are counted below, not failures of the step.
 BAD='BUG: [^K]|WARNING:|Oops|Kernel panic|lockup|LOCKUP|RCU stall|rcu: INFO|detected stall|blocked for more than|scheduling while atomic|general protection'
 
