@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "json.h"
 
 static void bench_usage(FILE *f)
 {
@@ -88,14 +89,27 @@ int cmd_bench(int argc, char **argv)
 	}
 	close(fd);
 	ns = b.written ? (double)b.ns / b.written : 0;
-	if (json)
-		printf("{\"events\": %llu, \"lost\": %llu, \"ns\": %llu, \"ns_per_event\": %.1f, \"bytes_per_event\": %.2f, \"stacks\": %s}\n",
-		       (unsigned long long)b.written,
-		       (unsigned long long)b.lost,
-		       (unsigned long long)b.ns, ns,
-		       b.written ? (double)b.bytes / b.written : 0,
-		       b.flags & GOTRACE_BENCH_STACKS ? "true" : "false");
-	else
+	if (json) {
+		struct jw w;
+
+		jw_init(&w, stdout, true);
+		jw_obj_begin(&w);
+		jw_key(&w, "events");
+		jw_u64(&w, b.written);
+		jw_key(&w, "lost");
+		jw_u64(&w, b.lost);
+		jw_key(&w, "ns");
+		jw_u64(&w, b.ns);
+		jw_key(&w, "ns_per_event");
+		jw_double(&w, "%.1f", ns);
+		jw_key(&w, "bytes_per_event");
+		jw_double(&w, "%.2f",
+			  b.written ? (double)b.bytes / b.written : 0);
+		jw_key(&w, "stacks");
+		jw_bool(&w, b.flags & GOTRACE_BENCH_STACKS);
+		jw_obj_end(&w);
+		putchar('\n');
+	} else
 		printf("write path: %llu events in %.3f s: %.1f ns/event, %.2f bytes/event, %llu lost%s\n",
 		       (unsigned long long)b.written, b.ns / 1e9, ns,
 		       b.written ? (double)b.bytes / b.written : 0,

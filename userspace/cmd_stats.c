@@ -13,6 +13,7 @@
 
 #include "analysis.h"
 #include "common.h"
+#include "json.h"
 #include "gotrace_reader.h"
 
 #define DEFAULT_TOP	10
@@ -553,18 +554,7 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	json_write_str(stdout, s, (size_t)-1);
 }
 
 #define U(x)	((unsigned long long)(x))
@@ -604,7 +594,8 @@ static void json_frames(struct gt_reader *r, uint32_t id)
 		uint64_t off;
 
 		name = gt_symbol(r, f[i], &off, &mod);
-		printf("%s{\"addr\":%llu", i ? "," : "", U(f[i]));
+		/* a hex string: JSON numbers are doubles to most readers */
+		printf("%s{\"addr\":\"0x%llx\"", i ? "," : "", U(f[i]));
 		if (name) {
 			printf(",\"sym\":");
 			json_str(name);

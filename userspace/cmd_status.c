@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "json.h"
 
 static void status_usage(FILE *f)
 {
@@ -38,69 +39,106 @@ static const char *state_name(uint32_t state)
 	return "unknown";
 }
 
-static void print_tps(uint64_t mask, int json)
+static void print_tps(uint64_t mask)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < 64; i++) {
 		if (!(mask & (1ULL << i)))
 			continue;
-		if (json) {
-			if (i < GOTRACE_TP_COUNT)
-				printf("%s\"%s\"", n ? ", " : "", tp_name(i));
-			else
-				printf("%s\"tp%u\"", n ? ", " : "", i);
-		} else {
-			if (i < GOTRACE_TP_COUNT)
-				printf("%s%s", n ? " " : "", tp_name(i));
-			else
-				printf("%stp%u", n ? " " : "", i);
-		}
+		if (i < GOTRACE_TP_COUNT)
+			printf("%s%s", n ? " " : "", tp_name(i));
+		else
+			printf("%stp%u", n ? " " : "", i);
 		n++;
 	}
-	if (!n && !json)
+	if (!n)
 		printf("none");
+}
+
+static void json_tps(struct jw *w, const char *key, uint64_t mask)
+{
+	char name[16];
+	unsigned int i;
+
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (i = 0; i < 64; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		if (i < GOTRACE_TP_COUNT) {
+			jw_str(w, tp_name(i));
+		} else {
+			snprintf(name, sizeof(name), "tp%u", i);
+			jw_str(w, name);
+		}
+	}
+	jw_arr_end(w);
 }
 
 static void print_json(const struct gotrace_status *st,
 		       const struct gotrace_cpu_stats *cs, uint32_t nr)
 {
 	char groups[64];
+	struct jw w;
 	uint32_t i;
 
 	groups_str(st->groups, groups, sizeof(groups));
-	printf("{\n");
-	printf("  \"state\": \"%s\",\n", state_name(st->state));
-	printf("  \"trace_id\": %llu,\n", (unsigned long long)st->trace_id);
-	printf("  \"groups\": \"%s\",\n", groups);
-	printf("  \"buffer_size\": %u,\n", st->buffer_size);
-	printf("  \"flush_ms\": %u,\n", st->flush_ms);
-	printf("  \"start_flags\": %u,\n", st->start_flags);
-	printf("  \"nr_cpus\": %u,\n", st->nr_cpus);
-	printf("  \"missing\": [");
-	print_tps(st->missing, 1);
-	printf("],\n  \"attached\": [");
-	print_tps(st->attached, 1);
-	printf("],\n");
-	printf("  \"events\": %llu,\n", (unsigned long long)st->events);
-	printf("  \"lost\": %llu,\n", (unsigned long long)st->lost);
-	printf("  \"bytes_queued\": %llu,\n",
-	       (unsigned long long)st->bytes_queued);
-	printf("  \"bytes_read\": %llu,\n", (unsigned long long)st->bytes_read);
-	printf("  \"start_ns\": %llu,\n", (unsigned long long)st->start_ns);
-	printf("  \"stop_ns\": %llu,\n", (unsigned long long)st->stop_ns);
-	printf("  \"reader\": %s,\n", st->reader ? "true" : "false");
-	printf("  \"cpus\": [");
+	jw_init(&w, stdout, true);
+	jw_obj_begin(&w);
+	jw_key(&w, "state");
+	jw_str(&w, state_name(st->state));
+	jw_key(&w, "trace_id");
+	jw_u64(&w, st->trace_id);
+	jw_key(&w, "groups");
+	jw_str(&w, groups);
+	jw_key(&w, "buffer_size");
+	jw_u64(&w, st->buffer_size);
+	jw_key(&w, "flush_ms");
+	jw_u64(&w, st->flush_ms);
+	jw_key(&w, "start_flags");
+	jw_u64(&w, st->start_flags);
+	jw_key(&w, "nr_cpus");
+	jw_u64(&w, st->nr_cpus);
+	json_tps(&w, "missing", st->missing);
+	json_tps(&w, "attached", st->attached);
+	jw_key(&w, "events");
+	jw_u64(&w, st->events);
+	jw_key(&w, "lost");
+	jw_u64(&w, st->lost);
+	jw_key(&w, "bytes_queued");
+	jw_u64(&w, st->bytes_queued);
+	jw_key(&w, "bytes_read");
+	jw_u64(&w, st->bytes_read);
+	jw_key(&w, "start_ns");
+	jw_u64(&w, st->start_ns);
+	jw_key(&w, "stop_ns");
+	jw_u64(&w, st->stop_ns);
+	jw_key(&w, "reader");
+	jw_bool(&w, st->reader);
+	jw_key(&w, "cpus");
+	jw_arr_begin(&w);
 	for (i = 0; i < nr; i++) {
-		printf("%s\n    { \"cpu\": %u, \"events\": %llu, \"lost\": %llu, ",
-		       i ? "," : "", i, (unsigned long long)cs[i].events,
-		       (unsigned long long)cs[i].lost);
-		printf("\"bytes\": %llu, \"batches\": %u, \"online\": %s, \"traced\": %s }",
-		       (unsigned long long)cs[i].bytes, cs[i].batches,
-		       cs[i].flags & GOTRACE_CPU_ONLINE ? "true" : "false",
-		       cs[i].flags & GOTRACE_CPU_TRACED ? "true" : "false");
+		jw_obj_begin(&w);
+		jw_key(&w, "cpu");
+		jw_u64(&w, i);
+		jw_key(&w, "events");
+		jw_u64(&w, cs[i].events);
+		jw_key(&w, "lost");
+		jw_u64(&w, cs[i].lost);
+		jw_key(&w, "bytes");
+		jw_u64(&w, cs[i].bytes);
+		jw_key(&w, "batches");
+		jw_u64(&w, cs[i].batches);
+		jw_key(&w, "online");
+		jw_bool(&w, cs[i].flags & GOTRACE_CPU_ONLINE);
+		jw_key(&w, "traced");
+		jw_bool(&w, cs[i].flags & GOTRACE_CPU_TRACED);
+		jw_obj_end(&w);
 	}
-	printf("%s]\n}\n", nr ? "\n  " : "");
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	putchar('\n');
 }
 
 static void print_text(const struct gotrace_status *st,
@@ -119,9 +157,9 @@ static void print_text(const struct gotrace_status *st,
 	if (st->start_flags)
 		printf("start flags:  0x%x\n", st->start_flags);
 	printf("attached:     ");
-	print_tps(st->attached, 0);
+	print_tps(st->attached);
 	printf("\nmissing:      ");
-	print_tps(st->missing, 0);
+	print_tps(st->missing);
 	printf("\nevents:       %llu\n", (unsigned long long)st->events);
 	printf("lost:         %llu\n", (unsigned long long)st->lost);
 	printf("queued:       %llu bytes\n",

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "gotrace_reader.h"
+#include "json.h"
 
 struct convert_opts {
 	const char *path;	/* the trace file (for its TASKS record) */
@@ -70,10 +71,16 @@ uint64_t cv_page_alloc(struct gt_page_map *m, uint64_t pfn, uint64_t order,
 		       unsigned int *old_order);
 uint64_t cv_page_free(struct gt_page_map *m, uint64_t pfn, unsigned int *order);
 
-/* Write s as a JSON string (quotes included), escaping what JSON needs. */
-void cv_json_str(FILE *f, const char *s);
-/* Same for at most n bytes of s. */
-void cv_json_strn(FILE *f, const char *s, size_t n);
+/* JSON strings: json.h's json_write_str() */
+static inline void cv_json_strn(FILE *f, const char *s, size_t n)
+{
+	json_write_str(f, s, n);
+}
+
+static inline void cv_json_str(FILE *f, const char *s)
+{
+	json_write_str(f, s, (size_t)-1);
+}
 
 /* Number of pages of an allocation order, 0 for a bogus order. */
 static inline uint64_t cv_order_pages(uint64_t order)

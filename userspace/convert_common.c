@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers of the converters: a u32-keyed map, pages alive, JSON strings.
+ * Helpers of the converters: a u32-keyed map, pages alive.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,31 +127,3 @@ uint64_t cv_page_free(struct gt_page_map *m, uint64_t pfn, unsigned int *order)
 	return cv_order_pages(*order);
 }
 
-void cv_json_strn(FILE *f, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	putc('"', f);
-	for (i = 0; i < n && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc(c, f);
-		} else if (c < 0x20 || c >= 0x7f) {
-			/* bytes, not UTF-8: each one is a code point */
-			fputs("\\u00", f);
-			putc(hex[c >> 4], f);
-			putc(hex[c & 15], f);
-		} else {
-			putc(c, f);
-		}
-	}
-	putc('"', f);
-}
-
-void cv_json_str(FILE *f, const char *s)
-{
-	cv_json_strn(f, s, (size_t)-1);
-}
