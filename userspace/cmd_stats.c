@@ -552,248 +552,358 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void json_str(const char *s)
+static void json_hist(struct jw *w, const char *name, const struct ga_hist *h)
 {
-	json_write_str(stdout, s, (size_t)-1);
-}
-
-#define U(x)	((unsigned long long)(x))
-
-static void json_hist(const char *name, const struct ga_hist *h)
-{
-	printf("\"%s\":{\"count\":%llu,\"total_ns\":%llu,\"min_ns\":%llu,"
-	       "\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}",
-	       name, U(h->count), U(h->sum), U(h->min),
-	       U(ga_hist_pct(h, 50)), U(ga_hist_pct(h, 90)),
-	       U(ga_hist_pct(h, 99)), U(h->max));
+	jw_key(w, name);
+	jw_obj_begin(w);
+	jw_kv_u64(w, "count", h->count);
+	jw_kv_u64(w, "total_ns", h->sum);
+	jw_kv_u64(w, "min_ns", h->min);
+	jw_kv_u64(w, "p50_ns", ga_hist_pct(h, 50));
+	jw_kv_u64(w, "p90_ns", ga_hist_pct(h, 90));
+	jw_kv_u64(w, "p99_ns", ga_hist_pct(h, 99));
+	jw_kv_u64(w, "max_ns", h->max);
+	jw_obj_end(w);
 }
 
 /* A lifetime histogram: percentiles and the counts per decade. */
-static void json_life(const struct ga_hist *h)
+static void json_life(struct jw *w, const struct ga_hist *h)
 {
 	uint64_t cnt[ARRAY_SIZE(decade_names)];
 	unsigned int d;
 
-	json_hist("lifetime", h);
+	json_hist(w, "lifetime", h);
 	decade_counts(h, cnt);
-	printf(",\"lifetime_decades\":{");
+	jw_key(w, "lifetime_decades");
+	jw_obj_begin(w);
 	for (d = 0; d < ARRAY_SIZE(decade_names); d++)
-		printf("%s\"%s\":%llu", d ? "," : "", decade_names[d],
-		       U(cnt[d]));
-	printf("}");
+		jw_kv_u64(w, decade_names[d], cnt[d]);
+	jw_obj_end(w);
 }
 
-static void json_frames(struct gt_reader *r, uint32_t id)
+/* Return addresses as hex strings: JSON numbers are doubles to most readers. */
+static void json_frames(struct jw *w, struct gt_reader *r, uint32_t id)
 {
 	const uint64_t *f;
 	int i, n = id ? gt_stack(r, id, &f) : -1;
 
-	printf("\"frames\":[");
+	jw_key(w, "frames");
+	jw_arr_begin(w);
 	for (i = 0; i < n; i++) {
 		const char *mod, *name;
 		uint64_t off;
 
 		name = gt_symbol(r, f[i], &off, &mod);
-		/* a hex string: JSON numbers are doubles to most readers */
-		printf("%s{\"addr\":\"0x%llx\"", i ? "," : "", U(f[i]));
+		jw_obj_begin(w);
+		jw_key(w, "addr");
+		jw_hex(w, f[i]);
 		if (name) {
-			printf(",\"sym\":");
-			json_str(name);
-			printf(",\"off\":%llu", U(off));
-			if (mod) {
-				printf(",\"module\":");
-				json_str(mod);
-			}
+			jw_kv_str(w, "sym", name);
+			jw_kv_u64(w, "off", off);
+			if (mod)
+				jw_kv_str(w, "module", mod);
 		}
-		printf("}");
+		jw_obj_end(w);
 	}
-	printf("]");
+	jw_arr_end(w);
 }
 
-static void print_json(struct gt_reader *r, const struct ga_result *res)
+static void json_trace(struct jw *w, struct gt_reader *r,
+		       const struct ga_result *res)
 {
 	const struct gotrace_header *h = gt_header(r);
-	char gfp[256];
 	size_t i;
-	unsigned int o, m;
 
-	printf("{\"trace\":{\"release\":");
-	json_str(h->release);
-	printf(",\"machine\":");
-	json_str(h->machine);
-	printf(",\"nr_cpus\":%u,\"page_size\":%u,\"start_ns\":%llu,"
-	       "\"window_start_ns\":%llu,\"window_end_ns\":%llu,"
-	       "\"complete\":%s,\"truncated\":%s,\"decode_error\":",
-	       h->nr_cpus, res->page_size, U(h->start_ns), U(res->start_ns),
-	       U(res->end_ns), res->complete ? "true" : "false",
-	       res->truncated ? "true" : "false");
-	if (res->decode_error)
-		json_str(res->error);
-	else
-		printf("null");
-	printf(",\"events\":%llu,\"lost\":%llu,\"seq_gaps\":%llu,"
-	       "\"reader_skipped\":%llu,\"stack_events\":%llu,"
-	       "\"stack_lost\":%llu,\"unnamed_tasks\":%llu,\"by_type\":{",
-	       U(res->events), U(res->lost), U(res->seq_gaps),
-	       U(res->reader_skipped), U(res->stack_events),
-	       U(res->stack_lost), U(res->unnamed_pids));
-	for (i = 2, m = 0; i < GOTRACE_EV_COUNT; i++)
-		printf("%s\"%s\":%llu", m++ ? "," : "", gt_event_name(i),
-		       U(res->by_type[i]));
-	printf("},\"cpus\":[");
+	jw_key(w, "trace");
+	jw_obj_begin(w);
+	jw_key(w, "release");
+	jw_strn(w, h->release, sizeof(h->release));
+	jw_key(w, "machine");
+	jw_strn(w, h->machine, sizeof(h->machine));
+	jw_kv_u64(w, "nr_cpus", h->nr_cpus);
+	jw_kv_u64(w, "page_size", res->page_size);
+	jw_kv_u64(w, "start_ns", h->start_ns);
+	jw_kv_u64(w, "window_start_ns", res->start_ns);
+	jw_kv_u64(w, "window_end_ns", res->end_ns);
+	jw_kv_bool(w, "complete", res->complete);
+	jw_kv_bool(w, "truncated", res->truncated);
+	jw_kv_str(w, "decode_error", res->decode_error ? res->error : NULL);
+	jw_kv_u64(w, "events", res->events);
+	jw_kv_u64(w, "lost", res->lost);
+	jw_kv_u64(w, "seq_gaps", res->seq_gaps);
+	jw_kv_u64(w, "reader_skipped", res->reader_skipped);
+	jw_kv_u64(w, "stack_events", res->stack_events);
+	jw_kv_u64(w, "stack_lost", res->stack_lost);
+	jw_kv_u64(w, "unnamed_tasks", res->unnamed_pids);
+	jw_key(w, "by_type");
+	jw_obj_begin(w);
+	for (i = GOTRACE_EV_COMM + 1; i < GOTRACE_EV_COUNT; i++)
+		jw_kv_u64(w, gt_event_name(i), res->by_type[i]);
+	jw_obj_end(w);
+	jw_key(w, "cpus");
+	jw_arr_begin(w);
 	for (i = 0; i < res->nr_cpus; i++) {
 		const struct ga_cpu *c = &res->cpus[i];
 
-		printf("%s{\"cpu\":%zu,\"decoded\":%llu,\"events\":%llu,"
-		       "\"lost\":%llu,\"batches\":%u,\"seq_gaps\":%u,"
-		       "\"has_end\":%s,\"busy_ns\":%llu,\"switches\":%llu}",
-		       i ? "," : "", i, U(c->events), U(c->events_total),
-		       U(c->lost), c->batches, c->seq_gaps,
-		       c->has_end ? "true" : "false", U(c->busy_ns),
-		       U(c->switches));
+		jw_obj_begin(w);
+		jw_kv_u64(w, "cpu", i);
+		jw_kv_u64(w, "decoded", c->events);
+		jw_kv_u64(w, "events", c->events_total);
+		jw_kv_u64(w, "lost", c->lost);
+		jw_kv_u64(w, "batches", c->batches);
+		jw_kv_u64(w, "seq_gaps", c->seq_gaps);
+		jw_kv_bool(w, "has_end", c->has_end);
+		jw_kv_u64(w, "busy_ns", c->busy_ns);
+		jw_kv_u64(w, "switches", c->switches);
+		jw_obj_end(w);
 	}
-	printf("]},\n");
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
 
-	printf("\"pages\":{\"allocs\":%llu,\"alloc_pages\":%llu,"
-	       "\"alloc_fails\":%llu,\"frees\":%llu,\"free_pages\":%llu,"
-	       "\"free_unknown\":%llu,\"realloc_unfreed\":%llu,"
-	       "\"pcp_drains\":%llu,\"pcp_drain_pages\":%llu,\"orders\":[",
-	       U(res->allocs), U(res->alloc_pages), U(res->alloc_fails),
-	       U(res->frees), U(res->free_pages), U(res->free_unknown),
-	       U(res->realloc_unfreed), U(res->pcp_drains),
-	       U(res->pcp_drain_pages));
+static void json_pages(struct jw *w, struct gt_reader *r,
+		       const struct ga_result *res)
+{
+	char gfp[256];
+	unsigned int o, m;
+	size_t i;
+
+	jw_key(w, "pages");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "allocs", res->allocs);
+	jw_kv_u64(w, "alloc_pages", res->alloc_pages);
+	jw_kv_u64(w, "alloc_fails", res->alloc_fails);
+	jw_kv_u64(w, "frees", res->frees);
+	jw_kv_u64(w, "free_pages", res->free_pages);
+	jw_kv_u64(w, "free_unknown", res->free_unknown);
+	jw_kv_u64(w, "realloc_unfreed", res->realloc_unfreed);
+	jw_kv_u64(w, "pcp_drains", res->pcp_drains);
+	jw_kv_u64(w, "pcp_drain_pages", res->pcp_drain_pages);
+	jw_key(w, "orders");
+	jw_arr_begin(w);
 	for (o = 0; o < GA_ORDERS; o++) {
 		const struct ga_order *x = &res->order[o];
 
-		printf("%s{\"order\":%u,\"larger\":%s,\"allocs\":%llu,"
-		       "\"frees\":%llu,\"outstanding\":%llu,", o ? "," : "", o,
-		       o == GA_ORDERS - 1 ? "true" : "false", U(x->allocs),
-		       U(x->frees), U(x->outstanding));
-		json_life(&x->lifetime);
-		printf("}");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "order", o);
+		jw_kv_bool(w, "larger", o == GA_ORDERS - 1);
+		jw_kv_u64(w, "allocs", x->allocs);
+		jw_kv_u64(w, "frees", x->frees);
+		jw_kv_u64(w, "outstanding", x->outstanding);
+		json_life(w, &x->lifetime);
+		jw_obj_end(w);
 	}
-	printf("],");
-	json_life(&res->lifetime);
-	printf(",\"migratetypes\":[");
-	for (m = 0; m < GA_MIGRATETYPES; m++)
-		printf("%s{\"migratetype\":%u,\"name\":\"%s\",\"allocs\":%llu,"
-		       "\"pages\":%llu}", m ? "," : "", m, mt_names[m],
-		       U(res->mt_allocs[m]), U(res->mt_pages[m]));
-	printf("],\"gfp\":[");
+	jw_arr_end(w);
+	json_life(w, &res->lifetime);
+	jw_key(w, "migratetypes");
+	jw_arr_begin(w);
+	for (m = 0; m < GA_MIGRATETYPES; m++) {
+		jw_obj_begin(w);
+		jw_kv_u64(w, "migratetype", m);
+		jw_kv_str(w, "name", mt_names[m]);
+		jw_kv_u64(w, "allocs", res->mt_allocs[m]);
+		jw_kv_u64(w, "pages", res->mt_pages[m]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "gfp");
+	jw_arr_begin(w);
 	for (i = 0; i < res->nr_gfp; i++) {
-		printf("%s{\"gfp_flags\":%llu,\"names\":", i ? "," : "",
-		       U(res->gfp[i].gfp));
-		json_str(gt_gfp_str(r, res->gfp[i].gfp, gfp, sizeof(gfp)));
-		printf(",\"allocs\":%llu,\"pages\":%llu}",
-		       U(res->gfp[i].allocs), U(res->gfp[i].pages));
+		jw_obj_begin(w);
+		jw_kv_u64(w, "gfp_flags", res->gfp[i].gfp);
+		jw_kv_str(w, "names",
+			  gt_gfp_str(r, res->gfp[i].gfp, gfp, sizeof(gfp)));
+		jw_kv_u64(w, "allocs", res->gfp[i].allocs);
+		jw_kv_u64(w, "pages", res->gfp[i].pages);
+		jw_obj_end(w);
 	}
-	printf("],\"stacks\":[");
+	jw_arr_end(w);
+	jw_key(w, "stacks");
+	jw_arr_begin(w);
 	for (i = 0; i < res->nr_stacks; i++) {
 		const struct ga_stack *s = &res->stacks[i];
 
-		printf("%s\n{\"id\":%u,\"allocs\":%llu,\"alloc_pages\":%llu,"
-		       "\"frees\":%llu,\"outstanding\":%llu,"
-		       "\"outstanding_pages\":%llu,", i ? "," : "", s->id,
-		       U(s->allocs), U(s->alloc_pages), U(s->frees),
-		       U(s->outstanding), U(s->outstanding_pages));
-		json_frames(r, s->id);
-		printf("}");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "id", s->id);
+		jw_kv_u64(w, "allocs", s->allocs);
+		jw_kv_u64(w, "alloc_pages", s->alloc_pages);
+		jw_kv_u64(w, "frees", s->frees);
+		jw_kv_u64(w, "outstanding", s->outstanding);
+		jw_kv_u64(w, "outstanding_pages", s->outstanding_pages);
+		json_frames(w, r, s->id);
+		jw_obj_end(w);
 	}
-	printf("]},\n");
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
 
-	printf("\"outstanding\":{\"allocs\":%llu,\"pages\":%llu,"
-	       "\"bytes\":%llu,\"groups\":[", U(res->outstanding),
-	       U(res->outstanding_pages), U(res->outstanding_bytes));
+static void json_outstanding(struct jw *w, const struct ga_result *res)
+{
+	size_t i;
+
+	jw_key(w, "outstanding");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "allocs", res->outstanding);
+	jw_kv_u64(w, "pages", res->outstanding_pages);
+	jw_kv_u64(w, "bytes", res->outstanding_bytes);
+	jw_key(w, "groups");
+	jw_arr_begin(w);
 	for (i = 0; i < res->nr_out; i++) {
 		const struct ga_outstanding *x = &res->out[i];
 		const struct ga_task *t = ga_task_find(res, x->pid);
 
-		printf("%s\n{\"stack_id\":%u,\"pid\":%u,\"comm\":",
-		       i ? "," : "", x->stack_id, x->pid);
-		if (t && t->comm)
-			json_str(t->comm);
-		else
-			printf("null");
-		printf(",\"allocs\":%llu,\"pages\":%llu,\"bytes\":%llu,"
-		       "\"oldest_ns\":%llu}", U(x->allocs), U(x->pages),
-		       U(x->bytes), U(x->oldest_ts));
+		jw_obj_begin(w);
+		jw_kv_u64(w, "stack_id", x->stack_id);
+		jw_kv_u64(w, "pid", x->pid);
+		jw_kv_str(w, "comm", t ? t->comm : NULL);
+		jw_kv_u64(w, "allocs", x->allocs);
+		jw_kv_u64(w, "pages", x->pages);
+		jw_kv_u64(w, "bytes", x->bytes);
+		jw_kv_u64(w, "oldest_ns", x->oldest_ts);
+		jw_obj_end(w);
 	}
-	printf("]},\n");
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
 
-	printf("\"alloc_rate\":{\"bucket_ns\":%llu,\"start_ns\":%llu,"
-	       "\"buckets\":[", U(res->bucket_ns), U(res->start_ns));
-	for (i = 0; i < res->nr_buckets; i++)
-		printf("%s[%llu,%llu,%llu,%llu]", i ? "," : "",
-		       U(res->buckets[i].allocs),
-		       U(res->buckets[i].alloc_pages),
-		       U(res->buckets[i].frees),
-		       U(res->buckets[i].free_pages));
-	printf("],\"columns\":[\"allocs\",\"alloc_pages\",\"frees\","
-	       "\"free_pages\"]},\n");
+static void json_rate_extfrag(struct jw *w, const struct ga_result *res)
+{
+	static const char *const columns[] = {
+		"allocs", "alloc_pages", "frees", "free_pages",
+	};
+	unsigned int m, o;
+	size_t i;
 
-	printf("\"extfrag\":{\"fallbacks\":%llu,\"fragmenting\":%llu,"
-	       "\"by_migratetype\":[", U(res->extfrag),
-	       U(res->extfrag_fragmenting));
-	for (m = 0, i = 0; m < GA_MIGRATETYPES; m++)
-		for (o = 0; o < GA_MIGRATETYPES; o++)
-			if (res->extfrag_mt[m][o])
-				printf("%s{\"alloc_migratetype\":%u,"
-				       "\"fallback_migratetype\":%u,"
-				       "\"count\":%llu}", i++ ? "," : "", m, o,
-				       U(res->extfrag_mt[m][o]));
-	printf("]},\n");
+	jw_key(w, "alloc_rate");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "bucket_ns", res->bucket_ns);
+	jw_kv_u64(w, "start_ns", res->start_ns);
+	jw_key(w, "buckets");
+	jw_arr_begin(w);
+	for (i = 0; i < res->nr_buckets; i++) {
+		jw_arr_begin(w);
+		jw_u64(w, res->buckets[i].allocs);
+		jw_u64(w, res->buckets[i].alloc_pages);
+		jw_u64(w, res->buckets[i].frees);
+		jw_u64(w, res->buckets[i].free_pages);
+		jw_arr_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "columns");
+	jw_arr_begin(w);
+	for (i = 0; i < ARRAY_SIZE(columns); i++)
+		jw_str(w, columns[i]);
+	jw_arr_end(w);
+	jw_obj_end(w);
 
-	printf("\"reclaim\":{");
-	json_hist("direct", &res->reclaim);
-	printf(",\"reclaimed\":%llu,\"unfinished\":%llu,\"kswapd_wakes\":%llu,"
-	       "\"kswapd_active_ns\":%llu,\"kswapd_nodes\":[",
-	       U(res->reclaimed), U(res->reclaim_unfinished),
-	       U(res->kswapd_wakes), U(res->kswapd_active_ns));
-	for (i = 0, m = 0; i < GA_MAX_NODES; i++)
-		if (res->kswapd_node_ns[i])
-			printf("%s{\"nid\":%zu,\"active_ns\":%llu}",
-			       m++ ? "," : "", i, U(res->kswapd_node_ns[i]));
-	printf("],");
-	json_hist("compaction", &res->compaction);
-	printf(",\"compaction_status\":{");
+	jw_key(w, "extfrag");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "fallbacks", res->extfrag);
+	jw_kv_u64(w, "fragmenting", res->extfrag_fragmenting);
+	jw_key(w, "by_migratetype");
+	jw_arr_begin(w);
+	for (m = 0; m < GA_MIGRATETYPES; m++) {
+		for (o = 0; o < GA_MIGRATETYPES; o++) {
+			if (!res->extfrag_mt[m][o])
+				continue;
+			jw_obj_begin(w);
+			jw_kv_u64(w, "alloc_migratetype", m);
+			jw_kv_u64(w, "fallback_migratetype", o);
+			jw_kv_u64(w, "count", res->extfrag_mt[m][o]);
+			jw_obj_end(w);
+		}
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void json_reclaim_sched(struct jw *w, const struct ga_result *res)
+{
+	size_t i;
+
+	jw_key(w, "reclaim");
+	jw_obj_begin(w);
+	json_hist(w, "direct", &res->reclaim);
+	jw_kv_u64(w, "reclaimed", res->reclaimed);
+	jw_kv_u64(w, "unfinished", res->reclaim_unfinished);
+	jw_kv_u64(w, "kswapd_wakes", res->kswapd_wakes);
+	jw_kv_u64(w, "kswapd_active_ns", res->kswapd_active_ns);
+	jw_key(w, "kswapd_nodes");
+	jw_arr_begin(w);
+	for (i = 0; i < GA_MAX_NODES; i++) {
+		if (!res->kswapd_node_ns[i])
+			continue;
+		jw_obj_begin(w);
+		jw_kv_u64(w, "nid", i);
+		jw_kv_u64(w, "active_ns", res->kswapd_node_ns[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	json_hist(w, "compaction", &res->compaction);
+	jw_key(w, "compaction_status");
+	jw_obj_begin(w);
 	for (i = 0; i < 8; i++)
-		printf("%s\"%s\":%llu", i ? "," : "", compact_names[i],
-		       U(res->compaction_status[i]));
-	printf("}},\n");
+		jw_kv_u64(w, compact_names[i], res->compaction_status[i]);
+	jw_obj_end(w);
+	jw_obj_end(w);
 
-	printf("\"sched\":{\"switches\":%llu,\"wakeups\":%llu,"
-	       "\"migrations\":%llu,", U(res->switches), U(res->wakeups),
-	       U(res->migrations));
-	json_hist("wakeup_latency", &res->wake_lat);
-	printf("},\n\"tasks\":[");
+	jw_key(w, "sched");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "switches", res->switches);
+	jw_kv_u64(w, "wakeups", res->wakeups);
+	jw_kv_u64(w, "migrations", res->migrations);
+	json_hist(w, "wakeup_latency", &res->wake_lat);
+	jw_obj_end(w);
+}
+
+static void json_tasks(struct jw *w, const struct ga_result *res)
+{
+	size_t i;
+
+	jw_key(w, "tasks");
+	jw_arr_begin(w);
 	for (i = 0; i < res->nr_tasks; i++) {
 		const struct ga_task *t = &res->tasks[i];
 
-		printf("%s\n{\"pid\":%u,\"tgid\":%u,\"comm\":", i ? "," : "",
-		       t->pid, t->tgid);
-		if (t->comm)
-			json_str(t->comm);
-		else
-			printf("null");
-		printf(",\"allocs\":%llu,\"alloc_pages\":%llu,"
-		       "\"alloc_fails\":%llu,\"frees\":%llu,\"free_pages\":%llu,"
-		       "\"outstanding\":%llu,\"outstanding_pages\":%llu,"
-		       "\"runtime_ns\":%llu,\"switches\":%llu,"
-		       "\"involuntary\":%llu,\"wakeups\":%llu,"
-		       "\"migrations\":%llu,\"reclaimed\":%llu,",
-		       U(t->allocs), U(t->alloc_pages), U(t->alloc_fails),
-		       U(t->frees), U(t->free_pages), U(t->outstanding),
-		       U(t->outstanding_pages), U(t->runtime_ns),
-		       U(t->switches), U(t->involuntary), U(t->wakeups),
-		       U(t->migrations), U(t->reclaimed));
-		json_hist("wakeup_latency", &t->wake_lat);
-		printf(",");
-		json_hist("direct_reclaim", &t->reclaim);
-		printf(",");
-		json_hist("compaction", &t->compaction);
-		printf("}");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "pid", t->pid);
+		jw_kv_u64(w, "tgid", t->tgid);
+		jw_kv_str(w, "comm", t->comm);
+		jw_kv_u64(w, "allocs", t->allocs);
+		jw_kv_u64(w, "alloc_pages", t->alloc_pages);
+		jw_kv_u64(w, "alloc_fails", t->alloc_fails);
+		jw_kv_u64(w, "frees", t->frees);
+		jw_kv_u64(w, "free_pages", t->free_pages);
+		jw_kv_u64(w, "outstanding", t->outstanding);
+		jw_kv_u64(w, "outstanding_pages", t->outstanding_pages);
+		jw_kv_u64(w, "runtime_ns", t->runtime_ns);
+		jw_kv_u64(w, "switches", t->switches);
+		jw_kv_u64(w, "involuntary", t->involuntary);
+		jw_kv_u64(w, "wakeups", t->wakeups);
+		jw_kv_u64(w, "migrations", t->migrations);
+		jw_kv_u64(w, "reclaimed", t->reclaimed);
+		json_hist(w, "wakeup_latency", &t->wake_lat);
+		json_hist(w, "direct_reclaim", &t->reclaim);
+		json_hist(w, "compaction", &t->compaction);
+		jw_obj_end(w);
 	}
-	printf("]}\n");
+	jw_arr_end(w);
+}
+
+static void print_json(struct gt_reader *r, const struct ga_result *res)
+{
+	struct jw w;
+
+	jw_init(&w, stdout, false);
+	jw_obj_begin(&w);
+	json_trace(&w, r, res);
+	json_pages(&w, r, res);
+	json_outstanding(&w, res);
+	json_rate_extfrag(&w, res);
+	json_reclaim_sched(&w, res);
+	json_tasks(&w, res);
+	jw_obj_end(&w);
+	putchar('\n');
 }
 
 int cmd_stats(int argc, char **argv);

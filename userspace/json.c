@@ -145,3 +145,21 @@ void jw_hex(struct jw *w, uint64_t v)
 	value_start(w);
 	fprintf(w->f, "\"0x%" PRIx64 "\"", v);
 }
+
+void jw_kv_u64(struct jw *w, const char *key, uint64_t v)
+{
+	jw_key(w, key);
+	jw_u64(w, v);
+}
+
+void jw_kv_bool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}
+
+void jw_kv_str(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}

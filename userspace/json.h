@@ -41,6 +41,11 @@ void jw_str(struct jw *w, const char *s);		/* NULL: null */
 void jw_strn(struct jw *w, const char *s, size_t n);	/* up to a NUL */
 void jw_hex(struct jw *w, uint64_t v);			/* "0x..." */
 
+/* An object member: the key, then the value. */
+void jw_kv_u64(struct jw *w, const char *key, uint64_t v);
+void jw_kv_bool(struct jw *w, const char *key, bool v);
+void jw_kv_str(struct jw *w, const char *key, const char *s);
+
 /*
  * The string s (at most n bytes, up to a NUL) as a JSON string, quotes
  * included: for code that writes the rest of its JSON itself.  Bytes are
