@@ -94,19 +94,15 @@ int cmd_bench(int argc, char **argv)
 
 		jw_init(&w, stdout, true);
 		jw_obj_begin(&w);
-		jw_key(&w, "events");
-		jw_u64(&w, b.written);
-		jw_key(&w, "lost");
-		jw_u64(&w, b.lost);
-		jw_key(&w, "ns");
-		jw_u64(&w, b.ns);
+		jw_kv_u64(&w, "events", b.written);
+		jw_kv_u64(&w, "lost", b.lost);
+		jw_kv_u64(&w, "ns", b.ns);
 		jw_key(&w, "ns_per_event");
 		jw_double(&w, "%.1f", ns);
 		jw_key(&w, "bytes_per_event");
 		jw_double(&w, "%.2f",
 			  b.written ? (double)b.bytes / b.written : 0);
-		jw_key(&w, "stacks");
-		jw_bool(&w, b.flags & GOTRACE_BENCH_STACKS);
+		jw_kv_bool(&w, "stacks", b.flags & GOTRACE_BENCH_STACKS);
 		jw_obj_end(&w);
 		putchar('\n');
 	} else

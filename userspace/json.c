@@ -18,7 +18,8 @@ void json_write_str(FILE *f, const char *s, size_t n)
 		if (c == '"' || c == '\\') {
 			putc('\\', f);
 			putc(c, f);
-		} else if (c < 0x20 || c >= 0x7f) {
+		} else if (c < 0x20 || c >= 0x7f || c == '<' || c == '>' ||
+			   c == '&') {
 			fputs("\\u00", f);
 			putc(hex[c >> 4], f);
 			putc(hex[c & 15], f);

@@ -49,7 +49,8 @@ void jw_kv_str(struct jw *w, const char *key, const char *s);
 /*
  * The string s (at most n bytes, up to a NUL) as a JSON string, quotes
  * included: for code that writes the rest of its JSON itself.  Bytes are
- * not UTF-8: each control or non-ASCII byte is its own \u00XX.
+ * not UTF-8: each control or non-ASCII byte is its own \u00XX; so are <, >
+ * and &, so that the JSON can sit in an HTML <script> as it is.
  */
 void json_write_str(FILE *f, const char *s, size_t n);
 

@@ -22,6 +22,7 @@
 #include "analysis.h"
 #include "common.h"
 #include "convert.h"
+#include "json.h"
 #include "report.h"
 
 #define TL_COLS		1000	/* timeline columns per CPU */
@@ -219,25 +220,7 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 /* A JSON string that is also safe inside <script>: no '<', '>', '&'. */
 static void jstr(FILE *f, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	putc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc(c, f);
-		} else if (c < 0x20 || c >= 0x7f || c == '<' || c == '>' ||
-			   c == '&') {
-			fputs("\\u00", f);
-			putc(hex[c >> 4], f);
-			putc(hex[c & 15], f);
-		} else {
-			putc(c, f);
-		}
-	}
-	putc('"', f);
+	json_write_str(f, s ? s : "", (size_t)-1);
 }
 
 static void jhist_bins(FILE *f, const struct ga_hist *h)
