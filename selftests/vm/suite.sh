@@ -55,3 +55,23 @@ if [ -f /dkms/gotrace.ko ]; then
 	dkms_step rmmod rmmod gotrace
 	dmesg_check dkms-smoke
 fi
+
+# Lockdown, last (it cannot be lifted): in confidentiality mode the device
+# refuses to open, as tracefs does, and the kernel says why.
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+if [ -w /sys/kernel/security/lockdown ] && insmod /gotrace.ko; then
+	echo confidentiality >/sys/kernel/security/lockdown 2>/dev/null
+	if ! grep -q '\[confidentiality\]' /sys/kernel/security/lockdown; then
+		result skip lockdown "confidentiality mode not available"
+	elif gotrace status >/tmp/lockdown.out 2>&1; then
+		result fail lockdown "the device opened under lockdown"
+	elif dmesg | grep -q 'Lockdown: .*tracefs'; then
+		result ok lockdown
+	else
+		sed 's/^/# /' /tmp/lockdown.out
+		result fail lockdown "refused, but no lockdown message"
+	fi
+	rmmod gotrace
+else
+	result skip lockdown "no lockdown LSM"
+fi
