@@ -302,6 +302,8 @@ static void scenario_pingpong(void)
 	EV(2, GOTRACE_EV_SCHED_SWITCH, 301, 120, 0x20, 0, 120);
 	EV(3, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, 1, 0);
 	EV(3, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 0);
+	/* a waking of a task already runnable: no wakeup, no other event */
+	EV(3, GOTRACE_EV_SCHED_WAKING, 777, 120, 3);
 }
 
 /*
