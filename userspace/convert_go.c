@@ -521,6 +521,7 @@ static void on_event(struct gconv *g, const struct gt_event *e)
 		on_current(g, e, (uint32_t)a[0]);
 		break;
 	case GOTRACE_EV_SCHED_MIGRATE_TASK:
+	case GOTRACE_EV_SCHED_WAKING:	/* its wakeup, if any, comes next */
 		touch(g, (uint32_t)a[0], e->cpu, e->ts);
 		break;
 	case GOTRACE_EV_MM_PAGE_ALLOC:
