@@ -336,8 +336,8 @@ gtb_ok=1 rbb_ok=${RBB_KO:+1} run=0
 : >"$OUT/gtbench.txt"
 for i in $(seq "$GTBENCH_REPS"); do
 	if [ -n "$gtb_ok" ]; then
-		"$GT" bench --json -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 &&
-		"$GT" bench --json --stacks -n "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 ||
+		"$GT" bench --json --count "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 &&
+		"$GT" bench --json --stacks --count "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 ||
 			gtb_ok=
 	fi
 	if [ -n "$rbb_ok" ]; then

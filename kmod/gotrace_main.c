@@ -628,7 +628,7 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	    b.nr_events > GOTRACE_BENCH_MAX_EVENTS)
 		return -EINVAL;
 	if (!b.nr_events)
-		b.nr_events = 1000000;
+		b.nr_events = GOTRACE_BENCH_DEFAULT_EVENTS;
 	p.buffer_size = b.buffer_size;
 	if (b.flags & GOTRACE_BENCH_STACKS) {
 		p.flags = GOTRACE_START_STACKS;

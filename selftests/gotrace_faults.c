@@ -770,7 +770,7 @@ static const char *exe(void)
 TEST_F_TIMEOUT(faults, record_disk_full, GTT_TIMEOUT)
 {
 	char *argv[] = {
-		GOTRACE_BIN, "record", "--raw", "-o", FULL_DIR "/t.trace",
+		GOTRACE_BIN, "record", "--no-pack", "-o", FULL_DIR "/t.trace",
 		"-b", "64k",
 		"--flush-ms", "20", "--", (char *)exe(), "--workload", "6000",
 		NULL,
@@ -830,7 +830,7 @@ TEST_F_TIMEOUT(faults, record_disk_full, GTT_TIMEOUT)
 TEST_F_TIMEOUT(faults, record_sigkill, GTT_TIMEOUT)
 {
 	char *argv[] = {
-		GOTRACE_BIN, "record", "--raw", "-o", "/tmp/killed.trace",
+		GOTRACE_BIN, "record", "--no-pack", "-o", "/tmp/killed.trace",
 		"-b", "256k",
 		"--flush-ms", "20", "--", (char *)exe(), "--workload", "3000",
 		NULL,

@@ -228,9 +228,7 @@ struct ga {
 void ga_opts_init(struct ga_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->to_ns = UINT64_MAX;
-	o->pid = -1;
-	o->cpu = -1;
+	gt_filter_init(&o->filter);
 	o->bucket_ns = GA_DEFAULT_BUCKET_NS;
 }
 
@@ -239,7 +237,7 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 	const struct gotrace_header *h = gt_header(r);
 	struct ga *a;
 
-	if (o && o->to_ns < o->from_ns) {
+	if (o && o->filter.to_ns < o->filter.from_ns) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -253,10 +251,10 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 		ga_opts_init(&a->o);
 	if (!a->o.bucket_ns)
 		a->o.bucket_ns = GA_DEFAULT_BUCKET_NS;
-	a->from = h->start_ns + a->o.from_ns;
+	a->from = h->start_ns + a->o.filter.from_ns;
 	if (a->from < h->start_ns)
 		a->from = UINT64_MAX;
-	a->to = a->o.to_ns == UINT64_MAX ? UINT64_MAX : h->start_ns + a->o.to_ns;
+	a->to = a->o.filter.to_ns == UINT64_MAX ? UINT64_MAX : h->start_ns + a->o.filter.to_ns;
 	if (a->to < h->start_ns)
 		a->to = UINT64_MAX;
 	a->stack_mask = h->stack_events;
@@ -387,20 +385,20 @@ static int pid_ok(struct ga *a, uint64_t pid)
 	const struct gotrace_task *st;
 	uint32_t i;
 
-	if (a->o.pid < 0)
+	if (a->o.filter.pid < 0)
 		return 1;
-	if (pid == (uint64_t)a->o.pid)
+	if (pid == (uint64_t)a->o.filter.pid)
 		return 1;
 	i = imap_get(&a->task_map, pid);
 	if (i != NO_IDX)
-		return a->tasks[i].t.tgid == (uint64_t)a->o.pid;
+		return a->tasks[i].t.tgid == (uint64_t)a->o.filter.pid;
 	st = pid <= UINT32_MAX ? gt_task(a->r, (uint32_t)pid) : NULL;
-	return st && st->tgid == (uint64_t)a->o.pid;
+	return st && st->tgid == (uint64_t)a->o.filter.pid;
 }
 
 static int cpu_ok(struct ga *a, uint32_t cpu)
 {
-	return a->o.cpu < 0 || (uint64_t)a->o.cpu == cpu;
+	return gt_filter_cpu(&a->o.filter, cpu);
 }
 
 /* ns of [b, e] inside the window */
@@ -597,34 +595,23 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 	return a->err;
 }
 
-/* The pid an event is about, for the pid filter; -1: none. */
+/* Is the event inside the filter (its window start, CPUs, types, task)? */
 static int ev_selected(struct ga *a, const struct gt_event *ev)
 {
-	const uint64_t *x = ev->args;
+	uint64_t pids[4];
+	unsigned int i, n;
 
-	if (ev->ts < a->from || !cpu_ok(a, ev->cpu))
+	if (ev->ts < a->from || !cpu_ok(a, ev->cpu) ||
+	    !gt_filter_type(&a->o.filter, ev->type))
 		return 0;
-	if (a->o.pid < 0)
+	if (a->o.filter.pid < 0)
 		return 1;
-	switch (ev->type) {
-	case GOTRACE_EV_SCHED_SWITCH:
-		return pid_ok(a, x[0]) || pid_ok(a, x[3]);
-	case GOTRACE_EV_SCHED_PROCESS_FORK:
-		return pid_ok(a, x[0]) || pid_ok(a, x[1]);
-	case GOTRACE_EV_SCHED_WAKEUP:
-	case GOTRACE_EV_SCHED_WAKEUP_NEW:
-	case GOTRACE_EV_SCHED_PROCESS_EXIT:
-	case GOTRACE_EV_SCHED_PROCESS_EXEC:
-	case GOTRACE_EV_SCHED_MIGRATE_TASK:
-	case GOTRACE_EV_COMM:
-		return pid_ok(a, x[0]);
-	case GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE:
-	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
-		return 0;
-	default:
-		/* page, reclaim, compaction events: pid is the last arg */
-		return ev->nargs && pid_ok(a, x[ev->nargs - 1]);
+	n = gt_event_pids(ev, pids, 4);
+	for (i = 0; i < n; i++) {
+		if (pid_ok(a, pids[i]))
+			return 1;
 	}
+	return 0;
 }
 
 int ga_event(struct ga *a, const struct gt_event *ev)
@@ -746,7 +733,7 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 			uint64_t d = clip(a, a->kswapd_since[x[0]], ev->ts);
 
 			a->kswapd_on[x[0]] = 0;
-			if (a->o.pid < 0 && cpu_ok(a, ev->cpu)) {
+			if (a->o.filter.pid < 0 && cpu_ok(a, ev->cpu)) {
 				a->res.kswapd_node_ns[x[0]] += d;
 				a->res.kswapd_active_ns += d;
 			}
@@ -937,7 +924,7 @@ int ga_finish(struct ga *a)
 		}
 	}
 	for (i = 0; i < GA_MAX_NODES; i++) {
-		if (a->kswapd_on[i] && a->o.pid < 0) {
+		if (a->kswapd_on[i] && a->o.filter.pid < 0) {
 			uint64_t d = clip(a, a->kswapd_since[i], res->end_ns);
 
 			res->kswapd_node_ns[i] += d;

@@ -19,7 +19,7 @@
  *	struct ga *a;
  *
  *	ga_opts_init(&o);
- *	o.pid = 42;				(optional filters)
+ *	o.filter.pid = 42;			(optional filters)
  *	a = ga_new(r, &o);			(r: an open gt_reader)
  *	if (!a || ga_run(a) < 0)		(or ga_event() per event,
  *		...					 then ga_finish())
@@ -83,10 +83,10 @@ extern "C" {
 #define GA_DEFAULT_BUCKET_NS	100000000ULL	/* 100 ms */
 
 struct ga_opts {
-	uint64_t from_ns;	/* window start, relative to start_ns */
-	uint64_t to_ns;		/* window end (inclusive); UINT64_MAX: none */
-	int64_t pid;		/* -1: every task */
-	int64_t cpu;		/* -1: every CPU */
+	/* window, task, CPUs and event types (no thread learning here:
+	 * the analysis follows forks itself)
+	 */
+	struct gt_filter filter;
 	uint64_t bucket_ns;	/* allocation rate buckets; 0: default */
 };
 

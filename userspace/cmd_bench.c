@@ -5,77 +5,68 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 #include "json.h"
 
-static void bench_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace bench [-n EVENTS] [-b SIZE] [--stacks] [--json]\n"
-		"\n"
-		"Drive the module's per-CPU write path in a tight loop (like the\n"
-		"kernel's ring_buffer_benchmark) and print the cost per event.\n"
-		"Needs the tracer idle; nothing reaches a trace.\n"
-		"\n"
-		"  -n, --events N       events to write (default 1000000)\n"
-		"  -b, --buffer-size S  per-CPU buffer size (default 4M)\n"
-		"      --stacks         capture a kernel stack with every event\n"
-		"      --json           print JSON\n"
-		"  -h, --help           show this help\n");
-}
+static const struct gt_cmdopt bench_opts[] = {
+	{ GO_COUNT },
+	{ GO_BUFFER_SIZE },
+	{ GO_STACKS, "capture a kernel stack with every event" },
+	{ GO_JSON },
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec bench_cmd = {
+	.name = "bench",
+	.synopsis = "[--count N] [-b SIZE] [--stacks] [--json]",
+	.about = "Drive the module's per-CPU write path in a tight loop (like the\n"
+		 "kernel's ring_buffer_benchmark) and print the cost per event.\n"
+		 "Needs the tracer idle; nothing reaches a trace.\n",
+	.opts = bench_opts,
+	.flags = GT_CMD_POSIX,
+};
 
 int cmd_bench(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "events", required_argument, NULL, 'n' },
-		{ "buffer-size", required_argument, NULL, 'b' },
-		{ "stacks", no_argument, NULL, OPT_STACKS },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct gotrace_bench b = { .size = sizeof(b) };
+	struct gt_args a;
 	unsigned long n;
 	double ns;
-	int opt, fd, json = 0;
+	int id, fd, json = 0;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+n:b:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			if (parse_ulong(optarg, "events", 1,
+	gt_args_init(&a, &bench_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		switch (id) {
+		case GO_COUNT:
+			if (parse_ulong(a.arg, "--count", 1,
 					GOTRACE_BENCH_MAX_EVENTS, &n))
-				return EXIT_ERR;
+				goto bad;
 			b.nr_events = n;
 			break;
-		case 'b':
-			if (parse_size(optarg, &b.buffer_size))
-				return EXIT_ERR;
+		case GO_BUFFER_SIZE:
+			if (parse_size(a.arg, &b.buffer_size))
+				goto bad;
 			break;
-		case OPT_STACKS:
+		case GO_STACKS:
 			b.flags |= GOTRACE_BENCH_STACKS;
 			break;
-		case OPT_JSON:
+		case GO_JSON:
 			json = 1;
 			break;
-		case 'h':
-			bench_usage(stdout);
-			return EXIT_OK;
-		default:
-			bench_usage(stderr);
-			return EXIT_ERR;
 		}
 	}
-	if (optind < argc) {
-		gt_err("bench: unexpected argument '%s'", argv[optind]);
-		return EXIT_ERR;
-	}
+	if (!id && gt_args_operands(&a, 0, 0, "no operands"))
+		id = -1;
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	fd = dev_open(O_RDONLY);
 	if (fd < 0)
 		return EXIT_ERR;
@@ -112,4 +103,7 @@ int cmd_bench(int argc, char **argv)
 		       (unsigned long long)b.lost,
 		       b.flags & GOTRACE_BENCH_STACKS ? " (with stacks)" : "");
 	return b.lost ? EXIT_LOST : EXIT_OK;
+bad:
+	gt_args_free(&a);
+	return EXIT_USAGE;
 }

@@ -4,141 +4,161 @@
  * JSON, Go execution trace for `go tool trace`).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 #include "convert.h"
 #include "gotrace_reader.h"
 
 #define OUT_BUF_SIZE	(1024 * 1024)
+#define CONVERT_INTERVAL_MS	10	/* default counter interval */
 
-static void convert_usage(FILE *f)
+/*
+ * The output formats: a row each (the help's list and --format's values
+ * come from here).
+ */
+struct convert_format {
+	const char *name;
+	const char *aliases[2];	/* other accepted names */
+	int (*convert)(struct gt_reader *r, FILE *out,
+		       const struct convert_opts *o, struct convert_stats *st);
+	int goroutines;		/* tasks are goroutines, st.synth counts */
+};
+
+static const struct convert_format formats[] = {
+	{ "perfetto", { "chrome", "json" }, convert_perfetto, 0 },
+	{ "go", { NULL }, convert_go, 1 },
+};
+
+static const struct gt_cmdopt convert_opts[] = {
+	{ GO_FORMAT, "perfetto: Chrome trace event JSON (ui.perfetto.dev,\n"
+		     "chrome://tracing); go: Go 1.19 execution trace\n"
+		     "(go tool trace)" },
+	{ GO_OUTPUT },
+	GT_FILTER_OPTS,
+	{ GO_INTERVAL, "counter interval in ms (perfetto: page\n"
+		       "counters, go: heap counter updates)", GT_DEF_NUM,
+	  CONVERT_INTERVAL_MS },
+	{ GO_SAMPLE, "perfetto: keep one page allocation event in N" },
+	{ GO_ALLOCS, "perfetto: page allocation events (default: when\n"
+		     "the trace has stacks)" },
+	{ GO_NO_ALLOCS, "perfetto: no page allocation events" },
+	{ GO_QUIET },
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec convert_cmd = {
+	.name = "convert",
+	.synopsis = "--format=perfetto|go -o OUT [OPTIONS] FILE",
+	.about = "Export a trace for other viewers, written while the trace is read.\n"
+		 "FILE may be '-' (standard input).\n",
+	.opts = convert_opts,
+};
+
+static const struct convert_format *find_format(const char *name)
 {
-	fprintf(f,
-		"Usage: gotrace convert --format=perfetto|go -o OUT [OPTIONS] FILE\n"
-		"\n"
-		"Export a trace for other viewers, written while the trace is read.\n"
-		"\n"
-		"  -f, --format FMT   perfetto: Chrome trace event JSON (ui.perfetto.dev,\n"
-		"                     chrome://tracing); go: Go 1.19 execution trace\n"
-		"                     (go tool trace)\n"
-		"  -o, --output OUT   output file ('-': stdout)\n"
-		"      --from T       keep only events from T after the start (seconds,\n"
-		"                     or with a unit: 10us, 5ms)\n"
-		"      --to T         ... up to T after the start\n"
-		"      --interval MS  counter interval in ms (default 10; perfetto: page\n"
-		"                     counters, go: heap counter updates)\n"
-		"      --sample N     perfetto: keep one page allocation event in N\n"
-		"      --allocs       perfetto: page allocation events (default: when\n"
-		"                     the trace has stacks)\n"
-		"      --no-allocs    perfetto: no page allocation events\n"
-		"  -q, --quiet        no summary on stderr\n"
-		"  -h, --help         show this help\n");
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(formats); i++) {
+		const struct convert_format *f = &formats[i];
+
+		if (!strcmp(name, f->name) ||
+		    (f->aliases[0] && !strcmp(name, f->aliases[0])) ||
+		    (f->aliases[1] && !strcmp(name, f->aliases[1])))
+			return f;
+	}
+	return NULL;
 }
 
-enum {
-	OPT_FROM = 0x200,
-	OPT_TO,
-	OPT_INTERVAL,
-	OPT_SAMPLE,
-	OPT_ALLOCS,
-	OPT_NO_ALLOCS,
-};
+/* The options of cmd_convert(); -1 when it is done (a.status). */
+static int convert_args(struct gt_args *a, struct convert_opts *o,
+			const struct convert_format **fmt, const char **outp)
+{
+	unsigned long ul;
+	int id;
+
+	while ((id = gt_args_next(a)) > 0) {
+		switch (id) {
+		case GO_FORMAT:
+			*fmt = find_format(a->arg);
+			if (!*fmt) {
+				a->status = gt_usage_err(a->cmd,
+					"unknown format '%s' (perfetto, go)",
+					a->arg);
+				return -1;
+			}
+			break;
+		case GO_OUTPUT:
+			*outp = a->arg;
+			break;
+		case GO_INTERVAL:
+			if (parse_ulong(a->arg, "--interval", 1, 3600000, &ul))
+				goto bad;
+			o->interval_ns = ul * 1000000ULL;
+			break;
+		case GO_SAMPLE:
+			if (parse_ulong(a->arg, "--sample", 1, 1000000000, &ul))
+				goto bad;
+			o->sample = (uint32_t)ul;
+			break;
+		case GO_ALLOCS:
+		case GO_NO_ALLOCS:
+			o->allocs = id == GO_ALLOCS;
+			break;
+		case GO_QUIET:
+			o->quiet = 1;
+			break;
+		default:
+			if (filter_opt(&o->filter, id, a->arg) < 0)
+				goto bad;
+			break;
+		}
+	}
+	if (id < 0)
+		return -1;
+	if (gt_args_operands(a, 1, 1, "one trace FILE"))
+		return -1;
+	if (!*fmt || !*outp) {
+		a->status = gt_usage_err(a->cmd, "need --format and -o OUT");
+		return -1;
+	}
+	if (o->filter.to_ns <= o->filter.from_ns) {
+		a->status = gt_usage_err(a->cmd, "--to must be after --from");
+		return -1;
+	}
+	return 0;
+bad:
+	a->status = EXIT_USAGE;
+	return -1;
+}
 
 int cmd_convert(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "format",    required_argument, NULL, 'f' },
-		{ "output",    required_argument, NULL, 'o' },
-		{ "from",      required_argument, NULL, OPT_FROM },
-		{ "to",        required_argument, NULL, OPT_TO },
-		{ "interval",  required_argument, NULL, OPT_INTERVAL },
-		{ "sample",    required_argument, NULL, OPT_SAMPLE },
-		{ "allocs",    no_argument,       NULL, OPT_ALLOCS },
-		{ "no-allocs", no_argument,       NULL, OPT_NO_ALLOCS },
-		{ "quiet",     no_argument,       NULL, 'q' },
-		{ "help",      no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct convert_opts o = {
-		.to_ns = ~0ULL,
-		.interval_ns = 10 * 1000 * 1000,
+		.interval_ns = CONVERT_INTERVAL_MS * 1000000ULL,
 		.sample = 1,
 		.allocs = -1,
 	};
+	const struct convert_format *fmt = NULL;
 	struct convert_stats st = { 0 };
-	const char *fmt = NULL, *outp = NULL;
+	const char *outp = NULL;
 	struct gt_reader *r;
-	unsigned long ul;
+	struct gt_args a;
 	char *buf;
 	FILE *out;
-	int opt, ret, go;
+	int ret;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:o:qh", lopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			fmt = optarg;
-			break;
-		case 'o':
-			outp = optarg;
-			break;
-		case OPT_FROM:
-			if (parse_trace_time(optarg, "--from", &o.from_ns))
-				return EXIT_ERR;
-			break;
-		case OPT_TO:
-			if (parse_trace_time(optarg, "--to", &o.to_ns))
-				return EXIT_ERR;
-			break;
-		case OPT_INTERVAL:
-			if (parse_ulong(optarg, "--interval", 1, 3600000, &ul))
-				return EXIT_ERR;
-			o.interval_ns = ul * 1000000ULL;
-			break;
-		case OPT_SAMPLE:
-			if (parse_ulong(optarg, "--sample", 1, 1000000000, &ul))
-				return EXIT_ERR;
-			o.sample = (uint32_t)ul;
-			break;
-		case OPT_ALLOCS:
-			o.allocs = 1;
-			break;
-		case OPT_NO_ALLOCS:
-			o.allocs = 0;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
-		case 'h':
-			convert_usage(stdout);
-			return EXIT_OK;
-		default:
-			convert_usage(stderr);
-			return EXIT_ERR;
-		}
-	}
-	if (optind != argc - 1 || !fmt || !outp) {
-		gt_err("convert: need --format, -o OUT and one trace FILE");
-		convert_usage(stderr);
-		return EXIT_ERR;
-	}
-	if (!strcmp(fmt, "perfetto") || !strcmp(fmt, "chrome") ||
-	    !strcmp(fmt, "json")) {
-		go = 0;
-	} else if (!strcmp(fmt, "go")) {
-		go = 1;
-	} else {
-		gt_err("convert: unknown format '%s' (perfetto, go)", fmt);
-		return EXIT_ERR;
-	}
-	if (o.to_ns <= o.from_ns) {
-		gt_err("convert: --to must be after --from");
-		return EXIT_ERR;
-	}
+	gt_filter_init(&o.filter);
+	gt_args_init(&a, &convert_cmd, argc, argv);
+	ret = convert_args(&a, &o, &fmt, &outp);
+	gt_args_free(&a);
+	if (ret < 0)
+		return a.status;
 	o.path = argv[optind];
 	ret = gt_open_file(o.path, &r);
 	if (ret < 0) {
@@ -154,10 +174,7 @@ int cmd_convert(int argc, char **argv)
 	buf = malloc(OUT_BUF_SIZE);
 	if (buf)
 		setvbuf(out, buf, _IOFBF, OUT_BUF_SIZE);
-	if (go)
-		ret = convert_go(r, out, &o, &st);
-	else
-		ret = convert_perfetto(r, out, &o, &st);
+	ret = fmt->convert(r, out, &o, &st);
 	if (ret < 0)
 		gt_err("%s: %s", o.path, ret == -ENOMEM ? "out of memory" :
 		       gt_error(r)[0] ? gt_error(r) : strerror(-ret));
@@ -177,7 +194,7 @@ int cmd_convert(int argc, char **argv)
 			(unsigned long long)st.events_in,
 			(unsigned long long)st.events_out,
 			(unsigned long long)st.tasks);
-		if (go)
+		if (fmt->goroutines)
 			fprintf(stderr, " (goroutines), %llu events synthesised",
 				(unsigned long long)st.synth);
 		fprintf(stderr, "\n");

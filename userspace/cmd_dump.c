@@ -8,13 +8,13 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 #include "gotrace_reader.h"
 
 #define OUT_BUF_SIZE	(256 * 1024)
@@ -25,19 +25,23 @@
  */
 #define LINE_ROOM	2048
 
-static void dump_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace dump [--raw] [--stacks] [--gfp-names] FILE\n"
-		"\n"
-		"Print one line per event of a trace file, in timestamp order across\n"
-		"CPUs:  <ts ns> cpu=<N> <tracepoint> field=value ...\n"
-		"\n"
-		"  -r, --raw    also print the comm records of the stream\n"
-		"  -s, --stacks print the kernel stacks of the events that have one\n"
-		"  -g, --gfp-names  print gfp_flags with the traced kernel's names\n"
-		"  -h, --help   show this help\n");
-}
+static const struct gt_cmdopt dump_opts[] = {
+	{ GO_RAW },
+	{ GO_STACKS },
+	{ GO_GFP_NAMES },
+	GT_FILTER_OPTS,
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec dump_cmd = {
+	.name = "dump",
+	.synopsis = "[--raw] [--stacks] [--gfp-names] [FILTERS] FILE",
+	.about = "Print one line per event of a trace file, in timestamp order across\n"
+		 "CPUs:  <ts ns> cpu=<N> <tracepoint> field=value ...  FILE may be '-'\n"
+		 "(standard input).\n",
+	.opts = dump_opts,
+};
 
 /* The output buffer of stdout. */
 struct out {
@@ -647,45 +651,44 @@ static int report_end(struct gt_reader *r, const char *path)
 
 int cmd_dump(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "raw",  no_argument, NULL, 'r' },
-		{ "stacks", no_argument, NULL, 's' },
-		{ "gfp-names", no_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct gt_reader *r;
 	struct gt_event ev;
+	struct gt_filter f;
 	struct dump_ctx *d;
 	struct out o;
 	const char *path;
-	int opt, raw = 0, stacks = 0, ret, status = EXIT_OK;
+	int id, raw = 0, stacks = 0, ret, status = EXIT_OK;
 	int gfp_names = 0;
+	struct gt_args a;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "rsgh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
+	gt_filter_init(&f);
+	gt_args_init(&a, &dump_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		switch (id) {
+		case GO_RAW:
 			raw = 1;
 			break;
-		case 's':
+		case GO_STACKS:
 			stacks = 1;
 			break;
-		case 'g':
+		case GO_GFP_NAMES:
 			gfp_names = 1;
 			break;
-		case 'h':
-			dump_usage(stdout);
-			return EXIT_OK;
 		default:
-			dump_usage(stderr);
-			return EXIT_ERR;
+			if (filter_opt(&f, id, a.arg) < 0) {
+				a.status = EXIT_USAGE;
+				id = -1;
+			}
+			break;
 		}
+		if (id < 0)
+			break;
 	}
-	if (optind != argc - 1) {
-		gt_err("dump: expected one FILE (see 'gotrace dump -h')");
-		return EXIT_ERR;
-	}
+	if (!id && gt_args_operands(&a, 1, 1, "one FILE"))
+		id = -1;
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	path = argv[optind];
 	ret = gt_open_file(path, &r);
 	if (ret < 0) {
@@ -704,7 +707,14 @@ int cmd_dump(int argc, char **argv)
 	o.lim = o.buf + OUT_BUF_SIZE - LINE_ROOM;
 	o.err = 0;
 	while ((ret = gt_next(r, &ev)) > 0) {
-		if (ev.type == GOTRACE_EV_COMM && !raw)
+		int sel = gt_filter_match(&f, r, &ev);
+
+		if (sel < 0) {
+			gt_err("%s", strerror(-sel));
+			status = EXIT_ERR;
+			break;
+		}
+		if (!sel || (ev.type == GOTRACE_EV_COMM && !raw))
 			continue;
 		if (o.p > o.lim)
 			out_flush(&o);
@@ -726,5 +736,6 @@ int cmd_dump(int argc, char **argv)
 	dump_free(d);
 	free(d);
 	gt_close(r);
+	gt_filter_release(&f);
 	return status;
 }

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,27 +14,29 @@
 #include <sys/stat.h>
 
 #include "common.h"
+#include "opts.h"
 #include "pack_stream.h"
 
 #define CHUNK	(1024 * 1024)
 
-static void pack_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace pack [-d] [-l LEVEL] -o OUT FILE\n"
-		"\n"
-		"Compress the event batches of a trace (PACKED records: the events\n"
-		"regrouped by field, then zstd), or with -d restore the stream as the\n"
-		"device wrote it, byte for byte.  Every reader of gotrace reads both.\n"
-		"FILE and OUT may be '-' (stdin, stdout).\n"
-		"\n"
-		"  -o, --output OUT   file to write (required)\n"
-		"  -d, --unpack       restore BATCH records instead\n"
-		"  -l, --level N      zstd level, 1-19 (default %d)\n"
-		"  -q, --quiet        no summary on stderr\n"
-		"  -h, --help         show this help\n",
-		GT_PACK_LEVEL);
-}
+static const struct gt_cmdopt pack_opts[] = {
+	{ GO_OUTPUT, "file to write (required)" },
+	{ GO_UNPACK },
+	{ GO_PACK_LEVEL, "zstd level" },
+	{ GO_QUIET },
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec pack_cmd = {
+	.name = "pack",
+	.synopsis = "[-u] [-l LEVEL] -o OUT FILE",
+	.about = "Compress the event batches of a trace (PACKED records: the events\n"
+		 "regrouped by field, then zstd), or with -u restore the stream as the\n"
+		 "device wrote it, byte for byte.  Every reader of gotrace reads both.\n"
+		 "FILE and OUT may be '-' (stdin, stdout).\n",
+	.opts = pack_opts,
+};
 
 struct pack_out {
 	const char *path;
@@ -105,49 +106,45 @@ static int pack_copy(struct pack_stream *ps, int in, const char *in_path,
 
 int cmd_pack(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "unpack", no_argument,       NULL, 'd' },
-		{ "level",  required_argument, NULL, 'l' },
-		{ "quiet",  no_argument,       NULL, 'q' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct pack_out out = { .fd = -1 };
 	struct pack_stream ps;
 	const char *in_path;
 	unsigned long level = GT_PACK_LEVEL;
 	uint64_t in_bytes = 0;
-	int unpack = 0, quiet = 0, in = -1, opt, status = EXIT_ERR;
+	int unpack = 0, quiet = 0, in = -1, id, status = EXIT_ERR;
+	struct gt_args a;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "o:dl:qh", lopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			out.path = optarg;
+	gt_args_init(&a, &pack_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		switch (id) {
+		case GO_OUTPUT:
+			out.path = a.arg;
 			break;
-		case 'd':
+		case GO_UNPACK:
 			unpack = 1;
 			break;
-		case 'l':
-			if (parse_ulong(optarg, "level", 1, 19, &level))
-				return EXIT_ERR;
+		case GO_PACK_LEVEL:
+			if (parse_ulong(a.arg, "--pack-level", 1, 19, &level)) {
+				a.status = EXIT_USAGE;
+				id = -1;
+			}
 			break;
-		case 'q':
+		case GO_QUIET:
 			quiet = 1;
 			break;
-		case 'h':
-			pack_usage(stdout);
-			return EXIT_OK;
-		default:
-			pack_usage(stderr);
-			return EXIT_ERR;
 		}
+		if (id < 0)
+			break;
 	}
-	if (optind != argc - 1 || !out.path) {
-		gt_err("pack: need -o OUT and one FILE (see 'gotrace pack -h')");
-		return EXIT_ERR;
+	if (!id && gt_args_operands(&a, 1, 1, "one FILE"))
+		id = -1;
+	if (!id && !out.path) {
+		a.status = gt_usage_err(&pack_cmd, "-o OUT is required");
+		id = -1;
 	}
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	in_path = argv[optind];
 	in = strcmp(in_path, "-") ? open(in_path, O_RDONLY | O_CLOEXEC) :
 	     STDIN_FILENO;

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,36 +27,38 @@
 #include <sys/wait.h>
 
 #include "common.h"
+#include "opts.h"
 #include "pack_stream.h"
 
 #define READ_CHUNK	(1024 * 1024)
 
-static void record_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace record -o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
-		"                      [--stacks[=EVS]] [-p PID | --tid TID] [-C CPUS]\n"
-		"                      [-d SECONDS] [-c] [--discard] [--raw]\n"
-		"                      [-- COMMAND [ARGS...]]\n"
-		"\n"
-		"Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
-		"save the stream to FILE.\n"
-		"\n"
-		"  -o, --output FILE    trace file to write (required; - for stdout)\n"
-		"  -d, --duration SECS  stop after SECS seconds\n"
-		"  -c, --command-only   only COMMAND and its descendants\n"
-		"      --no-symbols     with --stacks: do not append kernel symbols\n"
-		"      --raw            save the device's stream as it is; by default each\n"
-		"                       batch of events is packed (see 'gotrace pack')\n"
-		"      --pack-level N   zstd level of the packing, 1-19 (default %d)\n"
-		START_HELP
-		"  -h, --help           show this help\n"
-		"\n"
-		"Exit status: 0 the trace is complete, 2 it is complete but events were\n"
-		"lost, 1 on errors or when the trace is incomplete, 127 when COMMAND\n"
-		"cannot be executed.  The exit status of COMMAND is reported, not\n"
-		"returned.\n", GT_PACK_LEVEL);
-}
+static const struct gt_cmdopt record_opts[] = {
+	{ GO_OUTPUT, "trace file to write (required; - for stdout)" },
+	{ GO_DURATION },
+	{ GO_COMMAND_ONLY },
+	{ GO_NO_SYMBOLS },
+	{ GO_NO_PACK },
+	{ GO_PACK_LEVEL },
+	GT_START_OPTS,
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec record_cmd = {
+	.name = "record",
+	.synopsis = "-o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
+		    "                      [--stacks[=EVS]] [-p PID | --tid TID] [-C LIST]\n"
+		    "                      [-d SECONDS] [-c] [--discard] [--no-pack]\n"
+		    "                      [-- COMMAND [ARGS...]]",
+	.about = "Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
+		 "save the stream to FILE.\n",
+	.opts = record_opts,
+	.notes = "Exit status: 0 the trace is complete, 2 it is complete but events were\n"
+		 "lost (or a usage error: then nothing ran), 1 on errors or when the\n"
+		 "trace is incomplete, 127 when COMMAND cannot be executed.  The exit\n"
+		 "status of COMMAND is reported, not returned.\n",
+	.flags = GT_CMD_POSIX,
+};
 
 /* Follows the record boundaries of the stream as it is copied. */
 struct tracker {
@@ -575,16 +576,6 @@ static int summary(struct recorder *rc)
 
 int cmd_record(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "output",   required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "command-only", no_argument,   NULL, 'c' },
-		{ "no-symbols", no_argument,     NULL, OPT_NO_SYMBOLS },
-		{ "raw",      no_argument,       NULL, OPT_RAW },
-		{ "pack-level", required_argument, NULL, OPT_PACK_LEVEL },
-		{ "help",     no_argument,       NULL, 'h' },
-	};
-	struct option *opts;
 	struct start_opts so = { 0 };
 	struct recorder rc;
 	struct pack_stream ps;
@@ -594,7 +585,8 @@ int cmd_record(int argc, char **argv)
 	double duration = 0;
 	char **cmd = NULL;
 	int only_cmd = 0, no_syms = 0, to_stdout = 0;
-	int opt, ret, status = EXIT_ERR, err;
+	int id, status = EXIT_ERR, err;
+	struct gt_args a;
 
 	memset(&rc, 0, sizeof(rc));
 	rc.dev = -1;
@@ -605,54 +597,44 @@ int cmd_record(int argc, char **argv)
 	rc.go_fd = -1;
 	rc.err_fd = -1;
 	rc.child = -1;
-	opts = start_long_opts(extra, ARRAY_SIZE(extra));
-	if (!opts)
-		return EXIT_ERR;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+o:d:ch" START_SHORT_OPTS,
-				  opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			rc.path = optarg;
+	gt_args_init(&a, &record_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		switch (id) {
+		case GO_OUTPUT:
+			rc.path = a.arg;
 			continue;
-		case 'd':
-			if (parse_seconds(optarg, &duration))
-				goto out_opts;
+		case GO_DURATION:
+			if (parse_seconds(a.arg, &duration))
+				goto bad_opt;
 			continue;
-		case 'c':
+		case GO_COMMAND_ONLY:
 			only_cmd = 1;
 			continue;
-		case OPT_NO_SYMBOLS:
+		case GO_NO_SYMBOLS:
 			no_syms = 1;
 			continue;
-		case OPT_RAW:
+		case GO_NO_PACK:
 			raw = 1;
 			continue;
-		case OPT_PACK_LEVEL:
-			if (parse_ulong(optarg, "pack level", 1, 19,
+		case GO_PACK_LEVEL:
+			if (parse_ulong(a.arg, "--pack-level", 1, 19,
 					&pack_level))
-				goto out_opts;
+				goto bad_opt;
 			continue;
-		case 'h':
-			record_usage(stdout);
-			start_opts_free(&so);
-			free(opts);
-			return EXIT_OK;
 		}
-		ret = start_opt(&so, opt, optarg);
-		if (ret <= 0) {
-			if (!ret)
-				record_usage(stderr);
-			goto out_opts;
-		}
+		if (start_opt(&so, id, a.arg) < 0)
+			goto bad_opt;
 	}
-	free(opts);
-	opts = NULL;
+	gt_args_free(&a);
+	if (id < 0) {
+		start_opts_free(&so);
+		return a.status;
+	}
 	if (optind < argc)
 		cmd = argv + optind;
 	if (!rc.path) {
-		gt_err("record: -o FILE is required (see 'gotrace record -h')");
-		goto out_opts;
+		start_opts_free(&so);
+		return gt_usage_err(&record_cmd, "-o FILE is required");
 	}
 	rc.buf = malloc(READ_CHUNK);
 	if (!rc.buf) {
@@ -782,6 +764,9 @@ out:
 	return status;
 out_opts:
 	start_opts_free(&so);
-	free(opts);
 	return EXIT_ERR;
+bad_opt:
+	gt_args_free(&a);
+	start_opts_free(&so);
+	return EXIT_USAGE;
 }

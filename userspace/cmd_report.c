@@ -3,91 +3,76 @@
  * gotrace report: one self-contained HTML file of a trace.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 #include "report.h"
 
-static void report_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace report -o OUT.html [OPTIONS] FILE\n"
-		"\n"
-		"Write one self-contained HTML page of a trace (no network, no external\n"
-		"files): summary and health, page allocation and free rate by order,\n"
-		"outstanding pages, page lifetime and wakeup latency histograms, a\n"
-		"per-CPU timeline, the top allocating stacks and tasks.  The numbers are\n"
-		"those of 'gotrace stats'.\n"
-		"\n"
-		"  -o, --output OUT  the HTML file ('-': stdout)\n"
-		"      --from T      window start after the trace start (seconds,\n"
-		"                    or with a unit: 10us, 5ms)\n"
-		"      --to T        window end\n"
-		"      --top N       rows of the top tables (default 20)\n"
-		"  -h, --help        show this help\n");
-}
+#define REPORT_TOP	20	/* rows of the top tables */
 
-enum {
-	OPT_FROM = 0x200,
-	OPT_TO,
-	OPT_TOP,
+static const struct gt_cmdopt report_opts[] = {
+	{ GO_OUTPUT, "the HTML file ('-': stdout)" },
+	GT_FILTER_OPTS,
+	{ GO_TOP, "rows of the top tables", GT_DEF_NUM, REPORT_TOP },
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec report_cmd = {
+	.name = "report",
+	.synopsis = "-o OUT.html [OPTIONS] FILE",
+	.about = "Write one self-contained HTML page of a trace (no network, no external\n"
+		 "files): summary and health, page allocation and free rate by order,\n"
+		 "outstanding pages, page lifetime and wakeup latency histograms, a\n"
+		 "per-CPU timeline, the top allocating stacks and tasks.  The numbers are\n"
+		 "those of 'gotrace stats'.  FILE may be '-' (standard input).\n",
+	.opts = report_opts,
 };
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "from",   required_argument, NULL, OPT_FROM },
-		{ "to",     required_argument, NULL, OPT_TO },
-		{ "top",    required_argument, NULL, OPT_TOP },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct report_opts o = { .to_ns = UINT64_MAX, .top = 20 };
+	struct report_opts o = { .top = REPORT_TOP };
 	const char *outp = NULL;
+	struct gt_args a;
 	unsigned long ul;
 	FILE *out;
-	int opt, ret;
+	int id, ret;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:h", lopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			outp = optarg;
-			break;
-		case OPT_FROM:
-			if (parse_trace_time(optarg, "--from", &o.from_ns))
-				return EXIT_ERR;
-			break;
-		case OPT_TO:
-			if (parse_trace_time(optarg, "--to", &o.to_ns))
-				return EXIT_ERR;
-			break;
-		case OPT_TOP:
-			if (parse_ulong(optarg, "--top", 1, 10000, &ul))
-				return EXIT_ERR;
+	gt_filter_init(&o.filter);
+	gt_args_init(&a, &report_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		if (id == GO_OUTPUT) {
+			outp = a.arg;
+		} else if (id == GO_TOP) {
+			if (parse_ulong(a.arg, "--top", 1, 10000, &ul))
+				id = -1;
 			o.top = (unsigned int)ul;
+		} else if (filter_opt(&o.filter, id, a.arg) < 0) {
+			id = -1;
+		}
+		if (id < 0) {
+			a.status = EXIT_USAGE;
 			break;
-		case 'h':
-			report_usage(stdout);
-			return EXIT_OK;
-		default:
-			report_usage(stderr);
-			return EXIT_ERR;
 		}
 	}
-	if (optind != argc - 1 || !outp) {
-		gt_err("report: need -o OUT.html and one trace FILE");
-		report_usage(stderr);
-		return EXIT_ERR;
+	if (!id && gt_args_operands(&a, 1, 1, "one trace FILE"))
+		id = -1;
+	if (!id && !outp) {
+		a.status = gt_usage_err(&report_cmd, "-o OUT.html is required");
+		id = -1;
 	}
-	if (o.to_ns <= o.from_ns) {
-		gt_err("report: --to must be after --from");
-		return EXIT_ERR;
+	if (!id && o.filter.to_ns <= o.filter.from_ns) {
+		a.status = gt_usage_err(&report_cmd,
+					"--to must be after --from");
+		id = -1;
 	}
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	o.path = argv[optind];
 	out = strcmp(outp, "-") ? fopen(outp, "w") : stdout;
 	if (!out) {

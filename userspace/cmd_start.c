@@ -3,60 +3,48 @@
  * gotrace start: start a trace that another process reads later.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 
-static void start_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace start [-e GROUPS] [-b SIZE] [--flush-ms N] [--stacks[=EVS]]\n"
-		"                     [-p PID | --tid TID] [-C CPUS] [--discard]\n"
-		"\n"
-		"Start tracing.  The trace is read with 'gotrace record' or any reader\n"
-		"of /dev/gotrace; stop it with 'gotrace stop'.\n"
-		"\n"
-		START_HELP
-		"  -h, --help           show this help\n");
-}
+static const struct gt_cmdopt start_opts[] = {
+	GT_START_OPTS,
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec start_cmd = {
+	.name = "start",
+	.synopsis = "[OPTIONS]",
+	.about = "Start tracing.  The trace is read with 'gotrace record' or any reader\n"
+		 "of /dev/gotrace; stop it with 'gotrace stop'.\n",
+	.opts = start_opts,
+	.flags = GT_CMD_POSIX,
+};
 
 int cmd_start(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "help",     no_argument,       NULL, 'h' },
-	};
 	struct start_opts so = { 0 };
-	struct option *opts;
-	int opt, fd, ret;
+	struct gt_args a;
+	int id, fd, ret;
 
-	opts = start_long_opts(extra, ARRAY_SIZE(extra));
-	if (!opts)
-		return EXIT_ERR;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+" START_SHORT_OPTS "h", opts,
-				  NULL)) != -1) {
-		if (opt == 'h') {
-			start_usage(stdout);
-			free(opts);
-			return EXIT_OK;
-		}
-		ret = start_opt(&so, opt, optarg);
-		if (ret <= 0) {
-			if (!ret)
-				start_usage(stderr);
-			start_opts_free(&so);
-			free(opts);
-			return EXIT_ERR;
+	gt_args_init(&a, &start_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		if (start_opt(&so, id, a.arg) < 0) {
+			a.status = EXIT_USAGE;
+			id = -1;
+			break;
 		}
 	}
-	free(opts);
-	if (optind < argc) {
-		gt_err("start: unexpected argument '%s'", argv[optind]);
+	if (!id && gt_args_operands(&a, 0, 0, "no operands"))
+		id = -1;
+	gt_args_free(&a);
+	if (id < 0) {
 		start_opts_free(&so);
-		return EXIT_ERR;
+		return a.status;
 	}
 	fd = dev_open(O_RDONLY);
 	if (fd < 0) {

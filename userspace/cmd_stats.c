@@ -6,13 +6,14 @@
  * this file only prints them.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "common.h"
+#include "opts.h"
 #include "json.h"
 #include "gotrace_reader.h"
 
@@ -20,34 +21,24 @@
 #define STACK_FRAMES	8	/* frames of a stack in the text report */
 #define RATE_ROWS	40	/* text rows of the allocation rate */
 
-enum {
-	OPT_TOP = 0x200,
-	OPT_FROM,
-	OPT_TO,
-	OPT_PID,
-	OPT_CPU,
-	OPT_BUCKET,
+static const struct gt_cmdopt stats_opts[] = {
+	{ GO_JSON, "JSON instead of text (every task, stack and bucket)" },
+	{ GO_TOP, "rows of the text tables, 0: all", GT_DEF_NUM, DEFAULT_TOP },
+	GT_FILTER_OPTS,
+	{ GO_BUCKET_MS },
+	{ GO_HELP },
+	{ GO_END }
 };
 
-static void stats_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace stats [OPTIONS] FILE\n"
-		"\n"
-		"Report on a trace: page allocations and frees (by order, migratetype,\n"
-		"gfp flags, task, stack), outstanding pages, page lifetimes, allocation\n"
-		"rate, fragmentation fallbacks, reclaim and compaction, scheduler\n"
-		"runtime and latencies, trace health.\n"
-		"\n"
-		"  -j, --json          JSON instead of text (every task, stack and bucket)\n"
-		"  -n, --top N         rows of the text tables (default %d, 0: all)\n"
-		"      --from T        window start, time since the trace start\n"
-		"      --to T          window end (T: seconds, or with a unit: 10us, 5ms)\n"
-		"  -p, --pid PID       only events of this pid (or tgid)\n"
-		"  -C, --cpu CPU       only events of this CPU\n"
-		"      --bucket-ms N   allocation rate bucket (default 100)\n"
-		"  -h, --help          show this help\n", DEFAULT_TOP);
-}
+static const struct gt_cmdspec stats_cmd = {
+	.name = "stats",
+	.synopsis = "[OPTIONS] FILE",
+	.about = "Report on a trace: page allocations and frees (by order, migratetype,\n"
+		 "gfp flags, task, stack), outstanding pages, page lifetimes, allocation\n"
+		 "rate, fragmentation fallbacks, reclaim and compaction, scheduler\n"
+		 "runtime and latencies, trace health.  FILE may be '-' (standard input).\n",
+	.opts = stats_opts,
+};
 
 /* ---- text helpers ------------------------------------------------------ */
 
@@ -908,79 +899,65 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 
 int cmd_stats(int argc, char **argv);
 
+static int any_cpu_of(const struct gt_filter *f, uint32_t nr_cpus)
+{
+	uint32_t c;
+
+	for (c = 0; c < nr_cpus; c++) {
+		if (gt_filter_cpu(f, c))
+			return 1;
+	}
+	return 0;
+}
+
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cpu", required_argument, NULL, 'C' },
-		{ "bucket-ms", required_argument, NULL, OPT_BUCKET },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct ga_result *res;
 	struct gt_reader *r;
 	struct ga_opts o;
 	unsigned long v;
 	size_t top = DEFAULT_TOP;
 	struct ga *a;
-	int opt, json = 0, ret, status = EXIT_OK;
+	int id, json = 0, ret, status = EXIT_OK;
 	const char *path;
+	struct gt_args args;
 
 	ga_opts_init(&o);
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "jn:p:C:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
+	gt_args_init(&args, &stats_cmd, argc, argv);
+	while ((id = gt_args_next(&args)) > 0) {
+		switch (id) {
+		case GO_JSON:
 			json = 1;
 			break;
-		case 'n':
-			if (parse_ulong(optarg, "--top", 0, 1UL << 30, &v))
-				return EXIT_ERR;
+		case GO_TOP:
+			if (parse_ulong(args.arg, "--top", 0, 1UL << 30, &v))
+				id = -1;
 			top = v;
 			break;
-		case OPT_FROM:
-			if (parse_trace_time(optarg, "--from", &o.from_ns))
-				return EXIT_ERR;
-			break;
-		case OPT_TO:
-			if (parse_trace_time(optarg, "--to", &o.to_ns))
-				return EXIT_ERR;
-			break;
-		case 'p':
-			if (parse_ulong(optarg, "pid", 0, 4194304, &v))
-				return EXIT_ERR;
-			o.pid = (int64_t)v;
-			break;
-		case 'C':
-			if (parse_ulong(optarg, "cpu", 0, 65535, &v))
-				return EXIT_ERR;
-			o.cpu = (int64_t)v;
-			break;
-		case OPT_BUCKET:
-			if (parse_ulong(optarg, "--bucket-ms", 1, 3600000, &v))
-				return EXIT_ERR;
+		case GO_BUCKET_MS:
+			if (parse_ulong(args.arg, "--bucket-ms", 1, 3600000, &v))
+				id = -1;
 			o.bucket_ns = v * 1000000ULL;
 			break;
-		case 'h':
-			stats_usage(stdout);
-			return EXIT_OK;
 		default:
-			stats_usage(stderr);
-			return EXIT_ERR;
+			if (filter_opt(&o.filter, id, args.arg) < 0)
+				id = -1;
+			break;
+		}
+		if (id < 0) {
+			args.status = EXIT_USAGE;
+			break;
 		}
 	}
-	if (optind != argc - 1) {
-		gt_err("stats: expected one FILE (see 'gotrace stats -h')");
-		return EXIT_ERR;
+	if (!id && gt_args_operands(&args, 1, 1, "one FILE"))
+		id = -1;
+	if (!id && o.filter.to_ns < o.filter.from_ns) {
+		args.status = gt_usage_err(&stats_cmd, "--to is before --from");
+		id = -1;
 	}
-	if (o.to_ns < o.from_ns) {
-		gt_err("stats: --to is before --from");
-		return EXIT_ERR;
-	}
+	gt_args_free(&args);
+	if (id < 0)
+		return args.status;
 	path = argv[optind];
 	if (gt_open_file(path, &r) < 0) {
 		gt_err("%s", gt_error(NULL));
@@ -999,9 +976,8 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	}
 	res = ga_result(a);
-	if (o.cpu >= 0 && (uint64_t)o.cpu >= res->nr_cpus)
-		gt_warn("stats: the trace has no CPU %lld",
-			(long long)o.cpu);
+	if (!o.filter.all_cpus && !any_cpu_of(&o.filter, res->nr_cpus))
+		gt_warn("stats: the trace has none of the CPUs of --cpu");
 	if (json)
 		print_json(r, res);
 	else

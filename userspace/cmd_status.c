@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +11,23 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 #include "json.h"
 
-static void status_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace status [--json]\n"
-		"\n"
-		"Show the state of the tracer, the parameters of the current or last\n"
-		"trace and its per-CPU counters.\n"
-		"\n"
-		"  -j, --json   print JSON\n"
-		"  -h, --help   show this help\n");
-}
+static const struct gt_cmdopt status_opts[] = {
+	{ GO_JSON },
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec status_cmd = {
+	.name = "status",
+	.synopsis = "[--json]",
+	.about = "Show the state of the tracer, the parameters of the current or last\n"
+		 "trace and its per-CPU counters.\n",
+	.opts = status_opts,
+	.flags = GT_CMD_POSIX,
+};
 
 static const char *state_name(uint32_t state)
 {
@@ -163,34 +166,22 @@ static void print_text(const struct gotrace_status *st,
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct gotrace_cpu_stats *cs = NULL;
 	struct gotrace_status st;
-	int opt, fd, json = 0, tries;
+	int id, fd, json = 0, tries;
 	uint32_t nr = 0;
+	struct gt_args a;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
+	gt_args_init(&a, &status_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		if (id == GO_JSON)
 			json = 1;
-			break;
-		case 'h':
-			status_usage(stdout);
-			return EXIT_OK;
-		default:
-			status_usage(stderr);
-			return EXIT_ERR;
-		}
 	}
-	if (optind < argc) {
-		gt_err("status: unexpected argument '%s'", argv[optind]);
-		return EXIT_ERR;
-	}
+	if (!id && gt_args_operands(&a, 0, 0, "no operands"))
+		id = -1;
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	fd = dev_open(O_RDONLY);
 	if (fd < 0)
 		return EXIT_ERR;

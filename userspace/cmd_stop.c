@@ -4,54 +4,45 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 
-static void stop_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace stop [--wait]\n"
-		"\n"
-		"Stop tracing.  The reader of the trace then gets the rest of the\n"
-		"stream and its end.\n"
-		"\n"
-		"  -w, --wait   return only when the reader has read everything\n"
-		"  -h, --help   show this help\n");
-}
+static const struct gt_cmdopt stop_opts[] = {
+	{ GO_WAIT },
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec stop_cmd = {
+	.name = "stop",
+	.synopsis = "[--wait]",
+	.about = "Stop tracing.  The reader of the trace then gets the rest of the\n"
+		 "stream and its end.\n",
+	.opts = stop_opts,
+	.flags = GT_CMD_POSIX,
+};
 
 int cmd_stop(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "wait", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	unsigned long arg = 0;
-	int opt, fd, ret;
+	struct gt_args a;
+	int id, fd, ret;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+wh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'w':
+	gt_args_init(&a, &stop_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		if (id == GO_WAIT)
 			arg = GOTRACE_STOP_WAIT;
-			break;
-		case 'h':
-			stop_usage(stdout);
-			return EXIT_OK;
-		default:
-			stop_usage(stderr);
-			return EXIT_ERR;
-		}
 	}
-	if (optind < argc) {
-		gt_err("stop: unexpected argument '%s'", argv[optind]);
-		return EXIT_ERR;
-	}
+	if (!id && gt_args_operands(&a, 0, 0, "no operands"))
+		id = -1;
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	fd = dev_open(O_RDONLY);
 	if (fd < 0)
 		return EXIT_ERR;

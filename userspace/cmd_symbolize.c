@@ -6,28 +6,30 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "opts.h"
 #include "gotrace_reader.h"
 
-static void symbolize_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: gotrace symbolize FILE\n"
-		"\n"
-		"Append to FILE the kernel symbols (from /proc/kallsyms) of the\n"
-		"addresses of its kernel stacks, so that it can be analysed on\n"
-		"another machine.  Run it on the traced machine, with the same\n"
-		"kernel and modules loaded, as a user who sees kernel addresses\n"
-		"(root, or kernel.kptr_restrict=0).\n"
-		"\n"
-		"  -h, --help   show this help\n");
-}
+static const struct gt_cmdopt symbolize_opts[] = {
+	{ GO_HELP },
+	{ GO_END }
+};
+
+static const struct gt_cmdspec symbolize_cmd = {
+	.name = "symbolize",
+	.synopsis = "FILE",
+	.about = "Append to FILE the kernel symbols (from /proc/kallsyms) of the\n"
+		 "addresses of its kernel stacks, so that it can be analysed on\n"
+		 "another machine.  Run it on the traced machine, with the same\n"
+		 "kernel and modules loaded, as a user who sees kernel addresses\n"
+		 "(root, or kernel.kptr_restrict=0).\n",
+	.opts = symbolize_opts,
+};
 
 /* 1 if the stream at path has a SYMBOLS record, 0 if not, -1 on error. */
 static int has_symbols(const char *path)
@@ -84,32 +86,22 @@ int cmd_symbolize(int argc, char **argv);
 
 int cmd_symbolize(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *kpath = getenv("GOTRACE_KALLSYMS");
 	const struct gt_summary *s;
 	size_t nsyms, nstacks;
 	struct gt_reader *r;
 	const char *path;
-	int opt, ret;
+	struct gt_args a;
+	int id, ret;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			symbolize_usage(stdout);
-			return EXIT_OK;
-		default:
-			symbolize_usage(stderr);
-			return EXIT_ERR;
-		}
-	}
-	if (optind != argc - 1) {
-		gt_err("symbolize: expected one FILE (see 'gotrace symbolize -h')");
-		return EXIT_ERR;
-	}
+	gt_args_init(&a, &symbolize_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0)
+		;
+	if (!id && gt_args_operands(&a, 1, 1, "one FILE"))
+		id = -1;
+	gt_args_free(&a);
+	if (id < 0)
+		return a.status;
 	path = argv[optind];
 	if (!kpath)
 		kpath = "/proc/kallsyms";

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 
 #include "common.h"
 #include "gotrace_reader.h"
+#include "opts.h"
 
 void gt_err(const char *fmt, ...)
 {
@@ -143,15 +143,14 @@ bad:
 	return -1;
 }
 
-int parse_groups(const char *s, uint64_t *out)
+/* sched,page,reclaim,all (and mm for page) -> GOTRACE_GROUP_*; -1: bad */
+static int group_bits(const char *s, uint64_t *out)
 {
 	char *dup = strdup(s), *tok, *save = NULL;
 	uint64_t g = 0;
 
-	if (!dup) {
-		gt_err("%s", strerror(ENOMEM));
+	if (!dup)
 		return -1;
-	}
 	for (tok = strtok_r(dup, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (!strcasecmp(tok, "sched")) {
@@ -163,18 +162,29 @@ int parse_groups(const char *s, uint64_t *out)
 		} else if (!strcasecmp(tok, "all")) {
 			g |= GOTRACE_GROUP_ALL;
 		} else {
-			gt_err("unknown event group '%s' (known: sched, page, reclaim, all)",
-			       tok);
 			free(dup);
 			return -1;
 		}
 	}
 	free(dup);
-	if (!g) {
-		gt_err("no event group in '%s'", s);
+	if (!g)
+		return -1;
+	*out = g;
+	return 0;
+}
+
+int parse_groups_quiet(const char *s, uint64_t *out)
+{
+	return group_bits(s, out);
+}
+
+int parse_groups(const char *s, uint64_t *out)
+{
+	if (group_bits(s, out)) {
+		gt_err("bad event groups '%s' (known: sched, page, reclaim, all)",
+		       s);
 		return -1;
 	}
-	*out = g;
 	return 0;
 }
 
@@ -272,20 +282,20 @@ static int parse_stack_events(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* "0-3,6" -> bitmap of 64-bit words. */
-static int parse_cpus(const char *s, struct start_opts *so)
+int parse_cpu_list(const char *s, int (*add)(void *ctx, uint32_t first,
+					     uint32_t last), void *ctx)
 {
 	const char *p = s;
-	uint32_t words = 0;
-	uint64_t *mask = NULL;
 
+	if (!*p)
+		goto bad;
 	while (*p) {
 		unsigned long a, b;
 		char *end;
 
 		errno = 0;
 		a = strtoul(p, &end, 10);
-		if (end == p || errno || a >= 65536)
+		if (end == p || errno || a >= 65536 || *p == '-')
 			goto bad;
 		b = a;
 		p = end;
@@ -295,58 +305,102 @@ static int parse_cpus(const char *s, struct start_opts *so)
 				goto bad;
 			p = end;
 		}
-		if (b / 64 + 1 > words) {
-			uint64_t *m = realloc(mask, (b / 64 + 1) * 8);
-
-			if (!m)
-				goto bad;
-			memset(m + words, 0, (b / 64 + 1 - words) * 8);
-			mask = m;
-			words = b / 64 + 1;
-		}
-		for (; a <= b; a++)
-			mask[a / 64] |= 1ULL << (a % 64);
-		if (*p == ',')
+		if (add(ctx, (uint32_t)a, (uint32_t)b))
+			goto bad;
+		if (*p == ',' && p[1])
 			p++;
 		else if (*p)
 			goto bad;
 	}
-	if (!words)
-		goto bad;
-	free(so->cpu_mask);
-	so->cpu_mask = mask;
-	so->cpu_mask_size = words * 8;
 	return 0;
 bad:
-	free(mask);
 	gt_err("bad CPU list '%s' (expected e.g. 0-3,6)", s);
 	return -1;
 }
 
-static const struct option start_opts_table[] = {
-	{ "events",      required_argument, NULL, 'e' },
-	{ "buffer",      required_argument, NULL, 'b' },
-	{ "flush-ms",    required_argument, NULL, OPT_FLUSH_MS },
-	{ "discard",     no_argument,       NULL, OPT_DISCARD },
-	{ "stacks",      optional_argument, NULL, OPT_STACKS },
-	{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
-	{ "pid",         required_argument, NULL, 'p' },
-	{ "tid",         required_argument, NULL, OPT_TID },
-	{ "cpus",        required_argument, NULL, 'C' },
-};
-
-struct option *start_long_opts(const struct option *extra, size_t nr)
+/* A CPU range into the device's mask (bitmap of 64-bit words). */
+static int start_add_cpus(void *ctx, uint32_t a, uint32_t b)
 {
-	size_t n = ARRAY_SIZE(start_opts_table);
-	struct option *o = calloc(n + nr + 1, sizeof(*o));
+	struct start_opts *so = ctx;
+	uint32_t words = so->cpu_mask_size / 8;
 
-	if (!o) {
-		gt_err("%s", strerror(ENOMEM));
-		return NULL;
+	if (b / 64 + 1 > words) {
+		uint64_t *m = realloc(so->cpu_mask, (b / 64 + 1) * 8);
+
+		if (!m)
+			return -1;
+		memset(m + words, 0, (b / 64 + 1 - words) * 8);
+		so->cpu_mask = m;
+		so->cpu_mask_size = (b / 64 + 1) * 8;
 	}
-	memcpy(o, start_opts_table, sizeof(start_opts_table));
-	memcpy(o + n, extra, nr * sizeof(*o));
-	return o;
+	for (; a <= b; a++)
+		so->cpu_mask[a / 64] |= 1ULL << (a % 64);
+	return 0;
+}
+
+static int filter_add_cpus(void *ctx, uint32_t a, uint32_t b)
+{
+	return gt_filter_add_cpus(ctx, a, b);
+}
+
+int parse_event_list(const char *s, uint64_t *types)
+{
+	char *dup = strdup(s), *tok, *save = NULL;
+	uint64_t m = 0, groups;
+	unsigned int t;
+	int type;
+
+	if (!dup) {
+		gt_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		type = gt_event_type(tok);
+		if (type > 0) {
+			m |= 1ULL << type;
+			continue;
+		}
+		if (parse_groups_quiet(tok, &groups)) {
+			gt_err("unknown event or group '%s' (e.g. mm_page_alloc, sched_switch, sched, page, reclaim)",
+			       tok);
+			free(dup);
+			return -1;
+		}
+		for (t = GOTRACE_EV_COMM + 1; t < GOTRACE_EV_COUNT; t++) {
+			if (gt_event_desc(t)->group & groups)
+				m |= 1ULL << t;
+		}
+	}
+	free(dup);
+	if (!m) {
+		gt_err("no event in '%s'", s);
+		return -1;
+	}
+	*types = m;
+	return 0;
+}
+
+int filter_opt(struct gt_filter *f, int id, const char *arg)
+{
+	unsigned long v;
+
+	switch (id) {
+	case GO_FROM:
+		return parse_trace_time(arg, "--from", &f->from_ns) ? -1 : 1;
+	case GO_TO:
+		return parse_trace_time(arg, "--to", &f->to_ns) ? -1 : 1;
+	case GO_PID:
+		if (parse_ulong(arg, "pid", 0, GT_PID_MAX, &v))
+			return -1;
+		f->pid = (int64_t)v;
+		return 1;
+	case GO_CPU:
+		return parse_cpu_list(arg, filter_add_cpus, f) ? -1 : 1;
+	case GO_EVENT:
+		return parse_event_list(arg, &f->types) ? -1 : 1;
+	}
+	return 0;
 }
 
 void start_opts_free(struct start_opts *so)
@@ -355,45 +409,45 @@ void start_opts_free(struct start_opts *so)
 	so->cpu_mask = NULL;
 }
 
-int start_opt(struct start_opts *so, int opt, const char *arg)
+int start_opt(struct start_opts *so, int id, const char *arg)
 {
 	unsigned long v;
 
-	switch (opt) {
-	case OPT_STACKS:
+	switch (id) {
+	case GO_STACKS_AT:
 		so->stacks = 1;
 		if (arg && parse_stack_events(arg, &so->stack_events))
 			return -1;
 		return 1;
-	case OPT_STACK_DEPTH:
+	case GO_STACK_DEPTH:
 		if (parse_ulong(arg, "--stack-depth", 1,
 				GOTRACE_MAX_STACK_DEPTH, &v))
 			return -1;
 		so->stacks = 1;
 		so->stack_depth = (uint32_t)v;
 		return 1;
-	case 'p':
-	case OPT_TID:
-		if (parse_ulong(arg, opt == 'p' ? "pid" : "tid", 1,
-				4194304, &v))
+	case GO_PID:
+	case GO_TID:
+		if (parse_ulong(arg, id == GO_PID ? "pid" : "tid", 1,
+				GT_PID_MAX, &v))
 			return -1;
 		so->filter_pid = (uint32_t)v;
-		so->filter_flags = opt == 'p' ? GOTRACE_FILTER_TGID |
-						GOTRACE_FILTER_CHILDREN : 0;
+		so->filter_flags = id == GO_PID ? GOTRACE_FILTER_TGID |
+						  GOTRACE_FILTER_CHILDREN : 0;
 		return 1;
-	case 'C':
-		return parse_cpus(arg, so) ? -1 : 1;
-	case 'e':
+	case GO_CPU:
+		return parse_cpu_list(arg, start_add_cpus, so) ? -1 : 1;
+	case GO_GROUPS:
 		return parse_groups(arg, &so->groups) ? -1 : 1;
-	case 'b':
+	case GO_BUFFER_SIZE:
 		return parse_size(arg, &so->buffer_size) ? -1 : 1;
-	case OPT_FLUSH_MS:
+	case GO_FLUSH_MS:
 		if (parse_ulong(arg, "--flush-ms", GOTRACE_MIN_FLUSH_MS,
 				GOTRACE_MAX_FLUSH_MS, &v))
 			return -1;
 		so->flush_ms = (uint32_t)v;
 		return 1;
-	case OPT_DISCARD:
+	case GO_DISCARD:
 		so->discard = 1;
 		return 1;
 	}

@@ -22,6 +22,9 @@
 #define EXIT_OK		0
 #define EXIT_ERR	1
 #define EXIT_LOST	2	/* record: trace complete, events were lost */
+#define EXIT_USAGE	2	/* a bad option, value or operand */
+
+#define GT_PID_MAX	4194304	/* the kernel's PID_MAX_LIMIT (64-bit) */
 #define EXIT_NOEXEC	127	/* record: COMMAND could not be executed */
 
 __printf(1, 2)
@@ -57,44 +60,22 @@ struct start_opts {
 	uint32_t cpu_mask_size;		/* bytes */
 };
 
-/* getopt_long codes of the shared options. */
-enum {
-	OPT_FLUSH_MS = 0x100,
-	OPT_DISCARD,
-	OPT_JSON,
-	OPT_WAIT,
-	OPT_RAW,
-	OPT_STACKS,
-	OPT_STACK_DEPTH,
-	OPT_TID,
-	OPT_NO_SYMBOLS,
-	OPT_PACK_LEVEL,
-};
-
-struct option;
-
-/*
- * getopt_long table of the start options followed by the nr entries of
- * extra (which needs no terminator); free() it.  NULL without memory.
- */
-struct option *start_long_opts(const struct option *extra, size_t nr);
-#define START_SHORT_OPTS	"e:b:p:C:"
-#define START_HELP \
-	"  -e, --events GROUPS  event groups: sched,page,reclaim (default: all)\n" \
-	"  -b, --buffer SIZE    buffer per CPU: bytes or 64K, 4M, 1G (default 4M)\n" \
-	"      --flush-ms N     flush partial buffers every N ms (default 1000)\n" \
-	"      --stacks[=EVS]   kernel stacks on events EVS (comma list of event\n" \
-	"                       names; default mm_page_alloc)\n" \
-	"      --stack-depth N  frames per stack (default 16, max 64)\n" \
-	"  -p, --pid PID        only process PID and its descendants\n" \
-	"      --tid TID        only thread TID\n" \
-	"  -C, --cpus LIST      only these CPUs, e.g. 0-3,6\n" \
-	"      --discard        drop a stopped trace nobody read\n"
-
 void start_opts_free(struct start_opts *so);
 
-/* Handle one of the START_LONG_OPTS; 1 if it was one, 0 if not, -1 error. */
-int start_opt(struct start_opts *so, int opt, const char *arg);
+/*
+ * Option handlers shared by the commands (ids: opts.h): 1 if id was one
+ * of theirs, 0 if not, -1 after a one-line error about its value.
+ * start_opt(): GT_START_OPTS; filter_opt(): GT_FILTER_OPTS.
+ */
+int start_opt(struct start_opts *so, int id, const char *arg);
+struct gt_filter;
+int filter_opt(struct gt_filter *f, int id, const char *arg);
+/* "0-3,6": add(ctx, first, last) for each range; -1 after an error */
+int parse_cpu_list(const char *s, int (*add)(void *ctx, uint32_t first,
+					     uint32_t last), void *ctx);
+/* event names and groups -> bit per event type; -1 after an error */
+int parse_event_list(const char *s, uint64_t *types);
+int parse_groups_quiet(const char *s, uint64_t *out);
 /* ioctl(GOTRACE_IOC_START); print a clear error, return 0 or -1. */
 int start_trace(int fd, const struct start_opts *so);
 void groups_str(uint64_t groups, char *buf, size_t size);

@@ -14,8 +14,7 @@
 
 struct convert_opts {
 	const char *path;	/* the trace file (for its TASKS record) */
-	uint64_t from_ns;	/* window, relative to the trace start */
-	uint64_t to_ns;		/* ~0: to the end */
+	struct gt_filter filter; /* window, task, CPUs, event types */
 	uint64_t interval_ns;	/* counter interval */
 	uint32_t sample;	/* keep one page-allocation event in N */
 	int allocs;		/* -1: if the trace has stacks, 0: no, 1: yes */

@@ -562,6 +562,7 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 {
 	const struct gotrace_header *h = gt_header(r);
 	uint64_t from, to, last_ts = 0;
+	struct gt_filter sel;
 	struct gt_event e;
 	struct gconv g;
 	uint64_t a[2];
@@ -579,8 +580,10 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	if (!g.ps)
 		return -ENOMEM;
 	cv_map_init(&g.tasks);
-	from = h->start_ns + o->from_ns;
-	to = o->to_ns == ~0ULL ? ~0ULL : h->start_ns + o->to_ns;
+	from = h->start_ns + o->filter.from_ns;
+	to = o->filter.to_ns == ~0ULL ? ~0ULL : h->start_ns + o->filter.to_ns;
+	sel = o->filter;
+	sel.threads = NULL;
 
 	/* a first pass for the names the tasks end with (after exec) */
 	if (o->path && !gt_open_file(o->path, &g.names)) {
@@ -599,6 +602,11 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 			continue;
 		if (e.ts > to)
 			break;
+		ret = gt_filter_select(&sel, r, &e);
+		if (ret < 0)
+			break;
+		if (!ret)
+			continue;
 		if (!g.have_base) {
 			g.base = e.ts;
 			g.have_base = 1;
@@ -649,5 +657,6 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 		gt_close(g.names);
 	free(g.comms);
 	free(g.ps);
+	gt_filter_release(&sel);
 	return ret < 0 ? ret : 0;
 }

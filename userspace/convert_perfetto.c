@@ -712,6 +712,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	const struct gotrace_header *h = gt_header(r);
 	const struct gt_summary *sum;
 	struct gt_event ev;
+	struct gt_filter sel;
 	struct pf p;
 	uint32_t c;
 	int ret;
@@ -722,8 +723,10 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	p.o = o;
 	p.st = st;
 	p.base = h->start_ns;
-	p.from = p.base + o->from_ns;
-	p.to = o->to_ns == ~0ULL ? ~0ULL : p.base + o->to_ns;
+	p.from = p.base + o->filter.from_ns;
+	p.to = o->filter.to_ns == ~0ULL ? ~0ULL : p.base + o->filter.to_ns;
+	sel = o->filter;
+	sel.threads = NULL;
 	p.nr_cpus = h->nr_cpus ? h->nr_cpus : 1;
 	p.first = 1;
 	p.ivl_start = p.base;
@@ -776,6 +779,11 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 			window_open(&p);
 		if (ev.cpu >= p.nr_cpus)
 			continue;
+		ret = gt_filter_select(&sel, r, &ev);
+		if (ret < 0)
+			break;
+		if (!ret)
+			continue;
 		counters_advance(&p, ev.ts);
 		losses_advance(&p, ev.ts);
 		p.last_ts = ev.ts;
@@ -795,7 +803,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 			window_close(&p, end > p.from ? end : p.from);
 		}
 		sum = gt_summary(r);
-		if (sum->lost > p.lost && o->to_ns == ~0ULL) {
+		if (sum->lost > p.lost && o->filter.to_ns == ~0ULL) {
 			/* lost where no batch says (CPU_END/END totals) */
 			head(&p, "C", p.to, MEM_PID, MEM_TID);
 			fprintf(out, ",\"name\":\"lost events\",\"args\":{\"total\":%llu}}",
@@ -810,5 +818,6 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	cv_map_free(&p.stacks, 1);
 	gt_page_map_free(&p.pages);
 	free(p.cpus);
+	gt_filter_release(&sel);
 	return ret;
 }

@@ -14,8 +14,7 @@
 
 struct report_opts {
 	const char *path;	/* the trace file */
-	uint64_t from_ns;	/* window, relative to the trace start */
-	uint64_t to_ns;		/* UINT64_MAX: to the end */
+	struct gt_filter filter; /* window, task, CPUs, event types */
 	unsigned int top;	/* rows of the top tables */
 };
 

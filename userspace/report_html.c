@@ -162,6 +162,7 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 {
 	struct gt_reader *r;
 	struct gt_event ev;
+	struct gt_filter f;
 	size_t i;
 	uint32_t c;
 	int ret;
@@ -194,13 +195,20 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 	ret = gt_open_file(o->path, &r);
 	if (ret < 0)
 		return ret;
+	f = o->filter;
+	f.threads = NULL;
 	while ((ret = gt_next(r, &ev)) > 0) {
 		if (ev.type == GOTRACE_EV_COMM || ev.ts < p->start)
 			continue;
 		if (ev.ts > p->end)
 			break;
-		pass_event(p, &ev);
+		ret = gt_filter_select(&f, r, &ev);
+		if (ret < 0)
+			break;
+		if (ret)
+			pass_event(p, &ev);
 	}
+	gt_filter_release(&f);
 	gt_close(r);
 	for (c = 0; c < p->nr_cpus; c++)
 		tl_add(p, c, p->cur[c], p->since[c], p->end);
@@ -783,8 +791,7 @@ int report_html(const struct report_opts *o, FILE *out)
 		return ret;
 	}
 	ga_opts_init(&go);
-	go.from_ns = o->from_ns;
-	go.to_ns = o->to_ns;
+	go.filter = o->filter;
 	a = ga_new(r, &go);
 	if (!a) {
 		gt_close(r);

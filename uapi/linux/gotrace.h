@@ -286,7 +286,7 @@ struct gotrace_status {
 struct gotrace_bench {
 	__u32 size;		/* in: sizeof(struct gotrace_bench) */
 	__u32 flags;		/* in: GOTRACE_BENCH_* */
-	__u64 nr_events;	/* in: 0: 1000000; at most 100000000 */
+	__u64 nr_events;	/* in: 0: GOTRACE_BENCH_DEFAULT_EVENTS */
 	__u32 buffer_size;	/* in: per CPU; 0: default */
 	__u32 __reserved;
 	__u64 ns;		/* out: time of the whole loop */
@@ -297,6 +297,7 @@ struct gotrace_bench {
 
 #define GOTRACE_BENCH_STACKS	(1U << 0)	/* capture a stack per event */
 #define GOTRACE_BENCH_FLAGS	(GOTRACE_BENCH_STACKS)
+#define GOTRACE_BENCH_DEFAULT_EVENTS	1000000ULL
 #define GOTRACE_BENCH_MAX_EVENTS	100000000ULL
 
 #define GOTRACE_IOC_START	_IOW(GOTRACE_IOC_MAGIC, 1, struct gotrace_start)

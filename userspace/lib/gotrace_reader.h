@@ -110,7 +110,9 @@ struct gt_summary {
  * errno (-EINVAL: not a gotrace stream, or its header is unusable; -ESPIPE:
  * the input is not seekable, e.g. a pipe).  On failure *out is NULL and
  * gt_error(NULL) describes the reason.  gt_open_mem() does not copy buf:
- * it must stay valid until gt_close().
+ * it must stay valid until gt_close().  gt_open_file("-") reads standard
+ * input; a pipe is first copied to an unlinked temporary file (in $TMPDIR,
+ * else /tmp) which then becomes standard input, so "-" opens again.
  */
 int gt_open_file(const char *path, struct gt_reader **out);
 int gt_open_mem(const void *buf, size_t len, struct gt_reader **out);
@@ -261,6 +263,49 @@ unsigned int gt_event_nargs(unsigned int type);
  * "D|W", "R+", ...) into buf (at least 64 bytes); return buf.
  */
 char *gt_state_str(uint64_t state, char *buf, size_t size);
+
+/*
+ * Which events a command looks at (its --from, --to, --pid, --cpu and
+ * --event options).  gt_filter_init() selects everything.
+ * gt_filter_match() is 1 for an event inside the window, on a selected CPU,
+ * of a selected type and about the selected task (an argument of kind pid,
+ * task or current: the pid itself, a thread of it by the TASKS record, or
+ * a child it forked, which it learns from the events it is given, so call
+ * it on every event in gt_next() order), 0 if not, -ENOMEM.
+ * gt_filter_select() is the same without the window (for tools that
+ * follow state from before it).  gt_filter_time() is -1 before the
+ * window, 0 inside, 1 after it.
+ * gt_event_pids() gives the pids an event is about (at most max).
+ */
+#define GT_FILTER_MAX_CPUS	4096
+
+struct gt_filter {
+	uint64_t from_ns;	/* window start, relative to the trace start */
+	uint64_t to_ns;		/* window end (inclusive); UINT64_MAX: none */
+	int64_t pid;		/* -1: every task */
+	uint64_t types;		/* bit per event type (1ULL << GOTRACE_EV_*) */
+	int all_cpus;		/* else the CPUs of cpus[] */
+	uint64_t cpus[GT_FILTER_MAX_CPUS / 64];
+	uint64_t *threads;	/* children of pid seen forking */
+	size_t nr_threads, cap_threads;
+};
+
+void gt_filter_init(struct gt_filter *f);
+void gt_filter_release(struct gt_filter *f);
+/* Select CPUs first..last (the first call drops "every CPU"); -ERANGE. */
+int gt_filter_add_cpus(struct gt_filter *f, uint32_t first, uint32_t last);
+int gt_filter_cpu(const struct gt_filter *f, uint32_t cpu);
+int gt_filter_type(const struct gt_filter *f, unsigned int type);
+int gt_filter_time(const struct gt_filter *f, const struct gt_reader *r,
+		   uint64_t ts);
+int gt_filter_pid(const struct gt_filter *f, const struct gt_reader *r,
+		  uint64_t pid);
+int gt_filter_match(struct gt_filter *f, const struct gt_reader *r,
+		    const struct gt_event *ev);
+int gt_filter_select(struct gt_filter *f, const struct gt_reader *r,
+		     const struct gt_event *ev);
+unsigned int gt_event_pids(const struct gt_event *ev, uint64_t *pids,
+			   unsigned int max);
 
 /*
  * PACKED records (see struct gotrace_packed).  gt_pack_batch() packs one

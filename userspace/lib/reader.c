@@ -89,6 +89,65 @@ int gt_open_mem(const void *buf, size_t len, struct gt_reader **out)
 	return 0;
 }
 
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Standard input as a seekable file: itself when it is one, else (a pipe)
+ * its bytes copied to an unlinked temporary file that then becomes
+ * standard input, so that "-" can be opened again (report reads twice).
+ */
+static int open_stdin(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096], buf[65536];
+	struct stat st;
+	ssize_t n;
+	int fd, err;
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(tmpl, sizeof(tmpl), "%s/gotrace-stdin-XXXXXX", dir);
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		unlink(tmpl);
+	}
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(fd, buf, (size_t)n))
+			goto fail;
+	}
+	if (dup2(fd, STDIN_FILENO) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
 int gt_open_file(const char *path, struct gt_reader **out)
 {
 	struct gt_reader *r;
@@ -96,7 +155,16 @@ int gt_open_file(const char *path, struct gt_reader **out)
 	int fd, ret;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!strcmp(path, "-")) {
+		path = "<stdin>";
+		fd = open_stdin();
+		if (fd < 0) {
+			errno = -fd;
+			fd = -1;
+		}
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		ret = -errno;
 		return open_fail(ret, "%s: %s", path, strerror(-ret));

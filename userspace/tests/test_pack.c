@@ -660,12 +660,12 @@ static void test_cli(void)
 		free(eo);
 	}
 	{
-		char *argv[] = { (char *)tool, "pack", "-d", "-q", "-o", un, pk,
+		char *argv[] = { (char *)tool, "pack", "-u", "-q", "-o", un, pk,
 				 NULL };
 
 		st = run_cmd(argv, out, err, NULL);
 		ok(st == 0 && same_file(un, e.buf, e.len),
-		   "gotrace pack -d gives back the stream byte for byte (exit %d)",
+		   "gotrace pack -u gives back the stream byte for byte (exit %d)",
 		   st);
 	}
 	{
@@ -708,8 +708,8 @@ static void test_cli(void)
 		free(eo);
 		st = run_cmd(argv2, out, err, NULL);
 		eo = slurp(err);
-		ok(st == 1 && eo && strstr(eo, "level"),
-		   "pack -l 40: rejected ('%s')", eo ? eo : "");
+		ok(st == 2 && eo && strstr(eo, "level"),
+		   "pack -l 40: rejected, exit 2 ('%s')", eo ? eo : "");
 		free(eo);
 	}
 	enc_free(&e);

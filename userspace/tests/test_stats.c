@@ -350,7 +350,7 @@ static void test_api(void)
 
 	/* filters */
 	ga_opts_init(&o);
-	o.pid = 300;
+	o.filter.pid = 300;
 	a = analyse(&r, &e, &o);
 	if (a) {
 		res = ga_result(a);
@@ -365,7 +365,7 @@ static void test_api(void)
 		ok(0, "--pid 300");
 	}
 	ga_opts_init(&o);
-	o.cpu = 1;
+	gt_filter_add_cpus(&o.filter, 1, 1);
 	a = analyse(&r, &e, &o);
 	if (a) {
 		res = ga_result(a);
@@ -379,8 +379,8 @@ static void test_api(void)
 		ok(0, "--cpu 1");
 	}
 	ga_opts_init(&o);
-	o.from_ns = 15000;
-	o.to_ns = 25000;
+	o.filter.from_ns = 15000;
+	o.filter.to_ns = 25000;
 	a = analyse(&r, &e, &o);
 	if (a) {
 		res = ga_result(a);
@@ -908,7 +908,7 @@ static void test_pid_tasks(void)
 	enc_end(&e, T0 + 100, 3, 0, 0);
 
 	ga_opts_init(&o);
-	o.pid = 500;
+	o.filter.pid = 500;
 	a = analyse(&r, &e, &o);
 	if (a) {
 		res = ga_result(a);
@@ -921,7 +921,7 @@ static void test_pid_tasks(void)
 	} else {
 		ok(0, "--pid 500 on a TASKS trace");
 	}
-	o.pid = 501;
+	o.filter.pid = 501;
 	a = analyse(&r, &e, &o);
 	if (a) {
 		res = ga_result(a);
