@@ -6,7 +6,8 @@
 #
 #   - the man pages lint clean (mandoc -T lint) and document exactly the
 #     commands of 'gotrace help' and the options of each 'gotrace CMD --help';
-#   - bash completion offers those commands, options and event groups;
+#   - bash completion offers those commands, each command's options and
+#     the event groups;
 #   - one version (tool, module, debian/changelog) and one minimum kernel
 #     (kmod/gotrace_compat.h, Kbuild, dkms.conf); make below it fails with
 #     one line; user builds have no -Werror;
@@ -116,8 +117,12 @@ completion() {
 		      COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _gotrace
 		      printf "%s\n" "${COMPREPLY[@]}" | sort -u | tr "\n" " "; echo; }
 		c gotrace ""; c gotrace start --; c gotrace record -e sched,
+		c gotrace dump -e sched,
+		for cmd in '"$(commands | grep -vxE 'help|version' | tr '\n' ' ')"'; do
+			c gotrace $cmd --
+		done
 	' >"$PKG/completion.out" 2>&1 || return 1
-	local want
+	local want cmd line=5
 	want="$(commands | sort -u | tr '\n' ' ')"
 	grep -qxF -- "$(printf '%s\n' $want --help --version | sort -u | tr '\n' ' ')" \
 		<(sed -n 1p "$PKG/completion.out") ||
@@ -127,6 +132,15 @@ completion() {
 		{ echo "start --: $(sed -n 2p "$PKG/completion.out"), want $want"; return 1; }
 	grep -qxF -- "sched,page sched,reclaim sched,sched " <(sed -n 3p "$PKG/completion.out") ||
 		{ echo "record -e sched,: $(sed -n 3p "$PKG/completion.out")"; return 1; }
+	grep -qxF -- "sched,page sched,reclaim sched,sched " <(sed -n 4p "$PKG/completion.out") ||
+		{ echo "dump -e sched,: $(sed -n 4p "$PKG/completion.out")"; return 1; }
+	# every command: its long options, as its --help lists them
+	for cmd in $(commands | grep -vxE 'help|version'); do
+		want=$(help_options "$cmd" | grep -- '^--' | tr '\n' ' ')
+		grep -qxF -- "$want" <(sed -n ${line}p "$PKG/completion.out") ||
+			{ echo "$cmd --: $(sed -n ${line}p "$PKG/completion.out"), want $want"; return 1; }
+		line=$((line + 1))
+	done
 }
 [ -z "$TOOL" ] || check bash-completion completion
 
