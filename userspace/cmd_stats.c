@@ -193,14 +193,71 @@ static void decade_counts(const struct ga_hist *h, uint64_t *out)
 	}
 }
 
-static void print_text(struct gt_reader *r, const struct ga_result *res,
-		       const char *path, size_t top)
+/* Page allocations of a task that allocated or freed, else -1. */
+static int64_t pages_of(const struct ga_task *t)
 {
-	const struct gotrace_header *h = gt_header(r);
-	uint64_t win = res->end_ns - res->start_ns, ev_total = 0;
-	char gfp[256];
-	size_t i, n;
-	unsigned int o, m, d;
+	return t->allocs || t->frees ? (int64_t)t->alloc_pages : -1;
+}
+
+/* Runtime of a task that ran, switched or was woken, else -1. */
+static int64_t runtime_of(const struct ga_task *t)
+{
+	return t->runtime_ns || t->switches || t->wakeups ?
+	       (int64_t)t->runtime_ns : -1;
+}
+
+/*
+ * The tasks whose key is not -1 (*nr of them), the first top_n() of them
+ * in decreasing key order (a selection: top is small); free() it.
+ */
+static const struct ga_task **top_tasks(const struct ga_result *res,
+					size_t top,
+					int64_t (*key)(const struct ga_task *t),
+					size_t *nr)
+{
+	const struct ga_task **v = calloc(res->nr_tasks + 1, sizeof(*v));
+	size_t i, j, n = 0;
+
+	for (i = 0; v && i < res->nr_tasks; i++) {
+		if (key(&res->tasks[i]) >= 0)
+			v[n++] = &res->tasks[i];
+	}
+	for (i = 0; v && i < top_n(n, top); i++) {
+		size_t b = i;
+
+		for (j = i + 1; j < n; j++)
+			if (key(v[j]) > key(v[b]))
+				b = j;
+		if (b != i) {
+			const struct ga_task *t = v[i];
+
+			v[i] = v[b];
+			v[b] = t;
+		}
+	}
+	*nr = n;
+	return v;
+}
+
+/* What the text sections print from. */
+struct text_ctx {
+	struct gt_reader *r;
+	const struct ga_result *res;
+	const struct gotrace_header *h;
+	const char *path;
+	size_t top;
+	uint64_t win;		/* window length */
+};
+
+/* The trace and the window. */
+static void text_summary(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	const struct gotrace_header *h = ctx->h;
+	const char *path = ctx->path;
+	uint64_t win = ctx->win;
+	uint64_t ev_total = 0;
+	size_t i;
 
 	for (i = 0; i < res->nr_cpus; i++)
 		ev_total += res->cpus[i].events;
@@ -213,6 +270,18 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 	printf("events: %llu selected of %llu decoded, %llu lost\n",
 	       (unsigned long long)res->events,
 	       (unsigned long long)ev_total, (unsigned long long)res->lost);
+}
+
+/* Page counts by order, migratetype and gfp flags. */
+static void text_pages(const struct text_ctx *ctx)
+{
+	struct gt_reader *r = ctx->r;
+	const struct ga_result *res = ctx->res;
+	const struct gotrace_header *h = ctx->h;
+	size_t top = ctx->top;
+	char gfp[256];
+	size_t i;
+	unsigned int o, m;
 
 	printf("\n== Pages ==\n");
 	if (!(h->groups & GOTRACE_GROUP_PAGE))
@@ -267,31 +336,22 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		       gt_gfp_str(r, res->gfp[i].gfp, gfp, sizeof(gfp)));
 	if (i < res->nr_gfp)
 		printf("  ... %zu more\n", res->nr_gfp - i);
+}
+
+/* The tasks that allocate most. */
+static void text_page_tasks(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	size_t top = ctx->top;
+	size_t i, n;
 
 	printf("\n  Tasks by pages allocated:\n");
 	printf("  %8s %-16s %10s %10s %10s %10s %12s\n", "pid", "comm",
 	       "allocs", "pages", "frees", "free pages", "outst. pages");
 	{
-		const struct ga_task **v = calloc(res->nr_tasks + 1,
-						  sizeof(*v));
+		const struct ga_task **v = top_tasks(res, top, pages_of, &n);
 
-		for (i = 0, n = 0; v && i < res->nr_tasks; i++) {
-			if (res->tasks[i].allocs || res->tasks[i].frees)
-				v[n++] = &res->tasks[i];
-		}
-		/* selection of the top by alloc_pages (n is small) */
 		for (i = 0; v && i < top_n(n, top); i++) {
-			size_t j, b = i;
-
-			for (j = i + 1; j < n; j++)
-				if (v[j]->alloc_pages > v[b]->alloc_pages)
-					b = j;
-			if (b != i) {
-				const struct ga_task *t = v[i];
-
-				v[i] = v[b];
-				v[b] = t;
-			}
 			printf("  %8u %-16s %10llu %10llu %10llu %10llu %12llu\n",
 			       v[i]->pid, comm_of(v[i], 0),
 			       (unsigned long long)v[i]->allocs,
@@ -304,6 +364,16 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 			printf("  ... %zu more\n", n - i);
 		free(v);
 	}
+}
+
+/* The stacks that allocate most. */
+static void text_stacks(const struct text_ctx *ctx)
+{
+	struct gt_reader *r = ctx->r;
+	const struct ga_result *res = ctx->res;
+	const char *path = ctx->path;
+	size_t top = ctx->top;
+	size_t i;
 
 	if (res->stack_events || res->nr_stacks > 1 ||
 	    (res->nr_stacks == 1 && res->stacks[0].id)) {
@@ -326,6 +396,16 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		if (i < res->nr_stacks)
 			printf("  ... %zu more\n", res->nr_stacks - i);
 	}
+}
+
+/* What is still allocated at the end of the window. */
+static void text_outstanding(const struct text_ctx *ctx)
+{
+	struct gt_reader *r = ctx->r;
+	const struct ga_result *res = ctx->res;
+	const struct gotrace_header *h = ctx->h;
+	size_t top = ctx->top;
+	size_t i;
 
 	printf("\n== Outstanding pages (allocated in the window, not freed by its end) ==\n");
 	printf("  %llu allocations, %llu pages, %s\n",
@@ -350,6 +430,13 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		if (i < res->nr_out)
 			printf("  ... %zu more groups\n", res->nr_out - i);
 	}
+}
+
+/* Page lifetimes by order. */
+static void text_lifetime(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	unsigned int o, d;
 
 	printf("\n== Page lifetime (alloc to free), count per range ==\n");
 	printf("  %-6s", "order");
@@ -376,6 +463,14 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 			printf(" %8llu", (unsigned long long)cnt[d]);
 		printf("\n");
 	}
+}
+
+/* The allocation rate over time. */
+static void text_rate(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	const struct gotrace_header *h = ctx->h;
+	size_t i;
 
 	printf("\n== Allocation rate (per %s) ==\n", dur(res->bucket_ns));
 	{
@@ -407,6 +502,13 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 			       (unsigned long long)sum.free_pages);
 		}
 	}
+}
+
+/* Extfrag fallbacks. */
+static void text_fragmentation(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	unsigned int o, m;
 
 	printf("\n== Fragmentation ==\n");
 	printf("  extfrag fallbacks %llu (fragmenting %llu)\n",
@@ -420,6 +522,14 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 				       (unsigned long long)res->extfrag_mt[m][o]);
 		}
 	}
+}
+
+/* Direct reclaim, kswapd, compaction. */
+static void text_reclaim(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	const struct gotrace_header *h = ctx->h;
+	size_t i;
 
 	printf("\n== Reclaim and compaction ==\n");
 	if (!(h->groups & GOTRACE_GROUP_RECLAIM))
@@ -451,6 +561,16 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		if (res->compaction_status[i])
 			printf("    %s: %llu\n", compact_names[i],
 			       (unsigned long long)res->compaction_status[i]);
+}
+
+/* Switches, latencies, runtime per task and per CPU. */
+static void text_scheduler(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	const struct gotrace_header *h = ctx->h;
+	size_t top = ctx->top;
+	uint64_t win = ctx->win;
+	size_t i, n;
 
 	printf("\n== Scheduler ==\n");
 	if (!(h->groups & GOTRACE_GROUP_SCHED))
@@ -465,27 +585,9 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 	       "comm", "runtime", "switches", "invol", "wakeups", "lat p50",
 	       "lat p99", "lat max", "migr");
 	{
-		const struct ga_task **v = calloc(res->nr_tasks + 1,
-						  sizeof(*v));
+		const struct ga_task **v = top_tasks(res, top, runtime_of, &n);
 
-		for (i = 0, n = 0; v && i < res->nr_tasks; i++) {
-			const struct ga_task *t = &res->tasks[i];
-
-			if (t->runtime_ns || t->switches || t->wakeups)
-				v[n++] = t;
-		}
 		for (i = 0; v && i < top_n(n, top); i++) {
-			size_t j, b = i;
-
-			for (j = i + 1; j < n; j++)
-				if (v[j]->runtime_ns > v[b]->runtime_ns)
-					b = j;
-			if (b != i) {
-				const struct ga_task *t = v[i];
-
-				v[i] = v[b];
-				v[b] = t;
-			}
 			printf("  %8u %-16s %10s %8llu %8llu %8llu %10s %10s %10s %6llu\n",
 			       v[i]->pid, comm_of(v[i], 0),
 			       dur(v[i]->runtime_ns),
@@ -511,6 +613,13 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		       win ? 100.0 * c->busy_ns / win : 0.0,
 		       (unsigned long long)c->switches);
 	}
+}
+
+/* Losses, gaps and truncation per CPU. */
+static void text_health(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	size_t i;
 
 	printf("\n== Trace health ==\n");
 	printf("  %s; %llu lost events; %llu seq gaps; %llu batches skipped by a reader\n",
@@ -539,6 +648,33 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 		       (unsigned long long)c->lost, c->batches, c->seq_gaps,
 		       c->has_end ? "yes" : "no");
 	}
+}
+
+static void (*const text_sections[])(const struct text_ctx *ctx) = {
+	text_summary,
+	text_pages,
+	text_page_tasks,
+	text_stacks,
+	text_outstanding,
+	text_lifetime,
+	text_rate,
+	text_fragmentation,
+	text_reclaim,
+	text_scheduler,
+	text_health,
+};
+
+static void print_text(struct gt_reader *r, const struct ga_result *res,
+		       const char *path, size_t top)
+{
+	struct text_ctx ctx = {
+		.r = r, .res = res, .h = gt_header(r), .path = path,
+		.top = top, .win = res->end_ns - res->start_ns,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(text_sections); i++)
+		text_sections[i](&ctx);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
