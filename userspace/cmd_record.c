@@ -574,19 +574,228 @@ static int summary(struct recorder *rc)
 	return EXIT_OK;
 }
 
+/* What the command line asks of record, but for the output path. */
+struct record_opts {
+	struct start_opts so;
+	double duration;	/* 0: none */
+	char **cmd;		/* COMMAND, or NULL */
+	unsigned long pack_level;
+	int only_cmd;
+	int no_syms;
+	int raw;
+};
+
+/* The options of cmd_record(); -1 when it is done (*status). */
+static int record_args(int argc, char **argv, struct record_opts *ro,
+		       const char **path, int *status)
+{
+	struct gt_args a;
+	int id;
+
+	gt_args_init(&a, &record_cmd, argc, argv);
+	while ((id = gt_args_next(&a)) > 0) {
+		switch (id) {
+		case GO_OUTPUT:
+			*path = a.arg;
+			continue;
+		case GO_DURATION:
+			if (parse_seconds(a.arg, &ro->duration))
+				goto bad;
+			continue;
+		case GO_COMMAND_ONLY:
+			ro->only_cmd = 1;
+			continue;
+		case GO_NO_SYMBOLS:
+			ro->no_syms = 1;
+			continue;
+		case GO_NO_PACK:
+			ro->raw = 1;
+			continue;
+		case GO_PACK_LEVEL:
+			if (parse_ulong(a.arg, "--pack-level", 1, 19,
+					&ro->pack_level))
+				goto bad;
+			continue;
+		}
+		if (start_opt(&ro->so, id, a.arg) < 0)
+			goto bad;
+	}
+	gt_args_free(&a);
+	*status = a.status;
+	if (id < 0)
+		return -1;
+	if (optind < argc)
+		ro->cmd = argv + optind;
+	if (!*path) {
+		*status = gt_usage_err(&record_cmd, "-o FILE is required");
+		return -1;
+	}
+	return 0;
+bad:
+	gt_args_free(&a);
+	*status = EXIT_USAGE;
+	return -1;
+}
+
+/* The read buffer, the packer, the device and the output file. */
+static int record_open(struct recorder *rc, const struct record_opts *ro,
+		       struct pack_stream *ps)
+{
+	rc->buf = malloc(READ_CHUNK);
+	if (!rc->buf) {
+		gt_err("%s", strerror(ENOMEM));
+		return -1;
+	}
+	if (!ro->raw) {
+		if (ps_init(ps, 0, (int)ro->pack_level, write_out, rc)) {
+			ps_free(ps);
+			gt_err("%s", strerror(ENOMEM));
+			return -1;
+		}
+		rc->ps = ps;
+	}
+	/* non-blocking: only the poll() loop waits */
+	rc->dev = dev_open(O_RDONLY | O_NONBLOCK);
+	if (rc->dev < 0)
+		return -1;
+	if (!strcmp(rc->path, "-")) {
+		rc->out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		rc->out_is_stdout = 1;
+		rc->path = "<stdout>";
+	} else {
+		rc->out = open(rc->path,
+			       O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
+	if (rc->out < 0) {
+		gt_err("%s: %s", rc->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What the poll() loop waits for besides the device: SIGINT, SIGTERM and
+ * SIGCHLD (blocked from now on: a late SIGINT must not kill us), the
+ * duration and the progress line.
+ */
+static int record_events(struct recorder *rc, double duration,
+			 sigset_t *oldmask)
+{
+	sigset_t mask;
+
+	/* a closed output pipe is a write error (EPIPE), not a death */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, oldmask);
+	rc->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (rc->sfd < 0) {
+		gt_err("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	if (duration > 0) {
+		rc->tfd_dur = make_timer(duration, 0);
+		if (rc->tfd_dur < 0)
+			return -1;
+	}
+	if (isatty(STDERR_FILENO)) {
+		rc->tfd_prog = make_timer(1, 1);
+		if (rc->tfd_prog < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Start the trace and COMMAND, copy the stream to its end: the status. */
+static int record_trace(struct recorder *rc, struct record_opts *ro,
+			const sigset_t *oldmask)
+{
+	char **cmd = ro->cmd;
+	int err, status;
+
+	if (cmd) {
+		err = spawn_prepare(rc, cmd, oldmask);
+		if (err) {
+			gt_err("cannot run '%s': %s", cmd[0], strerror(err));
+			remove_output(rc, rc->out_is_stdout);
+			return EXIT_ERR;
+		}
+		if (ro->only_cmd) {
+			ro->so.filter_pid = rc->child;
+			ro->so.filter_flags = GOTRACE_FILTER_TGID |
+					      GOTRACE_FILTER_CHILDREN;
+		}
+	} else if (ro->only_cmd) {
+		gt_err("record: --command-only needs a COMMAND");
+		remove_output(rc, rc->out_is_stdout);
+		return EXIT_ERR;
+	}
+	if (start_trace(rc->dev, &ro->so)) {
+		spawn_cancel(rc);
+		remove_output(rc, rc->out_is_stdout);
+		return EXIT_ERR;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &rc->t0);
+	if (cmd) {
+		err = spawn_go(rc);
+		if (err) {
+			gt_err("cannot execute '%s': %s", cmd[0], strerror(err));
+			stop_trace(rc);
+			loop(rc);
+			finish_output(rc);
+			return EXIT_NOEXEC;
+		}
+	}
+	if (loop(rc) < 0) {
+		stop_trace(rc);
+		finish_output(rc);
+		return EXIT_ERR;
+	}
+	finish_output(rc);
+	if (close(rc->out) < 0 && !rc->write_failed) {
+		gt_err("%s: %s", rc->path, strerror(errno));
+		rc->write_failed = 1;
+	}
+	rc->out = -1;
+	status = summary(rc);
+	if (rc->tr.have_end && !rc->write_failed && ro->so.stacks &&
+	    !ro->no_syms && !rc->out_is_stdout) {
+		size_t nsyms, nstacks;
+
+		if (!append_symbols(rc->path, &nsyms, &nstacks) && nstacks)
+			fprintf(stderr, "gotrace: %zu stacks, %zu kernel symbols added\n",
+				nstacks, nsyms);
+	}
+	return status;
+}
+
+static void record_close(struct recorder *rc)
+{
+	clear_progress(rc);
+	if (rc->tfd_dur >= 0)
+		close(rc->tfd_dur);
+	if (rc->tfd_prog >= 0)
+		close(rc->tfd_prog);
+	if (rc->sfd >= 0)
+		close(rc->sfd);
+	if (rc->out >= 0)
+		close(rc->out);
+	if (rc->dev >= 0)
+		close(rc->dev);
+	free(rc->buf);
+	if (rc->ps)
+		ps_free(rc->ps);
+}
+
 int cmd_record(int argc, char **argv)
 {
-	struct start_opts so = { 0 };
+	struct record_opts ro = { .pack_level = GT_PACK_LEVEL };
 	struct recorder rc;
 	struct pack_stream ps;
-	unsigned long pack_level = GT_PACK_LEVEL;
-	int raw = 0;
-	sigset_t mask, oldmask;
-	double duration = 0;
-	char **cmd = NULL;
-	int only_cmd = 0, no_syms = 0, to_stdout = 0;
-	int id, status = EXIT_ERR, err;
-	struct gt_args a;
+	sigset_t oldmask;
+	int status = EXIT_ERR;
 
 	memset(&rc, 0, sizeof(rc));
 	rc.dev = -1;
@@ -597,176 +806,15 @@ int cmd_record(int argc, char **argv)
 	rc.go_fd = -1;
 	rc.err_fd = -1;
 	rc.child = -1;
-	gt_args_init(&a, &record_cmd, argc, argv);
-	while ((id = gt_args_next(&a)) > 0) {
-		switch (id) {
-		case GO_OUTPUT:
-			rc.path = a.arg;
-			continue;
-		case GO_DURATION:
-			if (parse_seconds(a.arg, &duration))
-				goto bad_opt;
-			continue;
-		case GO_COMMAND_ONLY:
-			only_cmd = 1;
-			continue;
-		case GO_NO_SYMBOLS:
-			no_syms = 1;
-			continue;
-		case GO_NO_PACK:
-			raw = 1;
-			continue;
-		case GO_PACK_LEVEL:
-			if (parse_ulong(a.arg, "--pack-level", 1, 19,
-					&pack_level))
-				goto bad_opt;
-			continue;
-		}
-		if (start_opt(&so, id, a.arg) < 0)
-			goto bad_opt;
+	if (record_args(argc, argv, &ro, &rc.path, &status)) {
+		start_opts_free(&ro.so);
+		return status;
 	}
-	gt_args_free(&a);
-	if (id < 0) {
-		start_opts_free(&so);
-		return a.status;
-	}
-	if (optind < argc)
-		cmd = argv + optind;
-	if (!rc.path) {
-		start_opts_free(&so);
-		return gt_usage_err(&record_cmd, "-o FILE is required");
-	}
-	rc.buf = malloc(READ_CHUNK);
-	if (!rc.buf) {
-		gt_err("%s", strerror(ENOMEM));
-		goto out_opts;
-	}
-	if (!raw) {
-		if (ps_init(&ps, 0, (int)pack_level, write_out, &rc)) {
-			ps_free(&ps);
-			gt_err("%s", strerror(ENOMEM));
-			goto out;
-		}
-		rc.ps = &ps;
-	}
-	/* non-blocking: only the poll() loop waits */
-	rc.dev = dev_open(O_RDONLY | O_NONBLOCK);
-	if (rc.dev < 0)
-		goto out;
-	to_stdout = !strcmp(rc.path, "-");
-	if (to_stdout) {
-		rc.out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-		rc.out_is_stdout = 1;
-		rc.path = "<stdout>";
-	} else {
-		rc.out = open(rc.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0644);
-	}
-	if (rc.out < 0) {
-		gt_err("%s: %s", rc.path, strerror(errno));
-		goto out;
-	}
-	/* a closed output pipe is a write error (EPIPE), not a death */
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	rc.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (rc.sfd < 0) {
-		gt_err("signalfd: %s", strerror(errno));
-		goto out_mask;
-	}
-	if (duration > 0) {
-		rc.tfd_dur = make_timer(duration, 0);
-		if (rc.tfd_dur < 0)
-			goto out_mask;
-	}
-	if (isatty(STDERR_FILENO)) {
-		rc.tfd_prog = make_timer(1, 1);
-		if (rc.tfd_prog < 0)
-			goto out_mask;
-	}
-	if (cmd) {
-		err = spawn_prepare(&rc, cmd, &oldmask);
-		if (err) {
-			gt_err("cannot run '%s': %s", cmd[0], strerror(err));
-			remove_output(&rc, to_stdout);
-			goto out_mask;
-		}
-		if (only_cmd) {
-			so.filter_pid = rc.child;
-			so.filter_flags = GOTRACE_FILTER_TGID |
-					  GOTRACE_FILTER_CHILDREN;
-		}
-	} else if (only_cmd) {
-		gt_err("record: --command-only needs a COMMAND");
-		remove_output(&rc, to_stdout);
-		goto out_mask;
-	}
-	if (start_trace(rc.dev, &so)) {
-		spawn_cancel(&rc);
-		remove_output(&rc, to_stdout);
-		goto out_mask;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &rc.t0);
-	if (cmd) {
-		err = spawn_go(&rc);
-		if (err) {
-			gt_err("cannot execute '%s': %s", cmd[0], strerror(err));
-			stop_trace(&rc);
-			loop(&rc);
-			finish_output(&rc);
-			status = EXIT_NOEXEC;
-			goto out_mask;
-		}
-	}
-	if (loop(&rc) < 0) {
-		stop_trace(&rc);
-		finish_output(&rc);
-		status = EXIT_ERR;
-		goto out_mask;
-	}
-	finish_output(&rc);
-	if (close(rc.out) < 0 && !rc.write_failed) {
-		gt_err("%s: %s", rc.path, strerror(errno));
-		rc.write_failed = 1;
-	}
-	rc.out = -1;
-	status = summary(&rc);
-	if (rc.tr.have_end && !rc.write_failed && so.stacks && !no_syms &&
-	    !to_stdout) {
-		size_t nsyms, nstacks;
-
-		if (!append_symbols(rc.path, &nsyms, &nstacks) && nstacks)
-			fprintf(stderr, "gotrace: %zu stacks, %zu kernel symbols added\n",
-				nstacks, nsyms);
-	}
-out_mask:
-	/* signals stay blocked: a late SIGINT must not kill us now */
-out:
-	clear_progress(&rc);
-	if (rc.tfd_dur >= 0)
-		close(rc.tfd_dur);
-	if (rc.tfd_prog >= 0)
-		close(rc.tfd_prog);
-	if (rc.sfd >= 0)
-		close(rc.sfd);
-	if (rc.out >= 0)
-		close(rc.out);
-	if (rc.dev >= 0)
-		close(rc.dev);
-	free(rc.buf);
-	if (rc.ps)
-		ps_free(rc.ps);
-	start_opts_free(&so);
+	status = EXIT_ERR;
+	if (!record_open(&rc, &ro, &ps) &&
+	    !record_events(&rc, ro.duration, &oldmask))
+		status = record_trace(&rc, &ro, &oldmask);
+	record_close(&rc);
+	start_opts_free(&ro.so);
 	return status;
-out_opts:
-	start_opts_free(&so);
-	return EXIT_ERR;
-bad_opt:
-	gt_args_free(&a);
-	start_opts_free(&so);
-	return EXIT_USAGE;
 }

@@ -225,16 +225,14 @@ static int run_pass(const struct report_opts *o, const struct ga_result *res,
 
 /* ---- JSON into HTML ---------------------------------------------------------- */
 
-/* A JSON string that is also safe inside <script>: no '<', '>', '&'. */
-static void jstr(FILE *f, const char *s)
-{
-	json_write_str(f, s ? s : "", (size_t)-1);
-}
-
-static void jhist_bins(FILE *f, const struct ga_hist *h)
+/*
+ * The data of the page, as JSON through json.c's writer (whose strings
+ * are also safe inside <script>: no '<', '>', '&').
+ */
+static void jhist_bins(struct jw *w, const struct ga_hist *h)
 {
 	uint64_t bins[64] = { 0 };
-	int k, lo = 64, hi = -1, first = 1;
+	int k, lo = 64, hi = -1;
 	unsigned int i;
 
 	if (h->b) {
@@ -252,33 +250,41 @@ static void jhist_bins(FILE *f, const struct ga_hist *h)
 				hi = k;
 		}
 	}
-	fputs("[", f);
+	jw_arr_begin(w);
 	for (k = lo; k <= hi; k++) {
-		fprintf(f, "%s[%" PRIu64 ",%" PRIu64 "]", first ? "" : ",",
-			(uint64_t)1 << k, bins[k]);
-		first = 0;
+		jw_arr_begin(w);
+		jw_u64(w, (uint64_t)1 << k);
+		jw_u64(w, bins[k]);
+		jw_arr_end(w);
 	}
-	fputs("]", f);
+	jw_arr_end(w);
 }
 
-static void jhist(FILE *f, const char *name, const struct ga_hist *h)
+static void jhist(struct jw *w, const char *name, const struct ga_hist *h)
 {
-	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"min\":%" PRIu64
-		",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64
-		",\"max\":%" PRIu64 ",\"bins\":", name, h->count, h->min,
-		ga_hist_pct(h, 50), ga_hist_pct(h, 90), ga_hist_pct(h, 99), h->max);
-	jhist_bins(f, h);
-	fputs("}", f);
+	jw_key(w, name);
+	jw_obj_begin(w);
+	jw_kv_u64(w, "count", h->count);
+	jw_kv_u64(w, "min", h->min);
+	jw_kv_u64(w, "p50", ga_hist_pct(h, 50));
+	jw_kv_u64(w, "p90", ga_hist_pct(h, 90));
+	jw_kv_u64(w, "p99", ga_hist_pct(h, 99));
+	jw_kv_u64(w, "max", h->max);
+	jw_key(w, "bins");
+	jhist_bins(w, h);
+	jw_obj_end(w);
 }
 
-static void jseries(FILE *f, const uint64_t *v, size_t n)
+static void jseries(struct jw *w, const char *name, const uint64_t *v,
+		    size_t n)
 {
 	size_t i;
 
-	putc('[', f);
+	jw_key(w, name);
+	jw_arr_begin(w);
 	for (i = 0; i < n; i++)
-		fprintf(f, "%s%" PRIu64, i ? "," : "", v[i]);
-	putc(']', f);
+		jw_u64(w, v[i]);
+	jw_arr_end(w);
 }
 
 static int cmp_task_pages(const void *x, const void *y)
@@ -291,113 +297,170 @@ static int cmp_task_pages(const void *x, const void *y)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
-static void write_data(FILE *f, struct gt_reader *r, const struct ga_result *res,
-		       const struct pass *p, const struct report_opts *o)
+/* What the sections of the data are written from. */
+struct data_ctx {
+	struct jw *w;
+	struct gt_reader *r;
+	const struct ga_result *res;
+	const struct pass *p;
+	const struct report_opts *o;
+};
+
+static void data_meta(const struct data_ctx *x)
 {
-	const struct gotrace_header *h = gt_header(r);
-	const struct ga_task **tv;
-	char release[sizeof(h->release) + 1], machine[sizeof(h->machine) + 1];
-	size_t i, n;
-	unsigned int k;
+	const struct gotrace_header *h = gt_header(x->r);
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
+
+	jw_key(w, "meta");
+	jw_obj_begin(w);
+	jw_kv_str(w, "file", x->o->path);
+	jw_key(w, "release");
+	jw_strn(w, h->release, sizeof(h->release));
+	jw_key(w, "machine");
+	jw_strn(w, h->machine, sizeof(h->machine));
+	jw_kv_u64(w, "nr_cpus", res->nr_cpus);
+	jw_kv_u64(w, "page_size", res->page_size);
+	jw_kv_u64(w, "start_realtime_ns", h->start_realtime_ns);
+	jw_kv_u64(w, "start_ns", h->start_ns);
+	jw_kv_u64(w, "window_start_ns", res->start_ns);
+	jw_kv_u64(w, "window_end_ns", res->end_ns);
+	jw_kv_bool(w, "stacks", h->start_flags & GOTRACE_START_STACKS);
+	jw_kv_u64(w, "groups", h->groups);
+	jw_obj_end(w);
+}
+
+static void data_health(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
 	uint32_t c;
-	int first;
 
-	memcpy(release, h->release, sizeof(h->release));
-	release[sizeof(h->release)] = '\0';
-	memcpy(machine, h->machine, sizeof(h->machine));
-	machine[sizeof(h->machine)] = '\0';
-
-	fputs("{\"meta\":{\"file\":", f);
-	jstr(f, o->path);
-	fputs(",\"release\":", f);
-	jstr(f, release);
-	fputs(",\"machine\":", f);
-	jstr(f, machine);
-	fprintf(f, ",\"nr_cpus\":%u,\"page_size\":%u,\"start_realtime_ns\":%" PRIu64
-		",\"start_ns\":%" PRIu64 ",\"window_start_ns\":%" PRIu64
-		",\"window_end_ns\":%" PRIu64 ",\"stacks\":%s,\"groups\":%" PRIu64 "},",
-		res->nr_cpus, res->page_size, (uint64_t)h->start_realtime_ns,
-		(uint64_t)h->start_ns, res->start_ns, res->end_ns,
-		(h->start_flags & GOTRACE_START_STACKS) ? "true" : "false",
-		(uint64_t)h->groups);
-
-	fprintf(f, "\"health\":{\"complete\":%s,\"truncated\":%s,\"decode_error\":",
-		res->complete ? "true" : "false", res->truncated ? "true" : "false");
-	if (res->decode_error)
-		jstr(f, res->error);
-	else
-		fputs("null", f);
-	fprintf(f, ",\"lost\":%" PRIu64 ",\"seq_gaps\":%" PRIu64
-		",\"reader_skipped\":%" PRIu64 ",\"stack_events\":%" PRIu64
-		",\"stack_lost\":%" PRIu64 ",\"unnamed\":%" PRIu64 ",\"cpus\":[",
-		res->lost, res->seq_gaps, res->reader_skipped, res->stack_events,
-		res->stack_lost, res->unnamed_pids);
+	jw_key(w, "health");
+	jw_obj_begin(w);
+	jw_kv_bool(w, "complete", res->complete);
+	jw_kv_bool(w, "truncated", res->truncated);
+	jw_kv_str(w, "decode_error", res->decode_error ? res->error : NULL);
+	jw_kv_u64(w, "lost", res->lost);
+	jw_kv_u64(w, "seq_gaps", res->seq_gaps);
+	jw_kv_u64(w, "reader_skipped", res->reader_skipped);
+	jw_kv_u64(w, "stack_events", res->stack_events);
+	jw_kv_u64(w, "stack_lost", res->stack_lost);
+	jw_kv_u64(w, "unnamed", res->unnamed_pids);
+	jw_key(w, "cpus");
+	jw_arr_begin(w);
 	for (c = 0; c < res->nr_cpus; c++) {
 		const struct ga_cpu *gc = &res->cpus[c];
 
-		fprintf(f, "%s{\"cpu\":%u,\"events\":%" PRIu64 ",\"lost\":%" PRIu64
-			",\"busy_ns\":%" PRIu64 ",\"switches\":%" PRIu64
-			",\"has_end\":%s}", c ? "," : "", gc->cpu, gc->events,
-			gc->lost, gc->busy_ns, gc->switches,
-			gc->has_end ? "true" : "false");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "cpu", gc->cpu);
+		jw_kv_u64(w, "events", gc->events);
+		jw_kv_u64(w, "lost", gc->lost);
+		jw_kv_u64(w, "busy_ns", gc->busy_ns);
+		jw_kv_u64(w, "switches", gc->switches);
+		jw_kv_bool(w, "has_end", gc->has_end);
+		jw_obj_end(w);
 	}
-	fputs("]},", f);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
 
-	fprintf(f, "\"totals\":{\"events\":%" PRIu64 ",\"lost\":%" PRIu64
-		",\"allocs\":%" PRIu64 ",\"alloc_pages\":%" PRIu64
-		",\"alloc_fails\":%" PRIu64 ",\"frees\":%" PRIu64
-		",\"free_pages\":%" PRIu64 ",\"outstanding_pages\":%" PRIu64
-		",\"switches\":%" PRIu64 ",\"wakeups\":%" PRIu64
-		",\"migrations\":%" PRIu64 ",\"direct_reclaims\":%" PRIu64
-		",\"extfrag\":%" PRIu64 "},",
-		res->events, res->lost, res->allocs, res->alloc_pages,
-		res->alloc_fails, res->frees, res->free_pages,
-		res->outstanding_pages, res->switches, res->wakeups,
-		res->migrations, res->reclaim.count, res->extfrag);
+static void data_totals(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
 
-	fprintf(f, "\"rate\":{\"bucket_ns\":%" PRIu64 ",\"orders\":[", p->bucket_ns);
-	first = 1;
+	jw_key(w, "totals");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "events", res->events);
+	jw_kv_u64(w, "lost", res->lost);
+	jw_kv_u64(w, "allocs", res->allocs);
+	jw_kv_u64(w, "alloc_pages", res->alloc_pages);
+	jw_kv_u64(w, "alloc_fails", res->alloc_fails);
+	jw_kv_u64(w, "frees", res->frees);
+	jw_kv_u64(w, "free_pages", res->free_pages);
+	jw_kv_u64(w, "outstanding_pages", res->outstanding_pages);
+	jw_kv_u64(w, "switches", res->switches);
+	jw_kv_u64(w, "wakeups", res->wakeups);
+	jw_kv_u64(w, "migrations", res->migrations);
+	jw_kv_u64(w, "direct_reclaims", res->reclaim.count);
+	jw_kv_u64(w, "extfrag", res->extfrag);
+	jw_obj_end(w);
+}
+
+/* Allocation and free rates by order, outstanding pages over time. */
+static void data_rate(const struct data_ctx *x)
+{
+	const struct pass *p = x->p;
+	struct jw *w = x->w;
+	unsigned int k;
+
+	jw_key(w, "rate");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "bucket_ns", p->bucket_ns);
+	jw_key(w, "orders");
+	jw_arr_begin(w);
 	for (k = 0; k < GA_ORDERS; k++) {
 		if (!(p->orders & (1U << k)))
 			continue;
-		fprintf(f, "%s{\"order\":%u,\"larger\":%s,\"alloc\":", first ? "" : ",",
-			k, k == GA_ORDERS - 1 ? "true" : "false");
-		jseries(f, p->alloc + (size_t)k * p->nr_buckets, p->nr_buckets);
-		fputs(",\"free\":", f);
-		jseries(f, p->free + (size_t)k * p->nr_buckets, p->nr_buckets);
-		fputs("}", f);
-		first = 0;
+		jw_obj_begin(w);
+		jw_kv_u64(w, "order", k);
+		jw_kv_bool(w, "larger", k == GA_ORDERS - 1);
+		jseries(w, "alloc", p->alloc + (size_t)k * p->nr_buckets,
+			p->nr_buckets);
+		jseries(w, "free", p->free + (size_t)k * p->nr_buckets,
+			p->nr_buckets);
+		jw_obj_end(w);
 	}
-	fputs("],\"outstanding\":", f);
-	jseries(f, p->outst, p->nr_buckets);
-	fputs("},", f);
+	jw_arr_end(w);
+	jseries(w, "outstanding", p->outst, p->nr_buckets);
+	jw_obj_end(w);
+}
 
-	jhist(f, "lifetime", &res->lifetime);
-	fputs(",\"lifetime_orders\":[", f);
-	first = 1;
+static void data_histograms(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
+	unsigned int k;
+
+	jhist(w, "lifetime", &res->lifetime);
+	jw_key(w, "lifetime_orders");
+	jw_arr_begin(w);
 	for (k = 0; k < GA_ORDERS; k++) {
 		const struct ga_order *go = &res->order[k];
 
 		if (!go->allocs && !go->frees)
 			continue;
-		fprintf(f, "%s{\"order\":%u,\"larger\":%s,\"allocs\":%" PRIu64
-			",\"frees\":%" PRIu64 ",\"outstanding\":%" PRIu64 ",",
-			first ? "" : ",", k, k == GA_ORDERS - 1 ? "true" : "false",
-			go->allocs, go->frees, go->outstanding);
-		jhist(f, "lifetime", &go->lifetime);
-		fputs("}", f);
-		first = 0;
+		jw_obj_begin(w);
+		jw_kv_u64(w, "order", k);
+		jw_kv_bool(w, "larger", k == GA_ORDERS - 1);
+		jw_kv_u64(w, "allocs", go->allocs);
+		jw_kv_u64(w, "frees", go->frees);
+		jw_kv_u64(w, "outstanding", go->outstanding);
+		jhist(w, "lifetime", &go->lifetime);
+		jw_obj_end(w);
 	}
-	fputs("],", f);
-	jhist(f, "wakelat", &res->wake_lat);
-	fputs(",", f);
-	jhist(f, "reclaim", &res->reclaim);
+	jw_arr_end(w);
+	jhist(w, "wakelat", &res->wake_lat);
+	jhist(w, "reclaim", &res->reclaim);
+}
 
-	/* timeline: dominant task per column */
-	fprintf(f, ",\"timeline\":{\"cols\":%d,\"col_ns\":%" PRIu64 ",\"cpus\":[",
-		TL_COLS, p->col_ns);
+/* The task that ran most of each column of each CPU (0: mostly idle). */
+static void data_timeline(const struct data_ctx *x)
+{
+	const struct pass *p = x->p;
+	struct jw *w = x->w;
+	uint32_t c;
+	size_t i;
+
+	jw_key(w, "timeline");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "cols", TL_COLS);
+	jw_kv_u64(w, "col_ns", p->col_ns);
+	jw_key(w, "cpus");
+	jw_arr_begin(w);
 	for (c = 0; c < p->nr_cpus; c++) {
-		fputs(c ? ",[" : "[", f);
+		jw_arr_begin(w);
 		for (i = 0; i < TL_COLS; i++) {
 			const struct tl_col *col = &p->cols[(size_t)c * TL_COLS + i];
 			uint32_t pid = 0;
@@ -412,55 +475,82 @@ static void write_data(FILE *f, struct gt_reader *r, const struct ga_result *res
 			}
 			if (col->busy * 10 < p->col_ns)
 				pid = 0;	/* mostly idle */
-			fprintf(f, "%s%u", i ? "," : "", pid);
+			jw_u64(w, pid);
 		}
-		fputs("]", f);
+		jw_arr_end(w);
 	}
-	fputs("]},", f);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
 
-	/* tasks: by pages allocated, and by runtime for the timeline legend */
+/* Every task, by pages allocated (the timeline's legend needs them all). */
+static void data_tasks(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	const struct ga_task **tv;
+	struct jw *w = x->w;
+	size_t i, n = 0;
+
 	tv = malloc((res->nr_tasks + 1) * sizeof(*tv));
-	n = 0;
 	if (tv) {
 		for (i = 0; i < res->nr_tasks; i++)
 			tv[n++] = &res->tasks[i];
 		qsort(tv, n, sizeof(*tv), cmp_task_pages);
 	}
-	fputs("\"tasks\":[", f);
+	jw_key(w, "tasks");
+	jw_arr_begin(w);
 	for (i = 0; i < n; i++) {
 		const struct ga_task *t = tv[i];
 
-		fprintf(f, "%s{\"pid\":%u,\"tgid\":%u,\"comm\":", i ? ",\n" : "",
-			t->pid, t->tgid);
-		jstr(f, t->comm ? t->comm : "");
-		fprintf(f, ",\"allocs\":%" PRIu64 ",\"alloc_pages\":%" PRIu64
-			",\"frees\":%" PRIu64 ",\"free_pages\":%" PRIu64
-			",\"outstanding_pages\":%" PRIu64 ",\"runtime_ns\":%" PRIu64
-			",\"switches\":%" PRIu64 ",\"involuntary\":%" PRIu64
-			",\"wakeups\":%" PRIu64 ",\"lat_p50\":%" PRIu64
-			",\"lat_p99\":%" PRIu64 ",\"lat_max\":%" PRIu64 "}",
-			t->allocs, t->alloc_pages, t->frees, t->free_pages,
-			t->outstanding_pages, t->runtime_ns, t->switches,
-			t->involuntary, t->wakeups, ga_hist_pct(&t->wake_lat, 50),
-			ga_hist_pct(&t->wake_lat, 99), t->wake_lat.max);
+		jw_obj_begin(w);
+		jw_kv_u64(w, "pid", t->pid);
+		jw_kv_u64(w, "tgid", t->tgid);
+		jw_kv_str(w, "comm", t->comm ? t->comm : "");
+		jw_kv_u64(w, "allocs", t->allocs);
+		jw_kv_u64(w, "alloc_pages", t->alloc_pages);
+		jw_kv_u64(w, "frees", t->frees);
+		jw_kv_u64(w, "free_pages", t->free_pages);
+		jw_kv_u64(w, "outstanding_pages", t->outstanding_pages);
+		jw_kv_u64(w, "runtime_ns", t->runtime_ns);
+		jw_kv_u64(w, "switches", t->switches);
+		jw_kv_u64(w, "involuntary", t->involuntary);
+		jw_kv_u64(w, "wakeups", t->wakeups);
+		jw_kv_u64(w, "lat_p50", ga_hist_pct(&t->wake_lat, 50));
+		jw_kv_u64(w, "lat_p99", ga_hist_pct(&t->wake_lat, 99));
+		jw_kv_u64(w, "lat_max", t->wake_lat.max);
+		jw_obj_end(w);
 	}
+	jw_arr_end(w);
 	free(tv);
-	fputs("],\n\"stacks\":[", f);
-	n = res->nr_stacks < o->top ? res->nr_stacks : o->top;
+}
+
+/* The top allocating stacks, their frames symbolised. */
+static void data_stacks(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
+	size_t i, n = res->nr_stacks < x->o->top ? res->nr_stacks : x->o->top;
+
+	jw_key(w, "stacks");
+	jw_arr_begin(w);
 	for (i = 0; i < n; i++) {
 		const struct ga_stack *s = &res->stacks[i];
 		const uint64_t *frames;
 		int nf, j;
 
-		fprintf(f, "%s{\"id\":%u,\"allocs\":%" PRIu64 ",\"alloc_pages\":%" PRIu64
-			",\"frees\":%" PRIu64 ",\"outstanding_pages\":%" PRIu64
-			",\"frames\":[", i ? ",\n" : "", s->id, s->allocs,
-			s->alloc_pages, s->frees, s->outstanding_pages);
-		nf = s->id ? gt_stack(r, s->id, &frames) : 0;
+		jw_obj_begin(w);
+		jw_kv_u64(w, "id", s->id);
+		jw_kv_u64(w, "allocs", s->allocs);
+		jw_kv_u64(w, "alloc_pages", s->alloc_pages);
+		jw_kv_u64(w, "frees", s->frees);
+		jw_kv_u64(w, "outstanding_pages", s->outstanding_pages);
+		jw_key(w, "frames");
+		jw_arr_begin(w);
+		nf = s->id ? gt_stack(x->r, s->id, &frames) : 0;
 		for (j = 0; j < nf; j++) {
 			const char *mod = NULL;
 			uint64_t off = 0;
-			const char *sym = gt_symbol(r, frames[j], &off, &mod);
+			const char *sym = gt_symbol(x->r, frames[j], &off, &mod);
 			char buf[256];
 
 			if (sym)
@@ -469,12 +559,37 @@ static void write_data(FILE *f, struct gt_reader *r, const struct ga_result *res
 					 mod ? "]" : "");
 			else
 				snprintf(buf, sizeof(buf), "0x%" PRIx64, frames[j]);
-			fputs(j ? "," : "", f);
-			jstr(f, buf);
+			jw_str(w, buf);
 		}
-		fputs("]}", f);
+		jw_arr_end(w);
+		jw_obj_end(w);
 	}
-	fputs("]}", f);
+	jw_arr_end(w);
+}
+
+static void (*const data_sections[])(const struct data_ctx *x) = {
+	data_meta,
+	data_health,
+	data_totals,
+	data_rate,
+	data_histograms,
+	data_timeline,
+	data_tasks,
+	data_stacks,
+};
+
+static void write_data(FILE *f, struct gt_reader *r, const struct ga_result *res,
+		       const struct pass *p, const struct report_opts *o)
+{
+	struct jw w;
+	struct data_ctx x = { &w, r, res, p, o };
+	size_t i;
+
+	jw_init(&w, f, false);
+	jw_obj_begin(&w);
+	for (i = 0; i < ARRAY_SIZE(data_sections); i++)
+		data_sections[i](&x);
+	jw_obj_end(&w);
 }
 
 /* ---- the page -------------------------------------------------------------------- */
