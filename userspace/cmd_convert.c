@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gotrace convert: export a trace file for other viewers (Perfetto/Chrome
- * JSON, Go execution trace for `go tool trace`).
+ * JSON, Perfetto's protobuf trace, Go execution trace for `go tool trace`,
+ * pprof profile and folded stacks of the page allocations).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,13 +19,17 @@
 static void convert_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gotrace convert --format=perfetto|go -o OUT [OPTIONS] FILE\n"
+		"Usage: gotrace convert --format=FMT -o OUT [OPTIONS] FILE\n"
 		"\n"
 		"Export a trace for other viewers, written while the trace is read.\n"
 		"\n"
 		"  -f, --format FMT   perfetto: Chrome trace event JSON (ui.perfetto.dev,\n"
-		"                     chrome://tracing); go: Go 1.19 execution trace\n"
-		"                     (go tool trace)\n"
+		"                     chrome://tracing); perfetto-proto: Perfetto's\n"
+		"                     protobuf trace (CPU tracks, thread states);\n"
+		"                     go: Go 1.19 execution trace (go tool trace);\n"
+		"                     pprof: gzipped profile of the page allocations\n"
+		"                     (go tool pprof); folded: folded stacks\n"
+		"                     (flamegraph.pl)\n"
 		"  -o, --output OUT   output file ('-': stdout)\n"
 		"      --from T       keep only events from T after the start (seconds,\n"
 		"                     or with a unit: 10us, 5ms)\n"
@@ -35,6 +40,8 @@ static void convert_usage(FILE *f)
 		"      --allocs       perfetto: page allocation events (default: when\n"
 		"                     the trace has stacks)\n"
 		"      --no-allocs    perfetto: no page allocation events\n"
+		"      --value TYPE   folded: outstanding_pages (default),\n"
+		"                     outstanding_bytes, alloc_pages or allocs\n"
 		"  -q, --quiet        no summary on stderr\n"
 		"  -h, --help         show this help\n");
 }
@@ -46,6 +53,7 @@ enum {
 	OPT_SAMPLE,
 	OPT_ALLOCS,
 	OPT_NO_ALLOCS,
+	OPT_VALUE,
 };
 
 int cmd_convert(int argc, char **argv)
@@ -59,6 +67,7 @@ int cmd_convert(int argc, char **argv)
 		{ "sample",    required_argument, NULL, OPT_SAMPLE },
 		{ "allocs",    no_argument,       NULL, OPT_ALLOCS },
 		{ "no-allocs", no_argument,       NULL, OPT_NO_ALLOCS },
+		{ "value",     required_argument, NULL, OPT_VALUE },
 		{ "quiet",     no_argument,       NULL, 'q' },
 		{ "help",      no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -70,6 +79,8 @@ int cmd_convert(int argc, char **argv)
 		.allocs = -1,
 	};
 	struct convert_stats st = { 0 };
+	int (*conv)(struct gt_reader *r, FILE *out,
+		    const struct convert_opts *o, struct convert_stats *st);
 	const char *fmt = NULL, *outp = NULL;
 	struct gt_reader *r;
 	unsigned long ul;
@@ -110,6 +121,13 @@ int cmd_convert(int argc, char **argv)
 		case OPT_NO_ALLOCS:
 			o.allocs = 0;
 			break;
+		case OPT_VALUE:
+			if (convert_value_index(optarg) < 0) {
+				gt_err("convert: unknown --value '%s'", optarg);
+				return EXIT_ERR;
+			}
+			o.value = optarg;
+			break;
 		case 'q':
 			o.quiet = 1;
 			break;
@@ -129,10 +147,22 @@ int cmd_convert(int argc, char **argv)
 	if (!strcmp(fmt, "perfetto") || !strcmp(fmt, "chrome") ||
 	    !strcmp(fmt, "json")) {
 		go = 0;
+		conv = convert_perfetto;
 	} else if (!strcmp(fmt, "go")) {
 		go = 1;
+		conv = convert_go;
+	} else if (!strcmp(fmt, "perfetto-proto")) {
+		go = 0;
+		conv = convert_perfetto_proto;
+	} else if (!strcmp(fmt, "pprof")) {
+		go = 0;
+		conv = convert_pprof;
+	} else if (!strcmp(fmt, "folded")) {
+		go = 0;
+		conv = convert_folded;
 	} else {
-		gt_err("convert: unknown format '%s' (perfetto, go)", fmt);
+		gt_err("convert: unknown format '%s' (perfetto, perfetto-proto, go, pprof, folded)",
+		       fmt);
 		return EXIT_ERR;
 	}
 	if (o.to_ns <= o.from_ns) {
@@ -154,10 +184,7 @@ int cmd_convert(int argc, char **argv)
 	buf = malloc(OUT_BUF_SIZE);
 	if (buf)
 		setvbuf(out, buf, _IOFBF, OUT_BUF_SIZE);
-	if (go)
-		ret = convert_go(r, out, &o, &st);
-	else
-		ret = convert_perfetto(r, out, &o, &st);
+	ret = conv(r, out, &o, &st);
 	if (ret < 0)
 		gt_err("%s: %s", o.path, ret == -ENOMEM ? "out of memory" :
 		       gt_error(r)[0] ? gt_error(r) : strerror(-ret));
