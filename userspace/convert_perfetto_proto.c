@@ -140,7 +140,10 @@ static struct pt_task *task_of(struct pt *p, uint32_t pid)
 	return t;
 }
 
-/* ftrace's name of a task: its comm, "swapper/N" for the idle tasks. */
+/*
+ * ftrace's name of a task: its comm, "swapper/N" for the idle tasks; ""
+ * when the trace does not name it (the field is then left out).
+ */
 static const char *comm_of(struct pt *p, uint32_t pid, uint32_t cpu,
 			   char *buf, size_t n)
 {
@@ -153,6 +156,12 @@ static const char *comm_of(struct pt *p, uint32_t pid, uint32_t cpu,
 	task_of(p, pid);
 	c = gt_comm(p->r, pid);
 	return c ? c : "";
+}
+
+static void put_comm(struct pb *b, unsigned int field, const char *comm)
+{
+	if (*comm)
+		pb_str(b, field, comm);
 }
 
 static int write_pkt(struct pt *p)
@@ -227,11 +236,11 @@ static void put_event(struct pt *p, const struct gt_event *ev)
 	pb_begin(b, ftrace_field[ev->type]);
 	switch (ev->type) {
 	case GOTRACE_EV_SCHED_SWITCH:
-		pb_str(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
+		put_comm(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
 		pb_int(b, 2, s32(x[0]));
 		pb_int(b, 3, s32(x[1]));
 		pb_int(b, 4, (int64_t)x[2]);
-		pb_str(b, 5, comm_of(p, (uint32_t)x[3], ev->cpu, n2, sizeof(n2)));
+		put_comm(b, 5, comm_of(p, (uint32_t)x[3], ev->cpu, n2, sizeof(n2)));
 		pb_int(b, 6, s32(x[3]));
 		pb_int(b, 7, s32(x[4]));
 		c->cur = (uint32_t)x[3];
@@ -239,17 +248,17 @@ static void put_event(struct pt *p, const struct gt_event *ev)
 	case GOTRACE_EV_SCHED_WAKEUP:
 	case GOTRACE_EV_SCHED_WAKEUP_NEW:
 	case GOTRACE_EV_SCHED_WAKING:
-		pb_str(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
+		put_comm(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
 		pb_int(b, 2, s32(x[0]));
 		pb_int(b, 3, s32(x[1]));
 		pb_int(b, 4, 1);	/* success: always 1 since 4.x */
 		pb_int(b, 5, s32(x[2]));
 		break;
 	case GOTRACE_EV_SCHED_PROCESS_FORK:
-		pb_str(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
+		put_comm(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
 		pb_int(b, 2, s32(x[0]));
 		/* the child runs under its parent's name until it execs */
-		pb_str(b, 3, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
+		put_comm(b, 3, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
 		pb_int(b, 4, s32(x[1]));
 		t = task_of(p, (uint32_t)x[1]);
 		if (t) {
@@ -263,7 +272,7 @@ static void put_event(struct pt *p, const struct gt_event *ev)
 		}
 		break;
 	case GOTRACE_EV_SCHED_PROCESS_EXIT:
-		pb_str(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
+		put_comm(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
 		pb_int(b, 2, s32(x[0]));
 		t = task_of(p, (uint32_t)x[0]);
 		if (t && t->tgid)
@@ -277,7 +286,7 @@ static void put_event(struct pt *p, const struct gt_event *ev)
 		task_of(p, (uint32_t)x[0]);
 		break;
 	case GOTRACE_EV_SCHED_MIGRATE_TASK:
-		pb_str(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
+		put_comm(b, 1, comm_of(p, (uint32_t)x[0], ev->cpu, n1, sizeof(n1)));
 		pb_int(b, 2, s32(x[0]));
 		pb_int(b, 3, s32(x[1]));
 		pb_int(b, 4, s32(x[2]));
@@ -327,7 +336,7 @@ static void put_event(struct pt *p, const struct gt_event *ev)
 	case GOTRACE_EV_MM_COMPACTION_END:
 		pb_varint(b, 1, x[0]);
 		pb_varint(b, 4, x[1]);
-		pb_varint(b, 5, (uint32_t)x[2]);
+		pb_varint(b, 5, !!x[2]);	/* sync: mode != MIGRATE_ASYNC */
 		if (ev->type == GOTRACE_EV_MM_COMPACTION_END)
 			pb_int(b, 6, s32(x[3]));
 		break;

@@ -14,7 +14,8 @@
  *   alloc_pages/pages         pages allocated
  *   allocs/count              allocations (blocks of 2^order pages)
  *
- * One sample per site, with labels pid, comm, order and gfp; the stack is
+ * One sample per site, with string labels pid, comm, order and gfp
+ * (pprof -tagfocus=order=3, -tagroot=comm ...); the stack is
  * the kernel stack of the allocations (innermost first, symbolised by the
  * trace's SYMBOLS record), or one frame saying why there is none.
  */
@@ -52,7 +53,6 @@ enum {
 
 	LABEL_KEY = 1,
 	LABEL_STR = 2,
-	LABEL_NUM = 3,
 
 	MAPPING_ID = 1,
 	MAPPING_MEMORY_START = 2,
@@ -342,16 +342,6 @@ static const char *no_stack_reason(struct gt_reader *r, uint32_t stack_id)
 	return NULL;
 }
 
-static void pp_label_num(struct pp *p, const char *key, int64_t num)
-{
-	int64_t k = pp_str(p, key);
-
-	pb_begin(&p->body, SAMPLE_LABEL);
-	pb_int(&p->body, LABEL_KEY, k);
-	pb_int(&p->body, LABEL_NUM, num);
-	pb_end(&p->body);
-}
-
 static void pp_label_str(struct pp *p, const char *key, const char *val)
 {
 	int64_t k = pp_str(p, key), v = pp_str(p, val);
@@ -369,7 +359,7 @@ static void pp_sample(struct pp *p, const struct ga_site *s,
 	uint32_t ids[GOTRACE_MAX_STACK_DEPTH + 1];
 	uint64_t v[NR_VALUES];
 	const uint64_t *f;
-	char gfp[256];
+	char gfp[256], num[16];
 	int i, n = 0;
 
 	/* locations first: their messages go before the sample's */
@@ -395,10 +385,16 @@ static void pp_sample(struct pp *p, const struct ga_site *s,
 	for (i = 0; i < NR_VALUES; i++)
 		pb_raw_varint(&p->body, v[i]);
 	pb_end(&p->body);
-	pp_label_num(p, "pid", s->pid);
+	/*
+	 * String labels: pprof drops a numeric label whose value is 0
+	 * (order 0, pid 0).
+	 */
+	snprintf(num, sizeof(num), "%u", s->pid);
+	pp_label_str(p, "pid", num);
 	if (comm)
 		pp_label_str(p, "comm", comm);
-	pp_label_num(p, "order", s->order);
+	snprintf(num, sizeof(num), "%u", s->order);
+	pp_label_str(p, "order", num);
 	pp_label_str(p, "gfp", gfp);
 	pb_end(&p->body);
 }
