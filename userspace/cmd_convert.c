@@ -19,7 +19,8 @@
 static void convert_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: gotrace convert --format=FMT -o OUT [OPTIONS] FILE\n"
+		"Usage: gotrace convert --format=perfetto|perfetto-proto|go|pprof|folded\n"
+		"                       -o OUT [OPTIONS] FILE\n"
 		"\n"
 		"Export a trace for other viewers, written while the trace is read.\n"
 		"\n"
