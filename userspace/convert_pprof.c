@@ -327,6 +327,12 @@ static uint32_t pp_location(struct pp *p, uint64_t addr, const char *pseudo)
 	return id;
 }
 
+/* A task's name: its last comm, "swapper" for pid 0 (idle), or NULL. */
+static const char *task_comm(struct gt_reader *r, uint32_t pid)
+{
+	return pid ? gt_comm(r, pid) : "swapper";
+}
+
 /* Why a sample has no stack, as its only frame, or NULL: it has one. */
 static const char *no_stack_reason(struct gt_reader *r, uint32_t stack_id)
 {
@@ -373,7 +379,7 @@ static void pp_sample(struct pp *p, const struct ga_site *s,
 			ids[n++] = pp_location(p, f[i], NULL);
 	}
 	site_values(s, page_size, v);
-	comm = gt_comm(p->r, s->pid);
+	comm = task_comm(p->r, s->pid);
 	gt_gfp_str(p->r, s->gfp, gfp, sizeof(gfp));
 
 	pb_begin(&p->body, PROFILE_SAMPLE);
@@ -590,7 +596,7 @@ static void folded_name(FILE *out, const char *s)
 static void folded_line(struct gt_reader *r, FILE *out,
 			const struct ga_site *s, uint64_t value)
 {
-	const char *comm = gt_comm(r, s->pid), *why, *mod, *name;
+	const char *comm = task_comm(r, s->pid), *why, *mod, *name;
 	const uint64_t *f;
 	int i, n;
 
