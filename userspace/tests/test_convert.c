@@ -799,6 +799,26 @@ int main(int argc, char **argv)
 	}
 	check_perfetto_proto("conv-pingpong", 0);
 	check_perfetto_proto("conv-random", 0);
+	/* a window: the analysis's window, so stats' numbers */
+	rc = sh("t=%s/conv-random; w='--from 0.01 --to 0.04'; "
+		"%s stats --json $w $t.trace >$t.win.json && "
+		"o=$(%s convert -q --format=folded $w -o - $t.trace | awk '{ n += $NF } END { print n + 0 }') && "
+		"a=$(%s convert -q --format=folded --value=alloc_pages $w -o - $t.trace | awk '{ n += $NF } END { print n + 0 }') && "
+		"python3 -c 'import json, sys\n"
+		"s = json.load(open(sys.argv[1]))\n"
+		"w = [s[\"outstanding\"][\"pages\"], s[\"pages\"][\"alloc_pages\"]]\n"
+		"g = [int(sys.argv[2]), int(sys.argv[3])]\n"
+		"print(\"folded\", g, \"stats\", w)\n"
+		"sys.exit(0 if g == w and w[1] > 0 else 1)' $t.win.json $o $a",
+		outdir, tool, tool, tool);
+	ok(rc == 0, "conv-random: folded --from 0.01 --to 0.04 sums to stats' outstanding and allocated pages of that window");
+	/* input that is not a trace: one line, exit 1, no output file */
+	rc = sh("cd %s && rm -f bad.pb.gz bad.pftrace && "
+		"! %s convert --format=pprof -o bad.pb.gz %s/conv-pprof.folded 2>bad.err && "
+		"! %s convert --format=perfetto-proto -o bad.pftrace %s/conv-pprof.folded 2>>bad.err && "
+		"test ! -e bad.pb.gz && test ! -e bad.pftrace && test $(wc -l <bad.err) -eq 2 && cat bad.err",
+		outdir, tool, outdir, tool, outdir);
+	ok(rc == 0, "not a trace: pprof and perfetto-proto exit 1 with one line each, no output file");
 	check_perfetto_proto("conv-random-lossy", 1);
 	check_perfetto_proto("conv-garbage", 0);
 	rc = sh("%s convert --format=pprof -o %s/conv-cut.pb.gz %s/conv-cut.trace && "
