@@ -16,10 +16,19 @@
 #   accept it (Debian's golang-go), its web UI serves it
 #   (userspace/tests/check_go_ui.sh), and its goroutines (`go tool trace
 #   -d`, distinct GoCreate ids) are the tasks `dump` mentions;
+# - convert --format=pprof: `go tool pprof -top` shows the ping-pong
+#   tasks' page faults (handle_mm_fault) in allocated pages, and the
+#   samples' sums are stats' outstanding pages, allocated pages and
+#   allocations; --format=folded sums to the same;
+# - convert --format=perfetto-proto: `protoc --decode` with the schema
+#   subset (userspace/tests/perfetto_trace.proto) accepts it and its
+#   events and fields are dump's (userspace/tests/check_perfetto_proto.py);
+#   Perfetto's trace_processor is not in Debian, so it is not run;
 # - report (of both traces): headless Chromium renders it without console
 #   messages, its self-check passes, its totals are `stats --json`'s; the
 #   screenshots are $BUILD/viewers/report-{big,pingpong}.png.
-# Installs golang-go, chromium, python3 and curl when missing (apt).
+# Installs golang-go, chromium, python3, curl and protobuf-compiler when
+# missing (apt).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +64,7 @@ command -v go >/dev/null || need+=(golang-go)
 command -v chromium >/dev/null || need+=(chromium)
 command -v python3 >/dev/null || need+=(python3)
 command -v curl >/dev/null || need+=(curl)
+command -v protoc >/dev/null || need+=(protobuf-compiler)
 if [ ${#need[@]} -gt 0 ]; then
 	if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}" \
 		>"$OUT/apt.log" 2>&1; then
@@ -220,6 +230,69 @@ for t in pingpong big; do
 		fi
 	fi
 done
+
+# ---- pprof, folded stacks ----------------------------------------------------------------
+for t in pingpong big; do
+	f=$OUT/$t.pb.gz
+	"$GT" stats --json "$TR/$t.trace" >"$OUT/$t.stats.json" 2>/dev/null
+	if ! "$GT" convert --format=pprof -o "$f" "$TR/$t.trace" 2>"$f.err" ||
+	   ! go tool pprof -raw "$f" >"$f.raw" 2>>"$f.err"; then
+		diag <"$f.err"
+		tap fail "pprof: $t: convert, go tool pprof -raw"
+		continue
+	fi
+	# sums of the samples' values (outstanding pages, bytes, pages, allocs)
+	read -r sop sob sap sal < <(awk '/^Samples:/ { s = 1; getline; next }
+		/^Locations/ { s = 0 } s && /^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+:/ {
+		a += $1; b += $2; c += $3; d += $4 } END { print a + 0, b + 0, c + 0, d + 0 }' "$f.raw")
+	want=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))
+print(s["outstanding"]["pages"], s["outstanding"]["pages"] * s["trace"]["page_size"],
+      s["pages"]["alloc_pages"], s["pages"]["allocs"])' "$OUT/$t.stats.json" 2>&1)
+	echo "$t: pprof sums $sop $sob $sap $sal; stats $want" | diag
+	if [ "$sop $sob $sap $sal" = "$want" ]; then
+		tap ok "pprof: $t: samples sum to stats' outstanding pages/bytes, allocated pages, allocations"
+	else
+		tap fail "pprof: $t: samples $sop $sob $sap $sal, stats $want"
+	fi
+	fs=$("$GT" convert -q --format=folded --value=alloc_pages -o - "$TR/$t.trace" |
+		awk '{ n += $NF } END { print n + 0 }')
+	if [ "$fs" = "$sap" ]; then
+		tap ok "folded: $t: $fs allocated pages, as pprof and stats"
+	else
+		tap fail "folded: $t: $fs allocated pages, pprof $sap"
+	fi
+done
+# the ping-pong was recorded with --stacks: its tasks' faults, by name
+if go tool pprof -top -sample_index=alloc_pages -tagfocus=comm=pingpong \
+	"$OUT/pingpong.pb.gz" >"$OUT/pingpong.pprof.top" 2>&1 &&
+   grep -qE ' handle_mm_fault$' "$OUT/pingpong.pprof.top" &&
+   grep -qE ' __alloc_pages$' "$OUT/pingpong.pprof.top"; then
+	grep -E ' (handle_mm_fault|do_user_addr_fault|__alloc_pages)$' "$OUT/pingpong.pprof.top" | diag
+	tap ok "pprof: pingpong: go tool pprof -top shows the tasks' page faults (handle_mm_fault)"
+else
+	head -n 30 "$OUT/pingpong.pprof.top" | diag
+	tap fail "pprof: pingpong: no handle_mm_fault in go tool pprof -top"
+fi
+
+# ---- Perfetto's protobuf trace ---------------------------------------------------------------
+for t in pingpong big; do
+	f=$OUT/$t.pftrace
+	rel=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["trace"]["release"])' \
+		"$OUT/$t.stats.json" 2>/dev/null)
+	lost=()
+	[ "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["trace"]["lost"])' \
+		"$OUT/$t.stats.json" 2>/dev/null)" != 0 ] || lost=(--lost-cpus 0)
+	if "$GT" convert --format=perfetto-proto -o "$f" "$TR/$t.trace" 2>"$f.err" &&
+	   python3 userspace/tests/check_perfetto_proto.py "$f" "$OUT/$t.dump" \
+		userspace/tests --release "$rel" "${lost[@]}" >"$f.check" 2>&1; then
+		diag <"$f.check"
+		tap ok "perfetto-proto: $t: protoc decodes it; events and fields are dump's; release $rel"
+	else
+		cat "$f.err" "$f.check" 2>/dev/null | diag
+		tap fail "perfetto-proto: $t"
+	fi
+done
+echo "perfetto-proto: Perfetto's trace_processor is not packaged by Debian: not run" | diag
 
 # ---- HTML report in headless Chromium -------------------------------------------------
 check_report() {	# NAME TRACE: report, Chromium, screenshot, totals

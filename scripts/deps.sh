@@ -9,6 +9,8 @@ PKGS=(
 	gcc make libc6-dev perl xz-utils gzip tar cpio kmod
 	# PACKED trace records (userspace/lib/pack.c)
 	libzstd-dev
+	# gzipped pprof profiles (userspace/convert_pprof.c)
+	zlib1g-dev
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
@@ -23,6 +25,8 @@ PKGS=(
 	# viewer checks: go tool trace (host unit tests and check-viewers.sh),
 	# headless Chromium for the HTML report, python3 for the JSON checks
 	golang-go chromium python3 curl
+	# protoc --decode of convert --format=perfetto-proto (unit tests, viewers)
+	protobuf-compiler
 )
 
 missing=()

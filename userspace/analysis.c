@@ -217,6 +217,11 @@ struct ga {
 	size_t cap_gfp;
 	struct imap gfp_map;
 
+	/* sites: (stack << 32 | pid) -> first site, then a chain by next */
+	size_t cap_sites;
+	uint32_t *site_next;
+	struct imap site_map;
+
 	struct gt_page_map pages;
 	struct cpu_state *cs;
 	size_t cap_buckets;
@@ -349,6 +354,49 @@ static struct ga_gfp *gfp_get(struct ga *a, uint64_t gfp)
 	memset(g, 0, sizeof(*g));
 	g->gfp = gfp;
 	return g;
+}
+
+static struct ga_site *site_get(struct ga *a, uint32_t stack, uint32_t pid,
+				uint64_t order, uint64_t gfp, uint32_t *idx)
+{
+	uint64_t key = (uint64_t)stack << 32 | pid;
+	uint32_t i = imap_get(&a->site_map, key), head = i;
+	struct ga_site *s;
+
+	for (; i != NO_IDX; i = a->site_next[i]) {
+		s = &a->res.sites[i];
+		if (s->order == order && s->gfp == gfp) {
+			*idx = i;
+			return s;
+		}
+	}
+	if (a->res.nr_sites == a->cap_sites) {
+		size_t nc = a->cap_sites ? a->cap_sites * 2 : 256;
+		uint32_t *nn;
+
+		s = realloc(a->res.sites, nc * sizeof(*s));
+		if (!s)
+			return NULL;
+		a->res.sites = s;
+		nn = realloc(a->site_next, nc * sizeof(*nn));
+		if (!nn)
+			return NULL;
+		a->site_next = nn;
+		a->cap_sites = nc;
+	}
+	i = (uint32_t)a->res.nr_sites;
+	if (imap_put(&a->site_map, key, i))	/* the chain's new head */
+		return NULL;
+	a->site_next[i] = head;
+	a->res.nr_sites++;
+	s = &a->res.sites[i];
+	memset(s, 0, sizeof(*s));
+	s->stack_id = stack;
+	s->pid = pid;
+	s->order = (uint32_t)order;
+	s->gfp = gfp;
+	*idx = i;
+	return s;
 }
 
 static struct ga_bucket *bucket_get(struct ga *a, uint64_t ts)
@@ -494,10 +542,12 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 {
 	uint64_t pfn = ev->args[0], order = ev->args[1], pages;
 	uint32_t pid = (uint32_t)ev->args[4];
+	struct ga_site *site;
 	struct ga_bucket *b;
 	struct ga_stack *s;
 	struct ga_gfp *g;
 	struct gt_page *pg;
+	uint32_t site_idx = 0;
 	struct task *t;
 	int old;
 
@@ -534,6 +584,11 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 		CHECK(s);
 		s->allocs++;
 		s->alloc_pages += pages;
+		site = site_get(a, ev->stack_id, pid, order, ev->args[2],
+				&site_idx);
+		CHECK(site);
+		site->allocs++;
+		site->alloc_pages += pages;
 		b = bucket_get(a, ev->ts);
 		if (b) {
 			b->allocs++;
@@ -552,6 +607,7 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 	pg->cpu = (uint16_t)ev->cpu;
 	pg->order = (uint8_t)(order < 255 ? order : 255);
 	pg->flags = GT_PAGE_USED | (sel ? PG_SELECTED : 0);
+	pg->tag = site_idx;
 	return 0;
 }
 
@@ -779,6 +835,21 @@ static int out_cmp(const void *x, const void *y)
 	return p->pid < q->pid ? -1 : p->pid > q->pid;
 }
 
+static int site_cmp(const void *x, const void *y)
+{
+	const struct ga_site *p = x, *q = y;
+
+	if (p->alloc_pages != q->alloc_pages)
+		return p->alloc_pages > q->alloc_pages ? -1 : 1;
+	if (p->stack_id != q->stack_id)
+		return p->stack_id < q->stack_id ? -1 : 1;
+	if (p->pid != q->pid)
+		return p->pid < q->pid ? -1 : 1;
+	if (p->order != q->order)
+		return p->order < q->order ? -1 : 1;
+	return p->gfp < q->gfp ? -1 : p->gfp > q->gfp;
+}
+
 static int task_cmp(const void *x, const void *y)
 {
 	const struct ga_task *p = x, *q = y;
@@ -842,6 +913,8 @@ static int finish_pages(struct ga *a)
 		t->t.outstanding_pages += pages;
 		s->outstanding++;
 		s->outstanding_pages += pages;
+		res->sites[pg->tag].outstanding++;
+		res->sites[pg->tag].outstanding_pages += pages;
 		key = (uint64_t)pg->stack << 32 | pg->pid;
 		gi = imap_get(&groups, key);
 		if (gi == NO_IDX) {
@@ -871,6 +944,8 @@ static int finish_pages(struct ga *a)
 			o->oldest_ts = pg->ts;
 	}
 	res->outstanding_bytes = res->outstanding_pages * res->page_size;
+	if (res->nr_sites > 1)
+		qsort(res->sites, res->nr_sites, sizeof(*res->sites), site_cmp);
 	if (res->nr_out)
 		qsort(res->out, res->nr_out, sizeof(*res->out), out_cmp);
 	ret = 0;
@@ -1059,6 +1134,9 @@ void ga_free(struct ga *a)
 	hist_free(&a->res.wake_lat);
 	free(a->res.tasks);
 	free(a->res.out);
+	free(a->res.sites);
+	free(a->site_next);
+	imap_free(&a->site_map);
 	free(a->res.buckets);
 	free(a->res.cpus);
 	free(a->tasks);

@@ -44,7 +44,8 @@
  *   pfn not alive (allocated before the trace, or lost) counts in
  *   free_unknown.
  * - Outstanding pages: selected allocations not freed by the end, grouped
- *   by (stack id, pid); ga_task and ga_stack carry the sums too.
+ *   by (stack id, pid); ga_task and ga_stack carry the sums too, and
+ *   ga_site splits them further by order and gfp flags.
  * - Runtime: the time between a task's sched_switch in and out on a CPU;
  *   the task a CPU runs at its first sched_switch has run since the window
  *   start, the tasks running at the end run until the end.  Busy time of
@@ -161,6 +162,23 @@ struct ga_outstanding {
 	uint64_t oldest_ts;	/* earliest allocation among them */
 };
 
+/*
+ * Allocations of one (stack, pid, order, gfp): the samples of a profile
+ * (pprof), so that every label of a sample is exact.  outstanding and
+ * outstanding_pages are the part of them alive at the end; summed over
+ * the sites of one (stack, pid) they are that ga_outstanding's.
+ */
+struct ga_site {
+	uint32_t stack_id;
+	uint32_t pid;
+	uint32_t order;
+	uint64_t gfp;
+	uint64_t allocs;	/* blocks (pfn != -1) */
+	uint64_t alloc_pages;
+	uint64_t outstanding;
+	uint64_t outstanding_pages;
+};
+
 struct ga_gfp {
 	uint64_t gfp;		/* gfp_flags value (gt_gfp_str() names it) */
 	uint64_t allocs;
@@ -220,6 +238,8 @@ struct ga_result {
 	struct ga_outstanding *out;	/* by pages, descending */
 	size_t nr_out;
 	struct ga_hist lifetime;	/* all orders */
+	struct ga_site *sites;		/* by alloc_pages, descending */
+	size_t nr_sites;
 
 	/* allocation rate */
 	uint64_t bucket_ns;

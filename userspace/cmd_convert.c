@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gotrace convert: export a trace file for other viewers (Perfetto/Chrome
- * JSON, Go execution trace for `go tool trace`).
+ * JSON, Perfetto's protobuf trace, Go execution trace for `go tool trace`,
+ * pprof profile and folded stacks of the page allocations).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,13 +32,20 @@ struct convert_format {
 
 static const struct convert_format formats[] = {
 	{ "perfetto", { "chrome", "json" }, convert_perfetto, 0 },
+	{ "perfetto-proto", { NULL }, convert_perfetto_proto, 0 },
 	{ "go", { NULL }, convert_go, 1 },
+	{ "pprof", { NULL }, convert_pprof, 0 },
+	{ "folded", { NULL }, convert_folded, 0 },
 };
 
 static const struct gt_cmdopt convert_opts[] = {
 	{ GO_FORMAT, "perfetto: Chrome trace event JSON (ui.perfetto.dev,\n"
-		     "chrome://tracing); go: Go 1.19 execution trace\n"
-		     "(go tool trace)" },
+		     "chrome://tracing); perfetto-proto: Perfetto's\n"
+		     "protobuf trace (CPU tracks, thread states);\n"
+		     "go: Go 1.19 execution trace (go tool trace);\n"
+		     "pprof: gzipped profile of the page allocations\n"
+		     "(go tool pprof); folded: folded stacks\n"
+		     "(flamegraph.pl)" },
 	{ GO_OUTPUT },
 	GT_FILTER_OPTS,
 	{ GO_INTERVAL, "counter interval in ms (perfetto: page\n"
@@ -47,6 +55,8 @@ static const struct gt_cmdopt convert_opts[] = {
 	{ GO_ALLOCS, "perfetto: page allocation events (default: when\n"
 		     "the trace has stacks)" },
 	{ GO_NO_ALLOCS, "perfetto: no page allocation events" },
+	{ GO_VALUE, "folded: outstanding_pages (default),\n"
+		    "outstanding_bytes, alloc_pages or allocs" },
 	{ GO_QUIET },
 	{ GO_HELP },
 	{ GO_END }
@@ -54,7 +64,8 @@ static const struct gt_cmdopt convert_opts[] = {
 
 static const struct gt_cmdspec convert_cmd = {
 	.name = "convert",
-	.synopsis = "--format=perfetto|go -o OUT [OPTIONS] FILE",
+	.synopsis = "--format=perfetto|perfetto-proto|go|pprof|folded -o OUT\n"
+		    "                       [OPTIONS] FILE",
 	.about = "Export a trace for other viewers, written while the trace is read.\n"
 		 "FILE may be '-' (standard input).\n",
 	.opts = convert_opts,
@@ -88,7 +99,7 @@ static int convert_args(struct gt_args *a, struct convert_opts *o,
 			*fmt = find_format(a->arg);
 			if (!*fmt) {
 				a->status = gt_usage_err(a->cmd,
-					"unknown format '%s' (perfetto, go)",
+					"unknown format '%s' (perfetto, perfetto-proto, go, pprof, folded)",
 					a->arg);
 				return -1;
 			}
@@ -109,6 +120,14 @@ static int convert_args(struct gt_args *a, struct convert_opts *o,
 		case GO_ALLOCS:
 		case GO_NO_ALLOCS:
 			o->allocs = id == GO_ALLOCS;
+			break;
+		case GO_VALUE:
+			if (convert_value_index(a->arg) < 0) {
+				a->status = gt_usage_err(a->cmd,
+					"unknown --value '%s'", a->arg);
+				return -1;
+			}
+			o->value = a->arg;
 			break;
 		case GO_QUIET:
 			o->quiet = 1;

@@ -18,6 +18,7 @@ struct convert_opts {
 	uint64_t interval_ns;	/* counter interval */
 	uint32_t sample;	/* keep one page-allocation event in N */
 	int allocs;		/* -1: if the trace has stacks, 0: no, 1: yes */
+	const char *value;	/* folded: a pprof sample type; NULL: default */
 	int quiet;
 };
 
@@ -35,6 +36,15 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 		     const struct convert_opts *o, struct convert_stats *st);
 int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	       struct convert_stats *st);
+int convert_pprof(struct gt_reader *r, FILE *out, const struct convert_opts *o,
+		  struct convert_stats *st);
+int convert_folded(struct gt_reader *r, FILE *out,
+		   const struct convert_opts *o, struct convert_stats *st);
+int convert_perfetto_proto(struct gt_reader *r, FILE *out,
+			   const struct convert_opts *o,
+			   struct convert_stats *st);
+/* Index of a pprof sample type name ("outstanding_pages", ...), or -1. */
+int convert_value_index(const char *name);
 
 /* ---- helpers (convert_common.c) ------------------------------------------ */
 

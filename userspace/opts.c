@@ -94,6 +94,8 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		"page allocation events" },
 	[GO_NO_ALLOCS] = { 0, "no-allocs", NULL, no_argument, NULL,
 		"no page allocation events" },
+	[GO_VALUE] = { 0, "value", NULL, required_argument, "TYPE",
+		"the sample type of each value" },
 	[GO_BUCKET_MS] = { 0, "bucket-ms", NULL, required_argument, "N",
 		"allocation rate bucket in ms", GT_DEF_NUM,
 		GA_DEFAULT_BUCKET_NS / 1000000 },

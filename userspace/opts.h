@@ -47,6 +47,7 @@ enum gt_opt_id {
 	GO_SAMPLE,
 	GO_ALLOCS,
 	GO_NO_ALLOCS,
+	GO_VALUE,
 	GO_BUCKET_MS,
 	GO_WAIT,
 	GO_RAW,

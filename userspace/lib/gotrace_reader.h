@@ -194,7 +194,8 @@ long gt_losses(struct gt_reader *r, const struct gt_loss **out);
 /*
  * A table of pages keyed by pfn (all 64 bits), for tools that follow pages
  * from allocation to free.  A slot is in use when flags has GT_PAGE_USED;
- * the other flag bits, ts, pid, stack, cpu and order are the caller's.
+ * the other flag bits, ts, pid, stack, cpu, order and tag are the
+ * caller's.
  * gt_page_get() returns pfn's slot, inserted (zeroed but for pfn and
  * GT_PAGE_USED) when absent, with *old saying which; NULL without memory.
  * gt_page_del() frees a slot (pointers to other slots may then move).
@@ -210,6 +211,7 @@ struct gt_page {
 	uint16_t cpu;
 	uint8_t order;
 	uint8_t flags;
+	uint32_t tag;		/* e.g. an index in the caller's table */
 };
 
 struct gt_page_map {

@@ -122,8 +122,53 @@ static void enc_stack_rec(struct enc *e, uint32_t id, uint32_t nr,
 	enc_bytes(e, frames, nr * 8);
 }
 
+/*
+ * SYMBOLS record (as `gotrace record` appends): the names of the test
+ * stacks' frames, one of them in a module.
+ */
+static void enc_symbols_rec(struct enc *e)
+{
+	static const struct {
+		uint64_t addr;
+		uint32_t size;
+		const char *name, *module;
+	} syms[] = {
+		{ 0xffffffff81001000ULL, 0x100, "__alloc_pages", "" },
+		{ 0xffffffff81002000ULL, 0x8, "handle_mm_fault", "" },
+		{ 0xffffffff81002008ULL, 0x40, "ext4_da_write_begin", "ext4" },
+	};
+#define NR_SYMS (sizeof(syms) / sizeof(syms[0]))
+	static const uint8_t pad[8];
+	struct gotrace_symbols hdr = { { GOTRACE_REC_SYMBOLS, 0 }, 0, 0 };
+	uint32_t len = sizeof(hdr);
+	size_t i;
+
+	for (i = 0; i < NR_SYMS; i++)
+		len += (sizeof(struct gotrace_symbol) + strlen(syms[i].name) +
+			strlen(syms[i].module) + 7) & ~7U;
+	hdr.rec.len = len;
+	hdr.nr = NR_SYMS;
+	enc_bytes(e, &hdr, sizeof(hdr));
+	for (i = 0; i < NR_SYMS; i++) {
+		struct gotrace_symbol sy = {
+			.addr = syms[i].addr,
+			.size = syms[i].size,
+			.name_len = (uint16_t)strlen(syms[i].name),
+			.module_len = (uint16_t)strlen(syms[i].module),
+		};
+		size_t n = sizeof(sy) + sy.name_len + sy.module_len;
+
+		enc_bytes(e, &sy, sizeof(sy));
+		enc_bytes(e, syms[i].name, sy.name_len);
+		enc_bytes(e, syms[i].module, sy.module_len);
+		enc_bytes(e, pad, ((n + 7) & ~7U) - n);
+	}
+#undef NR_SYMS
+}
+
 /* Write the collected events (one batch per CPU) and a complete tail. */
 static uint64_t batch_lost;	/* lost before CPU 1's batch */
+static int with_symbols;	/* append a SYMBOLS record */
 
 static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 		       const uint32_t *pids, const char *const *comms)
@@ -174,6 +219,8 @@ static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 		enc_cpu_end(&e, cpu, counts[cpu] ? 1 : 0, counts[cpu],
 			    cpu == 1 ? batch_lost : 0, 0);
 	enc_end(&e, now + 1000, nr_evs, batch_lost, 0);
+	if (with_symbols)
+		enc_symbols_rec(&e);
 	snprintf(path, sizeof(path), "%s/%s.trace", outdir, name);
 	f = fopen(path, "wb");
 	ret = f && fwrite(e.buf, 1, e.len, f) == e.len ? 0 : -1;
@@ -190,6 +237,119 @@ static void reset(void)
 }
 
 /* ---- checks ------------------------------------------------------------------ */
+
+/*
+ * convert --format=perfetto-proto, decoded by protoc with the schema
+ * subset perfetto_trace.proto and compared with dump event by event
+ * (check_perfetto_proto.py).
+ */
+static void check_perfetto_proto(const char *name, int lost_cpus)
+{
+	int rc;
+
+	rc = sh("%s convert -q --format=perfetto-proto -o %s/%s.pftrace %s/%s.trace && "
+		"%s dump %s/%s.trace >%s/%s.pdump",
+		tool, outdir, name, outdir, name, tool, outdir, name, outdir, name);
+	ok(rc == 0, "%s: convert --format=perfetto-proto", name);
+	if (system("command -v protoc >/dev/null 2>&1")) {
+		skip("%s: protoc --decode (protobuf-compiler not installed)", name);
+		return;
+	}
+	rc = sh("python3 %s/check_perfetto_proto.py %s/%s.pftrace %s/%s.pdump %s --release 6.1.0-test --lost-cpus %d",
+		srcdir, outdir, name, outdir, name, srcdir, lost_cpus);
+	ok(rc == 0, "%s: perfetto-proto decodes (protoc), its events and fields are dump's, system_info, process_tree, lost bundles",
+	   name);
+}
+
+/*
+ * Page allocations whose profile is known: two tasks, two stacks with
+ * symbols (one frame in a module), orders 0/1/2, two gfp values, a
+ * failed allocation, frees by the allocating and by another task, a free
+ * of a page allocated before the trace, an allocation without a stack.
+ * Sites (outstanding pages, bytes, allocated pages, allocations):
+ *   worker 100, stack 1, order 0, 0xcc0:     2, 8192, 3, 3
+ *   worker 100, stack 1, order 2, 0xcc0:     4, 16384, 4, 1
+ *   other 101, stack 2, order 1, 0x100cca:   0, 0, 4, 2
+ *   other 101, no stack, order 0, 0xcc0:     1, 4096, 1, 1
+ */
+static void scenario_pprof(void)
+{
+	reset();
+	EV(0, GOTRACE_EV_SCHED_SWITCH, 0, 120, 0, 100, 120);
+	add(0, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(1000, 0, 0xcc0, 0, 100), 5, NULL, 1);
+	add(0, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(1001, 0, 0xcc0, 0, 100), 5, NULL, 1);
+	add(1, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(1002, 0, 0xcc0, 0, 100), 5, NULL, 1);
+	add(0, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(2000, 2, 0xcc0, 0, 100), 5, NULL, 1);
+	add(2, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(3000, 1, 0x100cca, 1, 101), 5, NULL, 2);
+	add(2, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(3002, 1, 0x100cca, 1, 101), 5, NULL, 2);
+	add(3, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(4000, 0, 0xcc0, 0, 101), 5, NULL, 0);
+	add(3, GOTRACE_EV_MM_PAGE_ALLOC, 0, A(~0ULL, 0, 0xcc0, 0, 101), 5, NULL, 1);
+	EV(1, GOTRACE_EV_MM_PAGE_FREE, 1001, 0, 100);
+	EV(2, GOTRACE_EV_MM_PAGE_FREE, 3000, 1, 101);
+	EV(0, GOTRACE_EV_MM_PAGE_FREE, 3002, 1, 100);
+	EV(0, GOTRACE_EV_MM_PAGE_FREE, 9999, 0, 100);
+	EV(1, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 3, 0xcc0, 100);
+	EV(1, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 17, 100);
+	EV(2, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 5000, 0, 3, 1, 0, 101);
+	EV(2, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 5008, 0, 1, 101);
+	EV(2, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 3000, 101);
+}
+
+static void test_pprof(const char *name)
+{
+	const char *gohome = "HOME=${HOME:-/tmp}";
+	int rc;
+
+	rc = sh("%s convert --format=pprof -o %s/%s.pb.gz %s/%s.trace && "
+		"test \"$(head -c 2 %s/%s.pb.gz | od -An -tx1 | tr -d ' ')\" = 1f8b",
+		tool, outdir, name, outdir, name, outdir, name);
+	ok(rc == 0, "%s: convert --format=pprof writes a gzip file", name);
+	/* folded: per (task, stack), outermost frame first, exact values */
+	rc = sh("cd %s && %s convert -q --format=folded -o %s.folded %s.trace && "
+		"printf '%%s\\n' 'worker-100;handle_mm_fault;__alloc_pages 6' "
+		"'other-101;[stack not recorded: stack table full] 1' | diff -u - %s.folded",
+		outdir, tool, name, name, name);
+	ok(rc == 0, "%s: folded outstanding pages per (task, stack)", name);
+	rc = sh("cd %s && %s convert -q --format=folded --value=alloc_pages -o - %s.trace | "
+		"diff -u - <(printf '%%s\\n' 'worker-100;handle_mm_fault;__alloc_pages 7' "
+		"'other-101;[stack not recorded: stack table full] 1' "
+		"'other-101;ext4_da_write_begin [ext4] 4')",
+		outdir, tool, name);
+	ok(rc == 0, "%s: folded --value=alloc_pages (module frames marked)", name);
+	rc = sh("%s convert --format=folded --value=bogus -o /dev/null %s/%s.trace 2>&1 | grep -q \"unknown --value 'bogus'\"",
+		tool, outdir, name);
+	ok(rc == 0, "%s: folded --value=bogus rejected with a clear message", name);
+	if (!go_available()) {
+		skip("%s: go tool pprof (golang-go not installed)", name);
+		return;
+	}
+	/* every sample exactly: values, then its labels on the next line */
+	rc = sh("cd %s && %s go tool pprof -raw %s.pb.gz >%s.raw && "
+		"awk '/^Samples:/ { s = 1; next } /^Locations/ { s = 0 } "
+		"s && /:/ && !/\\[/ { if (v != \"\") print v l; l = \"\"; "
+		"sub(/:.*/, \"\"); v = $1 \" \" $2 \" \" $3 \" \" $4; next } "
+		"s && /\\[/ { for (i = 1; i <= NF; i++) l = l \" \" $i } "
+		"END { print v l }' %s.raw | sort >%s.samples && "
+		"printf '%%s\\n' "
+		"'0 0 4 2 comm:[other] gfp:[0x100cca] order:[1] pid:[101]' "
+		"'1 4096 1 1 comm:[other] gfp:[0xcc0] order:[0] pid:[101]' "
+		"'2 8192 3 3 comm:[worker] gfp:[0xcc0] order:[0] pid:[100]' "
+		"'4 16384 4 1 comm:[worker] gfp:[0xcc0] order:[2] pid:[100]' | diff -u - %s.samples",
+		outdir, gohome, name, name, name, name, name);
+	ok(rc == 0, "%s: go tool pprof -raw: the four samples' values and labels", name);
+	rc = sh("cd %s && %s go tool pprof -top %s.pb.gz 2>&1 | tee %s.top | grep -q 'Type: outstanding_pages' && "
+		"grep -q 'of 7pages total' %s.top && "
+		"%s go tool pprof -top -sample_index=alloc_pages -tagfocus=comm=worker %s.pb.gz 2>&1 | "
+		"grep -E '^ +0 +0%% +[0-9.]+%% +7pages +[0-9.]+%% +handle_mm_fault$'",
+		outdir, gohome, name, name, name, gohome, name);
+	ok(rc == 0, "%s: go tool pprof -top: outstanding by default (7 pages), worker's 7 allocated pages under handle_mm_fault",
+	   name);
+	rc = sh("cd %s && %s go tool pprof -raw %s.pb.gz | grep -A8 '^Mappings' | grep -q '\\[ext4\\]' && "
+		"%s go tool pprof -top -sample_index=allocs '-tagfocus=order=^0$' %s.pb.gz | grep -q 'accounting for 4, '",
+		outdir, gohome, name, gohome, name);
+	ok(rc == 0, "%s: go tool pprof: a module's mapping, order 0's 4 allocations (-tagfocus='order=^0$')",
+	   name);
+}
 
 static int tasks_in_dump(const char *name)
 {
@@ -621,6 +781,50 @@ int main(int argc, char **argv)
 	check_perfetto("conv-empty", "", "");
 	check_go("conv-empty", -1);
 	test_report("conv-empty");
+
+	/* pprof, folded and perfetto-proto of a trace with known numbers */
+	{
+		static const uint32_t pp_pids[] = { 100, 101 };
+		static const char *const pp_comms[] = { "worker", "other" };
+
+		scenario_pprof();
+		with_symbols = 1;
+		batch_lost = 5;
+		ok(!write_trace("conv-pprof", 1, 2, pp_pids, pp_comms),
+		   "write conv-pprof");
+		batch_lost = 0;
+		with_symbols = 0;
+		test_pprof("conv-pprof");
+		check_perfetto_proto("conv-pprof", 1);
+	}
+	check_perfetto_proto("conv-pingpong", 0);
+	check_perfetto_proto("conv-random", 0);
+	/* a window: the analysis's window, so stats' numbers */
+	rc = sh("t=%s/conv-random; w='--from 0.01 --to 0.04'; "
+		"%s stats --json $w $t.trace >$t.win.json && "
+		"o=$(%s convert -q --format=folded $w -o - $t.trace | awk '{ n += $NF } END { print n + 0 }') && "
+		"a=$(%s convert -q --format=folded --value=alloc_pages $w -o - $t.trace | awk '{ n += $NF } END { print n + 0 }') && "
+		"python3 -c 'import json, sys\n"
+		"s = json.load(open(sys.argv[1]))\n"
+		"w = [s[\"outstanding\"][\"pages\"], s[\"pages\"][\"alloc_pages\"]]\n"
+		"g = [int(sys.argv[2]), int(sys.argv[3])]\n"
+		"print(\"folded\", g, \"stats\", w)\n"
+		"sys.exit(0 if g == w and w[1] > 0 else 1)' $t.win.json $o $a",
+		outdir, tool, tool, tool);
+	ok(rc == 0, "conv-random: folded --from 0.01 --to 0.04 sums to stats' outstanding and allocated pages of that window");
+	/* input that is not a trace: one line, exit 1, no output file */
+	rc = sh("cd %s && rm -f bad.pb.gz bad.pftrace && "
+		"! %s convert --format=pprof -o bad.pb.gz %s/conv-pprof.folded 2>bad.err && "
+		"! %s convert --format=perfetto-proto -o bad.pftrace %s/conv-pprof.folded 2>>bad.err && "
+		"test ! -e bad.pb.gz && test ! -e bad.pftrace && test $(wc -l <bad.err) -eq 2 && cat bad.err",
+		outdir, tool, outdir, tool, outdir);
+	ok(rc == 0, "not a trace: pprof and perfetto-proto exit 1 with one line each, no output file");
+	check_perfetto_proto("conv-random-lossy", 1);
+	check_perfetto_proto("conv-garbage", 0);
+	rc = sh("%s convert --format=pprof -o %s/conv-cut.pb.gz %s/conv-cut.trace && "
+		"%s convert --format=perfetto-proto -o %s/conv-cut.pftrace %s/conv-cut.trace",
+		tool, outdir, outdir, tool, outdir, outdir);
+	ok(rc == 0, "conv-cut: pprof and perfetto-proto of a truncated trace");
 
 	printf("1..%d\n", nr_tests);
 	if (nr_failed)
