@@ -7,6 +7,7 @@
 #   make check           the whole test suite, in QEMU, on Debian 6.1 and 6.12 (+ -rt)
 #   make stress          minutes of load, slow readers, longer fault/fuzz runs
 #   make check-debug     the suite on a KASAN/lockdep debug kernel (RELIABILITY.md)
+#   make check-apt       apt install/purge of the .debs in a Debian 12 root, booted in QEMU
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
 #   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12|6.1-rt|6.12-rt, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
@@ -36,7 +37,7 @@ UDEVRULESDIR ?= /lib/udev/rules.d
 INSTALL_MOD_DIR ?= updates
 
 .PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench \
-	stress check-debug install install-module install-tool uninstall dkms-install \
+	stress check-debug check-apt install install-module install-tool uninstall dkms-install \
 	dkms-remove deb
 
 all: module userspace
@@ -66,6 +67,11 @@ stress:
 # The suite on a KASAN/lockdep debug kernel built from linux-source-6.1.
 check-debug:
 	@scripts/check-debug.sh
+
+# apt install / purge of make deb's packages in a Debian 12 root (chroot),
+# that root booted in the 6.1 VM: DKMS, modprobe, udev rule, group grant.
+check-apt:
+	@scripts/check-apt.sh
 
 demo:
 	@scripts/demo.sh
@@ -139,4 +145,4 @@ deb:
 	@BUILD="$(BUILD)" scripts/deb.sh
 
 help:
-	@sed -n '3,21s/^# \{0,1\}//p' Makefile
+	@sed -n '3,22s/^# \{0,1\}//p' Makefile

@@ -19,6 +19,8 @@ PKGS=(
 	# packaging checks (scripts/check-install.sh): make deb, lintian, DKMS
 	# builds in a private tree, man page lint, bash completion
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian mandoc bash-completion openssl
+	# make check-apt: a Debian 12 root to apt install the packages in
+	mmdebstrap
 	linux-source-6.1
 	# reliability suites: -m32 compat test, libFuzzer (clang), make stress
 	gcc-multilib libc6-dev-i386 clang stress-ng

@@ -13,8 +13,10 @@
 #   (STRESS_FAULTS_SCALE 9, STRESS_HARDEN_SCALE 2, STRESS_EXACT_SCALE 70,
 #   GTT_SCALE 2); the kernel log must stay clean
 #   (panic_on_warn=1 softlockup_panic=1 as in every test VM);
-#   then the host fuzzers for FUZZ_SECS (120), and the mutation check of
-#   the host unit tests (scripts/mutants.sh, userspace/tests/mutants.txt).
+#   then the host fuzzers for FUZZ_SECS (120), the mutation check of
+#   the host unit tests (scripts/mutants.sh, userspace/tests/mutants.txt),
+#   and apt install/purge of the packages (scripts/check-apt.sh;
+#   STRESS_APT=0 skips it).
 # Results: .build/stress/logs/results.txt and summary.txt.
 set -uo pipefail
 
@@ -94,6 +96,19 @@ BUILD=$OUTDIR "$ROOT/scripts/mutants.sh" >"$LOGS/mutants.log" 2>&1 || rc=$?
 { echo "GOTRACE-VM: TEST-BEGIN mutants"; cat "$LOGS/mutants.log"; echo "GOTRACE-VM: TEST-END mutants rc=$rc"; } |
 	awk -v PREFIX="host:" -v FAILLOG="$LOGS/failures.txt" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
 grep -E '^(not )?ok' "$LOGS/mutants.log" | sed 's/^/    /'
+
+# The packages installed for real: apt install, DKMS, a kernel upgrade, apt
+# purge in a Debian 12 root, that root booted (udev rule, group grant,
+# smoke test).  Minutes even with its root cached: not in make check.
+# STRESS_APT=0 skips it.
+if [ "${STRESS_APT:-1}" != 0 ]; then
+	echo "==> apt install/purge in a Debian 12 root, booted (scripts/check-apt.sh)"
+	rc=0
+	BUILD=$OUTDIR "$ROOT/scripts/check-apt.sh" >"$LOGS/apt.log" 2>&1 || rc=$?
+	{ echo "GOTRACE-VM: TEST-BEGIN apt"; cat "$LOGS/apt.log"; echo "GOTRACE-VM: TEST-END apt rc=$rc"; } |
+		awk -v PREFIX="apt:" -v FAILLOG="$LOGS/failures.txt" -v HOST=1 -f "$VM/parse.awk" >>"$RESULTS"
+	grep -E '^not ok' "$LOGS/apt.log" | sed 's/^/    /'
+fi
 
 echo "stress: $(( ($(date +%s) - T0) / 60 )) min; logs: $LOGS"
 read -r pass fail skip < <(awk '{ n[$1]++ } END { printf "%d %d %d\n", n["ok"], n["fail"], n["skip"] }' "$RESULTS")

@@ -3,17 +3,18 @@
 #
 # Build the initramfs (cpio newc, gzip) of the gotrace test VM:
 #   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
-#                  [-t test-binary]... [-d dkms-built gotrace.ko]
+#                  [-t test-binary]... [-d dkms-built gotrace.ko] [-R ROOTDIR]
 # Contents: static busybox (applet links are made by /init), /init,
 # /run.sh, /gotrace.ko, /bin/gotrace, /tests/*, and /dkms/gotrace.ko (the
 # module as DKMS built it from the gotrace-dkms package: suite.sh smoke-tests
-# it after the suite).
+# it after the suite).  -R lays all that over a copy of ROOTDIR, a Debian
+# root (scripts/check-apt.sh), keeping its /bin, /etc/passwd and /etc/group.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-out= run= ko= gt= dkms=
+out= run= ko= gt= dkms= base=
 tests=()
-while getopts "o:r:k:g:t:d:" opt; do
+while getopts "o:r:k:g:t:d:R:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	r) run=$OPTARG ;;
@@ -21,6 +22,7 @@ while getopts "o:r:k:g:t:d:" opt; do
 	g) gt=$OPTARG ;;
 	t) tests+=("$OPTARG") ;;
 	d) dkms=$OPTARG ;;
+	R) base=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -35,6 +37,7 @@ fi
 
 stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
+[ -z "$base" ] || tar -C "$base" -cf - . | tar -C "$stage" --numeric-owner -xpf -
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,xfer,tests,etc}
 cp "$busybox" "$stage/bin/busybox"
 cp "$HERE/init" "$stage/init"
@@ -46,9 +49,12 @@ chmod 755 "$stage/init" "$stage/bin/busybox"
 for t in ${tests[@]+"${tests[@]}"}; do
 	cp "$t" "$stage/tests/"
 done
-echo "root:x:0:0:root:/tmp:/bin/sh" >"$stage/etc/passwd"
-echo "root:x:0:" >"$stage/etc/group"
+[ -e "$stage/etc/passwd" ] || echo "root:x:0:0:root:/tmp:/bin/sh" >"$stage/etc/passwd"
+[ -e "$stage/etc/group" ] || echo "root:x:0:" >"$stage/etc/group"
 
+# Every file root's, but a Debian root's own owners stay.
+owner=(-R 0:0)
+[ -z "$base" ] || owner=()
 ( cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --quiet ) | gzip -1 >"$out.tmp"
+	cpio -o -H newc "${owner[@]}" --quiet ) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"
