@@ -36,7 +36,9 @@ echo "==> deps"
 scripts/deps.sh >"$BUILD/logs/bench-deps.log" 2>&1 || { cat "$BUILD/logs/bench-deps.log"; exit 1; }
 kver=$(scripts/kernels.sh kver 6.1 2>>"$BUILD/logs/bench-deps.log")
 vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$BUILD/logs/bench-deps.log")
-scripts/bench-deps.sh "$kver" ${smoke:+--no-lttng} 2>>"$BUILD/logs/bench-deps.log" ||
+no_lttng=${smoke:+--no-lttng}
+case " ${BENCH_TRACERS:-lttng} " in *" lttng "*) ;; *) no_lttng=--no-lttng ;; esac
+scripts/bench-deps.sh "$kver" $no_lttng 2>>"$BUILD/logs/bench-deps.log" ||
 	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }
 echo "    kernel $kver"
 
