@@ -86,7 +86,7 @@ static __always_inline bool gt_write_begin(struct gt_trace *t,
 	return true;
 }
 
-bool gt_reserve_slow(struct gt_writer *w, unsigned int need);
+struct gt_buf *gt_reserve_slow(struct gt_trace *t, struct gt_cpu *c, u64 ts);
 
 /* Interrupts-off time of the write path, for tests (gotrace_stack.c). */
 extern bool gt_irqsoff_measure;
@@ -98,17 +98,24 @@ static __always_inline void gt_irqsoff_end(struct gt_writer *w)
 		gt_irqsoff_note(w->ts);
 }
 
-/* Makes room for need bytes in the current buffer; false: event dropped. */
+/*
+ * Makes room for need bytes in the current buffer; false: event dropped.
+ * w's address is not passed out of line, here or anywhere on the write
+ * path: the compiler then keeps the writer (w->p above all) in registers,
+ * where it would otherwise store and reload it around every byte written.
+ */
 static __always_inline bool gt_reserve(struct gt_writer *w, unsigned int need)
 {
 	struct gt_buf *b = w->c->cur;
 
-	if (likely(b && b->len + need <= w->t->batch_size)) {
-		w->b = b;
-		w->p = b->data + b->len;
-		return true;
+	if (unlikely(!b || b->len + need > w->t->batch_size)) {
+		b = gt_reserve_slow(w->t, w->c, w->ts);
+		if (!b)
+			return false;
 	}
-	return gt_reserve_slow(w, need);
+	w->b = b;
+	w->p = b->data + b->len;
+	return true;
 }
 
 static __always_inline void gt_put_type(struct gt_writer *w, unsigned int type)
