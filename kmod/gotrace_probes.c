@@ -30,6 +30,25 @@ struct mem_cgroup;
 
 static_assert(GOTRACE_STATE_PREEMPTED == TASK_REPORT_MAX);
 
+/* A COMM record for task at p: see gt_put_comm(). */
+noinline u8 *gt_put_comm_at(u8 *p, u8 ctx, u64 ts_delta,
+			    struct task_struct *task)
+{
+	char comm[GOTRACE_COMM_LEN];
+	size_t len;
+
+	/* comm can change under us (prctl); copy once, then measure. */
+	memcpy(comm, task->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = '\0';
+	len = strnlen(comm, sizeof(comm));
+	*p++ = GOTRACE_EV_COMM | (ctx << GOTRACE_EV_CTX_SHIFT);
+	p = gt_put_u64(p, ts_delta);
+	p = gt_put_u64(p, task->pid);
+	p = gt_put_u64(p, len);
+	memcpy(p, comm, len);
+	return p + len;
+}
+
 /* ftrace's prev_state: a one-bit task state, or "preempted". */
 static __always_inline u32 gt_switch_state(bool preempt, unsigned int state,
 					   struct task_struct *prev)

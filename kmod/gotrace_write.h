@@ -222,17 +222,18 @@ static __always_inline void gt_comm_unclaim(struct gt_trace *t, pid_t pid)
 	clear_bit(pid, t->comm_seen);
 }
 
+u8 *gt_put_comm_at(u8 *p, u8 ctx, u64 ts_delta, struct task_struct *task);
+
+/*
+ * Out of line (gotrace_probes.c): a COMM is written once per pid, and its
+ * copy of the name is a stack array, which would otherwise bring stack
+ * zeroing and the stack protector into every probe for every event.
+ */
 static __always_inline void gt_put_comm(struct gt_writer *w,
 					struct task_struct *task)
 {
-	char comm[GOTRACE_COMM_LEN];
-
-	/* comm can change under us (prctl); copy once, then measure. */
-	memcpy(comm, task->comm, sizeof(comm));
-	comm[sizeof(comm) - 1] = '\0';
-	gt_put_type(w, GOTRACE_EV_COMM);
-	gt_put(w, task->pid);
-	gt_put_bytes(w, comm, strnlen(comm, sizeof(comm)));
+	w->p = gt_put_comm_at(w->p, w->ctx, w->ts - w->c->last_ts, task);
+	w->c->last_ts = w->ts;
 }
 
 #endif /* _GOTRACE_WRITE_H */
