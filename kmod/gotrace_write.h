@@ -14,6 +14,7 @@
 #define _GOTRACE_WRITE_H
 
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/timekeeping.h>
@@ -88,13 +89,16 @@ static __always_inline bool gt_write_begin(struct gt_trace *t,
 
 struct gt_buf *gt_reserve_slow(struct gt_trace *t, struct gt_cpu *c, u64 ts);
 
-/* Interrupts-off time of the write path, for tests (gotrace_stack.c). */
-extern bool gt_irqsoff_measure;
+/*
+ * Interrupts-off time of the write path, for tests (gotrace_stack.c);
+ * a static key: off, it costs the write path one no-op.
+ */
+DECLARE_STATIC_KEY_FALSE(gt_irqsoff_measure);
 void gt_irqsoff_note(u64 start);
 
 static __always_inline void gt_irqsoff_end(struct gt_writer *w)
 {
-	if (unlikely(READ_ONCE(gt_irqsoff_measure)))
+	if (static_branch_unlikely(&gt_irqsoff_measure))
 		gt_irqsoff_note(w->ts);
 }
 
