@@ -33,6 +33,16 @@
 	 ~(BIT_ULL(GOTRACE_EV_NONE) | BIT_ULL(GOTRACE_EV_COMM)))
 #define GT_COMM_MAX		(GT_EV_MAX(2) + GOTRACE_COMM_LEN)
 
+/*
+ * A probe's writer state.  Probes declare it __uninitialized: every field
+ * is set before it is read (gt_write_begin(), gt_reserve()), and with
+ * CONFIG_INIT_STACK_ALL_ZERO (Debian's) the compiler would otherwise clear
+ * it on every event.
+ */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
 struct gt_writer {
 	struct gt_trace *t;
 	struct gt_cpu *c;
