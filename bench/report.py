@@ -320,14 +320,14 @@ if icount:
     for (t, wl, rep), trs in by.items():
         ic = icount.get(f'{t}/{rep}/{wl}/gotrace') if t == 'main' else None
         for name, (ins, calls) in (ic or {}).get('ranges', {}).items():
-            if calls and (name.startswith('gotrace:gt_probe_') or name.startswith('kernel:')):
+            if calls and name.startswith(('gotrace:', 'kernel:')):
                 probes.setdefault((wl, name), []).append((ins / calls, calls))
     if probes:
         o.append('')
-        o.append('Instructions per call of gotrace\'s probe functions and of the kernel functions '
-                 'they use, in the `gotrace record` runs above (the plugin attributes each '
-                 'translated block to the function its first address is in; a function\'s own '
-                 'instructions, not those of what it calls; medians over repetitions).')
+        o.append('Instructions per call of the functions of gotrace.ko that ran in the '
+                 '`gotrace record` runs above (the plugin attributes each translated block to the '
+                 'function its first address is in: a function\'s own instructions, not those of '
+                 'what it calls; the wakeup probes jump to `gt_wakeup`; medians over repetitions).')
         o.append('')
         o.append('| workload | function | calls (median) | instructions/call |')
         o.append('|---|---|---:|---:|')
