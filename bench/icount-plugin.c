@@ -420,13 +420,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (!strncmp(argv[i], "out=", 4))
+		if (!strncmp(argv[i], "out=", 4)) {
 			st.out_path = argv[i] + 4;
-		else if (!strncmp(argv[i], "label=", 6))
+		} else if (!strncmp(argv[i], "label=", 6)) {
 			st.label_path = argv[i] + 6;
-		else if (!strncmp(argv[i], "map=", 4))
+		} else if (!strncmp(argv[i], "map=", 4)) {
 			st.map_path = argv[i] + 4;
-		else {
+		} else {
 			say("icount: unknown argument '%s'%s\n", argv[i], "");
 			return -1;
 		}
