@@ -133,12 +133,10 @@ static struct {
 	char label[256];
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* Errors go to QEMU's stderr: its plugin log is off unless -d plugin. */
 static void say(const char *fmt, const char *a, const char *b)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), fmt, a, b);
-	qemu_plugin_outs(msg);
+	fprintf(stderr, fmt, a, b);
 }
 
 static size_t block_hash(uint64_t vaddr, uint32_t ninsns)
@@ -313,7 +311,7 @@ static void phase_stop(void)
 	FILE *f;
 
 	if (!st.active) {
-		qemu_plugin_outs("icount: STOP without START; ignored\n");
+		say("icount: STOP without START; ignored%s%s\n", "", "");
 		return;
 	}
 	st.active = false;
@@ -388,7 +386,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	b = block_get(qemu_plugin_tb_vaddr(tb), (uint32_t)n);
 	pthread_mutex_unlock(&st.lock);
 	if (!b) {
-		qemu_plugin_outs("icount: out of memory; counts are wrong\n");
+		say("icount: out of memory; counts are wrong%s%s\n", "", "");
 		return;
 	}
 	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
@@ -432,7 +430,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		}
 	}
 	if (!st.out_path) {
-		qemu_plugin_outs("icount: out=FILE is required\n");
+		say("icount: out=FILE is required%s%s\n", "", "");
 		return -1;
 	}
 	if (!hash_grow())
