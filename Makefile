@@ -12,6 +12,7 @@
 #   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12|6.1-rt|6.12-rt, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
 #   make bench           gotrace vs trace-cmd, perf, LTTng in the 6.1 VM -> BENCHMARKS.md
+#   make icount-plugin   the QEMU plugin make bench counts guest instructions with
 #   make deps            install the Debian packages the above need
 #   make install         module (modules_install), tool, man pages, completion,
 #                        udev rule; DESTDIR, PREFIX (/usr/local); make uninstall
@@ -37,7 +38,7 @@ UDEVRULESDIR ?= /lib/udev/rules.d
 INSTALL_MOD_DIR ?= updates
 
 .PHONY: all module userspace check demo vm-shell checkpatch deps clean distclean help bench \
-	stress check-debug check-apt install install-module install-tool uninstall dkms-install \
+	icount-plugin stress check-debug check-apt install install-module install-tool uninstall dkms-install \
 	dkms-remove deb
 
 all: module userspace
@@ -81,6 +82,14 @@ vm-shell:
 
 bench:
 	@scripts/bench.sh
+
+# QEMU 7.2's plugin API needs no header (bench/icount-plugin.c declares it).
+ICOUNT_PLUGIN := $(BUILD)/bench/icount-plugin.so
+icount-plugin: $(ICOUNT_PLUGIN)
+$(ICOUNT_PLUGIN): bench/icount-plugin.c bench/icount.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -Werror -shared -fPIC -fvisibility=hidden -pthread \
+		-o $@ bench/icount-plugin.c
 
 checkpatch:
 	@scripts/checkpatch.sh

@@ -9,6 +9,10 @@
 # the last repetition (/bench-out/traces/, for decoding on the host),
 # /bench-out/gtbench.txt, /bench-out/rbb.txt (ring_buffer_benchmark, when
 # bench.sh built it) and /bench-out/guest.log.  Powers the VM off.
+# With ICOUNT=1 the VM runs under bench/icount-plugin.so: each measured
+# workload run is named in /bench-out/icount-label before it starts, and
+# /bench-out/icount-map names the functions whose instructions the plugin
+# counts apart (gotrace.ko's); the plugin writes /bench-out/icount.txt.
 set -u
 OUT=/bench-out
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
@@ -53,8 +57,34 @@ fi
 say "guest up: $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
 
 insmod "$BIN/gotrace.ko" || say "insmod gotrace.ko failed"
+
+# icount_label NAME: the plugin's name for the next marked phase.
+icount_label() {
+	[ "${ICOUNT:-}" = 1 ] || return 0
+	echo "$1" >"$OUT/icount-label"
+}
+# The functions counted apart: gotrace's, as module:function, from
+# $OUT/icount-functions (section, offset, size, name: objdump -t of
+# gotrace.ko, written by bench.sh) and the module's section addresses.
+# (Reading /proc/kallsyms would take minutes under TCG.)
+icount_map() {
+	[ "${ICOUNT:-}" = 1 ] || return 0
+	local sec off size name base
+	local -A bases
+	while read -r sec off size name; do
+		if [ -z "${bases[$sec]:-}" ]; then
+			bases[$sec]=$(cat "/sys/module/gotrace/sections/$sec" 2>/dev/null) || bases[$sec]=none
+		fi
+		base=${bases[$sec]}
+		[ "$base" != none ] || continue
+		printf '%x %x gotrace:%s\n' $((base + 0x$off)) $((base + 0x$off + 0x$size)) "$name"
+	done <"$OUT/icount-functions" >"$OUT/icount-map.tmp"
+	mv "$OUT/icount-map.tmp" "$OUT/icount-map"
+}
 GT=$BIN/gotrace
 WL=$BIN/wl
+ICMARK=
+[ "${ICOUNT:-}" != 1 ] || ICMARK=$BIN/icmark
 
 FT_EVENTS=()
 # The events of gotrace's sched and page groups (the uapi schema's rows).
@@ -91,6 +121,8 @@ case " $TRACERS " in *" lttng "*)
 	[ -n "$have_lttng" ] || echo "lttng unavailable: $(modprobe lttng-tracer 2>&1 | head -1)" >"$OUT/lttng-unavailable"
 	;;
 esac
+icount_map
+[ "${ICOUNT:-}" != 1 ] || say "icount map: $(wc -l <"$OUT/icount-map") functions"
 
 # CPU_NOW: CPU seconds (user+sys, in ms) of the children this shell reaped
 # so far.  No fork: `times` of a subshell would not see them.
@@ -166,6 +198,7 @@ run_one() {
 		;;
 	esac
 	cpu_now; c0=$CPU_NOW
+	icount_label "$table/$rep/$wl/$tr"
 	line=$($WL $(wl_args "$wl"))
 	cpu_now; c1=$CPU_NOW
 	case $tr in
@@ -276,6 +309,7 @@ done
 # tracing here, so that the run fits its time budget on a slower or faster
 # machine; that amount is then fixed for every tracer and repetition.
 for wl in $WORKLOADS $STACK_WORKLOADS; do
+	icount_label "warmup/$wl"
 	line=$($WL $(wl_args "$wl"))
 	secs=${line#*secs=}; secs=${secs%% *}
 	if [ -n "${TARGET_SECS:-}" ] && [ -z "${sized[$wl]:-}" ]; then
@@ -336,8 +370,10 @@ gtb_ok=1 rbb_ok=${RBB_KO:+1} run=0
 : >"$OUT/gtbench.txt"
 for i in $(seq "$GTBENCH_REPS"); do
 	if [ -n "$gtb_ok" ]; then
-		"$GT" bench --json --count "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 &&
-		"$GT" bench --json --stacks --count "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 ||
+		icount_label "gtbench/$i/plain/$GTBENCH_EVENTS"
+		$ICMARK "$GT" bench --json --count "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 &&
+		icount_label "gtbench/$i/stacks/$GTBENCH_EVENTS" &&
+		$ICMARK "$GT" bench --json --stacks --count "$GTBENCH_EVENTS" >>"$OUT/gtbench.txt" 2>&1 ||
 			gtb_ok=
 	fi
 	if [ -n "$rbb_ok" ]; then

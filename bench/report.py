@@ -75,6 +75,24 @@ for d in decode:
         decoded[(d['workload'], d['tracer'])] = int(d['events'])
 perf_lost = {d['workload']: d['lost'] for d in decode if d['tracer'] == 'perf' and d['lost']}
 
+# bench/icount-plugin.c's phases: label -> {insns, user, kernel, ranges}.
+# A label seen twice (a run repeated) keeps its last phase.
+icount = {}
+icp = os.path.join(a.out, 'icount.txt')
+if os.path.exists(icp):
+    seqlab = {}
+    for line in open(icp):
+        f = line.split()
+        if len(f) >= 3 and f[0] == 'phase':
+            kv = dict(x.split('=', 1) for x in f[3:])
+            ph = {k: int(v) for k, v in kv.items()}
+            ph['ranges'] = {}
+            icount[f[2]] = ph
+            seqlab[f[1]] = f[2]
+        elif len(f) >= 3 and f[0] == 'range' and f[1] in seqlab:
+            kv = dict(x.split('=', 1) for x in f[3:])
+            icount[seqlab[f[1]]]['ranges'][f[2]] = (int(kv['insns']), int(kv['calls']))
+
 by = {}
 for r in runs:
     by.setdefault((r['table'], r['workload'], r['rep']), {})[r['tracer']] = r
@@ -92,7 +110,8 @@ def summarize(table):
             if tr not in ('none', 'lttng') and not num(r['events']):
                 continue
             s = res.setdefault((wl, tr), {k: [] for k in
-                               ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs')})
+                               ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs',
+                                'insns', 'add_insns', 'ins_per_ev', 'kins_per_ev', 'uins_per_ev')})
             ops, secs = num(r['ops_per_s']), num(r['secs'])
             s['ops'].append(ops)
             s['secs'].append(secs)
@@ -104,8 +123,18 @@ def summarize(table):
             tname = tr.replace('-stacks', '')
             if (not ev) and int(rep) == reps and table == 'main':
                 ev = decoded.get((wl, tname))
+            ic = icount.get(f'{t}/{rep}/{wl}/{tr}')
+            icb = icount.get(f'{t}/{rep}/{wl}/none')
+            if ic:
+                s['insns'].append(ic['insns'])
             if tr == 'none':
                 continue
+            if ic and icb:
+                s['add_insns'].append(ic['insns'] - icb['insns'])
+                if ev:
+                    s['ins_per_ev'].append((ic['insns'] - icb['insns']) / ev)
+                    s['kins_per_ev'].append((ic['kernel'] - icb['kernel']) / ev)
+                    s['uins_per_ev'].append((ic['user'] - icb['user']) / ev)
             s['events'].append(ev)
             lost = r['lost']
             if tr == 'perf' and int(rep) == reps and wl in perf_lost:
@@ -124,6 +153,41 @@ def summarize(table):
             if base and ev and secs and num(base['secs']):
                 s['ns_per_ev'].append((secs - num(base['secs'])) / ev * 1e9)
     return res
+
+
+def spread_of(xs):
+    """(max - min) / |median| of the values, None with fewer than two."""
+    xs = [x for x in xs if x is not None]
+    if len(xs) < 2 or not statistics.median(xs):
+        return None
+    return (max(xs) - min(xs)) / abs(statistics.median(xs))
+
+
+def icount_table(summ, out):
+    """The instruction counts of the runs of summ (a table() result)."""
+    out.append('| workload | tracer | guest instructions (M, median) | spread | '
+               'added instructions/event | spread | of which kernel | of which user | '
+               'vs trace-cmd |')
+    out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|')
+    for key, row in summ.items():
+        wl, tr = key.split('/')
+        if row['insns'] is None:
+            continue
+        ftr = summ.get(f'{wl}/ftrace' if not tr.endswith('-stacks') else f'{wl}/ftrace-stacks')
+        rel = None
+        if ftr and ftr['added_insns_per_event'] and row['added_insns_per_event'] is not None:
+            rel = row['added_insns_per_event'] / ftr['added_insns_per_event']
+        pct = lambda x: fmt(None if x is None else 100 * x, '.1f') + ('%' if x is not None else '')
+        if tr == 'none':
+            out.append('| %s | none | %s | %s | | | | | |' % (
+                wl, fmt(row['insns'] / 1e6, '.1f'), pct(row['insns_spread'])))
+            continue
+        out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            wl, TR_NAME.get(tr, tr), fmt(row['insns'] / 1e6, '.1f'), pct(row['insns_spread']),
+            fmt(row['added_insns_per_event'], '.0f'), pct(row['added_insns_per_event_spread']),
+            fmt(row['added_kernel_insns_per_event'], '.0f'),
+            fmt(row['added_user_insns_per_event'], '.0f'),
+            fmt(rel, '.2f') + ('×' if rel is not None else '')))
 
 
 def lost_str(ls):
@@ -162,6 +226,12 @@ def table(res, out):
                 'persist_cpu_s': med(s['cpu']),
                 'cpu_s_per_1M_events': med(s['cpu_per_mev']),
                 'ns_per_event': med(s['ns_per_ev']), 'runs': len(s['ops']),
+                'insns': med(s['insns']), 'insns_spread': spread_of(s['insns']),
+                'added_insns_per_event': med(s['ins_per_ev']),
+                'added_insns_per_event_spread': spread_of(s['ins_per_ev']),
+                'added_insns_per_event_all': s['ins_per_ev'],
+                'added_kernel_insns_per_event': med(s['kins_per_ev']),
+                'added_user_insns_per_event': med(s['uins_per_ev']),
             }
             summ[f'{wl}/{tr}'] = row
             if tr == 'none':
@@ -230,6 +300,42 @@ o.append('Columns: *throughput vs none* is the workload\'s own ops/s with the tr
          '(`gotrace record`, `trace-cmd record` and its per-CPU children, `perf record`, '
          'lttng-consumerd); *added wall ns/event* is (workload time with the tracer − '
          'without) / events — the write path cost as the workload sees it, under TCG.')
+if icount:
+    o.append('')
+    o.append('## Instructions')
+    o.append('')
+    o.append('Guest instructions, counted by `bench/icount-plugin.c` (a QEMU TCG plugin: an '
+             'inline counter on every translated block) between two marker instructions the '
+             'workload executes around its measured part (`bench/icount.h`): every instruction '
+             'either vCPU ran in that window, user and kernel, the tracer\'s own persisting '
+             'process included. Host load changes how long the window takes, not what the '
+             'guest executes in it; what still varies is the guest\'s own time-driven work '
+             '(timer ticks, the tracers\' timed flushes and wakeups). *added instructions/event* '
+             'is (instructions with the tracer − without, same repetition) / events recorded; '
+             '*spread* is (max − min) / median across the %d repetitions; *kernel*/*user* split '
+             'the added instructions by the address they ran at.' % reps)
+    o.append('')
+    icount_table(summary['main'], o)
+    probes = {}
+    for (t, wl, rep), trs in by.items():
+        ic = icount.get(f'{t}/{rep}/{wl}/gotrace') if t == 'main' else None
+        for name, (ins, calls) in (ic or {}).get('ranges', {}).items():
+            if calls and name.startswith(('gotrace:', 'kernel:')):
+                probes.setdefault((wl, name), []).append((ins / calls, calls))
+    if probes:
+        o.append('')
+        o.append('Instructions per call of the functions of gotrace.ko that ran in the '
+                 '`gotrace record` runs above (the plugin attributes each translated block to the '
+                 'function its first address is in: a function\'s own instructions, not those of '
+                 'what it calls; the wakeup probes jump to `gt_wakeup`; medians over repetitions).')
+        o.append('')
+        o.append('| workload | function | calls (median) | instructions/call |')
+        o.append('|---|---|---:|---:|')
+        summary['probe_insns'] = {}
+        for (wl, name), v in sorted(probes.items()):
+            ipc, calls = med([x[0] for x in v]), med([x[1] for x in v])
+            summary['probe_insns'][f'{wl}/{name}'] = {'calls': calls, 'insns_per_call': ipc}
+            o.append('| %s | `%s` | %.0f | %.1f |' % (wl, name.split(':', 1)[1], calls, ipc))
 st = summarize('stacks')
 if st:
     o.append('')
@@ -242,6 +348,9 @@ if st:
              'count events).')
     o.append('')
     summary['stacks'] = table(st, o)
+    if icount:
+        o.append('')
+        icount_table(summary['stacks'], o)
 if decode:
     o.append('')
     o.append('## Decoding speed')
@@ -340,19 +449,42 @@ if gt_rows or rbb_summary:
              'through its probe code into a private trace from one task, in the guest (TCG); '
              'full batches are handed back to their CPU as a reader would, nothing reads them.')
     o.append('')
-    o.append('| writer | events | ns/event (median) | lost | bytes/event |')
-    o.append('|---|---:|---:|---:|---:|')
+    o.append('| writer | events | ns/event (median) | lost | bytes/event | instructions/event | '
+             'of which the probe |')
+    o.append('|---|---:|---:|---:|---:|---:|---:|')
     summary['gtbench'] = {}
     for k, rows in sorted(gt_rows.items()):
         ns = med([num(r['ns_per_event']) for r in rows])
-        summary['gtbench']['stacks' if k == '1' else 'plain'] = ns
-        o.append('| %s | %s | %s | %s | %s |' % ('gotrace bench, with stacks' if k == '1' else 'gotrace bench',
-                 rows[0]['events'], fmt(ns, '.1f'), rows[0]['lost'], rows[0]['bytes_per_event']))
+        mode = 'stacks' if k == '1' else 'plain'
+        summary['gtbench'][mode] = ns
+        # `icmark gotrace bench`: the whole command over its events, and the
+        # sched_switch probe function's own instructions per call.
+        ipe, ppc = [], []
+        for lab, ph in icount.items():
+            f = lab.split('/')
+            if len(f) == 4 and f[0] == 'gtbench' and f[2] == mode:
+                ipe.append(ph['insns'] / int(f[3]))
+                ins, calls = ph['ranges'].get('gotrace:gt_probe_sched_switch', (0, 0))
+                if calls:
+                    ppc.append(ins / calls)
+        summary['gtbench'][mode + '_insns_per_event'] = med(ipe)
+        summary['gtbench'][mode + '_probe_insns_per_call'] = med(ppc)
+        o.append('| %s | %s | %s | %s | %s | %s | %s |' % (
+                 'gotrace bench, with stacks' if k == '1' else 'gotrace bench',
+                 rows[0]['events'], fmt(ns, '.1f'), rows[0]['lost'], rows[0]['bytes_per_event'],
+                 fmt(med(ipe), '.1f'), fmt(med(ppc), '.1f')))
     for mode, name in RBB_MODES:
         r = rbb_summary.get(mode)
         if r:
-            o.append('| %s | %s | %s | %s | 16 |' % (name, fmt(r['hit'], '.0f'), fmt(r['ns_per_entry'], '.1f'),
-                                                    fmt(r['missed'], '.0f')))
+            o.append('| %s | %s | %s | %s | 16 | – | – |' % (
+                name, fmt(r['hit'], '.0f'), fmt(r['ns_per_entry'], '.1f'), fmt(r['missed'], '.0f')))
+    if any(l.startswith('gtbench/') for l in icount):
+        o.append('')
+        o.append('*instructions/event*: the guest instructions of the whole `gotrace bench` '
+                 'command (`bench/icmark.c` marks its start and end) over its events, setup '
+                 'included; *of which the probe*: the instructions per call of '
+                 '`gt_probe_sched_switch` itself (helpers it calls out of line, such as '
+                 '`ktime_get_mono_fast_ns`, not included).')
     if rbb_summary:
         summary['rbb'] = rbb_summary
         n = rbb_summary.get('noreader', rbb_summary.get('reader'))
@@ -432,6 +564,19 @@ for wl in wls:
             txt += ('; inconclusive: the untraced runs varied by %.0f%% across repetitions '
                     '(host noise; limit %.0f%%)' % (100 * spread[wl], 100 * NOISE_MAX))
         goals.append(('overhead ≤ lowest peer (%s)' % wl, ok, txt))
+    ipe = {tr: m[f'{wl}/{tr}']['added_insns_per_event'] for tr in ['gotrace'] + peers
+           if f'{wl}/{tr}' in m and m[f'{wl}/{tr}'].get('added_insns_per_event') is not None}
+    if 'gotrace' in ipe and 'ftrace' in ipe:
+        ok = ipe['gotrace'] <= 0.5 * ipe['ftrace'] and ipe['gotrace'] <= ipe.get('lttng', float('inf'))
+        goals.append(('added instructions/event ≤ 0.5× trace-cmd\'s and ≤ LTTng\'s (%s)' % wl, ok,
+                      'gotrace %.0f vs trace-cmd %.0f (%.2f×)%s' % (
+                          ipe['gotrace'], ipe['ftrace'], ipe['gotrace'] / ipe['ftrace'],
+                          ', LTTng %.0f' % ipe['lttng'] if 'lttng' in ipe else ', LTTng not measured')))
+    sp = g and g.get('added_insns_per_event_spread')
+    if sp is not None:
+        goals.append(('repetitions agree within 2%% by instructions (%s, gotrace)' % wl, sp <= 0.02,
+                      'added instructions/event %s: spread %.1f%%' % (
+                          ', '.join('%.0f' % x for x in g['added_insns_per_event_all']), 100 * sp)))
     if g:
         ok = g['lost'] == '0'
         goals.append(('no lost events (%s)' % wl, ok, 'gotrace lost: %s' % g['lost']))
@@ -462,7 +607,7 @@ print('\n'.join(o))
 
 if a.results:
     os.makedirs(a.results, exist_ok=True)
-    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
+    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'icount.txt', 'icount-map', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
         src = os.path.join(a.out, f)
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))

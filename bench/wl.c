@@ -14,6 +14,9 @@
  * QEMU TCG, wakeups across vCPUs through an idle (halted) vCPU cost
  * milliseconds at random, which would swamp what is measured.
  *
+ * The measured part runs between the markers of icount.h: under QEMU with
+ * bench/icount-plugin.so, its guest instructions are counted.
+ *
  * Output, one line on stdout:
  *   wl=MODE ops=N secs=S ops_per_s=R
  */
@@ -26,6 +29,8 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+
+#include "icount.h"
 
 static long page_size;
 
@@ -110,6 +115,7 @@ int main(int argc, char **argv)
 			perror("sched_setaffinity");
 	}
 	n = atol(argv[2]);
+	icount_start();
 	t0 = now();
 	if (!strcmp(argv[1], "pipe")) {
 		pingpong(n, 0);
@@ -124,6 +130,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	t1 = now();
+	icount_stop();
 	printf("wl=%s ops=%ld secs=%.6f ops_per_s=%.1f\n", argv[1], n, t1 - t0,
 	       n / (t1 - t0));
 	return 0;

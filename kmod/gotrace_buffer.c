@@ -138,35 +138,32 @@ void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 }
 
 /* Current buffer full or absent: queue it and start a free one. */
-bool gt_reserve_slow(struct gt_writer *w, unsigned int need)
+struct gt_buf *gt_reserve_slow(struct gt_trace *t, struct gt_cpu *c, u64 ts)
 {
-	struct gt_cpu *c = w->c;
 	struct llist_node *n;
 	struct gotrace_batch *bh;
 	struct gt_buf *b;
 
 	if (c->cur)
-		gt_queue_buf(w->t, c);
+		gt_queue_buf(t, c);
 	n = llist_del_first(&c->free);
 	if (!n)
-		return false;
+		return NULL;
 	b = llist_entry(n, struct gt_buf, node);
 	bh = (struct gotrace_batch *)b->data;
 	bh->rec.type = GOTRACE_REC_BATCH;
 	bh->cpu = b->cpu;
 	bh->seq = c->seq++;
-	bh->base_ts = w->ts;
+	bh->base_ts = ts;
 	bh->lost = c->lost_pending;
 	bh->flags = c->lost_pending ? GOTRACE_BATCH_LOST : 0;
 	c->lost_pending = 0;
-	c->last_ts = w->ts;
+	c->last_ts = ts;
 	c->last_pfn = 0;
 	b->len = sizeof(*bh);
 	b->nr_events = 0;
 	c->cur = b;
-	w->b = b;
-	w->p = b->data + b->len;
-	return true;
+	return b;
 }
 
 /*

@@ -30,6 +30,25 @@ struct mem_cgroup;
 
 static_assert(GOTRACE_STATE_PREEMPTED == TASK_REPORT_MAX);
 
+/* A COMM record for task at p: see gt_put_comm(). */
+noinline u8 *gt_put_comm_at(u8 *p, u8 ctx, u64 ts_delta,
+			    struct task_struct *task)
+{
+	char comm[GOTRACE_COMM_LEN];
+	size_t len;
+
+	/* comm can change under us (prctl); copy once, then measure. */
+	memcpy(comm, task->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = '\0';
+	len = strnlen(comm, sizeof(comm));
+	*p++ = GOTRACE_EV_COMM | (ctx << GOTRACE_EV_CTX_SHIFT);
+	p = gt_put_u64(p, ts_delta);
+	p = gt_put_u64(p, task->pid);
+	p = gt_put_u64(p, len);
+	memcpy(p, comm, len);
+	return p + len;
+}
+
 /* ftrace's prev_state: a one-bit task state, or "preempted". */
 static __always_inline u32 gt_switch_state(bool preempt, unsigned int state,
 					   struct task_struct *prev)
@@ -48,7 +67,7 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 				  unsigned int prev_state)
 {
 	struct gt_trace *t = data;
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 	bool cprev, cnext;
 	u32 state;
 
@@ -130,7 +149,7 @@ static __always_inline void gt_commit_stack(struct gt_writer *w,
 static void gt_wakeup(struct gt_trace *t, struct task_struct *p,
 		      unsigned int type)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_task(t, &w, p, type, GT_EV_MAX(3), false))
 		return;
@@ -181,7 +200,7 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 					struct task_struct *child)
 {
 	struct gt_trace *t = data;
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 	bool cparent;
 
 	/* On every CPU, also those the CPU filter leaves out. */
@@ -218,7 +237,7 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 static void gt_process_exit(void *data, struct task_struct *p,
 			    enum gotrace_group_dead group_dead)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXIT,
 			   GT_EV_MAX(3), false))
@@ -256,7 +275,7 @@ static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
 					struct linux_binprm *bprm)
 {
 	size_t len = strnlen(bprm->filename, GOTRACE_FILENAME_MAX);
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	/* exec renamed the task: name it again, before the event. */
 	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_PROCESS_EXEC,
@@ -271,7 +290,7 @@ static void gt_probe_sched_process_exec(void *data, struct task_struct *p,
 static void gt_probe_sched_migrate_task(void *data, struct task_struct *p,
 					int dest_cpu)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_task(data, &w, p, GOTRACE_EV_SCHED_MIGRATE_TASK,
 			   GT_EV_MAX(4), false))
@@ -301,7 +320,7 @@ static void gt_probe_mm_page_alloc(void *data, struct page *page,
 				   unsigned int order, gfp_t gfp_flags,
 				   int migratetype)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_ALLOC, 5))
 		return;
@@ -316,7 +335,7 @@ static void gt_probe_mm_page_alloc(void *data, struct page *page,
 static void gt_probe_mm_page_free(void *data, struct page *page,
 				  unsigned int order)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_FREE, 3))
 		return;
@@ -328,7 +347,7 @@ static void gt_probe_mm_page_free(void *data, struct page *page,
 
 static void gt_probe_mm_page_free_batched(void *data, struct page *page)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_FREE_BATCHED, 2))
 		return;
@@ -340,7 +359,7 @@ static void gt_probe_mm_page_free_batched(void *data, struct page *page)
 static void gt_probe_mm_page_pcpu_drain(void *data, struct page *page,
 					unsigned int order, int migratetype)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_PCPU_DRAIN, 4))
 		return;
@@ -356,7 +375,7 @@ static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
 					   int alloc_migratetype,
 					   int fallback_migratetype)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 6))
 		return;
@@ -371,7 +390,7 @@ static void gt_probe_mm_page_alloc_extfrag(void *data, struct page *page,
 
 static void gt_direct_reclaim_begin(void *data, int order, gfp_t gfp_flags)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
 			 3))
@@ -405,7 +424,7 @@ static void gt_probe_direct_reclaim_begin_gfp_order_memcg(void *data,
 
 static void gt_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 2))
 		return;
@@ -437,7 +456,7 @@ static void gt_probe_direct_reclaim_end_nr_memcg(void *data,
 static void gt_probe_mm_vmscan_kswapd_wake(void *data, int nid, int zid,
 					   int order)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 3))
 		return;
@@ -449,7 +468,7 @@ static void gt_probe_mm_vmscan_kswapd_wake(void *data, int nid, int zid,
 
 static void gt_probe_mm_vmscan_kswapd_sleep(void *data, int nid)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP, 1))
 		return;
@@ -463,7 +482,7 @@ static void gt_probe_mm_compaction_begin(void *data,
 					 unsigned long zone_start,
 					 unsigned long zone_end, bool sync)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_COMPACTION_BEGIN, 4))
 		return;
@@ -480,7 +499,7 @@ static void gt_probe_mm_compaction_end(void *data,
 				       unsigned long zone_end, bool sync,
 				       int status)
 {
-	struct gt_writer w;
+	struct gt_writer w __uninitialized;
 
 	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_COMPACTION_END, 5))
 		return;

@@ -225,8 +225,8 @@ u32 gt_stack_id(struct gt_trace *t)
 /*
  * The longest interrupts-off section of the write path, for the tests
  * (the Debian kernels have no irqsoff tracer).  Off by default; when off
- * the write path only reads gt_irqsoff_measure.  Setting irqsoff_measure
- * clears the maxima, clearing it keeps them; irqsoff_max_ns is the largest
+ * the write path only passes the gt_irqsoff_measure static key.  Setting
+ * irqsoff_measure clears the maxima, clearing it keeps them; irqsoff_max_ns is the largest
  * over the CPUs, from the event's timestamp (just after local_irq_save) to
  * the restore.  irqsoff_hist counts the sections by duration: under 1 us,
  * then [2^(i-1), 2^i) us, the last one 2^(GT_IRQSOFF_BUCKETS-2) us and more
@@ -239,7 +239,7 @@ struct gt_irqsoff {
 	u64 hist[GT_IRQSOFF_BUCKETS];
 };
 
-bool gt_irqsoff_measure __read_mostly;
+DEFINE_STATIC_KEY_FALSE(gt_irqsoff_measure);
 static DEFINE_PER_CPU(struct gt_irqsoff, gt_irqsoff);
 
 /* Write path, interrupts off. */
@@ -262,13 +262,13 @@ static int gt_irqsoff_set(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
-	WRITE_ONCE(gt_irqsoff_measure, false);
+	static_branch_disable(&gt_irqsoff_measure);
 	if (on) {
 		for_each_possible_cpu(cpu)
 			memset(per_cpu_ptr(&gt_irqsoff, cpu), 0,
 			       sizeof(struct gt_irqsoff));
+		static_branch_enable(&gt_irqsoff_measure);
 	}
-	WRITE_ONCE(gt_irqsoff_measure, on);
 	return 0;
 }
 
@@ -297,9 +297,16 @@ static int gt_irqsoff_get_hist(char *buf, const struct kernel_param *kp)
 	return len + scnprintf(buf + len, PAGE_SIZE - len, "\n");
 }
 
+/* As param_get_bool() prints a bool. */
+static int gt_irqsoff_get(char *buf, const struct kernel_param *kp)
+{
+	return sprintf(buf, "%c\n",
+		       static_key_enabled(&gt_irqsoff_measure) ? 'Y' : 'N');
+}
+
 static const struct kernel_param_ops gt_irqsoff_ops = {
 	.set = gt_irqsoff_set,
-	.get = param_get_bool,
+	.get = gt_irqsoff_get,
 };
 
 static const struct kernel_param_ops gt_irqsoff_max_ops = {
@@ -310,7 +317,7 @@ static const struct kernel_param_ops gt_irqsoff_hist_ops = {
 	.get = gt_irqsoff_get_hist,
 };
 
-module_param_cb(irqsoff_measure, &gt_irqsoff_ops, &gt_irqsoff_measure, 0600);
+module_param_cb(irqsoff_measure, &gt_irqsoff_ops, NULL, 0600);
 MODULE_PARM_DESC(irqsoff_measure,
 		 "Record the longest interrupts-off time of the write path (tests)");
 module_param_cb(irqsoff_max_ns, &gt_irqsoff_max_ops, NULL, 0400);

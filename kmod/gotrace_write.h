@@ -14,6 +14,7 @@
 #define _GOTRACE_WRITE_H
 
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/timekeeping.h>
@@ -31,6 +32,16 @@
 	(GENMASK_ULL(GOTRACE_EV_COUNT - 1, 0) & \
 	 ~(BIT_ULL(GOTRACE_EV_NONE) | BIT_ULL(GOTRACE_EV_COMM)))
 #define GT_COMM_MAX		(GT_EV_MAX(2) + GOTRACE_COMM_LEN)
+
+/*
+ * A probe's writer state.  Probes declare it __uninitialized: every field
+ * is set before it is read (gt_write_begin(), gt_reserve()), and with
+ * CONFIG_INIT_STACK_ALL_ZERO (Debian's) the compiler would otherwise clear
+ * it on every event.
+ */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
 
 struct gt_writer {
 	struct gt_trace *t;
@@ -86,29 +97,39 @@ static __always_inline bool gt_write_begin(struct gt_trace *t,
 	return true;
 }
 
-bool gt_reserve_slow(struct gt_writer *w, unsigned int need);
+struct gt_buf *gt_reserve_slow(struct gt_trace *t, struct gt_cpu *c, u64 ts);
 
-/* Interrupts-off time of the write path, for tests (gotrace_stack.c). */
-extern bool gt_irqsoff_measure;
+/*
+ * Interrupts-off time of the write path, for tests (gotrace_stack.c);
+ * a static key: off, it costs the write path one no-op.
+ */
+DECLARE_STATIC_KEY_FALSE(gt_irqsoff_measure);
 void gt_irqsoff_note(u64 start);
 
 static __always_inline void gt_irqsoff_end(struct gt_writer *w)
 {
-	if (unlikely(READ_ONCE(gt_irqsoff_measure)))
+	if (static_branch_unlikely(&gt_irqsoff_measure))
 		gt_irqsoff_note(w->ts);
 }
 
-/* Makes room for need bytes in the current buffer; false: event dropped. */
+/*
+ * Makes room for need bytes in the current buffer; false: event dropped.
+ * w's address is not passed out of line, here or anywhere on the write
+ * path: the compiler then keeps the writer (w->p above all) in registers,
+ * where it would otherwise store and reload it around every byte written.
+ */
 static __always_inline bool gt_reserve(struct gt_writer *w, unsigned int need)
 {
 	struct gt_buf *b = w->c->cur;
 
-	if (likely(b && b->len + need <= w->t->batch_size)) {
-		w->b = b;
-		w->p = b->data + b->len;
-		return true;
+	if (unlikely(!b || b->len + need > w->t->batch_size)) {
+		b = gt_reserve_slow(w->t, w->c, w->ts);
+		if (!b)
+			return false;
 	}
-	return gt_reserve_slow(w, need);
+	w->b = b;
+	w->p = b->data + b->len;
+	return true;
 }
 
 static __always_inline void gt_put_type(struct gt_writer *w, unsigned int type)
@@ -215,17 +236,18 @@ static __always_inline void gt_comm_unclaim(struct gt_trace *t, pid_t pid)
 	clear_bit(pid, t->comm_seen);
 }
 
+u8 *gt_put_comm_at(u8 *p, u8 ctx, u64 ts_delta, struct task_struct *task);
+
+/*
+ * Out of line (gotrace_probes.c): a COMM is written once per pid, and its
+ * copy of the name is a stack array, which would otherwise bring stack
+ * zeroing and the stack protector into every probe for every event.
+ */
 static __always_inline void gt_put_comm(struct gt_writer *w,
 					struct task_struct *task)
 {
-	char comm[GOTRACE_COMM_LEN];
-
-	/* comm can change under us (prctl); copy once, then measure. */
-	memcpy(comm, task->comm, sizeof(comm));
-	comm[sizeof(comm) - 1] = '\0';
-	gt_put_type(w, GOTRACE_EV_COMM);
-	gt_put(w, task->pid);
-	gt_put_bytes(w, comm, strnlen(comm, sizeof(comm)));
+	w->p = gt_put_comm_at(w->p, w->ctx, w->ts - w->c->last_ts, task);
+	w->c->last_ts = w->ts;
 }
 
 #endif /* _GOTRACE_WRITE_H */

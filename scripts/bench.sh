@@ -13,7 +13,10 @@
 #
 # BENCH_REPS (default 5) sets the repetitions of the full run; BENCH_TRACERS,
 # BENCH_WORKLOADS, BENCH_STACK_WORKLOADS, BENCH_N_PIPE, BENCH_N_PAGE and
-# BENCH_N_MIX narrow or resize it (for trying things, not for the table).
+# BENCH_N_MIX narrow or resize it (for trying things, not for the table);
+# BENCH_GTB_REPS, BENCH_GTB_EVENTS and BENCH_RBB=0 shorten the write-path
+# runs.  The VM runs with bench/icount-plugin.so, which counts the guest
+# instructions of every measured run (BENCH_ICOUNT=0: without it).
 # Exit status: 0 when the runs produced their numbers.
 set -euo pipefail
 
@@ -33,7 +36,9 @@ echo "==> deps"
 scripts/deps.sh >"$BUILD/logs/bench-deps.log" 2>&1 || { cat "$BUILD/logs/bench-deps.log"; exit 1; }
 kver=$(scripts/kernels.sh kver 6.1 2>>"$BUILD/logs/bench-deps.log")
 vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$BUILD/logs/bench-deps.log")
-scripts/bench-deps.sh "$kver" ${smoke:+--no-lttng} 2>>"$BUILD/logs/bench-deps.log" ||
+no_lttng=${smoke:+--no-lttng}
+case " ${BENCH_TRACERS:-lttng} " in *" lttng "*) ;; *) no_lttng=--no-lttng ;; esac
+scripts/bench-deps.sh "$kver" $no_lttng 2>>"$BUILD/logs/bench-deps.log" ||
 	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }
 echo "    kernel $kver"
 
@@ -61,6 +66,13 @@ else
 	echo "HEAD $(git rev-parse --short HEAD) (the working tree did not build)" >"$B/source.txt"
 fi
 gcc -O2 -Wall -o "$BIN/wl" bench/wl.c
+gcc -O2 -Wall -o "$BIN/icmark" bench/icmark.c
+icount_plugin=
+if [ "${BENCH_ICOUNT:-1}" != 0 ]; then
+	make -s -C "$ROOT" icount-plugin >"$BUILD/logs/bench-icount.log" 2>&1 ||
+		{ cat "$BUILD/logs/bench-icount.log"; exit 1; }
+	icount_plugin=$BUILD/bench/icount-plugin.so
+fi
 # The kernel's ring_buffer_benchmark, for the ftrace side of "Write path
 # alone"; when it cannot be built, the report says why.
 rbb_ko= rbb_err=
@@ -116,10 +128,15 @@ else
 	# Calibration amounts; the guest scales them to BENCH_TARGET_SECS each.
 	n_pipe=${BENCH_N_PIPE:-2000} n_page=${BENCH_N_PAGE:-20} n_mix=${BENCH_N_MIX:-200}
 	target=${BENCH_TARGET_SECS:-2}
-	gtb_reps=3 gtb_events=2000000
+	gtb_reps=${BENCH_GTB_REPS:-3} gtb_events=${BENCH_GTB_EVENTS:-2000000}
 	# ring_buffer_benchmark runs 10 s each: one without its reader after
 	# each `gotrace bench` repetition, then one with it.
 	rbb_reader_runs=1
+	if [ "${BENCH_RBB:-1}" = 0 ]; then
+		rbb_ko= rbb_err="not run (BENCH_RBB=0)"
+		echo "$rbb_err" >"$OUT/rbb-unavailable"
+		rm -f "$OUT/rbb.txt"
+	fi
 fi
 cat >"$OUT/config" <<EOC
 REPS=$reps
@@ -135,9 +152,15 @@ GTBENCH_REPS=$gtb_reps
 GTBENCH_EVENTS=$gtb_events
 RBB_KO=$rbb_ko
 RBB_READER_RUNS=$rbb_reader_runs
+ICOUNT=${icount_plugin:+1}
 BIN=$BIN
 MODROOT=$B/modroot
 EOC
+# gotrace.ko's functions (section, offset, size, name), for the guest's
+# icount map: the plugin counts their instructions apart.
+objdump -t "$BIN/gotrace.ko" |
+	awk 'NF >= 4 && / F / && $(NF - 2) ~ /^\.text/ { print $(NF - 2), $1, $(NF - 1), $NF }' \
+	>"$OUT/icount-functions"
 
 echo "==> VM (${reps} repetition(s); waiting for the machine-wide VM lock if another VM runs)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -147,16 +170,26 @@ rm -f "$vm"/{console.log,ttyS1.log}
 tmo=${BENCH_VM_TIMEOUT:-$([ -n "$smoke" ] && echo 300 || echo 1500)}
 append="console=ttyS0 panic=-1 mitigations=off nokaslr transparent_hugepage=never"
 append+=" gtb_script=$ROOT/bench/guest.sh"
+# The instruction counter: the guest names each run in icount-label and
+# writes the functions to count apart in icount-map (bench/guest.sh).
+icount_args=()
+[ -z "$icount_plugin" ] ||
+	icount_args=(-plugin "$icount_plugin,out=$OUT/icount.txt,label=$OUT/icount-label,map=$OUT/icount-map")
 # Single-threaded TCG, as in selftests/vm/run-vm.sh: multi-threaded TCG
 # does not patch kernel text reliably (tracepoint attach/detach: "Oops:
 # int3" or a soft lockup in text_poke_bp(), with any tracer).
 VM_ACCEL=${VM_ACCEL-tcg,thread=single}
+case ${#icount_args[@]},$VM_ACCEL in
+0,*|*,*thread=single*) ;;
+*) echo "bench: the icount plugin needs single-threaded TCG (VM_ACCEL=$VM_ACCEL); BENCH_ICOUNT=0 runs without it" >&2
+   exit 1 ;;
+esac
 t_vm0=$(date +%s)
 rm -f "$vm/started"
 flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
 sh -c 'date +%s >"$0"; exec "$@"' "$vm/started" \
 timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 4G \
-	${VM_ACCEL:+-accel "$VM_ACCEL"} -nodefaults -display none -no-reboot \
+	${VM_ACCEL:+-accel "$VM_ACCEL"} "${icount_args[@]}" -nodefaults -display none -no-reboot \
 	-serial "file:$vm/console.log" -serial "file:$vm/ttyS1.log" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
@@ -192,6 +225,13 @@ if [ -n "$smoke" ]; then
 	cat "$OUT/report.md"
 else
 	mkdir -p bench/results
+	# BENCH_REPORT=FILE: a trial run, reported in FILE only.
+	if [ -n "${BENCH_REPORT:-}" ]; then
+		python3 bench/report.py "$OUT" "${meta[@]}" >"$BENCH_REPORT"
+		cat "$BENCH_REPORT"
+		echo "bench: wrote $BENCH_REPORT in $((T1 - T0)) s ($lock_wait s of it waiting for other VMs)"
+		exit 0
+	fi
 	python3 bench/report.py "$OUT" "${meta[@]}" --results bench/results >BENCHMARKS.md
 	cat BENCHMARKS.md
 	echo "bench: wrote BENCHMARKS.md and bench/results/ in $((T1 - T0)) s ($lock_wait s of it waiting for other VMs)"
