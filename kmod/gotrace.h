@@ -69,6 +69,7 @@ struct gt_trace {
 	u64 missing;		/* 1 << GOTRACE_TP_*: not in this kernel */
 	u64 attached;		/* 1 << GOTRACE_TP_*: probe registered */
 	u64 registered;		/* attached, and fork for the pid filter */
+	bool kernel_addresses;	/* the starter may see kernel addresses */
 
 	struct gt_cpu __percpu *cpu;
 	unsigned long *comm_seen;	/* by pid: COMM already written */
@@ -124,6 +125,9 @@ void gt_trace_hotplug_detach(struct gt_trace *t);
 void gt_trace_follow_init(struct gt_trace *t);
 int gt_trace_build_head(struct gt_trace *t);
 void gt_trace_head_set_missing(struct gt_trace *t);
+
+/* gotrace_kinfo.c */
+void gt_fill_kernel_info(struct gotrace_header *h, bool addresses);
 
 /* gotrace_stack.c */
 struct gt_stacks;

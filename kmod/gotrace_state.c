@@ -157,6 +157,7 @@ static void gt_fill_header(struct gt_trace *t, struct gotrace_header *h)
 	h->filter_pid = t->params.filter_pid;
 	h->filter_flags = t->params.filter_flags;
 	h->cpu_filter = !!t->cpus;
+	gt_fill_kernel_info(h, t->kernel_addresses);
 }
 
 /*

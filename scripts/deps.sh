@@ -9,6 +9,8 @@ PKGS=(
 	gcc make libc6-dev perl xz-utils gzip tar cpio kmod
 	# PACKED trace records (userspace/lib/pack.c)
 	libzstd-dev
+	# symbolize --vmlinux: file:line and inlined frames (userspace/ksyms_dwarf.c)
+	libdw-dev
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64

@@ -129,7 +129,8 @@ static void print_frames(struct gt_reader *r, uint32_t id, int max,
 			 const char *indent)
 {
 	const uint64_t *f;
-	int i, n;
+	char src[512];
+	int i, k, n;
 
 	if (!id) {
 		printf("%s(no stack: not recorded, or table full)\n", indent);
@@ -153,6 +154,8 @@ static void print_frames(struct gt_reader *r, uint32_t id, int max,
 		else
 			printf("%s%s+0x%llx\n", indent, name,
 			       (unsigned long long)off);
+		for (k = 0; srcline_str(r, f[i], k, src, sizeof(src)); k++)
+			printf("%s    %s\n", indent, src);
 	}
 	if (i < n)
 		printf("%s... %d more\n", indent, n - i);

@@ -191,12 +191,15 @@ static int scan_after_end(struct gt_reader *r, struct scan_win *w,
 		if (rec.len < sizeof(rec) || rec.len % 8 ||
 		    rec.len > r->size - off)
 			return 0;
+		ret = 0;
 		if (rec.type == GOTRACE_REC_SYMBOLS &&
-		    rec.len >= sizeof(struct gotrace_symbols)) {
+		    rec.len >= sizeof(struct gotrace_symbols))
 			ret = gt_load_symbols(r, off, rec.len);
-			if (ret < 0)
-				return ret;
-		}
+		else if (rec.type == GOTRACE_REC_LINES &&
+			 rec.len >= sizeof(struct gotrace_lines))
+			ret = gt_load_lines(r, off, rec.len);
+		if (ret < 0)
+			return ret;
 		off += rec.len;
 	}
 	return 0;
@@ -212,6 +215,7 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_STACK]	= sizeof(struct gotrace_stack),
 	[GOTRACE_REC_SYMBOLS]	= sizeof(struct gotrace_symbols),
 	[GOTRACE_REC_PACKED]	= sizeof(struct gotrace_packed),
+	[GOTRACE_REC_LINES]	= sizeof(struct gotrace_lines),
 };
 
 /* GFP_NAMES: kept for gt_gfp_str(); a malformed record is ignored. */
@@ -456,6 +460,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			break;
 		case GOTRACE_REC_SYMBOLS:
 			ret = gt_load_symbols(r, off, rec->len);
+			if (ret < 0)
+				return ret;
+			break;
+		case GOTRACE_REC_LINES:
+			ret = gt_load_lines(r, off, rec->len);
 			if (ret < 0)
 				return ret;
 			break;

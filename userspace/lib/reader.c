@@ -153,6 +153,8 @@ void gt_close(struct gt_reader *r)
 	free(r->frames);
 	free(r->syms);
 	free(r->sympool);
+	free(r->lines);
+	free(r->linepool);
 	free(r->tasks);
 	free(r->losses);
 	gt_unpack_free(r->unpack);
