@@ -256,6 +256,8 @@ for kver in "${KVERS[@]}"; do
 	args=(-o "$BUILD/$kver/initramfs.cpio.gz" -r "$VM/suite.sh" -k "$ko")
 	[ -z "$GOTRACE_BIN" ] || args+=(-g "$GOTRACE_BIN")
 	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
+	sysmap=$(dirname "${VMLINUZ[$kver]}")/System.map-$kver
+	[ ! -s "$sysmap" ] || args+=(-m "$sysmap")
 	# The DKMS-built module, smoke-tested after the suite: 6.1 only.
 	[ "$kver" != "${SERIES_KVER[6.1]:-}" ] || [ -z "${DKMS_KO[$kver]:-}" ] ||
 		args+=(-d "${DKMS_KO[$kver]}")
@@ -304,6 +306,16 @@ for run in $CHECK_RUNS; do
 		sub(/^rc=/, "", $4); sub(/^secs=/, "", $5)
 		t = t (t == "" ? "" : ", ") $3 " " $5 "s" ($4 == "0" ? "" : " (exit " $4 ")")
 	} END { if (t != "") print "    times: " t }'
+	# The VM's cat trace, symbolised here with the package's System.map
+	# (and the -dbg vmlinux if cached: scripts/kernels.sh dbg KVER).
+	if [ -s "$d/xfer/symbolize-cat.trace" ] && [ -x "$HOSTOUT/gotrace" ]; then
+		rc=0
+		"$ROOT/scripts/check-symbolize.sh" "$HOSTOUT/gotrace" "$d/xfer" \
+			"$(dirname "${VMLINUZ[$kver]}")/System.map-$kver" \
+			"$("$ROOT/scripts/kernels.sh" dbg-cached "$kver")" \
+			>"$LOGS/symbolize-$name.log" 2>&1 || rc=$?
+		tap_results "$name:host-" symbolize "$LOGS/symbolize-$name.log" $rc
+	fi
 	stage_end
 done
 

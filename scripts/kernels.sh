@@ -16,7 +16,13 @@
 #   kernels.sh build-only      print "SERIES KVER" of each build-checked kernel
 #   kernels.sh kver SERIES     print the KVER of SERIES (exact name, any kind)
 #   kernels.sh prepare KVER    make sure the headers of KVER are installed and
-#                              that $BUILD/kernels/KVER/vmlinuz exists; print it
+#                              that $BUILD/kernels/KVER/vmlinuz exists, with
+#                              the package's System.map-KVER beside it (the
+#                              offline symbolisation test); print vmlinuz
+#   kernels.sh dbg KVER        download linux-image-KVER-dbg (large: ~850 MB)
+#                              into $DBG_CACHE and print the path of its
+#                              vmlinux (symbolize --vmlinux, file:line)
+#   kernels.sh dbg-cached KVER print that path if it is there already
 #   kernels.sh headers KVER    make sure the headers of KVER are installed
 set -euo pipefail
 
@@ -26,6 +32,7 @@ SERIES=(6.1 6.12 6.1-rt 6.12-rt 6.1-cloud 6.12-cloud)
 META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
 	   linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64)
 NTESTED=4	# the first NTESTED are booted; the others only built
+DBG_CACHE=${DBG_CACHE:-/var/cache/gotrace/debian-kernels}
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -75,7 +82,7 @@ headers() {
 prepare() {
 	local kver=$1 dir=$BUILD/kernels/$1 tmp
 	headers "$kver"
-	if [ ! -s "$dir/vmlinuz" ]; then
+	if [ ! -s "$dir/vmlinuz" ] || [ ! -s "$dir/System.map-$kver" ]; then
 		echo "kernels: downloading linux-image-$kver-unsigned" >&2
 		mkdir -p "$dir"
 		tmp=$(mktemp -d "$dir/dl.XXXXXX")
@@ -83,12 +90,29 @@ prepare() {
 			{ $SUDO apt-get update -qq && apt-get download -q "linux-image-$kver-unsigned"; }; } ) \
 			>"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; rm -rf "$tmp"; exit 1; }
 		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
-			tar -x -C "$tmp" "./boot/vmlinuz-$kver"
+			tar -x -C "$tmp" "./boot/vmlinuz-$kver" "./boot/System.map-$kver"
+		mv "$tmp/boot/System.map-$kver" "$dir/System.map-$kver"
 		mv "$tmp/boot/vmlinuz-$kver" "$dir/vmlinuz.new"
 		mv "$dir/vmlinuz.new" "$dir/vmlinuz"
 		rm -rf "$tmp"
 	fi
 	echo "$dir/vmlinuz"
+}
+
+dbg_vmlinux() { echo "$DBG_CACHE/usr/lib/debug/boot/vmlinux-$1"; }
+dbg() {
+	local kver=$1 tmp
+	if [ ! -s "$(dbg_vmlinux "$kver")" ]; then
+		echo "kernels: downloading linux-image-$kver-dbg" >&2
+		mkdir -p "$DBG_CACHE"
+		tmp=$(mktemp -d "$DBG_CACHE/dl.XXXXXX")
+		( cd "$tmp" && apt-get download -q "linux-image-$kver-dbg" ) >&2 ||
+			{ rm -rf "$tmp"; exit 1; }
+		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
+			tar -x -C "$DBG_CACHE" "./usr/lib/debug/boot/vmlinux-$kver"
+		rm -rf "$tmp"
+	fi
+	dbg_vmlinux "$kver"
 }
 
 case "${1:-}" in
@@ -106,9 +130,15 @@ kver)
 prepare)
 	[ $# -eq 2 ] || { echo "usage: $0 prepare KVER" >&2; exit 2; }
 	prepare "$2" ;;
+dbg)
+	[ $# -eq 2 ] || { echo "usage: $0 dbg KVER" >&2; exit 2; }
+	dbg "$2" ;;
+dbg-cached)
+	[ $# -eq 2 ] || { echo "usage: $0 dbg-cached KVER" >&2; exit 2; }
+	[ ! -s "$(dbg_vmlinux "$2")" ] || dbg_vmlinux "$2" ;;
 headers)
 	[ $# -eq 2 ] || { echo "usage: $0 headers KVER" >&2; exit 2; }
 	headers "$2" ;;
-*)	echo "usage: $0 names | list | series | build-only | kver SERIES | prepare KVER | headers KVER" >&2
+*)	echo "usage: $0 names | list | series | build-only | kver SERIES | prepare KVER | dbg KVER | dbg-cached KVER | headers KVER" >&2
 	exit 2 ;;
 esac

@@ -4,16 +4,17 @@
 # Build the initramfs (cpio newc, gzip) of the gotrace test VM:
 #   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
 #                  [-t test-binary]... [-d dkms-built gotrace.ko]
+#                  [-m System.map-KVER]
 # Contents: static busybox (applet links are made by /init), /init,
 # /run.sh, /gotrace.ko, /bin/gotrace, /tests/*, and /dkms/gotrace.ko (the
 # module as DKMS built it from the gotrace-dkms package: suite.sh smoke-tests
-# it after the suite).
+# it after the suite), and /boot/System.map-KVER (gotrace_symbolize).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-out= run= ko= gt= dkms=
+out= run= ko= gt= dkms= sysmap=
 tests=()
-while getopts "o:r:k:g:t:d:" opt; do
+while getopts "o:r:k:g:t:d:m:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	r) run=$OPTARG ;;
@@ -21,6 +22,7 @@ while getopts "o:r:k:g:t:d:" opt; do
 	g) gt=$OPTARG ;;
 	t) tests+=("$OPTARG") ;;
 	d) dkms=$OPTARG ;;
+	m) sysmap=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -43,6 +45,7 @@ chmod 755 "$stage/init" "$stage/bin/busybox"
 [ -z "$ko" ] || cp "$ko" "$stage/gotrace.ko"
 [ -z "$gt" ] || cp "$gt" "$stage/bin/gotrace"
 [ -z "$dkms" ] || { mkdir -p "$stage/dkms" && cp "$dkms" "$stage/dkms/gotrace.ko"; }
+[ -z "$sysmap" ] || { mkdir -p "$stage/boot" && cp "$sysmap" "$stage/boot/"; }
 for t in ${tests[@]+"${tests[@]}"}; do
 	cp "$t" "$stage/tests/"
 done

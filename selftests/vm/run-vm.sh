@@ -50,7 +50,14 @@ trap 'aborted $LINENO' ERR
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
-append+=" nokaslr ${extra}"
+# KASLR off, for stable addresses, unless the run asks for it (gtvm_kaslr=1,
+# e.g. CHECK_RUNS="6.1:gtvm_kaslr=1": gotrace_symbolize then checks a real
+# offset).
+case " $extra " in
+*" gtvm_kaslr=1 "*) ;;
+*) append+=" nokaslr" ;;
+esac
+append+=" ${extra}"
 
 # VM_ACCEL: tcg (multi-threaded: each vCPU a host thread) or
 # tcg,thread=single (both vCPUs on one host thread, interleaved).  Default:
