@@ -97,7 +97,7 @@ struct gt_trace {
 	u64 rd_batches;			/* batches fully read in this session */
 	u64 reader_skipped;		/* batches read by readers that left */
 
-	u8 *head;			/* magic, HEADER, GFP_NAMES, TASKS */
+	u8 *head;		/* magic, HEADER, GFP_NAMES, ZONES, TASKS */
 	size_t head_len;
 	u8 *end;			/* STACKs, CPU_ENDs and END, at stop */
 	size_t end_len;
@@ -128,6 +128,8 @@ void gt_trace_head_set_missing(struct gt_trace *t);
 
 /* gotrace_kinfo.c */
 void gt_fill_kernel_info(struct gotrace_header *h, bool addresses);
+size_t gt_zones_len(void);
+void gt_fill_zones(struct gotrace_zones *rec);
 
 /* gotrace_stack.c */
 struct gt_stacks;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gotrace: which kernel build is traced and where its text lies, for the
- * header, so that a trace read with cat on a test box is symbolised on a
- * workstation from that build's System.map, kallsyms or vmlinux.
+ * gotrace: facts about the traced kernel for the head of the stream: the
+ * memory layout (ZONES: nodes and zones' pfn spans), and, for the header,
+ * which kernel build is traced and where its text lies, so that a trace
+ * read with cat on a test box is symbolised on a workstation from that
+ * build's System.map, kallsyms or vmlinux.
  *
  * The module has no name lookup (kallsyms_lookup_name is not exported);
  * the kernel's vmcoreinfo note, kept for kdump and exported by physical
@@ -14,6 +16,8 @@
 #include <linux/elf.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include "gotrace.h"
@@ -81,4 +85,47 @@ void gt_fill_kernel_info(struct gotrace_header *h, bool addresses)
 	strscpy(h->anchor_name, __stringify(GT_ANCHOR), sizeof(h->anchor_name));
 	if (addresses)
 		h->anchor_addr = (unsigned long)GT_ANCHOR;
+}
+
+/* Entries the ZONES record can need: its size at most, with the header. */
+size_t gt_zones_len(void)
+{
+	return sizeof(struct gotrace_zones) +
+	       (size_t)num_possible_nodes() * MAX_NR_ZONES *
+	       sizeof(struct gotrace_zone);
+}
+
+/*
+ * Fills the ZONES record (room for gt_zones_len() bytes): a snapshot of
+ * the populated zones of the online nodes.  A span hotplug changes under
+ * us is read as it is at that moment, as /proc/zoneinfo does.
+ */
+void gt_fill_zones(struct gotrace_zones *rec)
+{
+	struct gotrace_zone *e = (struct gotrace_zone *)(rec + 1);
+	u32 cap = num_possible_nodes() * MAX_NR_ZONES, n = 0;
+	int nid, z;
+
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (z = 0; z < MAX_NR_ZONES && n < cap; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+			unsigned long start = READ_ONCE(zone->zone_start_pfn);
+			unsigned long span = READ_ONCE(zone->spanned_pages);
+
+			if (!READ_ONCE(zone->present_pages) || !span)
+				continue;
+			e[n].start_pfn = start;
+			e[n].end_pfn = start + span;
+			e[n].present_pages = READ_ONCE(zone->present_pages);
+			e[n].nid = nid;
+			e[n].zid = z;
+			strscpy(e[n].name, zone->name, sizeof(e[n].name));
+			n++;
+		}
+	}
+	rec->rec.type = GOTRACE_REC_ZONES;
+	rec->rec.len = sizeof(*rec) + n * sizeof(*e);
+	rec->nr = n;
 }

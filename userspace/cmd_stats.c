@@ -15,6 +15,7 @@
 #include "common.h"
 #include "json.h"
 #include "gotrace_reader.h"
+#include "stats_zones.h"
 
 #define DEFAULT_TOP	10
 #define STACK_FRAMES	8	/* frames of a stack in the text report */
@@ -464,6 +465,8 @@ static void print_text(struct gt_reader *r, const struct ga_result *res,
 			printf("    %s: %llu\n", compact_names[i],
 			       (unsigned long long)res->compaction_status[i]);
 
+	print_zones_text(res, mt_names);
+
 	printf("\n== Scheduler ==\n");
 	if (!(h->groups & GOTRACE_GROUP_SCHED))
 		printf("  (the sched event group was not recorded)\n");
@@ -904,6 +907,7 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	json_outstanding(&w, res);
 	json_rate_extfrag(&w, res);
 	json_reclaim_sched(&w, res);
+	json_zones(&w, res);
 	json_tasks(&w, res);
 	jw_obj_end(&w);
 	putchar('\n');

@@ -9,6 +9,7 @@
  *   GOTRACE_MAGIC (8 bytes)
  *   record: HEADER       (struct gotrace_header)
  *   record: GFP_NAMES    (the traced kernel's gfp flag names and values)
+ *   record: ZONES        (NUMA nodes and their zones' pfn ranges)
  *   record: TASKS        (tasks that existed at start, with their state)
  *   record: BATCH ...    (struct gotrace_batch + encoded events)
  *   record: STACK ...    (with GOTRACE_START_STACKS: each distinct stack)
@@ -53,7 +54,7 @@
 /*
  * Format versions: 1, the first; 2, SCHED_PROCESS_EXIT gained group_dead
  * and SCHED_WAKING was added; 3, the header says which kernel build ran
- * and where its text was (offline symbolisation), LINES records.
+ * and where its text was (offline symbolisation), LINES and ZONES records.
  * An event's arguments are fixed by its type and the version, so a reader
  * of one version cannot decode another's batches.
  */
@@ -319,6 +320,7 @@ enum gotrace_record_type {
 	GOTRACE_REC_SYMBOLS	= 8,
 	GOTRACE_REC_PACKED	= 9,
 	GOTRACE_REC_LINES	= 10,
+	GOTRACE_REC_ZONES	= 11,
 };
 
 struct gotrace_record {
@@ -427,6 +429,29 @@ struct gotrace_gfp_names {
 struct gotrace_gfp_name {
 	__u64 value;
 	char name[32];		/* NUL-terminated */
+};
+
+/*
+ * ZONES: the memory layout at start: each populated zone of each online
+ * node, with its pfn span, so that a pfn is attributed to its node and
+ * zone.  Spans of one node's zones may overlap (ZONE_MOVABLE); a pfn
+ * belongs to the first entry that holds it.  Memory hotplugged later is
+ * not described.
+ */
+struct gotrace_zones {
+	struct gotrace_record rec;
+	__u32 nr;
+	__u32 __reserved;
+	/* nr x struct gotrace_zone */
+};
+
+struct gotrace_zone {
+	__u64 start_pfn;
+	__u64 end_pfn;		/* exclusive: start_pfn + spanned pages */
+	__u64 present_pages;
+	__u32 nid;		/* node id (kswapd_wake's nid) */
+	__u32 zid;		/* zone index in the node (kswapd_wake's zid) */
+	char name[16];		/* "DMA32", "Normal"..., NUL-terminated */
 };
 
 /* TASKS: every thread alive when the trace started (a statedump). */

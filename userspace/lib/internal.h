@@ -131,6 +131,8 @@ struct gt_reader {
 	struct gt_sym *syms;
 	size_t nr_syms;
 	char *sympool;
+	struct gotrace_zone *zones;	/* ZONES entries */
+	size_t nr_zones;
 	struct gt_line *lines;
 	size_t nr_lines;
 	char *linepool;

@@ -153,6 +153,7 @@ void gt_close(struct gt_reader *r)
 	free(r->frames);
 	free(r->syms);
 	free(r->sympool);
+	free(r->zones);
 	free(r->lines);
 	free(r->linepool);
 	free(r->tasks);

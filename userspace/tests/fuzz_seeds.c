@@ -68,7 +68,7 @@ static void build_events(struct enc *e)
 	enc_end(e, 3000, 14, 7, 0);
 }
 
-/* GFP_NAMES, TASKS, stacks, reclaim/compaction, STACK, SYMBOLS, LINES. */
+/* GFP_NAMES, ZONES, TASKS, stacks, reclaim/compaction, STACK, SYMBOLS, LINES. */
 static void build_ext(struct enc *e)
 {
 	static const uint32_t pids[] = { 1, 42 };
@@ -108,6 +108,14 @@ static void build_ext(struct enc *e)
 		9, 0, 0, 0, 5, 0, 3, 0,
 		'a', 'l', 'l', 'o', 'c', 'b', '.', 'c',
 	};
+	struct gotrace_zones zh = {
+		.rec = { GOTRACE_REC_ZONES, sizeof(zh) + 2 * 48 },
+		.nr = 2,
+	};
+	static const struct gotrace_zone zones[2] = {
+		{ 0x1000, 0x4000, 0x3000, 0, 1, "DMA32" },
+		{ 0x4000, 0x40000, 0x3c000, 1, 2, "Normal" },
+	};
 	struct gotrace_lines ln = {
 		.rec = { GOTRACE_REC_LINES, sizeof(ln) + sizeof(lent) },
 		.nr = 2,
@@ -118,6 +126,8 @@ static void build_ext(struct enc *e)
 			     1ULL << GOTRACE_EV_MM_COMPACTION_END);
 	enc_bytes(e, &gh, sizeof(gh));
 	enc_bytes(e, g, sizeof(g));
+	enc_bytes(e, &zh, sizeof(zh));
+	enc_bytes(e, zones, sizeof(zones));
 	enc_tasks(e, 2, pids, comms);
 	enc_batch_begin(e, 0, 0, 100, 0);
 	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 100,
