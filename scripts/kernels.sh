@@ -16,12 +16,11 @@
 #   kernels.sh build-only      print "SERIES KVER" of each build-checked kernel
 #   kernels.sh kver SERIES     print the KVER of SERIES (exact name, any kind)
 #   kernels.sh prepare KVER    make sure the headers of KVER are installed and
-#                              that $BUILD/kernels/KVER/vmlinuz exists, with
-#                              the package's System.map-KVER beside it (the
-#                              offline symbolisation test); print vmlinuz
+#                              that $BUILD/kernels/KVER/vmlinuz exists; print it
 #   kernels.sh dbg KVER        download linux-image-KVER-dbg (large: ~850 MB)
-#                              into $DBG_CACHE and print the path of its
-#                              vmlinux (symbolize --vmlinux, file:line)
+#                              into $DBG_CACHE, keep its vmlinux and
+#                              System.map (linux-image-KVER's is a stub),
+#                              print the vmlinux's path (symbolize tests)
 #   kernels.sh dbg-cached KVER print that path if it is there already
 #   kernels.sh headers KVER    make sure the headers of KVER are installed
 set -euo pipefail
@@ -82,7 +81,7 @@ headers() {
 prepare() {
 	local kver=$1 dir=$BUILD/kernels/$1 tmp
 	headers "$kver"
-	if [ ! -s "$dir/vmlinuz" ] || [ ! -s "$dir/System.map-$kver" ]; then
+	if [ ! -s "$dir/vmlinuz" ]; then
 		echo "kernels: downloading linux-image-$kver-unsigned" >&2
 		mkdir -p "$dir"
 		tmp=$(mktemp -d "$dir/dl.XXXXXX")
@@ -90,8 +89,7 @@ prepare() {
 			{ $SUDO apt-get update -qq && apt-get download -q "linux-image-$kver-unsigned"; }; } ) \
 			>"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; rm -rf "$tmp"; exit 1; }
 		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
-			tar -x -C "$tmp" "./boot/vmlinuz-$kver" "./boot/System.map-$kver"
-		mv "$tmp/boot/System.map-$kver" "$dir/System.map-$kver"
+			tar -x -C "$tmp" "./boot/vmlinuz-$kver"
 		mv "$tmp/boot/vmlinuz-$kver" "$dir/vmlinuz.new"
 		mv "$dir/vmlinuz.new" "$dir/vmlinuz"
 		rm -rf "$tmp"
@@ -109,7 +107,8 @@ dbg() {
 		( cd "$tmp" && apt-get download -q "linux-image-$kver-dbg" ) >&2 ||
 			{ rm -rf "$tmp"; exit 1; }
 		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
-			tar -x -C "$DBG_CACHE" "./usr/lib/debug/boot/vmlinux-$kver"
+			tar -x -C "$DBG_CACHE" "./usr/lib/debug/boot/vmlinux-$kver" \
+				"./usr/lib/debug/boot/System.map-$kver"
 		rm -rf "$tmp"
 	fi
 	dbg_vmlinux "$kver"

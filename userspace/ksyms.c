@@ -143,6 +143,11 @@ int ksyms_load_text(const char *path, struct ksyms *k)
 	}
 	free(line);
 	fclose(f);
+	if (!k->nr) {
+		gt_warn("%s has no text symbols (Debian's linux-image packages ship a stub System.map: the real one is in linux-image-*-dbg)",
+			path);
+		return -1;
+	}
 	if (!nonzero) {
 		gt_warn("%s shows no addresses (kptr_restrict?): stacks stay unsymbolised",
 			path);
