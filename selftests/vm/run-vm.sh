@@ -77,6 +77,12 @@ tcg*) append+=" gtvm_pin=1" ;;
 esac
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
+# VM_QEMU_ARGS: more QEMU options, split on spaces, e.g. two NUMA nodes:
+#   VM_QEMU_ARGS="-object memory-backend-ram,id=m0,size=512M
+#     -object memory-backend-ram,id=m1,size=512M
+#     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
+# shellcheck disable=SC2206
+qemu+=(${VM_QEMU_ARGS:-})
 echo "${VM_ACCEL:-tcg}" >"$dir/accel"
 qrc=0
 if [ -z "$interactive" ]; then
