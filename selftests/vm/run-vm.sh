@@ -77,8 +77,11 @@ tcg*) append+=" gtvm_pin=1" ;;
 esac
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
-# VM_QEMU_ARGS: more QEMU options, split on spaces, e.g. two NUMA nodes:
-#   VM_QEMU_ARGS="-object memory-backend-ram,id=m0,size=512M
+# VM_QEMU_ARGS: more QEMU options, split on spaces, e.g. two NUMA nodes
+# (one CPU per socket: CPUs sharing a cache across nodes make 6.1 warn in
+# topology_sane(), and the guest panics on warnings):
+#   VM_QEMU_ARGS="-smp 2,sockets=2,cores=1,threads=1
+#     -object memory-backend-ram,id=m0,size=512M
 #     -object memory-backend-ram,id=m1,size=512M
 #     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
 # shellcheck disable=SC2206
