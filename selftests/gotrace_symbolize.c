@@ -218,7 +218,7 @@ TEST_F_TIMEOUT(sy, system_map_matches_kallsyms, GSY_TIMEOUT)
 	fclose(fa);
 	fclose(fb);
 	TH_LOG("%u built-in frames agree, %u differ, %u module frames", same,
-	       modules, differ);
+	       differ, modules);
 	EXPECT_LT(0, same);
 	EXPECT_EQ(0, differ);
 	EXPECT_EQ(0, sh("grep -q 'handle_mm_fault+0x' " DIR "/offline.frames"));
