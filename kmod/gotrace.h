@@ -69,6 +69,7 @@ struct gt_trace {
 	u64 missing;		/* 1 << GOTRACE_TP_*: not in this kernel */
 	u64 attached;		/* 1 << GOTRACE_TP_*: probe registered */
 	u64 registered;		/* attached, and fork for the pid filter */
+	bool kernel_addresses;	/* the starter may see kernel addresses */
 
 	struct gt_cpu __percpu *cpu;
 	unsigned long *comm_seen;	/* by pid: COMM already written */
@@ -96,7 +97,7 @@ struct gt_trace {
 	u64 rd_batches;			/* batches fully read in this session */
 	u64 reader_skipped;		/* batches read by readers that left */
 
-	u8 *head;			/* magic, HEADER, GFP_NAMES, TASKS */
+	u8 *head;		/* magic, HEADER, GFP_NAMES, ZONES, TASKS */
 	size_t head_len;
 	u8 *end;			/* STACKs, CPU_ENDs and END, at stop */
 	size_t end_len;
@@ -124,6 +125,11 @@ void gt_trace_hotplug_detach(struct gt_trace *t);
 void gt_trace_follow_init(struct gt_trace *t);
 int gt_trace_build_head(struct gt_trace *t);
 void gt_trace_head_set_missing(struct gt_trace *t);
+
+/* gotrace_kinfo.c */
+void gt_fill_kernel_info(struct gotrace_header *h, bool addresses);
+size_t gt_zones_len(void);
+void gt_fill_zones(struct gotrace_zones *rec);
 
 /* gotrace_stack.c */
 struct gt_stacks;

@@ -56,4 +56,17 @@
 #define timer_container_of(var, timer, field)	from_timer(var, timer, field)
 #endif
 
+/*
+ * vmcoreinfo (the kernel's build-id and _stext, gotrace_kinfo.c):
+ * <linux/crash_core.h> under CONFIG_CRASH_CORE until 6.8,
+ * <linux/vmcore_info.h> under CONFIG_VMCORE_INFO since 6.9.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#include <linux/vmcore_info.h>
+#define GT_HAVE_VMCOREINFO	IS_ENABLED(CONFIG_VMCORE_INFO)
+#else
+#include <linux/crash_core.h>
+#define GT_HAVE_VMCOREINFO	IS_ENABLED(CONFIG_CRASH_CORE)
+#endif
+
 #endif /* _GOTRACE_COMPAT_H */

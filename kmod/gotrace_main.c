@@ -386,6 +386,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	struct cpumask *cpus = NULL;
 	struct gotrace_start p;
 	struct gt_trace *t, *old;
+	bool kernel_addresses;
 	u32 usize;
 	int err;
 
@@ -402,8 +403,8 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	if (err)
 		return err;
 	/* Kernel addresses: not for a tracer by group grant alone. */
-	if ((p.flags & GOTRACE_START_STACKS) &&
-	    (!perfmon_capable() || !gt_kernel_addresses_allowed()))
+	kernel_addresses = perfmon_capable() && gt_kernel_addresses_allowed();
+	if ((p.flags & GOTRACE_START_STACKS) && !kernel_addresses)
 		return -EPERM;
 	if (p.cpu_mask) {
 		cpus = kzalloc(cpumask_size(), GFP_KERNEL);
@@ -456,6 +457,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 		err = PTR_ERR(t);
 		goto out;
 	}
+	t->kernel_addresses = kernel_addresses;
 	t->start_ns = ktime_get_mono_fast_ns();
 	t->start_real_ns = ktime_get_real_ns();
 	/* Dump, attach, follow again: see gt_trace_follow_init(). */

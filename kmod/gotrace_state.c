@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gotrace: what the trace says before its first event: the header, the
- * traced kernel's gfp flag names, and the tasks alive at start (like
+ * traced kernel's gfp flag names, its nodes and zones, and the tasks
+ * alive at start (like
  * LTTng's statedump and Go's initial goroutine states), plus the pid/tgid
  * filter's initial set of followed tasks.
  */
@@ -157,12 +158,14 @@ static void gt_fill_header(struct gt_trace *t, struct gotrace_header *h)
 	h->filter_pid = t->params.filter_pid;
 	h->filter_flags = t->params.filter_flags;
 	h->cpu_filter = !!t->cpus;
+	gt_fill_kernel_info(h, t->kernel_addresses);
 }
 
 /*
- * Builds the head of the stream: magic, HEADER, GFP_NAMES and TASKS.  The
- * task dump happens here, before the probes are attached; tasks forked
- * after it are named by their first event.  missing is patched in later.
+ * Builds the head of the stream: magic, HEADER, GFP_NAMES, ZONES and
+ * TASKS.  The task dump happens here, before the probes are attached;
+ * tasks forked after it are named by their first event.  missing is
+ * patched in later.
  */
 int gt_trace_build_head(struct gt_trace *t)
 {
@@ -176,7 +179,8 @@ int gt_trace_build_head(struct gt_trace *t)
 	u8 *p;
 
 	len = GOTRACE_MAGIC_LEN + sizeof(struct gotrace_header) + gfp_len +
-	      sizeof(struct gotrace_tasks) + cap * sizeof(struct gotrace_task);
+	      gt_zones_len() + sizeof(struct gotrace_tasks) +
+	      cap * sizeof(struct gotrace_task);
 	t->head = kvzalloc(len, GFP_KERNEL | __GFP_NOWARN);
 	if (!t->head)
 		return -ENOMEM;
@@ -196,6 +200,9 @@ int gt_trace_build_head(struct gt_trace *t)
 		strscpy(ge[i].name, gt_gfp_names[i].name, sizeof(ge[i].name));
 	}
 	p += gfp_len;
+
+	gt_fill_zones((struct gotrace_zones *)p);
+	p += ((struct gotrace_record *)p)->len;
 
 	gt_dump_tasks(t, (struct gotrace_tasks *)p, cap);
 	p += ((struct gotrace_record *)p)->len;

@@ -256,6 +256,15 @@ for kver in "${KVERS[@]}"; do
 	args=(-o "$BUILD/$kver/initramfs.cpio.gz" -r "$VM/suite.sh" -k "$ko")
 	[ -z "$GOTRACE_BIN" ] || args+=(-g "$GOTRACE_BIN")
 	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
+	# The real System.map (linux-image's is a stub) is in the -dbg
+	# package: downloaded once into /var/cache/gotrace for 6.1, the
+	# offline symbolisation test (gotrace_symbolize) skips without it.
+	sysmap=
+	if [ "$kver" = "${SERIES_KVER[6.1]:-}" ] &&
+	   dbg=$("$ROOT/scripts/kernels.sh" dbg "$kver" 2>>"$LOGS/kernel-$kver.log"); then
+		sysmap=$(dirname "$dbg")/System.map-$kver
+		args+=(-m "$sysmap")
+	fi
 	# The DKMS-built module, smoke-tested after the suite: 6.1 only.
 	[ "$kver" != "${SERIES_KVER[6.1]:-}" ] || [ -z "${DKMS_KO[$kver]:-}" ] ||
 		args+=(-d "${DKMS_KO[$kver]}")
@@ -304,6 +313,16 @@ for run in $CHECK_RUNS; do
 		sub(/^rc=/, "", $4); sub(/^secs=/, "", $5)
 		t = t (t == "" ? "" : ", ") $3 " " $5 "s" ($4 == "0" ? "" : " (exit " $4 ")")
 	} END { if (t != "") print "    times: " t }'
+	# The VM's cat trace, symbolised here with the package's System.map
+	# (and the -dbg vmlinux if cached: scripts/kernels.sh dbg KVER).
+	if [ -s "$d/xfer/symbolize-cat.trace" ] && [ -x "$HOSTOUT/gotrace" ]; then
+		rc=0
+		dbg=$("$ROOT/scripts/kernels.sh" dbg-cached "$kver")
+		"$ROOT/scripts/check-symbolize.sh" "$HOSTOUT/gotrace" "$d/xfer" \
+			"$(dirname "$dbg")/System.map-$kver" "$dbg" \
+			>"$LOGS/symbolize-$name.log" 2>&1 || rc=$?
+		tap_results "$name:host-" symbolize "$LOGS/symbolize-$name.log" $rc
+	fi
 	stage_end
 done
 

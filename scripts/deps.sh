@@ -11,6 +11,8 @@ PKGS=(
 	libzstd-dev
 	# gzipped pprof profiles (userspace/convert_pprof.c)
 	zlib1g-dev
+	# symbolize --vmlinux: file:line and inlined frames (userspace/ksyms_dwarf.c)
+	libdw-dev
 	qemu-system-x86 busybox-static
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64

@@ -17,6 +17,11 @@
 #   kernels.sh kver SERIES     print the KVER of SERIES (exact name, any kind)
 #   kernels.sh prepare KVER    make sure the headers of KVER are installed and
 #                              that $BUILD/kernels/KVER/vmlinuz exists; print it
+#   kernels.sh dbg KVER        download linux-image-KVER-dbg (large: ~850 MB)
+#                              into $DBG_CACHE, keep its vmlinux and
+#                              System.map (linux-image-KVER's is a stub),
+#                              print the vmlinux's path (symbolize tests)
+#   kernels.sh dbg-cached KVER print that path if it is there already
 #   kernels.sh headers KVER    make sure the headers of KVER are installed
 set -euo pipefail
 
@@ -26,6 +31,7 @@ SERIES=(6.1 6.12 6.1-rt 6.12-rt 6.1-cloud 6.12-cloud)
 META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
 	   linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64)
 NTESTED=4	# the first NTESTED are booted; the others only built
+DBG_CACHE=${DBG_CACHE:-/var/cache/gotrace/debian-kernels}
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -91,6 +97,23 @@ prepare() {
 	echo "$dir/vmlinuz"
 }
 
+dbg_vmlinux() { echo "$DBG_CACHE/usr/lib/debug/boot/vmlinux-$1"; }
+dbg() {
+	local kver=$1 tmp
+	if [ ! -s "$(dbg_vmlinux "$kver")" ]; then
+		echo "kernels: downloading linux-image-$kver-dbg" >&2
+		mkdir -p "$DBG_CACHE"
+		tmp=$(mktemp -d "$DBG_CACHE/dl.XXXXXX")
+		( cd "$tmp" && apt-get download -q "linux-image-$kver-dbg" ) >&2 ||
+			{ rm -rf "$tmp"; exit 1; }
+		dpkg-deb --fsys-tarfile "$tmp"/linux-image-*.deb |
+			tar -x -C "$DBG_CACHE" "./usr/lib/debug/boot/vmlinux-$kver" \
+				"./usr/lib/debug/boot/System.map-$kver"
+		rm -rf "$tmp"
+	fi
+	dbg_vmlinux "$kver"
+}
+
 case "${1:-}" in
 names)	# One write (bash's own printf writes line by line), so that a reader
 	# that stops at its match (grep -q) does not make this fail with SIGPIPE.
@@ -106,9 +129,15 @@ kver)
 prepare)
 	[ $# -eq 2 ] || { echo "usage: $0 prepare KVER" >&2; exit 2; }
 	prepare "$2" ;;
+dbg)
+	[ $# -eq 2 ] || { echo "usage: $0 dbg KVER" >&2; exit 2; }
+	dbg "$2" ;;
+dbg-cached)
+	[ $# -eq 2 ] || { echo "usage: $0 dbg-cached KVER" >&2; exit 2; }
+	[ ! -s "$(dbg_vmlinux "$2")" ] || dbg_vmlinux "$2" ;;
 headers)
 	[ $# -eq 2 ] || { echo "usage: $0 headers KVER" >&2; exit 2; }
 	headers "$2" ;;
-*)	echo "usage: $0 names | list | series | build-only | kver SERIES | prepare KVER | headers KVER" >&2
+*)	echo "usage: $0 names | list | series | build-only | kver SERIES | prepare KVER | dbg KVER | dbg-cached KVER | headers KVER" >&2
 	exit 2 ;;
 esac

@@ -35,7 +35,7 @@ _Static_assert(sizeof(struct gotrace_start) == 64, "gotrace_start");
 _Static_assert(sizeof(struct gotrace_status) == 120, "gotrace_status");
 _Static_assert(sizeof(struct gotrace_bench) == 56, "gotrace_bench");
 _Static_assert(sizeof(struct gotrace_cpu_stats) == 32, "gotrace_cpu_stats");
-_Static_assert(sizeof(struct gotrace_header) == 200, "gotrace_header");
+_Static_assert(sizeof(struct gotrace_header) == 272, "gotrace_header");
 _Static_assert(sizeof(struct gotrace_batch) == 40, "gotrace_batch");
 
 /* ---- the case table (both builds) ---- */

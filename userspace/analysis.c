@@ -269,7 +269,7 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 	a->res.nr_cpus = h->nr_cpus;
 	a->cs = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->cs));
 	a->res.cpus = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->res.cpus));
-	if (!a->cs || !a->res.cpus) {
+	if (!a->cs || !a->res.cpus || ga_zones_init(&a->res, r)) {
 		ga_free(a);
 		errno = ENOMEM;
 		return NULL;
@@ -572,6 +572,7 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 		a->res.order[order_slot(order)].allocs++;
 		a->res.mt_allocs[mt_slot(ev->args[3])]++;
 		a->res.mt_pages[mt_slot(ev->args[3])] += pages;
+		ga_zone_alloc(&a->res, pfn, pages);
 		g = gfp_get(a, ev->args[2]);
 		CHECK(g);
 		g->allocs++;
@@ -638,6 +639,7 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 		return 0;
 	a->res.frees++;
 	a->res.free_pages += pages;
+	ga_zone_free(&a->res, ev->args[0], pages);
 	a->res.order[order_slot(order)].frees++;
 	t = task_get(a, pid);
 	CHECK(t);
@@ -752,6 +754,8 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 			if ((int32_t)x[2] < PAGEBLOCK_ORDER)
 				a->res.extfrag_fragmenting++;
 			a->res.extfrag_mt[mt_slot(x[3])][mt_slot(x[4])]++;
+			ga_zone_extfrag(&a->res, x[0], order_slot(x[1]),
+					mt_slot(x[3]), mt_slot(x[4]));
 		}
 		break;
 	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
@@ -781,8 +785,10 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 			a->kswapd_on[x[0]] = 1;
 			a->kswapd_since[x[0]] = ev->ts;
 		}
-		if (sel)
+		if (sel) {
 			a->res.kswapd_wakes++;
+			ga_zone_kswapd_wake(&a->res, x[0], x[1]);
+		}
 		break;
 	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
 		if (x[0] < GA_MAX_NODES && a->kswapd_on[x[0]]) {
@@ -810,6 +816,7 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 			int32_t st = (int32_t)x[3];
 
 			a->res.compaction_status[st >= 0 && st < 7 ? st : 7]++;
+			ga_zone_compaction(&a->res, x[0]);
 			if (t->in_cp &&
 			    (hist_add(&t->t.compaction, ev->ts - t->cp_ts) ||
 			     hist_add(&a->res.compaction, ev->ts - t->cp_ts)))
@@ -905,6 +912,7 @@ static int finish_pages(struct ga *a)
 		res->outstanding++;
 		res->outstanding_pages += pages;
 		res->order[order_slot(pg->order)].outstanding++;
+		ga_zone_outstanding(res, pg->pfn, pages);
 		t = task_get(a, pg->pid);
 		s = stack_get(a, pg->stack);
 		if (!t || !s)
@@ -1139,6 +1147,7 @@ void ga_free(struct ga *a)
 	imap_free(&a->site_map);
 	free(a->res.buckets);
 	free(a->res.cpus);
+	ga_zones_free(&a->res);
 	free(a->tasks);
 	free(a->stacks);
 	free(a->gfp);

@@ -213,6 +213,19 @@ struct ga_order {
 	struct ga_hist lifetime;	/* alloc to free */
 };
 
+/* One zone of the ZONES record and what happened in its pfn span. */
+struct ga_zone {
+	struct gotrace_zone zone;
+	uint64_t allocs, alloc_pages;
+	uint64_t frees, free_pages;
+	uint64_t outstanding, outstanding_pages;
+	uint64_t extfrag;
+	uint64_t extfrag_order[GA_ORDERS];	/* by alloc_order */
+	uint64_t extfrag_mt[GA_MIGRATETYPES][GA_MIGRATETYPES];
+	uint64_t kswapd_wakes;		/* for this node and zone */
+	uint64_t compactions;		/* that ended, in this zone */
+};
+
 struct ga_result {
 	/* window (absolute ns on the trace clock) */
 	uint64_t start_ns;		/* window start (>= header start_ns) */
@@ -277,6 +290,9 @@ struct ga_result {
 	size_t nr_stacks;
 	struct ga_cpu *cpus;		/* header nr_cpus entries */
 	uint32_t nr_cpus;
+	struct ga_zone *zones;		/* the ZONES record's, in its order */
+	size_t nr_zones;		/* 0: the trace has no ZONES */
+	uint64_t zone_unknown_allocs;	/* pfns outside every zone */
 
 	/* trace health */
 	int complete;			/* END record */
@@ -292,6 +308,21 @@ struct ga_result {
 };
 
 struct ga;
+
+/* analysis_zones.c: the by-zone counters (ga_result.zones). */
+int ga_zones_init(struct ga_result *res, struct gt_reader *r);
+void ga_zones_free(struct ga_result *res);
+struct ga_zone *ga_zone_of(const struct ga_result *res, uint64_t pfn);
+struct ga_zone *ga_zone_id(const struct ga_result *res, uint64_t nid,
+			   uint64_t zid);
+void ga_zone_alloc(struct ga_result *res, uint64_t pfn, uint64_t pages);
+void ga_zone_free(struct ga_result *res, uint64_t pfn, uint64_t pages);
+void ga_zone_outstanding(struct ga_result *res, uint64_t pfn, uint64_t pages);
+void ga_zone_extfrag(struct ga_result *res, uint64_t pfn,
+		     unsigned int order_slot, unsigned int alloc_mt,
+		     unsigned int fallback_mt);
+void ga_zone_kswapd_wake(struct ga_result *res, uint64_t nid, uint64_t zid);
+void ga_zone_compaction(struct ga_result *res, uint64_t zone_start);
 
 /* ga_opts with no filters and the default bucket. */
 void ga_opts_init(struct ga_opts *o);

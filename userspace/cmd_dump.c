@@ -579,6 +579,24 @@ tail:
 	return p;
 }
 
+/* A frame's source lines (LINES record), indented under its " => ". */
+static void put_srclines(struct out *o, struct gt_reader *r, uint64_t addr)
+{
+	char src[512];
+	size_t n;
+	int k;
+
+	for (k = 0; (n = srcline_str(r, addr, k, src, sizeof(src))); k++) {
+		if (o->p > o->lim)
+			out_flush(o);
+		o->p = PUT_LIT(o->p, "        ");
+		out_mem(o, src, n);
+		if (o->p > o->lim)
+			out_flush(o);
+		*o->p++ = '\n';
+	}
+}
+
 /* The frames of a stack, one " => " line each, as ftrace prints them. */
 static void put_stack(struct out *o, struct gt_reader *r, uint32_t id)
 {
@@ -620,6 +638,7 @@ static void put_stack(struct out *o, struct gt_reader *r, uint32_t id)
 			*o->p++ = ']';
 		}
 		*o->p++ = '\n';
+		put_srclines(o, r, f[i]);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "opts.h"
 #include "json.h"
 #include "gotrace_reader.h"
+#include "stats_zones.h"
 
 #define DEFAULT_TOP	10
 #define STACK_FRAMES	8	/* frames of a stack in the text report */
@@ -120,7 +121,8 @@ static void print_frames(struct gt_reader *r, uint32_t id, int max,
 			 const char *indent)
 {
 	const uint64_t *f;
-	int i, n;
+	char src[512];
+	int i, k, n;
 
 	if (!id) {
 		printf("%s(no stack: not recorded, or table full)\n", indent);
@@ -144,6 +146,8 @@ static void print_frames(struct gt_reader *r, uint32_t id, int max,
 		else
 			printf("%s%s+0x%llx\n", indent, name,
 			       (unsigned long long)off);
+		for (k = 0; srcline_str(r, f[i], k, src, sizeof(src)); k++)
+			printf("%s    %s\n", indent, src);
 	}
 	if (i < n)
 		printf("%s... %d more\n", indent, n - i);
@@ -571,6 +575,8 @@ static void text_scheduler(const struct text_ctx *ctx)
 	size_t top = ctx->top;
 	uint64_t win = ctx->win;
 	size_t i, n;
+
+	print_zones_text(res, mt_names);
 
 	printf("\n== Scheduler ==\n");
 	if (!(h->groups & GOTRACE_GROUP_SCHED))
@@ -1028,6 +1034,7 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	json_outstanding(&w, res);
 	json_rate_extfrag(&w, res);
 	json_reclaim_sched(&w, res);
+	json_zones(&w, res);
 	json_tasks(&w, res);
 	jw_obj_end(&w);
 	putchar('\n');

@@ -85,7 +85,16 @@ const char *tp_name(unsigned int tp);
  * Append a SYMBOLS record for the stacks of the trace at path (nothing if
  * it has none).  0, or -1 after a warning.
  */
+struct gt_reader;
 int append_symbols(const char *path, size_t *nr_syms, size_t *nr_stacks);
+
+/*
+ * Source frame i of return address addr (LINES record), as
+ * "func file:line", with " (inlined)" for all but the last; the number of
+ * bytes written to buf (0: no such frame).
+ */
+size_t srcline_str(const struct gt_reader *r, uint64_t addr, int i, char *buf,
+		   size_t size);
 
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);

@@ -4,17 +4,19 @@
 # Build the initramfs (cpio newc, gzip) of the gotrace test VM:
 #   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
 #                  [-t test-binary]... [-d dkms-built gotrace.ko] [-R ROOTDIR]
+#                  [-m System.map-KVER]
 # Contents: static busybox (applet links are made by /init), /init,
 # /run.sh, /gotrace.ko, /bin/gotrace, /tests/*, and /dkms/gotrace.ko (the
 # module as DKMS built it from the gotrace-dkms package: suite.sh smoke-tests
-# it after the suite).  -R lays all that over a copy of ROOTDIR, a Debian
-# root (scripts/check-apt.sh), keeping its /bin, /etc/passwd and /etc/group.
+# it after the suite), and /boot/System.map-KVER (gotrace_symbolize).  -R
+# lays all that over a copy of ROOTDIR, a Debian root (scripts/check-apt.sh),
+# keeping its /bin, /etc/passwd and /etc/group.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-out= run= ko= gt= dkms= base=
+out= run= ko= gt= dkms= base= sysmap=
 tests=()
-while getopts "o:r:k:g:t:d:R:" opt; do
+while getopts "o:r:k:g:t:d:R:m:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	r) run=$OPTARG ;;
@@ -23,6 +25,7 @@ while getopts "o:r:k:g:t:d:R:" opt; do
 	t) tests+=("$OPTARG") ;;
 	d) dkms=$OPTARG ;;
 	R) base=$OPTARG ;;
+	m) sysmap=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -46,6 +49,7 @@ chmod 755 "$stage/init" "$stage/bin/busybox"
 [ -z "$ko" ] || cp "$ko" "$stage/gotrace.ko"
 [ -z "$gt" ] || cp "$gt" "$stage/bin/gotrace"
 [ -z "$dkms" ] || { mkdir -p "$stage/dkms" && cp "$dkms" "$stage/dkms/gotrace.ko"; }
+[ -z "$sysmap" ] || { mkdir -p "$stage/boot" && cp "$sysmap" "$stage/boot/"; }
 for t in ${tests[@]+"${tests[@]}"}; do
 	cp "$t" "$stage/tests/"
 done

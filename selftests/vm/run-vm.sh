@@ -50,7 +50,14 @@ trap 'aborted $LINENO' ERR
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
-append+=" nokaslr ${extra}"
+# KASLR off, for stable addresses, unless the run asks for it (gtvm_kaslr=1,
+# e.g. CHECK_RUNS="6.1:gtvm_kaslr=1": gotrace_symbolize then checks a real
+# offset).
+case " $extra " in
+*" gtvm_kaslr=1 "*) ;;
+*) append+=" nokaslr" ;;
+esac
+append+=" ${extra}"
 
 # VM_ACCEL: tcg (multi-threaded: each vCPU a host thread) or
 # tcg,thread=single (both vCPUs on one host thread, interleaved).  Default:
@@ -70,6 +77,15 @@ tcg*) append+=" gtvm_pin=1" ;;
 esac
 qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
+# VM_QEMU_ARGS: more QEMU options, split on spaces, e.g. two NUMA nodes
+# (one CPU per socket: CPUs sharing a cache across nodes make 6.1 warn in
+# topology_sane(), and the guest panics on warnings):
+#   VM_QEMU_ARGS="-smp 2,sockets=2,cores=1,threads=1
+#     -object memory-backend-ram,id=m0,size=512M
+#     -object memory-backend-ram,id=m1,size=512M
+#     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
+# shellcheck disable=SC2206
+qemu+=(${VM_QEMU_ARGS:-})
 echo "${VM_ACCEL:-tcg}" >"$dir/accel"
 qrc=0
 if [ -z "$interactive" ]; then

@@ -9,12 +9,14 @@
  *   GOTRACE_MAGIC (8 bytes)
  *   record: HEADER       (struct gotrace_header)
  *   record: GFP_NAMES    (the traced kernel's gfp flag names and values)
+ *   record: ZONES        (NUMA nodes and their zones' pfn ranges)
  *   record: TASKS        (tasks that existed at start, with their state)
  *   record: BATCH ...    (struct gotrace_batch + encoded events)
  *   record: STACK ...    (with GOTRACE_START_STACKS: each distinct stack)
  *   record: CPU_END ...  (struct gotrace_cpu_end, one per possible CPU)
  *   record: END          (struct gotrace_end)
  *   record: SYMBOLS      (optional, appended by the tool that saved it)
+ *   record: LINES        (optional, appended with SYMBOLS from debug info)
  *
  * A tool that saves the stream may replace each BATCH by a PACKED record
  * (the same batch, compressed); unpacking gives back the BATCH record byte
@@ -51,11 +53,12 @@
 #define GOTRACE_MAGIC_LEN	8
 /*
  * Format versions: 1, the first; 2, SCHED_PROCESS_EXIT gained group_dead
- * and SCHED_WAKING was added.
+ * and SCHED_WAKING was added; 3, the header says which kernel build ran
+ * and where its text was (offline symbolisation), LINES and ZONES records.
  * An event's arguments are fixed by its type and the version, so a reader
  * of one version cannot decode another's batches.
  */
-#define GOTRACE_VERSION		2
+#define GOTRACE_VERSION		3
 
 /* ---- ioctl ABI ---------------------------------------------------------- */
 
@@ -317,6 +320,8 @@ enum gotrace_record_type {
 	GOTRACE_REC_STACK	= 7,
 	GOTRACE_REC_SYMBOLS	= 8,
 	GOTRACE_REC_PACKED	= 9,
+	GOTRACE_REC_LINES	= 10,
+	GOTRACE_REC_ZONES	= 11,
 };
 
 struct gotrace_record {
@@ -352,6 +357,25 @@ struct gotrace_header {
 	__u32 filter_flags;
 	__u64 cpu_filter;	/* 1: a CPU mask was applied */
 	__u64 __reserved;
+	/*
+	 * Since version 3: what symbolising the stacks on another machine
+	 * needs (gotrace symbolize --system-map/--kallsyms/--vmlinux).  The
+	 * addresses are kernel addresses: zero unless the tracer that
+	 * started the trace may see them (the rule of STACK records).
+	 */
+	__u64 kernel_stext;	/* runtime address of _stext (KASLR applied);
+				 * 0: not shown, or unknown (no vmcoreinfo)
+				 */
+	__u64 anchor_addr;	/* runtime address of anchor_name; 0: not shown */
+	char anchor_name[32];	/* an exported kernel function, NUL-terminated:
+				 * its distance from _stext tells builds apart
+				 * where no build-id is at hand (System.map)
+				 */
+	__u8 build_id[20];	/* the kernel's GNU build-id (vmlinux's
+				 * .note.gnu.build-id; world-readable in
+				 * /sys/kernel/notes)
+				 */
+	__u32 build_id_len;	/* bytes of build_id; 0: unknown */
 };
 
 #define GOTRACE_BATCH_LOST	(1U << 0)	/* lost > 0 */
@@ -406,6 +430,29 @@ struct gotrace_gfp_names {
 struct gotrace_gfp_name {
 	__u64 value;
 	char name[32];		/* NUL-terminated */
+};
+
+/*
+ * ZONES: the memory layout at start: each populated zone of each online
+ * node, with its pfn span, so that a pfn is attributed to its node and
+ * zone.  Spans of one node's zones may overlap (ZONE_MOVABLE); a pfn
+ * belongs to the first entry that holds it.  Memory hotplugged later is
+ * not described.
+ */
+struct gotrace_zones {
+	struct gotrace_record rec;
+	__u32 nr;
+	__u32 __reserved;
+	/* nr x struct gotrace_zone */
+};
+
+struct gotrace_zone {
+	__u64 start_pfn;
+	__u64 end_pfn;		/* exclusive: start_pfn + spanned pages */
+	__u64 present_pages;
+	__u32 nid;		/* node id (kswapd_wake's nid) */
+	__u32 zid;		/* zone index in the node (kswapd_wake's zid) */
+	char name[16];		/* "DMA32", "Normal"..., NUL-terminated */
 };
 
 /* TASKS: every thread alive when the trace started (a statedump). */
@@ -498,6 +545,29 @@ struct gotrace_symbol {
 	__u32 size;
 	__u16 name_len;
 	__u16 module_len;
+};
+
+/*
+ * LINES: appended after SYMBOLS by userspace from the traced kernel's
+ * debug information (gotrace symbolize --vmlinux): the source position of
+ * return addresses of the stacks.  nr entries, each a struct
+ * gotrace_line followed by func_len bytes of function name and file_len
+ * bytes of file name, padded to 8.  Entries are sorted by address; the
+ * entries of one address are its frames, innermost first: the functions
+ * inlined at that position, then the function the code belongs to (the
+ * symbol's).  line 0: unknown.
+ */
+struct gotrace_lines {
+	struct gotrace_record rec;
+	__u32 nr;
+	__u32 __reserved;
+};
+
+struct gotrace_line {
+	__u64 addr;		/* runtime return address, as in STACK */
+	__u32 line;
+	__u16 func_len;
+	__u16 file_len;
 };
 
 /* ctx: what the CPU was doing when the event fired. */

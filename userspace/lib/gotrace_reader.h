@@ -164,6 +164,24 @@ const char *gt_symbol(const struct gt_reader *r, uint64_t addr, uint64_t *off,
 		      const char **module);
 
 /*
+ * The ZONES record: the populated zones of the online nodes at start, in
+ * node and zone order (*nr 0: the trace has none).  gt_zone_of() gives
+ * the first zone whose pfn span holds pfn, or NULL.
+ */
+const struct gotrace_zone *gt_zones(const struct gt_reader *r, size_t *nr);
+const struct gotrace_zone *gt_zone_of(const struct gt_reader *r, uint64_t pfn);
+
+/*
+ * Source frames of the return address addr from the LINES record (gotrace
+ * symbolize --vmlinux): their number (0: none), innermost first, the last
+ * being the function of addr's symbol and the others inlined into it.
+ * gt_srcline() gives frame i's function, file and line (0: unknown).
+ */
+int gt_nr_srclines(const struct gt_reader *r, uint64_t addr);
+int gt_srcline(const struct gt_reader *r, uint64_t addr, int i,
+	       const char **func, const char **file, uint32_t *line);
+
+/*
  * Format gfp flags with the traced kernel's names of the GFP_NAMES record,
  * as ftrace does ("GFP_KERNEL|__GFP_ZERO", leftover bits in hex), or in
  * hex ("0xcc0") when the stream has no names.  Return buf.

@@ -191,12 +191,15 @@ static int scan_after_end(struct gt_reader *r, struct scan_win *w,
 		if (rec.len < sizeof(rec) || rec.len % 8 ||
 		    rec.len > r->size - off)
 			return 0;
+		ret = 0;
 		if (rec.type == GOTRACE_REC_SYMBOLS &&
-		    rec.len >= sizeof(struct gotrace_symbols)) {
+		    rec.len >= sizeof(struct gotrace_symbols))
 			ret = gt_load_symbols(r, off, rec.len);
-			if (ret < 0)
-				return ret;
-		}
+		else if (rec.type == GOTRACE_REC_LINES &&
+			 rec.len >= sizeof(struct gotrace_lines))
+			ret = gt_load_lines(r, off, rec.len);
+		if (ret < 0)
+			return ret;
 		off += rec.len;
 	}
 	return 0;
@@ -212,6 +215,8 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_STACK]	= sizeof(struct gotrace_stack),
 	[GOTRACE_REC_SYMBOLS]	= sizeof(struct gotrace_symbols),
 	[GOTRACE_REC_PACKED]	= sizeof(struct gotrace_packed),
+	[GOTRACE_REC_LINES]	= sizeof(struct gotrace_lines),
+	[GOTRACE_REC_ZONES]	= sizeof(struct gotrace_zones),
 };
 
 /* GFP_NAMES: kept for gt_gfp_str(); a malformed record is ignored. */
@@ -241,6 +246,36 @@ static int scan_gfp_names(struct gt_reader *r, uint64_t off, uint32_t len)
 	free(r->gfp);
 	r->gfp = g;
 	r->nr_gfp = gh.nr;
+	return 0;
+}
+
+/* ZONES: kept for gt_zones(); a malformed record is ignored. */
+static int scan_zones(struct gt_reader *r, uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(struct gotrace_zones);
+	struct gotrace_zones zh;
+	struct gotrace_zone *z;
+	uint32_t i;
+	int ret;
+
+	ret = gt_read_at(r, off, &zh, hl);
+	if (ret)
+		return ret;
+	if (zh.nr > (len - hl) / sizeof(*z) || !zh.nr)
+		return 0;
+	z = malloc((size_t)zh.nr * sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	ret = gt_read_at(r, off + hl, z, (size_t)zh.nr * sizeof(*z));
+	if (ret) {
+		free(z);
+		return ret;
+	}
+	for (i = 0; i < zh.nr; i++)
+		z[i].name[sizeof(z[i].name) - 1] = '\0';
+	free(r->zones);
+	r->zones = z;
+	r->nr_zones = zh.nr;
 	return 0;
 }
 
@@ -449,6 +484,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			if (ret < 0)
 				return ret;
 			break;
+		case GOTRACE_REC_ZONES:
+			ret = scan_zones(r, off, rec->len);
+			if (ret < 0)
+				return ret;
+			break;
 		case GOTRACE_REC_STACK:
 			ret = scan_stack(r, &u.st, off);
 			if (ret)
@@ -456,6 +496,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			break;
 		case GOTRACE_REC_SYMBOLS:
 			ret = gt_load_symbols(r, off, rec->len);
+			if (ret < 0)
+				return ret;
+			break;
+		case GOTRACE_REC_LINES:
+			ret = gt_load_lines(r, off, rec->len);
 			if (ret < 0)
 				return ret;
 			break;

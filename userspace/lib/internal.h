@@ -72,6 +72,14 @@ struct gt_sym {
 
 #define GT_NO_MODULE	UINT32_MAX
 
+/* A LINES entry; func and file are offsets in the lines' string pool. */
+struct gt_line {
+	uint64_t addr;
+	uint32_t line;
+	uint32_t func;
+	uint32_t file;
+};
+
 struct gt_cpu_index {
 	struct gt_batch_ref *b;
 	size_t nr;
@@ -123,6 +131,11 @@ struct gt_reader {
 	struct gt_sym *syms;
 	size_t nr_syms;
 	char *sympool;
+	struct gotrace_zone *zones;	/* ZONES entries */
+	size_t nr_zones;
+	struct gt_line *lines;
+	size_t nr_lines;
+	char *linepool;
 
 	struct gotrace_gfp_name *gfp;	/* GFP_NAMES entries */
 	uint32_t nr_gfp;
@@ -153,6 +166,7 @@ int gt_stack_cmp(const void *a, const void *b);
 
 /* symbols.c */
 int gt_load_symbols(struct gt_reader *r, uint64_t off, uint32_t len);
+int gt_load_lines(struct gt_reader *r, uint64_t off, uint32_t len);
 
 /* decode.c */
 int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c);

@@ -112,6 +112,10 @@ const char *gt_record_name(uint32_t type)
 		return "STACK";
 	case GOTRACE_REC_SYMBOLS:
 		return "SYMBOLS";
+	case GOTRACE_REC_LINES:
+		return "LINES";
+	case GOTRACE_REC_ZONES:
+		return "ZONES";
 	case GOTRACE_REC_PACKED:
 		return "PACKED";
 	}

@@ -221,6 +221,9 @@ void gt_close(struct gt_reader *r)
 	free(r->frames);
 	free(r->syms);
 	free(r->sympool);
+	free(r->zones);
+	free(r->lines);
+	free(r->linepool);
 	free(r->tasks);
 	free(r->losses);
 	gt_unpack_free(r->unpack);

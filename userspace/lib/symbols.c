@@ -167,3 +167,115 @@ int gt_stack(struct gt_reader *r, uint32_t id, const uint64_t **frames)
 	*frames = r->frames;
 	return (int)s->nr;
 }
+
+/* Bytes of one LINES entry: the fixed part, the two strings, padding. */
+#define LINE_FIXED	16
+
+/*
+ * Load the LINES record at off.  Like SYMBOLS, a malformed record is
+ * ignored.  Return 0 or -ENOMEM/-EIO.
+ */
+int gt_load_lines(struct gt_reader *r, uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(struct gotrace_lines);
+	struct gt_line *lines = NULL;
+	struct gotrace_lines lh;
+	char *pool = NULL;
+	size_t pos, used = 0;
+	uint8_t *buf;
+	uint32_t i;
+	int ret;
+
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	ret = gt_read_at(r, off, buf, len);
+	if (ret)
+		goto out;
+	memcpy(&lh, buf, hl);
+	if (lh.nr > (len - hl) / LINE_FIXED)
+		goto out;	/* ignored */
+	ret = -ENOMEM;
+	lines = calloc(lh.nr ? lh.nr : 1, sizeof(*lines));
+	pool = malloc(len);	/* strings + NULs fit in the record */
+	if (!lines || !pool)
+		goto out;
+	ret = 0;
+	pos = hl;
+	for (i = 0; i < lh.nr; i++) {
+		struct gotrace_line e;
+		size_t el;
+
+		if (len - pos < LINE_FIXED)
+			goto out;
+		memcpy(&e, buf + pos, LINE_FIXED);
+		el = (LINE_FIXED + e.func_len + e.file_len + 7) & ~(size_t)7;
+		if (el > len - pos || used + e.func_len + e.file_len + 2 > len ||
+		    (i && e.addr < lines[i - 1].addr))
+			goto out;	/* malformed or unsorted: ignored */
+		lines[i].addr = e.addr;
+		lines[i].line = e.line;
+		lines[i].func = (uint32_t)used;
+		memcpy(pool + used, buf + pos + LINE_FIXED, e.func_len);
+		used += e.func_len;
+		pool[used++] = '\0';
+		lines[i].file = (uint32_t)used;
+		memcpy(pool + used, buf + pos + LINE_FIXED + e.func_len,
+		       e.file_len);
+		used += e.file_len;
+		pool[used++] = '\0';
+		pos += el;
+	}
+	free(r->lines);
+	free(r->linepool);
+	r->lines = lines;
+	r->linepool = pool;
+	r->nr_lines = lh.nr;
+	lines = NULL;
+	pool = NULL;
+out:
+	free(lines);
+	free(pool);
+	free(buf);
+	return ret;
+}
+
+/* Index of the first LINES entry of addr, or nr_lines. */
+static size_t first_line(const struct gt_reader *r, uint64_t addr)
+{
+	size_t lo = 0, hi = r->nr_lines;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->lines[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nr_lines && r->lines[lo].addr == addr ? lo :
+	       r->nr_lines;
+}
+
+int gt_nr_srclines(const struct gt_reader *r, uint64_t addr)
+{
+	size_t i = first_line(r, addr), n = 0;
+
+	while (i + n < r->nr_lines && r->lines[i + n].addr == addr)
+		n++;
+	return (int)n;
+}
+
+int gt_srcline(const struct gt_reader *r, uint64_t addr, int i,
+	       const char **func, const char **file, uint32_t *line)
+{
+	size_t k = first_line(r, addr);
+
+	if (i < 0 || k + i >= r->nr_lines || r->lines[k + i].addr != addr)
+		return -ENOENT;
+	k += i;
+	*func = r->linepool + r->lines[k].func;
+	*file = r->linepool + r->lines[k].file;
+	*line = r->lines[k].line;
+	return 0;
+}

@@ -68,7 +68,7 @@ static void build_events(struct enc *e)
 	enc_end(e, 3000, 14, 7, 0);
 }
 
-/* GFP_NAMES, TASKS, stacks, reclaim/compaction, STACK and SYMBOLS. */
+/* GFP_NAMES, ZONES, TASKS, stacks, reclaim/compaction, STACK, SYMBOLS, LINES. */
 static void build_ext(struct enc *e)
 {
 	static const uint32_t pids[] = { 1, 42 };
@@ -99,12 +99,35 @@ static void build_ext(struct enc *e)
 		.rec = { GOTRACE_REC_SYMBOLS, sizeof(sy) + sizeof(ent) },
 		.nr = 2,
 	};
+	/* LINES: { addr, line, func_len, file_len } + names, two frames */
+	static const uint8_t lent[] = {
+		0x08, 0x10, 0x00, 0x81, 0xff, 0xff, 0xff, 0xff,
+		7, 0, 0, 0, 2, 0, 3, 0,
+		'i', 'n', 'a', '.', 'c', 0, 0, 0,
+		0x08, 0x10, 0x00, 0x81, 0xff, 0xff, 0xff, 0xff,
+		9, 0, 0, 0, 5, 0, 3, 0,
+		'a', 'l', 'l', 'o', 'c', 'b', '.', 'c',
+	};
+	struct gotrace_zones zh = {
+		.rec = { GOTRACE_REC_ZONES, sizeof(zh) + 2 * 48 },
+		.nr = 2,
+	};
+	static const struct gotrace_zone zones[2] = {
+		{ 0x1000, 0x4000, 0x3000, 0, 1, "DMA32" },
+		{ 0x4000, 0x40000, 0x3c000, 1, 2, "Normal" },
+	};
+	struct gotrace_lines ln = {
+		.rec = { GOTRACE_REC_LINES, sizeof(ln) + sizeof(lent) },
+		.nr = 2,
+	};
 
 	enc_init(e, 1, 0);
 	enc_set_stack_events(e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC |
 			     1ULL << GOTRACE_EV_MM_COMPACTION_END);
 	enc_bytes(e, &gh, sizeof(gh));
 	enc_bytes(e, g, sizeof(g));
+	enc_bytes(e, &zh, sizeof(zh));
+	enc_bytes(e, zones, sizeof(zones));
 	enc_tasks(e, 2, pids, comms);
 	enc_batch_begin(e, 0, 0, 100, 0);
 	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 100,
@@ -127,6 +150,8 @@ static void build_ext(struct enc *e)
 	enc_end(e, 200, 7, 0, 0);
 	enc_bytes(e, &sy, sizeof(sy));
 	enc_bytes(e, ent, sizeof(ent));
+	enc_bytes(e, &ln, sizeof(ln));
+	enc_bytes(e, lent, sizeof(lent));
 }
 
 /* The stream of e with each BATCH record replaced by a PACKED one. */

@@ -770,6 +770,95 @@ static void test_symbolize(void)
 	free(err);
 }
 
+/*
+ * By node and zone: node 0 DMA32 [0x1000, 0x3000), node 1 Normal
+ * [0x3000, 0x10000).  Node 0: 1 allocation of 1 page, freed; node 1: 2
+ * allocations (1 + 4 pages), the 4 outstanding, an extfrag (order 2,
+ * Unmovable from Movable), a kswapd wake (1, 2) and a compaction; one
+ * allocation outside both zones.
+ */
+static void test_zones(void)
+{
+	char *trace = path_in_out("zones.trace");
+	char *out = path_in_out("zones.out");
+	char *err = path_in_out("zones-err.out");
+	const char *args[] = { "stats", "--json", trace, NULL };
+	const char *text_args[] = { "stats", trace, NULL };
+	struct gotrace_zones zh = {
+		.rec = { GOTRACE_REC_ZONES, sizeof(zh) + 2 * 48 },
+		.nr = 2,
+	};
+	struct gotrace_zone z[2] = {
+		{ 0x1000, 0x3000, 0x2000, 0, 1, "DMA32" },
+		{ 0x3000, 0x10000, 0xd000, 1, 2, "Normal" },
+	};
+	static const char *const want[] = {
+		"{\"node\":0,\"zone_index\":1,\"zone\":\"DMA32\",\"start_pfn\":4096,"
+		"\"end_pfn\":12288,\"present_pages\":8192,\"allocs\":1,"
+		"\"alloc_pages\":1,\"frees\":1,\"free_pages\":1,"
+		"\"outstanding\":0,\"outstanding_pages\":0,",
+		"{\"node\":1,\"zone_index\":2,\"zone\":\"Normal\",\"start_pfn\":12288,"
+		"\"end_pfn\":65536,\"present_pages\":53248,\"allocs\":2,"
+		"\"alloc_pages\":5,\"frees\":1,\"free_pages\":1,"
+		"\"outstanding\":1,\"outstanding_pages\":4,"
+		"\"extfrag\":{\"fallbacks\":1,\"by_order\":[{\"order\":2,"
+		"\"count\":1}],\"by_migratetype\":[{\"alloc_migratetype\":0,"
+		"\"fallback_migratetype\":1,\"count\":1}]},"
+		"\"reclaim\":{\"kswapd_wakes\":1,\"compactions\":1}}",
+		"\"zone_unknown_allocs\":1",
+	};
+	struct enc e;
+	size_t i;
+	char *s;
+	int rc;
+
+	enc_init(&e, 1, T0);
+	enc_bytes(&e, &zh, sizeof(zh));
+	enc_bytes(&e, z, sizeof(z));
+	enc_batch_begin(&e, 0, 0, T0, 0);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 100,
+		  A(0x1000, 0, 0xcc0, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 200,
+		  A(0x4000, 0, 0xcc0, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 300,
+		  A(0x8000, 2, 0xcc0, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 350,
+		  A(0x20000, 0, 0xcc0, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 400,
+		  A(0x1000, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 500,
+		  A(0x4000, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG, 0, T0 + 600,
+		  A(0x9000, 2, 3, 0, 1, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE, 0, T0 + 700,
+		  A(1, 2, 0), NULL);
+	enc_event(&e, GOTRACE_EV_MM_COMPACTION_BEGIN, 0, T0 + 800,
+		  A(0x3000, 0x10000, 0, 10), NULL);
+	enc_event(&e, GOTRACE_EV_MM_COMPACTION_END, 0, T0 + 900,
+		  A(0x3000, 0x10000, 0, 1, 10), NULL);
+	enc_batch_end(&e, 0);
+	enc_cpu_end(&e, 0, 1, 10, 0, 0);
+	enc_end(&e, T0 + 1000, 10, 0, 0);
+	write_file(trace, e.buf, e.len);
+	rc = run(args, out, err, NULL);
+	s = slurp(out);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ok(rc == 0 && strstr(s, want[i]) != NULL,
+		   "zones: stats --json has %.60s...", want[i]);
+	free(s);
+	rc = run(text_args, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && strstr(s, "== By node and zone ==") &&
+	   strstr(s, "node 1 Normal extfrag by order: 2:1") &&
+	   strstr(s, "Unmovable from Movable: 1"),
+	   "zones: the text table and node 1's extfrag");
+	free(s);
+	enc_free(&e);
+	free(trace);
+	free(out);
+	free(err);
+}
+
 /* ---- JSON syntax ------------------------------------------------------- */
 
 static const char *js_ws(const char *p)
@@ -1187,6 +1276,7 @@ int main(int argc, char **argv)
 	test_lost();
 	test_symbolize();
 	test_pid_tasks();
+	test_zones();
 	test_json_checker();
 	test_random();
 	printf("1..%d\n", nr_tests);

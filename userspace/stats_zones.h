@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GOTRACE_STATS_ZONES_H
+#define GOTRACE_STATS_ZONES_H
+
+#include "analysis.h"
+#include "json.h"
+
+/* The by-node-and-zone section of stats (text; mt_names by migratetype). */
+void print_zones_text(const struct ga_result *res,
+		      const char *const *mt_names);
+/* The same as the JSON key "zones" (and "zone_unknown_allocs"). */
+void json_zones(struct jw *w, const struct ga_result *res);
+
+#endif
