@@ -513,7 +513,7 @@ static void test_bad_input(void)
 		{ "stop now", "expected no operands" },
 		{ "status -x", "unknown option '-x'" },
 		{ "bench -n 5", "unknown option '-n'" },
-		{ "symbolize", "expected one FILE" },
+		{ "symbolize", "expected one TRACE" },
 	};
 	size_t i;
 

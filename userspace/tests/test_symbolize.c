@@ -267,7 +267,7 @@ static void test_system_map(void)
 	   "system-map: --force assumes no offset (%s)", b1);
 
 	rc = run("symbolize", "--system-map", map, "--kallsyms", ks);
-	ok(rc == 1, "symbolize: two sources refused (rc %d)", rc);
+	ok(rc == 2, "symbolize: two sources refused, a usage error (rc %d)", rc);
 	enc_free(&e);
 	free(trace);
 	free(map);
