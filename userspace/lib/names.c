@@ -114,6 +114,8 @@ const char *gt_record_name(uint32_t type)
 		return "SYMBOLS";
 	case GOTRACE_REC_PACKED:
 		return "PACKED";
+	case GOTRACE_REC_GENERATION:
+		return "GENERATION";
 	}
 	return "unknown";
 }

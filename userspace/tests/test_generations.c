@@ -6,6 +6,10 @@
  *   (gotrace record --stacks --raw on Debian's 6.1, in the test VM), still
  *   decodes: every event, every stack id resolved, symbols, and the tool's
  *   dump, stats and convert accept it.
+ * - A version 3 stream cut at every 8 bytes: every event of a complete
+ *   generation (gt_event.gen up to gt_summary()->generations) resolves its
+ *   stack; GENERATION records out of sequence are an error; a stream whose
+ *   generation lacks a stack is caught by the same check.
  *
  * Usage: test_generations GOTRACE_BINARY OUTDIR SRCDIR
  */
@@ -18,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "encoder.h"
 #include "tap.h"
 #include "gotrace_reader.h"
 
@@ -127,6 +132,179 @@ static void test_v2_fixture(void)
 	   "gotrace convert reads the version 2 fixture");
 }
 
+#define A(...) ((const uint64_t[]){ __VA_ARGS__ })
+#define PG_ALLOC(pfn) A(pfn, 0, 0xcc0, 1, 100)
+
+static void enc_stack(struct enc *e, uint32_t id, uint64_t frame)
+{
+	struct gotrace_stack st = {
+		.rec = { GOTRACE_REC_STACK, sizeof(st) + 8 },
+		.id = id, .nr = 1,
+	};
+
+	enc_bytes(e, &st, sizeof(st));
+	enc_bytes(e, &frame, sizeof(frame));
+}
+
+static void enc_gen(struct enc *e, uint32_t gen, uint32_t batches,
+		    uint32_t stacks)
+{
+	struct gotrace_generation g = {
+		.rec = { GOTRACE_REC_GENERATION, sizeof(g) },
+		.gen = gen, .batches = batches, .stacks = stacks,
+		.open_ns = gen * 100, .close_ns = gen * 100 + 99,
+	};
+
+	enc_bytes(e, &g, sizeof(g));
+}
+
+/*
+ * Three generations on two CPUs.  Generation 1 uses stacks 1 and 2,
+ * generation 2 stacks 1 (sent before) and 3, generation 3 stack 4; with
+ * lose_stack, generation 2 lacks its STACK record (a broken writer).
+ * gen_end[i] gets the offset just after GENERATION i + 1.
+ */
+static void build_v3(struct enc *e, int lose_stack, size_t gen_end[3])
+{
+	enc_init(e, 2, 0);
+	enc_set_stack_events(e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
+	enc_batch_begin(e, 0, 0, 100, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 101, PG_ALLOC(10),
+			NULL, 1);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 102, PG_ALLOC(11),
+			NULL, 2);
+	enc_batch_end(e, 0);
+	enc_batch_begin(e, 1, 0, 100, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 103, PG_ALLOC(12),
+			NULL, 1);
+	enc_batch_end(e, 0);
+	enc_stack(e, 1, 0x1000);
+	enc_stack(e, 2, 0x2000);
+	enc_gen(e, 1, 2, 2);
+	gen_end[0] = e->len;
+	enc_batch_begin(e, 0, 1, 200, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 201, PG_ALLOC(13),
+			NULL, 3);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 202, PG_ALLOC(14),
+			NULL, 1);
+	enc_batch_end(e, 0);
+	if (!lose_stack)
+		enc_stack(e, 3, 0x3000);
+	enc_gen(e, 2, 1, !lose_stack);
+	gen_end[1] = e->len;
+	enc_batch_begin(e, 1, 1, 300, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 301, PG_ALLOC(15),
+			NULL, 4);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 302, PG_ALLOC(16),
+			NULL, 0);
+	enc_batch_end(e, 0);
+	enc_stack(e, 4, 0x4000);
+	enc_gen(e, 3, 1, 1);
+	gen_end[2] = e->len;
+	enc_cpu_end(e, 0, 2, 4, 0, 0);
+	enc_cpu_end(e, 1, 2, 3, 0, 0);
+	enc_end(e, 400, 7, 0, 0);
+}
+
+/* Events of complete generations whose stack id does not resolve. */
+static size_t unresolved_in_complete(struct gt_reader *r, size_t *checked,
+				     uint32_t *max_gen)
+{
+	const uint32_t done = gt_summary(r)->generations;
+	const uint64_t *frames;
+	struct gt_event ev;
+	size_t bad = 0;
+
+	*checked = 0;
+	*max_gen = 0;
+	while (gt_next(r, &ev) > 0) {
+		if (ev.gen > *max_gen)
+			*max_gen = ev.gen;
+		if (!ev.stack_id || ev.gen > done)
+			continue;
+		++*checked;
+		bad += gt_stack(r, ev.stack_id, &frames) <= 0;
+	}
+	return bad;
+}
+
+static void test_v3_cuts(void)
+{
+	size_t gen_end[3], cut, bad_cuts = 0, checked, total = 0, first = 0;
+	uint32_t max_gen, want;
+	struct gt_reader *r;
+	struct enc e;
+
+	build_v3(&e, 0, gen_end);
+	if (gt_open_mem(e.buf, e.len, &r)) {
+		ok(0, "version 3 stream opens: %s", gt_error(NULL));
+		enc_free(&e);
+		return;
+	}
+	total = unresolved_in_complete(r, &checked, &max_gen);
+	ok(gt_summary(r)->generations == 3 && gt_summary(r)->complete &&
+	   !total && checked == 6 && max_gen == 3 && gt_nr_stacks(r) == 4,
+	   "whole stream: %u generations (3), %zu stack ids checked (6), %zu unresolved, last gen %u",
+	   gt_summary(r)->generations, checked, total, max_gen);
+	total = 0;
+	gt_close(r);
+
+	for (cut = GOTRACE_MAGIC_LEN + sizeof(struct gotrace_header);
+	     cut <= e.len; cut += 8) {
+		size_t bad;
+
+		want = (cut >= gen_end[0]) + (cut >= gen_end[1]) +
+		       (cut >= gen_end[2]);
+		if (gt_open_mem(e.buf, cut, &r)) {
+			bad_cuts++;
+			continue;
+		}
+		bad = unresolved_in_complete(r, &checked, &max_gen);
+		total += checked;
+		if (bad || gt_summary(r)->generations != want) {
+			if (!bad_cuts++)
+				first = cut;
+		}
+		gt_close(r);
+	}
+	ok(!bad_cuts && total > 0,
+	   "cut at every 8 bytes: complete generations counted, their %zu stack ids all resolve (%zu bad cuts, first at %zu)",
+	   total, bad_cuts, first);
+	enc_free(&e);
+
+	/* The check itself: a generation without its STACK is caught. */
+	build_v3(&e, 1, gen_end);
+	if (!gt_open_mem(e.buf, e.len, &r)) {
+		size_t bad = unresolved_in_complete(r, &checked, &max_gen);
+
+		ok(bad == 1, "a generation lacking a stack: %zu unresolved (1)",
+		   bad);
+		gt_close(r);
+	} else {
+		ok(0, "broken stream opens: %s", gt_error(NULL));
+	}
+	enc_free(&e);
+
+	/* GENERATION numbers out of sequence: malformed. */
+	build_v3(&e, 0, gen_end);
+	((struct gotrace_generation *)(e.buf + gen_end[1] -
+		sizeof(struct gotrace_generation)))->gen = 5;
+	if (!gt_open_mem(e.buf, e.len, &r)) {
+		struct gt_event ev;
+		int ret;
+
+		while ((ret = gt_next(r, &ev)) > 0)
+			;
+		ok(ret < 0 && strstr(gt_error(r), "generation 5, expected 2"),
+		   "GENERATION out of sequence is an error: %s", gt_error(r));
+		gt_close(r);
+	} else {
+		ok(1, "GENERATION out of sequence refused at open: %s",
+		   gt_error(NULL));
+	}
+	enc_free(&e);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -140,6 +318,7 @@ int main(int argc, char **argv)
 	mkdir(outdir, 0755);
 
 	test_v2_fixture();
+	test_v3_cuts();
 	printf("1..%d\n", nr_tests);
 	if (nr_failed)
 		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
