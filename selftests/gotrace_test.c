@@ -342,8 +342,9 @@ static int gtt_raw_batch(struct gtt_raw *raw, const struct gotrace_batch *bh)
 	if (bh->cpu >= raw->nr_cpus)
 		return gtt_fail(raw, "batch of cpu %u >= nr_cpus %u",
 				bh->cpu, raw->nr_cpus);
-	if (raw->cpu_ends || raw->has_end || raw->stacks)
-		return gtt_fail(raw, "batch after STACK/CPU_END/END");
+	/* STACK records come with generations, between batches. */
+	if (raw->cpu_ends || raw->has_end)
+		return gtt_fail(raw, "batch after CPU_END/END");
 	if (!!(bh->flags & GOTRACE_BATCH_LOST) != !!bh->lost)
 		return gtt_fail(raw, "cpu %u seq %u: flags %#x but lost %llu",
 				bh->cpu, bh->seq, bh->flags,
