@@ -95,14 +95,29 @@ struct gt_trace {
 	size_t end_off;			/* bytes of end already copied */
 	u64 bytes_read;
 	u64 rd_batches;			/* batches fully read in this session */
+	/* Generations of the stream being read (see the uapi header). */
+	u32 gen;			/* the open one, from 1 */
+	u32 gen_batches;		/* batches handed out in it */
+	u32 gen_stacks;			/* STACK records sent while closing it */
+	u8 gen_state;			/* enum gt_gen_state */
+	u64 gen_open_ns;
+	u64 gen_bytes;			/* bytes of its batches */
+	u8 *gen_rec;			/* STACK or GENERATION being copied */
+	size_t gen_len;
+	size_t gen_off;			/* bytes of gen_rec already copied */
+	u64 stacks_sent;		/* STACK records in this stream */
 	u64 reader_skipped;		/* batches read by readers that left */
 
 	u8 *head;		/* magic, HEADER, GFP_NAMES, ZONES, TASKS */
 	size_t head_len;
-	u8 *end;			/* STACKs, CPU_ENDs and END, at stop */
+	u8 *end;			/* CPU_ENDs and END, built at stop */
 	size_t end_len;
-	u8 *end_min;			/* CPU_ENDs and END: stop can't fail */
-	size_t end_min_len;
+};
+
+enum gt_gen_state {
+	GT_GEN_OPEN,		/* batches go into the open generation */
+	GT_GEN_STACKS,		/* closing: gen_rec is a STACK record */
+	GT_GEN_RECORD,		/* closing: gen_rec is the GENERATION record */
 };
 
 /* gotrace_buffer.c */
@@ -138,8 +153,11 @@ void gt_stacks_free(struct gt_trace *t);
 size_t gt_stacks_mem(const struct gotrace_start *p);
 u64 gt_stacks_lost(struct gt_trace *t);
 u32 gt_stack_id(struct gt_trace *t);
-size_t gt_stacks_size(struct gt_trace *t);
-u64 gt_stacks_write(struct gt_trace *t, u8 *buf);
+size_t gt_stack_rec_max(const struct gotrace_start *p);
+void gt_stacks_gen_take(struct gt_trace *t);
+size_t gt_stacks_gen_next(struct gt_trace *t, u8 *buf);
+void gt_stacks_restart(struct gt_trace *t);
+u64 gt_stacks_count(struct gt_trace *t);
 u32 gt_batch_size(u32 buffer_size);
 
 /* gotrace_probes.c */

@@ -407,8 +407,7 @@ void gt_trace_hotplug_detach(struct gt_trace *t)
 /*
  * Refuses a trace that may take more than half of RAM, up front, rather
  * than OOM the box later: the pools of the traced CPUs that are present
- * (online now or able to come online), the stack table and the copy of
- * it made at STOP.
+ * (online now or able to come online) and the stack table.
  */
 static int gt_trace_admit(struct gt_trace *t)
 {
@@ -497,12 +496,19 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 			goto fail;
 		err = -ENOMEM;
 	}
-	t->end_min_len = nr_cpu_ids * sizeof(struct gotrace_cpu_end) +
-			 sizeof(struct gotrace_end);
+	t->end_len = nr_cpu_ids * sizeof(struct gotrace_cpu_end) +
+		     sizeof(struct gotrace_end);
 	/* nr_cpu_ids records: 384 KiB with 8192 CPU ids. */
-	t->end_min = kvzalloc(t->end_min_len, GFP_KERNEL | __GFP_NOWARN);
-	if (!t->end_min)
+	t->end = kvzalloc(t->end_len, GFP_KERNEL | __GFP_NOWARN);
+	if (!t->end)
 		goto fail;
+	t->gen_rec = kzalloc(max(sizeof(struct gotrace_generation),
+				 (p->flags & GOTRACE_START_STACKS) ?
+				 gt_stack_rec_max(p) : 0), GFP_KERNEL);
+	if (!t->gen_rec)
+		goto fail;
+	t->gen = 1;
+	t->gen_open_ns = ktime_get_mono_fast_ns();
 	err = gt_trace_alloc_cpus(t);
 	if (err)
 		goto fail;
@@ -543,11 +549,10 @@ void gt_trace_free_buffers(struct gt_trace *t)
 	kvfree(t->follow);
 	t->follow = NULL;
 	gt_stacks_free(t);
-	if (t->end != t->end_min)
-		kvfree(t->end);
+	kvfree(t->end);
 	t->end = NULL;
-	kvfree(t->end_min);
-	t->end_min = NULL;
+	kfree(t->gen_rec);
+	t->gen_rec = NULL;
 	kvfree(t->head);
 	t->head = NULL;
 }
@@ -563,42 +568,21 @@ void gt_trace_free(struct gt_trace *t)
 }
 
 /*
- * The records after the last batch: the stack table, one CPU_END per CPU
- * id, then END.  If the stacks' buffer can't be had, they are counted as
- * lost rather than failing the stop.
+ * The records after the last generation: one CPU_END per CPU id, then
+ * END (whose stacks, generations and reader_skipped are filled when the
+ * reader reaches it).  Allocated at start: stop can't fail.
  */
 void gt_trace_build_end(struct gt_trace *t)
 {
-	size_t stacks_len = gt_stacks_size(t);
-	struct gotrace_cpu_end *ce;
-	struct gotrace_end *e;
-	u64 nr_stacks = 0;
+	struct gotrace_cpu_end *ce = (struct gotrace_cpu_end *)t->end;
+	struct gotrace_end *e = (struct gotrace_end *)(ce + nr_cpu_ids);
 	unsigned int cpu;
-	u32 e_flags = 0;
 
-	t->end = t->end_min;
-	t->end_len = t->end_min_len;
-	if (stacks_len) {
-		u8 *buf = kvzalloc(stacks_len + t->end_min_len,
-				   GFP_KERNEL | __GFP_NOWARN);
-
-		if (buf) {
-			nr_stacks = gt_stacks_write(t, buf);
-			t->end = buf;
-			t->end_len = stacks_len + t->end_min_len;
-		}
-	}
-	if (stacks_len && !nr_stacks)
-		e_flags = GOTRACE_END_STACKS_DROPPED;
-	ce = (struct gotrace_cpu_end *)(t->end + t->end_len - t->end_min_len);
-	e = (struct gotrace_end *)(ce + nr_cpu_ids);
-	memset(ce, 0, t->end_min_len);
+	memset(ce, 0, t->end_len);
 	e->rec.type = GOTRACE_REC_END;
 	e->rec.len = sizeof(*e);
 	e->nr_cpus = nr_cpu_ids;
 	e->stop_ns = t->stop_ns;
-	e->flags = e_flags;
-	e->stacks = nr_stacks;
 	e->stacks_lost = gt_stacks_lost(t);
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++, ce++) {
 		struct gt_cpu *c;

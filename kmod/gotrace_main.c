@@ -114,6 +114,14 @@ static void gt_reader_leave(struct gt_trace *t)
 	t->hdr_off = 0;
 	t->rd_off = 0;
 	t->end_off = 0;
+	/* The next stream's generations start over, with every stack. */
+	t->gen = 1;
+	t->gen_state = GT_GEN_OPEN;
+	t->gen_batches = 0;
+	t->gen_bytes = 0;
+	t->gen_open_ns = ktime_get_mono_fast_ns();
+	t->stacks_sent = 0;
+	gt_stacks_restart(t);
 }
 
 /* Moves the queue of full buffers, oldest first, to the reader's list. */
@@ -153,8 +161,72 @@ enum gt_part {
 	GT_PART_NONE,		/* nothing ready yet */
 	GT_PART_HEAD,		/* magic, HEADER, GFP_NAMES, TASKS */
 	GT_PART_BATCH,		/* the batch being read, rd_buf */
-	GT_PART_END,		/* STACKs, CPU_ENDs, END */
+	GT_PART_GEN,		/* a generation's STACK or GENERATION record */
+	GT_PART_END,		/* CPU_ENDs, END */
 };
+
+/*
+ * The open generation is due to close before its next batch: it has one,
+ * and it is a flush period old or holds a per-CPU buffer's worth.
+ */
+static bool gt_gen_due(const struct gt_trace *t)
+{
+	u64 period = (u64)t->params.flush_ms * NSEC_PER_MSEC;
+
+	return t->gen_batches &&
+	       (t->gen_bytes >= t->params.buffer_size ||
+		ktime_get_mono_fast_ns() - t->gen_open_ns >= period);
+}
+
+/* The next record of the closing generation into gen_rec. */
+static void gt_gen_next_rec(struct gt_trace *t)
+{
+	struct gotrace_generation *g = (struct gotrace_generation *)t->gen_rec;
+	size_t len = 0;
+
+	t->gen_off = 0;
+	if (t->gen_state == GT_GEN_STACKS)
+		len = gt_stacks_gen_next(t, t->gen_rec);
+	if (len) {
+		t->gen_len = len;
+		t->gen_stacks++;
+		t->stacks_sent++;
+		return;
+	}
+	t->gen_state = GT_GEN_RECORD;
+	memset(g, 0, sizeof(*g));
+	g->rec.type = GOTRACE_REC_GENERATION;
+	g->rec.len = sizeof(*g);
+	g->gen = t->gen;
+	g->batches = t->gen_batches;
+	g->stacks = t->gen_stacks;
+	g->open_ns = t->gen_open_ns;
+	g->close_ns = ktime_get_mono_fast_ns();
+	g->bytes = t->gen_bytes;
+	t->gen_len = sizeof(*g);
+}
+
+/*
+ * Closes the open generation: the batches handed out so far are all of
+ * it, so the stacks they use are on the fresh list (gotrace_stack.c).
+ */
+static void gt_gen_close(struct gt_trace *t)
+{
+	t->gen_state = GT_GEN_STACKS;
+	t->gen_stacks = 0;
+	gt_stacks_gen_take(t);
+	gt_gen_next_rec(t);
+}
+
+/* The GENERATION record was read: the next generation opens. */
+static void gt_gen_open(struct gt_trace *t)
+{
+	t->gen_state = GT_GEN_OPEN;
+	t->gen++;
+	t->gen_batches = 0;
+	t->gen_bytes = 0;
+	t->gen_open_ns = ktime_get_mono_fast_ns();
+}
 
 /* The next bytes of the stream ready to be read.  Under gt.lock. */
 static enum gt_part gt_next_part(struct gt_trace *t, const u8 **src,
@@ -169,9 +241,22 @@ static enum gt_part gt_next_part(struct gt_trace *t, const u8 **src,
 		*len = t->head_len - t->hdr_off;
 		return GT_PART_HEAD;
 	}
-	if (!t->rd_buf) {
-		t->rd_buf = gt_next_buf(t);
-		t->rd_off = 0;
+	if (t->gen_state == GT_GEN_OPEN && !t->rd_buf) {
+		if (gt_gen_due(t)) {
+			gt_gen_close(t);
+		} else {
+			t->rd_buf = gt_next_buf(t);
+			t->rd_off = 0;
+			/* Idle, or stopped and all read: close it now. */
+			if (!t->rd_buf && t->gen_batches &&
+			    (t->stopped || gt_gen_due(t)))
+				gt_gen_close(t);
+		}
+	}
+	if (t->gen_state != GT_GEN_OPEN) {
+		*src = t->gen_rec + t->gen_off;
+		*len = t->gen_len - t->gen_off;
+		return GT_PART_GEN;
 	}
 	b = t->rd_buf;
 	if (b) {
@@ -186,6 +271,8 @@ static enum gt_part gt_next_part(struct gt_trace *t, const u8 **src,
 						 sizeof(*e));
 
 		e->reader_skipped = t->reader_skipped;
+		e->stacks = t->stacks_sent;
+		e->generations = t->gen - 1;
 	}
 	*src = t->end + t->end_off;
 	*len = t->end_len - t->end_off;
@@ -211,7 +298,18 @@ static void gt_advance(struct gt_trace *t, enum gt_part part, size_t n)
 		atomic64_sub(len, &t->queued_bytes);
 		t->rd_buf = NULL;
 		t->rd_batches++;
+		t->gen_batches++;
+		t->gen_bytes += len;
 		llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+		break;
+	case GT_PART_GEN:
+		t->gen_off += n;
+		if (t->gen_off < t->gen_len)
+			break;
+		if (t->gen_state == GT_GEN_RECORD)
+			gt_gen_open(t);
+		else
+			gt_gen_next_rec(t);
 		break;
 	case GT_PART_END:
 		t->end_off += n;
@@ -320,7 +418,8 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	if (gt.reader && gt.reader != f)
 		mask = EPOLLERR;
 	else if (!t || t->drained || t->stopped || t->rd_buf || t->rd_head ||
-		 t->hdr_off < t->head_len || !llist_empty(&t->full))
+		 t->hdr_off < t->head_len || !llist_empty(&t->full) ||
+		 t->gen_state != GT_GEN_OPEN || gt_gen_due(t))
 		mask = EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&gt.lock);
 	return mask;

@@ -11,8 +11,20 @@
  * it waits with interrupts off too, and that CPU may be a vCPU the host
  * does not run; the stack is then counted as lost.  A probe can't meet its
  * own CPU's half-filled slot because the write path runs with interrupts
- * disabled.  The stacks are written once each, at the end of the trace,
- * as Go does.
+ * disabled.
+ *
+ * Each stack goes into the stream once, with the first generation that
+ * may use it (see the uapi header).  A probe that claims a slot pushes it
+ * on the table's fresh list (an llist: any context, any CPU) before it
+ * publishes it as ready; the reader, closing a generation, takes the
+ * fresh list after the generation's last batch was taken off the queue.
+ * An event that refers to a slot saw it ready before its batch was
+ * queued, so every slot the generation uses was pushed before the reader
+ * took the list, and is ready when the reader looks: a slot found not yet
+ * ready is used by no batch taken so far and goes back on the list for
+ * the next generation.  Which slots a stream already carries is an epoch
+ * per slot: a reader that leaves mid-stream bumps the table's epoch, and
+ * the next stream's first generation carries the whole table.
  *
  * A stack starts at the code that hit the tracepoint, whatever the other
  * tracers of the tracepoint: with gotrace's probe alone the tracepoint
@@ -39,6 +51,8 @@ struct gt_stack_slot {
 	u32 hash;			/* 0: free */
 	u32 nr;				/* frames, valid once ready */
 	u32 ready;
+	u32 sent;			/* epoch of the stream that has it */
+	struct llist_node fresh;	/* on gt_stacks.fresh */
 };
 
 /* The text of a tracepoint iterator: [start, start + size). */
@@ -55,6 +69,12 @@ struct gt_stacks {
 	unsigned long __percpu *scratch;	/* depth + GT_STACK_EXTRA */
 	atomic_t used;
 	atomic64_t lost;
+	struct llist_head fresh;	/* claimed slots not yet sent */
+	/* Reader side, under gt.lock. */
+	struct llist_node *pending;	/* taken off fresh, oldest first */
+	u32 epoch;			/* of the stream being read */
+	u32 scan;			/* next slot of a full resend */
+	bool resend;			/* next generation: the whole table */
 	u32 nr_skip;
 	struct gt_stack_skip skip[GOTRACE_TP_COUNT];
 };
@@ -103,6 +123,8 @@ int gt_stacks_alloc(struct gt_trace *t)
 	if (!s)
 		return -ENOMEM;
 	t->stacks = s;
+	init_llist_head(&s->fresh);
+	s->epoch = 1;
 	s->entries = roundup_pow_of_two(t->params.stack_entries);
 	s->depth = t->params.stack_depth;
 	if (check_mul_overflow((size_t)s->entries, (size_t)s->depth, &nframes))
@@ -131,10 +153,7 @@ void gt_stacks_free(struct gt_trace *t)
 	t->stacks = NULL;
 }
 
-/*
- * The most memory a stack table of p's size takes, with the copy of its
- * STACK records made at STOP (START admits a trace by it).
- */
+/* The memory a stack table of p's size takes (START admits a trace by it). */
 size_t gt_stacks_mem(const struct gotrace_start *p)
 {
 	size_t entries, depth = p->stack_depth;
@@ -143,8 +162,13 @@ size_t gt_stacks_mem(const struct gotrace_start *p)
 		return 0;
 	entries = roundup_pow_of_two(p->stack_entries);
 	return entries * (sizeof(struct gt_stack_slot) +
-			  depth * sizeof(unsigned long)) +
-	       entries * (sizeof(struct gotrace_stack) + depth * sizeof(u64));
+			  depth * sizeof(unsigned long));
+}
+
+/* Bytes of the largest STACK record of t. */
+size_t gt_stack_rec_max(const struct gotrace_start *p)
+{
+	return sizeof(struct gotrace_stack) + p->stack_depth * sizeof(u64);
 }
 
 u64 gt_stacks_lost(struct gt_trace *t)
@@ -170,6 +194,8 @@ static u32 gt_stack_insert(struct gt_stacks *s, const unsigned long *f,
 			if (!h) {
 				memcpy(frames, f, nr * sizeof(*f));
 				slot->nr = nr;
+				/* On fresh before ready: see the top. */
+				llist_add(&slot->fresh, &s->fresh);
 				/* Frames and nr before ready (acquire below). */
 				smp_store_release(&slot->ready, 1);
 				atomic_inc(&s->used);
@@ -327,46 +353,112 @@ module_param_cb(irqsoff_hist, &gt_irqsoff_hist_ops, NULL, 0400);
 MODULE_PARM_DESC(irqsoff_hist,
 		 "Interrupts-off sections of the write path: <1us, then power-of-two us buckets");
 
-/* Bytes of the STACK records; the table no longer changes. */
-size_t gt_stacks_size(struct gt_trace *t)
+/*
+ * A generation closes: the stacks it may use are those pushed on the
+ * fresh list so far (after a reader left, the whole table).  Reader side,
+ * under gt.lock, after the generation's last batch was taken.
+ */
+void gt_stacks_gen_take(struct gt_trace *t)
 {
 	struct gt_stacks *s = t->stacks;
-	size_t len = 0;
+
+	if (!s)
+		return;
+	s->pending = llist_reverse_order(llist_del_all(&s->fresh));
+	if (s->resend) {
+		s->resend = false;
+		s->scan = 0;
+	} else {
+		s->scan = s->entries;
+	}
+}
+
+/* Slot i for the stream, if it is ready and the stream lacks it. */
+static bool gt_stack_to_send(struct gt_stacks *s, u32 i)
+{
+	struct gt_stack_slot *slot = &s->slots[i];
+
+	/* Ready, then nr and frames (release in gt_stack_insert()). */
+	if (!smp_load_acquire(&slot->ready) || slot->sent == s->epoch)
+		return false;
+	slot->sent = s->epoch;
+	return true;
+}
+
+static size_t gt_stack_rec(struct gt_stacks *s, u32 i, u8 *buf)
+{
+	struct gotrace_stack *st = (struct gotrace_stack *)buf;
+	const unsigned long *frames = &s->frames[(size_t)i * s->depth];
+	u64 *out = (u64 *)(st + 1);
+	u32 j;
+
+	st->rec.type = GOTRACE_REC_STACK;
+	st->rec.len = sizeof(*st) + s->slots[i].nr * sizeof(u64);
+	st->id = i + 1;
+	st->nr = s->slots[i].nr;
+	for (j = 0; j < st->nr; j++)
+		out[j] = frames[j];
+	return st->rec.len;
+}
+
+/*
+ * Writes the closing generation's next STACK record into buf
+ * (gt_stack_rec_max() bytes) and returns its length; 0: none left.  A
+ * pending slot not ready yet goes back on the fresh list.
+ */
+size_t gt_stacks_gen_next(struct gt_trace *t, u8 *buf)
+{
+	struct gt_stacks *s = t->stacks;
+	struct llist_node *n;
 	u32 i;
 
 	if (!s)
 		return 0;
-	for (i = 0; i < s->entries; i++)
-		if (s->slots[i].ready)
-			len += sizeof(struct gotrace_stack) +
-			       s->slots[i].nr * sizeof(u64);
-	return len;
+	while ((n = s->pending)) {
+		struct gt_stack_slot *slot;
+
+		s->pending = n->next;
+		slot = llist_entry(n, struct gt_stack_slot, fresh);
+		i = slot - s->slots;
+		/* Pairs with the release in gt_stack_insert(). */
+		if (!smp_load_acquire(&slot->ready)) {
+			llist_add(&slot->fresh, &s->fresh);
+			continue;
+		}
+		if (gt_stack_to_send(s, i))
+			return gt_stack_rec(s, i, buf);
+	}
+	while (s->scan < s->entries) {
+		i = s->scan++;
+		if (gt_stack_to_send(s, i))
+			return gt_stack_rec(s, i, buf);
+	}
+	return 0;
 }
 
-/* Writes the STACK records to buf (gt_stacks_size() bytes). */
-u64 gt_stacks_write(struct gt_trace *t, u8 *buf)
+/*
+ * The reader left mid-stream: the next stream starts over, so its first
+ * generation carries every stack.  Slots still pending go back on the
+ * fresh list (one not ready may be used by a later batch).
+ */
+void gt_stacks_restart(struct gt_trace *t)
 {
 	struct gt_stacks *s = t->stacks;
-	u64 count = 0;
-	u32 i, j;
+	struct llist_node *n;
 
 	if (!s)
-		return 0;
-	for (i = 0; i < s->entries; i++) {
-		struct gt_stack_slot *slot = &s->slots[i];
-		struct gotrace_stack *st = (struct gotrace_stack *)buf;
-		u64 *out = (u64 *)(st + 1);
-
-		if (!slot->ready)
-			continue;
-		st->rec.type = GOTRACE_REC_STACK;
-		st->rec.len = sizeof(*st) + slot->nr * sizeof(u64);
-		st->id = i + 1;
-		st->nr = slot->nr;
-		for (j = 0; j < slot->nr; j++)
-			out[j] = s->frames[(size_t)i * s->depth + j];
-		buf += st->rec.len;
-		count++;
+		return;
+	while ((n = s->pending)) {
+		s->pending = n->next;
+		llist_add(n, &s->fresh);
 	}
-	return count;
+	s->epoch++;
+	s->resend = true;
+	s->scan = s->entries;
+}
+
+/* Distinct stacks in the table. */
+u64 gt_stacks_count(struct gt_trace *t)
+{
+	return t->stacks ? atomic_read(&t->stacks->used) : 0;
 }

@@ -254,6 +254,7 @@ static long scan_stream(struct __test_metadata *_metadata, struct gtt_buf *b,
 		case GOTRACE_REC_END:
 		case GOTRACE_REC_TASKS:
 		case GOTRACE_REC_GFP_NAMES:
+		case GOTRACE_REC_GENERATION:
 			EXPECT_EQ(0, words_ok(b->data + off, rec.len, &bad)) {
 				TH_LOG("record type %u at %zu: kernel address at +%zu",
 				       rec.type, off, bad);

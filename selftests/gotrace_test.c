@@ -342,8 +342,9 @@ static int gtt_raw_batch(struct gtt_raw *raw, const struct gotrace_batch *bh)
 	if (bh->cpu >= raw->nr_cpus)
 		return gtt_fail(raw, "batch of cpu %u >= nr_cpus %u",
 				bh->cpu, raw->nr_cpus);
-	if (raw->cpu_ends || raw->has_end || raw->stacks)
-		return gtt_fail(raw, "batch after STACK/CPU_END/END");
+	/* STACK records come with generations, between batches. */
+	if (raw->cpu_ends || raw->has_end)
+		return gtt_fail(raw, "batch after CPU_END/END");
 	if (!!(bh->flags & GOTRACE_BATCH_LOST) != !!bh->lost)
 		return gtt_fail(raw, "cpu %u seq %u: flags %#x but lost %llu",
 				bh->cpu, bh->seq, bh->flags,
@@ -421,6 +422,10 @@ static int gtt_raw_end(struct gtt_raw *raw, const struct gotrace_end *e)
 	if (e->stacks != raw->stacks)
 		return gtt_fail(raw, "END stacks %llu, %u STACK records",
 				(unsigned long long)e->stacks, raw->stacks);
+	if (e->generations != raw->generations || raw->gen_batches)
+		return gtt_fail(raw, "END generations %llu, %u GENERATION records, %u batches after the last",
+				(unsigned long long)e->generations,
+				raw->generations, raw->gen_batches);
 	if (e->stop_ns < raw->hdr.start_ns)
 		return gtt_fail(raw, "stop_ns before start_ns");
 	return 0;
@@ -471,9 +476,34 @@ int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw)
 					off, rec.type, rec.len, len);
 		switch (rec.type) {
 		case GOTRACE_REC_BATCH:
+			if (raw->gen_stacks)
+				return gtt_fail(raw, "BATCH at %zu after its generation's STACKs",
+						off);
 			if (gtt_raw_batch(raw, p))
 				return -1;
+			raw->gen_batches++;
 			break;
+		case GOTRACE_REC_GENERATION: {
+			struct gotrace_generation g;
+
+			if (rec.len != sizeof(g))
+				return gtt_fail(raw, "GENERATION of %u bytes",
+						rec.len);
+			memcpy(&g, p, sizeof(g));
+			if (g.gen != raw->generations + 1 || !raw->gen_batches ||
+			    g.batches != raw->gen_batches ||
+			    g.stacks != raw->gen_stacks ||
+			    g.close_ns < g.open_ns)
+				return gtt_fail(raw, "GENERATION %u at %zu: %u batches, %u stacks; expected generation %u, %u batches, %u stacks",
+						g.gen, off, g.batches, g.stacks,
+						raw->generations + 1,
+						raw->gen_batches,
+						raw->gen_stacks);
+			raw->generations++;
+			raw->gen_batches = 0;
+			raw->gen_stacks = 0;
+			break;
+		}
 		case GOTRACE_REC_CPU_END:
 			if (gtt_raw_cpu_end(raw, p))
 				return -1;
@@ -493,7 +523,11 @@ int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw)
 		case GOTRACE_REC_STACK:
 			if (raw->cpu_ends)
 				return gtt_fail(raw, "STACK after CPU_END");
+			if (!raw->gen_batches)
+				return gtt_fail(raw, "STACK at %zu outside a generation",
+						off);
 			raw->stacks++;
+			raw->gen_stacks++;
 			break;
 		default:
 			/* Readers skip what they do not know. */

@@ -138,6 +138,9 @@ struct gtt_raw {
 	uint32_t cpu_ends;
 	uint32_t start_records;		/* GFP_NAMES, TASKS */
 	uint32_t stacks;		/* STACK records */
+	uint32_t generations;		/* GENERATION records */
+	uint32_t gen_batches;		/* batches of the open generation */
+	uint32_t gen_stacks;		/* STACK records of the open one */
 	uint32_t unknown;		/* records of unknown types */
 	bool has_end;
 	struct gotrace_end end;
@@ -148,8 +151,10 @@ struct gtt_raw {
 /*
  * Checks the whole record structure of a complete stream: magic, header,
  * alignment and lengths, batch fields and seq numbers, encoded events of
- * every batch (count and padding), one CPU_END per CPU id after the
- * batches, END last with totals matching the CPU_ENDs.  Returns 0, or -1
+ * every batch (count and padding), generations (each one's batches,
+ * then its STACK records, then its GENERATION record, numbered from 1,
+ * every batch in one), one CPU_END per CPU id after the batches, END last
+ * with totals matching the CPU_ENDs.  Returns 0, or -1
  * with raw->err set.  raw must be freed with gtt_raw_free() in any case.
  */
 int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw);

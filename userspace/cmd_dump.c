@@ -656,6 +656,10 @@ static int report_end(struct gt_reader *r, const char *path)
 	else if (!s->complete)
 		gt_warn("%s: no END record: the recording did not finish",
 			path);
+	if (!s->complete && gt_header(r)->stack_events &&
+	    gt_header(r)->version >= 3)
+		gt_warn("%s: stacks complete up to generation %u; the events after it may lack theirs",
+			path, s->generations);
 	if (s->lost)
 		gt_warn("%s: %llu events were lost", path,
 			(unsigned long long)s->lost);

@@ -11,8 +11,11 @@
  *   record: GFP_NAMES    (the traced kernel's gfp flag names and values)
  *   record: ZONES        (NUMA nodes and their zones' pfn ranges)
  *   record: TASKS        (tasks that existed at start, with their state)
- *   record: BATCH ...    (struct gotrace_batch + encoded events)
- *   record: STACK ...    (with GOTRACE_START_STACKS: each distinct stack)
+ *   generation 1:
+ *     record: BATCH ...      (struct gotrace_batch + encoded events)
+ *     record: STACK ...      (stacks its batches use, not sent before)
+ *     record: GENERATION     (struct gotrace_generation: it is complete)
+ *   generation 2, 3, ...: the same
  *   record: CPU_END ...  (struct gotrace_cpu_end, one per possible CPU)
  *   record: END          (struct gotrace_end)
  *   record: SYMBOLS      (optional, appended by the tool that saved it)
@@ -28,10 +31,29 @@
  * their end, within one format version: a reader uses min(len, sizeof)
  * of the struct it knows and zero for fields a shorter record lacks.
  *
+ * Generations (since version 3), as Go's tracer since 1.22: the batches
+ * are grouped into generations, each closed by a GENERATION record.  The
+ * STACK records between a generation's batches and its GENERATION record
+ * are the stacks its events refer to that no earlier generation of the
+ * stream carried, so every stack id of a generation resolves with the
+ * STACK records up to its GENERATION record.  A stream cut anywhere (the
+ * recorder killed, a full disk, head -c) therefore decodes with every
+ * stack of its complete generations; only the batches after the last
+ * GENERATION record may refer to stacks the stream lacks.  The device
+ * closes a generation, as the reader takes batches, when it holds at
+ * least one batch and either the flush period (flush_ms) passed since it
+ * opened or its batches reached the per-CPU buffer size; and at stop.  A
+ * STACK record may come early (with the generation before the one that
+ * first uses it); it never comes late.  In version 2 streams every STACK
+ * record came after the last batch, and there were no generations.
+ *
  * Task names: TASKS names every task alive at start; after it, a COMM
  * event (with its own ts delta, like any event) precedes the first event
  * that mentions a pid not yet named, and follows every exec.  pid 0 (the
- * idle task of each CPU) is never named.
+ * idle task of each CPU) is never named.  The COMM of a pid is in the
+ * batch of the event that first mentions it; another CPU's batch that
+ * mentions the pid later may come in an earlier generation, so a decoder
+ * of a cut stream may meet a pid whose name was in the part cut off.
  *
  * Inside a batch, each event is:
  *   u8      type | ctx << 6     (enum gotrace_event_type, enum gotrace_ctx)
@@ -53,10 +75,13 @@
 #define GOTRACE_MAGIC_LEN	8
 /*
  * Format versions: 1, the first; 2, SCHED_PROCESS_EXIT gained group_dead
- * and SCHED_WAKING was added; 3, the header says which kernel build ran
- * and where its text was (offline symbolisation), LINES and ZONES records.
+ * and SCHED_WAKING was added; 3, generations (GENERATION records, STACK
+ * records with the generation that first uses them, not at the end), the
+ * header says which kernel build ran and where its text was (offline
+ * symbolisation), LINES and ZONES records.
  * An event's arguments are fixed by its type and the version, so a reader
- * of one version cannot decode another's batches.
+ * of one version cannot decode another's batches (versions 2 and 3 encode
+ * events alike).
  */
 #define GOTRACE_VERSION		3
 
@@ -322,6 +347,7 @@ enum gotrace_record_type {
 	GOTRACE_REC_PACKED	= 9,
 	GOTRACE_REC_LINES	= 10,
 	GOTRACE_REC_ZONES	= 11,
+	GOTRACE_REC_GENERATION	= 12,	/* since version 3 */
 };
 
 struct gotrace_record {
@@ -408,12 +434,34 @@ struct gotrace_end {
 	__u64 events;
 	__u64 lost;
 	__u64 reader_skipped;	/* batches handed to a reader that went away */
-	__u64 stacks;		/* STACK records before CPU_END */
+	__u64 stacks;		/* STACK records in the stream */
 	__u64 stacks_lost;	/* events whose stack did not fit the table */
 	__u64 filtered;		/* events the pid/CPU filter left out */
+	/* Since version 3. */
+	__u64 generations;	/* GENERATION records in the stream */
 };
 
-#define GOTRACE_END_STACKS_DROPPED	(1U << 0)	/* no memory at stop */
+/* Version 2 only: the stack table could not be copied at stop. */
+#define GOTRACE_END_STACKS_DROPPED	(1U << 0)
+
+/*
+ * GENERATION: closes generation gen (from 1): every BATCH since the
+ * previous GENERATION record (or since TASKS) is in it, and the STACK
+ * records since then are the stacks it needs that earlier generations did
+ * not carry.  open_ns/close_ns are when the device opened and closed it
+ * (trace clock), not bounds of its events' timestamps: a batch is read
+ * after it is written.
+ */
+struct gotrace_generation {
+	struct gotrace_record rec;
+	__u32 gen;
+	__u32 batches;		/* BATCH records in it */
+	__u32 stacks;		/* STACK records in it */
+	__u32 flags;
+	__u64 open_ns;
+	__u64 close_ns;
+	__u64 bytes;		/* bytes of its BATCH records */
+};
 
 /*
  * GFP_NAMES: the traced kernel's names of gfp flag combinations, as its

@@ -116,6 +116,7 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 	ev->type = type;
 	ev->ctx = *p >> GOTRACE_EV_CTX_SHIFT;
 	ev->cpu = c->cpu;
+	ev->gen = c->cur->gen;
 	p++;
 	vi = get_varint(&p, end, &delta);
 	if (vi)

@@ -67,6 +67,13 @@ struct gt_event {
 	const char *str;
 	uint32_t str_len;	/* strlen(str) */
 	uint32_t stack_id;	/* STACK record id, 0: none (an extension) */
+	/*
+	 * Generation of the event's batch, from 1 (0: a version 2 stream,
+	 * which has none).  Events of generations up to
+	 * gt_summary()->generations have every stack; in a cut stream, a
+	 * larger gen is the incomplete generation after the last one.
+	 */
+	uint32_t gen;
 };
 
 /*
@@ -100,6 +107,7 @@ struct gt_summary {
 	uint64_t lost;
 	uint64_t reader_skipped;
 	uint64_t stop_ns;
+	uint32_t generations;		/* complete ones (GENERATION records) */
 	uint32_t nr_cpus;		/* entries at cpus (header nr_cpus) */
 	const struct gt_cpu_summary *cpus;
 };

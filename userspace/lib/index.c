@@ -4,7 +4,8 @@
  * only their headers, and builds a list of the BATCH records (or PACKED
  * ones, whose BATCH header is readable as it is) of each CPU,
  * the totals of the CPU_END and END records, the comm table of the TASKS
- * record and the list of STACK records.
+ * record, the list of STACK records (wherever they are: at the end in
+ * version 2, with their generation since version 3) and the generations.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -84,7 +85,7 @@ static const void *scan_peek(struct gt_reader *r, struct scan_win *w,
 }
 
 static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
-		     const struct gotrace_batch *bh, int packed)
+		     const struct gotrace_batch *bh, int packed, uint32_t gen)
 {
 	if (ci->nr == ci->cap) {
 		size_t cap = ci->cap ? ci->cap * 2 : 64;
@@ -100,6 +101,7 @@ static int index_add(struct gt_cpu_index *ci, uint64_t off, uint32_t len,
 	ci->b[ci->nr].seq = bh->seq;
 	ci->b[ci->nr].raw_len = bh->rec.len;
 	ci->b[ci->nr].packed = packed;
+	ci->b[ci->nr].gen = gen;
 	ci->b[ci->nr].base_ts = bh->base_ts;
 	ci->b[ci->nr].lost = bh->lost;
 	ci->nr++;
@@ -138,7 +140,7 @@ static int scan_batch(struct gt_reader *r, const struct gotrace_batch *b,
 	else if (b->seq < ci->next_seq)
 		cs->seq_gaps++;		/* out of order or repeated */
 	ci->next_seq = b->seq + 1;
-	if (index_add(ci, off, len, b, packed))
+	if (index_add(ci, off, len, b, packed, r->gen_open))
 		return -ENOMEM;
 	cs->batches_seen++;
 	cs->events_seen += b->nr_events;
@@ -217,6 +219,7 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_PACKED]	= sizeof(struct gotrace_packed),
 	[GOTRACE_REC_LINES]	= sizeof(struct gotrace_lines),
 	[GOTRACE_REC_ZONES]	= sizeof(struct gotrace_zones),
+	[GOTRACE_REC_GENERATION] = sizeof(struct gotrace_generation),
 };
 
 /* GFP_NAMES: kept for gt_gfp_str(); a malformed record is ignored. */
@@ -386,6 +389,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		struct gotrace_stack st;
 		struct gotrace_symbols sy;
 		struct gotrace_packed pk;
+		struct gotrace_generation g;
 	} u;
 	int err = 0;
 	int ret;
@@ -424,7 +428,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			return 0;
 		}
 		if (rec->type >= GOTRACE_REC_HEADER &&
-		    rec->type <= GOTRACE_REC_PACKED) {
+		    rec->type <= GOTRACE_REC_GENERATION) {
 			need = rec_min_len[rec->type];
 			if (rec->len < need) {
 				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
@@ -504,6 +508,16 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			if (ret < 0)
 				return ret;
 			break;
+		case GOTRACE_REC_GENERATION:
+			if (!r->gen_open || u.g.gen != r->gen_open) {
+				scan_fail(r, "GENERATION record at byte %llu: generation %u, expected %u",
+					  (unsigned long long)off, u.g.gen,
+					  r->gen_open);
+				return 0;
+			}
+			r->sum.generations++;
+			r->gen_open++;
+			break;
 		default:
 			break;		/* unknown record: skipped */
 		}
@@ -514,10 +528,17 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 
 static void finish_summary(struct gt_reader *r)
 {
-	if (r->nr_stacks > 1)
-		qsort(r->stacks, r->nr_stacks, sizeof(*r->stacks), gt_stack_cmp);
 	uint64_t events = 0, lost = 0;
 	uint32_t i;
+	size_t k, n;
+
+	if (r->nr_stacks > 1)
+		qsort(r->stacks, r->nr_stacks, sizeof(*r->stacks), gt_stack_cmp);
+	/* A stack sent twice (a reader came back mid-stream): keep one. */
+	for (k = n = 0; k < r->nr_stacks; k++)
+		if (!n || r->stacks[k].id != r->stacks[n - 1].id)
+			r->stacks[n++] = r->stacks[k];
+	r->nr_stacks = n;
 
 	for (i = 0; i < r->nr_cpus; i++) {
 		struct gt_cpu_summary *cs = &r->cpus[i];
@@ -612,12 +633,14 @@ int gt_reader_init(struct gt_reader *r, const char *name, char *msg,
 	if (h->rec.len < sizeof(*h))	/* older header: no newer fields */
 		memset((char *)&r->hdr + h->rec.len, 0,
 		       sizeof(*h) - h->rec.len);
-	if (h->version != GOTRACE_VERSION) {
+	if (h->version < GT_VERSION_MIN || h->version > GOTRACE_VERSION) {
 		snprintf(msg, msglen,
-			 "%s: format version %u; this gotrace reads version %u only",
-			 name, h->version, GOTRACE_VERSION);
+			 "%s: format version %u; this gotrace reads versions %u to %u",
+			 name, h->version, GT_VERSION_MIN, GOTRACE_VERSION);
 		goto out;
 	}
+	/* Version 2 has no generations: its batches are of generation 0. */
+	r->gen_open = h->version >= 3;
 	if (!h->nr_cpus || h->nr_cpus > GT_MAX_CPUS) {
 		snprintf(msg, msglen,
 			 "%s: bad nr_cpus %u in HEADER", name, h->nr_cpus);

@@ -20,6 +20,8 @@
 #define GT_MAX_CPUS	(1U << 16)
 /* Largest BATCH a PACKED record may unpack to (the device's are <= 64 KiB). */
 #define GT_PACKED_BATCH_MAX	(64U << 20)
+/* Oldest format version read (events are encoded alike since then). */
+#define GT_VERSION_MIN		2
 
 /* One BATCH (or PACKED) record in the stream. */
 struct gt_batch_ref {
@@ -28,6 +30,7 @@ struct gt_batch_ref {
 	uint32_t seq;
 	uint32_t raw_len;	/* of the BATCH record (unpacked) */
 	uint32_t packed;	/* a PACKED record */
+	uint32_t gen;		/* its generation (0: version 2) */
 	uint64_t base_ts;
 	uint64_t lost;		/* gotrace_batch.lost */
 };
@@ -116,6 +119,7 @@ struct gt_reader {
 	size_t heap_nr;
 	int primed;
 
+	uint32_t gen_open;	/* index pass: generation of the next batch */
 	int scan_err;		/* error found by the index pass, 0 if none */
 	char scan_msg[GT_ERR_LEN];
 	int err;		/* sticky error */

@@ -118,6 +118,8 @@ const char *gt_record_name(uint32_t type)
 		return "ZONES";
 	case GOTRACE_REC_PACKED:
 		return "PACKED";
+	case GOTRACE_REC_GENERATION:
+		return "GENERATION";
 	}
 	return "unknown";
 }
