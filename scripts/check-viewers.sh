@@ -29,21 +29,9 @@ VM=$ROOT/selftests/vm
 mkdir -p "$OUT"
 cd "$ROOT" || exit 1
 
-n=0
-failed=0
-tap() {	# ok|fail DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/# /'; }
+. "$ROOT/scripts/tap.sh"
 finish() {
-	echo "1..$n"
-	[ $failed -eq 0 ]
+	tap_plan
 	exit $?
 }
 
