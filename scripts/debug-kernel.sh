@@ -3,8 +3,8 @@
 #
 # Build a debug kernel from Debian's linux-source (of scripts/kernels.sh's
 # SOURCE series) for `make check-debug`, on top of x86_64_defconfig minus
-# the big driver and network subsystems the test VM does not use.  Two flavours (DEBUG_FLAVOUR), because KASAN and
-# KCSAN exclude each other:
+# the big driver and network subsystems the test VM does not use.  Two
+# flavours (DEBUG_FLAVOUR), because KASAN and KCSAN exclude each other:
 #   kasan (default)  KASAN (generic, inline), lockdep (PROVE_LOCKING),
 #                    PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, DEBUG_OBJECTS,
 #                    kmemleak, fault injection, lockup and hung task detectors;

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the initramfs (cpio newc, gzip) of the gotrace test VM:
+# Build the initramfs (cpio newc, gzip) of the gotrace test VM (the one
+# initramfs builder; scripts/vm.sh calls it):
 #   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
 #                  [-t test-binary]... [-d dkms-built gotrace.ko]
-# Contents: static busybox (applet links are made by /init), /init,
-# /run.sh, /gotrace.ko, /bin/gotrace, /tests/*, and /dkms/gotrace.ko (the
-# module as DKMS built it from the gotrace-dkms package: suite.sh smoke-tests
-# it after the suite).
+#                  [-i INIT] [-f FILE[=PATH]]...
+# Contents: static busybox (applet links are made by /init), /init (this
+# directory's init, or INIT), /run.sh, /gotrace.ko, /bin/gotrace, /tests/*,
+# /dkms/gotrace.ko (the module as DKMS built it from the gotrace-dkms
+# package: suite.sh smoke-tests it after the suite), and each FILE at PATH
+# (default: its own path; e.g. stress-ng and its libraries).  -r is
+# optional with -i.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-out= run= ko= gt= dkms=
-tests=()
-while getopts "o:r:k:g:t:d:" opt; do
+out= run= ko= gt= dkms= init=$HERE/init
+tests=() files=()
+while getopts "o:r:k:g:t:d:i:f:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	r) run=$OPTARG ;;
@@ -21,10 +25,13 @@ while getopts "o:r:k:g:t:d:" opt; do
 	g) gt=$OPTARG ;;
 	t) tests+=("$OPTARG") ;;
 	d) dkms=$OPTARG ;;
+	i) init=$OPTARG ;;
+	f) files+=("$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
-[ -n "$out" ] && [ -n "$run" ] || { echo "usage: $0 -o OUT -r RUN.sh [-k ko] [-g gotrace] [-t test]..." >&2; exit 2; }
+[ -n "$out" ] && { [ -n "$run" ] || [ "$init" != "$HERE/init" ]; } ||
+	{ echo "usage: $0 -o OUT -r RUN.sh [-k ko] [-g gotrace] [-t test]... [-i INIT] [-f FILE[=PATH]]..." >&2; exit 2; }
 
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || busybox=/bin/busybox
@@ -37,14 +44,19 @@ stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,xfer,tests,etc}
 cp "$busybox" "$stage/bin/busybox"
-cp "$HERE/init" "$stage/init"
-cp "$run" "$stage/run.sh"
+cp "$init" "$stage/init"
+[ -z "$run" ] || cp "$run" "$stage/run.sh"
 chmod 755 "$stage/init" "$stage/bin/busybox"
 [ -z "$ko" ] || cp "$ko" "$stage/gotrace.ko"
 [ -z "$gt" ] || cp "$gt" "$stage/bin/gotrace"
 [ -z "$dkms" ] || { mkdir -p "$stage/dkms" && cp "$dkms" "$stage/dkms/gotrace.ko"; }
 for t in ${tests[@]+"${tests[@]}"}; do
 	cp "$t" "$stage/tests/"
+done
+for f in ${files[@]+"${files[@]}"}; do
+	src=${f%%=*} dst=${f#*=}
+	mkdir -p "$stage$(dirname "$dst")"
+	cp -L "$src" "$stage$dst"
 done
 echo "root:x:0:0:root:/tmp:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
