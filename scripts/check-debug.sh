@@ -26,16 +26,9 @@ VM=$ROOT/selftests/vm
 LOGS=$BUILD/debug/logs
 cd "$ROOT" || exit 1
 OUTDIR=$BUILD/debug
-# Single-threaded TCG: under multi-threaded TCG a vCPU can execute the int3
-# of a static key being patched after text_poke_bp() finished ("Oops:
-# int3", also seen on 6.1 here) or miss its sync IPI (soft lockup in
-# text_poke_bp); the many tracepoint (un)registrations of these runs hit it.
-export VM_ACCEL=${VM_ACCEL-tcg,thread=single}
 . "$ROOT/scripts/vm.sh"
-# Private build directories (never the files nor the lock of make check,
-# while these long VMs queue) and a private copy of the runner.
-VM_OUT=$OUTDIR VM_LOGS=$LOGS
-vm_private_runner "$OUTDIR/runner"
+vm_private "$OUTDIR"
+VM_LOGS=$LOGS
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 RESULTS=$LOGS/results.txt
@@ -45,7 +38,10 @@ RESULTS=$LOGS/results.txt
 debug_run() {	# flavour
 	local flavour=$1 series KDIR suite accel prefix d rc extra=
 	case $flavour in
-	kasan) suite=debug-suite.sh accel=$VM_ACCEL prefix=debug ;;
+	# Single-threaded TCG (run-vm.sh's default): the many tracepoint
+	# (un)registrations hit the text_poke_bp() failures of multi-threaded
+	# TCG.
+	kasan) suite=debug-suite.sh accel=${VM_ACCEL-tcg,thread=single} prefix=debug ;;
 	# KCSAN's watchpoints need the vCPUs to run at the same time.
 	# KCSAN reports are warnings: counted by the suite, not panics (the
 	# later panic_on_warn=0 overrides run-vm.sh's; other warnings still

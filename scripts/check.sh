@@ -245,10 +245,8 @@ done
 
 # ---- VM runs ----------------------------------------------------------------------
 for run in $CHECK_RUNS; do
-	series=${run%%:*}
-	cmd=
-	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
-	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
+	vm_parse_run "$run"
+	series=$VM_SERIES cmd=$VM_CMDLINE name=$VM_NAME
 	stage_start "vm $name"
 	d=$BUILD/vm/$name
 	rm -f "$d/results.txt"

@@ -25,16 +25,12 @@ LOGS=$BUILD/stress/logs
 RUNS=${STRESS_RUNS:-$("$ROOT/scripts/kernels.sh" runs stress)}
 cd "$ROOT" || exit 1
 OUTDIR=$BUILD/stress
-# Single-threaded TCG: under multi-threaded TCG a vCPU can execute the int3
-# of a static key being patched after text_poke_bp() finished ("Oops:
-# int3", also seen on 6.1 here) or miss its sync IPI (soft lockup in
-# text_poke_bp); the many tracepoint (un)registrations of these runs hit it.
-export VM_ACCEL=${VM_ACCEL-tcg,thread=single}
+# Single-threaded TCG (run-vm.sh's default VM_ACCEL): the many tracepoint
+# (un)registrations of these runs hit the text_poke_bp() failures of
+# multi-threaded TCG.
 . "$ROOT/scripts/vm.sh"
-# Private build directories (never the files nor the lock of make check,
-# while these long VMs queue) and a private copy of the runner.
-VM_OUT=$OUTDIR VM_LOGS=$LOGS
-vm_private_runner "$OUTDIR/runner"
+vm_private "$OUTDIR"
+VM_LOGS=$LOGS
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 RESULTS=$LOGS/results.txt
@@ -54,10 +50,8 @@ else
 fi
 
 for run in $RUNS; do
-	series=${run%%:*}
-	cmd=
-	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
-	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
+	vm_parse_run "$run"
+	series=$VM_SERIES cmd=$VM_CMDLINE name=$VM_NAME
 	echo "==> stress $name"
 	d=$BUILD/vm/stress-$name
 	t=$OUTDIR/static/selftests

@@ -29,8 +29,10 @@
 #   vm_module SERIES  VM_KO[SERIES]: the module, built in $VM_OUT/SERIES/src
 #   vm_static         VM_GOTRACE, VM_SELFTESTS (array), VM_STRESS, in
 #                     $VM_OUT/static
+#   vm_private DIR    builds and a copy of the runner in DIR
+#   vm_parse_run SERIES[:cmdline]   VM_SERIES, VM_CMDLINE, VM_NAME
 # Settings: VM_OUT (builds, default $BUILD), VM_LOGS (build logs, default
-# $BUILD/logs), VM_RUNVM (run-vm.sh; vm_private_runner DIR sets a copy).
+# $BUILD/logs), VM_RUNVM (run-vm.sh, or vm_private's copy).
 
 VM_DIR=$ROOT/selftests/vm
 VM_OUT=${VM_OUT:-$BUILD}
@@ -122,13 +124,26 @@ vm_static() {
 	VM_GOTRACE=$static/gotrace
 }
 
-# vm_private_runner DIR: copies of run-vm.sh and parse.awk, so that a run
-# that waits long for the machine's VM lock is not broken by an edit of the
-# script it is executing (bash reads scripts as it goes).
-vm_private_runner() {
-	mkdir -p "$1"
-	cp "$VM_DIR/run-vm.sh" "$VM_DIR/parse.awk" "$1/"
-	VM_RUNVM=$1/run-vm.sh
+# vm_private DIR: builds in DIR, and copies of run-vm.sh and parse.awk
+# there, for the long runs (stress, check-debug): they never share the
+# files nor the lock of make check while their VMs queue, and an edit of
+# the runner while they wait for the machine's VM lock does not break them
+# (bash reads scripts as it goes).
+vm_private() {
+	VM_OUT=$1
+	mkdir -p "$1/runner"
+	cp "$VM_DIR/run-vm.sh" "$VM_DIR/parse.awk" "$1/runner/"
+	VM_RUNVM=$1/runner/run-vm.sh
+}
+
+# vm_parse_run SERIES[:cmdline]: VM_SERIES, VM_CMDLINE (the cmdline, ','
+# for ' ') and VM_NAME (SERIES+cmdline, the prefix of the run's results) of
+# one run of CHECK_RUNS or STRESS_RUNS.
+vm_parse_run() {
+	VM_SERIES=${1%%:*}
+	VM_CMDLINE=
+	[ "$VM_SERIES" = "$1" ] || VM_CMDLINE=$(tr ',' ' ' <<<"${1#*:}")
+	VM_NAME=$VM_SERIES${VM_CMDLINE:++$(tr ' ' '+' <<<"$VM_CMDLINE")}
 }
 
 vm_run() {
