@@ -23,14 +23,10 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
-LOGS=$BUILD/debug/logs
 cd "$ROOT" || exit 1
-OUTDIR=$BUILD/debug
 . "$ROOT/scripts/vm.sh"
-vm_private "$OUTDIR"
-VM_LOGS=$LOGS
-rm -rf "$LOGS"
-mkdir -p "$LOGS"
+vm_private "$BUILD/debug"
+LOGS=$VM_LOGS
 RESULTS=$LOGS/results.txt
 : >"$RESULTS"
 

@@ -21,18 +21,15 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
-LOGS=$BUILD/stress/logs
 RUNS=${STRESS_RUNS:-$("$ROOT/scripts/kernels.sh" runs stress)}
 cd "$ROOT" || exit 1
-OUTDIR=$BUILD/stress
 # Single-threaded TCG (run-vm.sh's default VM_ACCEL): the many tracepoint
 # (un)registrations of these runs hit the text_poke_bp() failures of
 # multi-threaded TCG.
 . "$ROOT/scripts/vm.sh"
+OUTDIR=$BUILD/stress
 vm_private "$OUTDIR"
-VM_LOGS=$LOGS
-rm -rf "$LOGS"
-mkdir -p "$LOGS"
+LOGS=$VM_LOGS
 RESULTS=$LOGS/results.txt
 : >"$RESULTS"
 T0=$(date +%s)

@@ -29,7 +29,7 @@
 #   vm_module SERIES  VM_KO[SERIES]: the module, built in $VM_OUT/SERIES/src
 #   vm_static         VM_GOTRACE, VM_SELFTESTS (array), VM_STRESS, in
 #                     $VM_OUT/static
-#   vm_private DIR    builds and a copy of the runner in DIR
+#   vm_private DIR    builds, logs and a copy of the runner in DIR
 #   vm_parse_run SERIES[:cmdline]   VM_SERIES, VM_CMDLINE, VM_NAME
 # Settings: VM_OUT (builds, default $BUILD), VM_LOGS (build logs, default
 # $BUILD/logs), VM_RUNVM (run-vm.sh, or vm_private's copy).
@@ -124,14 +124,15 @@ vm_static() {
 	VM_GOTRACE=$static/gotrace
 }
 
-# vm_private DIR: builds in DIR, and copies of run-vm.sh and parse.awk
-# there, for the long runs (stress, check-debug): they never share the
-# files nor the lock of make check while their VMs queue, and an edit of
-# the runner while they wait for the machine's VM lock does not break them
-# (bash reads scripts as it goes).
+# vm_private DIR: builds in DIR, logs in DIR/logs (emptied), and copies of
+# run-vm.sh and parse.awk in DIR/runner, for the long runs (stress,
+# check-debug): they never share the files nor the lock of make check while
+# their VMs queue, and an edit of the runner while they wait for the
+# machine's VM lock does not break them (bash reads scripts as it goes).
 vm_private() {
-	VM_OUT=$1
-	mkdir -p "$1/runner"
+	VM_OUT=$1 VM_LOGS=$1/logs
+	rm -rf "$VM_LOGS"
+	mkdir -p "$1/runner" "$VM_LOGS"
 	cp "$VM_DIR/run-vm.sh" "$VM_DIR/parse.awk" "$1/runner/"
 	VM_RUNVM=$1/runner/run-vm.sh
 }
