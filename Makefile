@@ -9,7 +9,7 @@
 #   make check-debug     the suite on a KASAN/lockdep debug kernel (RELIABILITY.md)
 #   make check-apt       apt install/purge of the .debs in a Debian 12 root, booted in QEMU
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
-#   make vm-shell        interactive shell in the test VM (KERNEL=6.1|6.12|6.1-rt|6.12-rt, APPEND=...)
+#   make vm-shell        interactive shell in the test VM (KERNEL=<series>, APPEND=...)
 #   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
 #   make bench           gotrace vs trace-cmd, perf, LTTng in the 6.1 VM -> BENCHMARKS.md
 #   make icount-plugin   the QEMU plugin make bench counts guest instructions with

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: gotrace against ftrace (trace-cmd), perf and LTTng on the
-# same workloads in the same VM (Debian's 6.1 kernel, QEMU TCG, 2 vCPUs),
-# with the host's root filesystem shared read-only over 9p under a tmpfs
-# overlay so that the peers run from their Debian packages.
+# same workloads in the same VM (the default kernel of scripts/kernels.sh,
+# Debian's 6.1, QEMU TCG, 2 vCPUs; booted by scripts/vm.sh's vm_run), with
+# the host's root filesystem shared read-only over 9p under a tmpfs overlay
+# so that the peers run from their Debian packages.
 #
 #   bench.sh            full run: writes BENCHMARKS.md and bench/results/
 #   bench.sh --smoke    one tiny iteration (gotrace + ftrace, one 10 s
@@ -31,11 +32,14 @@ T0=$(date +%s)
 mkdir -p "$B" "$BUILD/logs"
 exec 7>"$B/.lock"
 flock 7
+. "$ROOT/scripts/vm.sh"
 
 echo "==> deps"
 scripts/deps.sh >"$BUILD/logs/bench-deps.log" 2>&1 || { cat "$BUILD/logs/bench-deps.log"; exit 1; }
-kver=$(scripts/kernels.sh kver 6.1 2>>"$BUILD/logs/bench-deps.log")
-vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$BUILD/logs/bench-deps.log")
+series=$(scripts/kernels.sh default)
+vm_kernel "$series" 2>>"$BUILD/logs/bench-deps.log" ||
+	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }
+kver=${VM_KVER[$series]}
 no_lttng=${smoke:+--no-lttng}
 case " ${BENCH_TRACERS:-lttng} " in *" lttng "*) ;; *) no_lttng=--no-lttng ;; esac
 scripts/bench-deps.sh "$kver" $no_lttng 2>>"$BUILD/logs/bench-deps.log" ||
@@ -87,28 +91,24 @@ else
 	echo "bench: ring_buffer_benchmark not built: $rbb_err" >&2
 fi
 
-echo "==> initramfs"
+# The initramfs: selftests/vm/bench-init as /init, and the guest kernel's
+# virtio/9p/overlay modules in /modules, in the order of /modules/order.
 mods=$B/modroot/lib/modules/$kver
-stage=$(mktemp -d "$B/initramfs.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,modules,proc,sys,dev}
-cp /bin/busybox "$stage/bin/busybox"
-cp selftests/vm/bench-init "$stage/init"
-: >"$stage/modules/order"
+order=$B/modules-order
+MODFILES=(-f "$order=/modules/order")
+: >"$order"
 add_mod() {	# module name -> its dependencies, then itself, once
 	local path deps d
 	path=$(awk -v m="/$1.ko:" 'index($1, m) { sub(":$", "", $1); print $1; exit }' "$mods/modules.dep")
 	[ -n "$path" ] || { echo "bench: module $1 not found in $mods" >&2; exit 1; }
-	grep -qx "${path##*/}" "$stage/modules/order" && return 0
+	grep -qx "${path##*/}" "$order" && return 0
 	deps=$(awk -v p="$path:" '$1 == p { for (i = NF; i > 1; i--) print $i }' "$mods/modules.dep")
 	for d in $deps; do d=${d##*/}; add_mod "${d%.ko}"; done
-	grep -qx "${path##*/}" "$stage/modules/order" && return 0
-	cp "$mods/$path" "$stage/modules/"
-	echo "${path##*/}" >>"$stage/modules/order"
+	grep -qx "${path##*/}" "$order" && return 0
+	MODFILES+=(-f "$mods/$path=/modules/${path##*/}")
+	echo "${path##*/}" >>"$order"
 }
 for m in virtio_pci 9pnet_virtio 9p overlay; do add_mod "$m"; done
-( cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet ) |
-	gzip -1 >"$B/initramfs.cpio.gz"
 
 OUT=$B/out
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -165,42 +165,29 @@ objdump -t "$BIN/gotrace.ko" |
 echo "==> VM (${reps} repetition(s); waiting for the machine-wide VM lock if another VM runs)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 vm=$B/vm
-mkdir -p "$vm"
-rm -f "$vm"/{console.log,ttyS1.log}
 tmo=${BENCH_VM_TIMEOUT:-$([ -n "$smoke" ] && echo 300 || echo 1500)}
-append="console=ttyS0 panic=-1 mitigations=off nokaslr transparent_hugepage=never"
-append+=" gtb_script=$ROOT/bench/guest.sh"
 # The instruction counter: the guest names each run in icount-label and
-# writes the functions to count apart in icount-map (bench/guest.sh).
-icount_args=()
+# writes the functions to count apart in icount-map (bench/guest.sh).  It
+# needs single-threaded TCG (run-vm.sh's default VM_ACCEL).
+icount_args=
 [ -z "$icount_plugin" ] ||
-	icount_args=(-plugin "$icount_plugin,out=$OUT/icount.txt,label=$OUT/icount-label,map=$OUT/icount-map")
-# Single-threaded TCG, as in selftests/vm/run-vm.sh: multi-threaded TCG
-# does not patch kernel text reliably (tracepoint attach/detach: "Oops:
-# int3" or a soft lockup in text_poke_bp(), with any tracer).
-VM_ACCEL=${VM_ACCEL-tcg,thread=single}
-case ${#icount_args[@]},$VM_ACCEL in
-0,*|*,*thread=single*) ;;
+	icount_args="-plugin $icount_plugin,out=$OUT/icount.txt,label=$OUT/icount-label,map=$OUT/icount-map"
+case ${icount_args:+icount},${VM_ACCEL-tcg,thread=single} in
+,*|*,*thread=single*) ;;
 *) echo "bench: the icount plugin needs single-threaded TCG (VM_ACCEL=$VM_ACCEL); BENCH_ICOUNT=0 runs without it" >&2
    exit 1 ;;
 esac
-t_vm0=$(date +%s)
-rm -f "$vm/started"
-flock "${GOTRACE_VM_LOCK:-/tmp/gotrace-vm.lock}" \
-sh -c 'date +%s >"$0"; exec "$@"' "$vm/started" \
-timeout -k 10 "$tmo" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 4G \
-	${VM_ACCEL:+-accel "$VM_ACCEL"} "${icount_args[@]}" -nodefaults -display none -no-reboot \
-	-serial "file:$vm/console.log" -serial "file:$vm/ttyS1.log" \
-	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-	-fsdev local,id=benchout,path="$OUT",security_model=none \
-	-device virtio-9p-pci,fsdev=benchout,mount_tag=benchout \
-	-kernel "$vmlinuz" -initrd "$B/initramfs.cpio.gz" -append "$append" \
-	</dev/null >"$vm/qemu.out" 2>&1 || true
-t_vm1=$(date +%s)
-t_start=$(cat "$vm/started" 2>/dev/null || echo "$t_vm0")
-lock_wait=$((t_start - t_vm0))
-echo "    VM ran $((t_vm1 - t_start)) s (after $lock_wait s waiting for the VM lock)"
+# No gotrace payload (-N: the guest runs the host's userland, bench-init
+# switches root), no test protocol (-R), the host's / read-only and OUT
+# writable over 9p.
+VM_QEMU_ARGS="${VM_QEMU_ARGS:+$VM_QEMU_ARGS }$icount_args" \
+vm_run -s "$series" -N -R -i "$ROOT/selftests/vm/bench-init" "${MODFILES[@]}" -d "$vm" -m 4G \
+	-9 "hostroot=/,ro" -9 "benchout=$OUT" -T "$tmo" \
+	-a "transparent_hugepage=never gtb_script=$ROOT/bench/guest.sh" ||
+	[ $? -ne 3 ] || exit 1
+lock_wait=$(cat "$vm/lock-wait" 2>/dev/null || echo 0)
+vm_secs=$(awk '{ printf "%d", $1 + 0.5 }' "$vm/seconds" 2>/dev/null || echo 0)
+echo "    VM ran $vm_secs s (after $lock_wait s waiting for the VM lock)"
 if ! grep -q 'GOTRACE-BENCH: done' "$vm/ttyS1.log" 2>/dev/null; then
 	echo "bench: the VM did not finish; guest output:" >&2
 	tail -n 30 "$vm/ttyS1.log" >&2 || true
@@ -217,7 +204,7 @@ python3 bench/decode.py "$OUT" "$BIN/gotrace" ${smoke:+--smoke} >"$OUT/decode.lo
 T1=$(date +%s)
 cp "$B/source.txt" "$OUT/source.txt"
 meta=(--kernel "$kver" --commit "$(cat "$B/source.txt")"
-      --load "$load_before" --elapsed "$((T1 - T0 - lock_wait))" --vm-secs "$((t_vm1 - t_start))"
+      --load "$load_before" --elapsed "$((T1 - T0 - lock_wait))" --vm-secs "$vm_secs"
       --lock-wait "$lock_wait"
       --host-cpus "$(nproc)")
 if [ -n "$smoke" ]; then

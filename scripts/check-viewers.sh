@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The viewers' checks on traces recorded in the test VM (TAP on stdout):
-#   check-viewers.sh            boot the 6.1 VM, record the traces, check
+#   check-viewers.sh            boot the default VM (scripts/vm.sh's vm_run),
+#                               record the traces, check
 #   check-viewers.sh DIR        check the traces already in DIR
 #                               (pingpong.trace, pingpong.txt, big.trace)
 #
@@ -38,21 +39,9 @@ VM=$ROOT/selftests/vm
 mkdir -p "$OUT"
 cd "$ROOT" || exit 1
 
-n=0
-failed=0
-tap() {	# ok|fail DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/# /'; }
+. "$ROOT/scripts/tap.sh"
 finish() {
-	echo "1..$n"
-	[ $failed -eq 0 ]
+	tap_plan
 	exit $?
 }
 
@@ -89,14 +78,9 @@ fi
 TR=${1:-}
 if [ -z "$TR" ]; then
 	TR=$OUT/vm/xfer
-	kver=$(scripts/kernels.sh kver 6.1 2>>"$OUT/vm.log")
 	ok=1
-	vmlinuz=$(scripts/kernels.sh prepare "$kver" 2>>"$OUT/vm.log") || ok=0
-	# private build dirs: never share objects with a running make check
-	ko=$(BUILD=$OUT/kbuild scripts/build-module.sh "$kver" 2>>"$OUT/vm.log") || ok=0
-	make -C userspace O="$OUT/static" LDFLAGS=-static >>"$OUT/vm.log" 2>&1 || ok=0
 	gcc -O2 -Wall -Werror -static -o "$OUT/pingpong" userspace/tests/pingpong.c \
-		>>"$OUT/vm.log" 2>&1 || ok=0
+		>"$OUT/vm.log" 2>&1 || ok=0
 	cat >"$OUT/guest.sh" <<'EOF'
 # Sourced by /init (scripts/check-viewers.sh): record the viewers' traces.
 if insmod /gotrace.ko; then result ok insmod; else result fail insmod; fi
@@ -119,13 +103,16 @@ gotrace dump /xfer/pingpong.trace >/xfer/pingpong.dump 2>&1
 rmmod gotrace || result fail rmmod
 dmesg_check viewers
 EOF
-	if [ $ok -eq 1 ] &&
-	   "$VM/mkinitramfs.sh" -o "$OUT/initramfs.cpio.gz" -r "$OUT/guest.sh" -k "$ko" \
-		-g "$OUT/static/gotrace" -t "$OUT/pingpong" >>"$OUT/vm.log" 2>&1; then
-		rm -f "$OUT/vm/results.txt"
-		rc=0
-		"$VM/run-vm.sh" -k "$vmlinuz" -i "$OUT/initramfs.cpio.gz" -d "$OUT/vm" \
+	# private build dirs: never share objects with a running make check
+	. "$ROOT/scripts/vm.sh"
+	VM_OUT=$OUT VM_LOGS=$OUT/logs
+	rm -f "$OUT/vm/results.txt"
+	rc=0
+	[ $ok -eq 1 ] || rc=3
+	[ $rc -eq 3 ] ||
+		vm_run -r "$OUT/guest.sh" -t "$OUT/pingpong" -d "$OUT/vm" \
 			-T "${VM_TIMEOUT:-900}" -p viewers: >>"$OUT/vm.log" 2>&1 || rc=$?
+	if [ $rc -ne 3 ]; then
 		# The guest's results (record, dmesg, END marker) gate too.
 		touch "$OUT/vm/results.txt"
 		diag <"$OUT/vm/results.txt"

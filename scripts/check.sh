@@ -6,10 +6,11 @@
 #   (man pages, make deb + lintian, make install, DKMS builds) -> module
 #   builds for the build-only kernels (cloud) ->
 #   per kernel: module build (warnings fail), static userspace + selftests,
-#   initramfs, boot in QEMU and collect each TAP result and dmesg check
-#   (the 6.1 runs also smoke-test the DKMS-built module).
-# Kernels (scripts/kernels.sh): Debian's 6.1 and 6.12 and their PREEMPT_RT
-# flavours, series 6.1, 6.12, 6.1-rt and 6.12-rt.
+#   initramfs, boot in QEMU (scripts/vm.sh's vm_run) and collect each TAP
+#   result and dmesg check (the runs of the default kernel also smoke-test
+#   the DKMS-built module).
+# Kernels: the tested ones of scripts/kernels.sh (Debian's 6.1 and 6.12 and
+# their PREEMPT_RT flavours, series 6.1, 6.12, 6.1-rt and 6.12-rt).
 # Every result is one line "ok|fail|skip NAME" in .build/logs/results.txt;
 # the last line printed is "N passed, N failed, N skipped".
 #
@@ -17,9 +18,9 @@
 # (seconds per VM, default 900) bound the runs.
 # CHECK_RUNS overrides the VM runs: space-separated SERIES[:cmdline], where
 # SERIES is 6.1, 6.12, 6.1-rt or 6.12-rt and cmdline is appended to the
-# kernel's (',' for ' ').  Default: "6.1 6.1:preempt=full 6.12
-# 6.12:preempt=full 6.1-rt 6.12-rt".  The module is built for all four
-# kernels whatever CHECK_RUNS says.
+# kernel's (',' for ' ').  Default: `scripts/kernels.sh runs check` (each
+# kernel, the non-RT ones also with preempt=full).  The module is built for
+# every tested kernel whatever CHECK_RUNS says.
 # CHECK_PACKAGING=0 leaves out the packaging and DKMS checks.
 # CHECK_TESTS (space-separated selftest binary names, e.g. "gotrace_pages")
 # limits the VM runs to those binaries.  A name in CHECK_RUNS or CHECK_TESTS
@@ -32,9 +33,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 LOGS=$BUILD/logs
 VM=$ROOT/selftests/vm
-CHECK_RUNS=${CHECK_RUNS:-"6.1 6.1:preempt=full 6.12 6.12:preempt=full 6.1-rt 6.12-rt"}
+CHECK_RUNS=${CHECK_RUNS:-$("$ROOT/scripts/kernels.sh" runs check)}
 cd "$ROOT" || exit 1
 . "$ROOT/scripts/lock.sh"
+. "$ROOT/scripts/vm.sh"
 
 # ---- the names in CHECK_RUNS and CHECK_TESTS ------------------------------------
 ALL_PROGS=$(make -s -C selftests --eval='gotrace-print-progs: ; @echo $(TEST_PROGS)' \
@@ -90,20 +92,17 @@ if ! "$ROOT/scripts/deps.sh" >"$LOGS/deps.log" 2>&1; then
 	cat "$LOGS/deps.log"
 	result fail deps "$LOGS/deps.log"
 fi
-KSFT=$("$ROOT/scripts/linux-src.sh" 2>>"$LOGS/deps.log") || result fail linux-src "$LOGS/deps.log"
+"$ROOT/scripts/linux-src.sh" >/dev/null 2>>"$LOGS/deps.log" || result fail linux-src "$LOGS/deps.log"
 KVERS=()
-declare -A SERIES_KVER
+SERIES=()
 while read -r s k; do
 	[ -n "$k" ] || continue
-	KVERS+=("$k"); SERIES_KVER[$s]=$k
+	KVERS+=("$k"); SERIES+=("$s")
 done < <("$ROOT/scripts/kernels.sh" series 2>>"$LOGS/deps.log")
-[ ${#KVERS[@]} -eq 4 ] || result fail kernels-resolve "$LOGS/deps.log"
+[ ${#KVERS[@]} -eq "$(wc -l <<<"$ALL_SERIES")" ] || result fail kernels-resolve "$LOGS/deps.log"
 echo "    kernels: ${KVERS[*]}"
+DEFAULT_SERIES=$("$ROOT/scripts/kernels.sh" default)
 stage_end
-
-series_kver() {	# 6.1 / 6.12 / 6.1-rt / 6.12-rt -> KVER (exact series name)
-	[ -n "$1" ] && [ -n "${SERIES_KVER[$1]:-}" ] && echo "${SERIES_KVER[$1]}"
-}
 
 # ---- the harness's own tests -----------------------------------------------------
 # selftests/vm/test-harness.sh: each way of losing a result (a short plan, a
@@ -162,7 +161,7 @@ stage_end
 # scripts/check-install.sh (TAP): the man pages against the tool's help,
 # lintian on the packages, the make install layout against the package's,
 # and DKMS builds of the gotrace-dkms package for each tested kernel in a
-# private tree; the 6.1 one is smoke-tested in the 6.1 VM runs (suite.sh).
+# private tree; the default kernel's is smoke-tested in its VM runs (suite.sh).
 # CHECK_PACKAGING=0 skips it.
 declare -A DKMS_KO
 if [ "${CHECK_PACKAGING:-1}" != 0 ]; then
@@ -193,31 +192,21 @@ done < <("$ROOT/scripts/kernels.sh" build-only 2>>"$LOGS/deps.log" || echo "buil
 stage_end
 
 # ---- static userspace + selftests for the VM (one build for all kernels) ------
-STATIC=$BUILD/static
-GOTRACE_BIN=
 TESTS=()
 stage_start "userspace + selftests (static)"
-if [ -f userspace/Makefile ]; then
-	if make -C userspace O="$STATIC" LDFLAGS=-static >"$LOGS/userspace-static.log" 2>&1 &&
-	   [ -x "$STATIC/gotrace" ]; then
-		result ok userspace-static-build
-		GOTRACE_BIN=$STATIC/gotrace
-	else
-		result fail userspace-static-build "$LOGS/userspace-static.log"
-	fi
+if vm_static 2>"$LOGS/static.err"; then
+	result ok userspace-static-build
+	result ok selftests-build
+elif [ "$VM_FAILED" = userspace ]; then
+	result fail userspace-static-build "$LOGS/userspace-static.log"
+else
+	result ok userspace-static-build
+	result fail selftests-build "$LOGS/selftests-build.log"
 fi
-if [ -f selftests/Makefile ]; then
-	sargs=(O="$STATIC/selftests" KSFT_INC="$KSFT/include"
-	       LIBGOTRACE="$STATIC/lib/libgotrace.a")
-	if make -C selftests "${sargs[@]}" >"$LOGS/selftests-build.log" 2>&1; then
-		result ok selftests-build
-	else
-		result fail selftests-build "$LOGS/selftests-build.log"
-	fi
-	[ -n "$ALL_PROGS" ] || result fail "selftests (no TEST_PROGS in selftests/Makefile)"
+[ -n "$ALL_PROGS" ] || result fail "selftests (no TEST_PROGS in selftests/Makefile)"
+if [ -n "$VM_GOTRACE" ]; then
 	for p in $ALL_PROGS; do
-		f=$STATIC/selftests/$(basename "$p")
-		[ -x "$f" ] || f=$p
+		f=$VM_OUT/static/selftests/$(basename "$p")
 		if [ -n "${CHECK_TESTS:-}" ] &&
 		   ! grep -qw -- "$(basename "$p")" <<<"$CHECK_TESTS"; then
 			continue
@@ -228,21 +217,19 @@ if [ -f selftests/Makefile ]; then
 			result fail "selftest-missing:$(basename "$p")" "$LOGS/selftests-build.log"
 		fi
 	done
-	echo "    selftests:$(for t in ${TESTS[@]+"${TESTS[@]}"}; do printf ' %s' "${t##*/}"; done)"
-else
-	echo "    no selftests/Makefile yet: the VM runs only load/unload checks"
 fi
+echo "    selftests:$(for t in ${TESTS[@]+"${TESTS[@]}"}; do printf ' %s' "${t##*/}"; done)"
 stage_end
 
-# ---- per kernel: module, initramfs ----------------------------------------------
-declare -A INITRD VMLINUZ
-for kver in "${KVERS[@]}"; do
-	stage_start "kernel $kver: module + initramfs"
-	if ! VMLINUZ[$kver]=$("$ROOT/scripts/kernels.sh" prepare "$kver" 2>"$LOGS/kernel-$kver.log"); then
-		result fail "$kver:kernel-image" "$LOGS/kernel-$kver.log"
+# ---- per kernel: image, module, probe types ------------------------------------
+for s in "${SERIES[@]}"; do
+	stage_start "kernel $s: image + module"
+	if ! vm_kernel "$s" 2>"$LOGS/kernel-$s.log"; then
+		result fail "$s:kernel-image" "$LOGS/kernel-$s.log"
 		stage_end; continue
 	fi
-	if ko=$("$ROOT/scripts/build-module.sh" "$kver" 2>"$LOGS/module-$kver.err"); then
+	kver=${VM_KVER[$s]}
+	if vm_module "$s" 2>"$LOGS/module-$kver.err"; then
 		result ok "$kver:module-build"
 	else
 		cat "$LOGS/module-$kver.err"
@@ -253,49 +240,35 @@ for kver in "${KVERS[@]}"; do
 	rc=0
 	"$ROOT/scripts/check-probe-types.sh" "$kver" >"$LOGS/probe-types-$kver.log" 2>&1 || rc=$?
 	tap_results "$kver:" probe-types "$LOGS/probe-types-$kver.log" $rc
-	args=(-o "$BUILD/$kver/initramfs.cpio.gz" -r "$VM/suite.sh" -k "$ko")
-	[ -z "$GOTRACE_BIN" ] || args+=(-g "$GOTRACE_BIN")
-	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
-	# The real System.map (linux-image's is a stub) is in the -dbg
-	# package: downloaded once into /var/cache/gotrace for 6.1, the
-	# offline symbolisation test (gotrace_symbolize) skips without it.
-	sysmap=
-	if [ "$kver" = "${SERIES_KVER[6.1]:-}" ] &&
-	   dbg=$("$ROOT/scripts/kernels.sh" dbg "$kver" 2>>"$LOGS/kernel-$kver.log"); then
-		sysmap=$(dirname "$dbg")/System.map-$kver
-		args+=(-m "$sysmap")
-	fi
-	# The DKMS-built module, smoke-tested after the suite: 6.1 only.
-	[ "$kver" != "${SERIES_KVER[6.1]:-}" ] || [ -z "${DKMS_KO[$kver]:-}" ] ||
-		args+=(-d "${DKMS_KO[$kver]}")
-	if "$VM/mkinitramfs.sh" "${args[@]}" >"$LOGS/initramfs-$kver.log" 2>&1; then
-		INITRD[$kver]=$BUILD/$kver/initramfs.cpio.gz
-	else
-		result fail "$kver:initramfs" "$LOGS/initramfs-$kver.log"
-	fi
 	stage_end
 done
 
 # ---- VM runs ----------------------------------------------------------------------
 for run in $CHECK_RUNS; do
-	series=${run%%:*}
-	cmd=
-	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
-	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
+	vm_parse_run "$run"
+	series=$VM_SERIES cmd=$VM_CMDLINE name=$VM_NAME
 	stage_start "vm $name"
-	if ! kver=$(series_kver "$series"); then
-		result fail "$name:no-such-kernel"; stage_end; continue
-	fi
-	if [ -z "${INITRD[$kver]:-}" ]; then
-		result fail "$name:not-built"; stage_end; continue
-	fi
 	d=$BUILD/vm/$name
 	rm -f "$d/results.txt"
+	args=(-s "$series" -r "$VM/suite.sh" -d "$d" -p "$name:" -E
+	      -a "$cmd gtvm_test_timeout=${VM_TEST_TIMEOUT:-300}")
+	for t in ${TESTS[@]+"${TESTS[@]}"}; do args+=(-t "$t"); done
+	# The DKMS-built module, smoke-tested after the suite: default kernel only.
+	[ "$series" != "$DEFAULT_SERIES" ] || [ -z "${DKMS_KO[${VM_KVER[$series]:-}]:-}" ] ||
+		args+=(-D "${DKMS_KO[${VM_KVER[$series]}]}")
+	# The real System.map (linux-image's is a stub) is in the -dbg
+	# package: downloaded once into /var/cache/gotrace for the default
+	# kernel; the offline symbolisation test (gotrace_symbolize) skips
+	# without it.
+	if [ "$series" = "$DEFAULT_SERIES" ] && vm_kernel "$series" 2>>"$LOGS/vm-$name.run.log" &&
+	   dbg=$("$ROOT/scripts/kernels.sh" dbg "${VM_KVER[$series]}" 2>>"$LOGS/vm-$name.run.log"); then
+		args+=(-f "$(dirname "$dbg")/System.map-${VM_KVER[$series]}=/boot/System.map-${VM_KVER[$series]}")
+	fi
 	rc=0
-	"$VM/run-vm.sh" -k "${VMLINUZ[$kver]}" -i "${INITRD[$kver]}" -d "$d" \
-		-a "$cmd gtvm_test_timeout=${VM_TEST_TIMEOUT:-300}" -p "$name:" \
-		-e "$(for t in ${TESTS[@]+"${TESTS[@]}"}; do printf '%s ' "${t##*/}"; done)" \
-		>"$LOGS/vm-$name.run.log" 2>&1 || rc=$?
+	vm_run "${args[@]}" >"$LOGS/vm-$name.run.log" 2>&1 || rc=$?
+	if [ $rc -eq 3 ]; then
+		result fail "$name:not-built ($VM_FAILED)" "$LOGS/vm-$name.run.log"; stage_end; continue
+	fi
 	if [ $rc -gt 1 ] || [ ! -s "$d/results.txt" ]; then
 		grep -q "^fail $name:run-vm" "$d/results.txt" 2>/dev/null ||
 			result fail "$name:run-vm (exit $rc, no results)" "$LOGS/vm-$name.run.log"
@@ -317,6 +290,7 @@ for run in $CHECK_RUNS; do
 	# (and the -dbg vmlinux if cached: scripts/kernels.sh dbg KVER).
 	if [ -s "$d/xfer/symbolize-cat.trace" ] && [ -x "$HOSTOUT/gotrace" ]; then
 		rc=0
+		kver=${VM_KVER[$series]}
 		dbg=$("$ROOT/scripts/kernels.sh" dbg-cached "$kver")
 		"$ROOT/scripts/check-symbolize.sh" "$HOSTOUT/gotrace" "$d/xfer" \
 			"$(dirname "$dbg")/System.map-$kver" "$dbg" \
@@ -328,7 +302,8 @@ done
 
 # ---- benchmark smoke ------------------------------------------------------------------
 # One tiny iteration of `make bench` (gotrace and trace-cmd on one workload, in
-# the 6.1 VM with the host's userland), so that the benchmark cannot rot.
+# the default kernel's VM with the host's userland), so that the benchmark
+# cannot rot.
 # CHECK_BENCH=0 skips it.
 if [ "${CHECK_BENCH:-1}" != 0 ]; then
 	stage_start "bench smoke (scripts/bench.sh --smoke)"
@@ -341,7 +316,7 @@ if [ "${CHECK_BENCH:-1}" != 0 ]; then
 fi
 
 # ---- viewers: convert/report on traces recorded in a VM -------------------------------
-# scripts/check-viewers.sh boots the 6.1 VM once more, records two traces and
+# scripts/check-viewers.sh boots the default VM once more, records two traces and
 # checks the Perfetto/Go exports and the HTML report on the host (TAP).
 # CHECK_VIEWERS=0 skips it.
 if [ "${CHECK_VIEWERS:-1}" != 0 ] && [ -x "$ROOT/scripts/check-viewers.sh" ]; then

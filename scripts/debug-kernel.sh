@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build a debug kernel from Debian's linux-source-6.1 for `make check-debug`,
-# on top of x86_64_defconfig minus the big driver and network subsystems the
-# test VM does not use.  Two flavours (DEBUG_FLAVOUR), because KASAN and
-# KCSAN exclude each other:
+# Build a debug kernel from Debian's linux-source (of scripts/kernels.sh's
+# SOURCE series) for `make check-debug`, on top of x86_64_defconfig minus
+# the big driver and network subsystems the test VM does not use.  Two
+# flavours (DEBUG_FLAVOUR), because KASAN and KCSAN exclude each other:
 #   kasan (default)  KASAN (generic, inline), lockdep (PROVE_LOCKING),
 #                    PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, DEBUG_OBJECTS,
 #                    kmemleak, fault injection, lockup and hung task detectors;
@@ -27,7 +27,8 @@ kasan) CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/gotrace/debug-kernel} ;;
 kcsan) CACHE=${DEBUG_KERNEL_CACHE:-/var/cache/gotrace/debug-kernel-kcsan} ;;
 *) echo "debug-kernel: DEBUG_FLAVOUR=$FLAVOUR: not kasan or kcsan" >&2; exit 1 ;;
 esac
-SRC=$CACHE/linux-source-6.1
+SOURCE=linux-source-$("$(dirname "$0")/kernels.sh" source)
+SRC=$CACHE/$SOURCE
 JOBS=${JOBS:-$(nproc)}
 
 # Options on top of x86_64_defconfig.  "n" drops what the VM never touches
@@ -84,8 +85,8 @@ if [ -f "$SRC/.gotrace-done" ] && [ "$(cat "$SRC/.gotrace-done")" = "$stamp" ]; 
 	exit 0
 fi
 
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1 || true)
-[ -n "$tarball" ] || { echo "debug-kernel: /usr/src/linux-source-6.1.tar.* missing; run scripts/deps.sh" >&2; exit 1; }
+tarball=$(ls /usr/src/"$SOURCE".tar.* 2>/dev/null | head -n1 || true)
+[ -n "$tarball" ] || { echo "debug-kernel: /usr/src/$SOURCE.tar.* missing; run scripts/deps.sh" >&2; exit 1; }
 for t in gcc make bc flex bison; do
 	command -v $t >/dev/null || { echo "debug-kernel: $t missing; run scripts/deps.sh" >&2; exit 1; }
 done

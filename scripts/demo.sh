@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make demo`: boot the Debian 6.1 VM, record a workload with
+# `make demo`: boot the default kernel's VM (Debian 6.1; scripts/vm.sh's
+# vm_run), record a workload with
 # `gotrace record`, and bring the trace back as demo/out.trace together with
 # demo/report.txt (record summary, status, first events, sizes and rates).
 set -euo pipefail
@@ -12,24 +13,19 @@ VM=$ROOT/selftests/vm
 OUT=$ROOT/demo
 cd "$ROOT"
 . "$ROOT/scripts/lock.sh"
+. "$ROOT/scripts/vm.sh"
 mkdir -p "$BUILD/logs" "$OUT"
 
 echo "==> deps"
 scripts/deps.sh >"$BUILD/logs/demo-deps.log" 2>&1 || { cat "$BUILD/logs/demo-deps.log"; exit 1; }
-kver=$(scripts/kernels.sh kver 6.1)
-vmlinuz=$(scripts/kernels.sh prepare "$kver")
-echo "==> module for $kver"
-ko=$(scripts/build-module.sh "$kver")
-echo "==> userspace (static)"
-make -C userspace O="$BUILD/static" LDFLAGS=-static >"$BUILD/logs/demo-userspace.log" 2>&1 ||
-	{ tail -n 40 "$BUILD/logs/demo-userspace.log"; exit 1; }
-initrd=$BUILD/$kver/demo-initramfs.cpio.gz
-"$VM/mkinitramfs.sh" -o "$initrd" -r "$VM/demo.sh" -k "$ko" -g "$BUILD/static/gotrace"
-echo "==> booting $kver"
+series=$(scripts/kernels.sh default)
+echo "==> kernel $series, module, static tool; booting"
 d=$BUILD/vm/demo
 rc=0
-"$VM/run-vm.sh" -k "$vmlinuz" -i "$initrd" -d "$d" -T 900 || rc=$?
-echo "    VM ran $(cat "$d/seconds") s"
+vm_run -s "$series" -r "$VM/demo.sh" -d "$d" -T 900 || rc=$?
+[ $rc -ne 3 ] || { echo "demo: could not build the VM ($VM_FAILED)"; exit 1; }
+kver=${VM_KVER[$series]}
+echo "    kernel $kver; VM ran $(cat "$d/seconds") s"
 
 # Section NAME of the guest's output, progress lines (\r) reduced to the last.
 section() {

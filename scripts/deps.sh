@@ -5,6 +5,7 @@
 # in QEMU.  Idempotent: when everything is installed it only runs dpkg-query.
 set -euo pipefail
 
+KERNELS=$(dirname "$0")/kernels.sh
 PKGS=(
 	gcc make libc6-dev perl xz-utils gzip tar cpio kmod
 	# PACKED trace records (userspace/lib/pack.c)
@@ -14,16 +15,14 @@ PKGS=(
 	# symbolize --vmlinux: file:line and inlined frames (userspace/ksyms_dwarf.c)
 	libdw-dev
 	qemu-system-x86 busybox-static
-	linux-headers-amd64 linux-headers-6.12-amd64
-	linux-headers-rt-amd64 linux-headers-6.12-rt-amd64
-	# build checks only (scripts/kernels.sh build-only)
-	linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64
+	# the kernels' headers, tested and build-checked (scripts/kernels.sh)
+	$("$KERNELS" packages)
 	# packaging checks (scripts/check-install.sh): make deb, lintian, DKMS
 	# builds in a private tree, man page lint, bash completion
 	dkms dh-dkms debhelper dpkg-dev fakeroot lintian mandoc bash-completion openssl
 	# make check-apt: a Debian 12 root to apt install the packages in
 	mmdebstrap
-	linux-source-6.1
+	"linux-source-$("$KERNELS" source)"
 	# reliability suites: -m32 compat test, libFuzzer (clang), make stress
 	gcc-multilib libc6-dev-i386 clang stress-ng
 	# viewer checks: go tool trace (host unit tests and check-viewers.sh),

@@ -8,6 +8,12 @@
 # build-checked only, the cloud flavours "6.1-cloud"
 # (linux-headers-cloud-amd64) and "6.12-cloud" (linux-headers-6.12-cloud-amd64).
 # Their exact versions are resolved here at run time from apt's metadata.
+# The first tested series is the default kernel (demo, bench, the viewers'
+# check, vm-shell, the DKMS smoke test).  Debian's linux-source of series
+# SOURCE gives the kselftest headers and checkpatch (linux-src.sh) and the
+# debug kernels "SOURCE-kasan" and "SOURCE-kcsan" (debug-kernel.sh, make
+# check-debug).  This file is the one list of kernels: the other scripts
+# name none.
 #
 #   kernels.sh names           print the tested series names, one a line
 #   kernels.sh list            print the kernel release (KVER) of each tested
@@ -23,6 +29,12 @@
 #                              print the vmlinux's path (symbolize tests)
 #   kernels.sh dbg-cached KVER print that path if it is there already
 #   kernels.sh headers KVER    make sure the headers of KVER are installed
+#   kernels.sh default         print the default series
+#   kernels.sh runs check|stress  print the default VM runs (SERIES[:cmdline])
+#                              of make check (CHECK_RUNS) or make stress
+#   kernels.sh packages        print the header meta packages (scripts/deps.sh)
+#   kernels.sh source          print SOURCE (linux-source-SOURCE)
+#   kernels.sh debug           print the debug kernels' series names
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +44,12 @@ META_PKGS=(linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-rt-amd64 l
 	   linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64)
 NTESTED=4	# the first NTESTED are booted; the others only built
 DBG_CACHE=${DBG_CACHE:-/var/cache/gotrace/debian-kernels}
+SOURCE=6.1
+DEBUG_FLAVOURS=(kasan kcsan)
+# make check boots each tested kernel, and the non-RT ones once more with
+# full preemption; make stress the first and the second (preempt=full).
+CHECK_RUNS="6.1 6.1:preempt=full 6.12 6.12:preempt=full 6.1-rt 6.12-rt"
+STRESS_RUNS="6.1 6.12:preempt=full"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
@@ -138,6 +156,17 @@ dbg-cached)
 headers)
 	[ $# -eq 2 ] || { echo "usage: $0 headers KVER" >&2; exit 2; }
 	headers "$2" ;;
+default) echo "${SERIES[0]}" ;;
+runs)
+	case "${2:-}" in
+	check) echo "$CHECK_RUNS" ;;
+	stress) echo "$STRESS_RUNS" ;;
+	*) echo "usage: $0 runs check|stress" >&2; exit 2 ;;
+	esac ;;
+packages) env printf '%s\n' "${META_PKGS[@]}" ;;
+source) echo "$SOURCE" ;;
+debug)	env printf "$SOURCE-%s\n" "${DEBUG_FLAVOURS[@]}" ;;
 *)	echo "usage: $0 names | list | series | build-only | kver SERIES | prepare KVER | dbg KVER | dbg-cached KVER | headers KVER" >&2
+	echo "       | default | runs check|stress | packages | source | debug" >&2
 	exit 2 ;;
 esac

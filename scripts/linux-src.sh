@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Extract the few files gotrace uses from Debian's linux-source-6.1 tarball
+# Extract the few files gotrace uses from Debian's linux-source tarball
+# (of scripts/kernels.sh's SOURCE series)
 # (kselftest harness headers, checkpatch.pl and its data files) into
 # $BUILD/linux-src, once.  Prints that directory.  Nothing of it is committed.
 set -euo pipefail
@@ -22,9 +23,10 @@ if [ -f "$OUT/.done" ]; then
 	exit 0
 fi
 
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1 || true)
+src=linux-source-$("$ROOT/scripts/kernels.sh" source)
+tarball=$(ls /usr/src/"$src".tar.* 2>/dev/null | head -n1 || true)
 if [ -z "$tarball" ]; then
-	echo "linux-src: /usr/src/linux-source-6.1.tar.* missing; run scripts/deps.sh" >&2
+	echo "linux-src: /usr/src/$src.tar.* missing; run scripts/deps.sh" >&2
 	exit 1
 fi
 echo "linux-src: extracting ${#FILES[@]} files from $tarball" >&2

@@ -20,17 +20,7 @@ rm -rf "$W"
 mkdir -p "$W/src"
 cp -a "$ROOT/userspace" "$ROOT/uapi" "$W/src/"
 OUT=$W/out
-n=0
-failed=0
-tap() {	# ok|fail DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$ROOT/scripts/tap.sh"
 runtests() { make -C "$W/src/userspace" O="$OUT" test >"$1" 2>&1; }
 
 echo "TAP version 13"
@@ -39,7 +29,7 @@ if runtests "$W/baseline.log"; then
 else
 	grep '^not ok' "$W/baseline.log" | head -n 5 | sed 's/^/# /'
 	tap fail "baseline: the unmutated copy fails, no mutant can be judged"
-	echo "1..$n"
+	tap_plan
 	exit 1
 fi
 i=0
@@ -62,5 +52,4 @@ while IFS=$'\t' read -r file expr what; do
 	cp "$W/orig" "$f"
 	touch "$f"
 done <"$LIST"
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_plan

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make stress` (minutes; not part of `make check`):
-#   per VM run (STRESS_RUNS, default "6.1 6.12:preempt=full"; series as in
-#   scripts/check.sh: 6.1, 6.12, 6.1-rt, 6.12-rt): boot the
-#   kernel with the module, Debian's stress-ng (or the C load of
+#   per VM run (STRESS_RUNS, default `scripts/kernels.sh runs stress`;
+#   SERIES[:cmdline] as in scripts/check.sh): boot the kernel
+#   (scripts/vm.sh's vm_run) with the module, Debian's stress-ng (or the C load of
 #   selftests/gotrace_stress.c) and `gotrace record` streaming the trace
 #   into `gotrace_stress check` (every event written or counted lost,
 #   STATUS == END), STRESS_SECS (150) with a fast reader and
@@ -23,57 +23,53 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-$ROOT/.build}
 VM=$ROOT/selftests/vm
-LOGS=$BUILD/stress/logs
-RUNS=${STRESS_RUNS:-"6.1 6.12:preempt=full"}
+RUNS=${STRESS_RUNS:-$("$ROOT/scripts/kernels.sh" runs stress)}
 cd "$ROOT" || exit 1
+# Single-threaded TCG (run-vm.sh's default VM_ACCEL): the many tracepoint
+# (un)registrations of these runs hit the text_poke_bp() failures of
+# multi-threaded TCG.
+. "$ROOT/scripts/vm.sh"
 OUTDIR=$BUILD/stress
-# Single-threaded TCG: under multi-threaded TCG a vCPU can execute the int3
-# of a static key being patched after text_poke_bp() finished ("Oops:
-# int3", also seen on 6.1 here) or miss its sync IPI (soft lockup in
-# text_poke_bp); the many tracepoint (un)registrations of these runs hit it.
-export VM_ACCEL=${VM_ACCEL-tcg,thread=single}
-. "$ROOT/scripts/vm-common.sh"
-private_runner "$OUTDIR/runner"
-rm -rf "$LOGS"
-mkdir -p "$LOGS"
+vm_private "$OUTDIR"
+LOGS=$VM_LOGS
 RESULTS=$LOGS/results.txt
 : >"$RESULTS"
 T0=$(date +%s)
 
 "$ROOT/scripts/deps.sh" >"$LOGS/deps.log" 2>&1 || { cat "$LOGS/deps.log"; exit 1; }
-build_static "$LOGS" || { echo "stress: build failed"; exit 1; }
-EXTRA=$OUTDIR/stress-ng.cpio.gz
-if stressng_cpio "$EXTRA"; then
+vm_static || { echo "stress: build failed"; exit 1; }
+# Debian's stress-ng with its shared libraries and the dynamic loader.
+STRESSNG=()
+if bin=$(command -v stress-ng); then
+	STRESSNG=(-f "$bin=/usr/bin/stress-ng")
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do STRESSNG+=(-f "$lib"); done
 	echo "stress: load: stress-ng $(stress-ng --version | awk '{print $3}')"
 else
-	EXTRA=
 	echo "stress: stress-ng not installed: the C load of gotrace_stress"
 fi
 
 for run in $RUNS; do
-	series=${run%%:*}
-	cmd=
-	[ "$series" = "$run" ] || cmd=$(tr ',' ' ' <<<"${run#*:}")
-	name=$series${cmd:++$(tr ' ' '+' <<<"$cmd")}
-	kver=$("$ROOT/scripts/kernels.sh" kver "$series" 2>>"$LOGS/deps.log") ||
-		{ echo "fail $name:no-kernel" >>"$RESULTS"; continue; }
-	echo "==> stress $name ($kver)"
-	vmlinuz=$("$ROOT/scripts/kernels.sh" prepare "$kver" 2>>"$LOGS/deps.log") &&
-	ko=$(build_module "/lib/modules/$kver/build" "$OUTDIR/$kver/src" "$LOGS/module-$kver.log") ||
-		{ echo "fail $name:build" >>"$RESULTS"; continue; }
-	initrd=$OUTDIR/$kver/initramfs.cpio.gz
-	"$VM/mkinitramfs.sh" -o "$initrd.base" -r "$VM/stress-run.sh" -k "$ko" \
-		-g "$GOTRACE_BIN" -t "$STRESS_BIN" \
-		-t "$STATIC/selftests/gotrace_faults" \
-		-t "$STATIC/selftests/gotrace_harden" \
-		-t "$STATIC/selftests/gotrace_exact" \
-		-t "$STATIC/selftests/gotrace_fuzz" >"$LOGS/initramfs.log" 2>&1 ||
-		{ echo "fail $name:initramfs" >>"$RESULTS"; continue; }
-	cat "$initrd.base" ${EXTRA:+"$EXTRA"} >"$initrd"
+	vm_parse_run "$run"
+	series=$VM_SERIES cmd=$VM_CMDLINE name=$VM_NAME
+	echo "==> stress $name"
 	d=$BUILD/vm/stress-$name
-	VM_TIMEOUT=${STRESS_VM_TIMEOUT:-5400} "$RUNVM" -k "$vmlinuz" -i "$initrd" -d "$d" \
+	t=$OUTDIR/static/selftests
+	rc=0
+	vm_run -s "$series" -r "$VM/stress-run.sh" -d "$d" -L \
+		-t "$t/gotrace_faults" -t "$t/gotrace_harden" -t "$t/gotrace_exact" -t "$t/gotrace_fuzz" \
+		${STRESSNG[@]+"${STRESSNG[@]}"} -T "${STRESS_VM_TIMEOUT:-5400}" \
 		-a "$cmd STRESS_SECS=${STRESS_SECS:-150} STRESS_SLOW_SECS=${STRESS_SLOW_SECS:-60} GTT_SCALE=${GTT_SCALE:-2} STRESS_FAULTS_SCALE=${STRESS_FAULTS_SCALE:-9} STRESS_HARDEN_SCALE=${STRESS_HARDEN_SCALE:-2} STRESS_EXACT_SCALE=${STRESS_EXACT_SCALE:-70} gtvm_test_timeout=${STRESS_TEST_TIMEOUT:-2400}" \
-		-p "stress-$name:" >/dev/null 2>&1
+		-p "stress-$name:" >"$LOGS/vm-$name.run.log" 2>&1 || rc=$?
+	if [ $rc -eq 3 ]; then
+		case $VM_FAILED in
+		kernel) echo "fail $name:no-kernel" ;;
+		initramfs) echo "fail $name:initramfs" ;;
+		*) echo "fail $name:build" ;;
+		esac >>"$RESULTS"
+		tail -n 20 "$LOGS/vm-$name.run.log"
+		continue
+	fi
+	echo "    kernel ${VM_KVER[$series]}"
 	cat "$d/results.txt" >>"$RESULTS"
 	cp "$d/ttyS1.log" "$LOGS/vm-$name.guest.log"
 	cp "$d/console.log" "$LOGS/vm-$name.console.log"

@@ -54,11 +54,15 @@ static int caps_set(uint64_t caps)
 	return syscall(SYS_capset, &hdr, d) ? -errno : 0;
 }
 
-/* Becomes uid/gid 65534 (if nobody) with exactly caps; 0 or -1. */
-static int drop_to(bool nobody, uint64_t caps)
+/*
+ * Becomes uid/gid 65534 (if nobody) with the supplementary groups gids
+ * (ngids of them, none if 0) and exactly caps; 0 or -1.
+ */
+static int drop_to(bool nobody, const gid_t *gids, int ngids, uint64_t caps)
 {
 	if (nobody) {
-		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) ||
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) ||
+		    setgroups(ngids, gids) ||
 		    setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			return -1;
@@ -67,6 +71,56 @@ static int drop_to(bool nobody, uint64_t caps)
 		return -1;
 	/* no way back: a child cannot regain what it dropped */
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ? -1 : 0;
+}
+
+/* Root as it is, all its capabilities (trace_in_child's caps). */
+#define ROOT_AS_IS	(~0ULL)
+
+/*
+ * In a child: become nobody (uid/gid 65534, the groups gids[ngids]) or
+ * stay root, with exactly caps (ROOT_AS_IS: root keeps everything); open
+ * the device and trace a workload (with kernel stacks if stacks), stop
+ * and read the trace back.  Exit code: 0 traced, 1 open refused with
+ * EPERM, 2 START refused with EPERM, else the step that failed otherwise.
+ */
+static int trace_in_child(bool nobody, const gid_t *gids, int ngids,
+			  uint64_t caps, bool stacks)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct gotrace_start s = {
+			.size = sizeof(s),
+			.flags = stacks ? GOTRACE_START_STACKS : 0,
+		};
+		struct gtt_buf b = { 0 };
+		int fd, ret;
+
+		if ((nobody || caps != ROOT_AS_IS) &&
+		    drop_to(nobody, gids, ngids, caps))
+			_exit(100);
+		fd = gtt_open(0);
+		if (fd == -EPERM)
+			_exit(1);
+		if (fd < 0)
+			_exit(101);
+		ret = gtt_start_raw(fd, &s);
+		if (ret == -EPERM)
+			_exit(2);
+		if (ret)
+			_exit(102);
+		rel_workload(10);
+		if (gtt_stop(fd, 0) || gtt_read_all(fd, &b, 1 << 20))
+			_exit(103);
+		_exit(b.len > GTT_HDR_BYTES ? 0 : 104);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	gtt_make_idle();
+	return WEXITSTATUS(status);
 }
 
 FIXTURE(priv) {
@@ -108,7 +162,7 @@ static int try_everything(bool nobody, uint64_t caps)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (drop_to(nobody, caps))
+		if (drop_to(nobody, NULL, 0, caps))
 			_exit(100);
 		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 			fd = open(GOTRACE_DEVICE, modes[i]);
@@ -176,33 +230,11 @@ TEST_F_TIMEOUT(priv, unprivileged_gets_nothing, GTT_TIMEOUT)
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
 }
 
-/* In a child with exactly caps (uid nobody + DAC override): 0 if it traces. */
+/* As nobody with exactly caps (and DAC override): 0 if it traces. */
 static int trace_as(uint64_t caps)
 {
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		struct gtt_buf b = { 0 };
-		int fd;
-
-		if (drop_to(true, caps | (1ULL << CAP_DAC_OVERRIDE)))
-			_exit(100);
-		fd = gtt_open(0);
-		if (fd < 0)
-			_exit(1);
-		if (gtt_start(fd, 0, 0, 0, 0))
-			_exit(2);
-		rel_workload(10);
-		if (gtt_stop(fd, 0) || gtt_read_all(fd, &b, 1 << 20))
-			_exit(3);
-		_exit(b.len > GTT_HDR_BYTES ? 0 : 4);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return trace_in_child(true, NULL, 0,
+			      caps | (1ULL << CAP_DAC_OVERRIDE), false);
 }
 
 TEST_F_TIMEOUT(priv, perfmon_or_sysadmin_suffices, GTT_TIMEOUT)
@@ -424,32 +456,7 @@ TEST_F_TIMEOUT(priv, sizes_cannot_overflow, GTT_TIMEOUT)
  */
 static int start_as(uint64_t caps, bool stacks)
 {
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		struct gotrace_start s = {
-			.size = sizeof(s),
-			.flags = stacks ? GOTRACE_START_STACKS : 0,
-		};
-		int fd, ret;
-
-		if (caps && drop_to(false, caps))
-			_exit(100);
-		fd = gtt_open(0);
-		if (fd < 0)
-			_exit(101);
-		ret = gtt_start_raw(fd, &s);
-		if (!ret)
-			gtt_stop(fd, 0);
-		_exit(ret == -EPERM ? 1 : ret ? 102 : 0);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	gtt_make_idle();
-	return WEXITSTATUS(status);
+	return trace_in_child(false, NULL, 0, caps ? caps : ROOT_AS_IS, stacks);
 }
 
 #define KPTR_RESTRICT	"/proc/sys/kernel/kptr_restrict"
@@ -472,11 +479,11 @@ TEST_F_TIMEOUT(priv, stacks_follow_kptr_restrict, GTT_TIMEOUT)
 	self->fd = -1;
 
 	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "2"));
-	EXPECT_EQ(1, start_as(0, true)) TH_LOG("kptr_restrict=2, root, stacks");
+	EXPECT_EQ(2, start_as(0, true)) TH_LOG("kptr_restrict=2, root, stacks");
 	EXPECT_EQ(0, start_as(0, false));
 	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "1"));
 	EXPECT_EQ(0, start_as(0, true)) TH_LOG("kptr_restrict=1, root, stacks");
-	EXPECT_EQ(1, start_as(perfmon, true))
+	EXPECT_EQ(2, start_as(perfmon, true))
 		TH_LOG("kptr_restrict=1, CAP_PERFMON without CAP_SYSLOG, stacks");
 	EXPECT_EQ(0, start_as(perfmon, false));
 	ASSERT_EQ(0, rel_tfs_put(KPTR_RESTRICT, "0"));
@@ -493,50 +500,10 @@ TEST_F_TIMEOUT(priv, stacks_follow_kptr_restrict, GTT_TIMEOUT)
 #define GROUP_ACCESS	"/sys/module/gotrace/parameters/group_access"
 #define GRANT_GID	4242
 
-/*
- * In a child: uid/gid 65534, supplementary groups gids (n of them), no
- * capabilities; opens the device and traces (with kernel stacks if
- * stacks).  Exit code: 0 traced, 1 open refused with EPERM, 2 START
- * refused with EPERM, else the step that failed otherwise.
- */
+/* As nobody in the groups gids (n of them), no capabilities. */
 static int trace_in_groups(const gid_t *gids, int n, bool stacks)
 {
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		struct gotrace_start s = {
-			.size = sizeof(s),
-			.flags = stacks ? GOTRACE_START_STACKS : 0,
-		};
-		struct gtt_buf b = { 0 };
-		int fd, ret;
-
-		if (setgroups(n, gids) || setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534) || caps_set(0) ||
-		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-			_exit(100);
-		fd = gtt_open(0);
-		if (fd == -EPERM)
-			_exit(1);
-		if (fd < 0)
-			_exit(101);
-		ret = gtt_start_raw(fd, &s);
-		if (ret == -EPERM)
-			_exit(2);
-		if (ret)
-			_exit(102);
-		rel_workload(10);
-		if (gtt_stop(fd, 0) || gtt_read_all(fd, &b, 1 << 20))
-			_exit(103);
-		_exit(b.len > GTT_HDR_BYTES ? 0 : 104);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	gtt_make_idle();
-	return WEXITSTATUS(status);
+	return trace_in_child(true, gids, n, 0, stacks);
 }
 
 TEST_F_TIMEOUT(priv, group_grant, GTT_TIMEOUT)

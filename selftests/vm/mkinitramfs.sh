@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the initramfs (cpio newc, gzip) of the gotrace test VM:
+# Build the initramfs (cpio newc, gzip) of the gotrace test VM (the one
+# initramfs builder; scripts/vm.sh calls it):
 #   mkinitramfs.sh -o OUT.cpio.gz -r RUN.sh [-k gotrace.ko] [-g gotrace]
 #                  [-t test-binary]... [-d dkms-built gotrace.ko] [-R ROOTDIR]
-#                  [-m System.map-KVER]
-# Contents: static busybox (applet links are made by /init), /init,
-# /run.sh, /gotrace.ko, /bin/gotrace, /tests/*, and /dkms/gotrace.ko (the
-# module as DKMS built it from the gotrace-dkms package: suite.sh smoke-tests
-# it after the suite), and /boot/System.map-KVER (gotrace_symbolize).  -R
-# lays all that over a copy of ROOTDIR, a Debian root (scripts/check-apt.sh),
-# keeping its /bin, /etc/passwd and /etc/group.
+#                  [-i INIT] [-f FILE[=PATH]]...
+# Contents: static busybox (applet links are made by /init), /init (this
+# directory's init, or INIT), /run.sh, /gotrace.ko, /bin/gotrace, /tests/*,
+# /dkms/gotrace.ko (the module as DKMS built it from the gotrace-dkms
+# package: suite.sh smoke-tests it after the suite), and each FILE at PATH
+# (default: its own path; e.g. stress-ng and its libraries, or the
+# System.map of gotrace_symbolize).  -r is optional with -i.  -R lays all that
+# over a copy of ROOTDIR, a Debian root (scripts/check-apt.sh), keeping its
+# /bin, /etc/passwd and /etc/group.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-out= run= ko= gt= dkms= base= sysmap=
-tests=()
-while getopts "o:r:k:g:t:d:R:m:" opt; do
+out= run= ko= gt= dkms= base= init=$HERE/init
+tests=() files=()
+while getopts "o:r:k:g:t:d:R:i:f:" opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	r) run=$OPTARG ;;
@@ -25,11 +28,13 @@ while getopts "o:r:k:g:t:d:R:m:" opt; do
 	t) tests+=("$OPTARG") ;;
 	d) dkms=$OPTARG ;;
 	R) base=$OPTARG ;;
-	m) sysmap=$OPTARG ;;
+	i) init=$OPTARG ;;
+	f) files+=("$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
-[ -n "$out" ] && [ -n "$run" ] || { echo "usage: $0 -o OUT -r RUN.sh [-k ko] [-g gotrace] [-t test]..." >&2; exit 2; }
+[ -n "$out" ] && { [ -n "$run" ] || [ "$init" != "$HERE/init" ]; } ||
+	{ echo "usage: $0 -o OUT -r RUN.sh [-k ko] [-g gotrace] [-t test]... [-i INIT] [-f FILE[=PATH]]..." >&2; exit 2; }
 
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || busybox=/bin/busybox
@@ -43,15 +48,19 @@ trap 'rm -rf "$stage"' EXIT
 [ -z "$base" ] || tar -C "$base" -cf - . | tar -C "$stage" --numeric-owner -xpf -
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,xfer,tests,etc}
 cp "$busybox" "$stage/bin/busybox"
-cp "$HERE/init" "$stage/init"
-cp "$run" "$stage/run.sh"
+cp "$init" "$stage/init"
+[ -z "$run" ] || cp "$run" "$stage/run.sh"
 chmod 755 "$stage/init" "$stage/bin/busybox"
 [ -z "$ko" ] || cp "$ko" "$stage/gotrace.ko"
 [ -z "$gt" ] || cp "$gt" "$stage/bin/gotrace"
 [ -z "$dkms" ] || { mkdir -p "$stage/dkms" && cp "$dkms" "$stage/dkms/gotrace.ko"; }
-[ -z "$sysmap" ] || { mkdir -p "$stage/boot" && cp "$sysmap" "$stage/boot/"; }
 for t in ${tests[@]+"${tests[@]}"}; do
 	cp "$t" "$stage/tests/"
+done
+for f in ${files[@]+"${files[@]}"}; do
+	src=${f%%=*} dst=${f#*=}
+	mkdir -p "$stage$(dirname "$dst")"
+	cp -L "$src" "$stage$dst"
 done
 [ -e "$stage/etc/passwd" ] || echo "root:x:0:0:root:/tmp:/bin/sh" >"$stage/etc/passwd"
 [ -e "$stage/etc/group" ] || echo "root:x:0:" >"$stage/etc/group"

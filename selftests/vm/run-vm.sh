@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot the gotrace test VM and turn what the guest printed into results:
+# Boot the gotrace test VM and turn what the guest printed into results
+# (the one QEMU command line; scripts/vm.sh calls it):
 #   run-vm.sh -k vmlinuz -i initramfs -d OUTDIR [-a "extra cmdline"]
 #             [-T seconds] [-p result-prefix] [-e "expected test binaries"]
+#             [-m memory] [-9 TAG=DIR[,ro]]... [-R] [-I]
 # OUTDIR gets console.log (kernel console, ttyS0), ttyS1.log (the guest's
 # protocol, see init), ttyS2.bin (raw file transfer), xfer/ (the files the
-# guest sent), results.txt ("ok|fail|skip NAME" lines) and failures.txt.
+# guest sent), results.txt ("ok|fail|skip NAME" lines), failures.txt,
+# seconds (the VM's run time) and lock-wait (seconds spent waiting for the
+# machine's VM lock).
 # QEMU's exit status is not used: only what the guest printed counts.
 # -e lists the test binaries the guest must report (parse.awk's EXPECT).
+# -m sets the guest's memory (default 1G); -9 shares DIR with the guest
+# over virtio-9p as mount tag TAG (read-only with ",ro").
+# -R: the guest does not speak the protocol of init (make bench): no test
+# checks on the kernel command line (panic_on_warn...), no results; the
+# caller reads the logs; exit status 0, or 1 if the time limit killed it.
+# -I: interactive (console on this terminal, no lock, no time limit).
 # Exit status: 0 if no result failed, 1 if one did; a run that stops before
 # the guest's output is parsed (bad usage, lock file, disk full...) writes
 # "fail PREFIXrun-vm (aborted ...)" to results.txt and exits 2.
@@ -17,7 +27,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BAD='BUG:|WARNING:|Oops|Kernel panic|lockup|LOCKUP|RCU stall|rcu: INFO|detected stall|blocked for more than|scheduling while atomic|KASAN|general protection|Call Trace'
 kernel= initrd= dir= extra= tmo=${VM_TIMEOUT:-900} prefix= interactive= expect=
-while getopts "k:i:d:a:T:p:Ie:" opt; do
+mem=1G raw=
+shares=()
+while getopts "k:i:d:a:T:p:Ie:m:9:R" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -27,6 +39,9 @@ while getopts "k:i:d:a:T:p:Ie:" opt; do
 	p) prefix=$OPTARG ;;
 	I) interactive=1 ;;	# console on this terminal, no time limit
 	e) expect=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	9) shares+=("$OPTARG") ;;
+	R) raw=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -35,7 +50,7 @@ done
 
 mkdir -p "$dir"
 rm -rf "$dir/xfer"
-rm -f "$dir"/{console.log,ttyS1.log,ttyS2.bin,results.txt,failures.txt}
+rm -f "$dir"/{console.log,ttyS1.log,ttyS2.bin,results.txt,failures.txt,seconds,lock-wait}
 : >"$dir/failures.txt"
 # Until the results are complete, any exit is an abort, and says so.
 parsed=
@@ -48,8 +63,9 @@ aborted() {
 }
 trap 'aborted $LINENO' ERR
 
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
-append+=" hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60 mitigations=off"
+append="console=ttyS0 panic=-1"
+[ -n "$raw" ] || append+=" oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 rcupdate.rcu_cpu_stall_timeout=60"
+append+=" mitigations=off"
 # KASLR off, for stable addresses, unless the run asks for it (gtvm_kaslr=1,
 # e.g. CHECK_RUNS="6.1:gtvm_kaslr=1": gotrace_symbolize then checks a real
 # offset).
@@ -71,11 +87,11 @@ append+=" ${extra}"
 VM_ACCEL=${VM_ACCEL-tcg,thread=single}
 # The fault and fuzz suites pin the tracepoints only under multi-threaded
 # TCG (gotrace_rel.h: rel_pin_if_mttcg()).
-case ${VM_ACCEL:-tcg} in
-*thread=single*) ;;
+case ${raw:+raw}${VM_ACCEL:-tcg} in
+raw*|*thread=single*) ;;
 tcg*) append+=" gtvm_pin=1" ;;
 esac
-qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "$VM_ACCEL"}
+qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m "$mem" ${VM_ACCEL:+-accel "$VM_ACCEL"}
       -nodefaults -display none -no-reboot)
 # VM_QEMU_ARGS: more QEMU options, split on spaces, e.g. two NUMA nodes
 # (one CPU per socket: CPUs sharing a cache across nodes make 6.1 warn in
@@ -86,8 +102,15 @@ qemu=(qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1G ${VM_ACCEL:+-accel "
 #     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
 # shellcheck disable=SC2206
 qemu+=(${VM_QEMU_ARGS:-})
+for s in ${shares[@]+"${shares[@]}"}; do
+	tag=${s%%=*} path=${s#*=} ro=
+	case $path in *,ro) path=${path%,ro} ro=,readonly=on ;; esac
+	qemu+=(-fsdev "local,id=$tag,path=$path,security_model=none$ro,multidevs=remap"
+	       -device "virtio-9p-pci,fsdev=$tag,mount_tag=$tag")
+done
 echo "${VM_ACCEL:-tcg}" >"$dir/accel"
 qrc=0
+t_lock=$(date +%s.%N)
 if [ -z "$interactive" ]; then
 	# One VM at a time on this machine: TCG guests that share two cores
 	# with another guest starve and report false soft lockups.  The time
@@ -99,6 +122,7 @@ if [ -z "$interactive" ]; then
 	fi
 fi
 start=$(date +%s.%N)
+awk -v a="$t_lock" -v b="$start" 'BEGIN { printf "%d\n", b - a + 0.5 }' >"$dir/lock-wait"
 if [ -n "$interactive" ]; then
 	echo "run-vm: interactive VM; Ctrl-A X quits QEMU" >&2
 	"${qemu[@]}" -serial mon:stdio \
@@ -125,6 +149,12 @@ secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 echo "$secs" >"$dir/seconds"
 
 touch "$dir/ttyS1.log" "$dir/console.log"
+if [ -n "$raw" ]; then
+	parsed=1
+	trap - ERR
+	[ $qrc -ne 124 ] && [ $qrc -ne 137 ]
+	exit $?
+fi
 awk -v PREFIX="$prefix" -v FAILLOG="$dir/failures.txt" -v EXPECT="$expect" \
 	-f "$HERE/parse.awk" "$dir/ttyS1.log" >"$dir/results.txt.tmp"
 mv "$dir/results.txt.tmp" "$dir/results.txt"

@@ -19,18 +19,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 T=$(mktemp -d /tmp/gotrace-harness.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
-n=0
-failed=0
-tap() {	# 0|1 DESCRIPTION (0: ok)
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/# /'; }
+. "$ROOT/scripts/tap.sh"	# tap STATUS DESCRIPTION (0: ok), diag
 
 # parse LOG [EXPECT]: parse.awk's results for the guest log on stdin.
 parse() {
@@ -170,5 +159,4 @@ else
 fi
 tap $r "selftests: SKIP() after a failed EXPECT is a failure (gotrace_test.h)"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_plan
