@@ -69,4 +69,14 @@
 #define GT_HAVE_VMCOREINFO	IS_ENABLED(CONFIG_CRASH_CORE)
 #endif
 
+/*
+ * __uninitialized (a probe's writer state, which every path sets before
+ * reading, skips CONFIG_INIT_STACK_ALL_ZERO's clearing): defined by
+ * <linux/compiler_attributes.h> (6.1 and 6.12 have it); where a kernel
+ * does not, no attribute.
+ */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
 #endif /* _GOTRACE_COMPAT_H */
