@@ -281,7 +281,37 @@ static long scan_stream(struct __test_metadata *_metadata, struct gtt_buf *b,
 		if (rec.len < sizeof(rec) || b->len - off < rec.len)
 			break;
 		switch (rec.type) {
-		case GOTRACE_REC_HEADER:
+		case GOTRACE_REC_HEADER: {
+			struct gotrace_header h;
+
+			/*
+			 * By design: where the kernel's text was, for offline
+			 * symbols, in a trace with stacks only; zero
+			 * otherwise.  The rest of the header, as below.
+			 */
+			ASSERT_LE(sizeof(h), rec.len);
+			memcpy(&h, b->data + off, sizeof(h));
+			if (stacks_expected) {
+				EXPECT_LE(KERNEL_HALF, h.kernel_stext);
+				EXPECT_LE(KERNEL_HALF, h.anchor_addr);
+			} else {
+				EXPECT_EQ(0, h.kernel_stext);
+				EXPECT_EQ(0, h.anchor_addr);
+			}
+			h.kernel_stext = 0;
+			h.anchor_addr = 0;
+			EXPECT_EQ(0, words_ok((const uint8_t *)&h, sizeof(h),
+					      &bad)) {
+				TH_LOG("header: kernel address at +%zu", bad);
+			}
+			EXPECT_EQ(0, words_ok(b->data + off + sizeof(h),
+					      rec.len - sizeof(h), &bad)) {
+				TH_LOG("header: kernel address at +%zu",
+				       sizeof(h) + bad);
+			}
+			checked += rec.len / 8;
+			break;
+		}
 		case GOTRACE_REC_CPU_END:
 		case GOTRACE_REC_END:
 		case GOTRACE_REC_TASKS:
