@@ -69,7 +69,7 @@ struct gt_trace {
 	u64 missing;		/* 1 << GOTRACE_TP_*: not in this kernel */
 	u64 attached;		/* 1 << GOTRACE_TP_*: probe registered */
 	u64 registered;		/* attached, and fork for the pid filter */
-	bool kernel_addresses;	/* the starter may see kernel addresses */
+	bool kernel_addresses;	/* header shows text addresses: has stacks */
 
 	struct gt_cpu __percpu *cpu;
 	unsigned long *comm_seen;	/* by pid: COMM already written */

@@ -556,7 +556,9 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 		err = PTR_ERR(t);
 		goto out;
 	}
-	t->kernel_addresses = kernel_addresses;
+	/* Only stacks need the text addresses in the header (symbols). */
+	t->kernel_addresses = kernel_addresses &&
+			      (p.flags & GOTRACE_START_STACKS);
 	t->start_ns = ktime_get_mono_fast_ns();
 	t->start_real_ns = ktime_get_real_ns();
 	/* Dump, attach, follow again: see gt_trace_follow_init(). */

@@ -386,8 +386,9 @@ struct gotrace_header {
 	/*
 	 * Since version 3: what symbolising the stacks on another machine
 	 * needs (gotrace symbolize --system-map/--kallsyms/--vmlinux).  The
-	 * addresses are kernel addresses: zero unless the tracer that
-	 * started the trace may see them (the rule of STACK records).
+	 * addresses are kernel addresses: zero unless the trace has stacks
+	 * (GOTRACE_START_STACKS, which only a tracer that may see kernel
+	 * addresses gets: the rule of STACK records).
 	 */
 	__u64 kernel_stext;	/* runtime address of _stext (KASLR applied);
 				 * 0: not shown, or unknown (no vmcoreinfo)
