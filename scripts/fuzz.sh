@@ -39,8 +39,11 @@ if ! command -v "$CC" >/dev/null; then
 	echo "not ok 2 fuzz_dump # $CC missing (scripts/deps.sh)"
 	exit 1
 fi
-# The tool's objects that `dump` needs: everything but main().
+# The tool's objects that `dump` needs: everything but main(), and the
+# libraries it links with (userspace/Makefile's LDLIBS).
 TOOL=$(cd "$US" && ls *.c | grep -v '^gotrace\.c$')
+TOOL_LIBS=$(make -s -C "$US" --no-print-directory \
+	--eval='gotrace-print-ldlibs: ; @echo $(LDLIBS)' gotrace-print-ldlibs)
 build() {	# name extra-flags...
 	local name=$1
 	shift
@@ -48,7 +51,7 @@ build() {	# name extra-flags...
 		tests/fuzz_reader.c $LIB -lzstd ) >"$OUT/$name.build.log" 2>&1
 }
 build fuzz_reader || { cat "$OUT/fuzz_reader.build.log" | sed 's/^/# /'; }
-build fuzz_dump -DFUZZ_DUMP -Wl,--wrap=setvbuf $TOOL -lm ||
+build fuzz_dump -DFUZZ_DUMP -Wl,--wrap=setvbuf $TOOL $TOOL_LIBS -lm ||
 	{ sed 's/^/# /' "$OUT/fuzz_dump.build.log"; }
 
 fail=0
