@@ -32,8 +32,7 @@ int gt_stream_init(struct gt_stream *s, gt_piece_fn piece, gt_hold_fn hold,
 void gt_stream_free(struct gt_stream *s)
 {
 	free(s->buf);
-	s->buf = NULL;
-	s->cap = 0;
+	memset(s, 0, sizeof(*s));	/* freeing twice is harmless */
 }
 
 static int deliver(struct gt_stream *s, enum gt_piece_kind kind,
