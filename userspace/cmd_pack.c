@@ -183,9 +183,9 @@ int cmd_pack(int argc, char **argv)
 		status = EXIT_ERR;
 	}
 	out.fd = -1;
-	if (ps.passthrough)
-		gt_warn("%s: the stream stopped parsing; the rest was copied as it is",
-			in_path);
+	if (ps.scan.bad)
+		gt_warn("%s: the stream stopped parsing (%s); the rest was copied as it is",
+			in_path, ps.scan.err);
 	if (ps.failures) {
 		gt_err("%s: %llu PACKED records could not be unpacked and were kept packed; the first: %s",
 		       in_path, (unsigned long long)ps.failures, ps.errmsg);

@@ -60,17 +60,9 @@ static const struct gt_cmdspec record_cmd = {
 	.flags = GT_CMD_POSIX,
 };
 
-/* Follows the record boundaries of the stream as it is copied. */
+/* What the records of the stream say, as it is copied. */
 struct tracker {
-	uint64_t pos;
-	uint8_t magic[GOTRACE_MAGIC_LEN];
-	size_t magic_have;
-	uint8_t rec[sizeof(struct gotrace_header)];
-	size_t have;
-	size_t want;		/* 0 until the record header is complete */
-	uint32_t len;
-	uint64_t skip;
-	int bad;
+	struct gt_stream scan;
 	int have_header;
 	int have_end;
 	struct gotrace_header header;
@@ -80,92 +72,35 @@ struct tracker {
 	uint64_t batches;
 };
 
-static void track_record(struct tracker *t)
+/* The scanner holds the fixed part of each record (of either version). */
+static int track_piece(void *arg, const struct gt_piece *pc)
 {
+	struct tracker *t = arg;
 	struct gotrace_batch b;
 
-	switch (((struct gotrace_record *)t->rec)->type) {
+	if (pc->kind != GT_PIECE_RECORD && pc->kind != GT_PIECE_HEAD)
+		return 0;
+	switch (pc->type) {
 	case GOTRACE_REC_HEADER:
-		memcpy(&t->header, t->rec, sizeof(t->header));
+		memset(&t->header, 0, sizeof(t->header));
+		memcpy(&t->header, pc->data,
+		       pc->n < sizeof(t->header) ? pc->n : sizeof(t->header));
 		t->have_header = 1;
 		break;
 	case GOTRACE_REC_BATCH:
-		memcpy(&b, t->rec, sizeof(b));
+		memcpy(&b, pc->data, sizeof(b));
 		t->events += b.nr_events;
 		t->lost += b.lost;
 		t->batches++;
 		break;
 	case GOTRACE_REC_END:
-		memcpy(&t->end, t->rec, sizeof(t->end));
+		memset(&t->end, 0, sizeof(t->end));
+		memcpy(&t->end, pc->data,
+		       pc->n < sizeof(t->end) ? pc->n : sizeof(t->end));
 		t->have_end = 1;
 		break;
 	}
-}
-
-static const size_t track_min[] = {
-	[GOTRACE_REC_HEADER]	= sizeof(struct gotrace_header),
-	[GOTRACE_REC_BATCH]	= sizeof(struct gotrace_batch),
-	[GOTRACE_REC_CPU_END]	= sizeof(struct gotrace_cpu_end),
-	[GOTRACE_REC_END]	= sizeof(struct gotrace_end),
-};
-
-static void track(struct tracker *t, const uint8_t *p, size_t n)
-{
-	t->pos += n;
-	while (n && !t->bad) {
-		size_t k;
-
-		if (t->skip) {
-			k = t->skip < n ? t->skip : n;
-			t->skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		if (t->magic_have < GOTRACE_MAGIC_LEN) {
-			k = GOTRACE_MAGIC_LEN - t->magic_have;
-			k = k < n ? k : n;
-			memcpy(t->magic + t->magic_have, p, k);
-			t->magic_have += k;
-			p += k;
-			n -= k;
-			if (t->magic_have == GOTRACE_MAGIC_LEN &&
-			    memcmp(t->magic, GOTRACE_MAGIC, GOTRACE_MAGIC_LEN))
-				t->bad = 1;
-			continue;
-		}
-		k = (t->want ? t->want : sizeof(struct gotrace_record)) -
-		    t->have;
-		k = k < n ? k : n;
-		memcpy(t->rec + t->have, p, k);
-		t->have += k;
-		p += k;
-		n -= k;
-		if (!t->want && t->have == sizeof(struct gotrace_record)) {
-			struct gotrace_record r;
-
-			memcpy(&r, t->rec, sizeof(r));
-			if (r.len < sizeof(r) || r.len % 8) {
-				t->bad = 1;
-				break;
-			}
-			t->len = r.len;
-			t->want = r.len < sizeof(t->rec) ? r.len :
-				  sizeof(t->rec);
-			if (r.type >= GOTRACE_REC_HEADER &&
-			    r.type <= GOTRACE_REC_END &&
-			    r.len < track_min[r.type]) {
-				t->bad = 1;
-				break;
-			}
-		}
-		if (t->want && t->have == t->want) {
-			track_record(t);
-			t->skip = t->len - t->want;
-			t->have = 0;
-			t->want = 0;
-		}
-	}
+	return 0;
 }
 
 struct recorder {
@@ -280,7 +215,7 @@ static int read_dev(struct recorder *rc)
 	}
 	if (rc->write_failed)
 		return 0;	/* drain the trace, keep the file as it is */
-	track(&rc->tr, rc->buf, n);
+	gt_stream_feed(&rc->tr.scan, rc->buf, n);
 	rc->raw_bytes += n;
 	if (rc->ps ? ps_feed(rc->ps, rc->buf, n) : write_out(rc, rc->buf, n)) {
 		rc->write_failed = 1;
@@ -557,8 +492,9 @@ static int summary(struct recorder *rc)
 		gt_warn("the command (pid %d) is still running",
 			(int)rc->child);
 	}
-	if (t->bad)
-		gt_warn("the stream did not parse as a gotrace stream");
+	if (t->scan.bad)
+		gt_warn("the stream did not parse as a gotrace stream: %s",
+			t->scan.err);
 	if (rc->write_failed)
 		return EXIT_ERR;
 	if (!t->have_end) {
@@ -642,7 +578,8 @@ static int record_open(struct recorder *rc, const struct record_opts *ro,
 		       struct pack_stream *ps)
 {
 	rc->buf = malloc(READ_CHUNK);
-	if (!rc->buf) {
+	if (!rc->buf || gt_stream_init(&rc->tr.scan, track_piece, NULL,
+				       &rc->tr)) {
 		gt_err("%s", strerror(ENOMEM));
 		return -1;
 	}
@@ -774,6 +711,7 @@ static int record_trace(struct recorder *rc, struct record_opts *ro,
 static void record_close(struct recorder *rc)
 {
 	clear_progress(rc);
+	gt_stream_free(&rc->tr.scan);
 	if (rc->tfd_dur >= 0)
 		close(rc->tfd_dur);
 	if (rc->tfd_prog >= 0)

@@ -51,28 +51,45 @@ static const struct gt_cmdspec symbolize_cmd = {
 };
 
 /* 1 if the stream at path has a SYMBOLS record, 0 if not, -1 on error. */
+/*
+ * Has the trace a SYMBOLS record?  Only the fixed part of each record is
+ * read: the scanner says how much of the rest to skip.
+ */
 static int has_symbols(const char *path)
 {
-	struct gotrace_record rec;
-	off_t off = GOTRACE_MAGIC_LEN, size;
-	int fd, found = 0;
+	uint8_t buf[4096];
+	struct gt_stream scan;
+	off_t off = 0;
+	ssize_t n;
+	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	size = lseek(fd, 0, SEEK_END);
-	while (size > 0 && off + (off_t)sizeof(rec) <= size) {
-		if (pread(fd, &rec, sizeof(rec), off) != sizeof(rec) ||
-		    rec.len < sizeof(rec) || rec.len > size - off)
-			break;
-		if (rec.type == GOTRACE_REC_SYMBOLS) {
-			found = 1;
-			break;
-		}
-		off += rec.len;
+	ret = gt_stream_init(&scan, NULL, NULL, NULL);
+	if (ret) {
+		close(fd);
+		errno = -ret;
+		return -1;
 	}
+	while (!scan.bad && !gt_stream_seen(&scan, GOTRACE_REC_SYMBOLS)) {
+		uint64_t skip = gt_stream_skippable(&scan);
+
+		if (skip) {
+			gt_stream_skip(&scan, skip);
+			off += skip;
+			continue;
+		}
+		n = pread(fd, buf, sizeof(buf), off);
+		if (n <= 0)
+			break;
+		gt_stream_feed(&scan, buf, n);
+		off += n;
+	}
+	ret = gt_stream_seen(&scan, GOTRACE_REC_SYMBOLS);
+	gt_stream_free(&scan);
 	close(fd);
-	return found;
+	return ret;
 }
 
 /* Does kallsyms show real addresses (not zeroed by kptr_restrict)? */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The PACKED stream filter (pack_stream.h).  Only one record is held at a
- * time, so memory stays at a batch or two however long the stream.
+ * The PACKED stream filter (pack_stream.h), on libgotrace's record scanner
+ * (gt_stream_*).  Only one record is held at a time, so memory stays at a
+ * batch or two however long the stream.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,32 +15,6 @@
 /* Larger records (no device makes them) are copied through. */
 #define PS_REC_MAX	(64U << 20)
 #define PS_HEADER_MAX	(64U << 10)
-
-int ps_init(struct pack_stream *ps, int unpack, int level, ps_emit_fn emit,
-	    void *arg)
-{
-	memset(ps, 0, sizeof(*ps));
-	ps->emit = emit;
-	ps->arg = arg;
-	ps->unpack = unpack;
-	if (unpack)
-		ps->uc = gt_unpack_new();
-	else
-		ps->pc = gt_pack_new(level);
-	return ps->uc || ps->pc ? 0 : -1;
-}
-
-void ps_free(struct pack_stream *ps)
-{
-	gt_pack_free(ps->pc);
-	gt_unpack_free(ps->uc);
-	free(ps->rec);
-	free(ps->out);
-	ps->pc = NULL;
-	ps->uc = NULL;
-	ps->rec = NULL;
-	ps->out = NULL;
-}
 
 static int emit(struct pack_stream *ps, const uint8_t *p, size_t n)
 {
@@ -66,32 +41,32 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-static int pack_one(struct pack_stream *ps)
+static int pack_one(struct pack_stream *ps, const uint8_t *rec, size_t len)
 {
 	size_t out_len;
 	int ret;
 
 	if (!ps->have_header ||
-	    grow(&ps->out, &ps->out_cap, gt_pack_bound(ps->len)))
+	    grow(&ps->out, &ps->out_cap, gt_pack_bound(len)))
 		goto keep;
-	ret = gt_pack_batch(ps->pc, ps->stack_events, ps->rec, ps->len,
-			    ps->out, ps->out_cap, &out_len);
-	if (ret || out_len >= ps->len)
+	ret = gt_pack_batch(ps->pc, ps->stack_events, rec, len, ps->out,
+			    ps->out_cap, &out_len);
+	if (ret || out_len >= len)
 		goto keep;
 	ps->converted++;
 	return emit(ps, ps->out, out_len);
 keep:
 	ps->kept++;
-	return emit(ps, ps->rec, ps->len);
+	return emit(ps, rec, len);
 }
 
-static int unpack_one(struct pack_stream *ps)
+static int unpack_one(struct pack_stream *ps, const uint8_t *rec, size_t len)
 {
 	struct gotrace_packed ph;
 	char msg[200];
 	int ret = -EINVAL;
 
-	memcpy(&ph, ps->rec, sizeof(ph));
+	memcpy(&ph, rec, sizeof(ph));
 	if (!ps->have_header) {
 		snprintf(msg, sizeof(msg), "no HEADER record before it");
 	} else if (ph.batch.rec.len > PS_REC_MAX ||
@@ -99,9 +74,8 @@ static int unpack_one(struct pack_stream *ps)
 		snprintf(msg, sizeof(msg), "cannot hold a %u byte batch",
 			 ph.batch.rec.len);
 	} else {
-		ret = gt_unpack_batch(ps->uc, ps->stack_events, ps->rec,
-				      ps->len, ps->out, ps->out_cap, msg,
-				      sizeof(msg));
+		ret = gt_unpack_batch(ps->uc, ps->stack_events, rec, len,
+				      ps->out, ps->out_cap, msg, sizeof(msg));
 		if (ret == -ENOMEM)
 			snprintf(msg, sizeof(msg), "%s", strerror(ENOMEM));
 	}
@@ -113,121 +87,84 @@ static int unpack_one(struct pack_stream *ps)
 		snprintf(ps->errmsg, sizeof(ps->errmsg),
 			 "PACKED record (cpu %u, seq %u): %s", ph.batch.cpu,
 			 ph.batch.seq, msg);
-	return emit(ps, ps->rec, ps->len);	/* kept as it was */
+	return emit(ps, rec, len);	/* kept as it was */
 }
 
-static int record_done(struct pack_stream *ps)
+/* Gather the HEADER and the records to convert; the rest goes by. */
+static size_t ps_hold(void *arg, uint32_t type, uint32_t len)
+{
+	struct pack_stream *ps = arg;
+	uint32_t gather = ps->unpack ? GOTRACE_REC_PACKED : GOTRACE_REC_BATCH;
+
+	if ((type == GOTRACE_REC_HEADER && len <= PS_HEADER_MAX) ||
+	    (type == gather && len <= PS_REC_MAX))
+		return len;
+	return sizeof(struct gotrace_record);
+}
+
+static int ps_piece(void *arg, const struct gt_piece *pc)
 {
 	size_t se = offsetof(struct gotrace_header, stack_events);
+	struct pack_stream *ps = arg;
 
-	switch (ps->type) {
+	if (pc->kind != GT_PIECE_RECORD)
+		return emit(ps, pc->data, pc->n);
+	switch (pc->type) {
 	case GOTRACE_REC_HEADER:
 		ps->have_header = 1;
-		if (ps->len >= se + sizeof(ps->stack_events))
-			memcpy(&ps->stack_events, ps->rec + se,
+		if (pc->n >= se + sizeof(ps->stack_events))
+			memcpy(&ps->stack_events, pc->data + se,
 			       sizeof(ps->stack_events));
-		return emit(ps, ps->rec, ps->len);
+		return emit(ps, pc->data, pc->n);
 	case GOTRACE_REC_BATCH:
-		return pack_one(ps);
-	default:
-		return unpack_one(ps);
+		if (!ps->unpack)
+			return pack_one(ps, pc->data, pc->n);
+		break;
+	case GOTRACE_REC_PACKED:
+		if (ps->unpack)
+			return unpack_one(ps, pc->data, pc->n);
+		break;
 	}
+	return emit(ps, pc->data, pc->n);
 }
 
-/*
- * The header of a record is in ps->rec: gather the record if it is one to
- * convert (or the HEADER), else copy it through.
- */
-static int record_start(struct pack_stream *ps)
+int ps_init(struct pack_stream *ps, int unpack, int level, ps_emit_fn emit_fn,
+	    void *arg)
 {
-	struct gotrace_record r;
-	uint32_t gather = ps->unpack ? GOTRACE_REC_PACKED : GOTRACE_REC_BATCH;
-	size_t min = ps->unpack ? sizeof(struct gotrace_packed) :
-				  sizeof(struct gotrace_batch);
+	memset(ps, 0, sizeof(*ps));
+	ps->emit = emit_fn;
+	ps->arg = arg;
+	ps->unpack = unpack;
+	if (gt_stream_init(&ps->scan, ps_piece, ps_hold, ps))
+		return -1;
+	if (unpack)
+		ps->uc = gt_unpack_new();
+	else
+		ps->pc = gt_pack_new(level);
+	return ps->uc || ps->pc ? 0 : -1;
+}
 
-	memcpy(&r, ps->rec, sizeof(r));
-	ps->have = 0;
-	if (r.len < sizeof(r) || r.len % 8) {
-		ps->passthrough = 1;	/* not a stream we understand */
-		return emit(ps, ps->rec, sizeof(r));
-	}
-	ps->type = r.type;
-	ps->len = r.len;
-	if (((r.type == GOTRACE_REC_HEADER && r.len <= PS_HEADER_MAX) ||
-	     (r.type == gather && r.len <= PS_REC_MAX && r.len >= min)) &&
-	    !grow(&ps->rec, &ps->rec_cap, r.len)) {
-		ps->have = sizeof(r);
-		return 0;
-	}
-	/* anything else (or no memory to hold it) goes through as it is */
-	ps->copy = r.len - sizeof(r);
-	ps->len = 0;
-	return emit(ps, ps->rec, sizeof(r));
+void ps_free(struct pack_stream *ps)
+{
+	gt_pack_free(ps->pc);
+	gt_unpack_free(ps->uc);
+	gt_stream_free(&ps->scan);
+	free(ps->out);
+	ps->pc = NULL;
+	ps->uc = NULL;
+	ps->out = NULL;
 }
 
 int ps_feed(struct pack_stream *ps, const uint8_t *p, size_t n)
 {
-	size_t k;
-
-	while (n && !ps->failed) {
-		if (ps->passthrough)
-			return emit(ps, p, n);
-		if (ps->magic_have < GOTRACE_MAGIC_LEN) {
-			k = GOTRACE_MAGIC_LEN - ps->magic_have;
-			k = k < n ? k : n;
-			memcpy(ps->magic + ps->magic_have, p, k);
-			ps->magic_have += k;
-			p += k;
-			n -= k;
-			if (ps->magic_have < GOTRACE_MAGIC_LEN)
-				continue;
-			if (memcmp(ps->magic, GOTRACE_MAGIC,
-				   GOTRACE_MAGIC_LEN))
-				ps->passthrough = 1;
-			emit(ps, ps->magic, GOTRACE_MAGIC_LEN);
-			continue;
-		}
-		if (ps->copy) {
-			k = ps->copy < n ? (size_t)ps->copy : n;
-			ps->copy -= k;
-			emit(ps, p, k);
-			p += k;
-			n -= k;
-			continue;
-		}
-		if (!ps->rec && grow(&ps->rec, &ps->rec_cap, 4096)) {
-			ps->passthrough = 1;	/* no memory: copy */
-			continue;
-		}
-		k = (ps->len ? ps->len : sizeof(struct gotrace_record)) -
-		    ps->have;
-		k = k < n ? k : n;
-		memcpy(ps->rec + ps->have, p, k);
-		ps->have += k;
-		p += k;
-		n -= k;
-		if (!ps->len) {
-			if (ps->have < sizeof(struct gotrace_record))
-				continue;
-			record_start(ps);
-			continue;
-		}
-		if (ps->have == ps->len) {
-			record_done(ps);
-			ps->have = 0;
-			ps->len = 0;
-		}
-	}
+	if (!ps->failed)
+		gt_stream_feed(&ps->scan, p, n);
 	return ps->failed ? -1 : 0;
 }
 
 int ps_finish(struct pack_stream *ps)
 {
-	if (ps->magic_have < GOTRACE_MAGIC_LEN)
-		emit(ps, ps->magic, ps->magic_have);
-	else if (ps->have)
-		emit(ps, ps->rec, ps->have);	/* a cut-off record */
-	ps->have = 0;
-	ps->len = 0;
+	if (!ps->failed)
+		gt_stream_finish(&ps->scan);
 	return ps->failed ? -1 : 0;
 }

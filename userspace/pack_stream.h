@@ -23,16 +23,8 @@ struct pack_stream {
 	int unpack;		/* PACKED -> BATCH instead of BATCH -> PACKED */
 	struct gt_pack_ctx *pc;
 	struct gt_unpack_ctx *uc;
-	int passthrough;	/* the stream stopped parsing: copy the rest */
+	struct gt_stream scan;	/* cuts the stream at its records */
 	int failed;		/* emit failed */
-	uint8_t magic[8];
-	size_t magic_have;
-	uint8_t *rec;		/* the record being gathered */
-	size_t rec_cap;
-	size_t have;
-	uint32_t type;
-	uint32_t len;		/* of the record; 0 until its header is in */
-	uint64_t copy;		/* bytes of the current record to copy through */
 	int have_header;
 	uint64_t stack_events;
 	uint8_t *out;

@@ -363,6 +363,83 @@ int gt_unpack_batch(struct gt_unpack_ctx *uc, uint64_t stack_events,
 		    const void *packed, size_t len, void *out, size_t cap,
 		    char *msg, size_t msglen);
 
+/*
+ * Incremental record scanner, for a stream that arrives in pieces of any
+ * size (the device, a pipe).  gt_stream_feed() hands each part of it to
+ * piece() in order, cut at record boundaries:
+ *  - MAGIC: the 8 magic bytes;
+ *  - RECORD: a whole record;
+ *  - HEAD: the first bytes of a record held only in part, then BODY
+ *    pieces with the rest of it as it arrives;
+ *  - RAW: what follows the point where the stream stopped parsing (err
+ *    says why), or, from gt_stream_finish(), what a cut-off stream leaves.
+ * hold(arg, type, len) says how many leading bytes of a record to gather
+ * (len: all of it); NULL holds the fixed part of any record.  Without the
+ * memory to gather it, a record comes as HEAD and BODY.  Concatenating the
+ * pieces gives back the stream, byte for byte.  piece() returns 0, or
+ * nonzero to stop (feed then returns -1).  Records of both format versions
+ * 2 and 3 are accepted; a record length that is not a multiple of 8, or
+ * shorter than the record's fixed part, stops parsing with one error.
+ */
+enum gt_piece_kind {
+	GT_PIECE_MAGIC,
+	GT_PIECE_RECORD,
+	GT_PIECE_HEAD,
+	GT_PIECE_BODY,
+	GT_PIECE_RAW,
+};
+
+struct gt_piece {
+	enum gt_piece_kind kind;
+	uint32_t type;		/* of the record (RECORD, HEAD, BODY) */
+	uint32_t len;		/* of the whole record */
+	uint64_t off;		/* stream offset of data[0] */
+	const uint8_t *data;
+	size_t n;
+};
+
+typedef int (*gt_piece_fn)(void *arg, const struct gt_piece *pc);
+typedef size_t (*gt_hold_fn)(void *arg, uint32_t type, uint32_t len);
+
+struct gt_stream {
+	gt_piece_fn piece;
+	gt_hold_fn hold;
+	void *arg;
+	uint64_t pos;		/* bytes fed so far */
+	uint8_t magic[8];
+	size_t magic_have;
+	uint8_t *buf;		/* the held part of the current record */
+	size_t cap;
+	size_t have;
+	size_t want;		/* bytes to hold; 0 until its header is in */
+	uint32_t type;
+	uint32_t len;
+	uint64_t rec_off;	/* of the current record */
+	uint64_t body;		/* bytes of it still to come as BODY */
+	uint32_t version;	/* the HEADER's, 0 before it */
+	uint32_t seen;		/* 1 << GOTRACE_REC_*: types met */
+	int bad;		/* stopped parsing: err says why */
+	int cut;		/* gt_stream_finish(): ended inside a record */
+	int failed;		/* piece() asked to stop */
+	char err[160];
+};
+
+/* 0, or -ENOMEM. */
+int gt_stream_init(struct gt_stream *s, gt_piece_fn piece, gt_hold_fn hold,
+		   void *arg);
+int gt_stream_feed(struct gt_stream *s, const void *p, size_t n);
+/* The stream ended: hand out what is still held (as RAW). */
+int gt_stream_finish(struct gt_stream *s);
+void gt_stream_free(struct gt_stream *s);
+/* Bytes of the current record's BODY the caller may skip unread. */
+uint64_t gt_stream_skippable(const struct gt_stream *s);
+void gt_stream_skip(struct gt_stream *s, uint64_t n);
+
+static inline int gt_stream_seen(const struct gt_stream *s, uint32_t type)
+{
+	return type < 32 && (s->seen & (1U << type));
+}
+
 #ifdef __cplusplus
 }
 #endif

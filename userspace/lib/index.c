@@ -222,6 +222,13 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_GENERATION] = sizeof(struct gotrace_generation),
 };
 
+size_t gt_record_min_len(uint32_t type)
+{
+	if (type >= GOTRACE_REC_HEADER && type <= GOTRACE_REC_GENERATION)
+		return rec_min_len[type];
+	return sizeof(struct gotrace_record);
+}
+
 /* GFP_NAMES: kept for gt_gfp_str(); a malformed record is ignored. */
 static int scan_gfp_names(struct gt_reader *r, uint64_t off, uint32_t len)
 {

@@ -183,5 +183,7 @@ void gt_comm_free(struct gt_comm_table *t);
 
 /* names.c */
 const char *gt_record_name(uint32_t type);
+/* The fixed part of a record of this type (version 2 is the shortest). */
+size_t gt_record_min_len(uint32_t type);
 
 #endif /* GOTRACE_INTERNAL_H */

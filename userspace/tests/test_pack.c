@@ -423,7 +423,7 @@ static void test_kept(void)
 		static const uint8_t junk[] = "not a trace, just some text\n";
 
 		filter(junk, sizeof(junk), 0, 5, &out, &ps);
-		ok(ps.passthrough && out.len == sizeof(junk) &&
+		ok(ps.scan.bad && out.len == sizeof(junk) &&
 		   !memcmp(out.p, junk, sizeof(junk)),
 		   "a stream that is not gotrace is copied through");
 		ps_free(&ps);

@@ -21,6 +21,7 @@
 #include "encoder.h"
 #include "proc.h"
 #include "tap.h"
+#include "test_stream.h"
 #include "gotrace_reader.h"
 
 static const char *tool;
@@ -1485,6 +1486,7 @@ int main(int argc, char **argv)
 	test_corrupt_specific();
 	test_truncation();
 	test_lens();
+	test_stream();
 	test_fuzz(build_sample_full, "sample");
 	test_fuzz(build_ext, "extensions");
 	test_big();
