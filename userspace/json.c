@@ -85,8 +85,7 @@ void json_write_str(FILE *f, const char *s, size_t n)
 void jw_init(struct jw *w, FILE *f, bool spaced)
 {
 	w->f = f;
-	w->comma = spaced ? ", " : ",";
-	w->colon = spaced ? ": " : ":";
+	w->spaced = spaced;
 	w->depth = 0;
 	w->want_comma[0] = false;
 	w->after_key = false;
@@ -99,8 +98,11 @@ static void value_start(struct jw *w)
 		w->after_key = false;
 		return;
 	}
-	if (w->want_comma[w->depth])
-		out_s(w->f, w->comma);
+	if (w->want_comma[w->depth]) {
+		out_c(w->f, ',');
+		if (w->spaced)
+			out_c(w->f, ' ');
+	}
 	w->want_comma[w->depth] = true;
 }
 
@@ -144,7 +146,9 @@ void jw_key(struct jw *w, const char *key)
 {
 	value_start(w);
 	json_write_str(w->f, key, (size_t)-1);
-	out_s(w->f, w->colon);
+	out_c(w->f, ':');
+	if (w->spaced)
+		out_c(w->f, ' ');
 	w->after_key = true;
 }
 

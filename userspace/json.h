@@ -18,8 +18,7 @@
 
 struct jw {
 	FILE *f;
-	const char *comma;	/* "," or ", " */
-	const char *colon;	/* ":" or ": " */
+	bool spaced;		/* ", " and ": ", else "," and ":" */
 	int depth;
 	bool want_comma[JW_MAX_DEPTH];
 	bool after_key;
