@@ -672,9 +672,141 @@ static int ev_selected(struct ga *a, const struct gt_event *ev)
 	return 0;
 }
 
-int ga_event(struct ga *a, const struct gt_event *ev)
+/* A wakeup starts the task's wakeup latency; a migration is counted */
+static int ev_wakeup(struct ga *a, const struct gt_event *ev, int sel)
+{
+	struct task *t = task_get(a, ev->args[0]);
+
+	CHECK(t);
+	if (!t->has_wake && !t->running) {
+		t->has_wake = 1;
+		t->wake_ts = ev->ts;
+	}
+	if (sel) {
+		t->t.wakeups++;
+		a->res.wakeups++;
+	}
+	return 0;
+}
+
+static int ev_migrate(struct ga *a, const struct gt_event *ev, int sel)
+{
+	struct task *t;
+
+	if (!sel)
+		return 0;
+	t = task_get(a, ev->args[0]);
+	CHECK(t);
+	t->t.migrations++;
+	a->res.migrations++;
+	return 0;
+}
+
+/* Per-CPU list drains and fallbacks to another migratetype */
+static void ev_page_misc(struct ga *a, const struct gt_event *ev, int sel)
 {
 	const uint64_t *x = ev->args;
+
+	if (!sel)
+		return;
+	if (ev->type == GOTRACE_EV_MM_PAGE_PCPU_DRAIN) {
+		a->res.pcp_drains++;
+		a->res.pcp_drain_pages += order_pages(x[1]);
+		return;
+	}
+	a->res.extfrag++;
+	if ((int32_t)x[2] < PAGEBLOCK_ORDER)
+		a->res.extfrag_fragmenting++;
+	a->res.extfrag_mt[mt_slot(x[3])][mt_slot(x[4])]++;
+	ga_zone_extfrag(&a->res, x[0], order_slot(x[1]), mt_slot(x[3]),
+			mt_slot(x[4]));
+}
+
+/* Direct reclaim: its latency per task, the pages it reclaimed */
+static int ev_direct_reclaim(struct ga *a, const struct gt_event *ev, int sel)
+{
+	const uint64_t *x = ev->args;
+	struct task *t;
+
+	if (ev->type == GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN) {
+		t = task_get(a, x[2]);
+		CHECK(t);
+		t->in_dr = 1;
+		t->dr_ts = ev->ts;
+		return 0;
+	}
+	t = task_get(a, x[1]);
+	CHECK(t);
+	if (sel && t->in_dr) {
+		HIST(&t->t.reclaim, ev->ts - t->dr_ts);
+		HIST(&a->res.reclaim, ev->ts - t->dr_ts);
+	}
+	if (sel) {
+		t->t.reclaimed += x[0];
+		a->res.reclaimed += x[0];
+	}
+	t->in_dr = 0;
+	return 0;
+}
+
+/* kswapd: wakeups, and its active time per node (no task to filter by) */
+static void ev_kswapd(struct ga *a, const struct gt_event *ev, int sel)
+{
+	const uint64_t *x = ev->args;
+
+	if (ev->type == GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE) {
+		if (x[0] < GA_MAX_NODES && !a->kswapd_on[x[0]]) {
+			a->kswapd_on[x[0]] = 1;
+			a->kswapd_since[x[0]] = ev->ts;
+		}
+		if (sel) {
+			a->res.kswapd_wakes++;
+			ga_zone_kswapd_wake(&a->res, x[0], x[1]);
+		}
+		return;
+	}
+	if (x[0] < GA_MAX_NODES && a->kswapd_on[x[0]]) {
+		uint64_t d = clip(a, a->kswapd_since[x[0]], ev->ts);
+
+		a->kswapd_on[x[0]] = 0;
+		if (a->o.filter.pid < 0 && cpu_ok(a, ev->cpu)) {
+			a->res.kswapd_node_ns[x[0]] += d;
+			a->res.kswapd_active_ns += d;
+		}
+	}
+}
+
+/* Compaction: its latency per task, how it ended, its zone */
+static int ev_compaction(struct ga *a, const struct gt_event *ev, int sel)
+{
+	const uint64_t *x = ev->args;
+	struct task *t;
+
+	if (ev->type == GOTRACE_EV_MM_COMPACTION_BEGIN) {
+		t = task_get(a, x[3]);
+		CHECK(t);
+		t->in_cp = 1;
+		t->cp_ts = ev->ts;
+		return 0;
+	}
+	t = task_get(a, x[4]);
+	CHECK(t);
+	if (sel) {
+		int32_t st = (int32_t)x[3];
+
+		a->res.compaction_status[st >= 0 && st < 7 ? st : 7]++;
+		ga_zone_compaction(&a->res, x[0]);
+		if (t->in_cp) {
+			HIST(&t->t.compaction, ev->ts - t->cp_ts);
+			HIST(&a->res.compaction, ev->ts - t->cp_ts);
+		}
+	}
+	t->in_cp = 0;
+	return 0;
+}
+
+int ga_event(struct ga *a, const struct gt_event *ev)
+{
 	struct task *t;
 	int sel;
 
@@ -696,10 +828,12 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 		a->res.cpus[ev->cpu].events++;
 	/* fork first: the child's tgid decides the filter of what follows */
 	if (ev->type == GOTRACE_EV_SCHED_PROCESS_FORK) {
-		t = task_get(a, x[1]);
-		if (!t)
-			goto nomem;
-		t->t.tgid = (uint32_t)x[2];
+		t = task_get(a, ev->args[1]);
+		if (!t) {
+			a->err = -ENOMEM;
+			return a->err;
+		}
+		t->t.tgid = (uint32_t)ev->args[2];
 	}
 	sel = ev_selected(a, ev);
 	if (sel) {
@@ -712,122 +846,37 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 		break;
 	case GOTRACE_EV_SCHED_WAKEUP:
 	case GOTRACE_EV_SCHED_WAKEUP_NEW:
-		t = task_get(a, x[0]);
-		if (!t)
-			goto nomem;
-		if (!t->has_wake && !t->running) {
-			t->has_wake = 1;
-			t->wake_ts = ev->ts;
-		}
-		if (sel) {
-			t->t.wakeups++;
-			a->res.wakeups++;
-		}
+		a->err = ev_wakeup(a, ev, sel);
 		break;
 	case GOTRACE_EV_SCHED_MIGRATE_TASK:
-		if (sel) {
-			t = task_get(a, x[0]);
-			if (!t)
-				goto nomem;
-			t->t.migrations++;
-			a->res.migrations++;
-		}
+		a->err = ev_migrate(a, ev, sel);
 		break;
 	case GOTRACE_EV_MM_PAGE_ALLOC:
 		a->err = ev_alloc(a, ev, sel);
 		break;
 	case GOTRACE_EV_MM_PAGE_FREE:
-		a->err = ev_free(a, ev, x[1], x[2], sel);
+		a->err = ev_free(a, ev, ev->args[1], ev->args[2], sel);
 		break;
 	case GOTRACE_EV_MM_PAGE_FREE_BATCHED:
-		a->err = ev_free(a, ev, 0, x[1], sel);
+		a->err = ev_free(a, ev, 0, ev->args[1], sel);
 		break;
 	case GOTRACE_EV_MM_PAGE_PCPU_DRAIN:
-		if (sel) {
-			a->res.pcp_drains++;
-			a->res.pcp_drain_pages += order_pages(x[1]);
-		}
-		break;
 	case GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG:
-		if (sel) {
-			a->res.extfrag++;
-			if ((int32_t)x[2] < PAGEBLOCK_ORDER)
-				a->res.extfrag_fragmenting++;
-			a->res.extfrag_mt[mt_slot(x[3])][mt_slot(x[4])]++;
-			ga_zone_extfrag(&a->res, x[0], order_slot(x[1]),
-					mt_slot(x[3]), mt_slot(x[4]));
-		}
+		ev_page_misc(a, ev, sel);
 		break;
 	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN:
-		t = task_get(a, x[2]);
-		if (!t)
-			goto nomem;
-		t->in_dr = 1;
-		t->dr_ts = ev->ts;
-		break;
 	case GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END:
-		t = task_get(a, x[1]);
-		if (!t)
-			goto nomem;
-		if (sel && t->in_dr) {
-			if (hist_add(&t->t.reclaim, ev->ts - t->dr_ts) ||
-			    hist_add(&a->res.reclaim, ev->ts - t->dr_ts))
-				goto nomem;
-		}
-		if (sel) {
-			t->t.reclaimed += x[0];
-			a->res.reclaimed += x[0];
-		}
-		t->in_dr = 0;
+		a->err = ev_direct_reclaim(a, ev, sel);
 		break;
 	case GOTRACE_EV_MM_VMSCAN_KSWAPD_WAKE:
-		if (x[0] < GA_MAX_NODES && !a->kswapd_on[x[0]]) {
-			a->kswapd_on[x[0]] = 1;
-			a->kswapd_since[x[0]] = ev->ts;
-		}
-		if (sel) {
-			a->res.kswapd_wakes++;
-			ga_zone_kswapd_wake(&a->res, x[0], x[1]);
-		}
-		break;
 	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
-		if (x[0] < GA_MAX_NODES && a->kswapd_on[x[0]]) {
-			uint64_t d = clip(a, a->kswapd_since[x[0]], ev->ts);
-
-			a->kswapd_on[x[0]] = 0;
-			if (a->o.filter.pid < 0 && cpu_ok(a, ev->cpu)) {
-				a->res.kswapd_node_ns[x[0]] += d;
-				a->res.kswapd_active_ns += d;
-			}
-		}
+		ev_kswapd(a, ev, sel);
 		break;
 	case GOTRACE_EV_MM_COMPACTION_BEGIN:
-		t = task_get(a, x[3]);
-		if (!t)
-			goto nomem;
-		t->in_cp = 1;
-		t->cp_ts = ev->ts;
-		break;
 	case GOTRACE_EV_MM_COMPACTION_END:
-		t = task_get(a, x[4]);
-		if (!t)
-			goto nomem;
-		if (sel) {
-			int32_t st = (int32_t)x[3];
-
-			a->res.compaction_status[st >= 0 && st < 7 ? st : 7]++;
-			ga_zone_compaction(&a->res, x[0]);
-			if (t->in_cp &&
-			    (hist_add(&t->t.compaction, ev->ts - t->cp_ts) ||
-			     hist_add(&a->res.compaction, ev->ts - t->cp_ts)))
-				goto nomem;
-		}
-		t->in_cp = 0;
+		a->err = ev_compaction(a, ev, sel);
 		break;
 	}
-	return a->err;
-nomem:
-	a->err = -ENOMEM;
 	return a->err;
 }
 

@@ -758,16 +758,8 @@ static void json_trace(struct jw *w, struct gt_reader *r,
 	jw_kv_u64(w, "start_ns", h->start_ns);
 	jw_kv_u64(w, "window_start_ns", res->start_ns);
 	jw_kv_u64(w, "window_end_ns", res->end_ns);
-	jw_kv_bool(w, "complete", res->complete);
-	jw_kv_bool(w, "truncated", res->truncated);
-	jw_kv_str(w, "decode_error", res->decode_error ? res->error : NULL);
 	jw_kv_u64(w, "events", res->events);
-	jw_kv_u64(w, "lost", res->lost);
-	jw_kv_u64(w, "seq_gaps", res->seq_gaps);
-	jw_kv_u64(w, "reader_skipped", res->reader_skipped);
-	jw_kv_u64(w, "stack_events", res->stack_events);
-	jw_kv_u64(w, "stack_lost", res->stack_lost);
-	jw_kv_u64(w, "unnamed_tasks", res->unnamed_pids);
+	json_health(w, res);
 	jw_key(w, "by_type");
 	jw_obj_begin(w);
 	for (i = GOTRACE_EV_COMM + 1; i < GOTRACE_EV_COUNT; i++)

@@ -25,6 +25,7 @@
 
 #include "common.h"
 #include "convert.h"
+#include "json.h"
 
 #define CPUS_PID	1000000000U
 #define MEM_PID		1000001000U
@@ -57,7 +58,7 @@ struct pf_cpu {
 };
 
 struct pf {
-	FILE *f;
+	struct jw w;
 	struct gt_reader *r;
 	const struct convert_opts *o;
 	struct convert_stats *st;
@@ -65,7 +66,6 @@ struct pf {
 	uint64_t from, to;	/* absolute window */
 	int emit;		/* inside the window */
 	int done;		/* past the window */
-	int first;
 	uint32_t nr_cpus;
 	struct pf_cpu *cpus;
 	struct cv_map tasks;	/* pid -> struct pf_task */
@@ -92,44 +92,60 @@ struct pf {
 	int err;
 };
 
-static void put_ts(struct pf *p, uint64_t ts)
-{
-	int64_t rel = (int64_t)(ts - p->base);
-	uint64_t a = rel < 0 ? -(uint64_t)rel : (uint64_t)rel;
-
-	fprintf(p->f, "%s%" PRIu64 ".%03" PRIu64, rel < 0 ? "-" : "",
-		a / 1000, a % 1000);
-}
-
-/* Start an event object: {"ph":..,"ts":..,"pid":..,"tid":.. (no close) */
+/*
+ * Start an event object, one a line: {"ph":..,"ts":..,"pid":..,"tid":..
+ * The caller adds its members and closes it (jw_obj_end).
+ */
 static void head(struct pf *p, const char *ph, uint64_t ts, uint32_t pid,
 		 uint32_t tid)
 {
-	fputs(p->first ? "\n{\"ph\":\"" : ",\n{\"ph\":\"", p->f);
-	p->first = 0;
-	fputs(ph, p->f);
-	fputs("\",\"ts\":", p->f);
-	put_ts(p, ts);
-	fprintf(p->f, ",\"pid\":%u,\"tid\":%u", pid, tid);
+	jw_next_line(&p->w);
+	jw_obj_begin(&p->w);
+	jw_kv_str(&p->w, "ph", ph);
+	jw_key(&p->w, "ts");
+	jw_ns_as_us(&p->w, (int64_t)(ts - p->base));
+	jw_kv_u64(&p->w, "pid", pid);
+	jw_kv_u64(&p->w, "tid", tid);
 	p->st->events_out++;
+}
+
+/* Start a metadata event: {"ph":"M","pid":..,"tid":..,"name":what,"args":{ */
+static void meta_head(struct pf *p, const char *what, uint32_t pid,
+		      uint32_t tid)
+{
+	jw_next_line(&p->w);
+	jw_obj_begin(&p->w);
+	jw_kv_str(&p->w, "ph", "M");
+	jw_kv_u64(&p->w, "pid", pid);
+	jw_kv_u64(&p->w, "tid", tid);
+	jw_kv_str(&p->w, "name", what);
+	jw_key(&p->w, "args");
+	jw_obj_begin(&p->w);
 }
 
 static void meta(struct pf *p, const char *what, uint32_t pid, uint32_t tid,
 		 const char *name)
 {
-	fputs(p->first ? "\n{\"ph\":\"M\"" : ",\n{\"ph\":\"M\"", p->f);
-	p->first = 0;
-	fprintf(p->f, ",\"pid\":%u,\"tid\":%u,\"name\":\"%s\",\"args\":{\"name\":",
-		pid, tid, what);
-	cv_json_str(p->f, name);
-	fputs("}}", p->f);
+	meta_head(p, what, pid, tid);
+	jw_kv_str(&p->w, "name", name);
+	jw_obj_end(&p->w);
+	jw_obj_end(&p->w);
 }
 
 static void meta_sort(struct pf *p, const char *what, uint32_t pid,
 		      uint32_t tid, int idx)
 {
-	fprintf(p->f, ",\n{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"%s\","
-		"\"args\":{\"sort_index\":%d}}", pid, tid, what, idx);
+	meta_head(p, what, pid, tid);
+	jw_kv_s64(&p->w, "sort_index", idx);
+	jw_obj_end(&p->w);
+	jw_obj_end(&p->w);
+}
+
+/* Close an event's "args" and the event */
+static void args_end(struct pf *p)
+{
+	jw_obj_end(&p->w);
+	jw_obj_end(&p->w);
 }
 
 static const char *comm_of(struct pf *p, uint32_t pid, char *buf, size_t n)
@@ -192,27 +208,33 @@ static void span_begin(struct pf *p, struct pf_task *t, uint64_t ts)
 {
 	char s[64];
 
+	char name[80];
+
 	task_head(p, t, "B", ts);
 	switch (t->state) {
 	case PF_RUNNING:
-		fprintf(p->f, ",\"name\":\"Running\",\"args\":{\"cpu\":%u}}",
-			t->cpu);
+		jw_kv_str(&p->w, "name", "Running");
+		jw_key(&p->w, "args");
+		jw_obj_begin(&p->w);
+		jw_kv_u64(&p->w, "cpu", t->cpu);
+		jw_obj_end(&p->w);
 		break;
 	case PF_RUNNABLE:
-		fputs(",\"name\":\"Runnable\"}", p->f);
+		jw_kv_str(&p->w, "name", "Runnable");
 		break;
 	default:
 		gt_state_str(t->prev_state, s, sizeof(s));
-		fputs(",\"name\":", p->f);
-		fprintf(p->f, "\"Blocked (%s)\"}", s);
+		snprintf(name, sizeof(name), "Blocked (%s)", s);
+		jw_kv_str(&p->w, "name", name);
 		break;
 	}
+	jw_obj_end(&p->w);
 }
 
 static void span_end(struct pf *p, struct pf_task *t, uint64_t ts)
 {
 	task_head(p, t, "E", ts);
-	fputs("}", p->f);
+	jw_obj_end(&p->w);
 }
 
 static void task_state(struct pf *p, struct pf_task *t, int state,
@@ -233,25 +255,40 @@ static void cpu_begin(struct pf *p, uint32_t cpu, uint64_t ts)
 	snprintf(name, sizeof(name), "%s %u",
 		 comm_of(p, p->cpus[cpu].cur, b, sizeof(b)), p->cpus[cpu].cur);
 	head(p, "B", ts, CPUS_PID, CPUS_PID + cpu);
-	fputs(",\"name\":", p->f);
-	cv_json_str(p->f, name);
-	fprintf(p->f, ",\"args\":{\"pid\":%u,\"tgid\":%u}}", t ? t->pid : 0,
-		t ? t->tgid : 0);
+	jw_kv_str(&p->w, "name", name);
+	jw_key(&p->w, "args");
+	jw_obj_begin(&p->w);
+	jw_kv_u64(&p->w, "pid", t ? t->pid : 0);
+	jw_kv_u64(&p->w, "tgid", t ? t->tgid : 0);
+	args_end(p);
 }
 
 static void cpu_end(struct pf *p, uint32_t cpu, uint64_t ts)
 {
 	head(p, "E", ts, CPUS_PID, CPUS_PID + cpu);
-	fputs("}", p->f);
+	jw_obj_end(&p->w);
 }
 
 static void stall(struct pf *p, struct pf_task *t, int compact, int begin,
 		  uint64_t ts)
 {
 	task_head(p, t, begin ? "b" : "e", ts);
-	fprintf(p->f, ",\"cat\":\"stall\",\"id\":\"0x%" PRIx64 "\",\"name\":\"%s\"}",
-		(uint64_t)t->pid * 2 + (compact ? 1 : 0),
-		compact ? "compaction" : "direct reclaim");
+	jw_kv_str(&p->w, "cat", "stall");
+	jw_key(&p->w, "id");
+	jw_hex(&p->w, (uint64_t)t->pid * 2 + (compact ? 1 : 0));
+	jw_kv_str(&p->w, "name", compact ? "compaction" : "direct reclaim");
+	jw_obj_end(&p->w);
+}
+
+/* The "lost events" counter at ts */
+static void lost_counter(struct pf *p, uint64_t ts, uint64_t total)
+{
+	head(p, "C", ts, MEM_PID, MEM_TID);
+	jw_kv_str(&p->w, "name", "lost events");
+	jw_key(&p->w, "args");
+	jw_obj_begin(&p->w);
+	jw_kv_u64(&p->w, "total", total);
+	args_end(p);
 }
 
 /* Emit the state of everything at the window start. */
@@ -292,9 +329,7 @@ static void window_open(struct pf *p)
 	}
 	cv_map_each(&p->tasks, window_open_task, p);
 	p->ivl_start = p->from;
-	head(p, "C", p->from, MEM_PID, MEM_TID);
-	fprintf(p->f, ",\"name\":\"lost events\",\"args\":{\"total\":%" PRIu64
-		"}}", p->lost);
+	lost_counter(p, p->from, p->lost);
 }
 
 static void counters_flush(struct pf *p, uint64_t end);
@@ -325,29 +360,37 @@ static void counters_emit(struct pf *p, uint64_t start, uint64_t end)
 	if (!p->rate_emitted || p->ivl_alloc != p->last_alloc ||
 	    p->ivl_free != p->last_free) {
 		head(p, "C", start, MEM_PID, MEM_TID);
-		fprintf(p->f, ",\"name\":\"pages per interval\",\"args\":"
-			"{\"allocated\":%" PRIu64 ",\"freed\":%" PRIu64 "}}",
-			p->ivl_alloc, p->ivl_free);
+		jw_kv_str(&p->w, "name", "pages per interval");
+		jw_key(&p->w, "args");
+		jw_obj_begin(&p->w);
+		jw_kv_u64(&p->w, "allocated", p->ivl_alloc);
+		jw_kv_u64(&p->w, "freed", p->ivl_free);
+		args_end(p);
 		p->last_alloc = p->ivl_alloc;
 		p->last_free = p->ivl_free;
 		p->rate_emitted = 1;
 	}
 	if (!p->out_emitted || p->outstanding != p->last_out) {
 		head(p, "C", end, MEM_PID, MEM_TID);
-		fprintf(p->f, ",\"name\":\"outstanding pages\",\"args\":"
-			"{\"total\":%" PRId64 "}}", p->outstanding);
+		jw_kv_str(&p->w, "name", "outstanding pages");
+		jw_key(&p->w, "args");
+		jw_obj_begin(&p->w);
+		jw_kv_s64(&p->w, "total", p->outstanding);
+		args_end(p);
 		if (p->orders_seen) {
 			head(p, "C", end, MEM_PID, MEM_TID);
-			fputs(",\"name\":\"outstanding pages by order\",\"args\":{",
-			      p->f);
+			jw_kv_str(&p->w, "name", "outstanding pages by order");
+			jw_key(&p->w, "args");
+			jw_obj_begin(&p->w);
 			for (o = 0; o < NR_ORDERS; o++) {
+				char key[16];
+
 				if (!(p->orders_seen & (1U << o)))
 					continue;
-				fprintf(p->f, "%s\"order %u\":%" PRId64,
-					(p->orders_seen & ((1U << o) - 1)) ? "," : "",
-					o, p->by_order[o]);
+				snprintf(key, sizeof(key), "order %u", o);
+				jw_kv_s64(&p->w, key, p->by_order[o]);
 			}
-			fputs("}}", p->f);
+			args_end(p);
 		}
 		p->last_out = p->outstanding;
 		p->out_emitted = 1;
@@ -421,11 +464,8 @@ static void losses_advance(struct pf *p, uint64_t ts)
 	while (p->next_loss < p->nr_losses &&
 	       p->losses[p->next_loss].ts <= ts) {
 		p->lost += p->losses[p->next_loss].lost;
-		if (p->emit) {
-			head(p, "C", p->losses[p->next_loss].ts, MEM_PID, MEM_TID);
-			fprintf(p->f, ",\"name\":\"lost events\",\"args\":{\"total\":%"
-				PRIu64 "}}", p->lost);
-		}
+		if (p->emit)
+			lost_counter(p, p->losses[p->next_loss].ts, p->lost);
 		p->next_loss++;
 	}
 }
@@ -437,6 +477,7 @@ static const char *stack_json(struct pf *p, uint32_t id)
 	const uint64_t *frames;
 	char *s = NULL, *old;
 	size_t len = 0;
+	struct jw mw;
 	FILE *m;
 	int n, i;
 
@@ -449,7 +490,9 @@ static const char *stack_json(struct pf *p, uint32_t id)
 	m = open_memstream(&s, &len);
 	if (!m)
 		return NULL;
-	putc('[', m);
+	/* rendered once, kept as JSON text: stacks repeat */
+	jw_init(&mw, m, false);
+	jw_arr_begin(&mw);
 	for (i = 0; i < n; i++) {
 		const char *mod = NULL;
 		uint64_t off = 0;
@@ -462,11 +505,9 @@ static const char *stack_json(struct pf *p, uint32_t id)
 				 mod ? "]" : "");
 		else
 			snprintf(buf, sizeof(buf), "0x%" PRIx64, frames[i]);
-		if (i)
-			putc(',', m);
-		cv_json_str(m, buf);
+		jw_str(&mw, buf);
 	}
-	putc(']', m);
+	jw_arr_end(&mw);
 	if (fclose(m) || !s)
 		return NULL;
 	if (cv_map_put(&p->stacks, id, s)) {
@@ -491,21 +532,26 @@ static void alloc_instant(struct pf *p, const struct gt_event *ev)
 		task_head(p, t, "i", ev->ts);
 	else
 		head(p, "i", ev->ts, CPUS_PID, CPUS_PID + ev->cpu);
-	fprintf(p->f, ",\"s\":\"t\",\"name\":\"%s\",\"args\":{\"order\":%" PRIu64,
-		ev->args[0] == ~0ULL ? "page_alloc failed" : "page_alloc",
-		ev->args[1]);
-	if (ev->args[0] != ~0ULL)
-		fprintf(p->f, ",\"pfn\":\"0x%" PRIx64 "\"", ev->args[0]);
-	fputs(",\"gfp_flags\":", p->f);
-	cv_json_str(p->f, gt_gfp_str(p->r, ev->args[2], gfp, sizeof(gfp)));
-	fprintf(p->f, ",\"migratetype\":%d", (int32_t)ev->args[3]);
+	jw_kv_str(&p->w, "s", "t");
+	jw_kv_str(&p->w, "name",
+		  ev->args[0] == ~0ULL ? "page_alloc failed" : "page_alloc");
+	jw_key(&p->w, "args");
+	jw_obj_begin(&p->w);
+	jw_kv_u64(&p->w, "order", ev->args[1]);
+	if (ev->args[0] != ~0ULL) {
+		jw_key(&p->w, "pfn");
+		jw_hex(&p->w, ev->args[0]);
+	}
+	jw_kv_str(&p->w, "gfp_flags",
+		  gt_gfp_str(p->r, ev->args[2], gfp, sizeof(gfp)));
+	jw_kv_s64(&p->w, "migratetype", (int32_t)ev->args[3]);
 	if (ev->stack_id)
 		stk = stack_json(p, ev->stack_id);
 	if (stk) {
-		fputs(",\"stack\":", p->f);
-		fputs(stk, p->f);
+		jw_key(&p->w, "stack");
+		jw_raw(&p->w, stk);
 	}
-	fputs("}}", p->f);
+	args_end(p);
 }
 
 /* ---- events ---------------------------------------------------------------- */
@@ -514,7 +560,15 @@ static void task_instant(struct pf *p, struct pf_task *t, uint64_t ts,
 			 const char *name)
 {
 	task_head(p, t, "i", ts);
-	fprintf(p->f, ",\"s\":\"t\",\"name\":\"%s\"", name);
+	jw_kv_str(&p->w, "s", "t");
+	jw_kv_str(&p->w, "name", name);
+}
+
+/* After task_instant(): "args":{ */
+static void args_begin(struct pf *p)
+{
+	jw_key(&p->w, "args");
+	jw_obj_begin(&p->w);
 }
 
 static void on_switch(struct pf *p, const struct gt_event *ev)
@@ -553,8 +607,11 @@ static void on_switch(struct pf *p, const struct gt_event *ev)
 		cpu_begin(p, ev->cpu, ev->ts);
 		if (t->flow) {
 			head(p, "f", ev->ts, CPUS_PID, CPUS_PID + ev->cpu);
-			fprintf(p->f, ",\"bp\":\"e\",\"cat\":\"wakeup\",\"name\":\"wakeup\","
-				"\"id\":%" PRIu64 "}", t->flow);
+			jw_kv_str(&p->w, "bp", "e");
+			jw_kv_str(&p->w, "cat", "wakeup");
+			jw_kv_str(&p->w, "name", "wakeup");
+			jw_kv_u64(&p->w, "id", t->flow);
+			jw_obj_end(&p->w);
 		}
 	}
 	t->flow = 0;
@@ -582,8 +639,13 @@ static void on_wakeup(struct pf *p, const struct gt_event *ev)
 		head(p, "s", ev->ts, CPUS_PID, CPUS_PID + ev->cpu);
 	else
 		task_head(p, t, "s", ev->ts);
-	fprintf(p->f, ",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"id\":%" PRIu64
-		",\"args\":{\"woken\":%u,\"cpu\":%u}}", t->flow, t->pid, ev->cpu);
+	jw_kv_str(&p->w, "cat", "wakeup");
+	jw_kv_str(&p->w, "name", "wakeup");
+	jw_kv_u64(&p->w, "id", t->flow);
+	args_begin(p);
+	jw_kv_u64(&p->w, "woken", t->pid);
+	jw_kv_u64(&p->w, "cpu", ev->cpu);
+	args_end(p);
 }
 
 static void on_event(struct pf *p, const struct gt_event *ev)
@@ -610,8 +672,10 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 		t = task_get(p, (uint32_t)a[0]);
 		if (t && p->emit) {
 			task_instant(p, t, ev->ts, "fork");
-			fprintf(p->f, ",\"args\":{\"child_pid\":%" PRIu64
-				",\"child_tgid\":%" PRIu64 "}}", a[1], a[2]);
+			args_begin(p);
+			jw_kv_u64(&p->w, "child_pid", a[1]);
+			jw_kv_u64(&p->w, "child_tgid", a[2]);
+			args_end(p);
 		}
 		break;
 	}
@@ -622,7 +686,7 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 		t->exited = 1;
 		if (p->emit) {
 			task_instant(p, t, ev->ts, "exit");
-			fputs("}", p->f);
+			jw_obj_end(&p->w);
 		}
 		break;
 	case GOTRACE_EV_SCHED_PROCESS_EXEC:
@@ -631,9 +695,9 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 			break;
 		if (p->emit) {
 			task_instant(p, t, ev->ts, "exec");
-			fputs(",\"args\":{\"filename\":", p->f);
-			cv_json_str(p->f, ev->str ? ev->str : "");
-			fputs("}}", p->f);
+			args_begin(p);
+			jw_kv_str(&p->w, "filename", ev->str ? ev->str : "");
+			args_end(p);
 		}
 		/* the comm changed: rename the thread */
 		t->named = 0;
@@ -642,8 +706,10 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 		t = task_get(p, (uint32_t)a[0]);
 		if (t && p->emit) {
 			task_instant(p, t, ev->ts, "migrate");
-			fprintf(p->f, ",\"args\":{\"orig_cpu\":%" PRIu64
-				",\"dest_cpu\":%d}}", a[2], (int32_t)a[3]);
+			args_begin(p);
+			jw_kv_u64(&p->w, "orig_cpu", a[2]);
+			jw_kv_s64(&p->w, "dest_cpu", (int32_t)a[3]);
+			args_end(p);
 		}
 		break;
 	case GOTRACE_EV_MM_PAGE_ALLOC:
@@ -683,16 +749,21 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 	case GOTRACE_EV_MM_VMSCAN_KSWAPD_SLEEP:
 		if (p->emit) {
 			head(p, "i", ev->ts, MEM_PID, MEM_TID);
-			fprintf(p->f, ",\"s\":\"p\",\"name\":\"%s\",\"args\":{\"nid\":%"
-				PRIu64 "}}", gt_event_name(ev->type), a[0]);
+			jw_kv_str(&p->w, "s", "p");
+			jw_kv_str(&p->w, "name", gt_event_name(ev->type));
+			args_begin(p);
+			jw_kv_u64(&p->w, "nid", a[0]);
+			args_end(p);
 		}
 		break;
 	case GOTRACE_EV_MM_PAGE_ALLOC_EXTFRAG:
 		t = task_get(p, (uint32_t)a[5]);
 		if (t && p->emit) {
 			task_instant(p, t, ev->ts, "page_alloc_extfrag");
-			fprintf(p->f, ",\"args\":{\"alloc_order\":%d,\"fallback_order\":%d}}",
-				(int32_t)a[1], (int32_t)a[2]);
+			args_begin(p);
+			jw_kv_s64(&p->w, "alloc_order", (int32_t)a[1]);
+			jw_kv_s64(&p->w, "fallback_order", (int32_t)a[2]);
+			args_end(p);
 		}
 		break;
 	default:
@@ -718,7 +789,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	int ret;
 
 	memset(&p, 0, sizeof(p));
-	p.f = out;
+	jw_init(&p.w, out, false);
 	p.r = r;
 	p.o = o;
 	p.st = st;
@@ -728,7 +799,6 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	sel = o->filter;
 	sel.threads = NULL;
 	p.nr_cpus = h->nr_cpus ? h->nr_cpus : 1;
-	p.first = 1;
 	p.ivl_start = p.base;
 	p.allocs = o->allocs < 0 ?
 		!!((h->start_flags & GOTRACE_START_STACKS) ||
@@ -746,11 +816,17 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 		return (int)p.nr_losses;
 	}
 
-	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"source\":\"gotrace\",", out);
-	fprintf(out, "\"kernel\":");
-	cv_json_strn(out, h->release, sizeof(h->release));
-	fprintf(out, ",\"start_realtime_ns\":%llu},\"traceEvents\":[",
-		(unsigned long long)h->start_realtime_ns);
+	jw_obj_begin(&p.w);
+	jw_kv_str(&p.w, "displayTimeUnit", "ns");
+	jw_key(&p.w, "otherData");
+	jw_obj_begin(&p.w);
+	jw_kv_str(&p.w, "source", "gotrace");
+	jw_key(&p.w, "kernel");
+	jw_strn(&p.w, h->release, sizeof(h->release));
+	jw_kv_u64(&p.w, "start_realtime_ns", h->start_realtime_ns);
+	jw_obj_end(&p.w);
+	jw_key(&p.w, "traceEvents");
+	jw_arr_begin(&p.w);
 	meta(&p, "process_name", CPUS_PID, CPUS_PID, "CPUs");
 	meta_sort(&p, "process_sort_index", CPUS_PID, CPUS_PID, -2);
 	for (c = 0; c < p.nr_cpus; c++) {
@@ -805,13 +881,14 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 		sum = gt_summary(r);
 		if (sum->lost > p.lost && o->filter.to_ns == ~0ULL) {
 			/* lost where no batch says (CPU_END/END totals) */
-			head(&p, "C", p.to, MEM_PID, MEM_TID);
-			fprintf(out, ",\"name\":\"lost events\",\"args\":{\"total\":%llu}}",
-				(unsigned long long)sum->lost);
+			lost_counter(&p, p.to, sum->lost);
 		}
 		ret = 0;
 	}
-	fputs("\n]}\n", out);
+	putc('\n', out);
+	jw_arr_end(&p.w);
+	jw_obj_end(&p.w);
+	putc('\n', out);
 	cv_map_each(&p.tasks, free_task, NULL);
 	cv_map_free(&p.tasks, 0);
 	cv_map_free(&p.procs, 0);

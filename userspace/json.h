@@ -18,8 +18,7 @@
 
 struct jw {
 	FILE *f;
-	const char *comma;	/* "," or ", " */
-	const char *colon;	/* ":" or ": " */
+	bool spaced;		/* ", " and ": ", else "," and ":" */
 	int depth;
 	bool want_comma[JW_MAX_DEPTH];
 	bool after_key;
@@ -40,9 +39,19 @@ void jw_null(struct jw *w);
 void jw_str(struct jw *w, const char *s);		/* NULL: null */
 void jw_strn(struct jw *w, const char *s, size_t n);	/* up to a NUL */
 void jw_hex(struct jw *w, uint64_t v);			/* "0x..." */
+/* Nanoseconds as microseconds, exactly: -1234 goes out as -1.234 */
+void jw_ns_as_us(struct jw *w, int64_t ns);
+/* A value that is JSON text already (e.g. one rendered once and kept) */
+void jw_raw(struct jw *w, const char *json);
+/*
+ * Before an array element: its comma and a newline, so that a long
+ * array streams out one element a line.
+ */
+void jw_next_line(struct jw *w);
 
 /* An object member: the key, then the value. */
 void jw_kv_u64(struct jw *w, const char *key, uint64_t v);
+void jw_kv_s64(struct jw *w, const char *key, int64_t v);
 void jw_kv_bool(struct jw *w, const char *key, bool v);
 void jw_kv_str(struct jw *w, const char *key, const char *s);
 

@@ -24,6 +24,7 @@
 #include "convert.h"
 #include "json.h"
 #include "report.h"
+#include "stats_zones.h"
 
 #define TL_COLS		1000	/* timeline columns per CPU */
 #define TL_SLOTS	3	/* tasks followed per column */
@@ -338,15 +339,7 @@ static void data_health(const struct data_ctx *x)
 
 	jw_key(w, "health");
 	jw_obj_begin(w);
-	jw_kv_bool(w, "complete", res->complete);
-	jw_kv_bool(w, "truncated", res->truncated);
-	jw_kv_str(w, "decode_error", res->decode_error ? res->error : NULL);
-	jw_kv_u64(w, "lost", res->lost);
-	jw_kv_u64(w, "seq_gaps", res->seq_gaps);
-	jw_kv_u64(w, "reader_skipped", res->reader_skipped);
-	jw_kv_u64(w, "stack_events", res->stack_events);
-	jw_kv_u64(w, "stack_lost", res->stack_lost);
-	jw_kv_u64(w, "unnamed", res->unnamed_pids);
+	json_health(w, res);
 	jw_key(w, "cpus");
 	jw_arr_begin(w);
 	for (c = 0; c < res->nr_cpus; c++) {

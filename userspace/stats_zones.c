@@ -125,3 +125,16 @@ void json_zones(struct jw *w, const struct ga_result *res)
 	jw_arr_end(w);
 	jw_kv_u64(w, "zone_unknown_allocs", res->zone_unknown_allocs);
 }
+
+void json_health(struct jw *w, const struct ga_result *res)
+{
+	jw_kv_bool(w, "complete", res->complete);
+	jw_kv_bool(w, "truncated", res->truncated);
+	jw_kv_str(w, "decode_error", res->decode_error ? res->error : NULL);
+	jw_kv_u64(w, "lost", res->lost);
+	jw_kv_u64(w, "seq_gaps", res->seq_gaps);
+	jw_kv_u64(w, "reader_skipped", res->reader_skipped);
+	jw_kv_u64(w, "stack_events", res->stack_events);
+	jw_kv_u64(w, "stack_lost", res->stack_lost);
+	jw_kv_u64(w, "unnamed_tasks", res->unnamed_pids);
+}
