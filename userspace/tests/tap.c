@@ -53,3 +53,11 @@ void skip(const char *fmt, ...)
 	tap_line(prefix, fmt, ap);
 	va_end(ap);
 }
+
+int tap_done(void)
+{
+	printf("1..%d\n", nr_tests);
+	if (nr_failed)
+		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
+	return nr_failed ? 1 : 0;
+}

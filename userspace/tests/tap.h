@@ -16,5 +16,7 @@ void diag(const char *fmt, ...);
 /* A test that could not run here: "ok N - # SKIP reason". */
 __attribute__((format(printf, 1, 2)))
 void skip(const char *fmt, ...);
+/* The plan "1..N" after the tests, a summary if any failed: main's status. */
+int tap_done(void);
 
 #endif /* GOTRACE_TESTS_TAP_H */

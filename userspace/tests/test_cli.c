@@ -552,8 +552,5 @@ int main(int argc, char **argv)
 	test_filters_everywhere();
 	test_stdin();
 	test_bad_input();
-	printf("1..%d\n", nr_tests);
-	if (nr_failed)
-		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
-	return nr_failed ? 1 : 0;
+	return tap_done();
 }

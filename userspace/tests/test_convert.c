@@ -826,9 +826,6 @@ int main(int argc, char **argv)
 		tool, outdir, outdir, tool, outdir, outdir);
 	ok(rc == 0, "conv-cut: pprof and perfetto-proto of a truncated trace");
 
-	printf("1..%d\n", nr_tests);
-	if (nr_failed)
-		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
 	free(evs);
-	return nr_failed ? 1 : 0;
+	return tap_done();
 }

@@ -471,8 +471,5 @@ int main(int argc, char **argv)
 	mkdir(outdir, 0755);
 	test_system_map();
 	test_vmlinux();
-	printf("1..%d\n", nr_tests);
-	if (nr_failed)
-		printf("# %d of %d tests failed\n", nr_failed, nr_tests);
-	return nr_failed ? 1 : 0;
+	return tap_done();
 }
