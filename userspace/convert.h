@@ -63,6 +63,8 @@ void cv_map_init(struct cv_map *m);
 void *cv_map_get(const struct cv_map *m, uint32_t key);
 /* Insert; -EEXIST if key is there already, -EINVAL for NULL, -ENOMEM. */
 int cv_map_put(struct cv_map *m, uint32_t key, void *val);
+/* A new zeroed value of size bytes under key (absent), owned by the map. */
+void *cv_map_add_zeroed(struct cv_map *m, uint32_t key, size_t size);
 /* Call fn on every value (in no particular order). */
 void cv_map_each(struct cv_map *m, void (*fn)(void *val, void *arg), void *arg);
 /* Free the table, and each value with free() if free_vals. */

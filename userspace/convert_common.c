@@ -77,6 +77,17 @@ int cv_map_put(struct cv_map *m, uint32_t key, void *val)
 	return 0;
 }
 
+void *cv_map_add_zeroed(struct cv_map *m, uint32_t key, size_t size)
+{
+	void *val = calloc(1, size);
+
+	if (val && cv_map_put(m, key, val)) {
+		free(val);
+		return NULL;
+	}
+	return val;
+}
+
 void cv_map_each(struct cv_map *m, void (*fn)(void *val, void *arg), void *arg)
 {
 	size_t i;

@@ -270,9 +270,8 @@ static struct g_task *task(struct gconv *g, uint32_t pid)
 	t = cv_map_get(&g->tasks, pid);
 	if (t)
 		return t;
-	t = calloc(1, sizeof(*t));
-	if (!t || cv_map_put(&g->tasks, pid, t)) {
-		free(t);
+	t = cv_map_add_zeroed(&g->tasks, pid, sizeof(*t));
+	if (!t) {
 		g->err = -ENOMEM;
 		return NULL;
 	}

@@ -182,9 +182,8 @@ static struct pf_task *task_get(struct pf *p, uint32_t pid)
 
 	if (t || !pid)
 		return t;
-	t = calloc(1, sizeof(*t));
-	if (!t || cv_map_put(&p->tasks, pid, t)) {
-		free(t);
+	t = cv_map_add_zeroed(&p->tasks, pid, sizeof(*t));
+	if (!t) {
 		p->err = -ENOMEM;
 		return NULL;
 	}

@@ -124,9 +124,8 @@ static struct pt_task *task_of(struct pt *p, uint32_t pid)
 
 	if (t || !pid)
 		return t;
-	t = calloc(1, sizeof(*t));
-	if (!t || cv_map_put(&p->tasks, pid, t)) {
-		free(t);
+	t = cv_map_add_zeroed(&p->tasks, pid, sizeof(*t));
+	if (!t) {
 		p->err = -ENOMEM;
 		return NULL;
 	}
