@@ -12,8 +12,9 @@ PKGS=(
 	libzstd-dev
 	# gzipped pprof profiles (userspace/convert_pprof.c)
 	zlib1g-dev
-	# symbolize --vmlinux: file:line and inlined frames (userspace/ksyms_dwarf.c)
-	libdw-dev
+	# symbolize --vmlinux: file:line and inlined frames (userspace/ksyms_dwarf.c);
+	# a static libdw also needs liblzma and libbz2 (userspace/Makefile LDLIBS)
+	libdw-dev liblzma-dev libbz2-dev
 	qemu-system-x86 busybox-static
 	# the kernels' headers, tested and build-checked (scripts/kernels.sh)
 	$("$KERNELS" packages)
