@@ -859,6 +859,101 @@ static void test_zones(void)
 	free(err);
 }
 
+/*
+ * Four tasks of two processes (10 with its thread 11, 12 with 13), one
+ * CPU, 1 ms.  Each allocates, stalls in direct reclaim (10: 1000 ns,
+ * 11: 4000, 12: 2000, 13: 3000) and runs.  Outstanding at the end:
+ * (stack 1, pid 10) 1 page allocated at 100 ns, (1, 11) 2 pages at 200 ns,
+ * (2, 12) 4 pages at 900 us, (3, 13) 8 pages at 950 us; pid 13's order-0
+ * page of stack 2 is freed.
+ */
+static void build_groups_trace(struct enc *e)
+{
+	static const uint32_t pids[] = { 10, 11, 12, 13 };
+	static const uint32_t tgids[] = { 10, 10, 12, 12 };
+	static const char *const comms[] = { "t10", "t11", "t12", "t13" };
+	static const uint64_t stall[] = { 1000, 4000, 2000, 3000 };
+	uint64_t ts = T0 + 1000;
+	unsigned int i;
+
+	enc_init(e, 1, T0);
+	enc_set_stack_events(e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
+	enc_tasks_tgid(e, 4, pids, tgids, comms);
+	enc_batch_begin(e, 0, 0, T0, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 100,
+			A(0x100, 0, 0xcc0, 0, 10), NULL, 1);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 200,
+			A(0x200, 1, 0xcc0, 0, 11), NULL, 1);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 300,
+			A(0x400, 0, 0xcc0, 0, 13), NULL, 2);
+	enc_event(e, GOTRACE_EV_MM_PAGE_FREE, 0, T0 + 400, A(0x400, 0, 13),
+		  NULL);
+	for (i = 0; i < 4; i++) {
+		enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, ts,
+			  A(i ? pids[i - 1] : 0, 120, ST, pids[i], 120), NULL);
+		enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0,
+			  ts + 10, A(0, 0xcc0, pids[i]), NULL);
+		enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0,
+			  ts + 10 + stall[i], A(1, pids[i]), NULL);
+		ts += 10000;
+	}
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 900000,
+			A(0x300, 2, 0xcc0, 0, 12), NULL, 2);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 950000,
+			A(0x800, 3, 0xcc0, 0, 13), NULL, 3);
+	enc_batch_end(e, 0);
+	enc_stack(e, 1, 1, A(0xffffffff81001010ULL));
+	enc_stack(e, 2, 1, A(0xffffffff81002010ULL));
+	enc_stack(e, 3, 1, A(0xffffffff81003010ULL));
+	enc_cpu_end(e, 0, 1, 19, 0, 0);
+	enc_end(e, T0 + 1000000, 19, 0, 0);
+}
+
+/* The lines of the text section that starts with title, up to the next. */
+static char *text_section(const char *s, const char *title)
+{
+	const char *b = strstr(s, title), *end;
+
+	if (!b)
+		return strdup("");
+	end = strstr(b + strlen(title), "\n== ");
+	return strndup(b, end ? (size_t)(end - b) : strlen(b));
+}
+
+/* --top N: at most N rows in every table of the text report. */
+static void test_top(void)
+{
+	char *trace = path_in_out("groups.trace");
+	char *out = path_in_out("groups.out");
+	char *err = path_in_out("groups-err.out");
+	const char *args[] = { "stats", "--top", "2", trace, NULL };
+	struct enc e;
+	char *s, *sec;
+	int rc;
+
+	build_groups_trace(&e);
+	write_file(trace, e.buf, e.len);
+	rc = run(args, out, err, NULL);
+	s = slurp(out);
+	sec = text_section(s, "== Reclaim and compaction ==");
+	ok(rc == 0 && strstr(sec, "11 t11") && strstr(sec, "13 t13") &&
+	   !strstr(sec, "10 t10") && !strstr(sec, "12 t12") &&
+	   strstr(sec, "... 2 more"),
+	   "stats --top 2: the reclaim table has the 2 longest stalls (rc %d)",
+	   rc);
+	free(sec);
+	sec = text_section(s, "== Outstanding pages");
+	ok(strstr(sec, "t13") && strstr(sec, "t12") && !strstr(sec, "t11") &&
+	   strstr(sec, "... 2 more"),
+	   "stats --top 2: the outstanding table has 2 rows");
+	free(sec);
+	free(s);
+	enc_free(&e);
+	free(trace);
+	free(out);
+	free(err);
+}
+
 /* ---- JSON syntax ------------------------------------------------------- */
 
 static const char *js_ws(const char *p)
@@ -1277,6 +1372,7 @@ int main(int argc, char **argv)
 	test_symbolize();
 	test_pid_tasks();
 	test_zones();
+	test_top();
 	test_json_checker();
 	test_random();
 	return tap_done();
