@@ -210,6 +210,12 @@ static int64_t runtime_of(const struct ga_task *t)
 	       (int64_t)t->runtime_ns : -1;
 }
 
+/* Time stalled in direct reclaim of a task that stalled, else -1. */
+static int64_t stall_of(const struct ga_task *t)
+{
+	return t->reclaim.count ? (int64_t)t->reclaim.sum : -1;
+}
+
 /*
  * The tasks whose key is not -1 (*nr of them), the first top_n() of them
  * in decreasing key order (a selection: top is small); free() it.
@@ -528,12 +534,13 @@ static void text_fragmentation(const struct text_ctx *ctx)
 	}
 }
 
-/* Direct reclaim, kswapd, compaction. */
+/* Direct reclaim, kswapd, compaction (tasks by time stalled). */
 static void text_reclaim(const struct text_ctx *ctx)
 {
 	const struct ga_result *res = ctx->res;
 	const struct gotrace_header *h = ctx->h;
-	size_t i;
+	const struct ga_task **v;
+	size_t i, n;
 
 	printf("\n== Reclaim and compaction ==\n");
 	if (!(h->groups & GOTRACE_GROUP_RECLAIM))
@@ -542,16 +549,17 @@ static void text_reclaim(const struct text_ctx *ctx)
 	printf("  %-22s %8llu pages reclaimed, %llu unfinished at the end\n",
 	       "", (unsigned long long)res->reclaimed,
 	       (unsigned long long)res->reclaim_unfinished);
-	for (i = 0; i < res->nr_tasks; i++) {
-		const struct ga_task *t = &res->tasks[i];
+	v = top_tasks(res, ctx->top, stall_of, &n);
+	for (i = 0; v && i < top_n(n, ctx->top); i++) {
 		char label[40];
 
-		if (!t->reclaim.count)
-			continue;
-		snprintf(label, sizeof(label), "%u %s", t->pid,
-			 comm_of(t, 0));
-		pct_line(label, &t->reclaim);
+		snprintf(label, sizeof(label), "%u %s", v[i]->pid,
+			 comm_of(v[i], 0));
+		pct_line(label, &v[i]->reclaim);
 	}
+	if (v && i < n)
+		printf("  ... %zu more\n", n - i);
+	free(v);
 	printf("  kswapd: %llu wakes, active %s",
 	       (unsigned long long)res->kswapd_wakes,
 	       dur(res->kswapd_active_ns));
