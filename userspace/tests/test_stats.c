@@ -30,6 +30,9 @@ static const char *outdir;
 
 static int json_valid(const char *s);
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
+#endif
 #define A(...)	((const uint64_t[]){ __VA_ARGS__ })
 #define T0	1000000ULL		/* trace start */
 #define ST	GOTRACE_STATE_PREEMPTED
@@ -954,6 +957,75 @@ static void test_top(void)
 	free(err);
 }
 
+/*
+ * report exits as stats does (0, or 1 on a missing, foreign or malformed
+ * trace) and never replaces its output file with the report of a trace
+ * it could not read: the file keeps its old content on an error.
+ */
+static void test_report_status(void)
+{
+	char *trace = path_in_out("rs.trace");
+	char *html = path_in_out("rs.html");
+	char *out = path_in_out("rs.out");
+	char *err = path_in_out("rs-err.out");
+	static const char keep[] = "an older report\n";
+	static const char *const what[] = {
+		"a missing file", "not a trace", "a malformed batch",
+		"a truncated trace", "a good trace",
+	};
+	const char *sargs[] = { "stats", trace, NULL };
+	const char *rargs[] = { "report", "-o", html, trace, NULL };
+	struct enc e;
+	unsigned int i;
+	int rs, rr;
+	char *s;
+
+	for (i = 0; i < ARRAY_SIZE(what); i++) {
+		unlink(trace);
+		if (i == 1) {
+			write_file(trace, keep, sizeof(keep) - 1);
+		} else if (i >= 2) {
+			build_groups_trace(&e);
+			if (i == 2) {
+				/* the batch claims one event more than it has */
+				enc_free(&e);
+				enc_init(&e, 1, T0);
+				enc_batch_begin(&e, 0, 0, T0, 0);
+				enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0,
+					  T0 + 400, A(0x400, 0, 13), NULL);
+				enc_event(&e, GOTRACE_EV_MM_PAGE_FREE, 0,
+					  T0 + 500, A(0x500, 0, 13), NULL);
+				enc_batch_end(&e, 5);
+				enc_cpu_end(&e, 0, 1, 2, 0, 0);
+				enc_end(&e, T0 + 1000, 2, 0, 0);
+			}
+			write_file(trace, e.buf, i == 3 ? e.len - 20 : e.len);
+			enc_free(&e);
+		}
+		write_file(html, keep, sizeof(keep) - 1);
+		rs = run(sargs, out, err, NULL);
+		rr = run(rargs, out, err, NULL);
+		s = slurp(html);
+		ok(rs == rr && (rr ? !strcmp(s, keep) :
+				strstr(s, "</html>") != NULL),
+		   "report on %s: exit %d as stats (%d), %s", what[i], rr, rs,
+		   rr ? "the old output file kept" : "the output replaced");
+		free(s);
+	}
+	rs = run(sargs, out, err, NULL);
+	ok(rs == 0, "good trace for the unwritable output");
+	rargs[2] = "/proc/self/no-such-dir/rs.html";
+	rr = run(rargs, out, err, NULL);
+	s = slurp(err);
+	ok(rr == 1 && strstr(s, "rs.html"),
+	   "report to an unwritable place: exit 1, names the file (rc %d)", rr);
+	free(s);
+	free(trace);
+	free(html);
+	free(out);
+	free(err);
+}
+
 /* ---- JSON syntax ------------------------------------------------------- */
 
 static const char *js_ws(const char *p)
@@ -1373,6 +1445,7 @@ int main(int argc, char **argv)
 	test_pid_tasks();
 	test_zones();
 	test_top();
+	test_report_status();
 	test_json_checker();
 	test_random();
 	return tap_done();
