@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -31,15 +32,86 @@ static const struct gt_cmdspec report_cmd = {
 		 "per-CPU timeline, the top allocating stacks and tasks.  The numbers are\n"
 		 "those of 'gotrace stats'.  FILE may be '-' (standard input).\n",
 	.opts = report_opts,
+	.notes = "The trace is read before OUT.html is touched, and the page is written to a\n"
+		 "temporary file next to it, renamed over it when complete: on an error\n"
+		 "(a missing, foreign or malformed trace: exit status 1, as stats) OUT.html\n"
+		 "keeps what it held.\n",
 };
+
+/* Write the page to out (then closed); 0 or an errno. */
+static int write_close(const struct report *rep, FILE *out)
+{
+	int err = 0;
+
+	report_write(rep, out);
+	if (fflush(out) || ferror(out))
+		err = errno ? errno : EIO;
+	if (fclose(out) && !err)
+		err = errno;
+	return err;
+}
+
+/*
+ * Write the page to path through a temporary file in its directory,
+ * renamed over path once complete: a failed write leaves path as it was.
+ * A path that is not a regular file (/dev/null, a FIFO) is written to.
+ */
+static int write_atomic(const struct report *rep, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	mode_t mask = umask(0);
+	struct stat st;
+	char *tmp;
+	FILE *out;
+	int fd, err = 0;
+
+	umask(mask);
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		out = fopen(path, "w");
+		err = out ? write_close(rep, out) : errno;
+		if (err)
+			gt_err("%s: %s", path, strerror(err));
+		return -err;
+	}
+	if (asprintf(&tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0,
+		     path, slash ? slash + 1 : path) < 0) {
+		gt_err("report: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = errno;
+		gt_err("%s: %s", path, strerror(err));
+		free(tmp);
+		return -err;
+	}
+	out = fdopen(fd, "w");
+	if (!out) {
+		err = errno;
+		close(fd);
+	} else if (fchmod(fd, 0666 & ~mask)) {
+		err = errno;
+		fclose(out);
+	} else {
+		err = write_close(rep, out);
+	}
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		gt_err("%s: %s", path, strerror(err));
+		unlink(tmp);
+	}
+	free(tmp);
+	return -err;
+}
 
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { .top = REPORT_TOP };
 	const char *outp = NULL;
+	struct report *rep;
 	struct gt_args a;
 	unsigned long ul;
-	FILE *out;
 	int id, ret;
 
 	gt_filter_init(&o.filter);
@@ -74,19 +146,20 @@ int cmd_report(int argc, char **argv)
 	if (id < 0)
 		return a.status;
 	o.path = argv[optind];
-	out = strcmp(outp, "-") ? fopen(outp, "w") : stdout;
-	if (!out) {
-		gt_err("%s: %s", outp, strerror(errno));
-		return EXIT_ERR;
-	}
-	ret = report_html(&o, out);
+	ret = report_load(&o, &rep);
 	if (ret == -ENOMEM)
 		gt_err("report: out of memory");
-	if (fflush(out) || ferror(out)) {
-		gt_err("%s: write error: %s", outp, strerror(errno));
-		ret = -EIO;
+	if (ret < 0)
+		return EXIT_ERR;
+	if (strcmp(outp, "-")) {
+		ret = write_atomic(rep, outp);
+	} else {
+		report_write(rep, stdout);
+		if (fflush(stdout) || ferror(stdout)) {
+			gt_err("writing the output: %s", strerror(errno));
+			ret = -EIO;
+		}
 	}
-	if (out != stdout)
-		fclose(out);
+	report_free(rep);
 	return ret < 0 ? EXIT_ERR : EXIT_OK;
 }

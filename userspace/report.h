@@ -20,7 +20,17 @@ struct report_opts {
 
 int cmd_report(int argc, char **argv);
 
-/* Write the report of the trace at o->path to out; 0 or a negative errno. */
-int report_html(const struct report_opts *o, FILE *out);
+struct report;
+
+/*
+ * Read and analyse the trace at o->path (o must outlive the report): 0,
+ * or a negative errno after a one-line error (a missing, foreign or
+ * malformed trace, no memory); a truncated trace is read with a warning,
+ * as stats does.  Nothing is written before the trace is known good.
+ */
+int report_load(const struct report_opts *o, struct report **rep);
+/* The HTML page of a loaded report. */
+void report_write(const struct report *rep, FILE *out);
+void report_free(struct report *rep);
 
 #endif /* GOTRACE_REPORT_H */

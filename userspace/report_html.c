@@ -884,53 +884,86 @@ static const char page_script[] =
 "}\n"
 "</script>\n</body>\n</html>\n";
 
-int report_html(const struct report_opts *o, FILE *out)
-{
+/* A trace read and analysed, ready to be written. */
+struct report {
+	const struct report_opts *o;
 	struct gt_reader *r;
-	struct ga_opts go;
-	const struct ga_result *res;
-	struct pass p;
 	struct ga *a;
+	struct pass p;
+};
+
+void report_free(struct report *rep)
+{
+	if (!rep)
+		return;
+	pass_free(&rep->p);
+	ga_free(rep->a);
+	if (rep->r)
+		gt_close(rep->r);
+	free(rep);
+}
+
+int report_load(const struct report_opts *o, struct report **repp)
+{
+	const struct ga_result *res;
+	struct report *rep;
+	struct ga_opts go;
 	int ret;
 
-	ret = gt_open_file(o->path, &r);
+	*repp = NULL;
+	rep = calloc(1, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	rep->o = o;
+	ret = gt_open_file(o->path, &rep->r);
 	if (ret < 0) {
-		gt_err("%s: %s", o->path, gt_error(NULL));
+		gt_err("%s", gt_error(NULL));
+		free(rep);
 		return ret;
 	}
 	ga_opts_init(&go);
 	go.filter = o->filter;
-	a = ga_new(r, &go);
-	if (!a) {
-		gt_close(r);
+	rep->a = ga_new(rep->r, &go);
+	if (!rep->a) {
+		report_free(rep);
 		return -ENOMEM;
 	}
-	ret = ga_run(a);
+	ret = ga_run(rep->a);
+	res = ga_result(rep->a);
 	if (ret == -ENOMEM) {
-		ga_free(a);
-		gt_close(r);
+		report_free(rep);
 		return ret;
 	}
-	if (ret < 0)
-		gt_warn("%s: %s (the report shows what decoded)", o->path,
-			gt_error(r));
-	res = ga_result(a);
-	ret = run_pass(o, res, &p);
-	if (ret == -ENOMEM) {
-		pass_free(&p);
-		ga_free(a);
-		gt_close(r);
+	if (ret < 0) {
+		/* as stats: an error; here nothing is written */
+		gt_err("%s: malformed trace: %s", o->path, res->error);
+		report_free(rep);
 		return ret;
 	}
+	ret = run_pass(o, res, &rep->p);
+	if (ret < 0) {
+		if (ret != -ENOMEM)
+			gt_err("%s: %s", o->path, gt_error(NULL));
+		report_free(rep);
+		return ret;
+	}
+	if (res->truncated)
+		gt_warn("%s: %s; the report covers the complete records",
+			o->path, gt_error(rep->r));
+	else if (!res->complete)
+		gt_warn("%s: no END record: the recording did not finish",
+			o->path);
+	*repp = rep;
+	return 0;
+}
+
+void report_write(const struct report *rep, FILE *out)
+{
 	fputs(page_head, out);
 	fprintf(out, "\n");
-	write_data(out, r, res, &p, o);
+	write_data(out, rep->r, ga_result(rep->a), &rep->p, rep->o);
 	fprintf(out, "\n");
 	fprintf(out, "%s", "</script>\n<script>const TOP = ");
-	fprintf(out, "%u;\n", o->top);
+	fprintf(out, "%u;\n", rep->o->top);
 	fputs(page_script + strlen("</script>\n<script>\n"), out);
-	pass_free(&p);
-	ga_free(a);
-	gt_close(r);
-	return 0;
 }
