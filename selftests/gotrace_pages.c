@@ -323,14 +323,16 @@ TEST_F_TIMEOUT(pg, outstanding_pages, GTP_TIMEOUT)
 	tu = ga_task_find(res, u);
 	ASSERT_NE(NULL, tk);
 	ASSERT_NE(NULL, tu);
-	for (i = 0; i < res->nr_out; i++)
-		if (res->out[i].pid == (uint32_t)k && res->out[i].stack_id)
-			stacked += res->out[i].pages;
+	for (i = 0; i < res->nr_leak_groups; i++)
+		if (res->groups[i].key[GA_KEY_PID] == (uint32_t)k &&
+		    res->groups[i].key[GA_KEY_STACK])
+			stacked += res->groups[i].outstanding_pages;
 	TH_LOG("keeper %d: %llu outstanding pages (%llu with a stack); unmapper %d: %llu; all: %llu pages in %zu groups",
 	       k, (unsigned long long)tk->outstanding_pages,
 	       (unsigned long long)stacked, u,
 	       (unsigned long long)tu->outstanding_pages,
-	       (unsigned long long)res->outstanding_pages, res->nr_out);
+	       (unsigned long long)res->outstanding_pages,
+	       res->nr_leak_groups);
 	EXPECT_LE(NR_KEEP, tk->outstanding_pages);
 	EXPECT_LE(NR_KEEP, stacked);
 	/*

@@ -230,11 +230,82 @@ struct ga {
 	uint64_t kswapd_since[GA_MAX_NODES];
 };
 
+static uint64_t key_stack(const struct ga_src *src)
+{
+	return src->stack_id;
+}
+
+static uint64_t key_pid(const struct ga_src *src)
+{
+	return src->pid;
+}
+
+static uint64_t key_tgid(const struct ga_src *src)
+{
+	return src->tgid;
+}
+
+static const char *label_comm(struct gt_reader *r, uint64_t pid)
+{
+	return pid <= 0xffffffffULL ? gt_comm(r, (uint32_t)pid) : NULL;
+}
+
+const struct ga_key_def ga_keys[GA_KEY_NR] = {
+	[GA_KEY_STACK] = { "stack", "stack_id", key_stack, NULL, NULL, NULL,
+			   0, 1 },
+	[GA_KEY_PID] = { "pid", "pid", key_pid, label_comm, "comm", "comm",
+			 16, 0 },
+	[GA_KEY_TGID] = { "tgid", "tgid", key_tgid, label_comm, "comm",
+			  "tgid_comm", 16, 0 },
+};
+
+int ga_by_parse(const char *s, unsigned int *by, const char **bad)
+{
+	const char *w = s;
+	unsigned int k, mask = 0;
+
+	for (;;) {
+		size_t n = strcspn(w, ",");
+
+		for (k = 0; k < GA_KEY_NR; k++) {
+			if (n == strlen(ga_keys[k].name) &&
+			    !strncmp(w, ga_keys[k].name, n))
+				break;
+		}
+		if (k == GA_KEY_NR) {
+			*bad = w;
+			return -1;
+		}
+		mask |= 1U << k;
+		if (!w[n])
+			break;
+		w += n + 1;
+	}
+	*by = mask;
+	return 0;
+}
+
+char *ga_by_str(unsigned int by, char *buf, size_t size)
+{
+	size_t n = 0;
+	unsigned int k;
+
+	if (size)
+		buf[0] = '\0';
+	for (k = 0; k < GA_KEY_NR; k++) {
+		if (by & (1U << k))
+			n += snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      n ? "," : "", ga_keys[k].name);
+	}
+	return buf;
+}
+
 void ga_opts_init(struct ga_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	gt_filter_init(&o->filter);
 	o->bucket_ns = GA_DEFAULT_BUCKET_NS;
+	o->by = GA_BY_DEFAULT;
 }
 
 struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
@@ -256,6 +327,10 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 		ga_opts_init(&a->o);
 	if (!a->o.bucket_ns)
 		a->o.bucket_ns = GA_DEFAULT_BUCKET_NS;
+	if (!a->o.by)
+		a->o.by = GA_BY_DEFAULT;
+	a->res.by = a->o.by;
+	a->res.older_ns = a->o.older_ns;
 	a->from = h->start_ns + a->o.filter.from_ns;
 	if (a->from < h->start_ns)
 		a->from = UINT64_MAX;
@@ -880,15 +955,32 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 	return a->err;
 }
 
-static int out_cmp(const void *x, const void *y)
+static int group_key_cmp(const struct ga_group *p, const struct ga_group *q)
 {
-	const struct ga_outstanding *p = x, *q = y;
+	unsigned int k;
 
-	if (p->pages != q->pages)
-		return p->pages > q->pages ? -1 : 1;
-	if (p->stack_id != q->stack_id)
-		return p->stack_id < q->stack_id ? -1 : 1;
-	return p->pid < q->pid ? -1 : p->pid > q->pid;
+	for (k = 0; k < GA_KEY_NR; k++) {
+		if (p->key[k] != q->key[k])
+			return p->key[k] < q->key[k] ? -1 : 1;
+	}
+	return 0;
+}
+
+static int group_sort_key(const void *x, const void *y)
+{
+	return group_key_cmp(x, y);
+}
+
+/* leak candidates first, by pages; then by pages allocated */
+static int group_rank(const void *x, const void *y)
+{
+	const struct ga_group *p = x, *q = y;
+
+	if (p->outstanding_pages != q->outstanding_pages)
+		return p->outstanding_pages > q->outstanding_pages ? -1 : 1;
+	if (p->alloc_pages != q->alloc_pages)
+		return p->alloc_pages > q->alloc_pages ? -1 : 1;
+	return group_key_cmp(p, q);
 }
 
 static int site_cmp(const void *x, const void *y)
@@ -939,21 +1031,82 @@ static int task_active(const struct ga_task *t)
 	       t->compaction.count;
 }
 
-/* Outstanding pages: group the selected pages alive by (stack, pid). */
+/* The allocations of the sites, and their leak candidates, by ga_opts.by. */
+static int finish_groups(struct ga *a, const struct ga_group *leaks)
+{
+	struct ga_result *res = &a->res;
+	struct ga_group *g;
+	size_t i, n = 0;
+	unsigned int k;
+
+	g = calloc(res->nr_sites ? res->nr_sites : 1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	for (i = 0; i < res->nr_sites; i++) {
+		const struct ga_site *site = &res->sites[i];
+		struct task *t = task_get(a, site->pid);
+		struct ga_src src = {
+			.stack_id = site->stack_id, .pid = site->pid,
+			.tgid = t && t->t.tgid ? t->t.tgid : site->pid,
+		};
+
+		if (!t) {
+			free(g);
+			return -ENOMEM;
+		}
+		g[i] = leaks[i];
+		for (k = 0; k < GA_KEY_NR; k++)
+			g[i].key[k] = res->by & (1U << k) ?
+				      ga_keys[k].of(&src) : 0;
+		g[i].allocs = site->allocs;
+		g[i].alloc_pages = site->alloc_pages;
+	}
+	qsort(g, res->nr_sites, sizeof(*g), group_sort_key);
+	for (i = 0; i < res->nr_sites; i++) {
+		struct ga_group *d = &g[n ? n - 1 : 0];
+
+		if (n && !group_key_cmp(d, &g[i])) {
+			if (g[i].outstanding && (!d->outstanding ||
+						 g[i].oldest_ts < d->oldest_ts))
+				d->oldest_ts = g[i].oldest_ts;
+			d->allocs += g[i].allocs;
+			d->alloc_pages += g[i].alloc_pages;
+			d->outstanding += g[i].outstanding;
+			d->outstanding_pages += g[i].outstanding_pages;
+			d->outstanding_bytes += g[i].outstanding_bytes;
+		} else {
+			g[n++] = g[i];
+		}
+	}
+	qsort(g, n, sizeof(*g), group_rank);
+	res->groups = g;
+	res->nr_groups = n;
+	for (i = 0; i < n && g[i].outstanding; i++)
+		;
+	res->nr_leak_groups = i;
+	return 0;
+}
+
+/*
+ * Outstanding pages: the selected pages alive at the end, summed by task,
+ * stack, site and zone; those older than older_ns by site, then by group.
+ */
 static int finish_pages(struct ga *a)
 {
 	struct ga_result *res = &a->res;
-	struct imap groups = { 0 };
-	size_t i, cap = 0;
+	struct ga_group *leaks;
+	size_t i;
 	int ret = -ENOMEM;
 
+	leaks = calloc(res->nr_sites ? res->nr_sites : 1, sizeof(*leaks));
+	if (!leaks)
+		return -ENOMEM;
 	for (i = 0; i < a->pages.size; i++) {
 		const struct gt_page *pg = &a->pages.p[i];
-		uint64_t pages = order_pages(pg->order), key;
-		struct ga_outstanding *o;
+		uint64_t pages = order_pages(pg->order);
+		struct ga_group *l = &leaks[pg->tag];
 		struct ga_stack *s;
 		struct task *t;
-		uint32_t gi;
 
 		if ((pg->flags & (GT_PAGE_USED | PG_SELECTED)) !=
 		    (GT_PAGE_USED | PG_SELECTED))
@@ -972,42 +1125,24 @@ static int finish_pages(struct ga *a)
 		s->outstanding_pages += pages;
 		res->sites[pg->tag].outstanding++;
 		res->sites[pg->tag].outstanding_pages += pages;
-		key = (uint64_t)pg->stack << 32 | pg->pid;
-		gi = imap_get(&groups, key);
-		if (gi == NO_IDX) {
-			if (res->nr_out == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-
-				o = realloc(res->out, nc * sizeof(*o));
-				if (!o)
-					goto out;
-				res->out = o;
-				cap = nc;
-			}
-			gi = (uint32_t)res->nr_out;
-			if (imap_put(&groups, key, gi))
-				goto out;
-			o = &res->out[res->nr_out++];
-			memset(o, 0, sizeof(*o));
-			o->stack_id = pg->stack;
-			o->pid = pg->pid;
-			o->oldest_ts = pg->ts;
-		}
-		o = &res->out[gi];
-		o->allocs++;
-		o->pages += pages;
-		o->bytes += pages * res->page_size;
-		if (pg->ts < o->oldest_ts)
-			o->oldest_ts = pg->ts;
+		if (pg->ts > res->end_ns || res->end_ns - pg->ts < a->o.older_ns)
+			continue;
+		res->leak_allocs++;
+		res->leak_pages += pages;
+		if (!l->outstanding || pg->ts < l->oldest_ts)
+			l->oldest_ts = pg->ts;
+		l->outstanding++;
+		l->outstanding_pages += pages;
+		l->outstanding_bytes += pages * res->page_size;
 	}
 	res->outstanding_bytes = res->outstanding_pages * res->page_size;
+	if (finish_groups(a, leaks))
+		goto out;
 	if (res->nr_sites > 1)
 		qsort(res->sites, res->nr_sites, sizeof(*res->sites), site_cmp);
-	if (res->nr_out)
-		qsort(res->out, res->nr_out, sizeof(*res->out), out_cmp);
 	ret = 0;
 out:
-	imap_free(&groups);
+	free(leaks);
 	return ret;
 }
 
@@ -1190,7 +1325,7 @@ void ga_free(struct ga *a)
 	hist_free(&a->res.compaction);
 	hist_free(&a->res.wake_lat);
 	free(a->res.tasks);
-	free(a->res.out);
+	free(a->res.groups);
 	free(a->res.sites);
 	free(a->site_next);
 	imap_free(&a->site_map);

@@ -43,9 +43,11 @@
  *   lost events) replaces it and counts in realloc_unfreed; a free of a
  *   pfn not alive (allocated before the trace, or lost) counts in
  *   free_unknown.
- * - Outstanding pages: selected allocations not freed by the end, grouped
- *   by (stack id, pid); ga_task and ga_stack carry the sums too, and
- *   ga_site splits them further by order and gfp flags.
+ * - Outstanding pages: selected allocations not freed by the end; ga_task
+ *   and ga_stack carry the sums, ga_site splits them by (stack, pid,
+ *   order, gfp flags), ga_group by the keys of ga_opts.by.  Leak
+ *   candidates (ga_group's outstanding) are those allocated at least
+ *   older_ns before the end (all with older_ns 0), as bcc's memleak -o.
  * - Runtime: the time between a task's sched_switch in and out on a CPU;
  *   the task a CPU runs at its first sched_switch has run since the window
  *   start, the tasks running at the end run until the end.  Busy time of
@@ -89,6 +91,8 @@ struct ga_opts {
 	 */
 	struct gt_filter filter;
 	uint64_t bucket_ns;	/* allocation rate buckets; 0: default */
+	unsigned int by;	/* groups (ga_keys[] bits); 0: GA_BY_DEFAULT */
+	uint64_t older_ns;	/* leak candidates: outstanding this long */
 };
 
 /*
@@ -152,14 +156,65 @@ struct ga_stack {
 	uint64_t outstanding_pages;
 };
 
-/* Outstanding pages of one (stack, pid): a leak candidate. */
-struct ga_outstanding {
+/*
+ * Groupings of the allocations (ga_opts.by): each key is a row of
+ * ga_keys[], its bit 1 << its index.  A group is one value of each key of
+ * the grouping (the others are 0 in ga_group.key).  A key is taken from
+ * one allocation (struct ga_src) by of(); label() names a value for the
+ * reports (a task's comm), or returns NULL.  A new grouping (say, cgroup)
+ * is a new enum ga_key_id, a field of ga_src filled in analysis.c and a
+ * row of ga_keys[]: --by, the text table and the JSON follow the table.
+ */
+enum ga_key_id {
+	GA_KEY_STACK,
+	GA_KEY_PID,
+	GA_KEY_TGID,
+	GA_KEY_NR
+};
+
+#define GA_BY_DEFAULT	(1U << GA_KEY_STACK | 1U << GA_KEY_PID)
+
+/* What an allocation's keys are taken from. */
+struct ga_src {
 	uint32_t stack_id;
 	uint32_t pid;
-	uint64_t allocs;	/* blocks */
-	uint64_t pages;
-	uint64_t bytes;
-	uint64_t oldest_ts;	/* earliest allocation among them */
+	uint32_t tgid;		/* its pid when the trace does not say */
+};
+
+struct ga_key_def {
+	const char *name;	/* --by's word, the text column */
+	const char *json;	/* its JSON member */
+	uint64_t (*of)(const struct ga_src *src);
+	const char *(*label)(struct gt_reader *r, uint64_t v);
+	const char *label_name;	/* the label's text column ("comm") */
+	const char *label_json;	/* its JSON member */
+	int label_width;	/* its text width */
+	int is_stack;		/* the value is a STACK id: print its frames */
+};
+
+extern const struct ga_key_def ga_keys[GA_KEY_NR];
+
+/*
+ * A comma list of ga_keys[] names ("stack,pid") to a bitmask: 0, or -1
+ * with *bad pointing at the first word that is not a key.
+ */
+int ga_by_parse(const char *s, unsigned int *by, const char **bad);
+/* The names of the keys of by, comma-separated, into buf. */
+char *ga_by_str(unsigned int by, char *buf, size_t size);
+
+/*
+ * The allocations of one group: allocated in the window, and outstanding
+ * at its end (leak candidates: with ga_opts.older_ns, only those
+ * allocated at least older_ns before the end).
+ */
+struct ga_group {
+	uint64_t key[GA_KEY_NR];	/* by ga_key_id; 0: not a key */
+	uint64_t allocs;		/* blocks (pfn != -1) */
+	uint64_t alloc_pages;
+	uint64_t outstanding;		/* blocks */
+	uint64_t outstanding_pages;
+	uint64_t outstanding_bytes;
+	uint64_t oldest_ts;		/* earliest outstanding (if any) */
 };
 
 /*
@@ -248,8 +303,16 @@ struct ga_result {
 	struct ga_gfp *gfp;		/* by allocs, descending */
 	size_t nr_gfp;
 	uint64_t outstanding, outstanding_pages, outstanding_bytes;
-	struct ga_outstanding *out;	/* by pages, descending */
-	size_t nr_out;
+	/*
+	 * The allocations by ga_opts.by, by outstanding pages (those older
+	 * than older_ns), then allocated pages, descending; the groups with
+	 * leak candidates come first, nr_leak_groups of them.
+	 */
+	unsigned int by;
+	uint64_t older_ns;
+	struct ga_group *groups;
+	size_t nr_groups, nr_leak_groups;
+	uint64_t leak_allocs, leak_pages;	/* the candidates' sums */
 	struct ga_hist lifetime;	/* all orders */
 	struct ga_site *sites;		/* by alloc_pages, descending */
 	size_t nr_sites;

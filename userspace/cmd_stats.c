@@ -26,6 +26,8 @@ static const struct gt_cmdopt stats_opts[] = {
 	{ GO_JSON, "JSON instead of text (every task, stack and bucket)" },
 	{ GO_TOP, "rows of the text tables, 0: all", GT_DEF_NUM, DEFAULT_TOP },
 	GT_FILTER_OPTS,
+	{ GO_BY },
+	{ GO_OLDER },
 	{ GO_BUCKET_MS },
 	{ GO_HELP },
 	{ GO_END }
@@ -408,13 +410,49 @@ static void text_stacks(const struct text_ctx *ctx)
 	}
 }
 
-/* What is still allocated at the end of the window. */
+/* The header of the group table: its keys' columns. */
+static void group_head(unsigned int by)
+{
+	unsigned int k;
+
+	printf("  ");
+	for (k = 0; k < GA_KEY_NR; k++) {
+		if (!(by & (1U << k)))
+			continue;
+		printf("%8s ", ga_keys[k].name);
+		if (ga_keys[k].label)
+			printf("%-*s ", ga_keys[k].label_width,
+			       ga_keys[k].label_name);
+	}
+}
+
+static void group_keys(struct gt_reader *r, unsigned int by,
+		       const struct ga_group *g)
+{
+	unsigned int k;
+
+	printf("  ");
+	for (k = 0; k < GA_KEY_NR; k++) {
+		const char *label;
+
+		if (!(by & (1U << k)))
+			continue;
+		printf("%8llu ", (unsigned long long)g->key[k]);
+		if (!ga_keys[k].label)
+			continue;
+		label = ga_keys[k].label(r, g->key[k]);
+		printf("%-*s ", ga_keys[k].label_width,
+		       label ? label : g->key[k] ? "<...>" : "swapper");
+	}
+}
+
+/* What is still allocated at the end of the window, by group. */
 static void text_outstanding(const struct text_ctx *ctx)
 {
 	struct gt_reader *r = ctx->r;
 	const struct ga_result *res = ctx->res;
-	const struct gotrace_header *h = ctx->h;
 	size_t top = ctx->top;
+	char by[64];
 	size_t i;
 
 	printf("\n== Outstanding pages (allocated in the window, not freed by its end) ==\n");
@@ -422,24 +460,33 @@ static void text_outstanding(const struct text_ctx *ctx)
 	       (unsigned long long)res->outstanding,
 	       (unsigned long long)res->outstanding_pages,
 	       bytes_str(res->outstanding_bytes));
-	if (res->nr_out) {
-		printf("  %8s %-16s %8s %10s %10s %12s  %s\n", "pid", "comm",
-		       "stack", "allocs", "pages", "bytes", "oldest at");
-		for (i = 0; i < top_n(res->nr_out, top); i++) {
-			const struct ga_outstanding *x = &res->out[i];
+	if (res->older_ns)
+		printf("  leak candidates, allocated at least %s before the end: %llu allocations, %llu pages\n",
+		       dur(res->older_ns),
+		       (unsigned long long)res->leak_allocs,
+		       (unsigned long long)res->leak_pages);
+	if (!res->nr_leak_groups)
+		return;
+	printf("  by %s:\n", ga_by_str(res->by, by, sizeof(by)));
+	group_head(res->by);
+	printf("%8s %8s %10s %10s %10s\n", "allocs", "pages", "bytes",
+	       "oldest age", "allocated");
+	for (i = 0; i < top_n(res->nr_leak_groups, top); i++) {
+		const struct ga_group *g = &res->groups[i];
 
-			printf("  %8u %-16s %8u %10llu %10llu %12s  %s\n",
-			       x->pid, comm_of(ga_task_find(res, x->pid), 0),
-			       x->stack_id, (unsigned long long)x->allocs,
-			       (unsigned long long)x->pages,
-			       bytes_str(x->bytes),
-			       dur(x->oldest_ts - h->start_ns));
-			if (x->stack_id)
-				print_frames(r, x->stack_id, 4, "             ");
-		}
-		if (i < res->nr_out)
-			printf("  ... %zu more groups\n", res->nr_out - i);
+		group_keys(r, res->by, g);
+		printf("%8llu %8llu %10s %10s %10llu\n",
+		       (unsigned long long)g->outstanding,
+		       (unsigned long long)g->outstanding_pages,
+		       bytes_str(g->outstanding_bytes),
+		       dur(res->end_ns - g->oldest_ts),
+		       (unsigned long long)g->alloc_pages);
+		if ((res->by & (1U << GA_KEY_STACK)) && g->key[GA_KEY_STACK])
+			print_frames(r, (uint32_t)g->key[GA_KEY_STACK], 4,
+				     "             ");
 	}
+	if (i < res->nr_leak_groups)
+		printf("  ... %zu more groups\n", res->nr_leak_groups - i);
 }
 
 /* Page lifetimes by order. */
@@ -870,8 +917,11 @@ static void json_pages(struct jw *w, struct gt_reader *r,
 	jw_obj_end(w);
 }
 
-static void json_outstanding(struct jw *w, const struct ga_result *res)
+static void json_outstanding(struct jw *w, struct gt_reader *r,
+			     const struct ga_result *res)
 {
+	char by[64];
+	unsigned int k;
 	size_t i;
 
 	jw_key(w, "outstanding");
@@ -879,20 +929,33 @@ static void json_outstanding(struct jw *w, const struct ga_result *res)
 	jw_kv_u64(w, "allocs", res->outstanding);
 	jw_kv_u64(w, "pages", res->outstanding_pages);
 	jw_kv_u64(w, "bytes", res->outstanding_bytes);
+	jw_kv_str(w, "by", ga_by_str(res->by, by, sizeof(by)));
+	jw_kv_u64(w, "older_ns", res->older_ns);
+	jw_kv_u64(w, "leak_allocs", res->leak_allocs);
+	jw_kv_u64(w, "leak_pages", res->leak_pages);
 	jw_key(w, "groups");
 	jw_arr_begin(w);
-	for (i = 0; i < res->nr_out; i++) {
-		const struct ga_outstanding *x = &res->out[i];
-		const struct ga_task *t = ga_task_find(res, x->pid);
+	for (i = 0; i < res->nr_groups; i++) {
+		const struct ga_group *g = &res->groups[i];
 
 		jw_obj_begin(w);
-		jw_kv_u64(w, "stack_id", x->stack_id);
-		jw_kv_u64(w, "pid", x->pid);
-		jw_kv_str(w, "comm", t ? t->comm : NULL);
-		jw_kv_u64(w, "allocs", x->allocs);
-		jw_kv_u64(w, "pages", x->pages);
-		jw_kv_u64(w, "bytes", x->bytes);
-		jw_kv_u64(w, "oldest_ns", x->oldest_ts);
+		for (k = 0; k < GA_KEY_NR; k++) {
+			if (!(res->by & (1U << k)))
+				continue;
+			jw_kv_u64(w, ga_keys[k].json, g->key[k]);
+			if (ga_keys[k].label)
+				jw_kv_str(w, ga_keys[k].label_json,
+					  ga_keys[k].label(r, g->key[k]));
+		}
+		jw_kv_u64(w, "allocs", g->outstanding);
+		jw_kv_u64(w, "pages", g->outstanding_pages);
+		jw_kv_u64(w, "bytes", g->outstanding_bytes);
+		if (g->outstanding) {
+			jw_kv_u64(w, "oldest_ns", g->oldest_ts);
+			jw_kv_u64(w, "age_ns", res->end_ns - g->oldest_ts);
+		}
+		jw_kv_u64(w, "allocated", g->allocs);
+		jw_kv_u64(w, "allocated_pages", g->alloc_pages);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -1031,7 +1094,7 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	jw_obj_begin(&w);
 	json_trace(&w, r, res);
 	json_pages(&w, r, res);
-	json_outstanding(&w, res);
+	json_outstanding(&w, r, res);
 	json_rate_extfrag(&w, res);
 	json_reclaim_sched(&w, res);
 	json_zones(&w, res);
@@ -1062,8 +1125,9 @@ int cmd_stats(int argc, char **argv)
 	size_t top = DEFAULT_TOP;
 	struct ga *a;
 	int id, json = 0, ret, status = EXIT_OK;
-	const char *path;
+	const char *path, *bad;
 	struct gt_args args;
+	char keys[64];
 
 	ga_opts_init(&o);
 	gt_args_init(&args, &stats_cmd, argc, argv);
@@ -1076,6 +1140,20 @@ int cmd_stats(int argc, char **argv)
 			if (parse_ulong(args.arg, "--top", 0, 1UL << 30, &v))
 				id = -1;
 			top = v;
+			break;
+		case GO_BY:
+			if (ga_by_parse(args.arg, &o.by, &bad)) {
+				args.status = gt_usage_err(&stats_cmd,
+					"--by: '%.*s' is not one of %s",
+					(int)strcspn(bad, ","), bad,
+					ga_by_str((1U << GA_KEY_NR) - 1, keys,
+						  sizeof(keys)));
+				id = -1;
+			}
+			break;
+		case GO_OLDER:
+			if (parse_trace_time(args.arg, "--older", &o.older_ns))
+				id = -1;
 			break;
 		case GO_BUCKET_MS:
 			if (parse_ulong(args.arg, "--bucket-ms", 1, 3600000, &v))

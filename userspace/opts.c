@@ -120,6 +120,13 @@ static const struct gt_optdef catalogue[GO_NR] = {
 	[GO_COUNT] = { 0, "count", NULL, required_argument, "N",
 		"events to write", GT_DEF_NUM, GOTRACE_BENCH_DEFAULT_EVENTS,
 		GOTRACE_BENCH_MAX_EVENTS },
+	[GO_BY] = { 0, "by", NULL, required_argument, "KEYS",
+		"group allocations and outstanding pages by KEYS,\n"
+		"a comma list of keys: stack,pid,tgid\n"
+		"(default stack,pid)" },
+	[GO_OLDER] = { 0, "older", NULL, required_argument, "T",
+		"leak candidates: the pages outstanding at the end\n"
+		"allocated at least T before it (as --from)" },
 };
 
 #define VAL_LONG	0x100	/* getopt value of a long-only option: + id */

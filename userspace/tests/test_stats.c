@@ -277,10 +277,12 @@ static void test_api(void)
 	   res->gfp[1].gfp == 0xdc0 && res->gfp[1].pages == 4,
 	   "by gfp flags");
 	ok(res->outstanding == 3 && res->outstanding_pages == 4 &&
-	   res->outstanding_bytes == 16384 && res->nr_out == 1 &&
-	   res->out[0].stack_id == 2 && res->out[0].pid == 200 &&
-	   res->out[0].pages == 4 && res->out[0].allocs == 3 &&
-	   res->out[0].oldest_ts == T0 + 4000,
+	   res->outstanding_bytes == 16384 && res->nr_leak_groups == 1 &&
+	   res->nr_groups == 2 && res->groups[0].key[GA_KEY_STACK] == 2 &&
+	   res->groups[0].key[GA_KEY_PID] == 200 &&
+	   res->groups[0].outstanding_pages == 4 &&
+	   res->groups[0].outstanding == 3 && res->groups[0].allocs == 4 &&
+	   res->groups[0].oldest_ts == T0 + 4000,
 	   "outstanding: 3 blocks, 4 pages of stack 2, pid 200");
 	ok(res->nr_stacks == 2 && res->stacks[0].id == 1 &&
 	   res->stacks[0].allocs == 2 && res->stacks[0].alloc_pages == 5 &&
@@ -498,7 +500,8 @@ static void test_tool_json(void)
 		"\"pcp_drains\":1,",
 		"\"outstanding\":{\"allocs\":3,\"pages\":4,\"bytes\":16384,",
 		"{\"stack_id\":2,\"pid\":200,\"comm\":\"leaker\",\"allocs\":3,"
-		"\"pages\":4,\"bytes\":16384,\"oldest_ns\":1004000}",
+		"\"pages\":4,\"bytes\":16384,\"oldest_ns\":1004000,"
+		"\"age_ns\":46000,\"allocated\":4,\"allocated_pages\":5}",
 		"\"direct\":{\"count\":2,\"total_ns\":4096,\"min_ns\":1024,"
 		"\"p50_ns\":1024,\"p90_ns\":3072,\"p99_ns\":3072,"
 		"\"max_ns\":3072}",
@@ -952,6 +955,101 @@ static void test_top(void)
 	free(sec);
 	free(s);
 	enc_free(&e);
+	free(trace);
+	free(out);
+	free(err);
+}
+
+/*
+ * --by and --older on the groups trace (build_groups_trace()): through
+ * the API, stats --json and the text table; every key of ga_keys[] is
+ * in stats --help and accepted by --by.
+ */
+static void test_groups(void)
+{
+	char *trace = path_in_out("groups.trace");
+	char *out = path_in_out("groups.out");
+	char *err = path_in_out("groups-err.out");
+	const char *jargs[] = { "stats", "--json", "--by", "tgid", "--older",
+				"500us", trace, NULL };
+	const char *targs[] = { "stats", "--by", "stack", "--older", "0.0005",
+				trace, NULL };
+	const char *hargs[] = { "stats", "--help", NULL };
+	const char *bargs[] = { "stats", "--by", NULL, trace, NULL };
+	const struct ga_result *res;
+	struct gt_reader *r;
+	struct ga_opts o;
+	struct ga *a;
+	struct enc e;
+	unsigned int k, by;
+	const char *bad;
+	char *s, *sec;
+	int rc;
+
+	build_groups_trace(&e);
+	ga_opts_init(&o);
+	o.by = 1U << GA_KEY_TGID;
+	o.older_ns = 500000;
+	a = analyse(&r, &e, &o);
+	if (a) {
+		res = ga_result(a);
+		ok(res->leak_allocs == 2 && res->leak_pages == 3 &&
+		   res->outstanding_pages == 15 && res->nr_groups == 2 &&
+		   res->nr_leak_groups == 1 &&
+		   res->groups[0].key[GA_KEY_TGID] == 10 &&
+		   res->groups[0].outstanding_pages == 3 &&
+		   res->groups[0].oldest_ts == T0 + 100 &&
+		   res->groups[1].key[GA_KEY_TGID] == 12 &&
+		   res->groups[1].outstanding == 0 &&
+		   res->groups[1].alloc_pages == 13 &&
+		   !res->groups[0].key[GA_KEY_PID],
+		   "--by tgid --older 500us: tgid 10 has 3 old pages, 12 allocated 13 (%zu groups)",
+		   res->nr_groups);
+		ga_free(a);
+		gt_close(r);
+	} else {
+		ok(0, "--by tgid --older 500us: analysed");
+	}
+	enc_free(&e);
+	rc = run(jargs, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && json_valid(s) &&
+	   strstr(s, "\"by\":\"tgid\",\"older_ns\":500000,\"leak_allocs\":2,\"leak_pages\":3,") &&
+	   strstr(s, "{\"tgid\":10,\"tgid_comm\":\"t10\",\"allocs\":2,\"pages\":3,\"bytes\":12288,\"oldest_ns\":1000100,\"age_ns\":999900,\"allocated\":2,\"allocated_pages\":3}") &&
+	   strstr(s, "{\"tgid\":12,\"tgid_comm\":\"t12\",\"allocs\":0,\"pages\":0,\"bytes\":0,\"allocated\":3,\"allocated_pages\":13}"),
+	   "stats --json --by tgid --older 500us: the groups (rc %d)", rc);
+	free(s);
+	rc = run(targs, out, err, NULL);
+	s = slurp(out);
+	sec = text_section(s, "== Outstanding pages");
+	free(s);
+	s = sec;
+	ok(rc == 0 && strstr(s, "by stack:") &&
+	   strstr(s, "leak candidates, allocated at least 500.0us before the end: 2 allocations, 3 pages") &&
+	   strstr(s, "\n         1        2        3   12.0 KiB    999.9us          3\n") &&
+	   !strstr(s, "0xffffffff81002010"),
+	   "stats --by stack --older 0.0005: one old stack, its frames (rc %d)",
+	   rc);
+	free(s);
+	rc = run(hargs, out, err, NULL);
+	s = slurp(out);
+	for (k = 0; k < GA_KEY_NR; k++) {
+		char word[32];
+
+		bargs[2] = ga_keys[k].name;
+		snprintf(word, sizeof(word), "%s", ga_keys[k].name);
+		ok(strstr(s, word) && run(bargs, out, err, NULL) == 0 &&
+		   !ga_by_parse(ga_keys[k].name, &by, &bad) &&
+		   by == 1U << k,
+		   "--by %s: in stats --help, accepted", ga_keys[k].name);
+	}
+	free(s);
+	bargs[2] = "pid,cpu";
+	rc = run(bargs, out, err, NULL);
+	s = slurp(err);
+	ok(rc == 2 && strstr(s, "'cpu' is not one of stack,pid,tgid"),
+	   "--by pid,cpu: a usage error naming the keys (rc %d)", rc);
+	free(s);
 	free(trace);
 	free(out);
 	free(err);
@@ -1445,6 +1543,7 @@ int main(int argc, char **argv)
 	test_pid_tasks();
 	test_zones();
 	test_top();
+	test_groups();
 	test_report_status();
 	test_json_checker();
 	test_random();
