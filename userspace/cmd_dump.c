@@ -20,15 +20,18 @@
 #define OUT_BUF_SIZE	(256 * 1024)
 /*
  * Room left in the buffer before each event line: a line is at most about
- * 450 bytes (a 255-byte exec filename or gfp string, two comms, numbers)
- * and the fixed-size copies below write up to 48 bytes past its end.
+ * 1500 bytes (a 255-byte exec filename and two comms, each byte escaped
+ * to 4, a gfp string, numbers) and the fixed-size copies below write up
+ * to 48 bytes past its end.
  */
 #define LINE_ROOM	2048
 
 static const struct gt_cmdopt dump_opts[] = {
 	{ GO_RAW },
 	{ GO_STACKS },
+	{ GO_RELATIVE },
 	{ GO_GFP_NAMES },
+	{ GO_GFP_HEX },
 	GT_FILTER_OPTS,
 	{ GO_HELP },
 	{ GO_END }
@@ -36,11 +39,16 @@ static const struct gt_cmdopt dump_opts[] = {
 
 static const struct gt_cmdspec dump_cmd = {
 	.name = "dump",
-	.synopsis = "[--raw] [--stacks] [--gfp-names] [FILTERS] FILE",
+	.synopsis = "[--raw] [--stacks] [--relative] [--gfp-hex] [FILTERS] FILE",
 	.about = "Print one line per event of a trace file, in timestamp order across\n"
 		 "CPUs:  <ts ns> cpu=<N> <tracepoint> field=value ...  FILE may be '-'\n"
 		 "(standard input).\n",
 	.opts = dump_opts,
+	.notes = "Task names and strings (comm, exec filename) are escaped so that a line\n"
+		 "splits on spaces and a field on its first '=': a space, '=', '\"', '\\'\n"
+		 "and every byte outside printable ASCII (0x21 to 0x7e) are written \\xNN\n"
+		 "(two lowercase hex digits).  A task without a known name is <...>, the\n"
+		 "idle task swapper/CPU.\n",
 };
 
 /* The output buffer of stdout. */
@@ -192,9 +200,47 @@ static inline unsigned int zero_byte(uint64_t x)
 }
 
 /*
+ * Bytes written \xNN in names and strings (see dump's notes): space, '=',
+ * '"', '\\' and everything outside printable ASCII.  Filled by dump_init().
+ */
+static uint8_t needs_escape[256];
+
+/* The n bytes at s, escaped; at most 4 * n bytes. */
+static char *put_escaped(char *p, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (!needs_escape[c]) {
+			*p++ = (char)c;
+			continue;
+		}
+		*p++ = '\\';
+		*p++ = 'x';
+		*p++ = hex_digits[c >> 4];
+		*p++ = hex_digits[c & 15];
+	}
+	return p;
+}
+
+/* Is any of the n bytes at s escaped? */
+static inline int any_escaped(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (needs_escape[(uint8_t)s[i]])
+			return 1;
+	return 0;
+}
+
+/*
  * Copy a comm of gt_comm(): its 16 bytes are copied at once and the line
- * advances by its length.  The reader keeps each name in a slot of
- * GOTRACE_COMM_LEN + 1 bytes, so reading GOTRACE_COMM_LEN stays inside.
+ * advances by its length (names to escape, rare, go the slow way).  The
+ * reader keeps each name in a slot of GOTRACE_COMM_LEN + 1 bytes, so
+ * reading GOTRACE_COMM_LEN stays inside.
  */
 _Static_assert(GOTRACE_COMM_LEN == 16, "put_comm_str() copies 16 bytes");
 
@@ -210,6 +256,8 @@ static inline char *put_comm_str(char *p, const char *c)
 	n = zero_byte(le64toh(a));
 	if (n == 8)
 		n += zero_byte(le64toh(b));
+	if (__builtin_expect(any_escaped(c, n), 0))
+		return put_escaped(p, c, n);
 	return p + n;
 }
 
@@ -373,6 +421,8 @@ struct gfp_ent {
 struct dump_ctx {
 	struct gt_reader *r;
 	int gfp_names;
+	int relative;
+	uint64_t start_ns;	/* the trace start, for relative */
 	struct {
 		char s[EV_NAME_MAX];
 		uint8_t len;
@@ -386,7 +436,8 @@ struct dump_ctx {
 	size_t gfp_used;
 };
 
-static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names)
+static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names,
+		      int relative)
 {
 	unsigned int i;
 
@@ -394,9 +445,14 @@ static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names)
 		digit_pairs[2 * i] = '0' + i / 10;
 		digit_pairs[2 * i + 1] = '0' + i % 10;
 	}
+	for (i = 0; i < 256; i++)
+		needs_escape[i] = i < 0x21 || i > 0x7e || i == '=' ||
+				  i == '"' || i == '\\';
 	memset(d, 0, sizeof(*d));
 	d->r = r;
 	d->gfp_names = gfp_names;
+	d->relative = relative;
+	d->start_ns = gt_header(r)->start_ns;
 	fields_init();
 	for (i = 0; i < GOTRACE_EV_COUNT; i++) {
 		const char *name = gt_event_name(i);
@@ -491,12 +547,36 @@ static inline char *put_comm(char *p, struct dump_ctx *d, uint64_t pid,
 /*
  * Format ev at p, which has LINE_ROOM bytes; return the end of the line.
  */
+/* ns as seconds with 9 decimals: "12.000345678" */
+static char *put_seconds(char *p, uint64_t ns)
+{
+	uint64_t frac = ns % 1000000000ULL;
+	char *e;
+	int i;
+
+	p = put_u64(p, ns / 1000000000ULL);
+	*p++ = '.';
+	e = p + 9;
+	for (i = 8; i >= 0; i--) {
+		p[i] = '0' + frac % 10;
+		frac /= 10;
+	}
+	return e;
+}
+
 static char *format_event(char *p, struct dump_ctx *d,
 			  const struct gt_event *ev)
 {
 	const struct field *f;
 
-	p = put_u64(p, ev->ts);
+	if (!d->relative) {
+		p = put_u64(p, ev->ts);
+	} else if (ev->ts >= d->start_ns) {
+		p = put_seconds(p, ev->ts - d->start_ns);
+	} else {
+		*p++ = '-';
+		p = put_seconds(p, d->start_ns - ev->ts);
+	}
 	p = PUT_LIT(p, " cpu=");
 	p = put_u64(p, ev->cpu);
 	if (ev->type >= GOTRACE_EV_COUNT || !d->ev_names[ev->type].len) {
@@ -552,7 +632,7 @@ static char *format_event(char *p, struct dump_ctx *d,
 			break;
 		case K_STR:
 			if (ev->str)
-				p = put_mem(p, ev->str, ev->str_len);
+				p = put_escaped(p, ev->str, ev->str_len);
 			break;
 		case K_BOOL:
 			if (v)
@@ -681,7 +761,7 @@ int cmd_dump(int argc, char **argv)
 	struct out o;
 	const char *path;
 	int id, raw = 0, stacks = 0, ret, status = EXIT_OK;
-	int gfp_names = 0;
+	int gfp_names = 1, relative = 0;
 	struct gt_args a;
 
 	gt_filter_init(&f);
@@ -696,6 +776,12 @@ int cmd_dump(int argc, char **argv)
 			break;
 		case GO_GFP_NAMES:
 			gfp_names = 1;
+			break;
+		case GO_GFP_HEX:
+			gfp_names = 0;
+			break;
+		case GO_RELATIVE:
+			relative = 1;
 			break;
 		default:
 			if (filter_opt(&f, id, a.arg) < 0) {
@@ -724,7 +810,7 @@ int cmd_dump(int argc, char **argv)
 		gt_close(r);
 		return EXIT_ERR;
 	}
-	dump_init(d, r, gfp_names);
+	dump_init(d, r, gfp_names, relative);
 	o.buf = out_space;
 	o.p = o.buf;
 	o.lim = o.buf + OUT_BUF_SIZE - LINE_ROOM;

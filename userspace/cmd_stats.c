@@ -1105,6 +1105,18 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 
 int cmd_stats(int argc, char **argv);
 
+/* A usage error for a --by word that is not a key; -1. */
+static int by_error(struct gt_args *args, const char *bad)
+{
+	char keys[64];
+
+	args->status = gt_usage_err(&stats_cmd, "--by: '%.*s' is not one of %s",
+				    (int)strcspn(bad, ","), bad,
+				    ga_by_str((1U << GA_KEY_NR) - 1, keys,
+					      sizeof(keys)));
+	return -1;
+}
+
 static int any_cpu_of(const struct gt_filter *f, uint32_t nr_cpus)
 {
 	uint32_t c;
@@ -1127,7 +1139,6 @@ int cmd_stats(int argc, char **argv)
 	int id, json = 0, ret, status = EXIT_OK;
 	const char *path, *bad;
 	struct gt_args args;
-	char keys[64];
 
 	ga_opts_init(&o);
 	gt_args_init(&args, &stats_cmd, argc, argv);
@@ -1142,14 +1153,8 @@ int cmd_stats(int argc, char **argv)
 			top = v;
 			break;
 		case GO_BY:
-			if (ga_by_parse(args.arg, &o.by, &bad)) {
-				args.status = gt_usage_err(&stats_cmd,
-					"--by: '%.*s' is not one of %s",
-					(int)strcspn(bad, ","), bad,
-					ga_by_str((1U << GA_KEY_NR) - 1, keys,
-						  sizeof(keys)));
-				id = -1;
-			}
+			if (ga_by_parse(args.arg, &o.by, &bad))
+				id = by_error(&args, bad);
 			break;
 		case GO_OLDER:
 			if (parse_trace_time(args.arg, "--older", &o.older_ns))

@@ -114,7 +114,10 @@ static const struct gt_optdef catalogue[GO_NR] = {
 	[GO_RAW] = { 'r', "raw", NULL, no_argument, NULL,
 		"also print the comm records of the stream" },
 	[GO_GFP_NAMES] = { 'g', "gfp-names", NULL, no_argument, NULL,
-		"print gfp_flags with the traced kernel's names" },
+		"print gfp_flags with the traced kernel's names\n"
+		"(the default; hex where the trace has no names)" },
+	[GO_GFP_HEX] = { 0, "gfp-hex", NULL, no_argument, NULL,
+		"print gfp_flags as the raw hex value" },
 	[GO_STACKS] = { 's', "stacks", NULL, no_argument, NULL,
 		"print the kernel stacks of the events that have one" },
 	[GO_COUNT] = { 0, "count", NULL, required_argument, "N",
@@ -127,6 +130,9 @@ static const struct gt_optdef catalogue[GO_NR] = {
 	[GO_OLDER] = { 0, "older", NULL, required_argument, "T",
 		"leak candidates: the pages outstanding at the end\n"
 		"allocated at least T before it (as --from)" },
+	[GO_RELATIVE] = { 0, "relative", NULL, no_argument, NULL,
+		"timestamps in seconds since the trace start\n"
+		"(s.nnnnnnnnn) instead of the trace clock's ns" },
 };
 
 #define VAL_LONG	0x100	/* getopt value of a long-only option: + id */

@@ -61,6 +61,8 @@ enum gt_opt_id {
 	GO_COUNT,
 	GO_BY,
 	GO_OLDER,
+	GO_RELATIVE,
+	GO_GFP_HEX,
 	GO_NR,
 };
 

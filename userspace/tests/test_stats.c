@@ -3,7 +3,8 @@
  * Host unit tests of analysis.c ("gotrace stats") and "gotrace symbolize":
  * synthetic traces whose allocations, frees, outstanding pages, lifetimes
  * and latencies are known give exact numbers, through the API and in
- * "gotrace stats --json".
+ * "gotrace stats --json"; --top, --by and --older of stats, report's exit
+ * status and output file, dump's escaped names, --relative and gfp names.
  *
  * Usage: test_stats GOTRACE_BINARY OUTDIR
  *        test_stats --gen FILE NR_EVENTS   (benchmark trace, streamed)
@@ -1055,6 +1056,134 @@ static void test_groups(void)
 	free(err);
 }
 
+/* Undo dump's \xNN escapes of s into out (size bytes); NULL if malformed. */
+static char *unescape(const char *s, size_t n, char *out, size_t size)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k + 1 < size; i++) {
+		unsigned int c;
+
+		if (s[i] != '\\') {
+			out[k++] = s[i];
+			continue;
+		}
+		if (i + 3 >= n || s[i + 1] != 'x' ||
+		    sscanf(s + i + 2, "%2x", &c) != 1)
+			return NULL;
+		out[k++] = (char)c;
+		i += 3;
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/*
+ * dump: names with spaces, '=', quotes, backslashes, control bytes and
+ * UTF-8 stay one key=value field each (escaped \xNN, decoded back to the
+ * name), an exec filename with a space too; --relative prints seconds
+ * since the start; gfp_flags are named by default, --gfp-hex is raw.
+ */
+static void test_dump_fields(void)
+{
+	static const uint32_t pids[] = { 1, 2, 3, 4, 5, 6 };
+	static const char *const comms[] = {
+		"a b", "x=y", "q\"t", "\x01" "ctl\x7f", "back\\s", "\xc3\xa9t\xc3\xa9",
+	};
+	char *trace = path_in_out("dumpf.trace");
+	char *out = path_in_out("dumpf.out");
+	char *err = path_in_out("dumpf-err.out");
+	const char *args[] = { "dump", trace, NULL };
+	const char *rargs[] = { "dump", "--relative", "--gfp-hex", trace,
+				NULL };
+	const char *gargs[] = { "dump", "--gfp-hex", "--gfp-names", trace,
+				NULL };
+	unsigned int i, fields = 0, bad = 0, names = 0;
+	char *s, *line, *save = NULL;
+	struct enc e;
+	int rc;
+
+	enc_init(&e, 1, T0);
+	enc_gfp_names(&e);
+	enc_tasks(&e, 6, pids, comms);
+	enc_batch_begin(&e, 0, 0, T0, 0);
+	for (i = 0; i < 6; i++)
+		enc_event(&e, GOTRACE_EV_SCHED_SWITCH, 0, T0 + 100 + i,
+			  A(pids[i], 120, 1, pids[(i + 1) % 6], 120), NULL);
+	enc_event(&e, GOTRACE_EV_SCHED_PROCESS_EXEC, 0, T0 + 1000000007ULL,
+		  A(1, 1), "/bin/my prog=1");
+	enc_event_stack(&e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 2000000000ULL,
+			A(0x100, 0, 0xcc0, 0, 2), NULL, 0);
+	enc_batch_end(&e, 0);
+	enc_cpu_end(&e, 0, 1, 8, 0, 0);
+	enc_end(&e, T0 + 3000000000ULL, 8, 0, 0);
+	write_file(trace, e.buf, e.len);
+	enc_free(&e);
+
+	rc = run(args, out, err, NULL);
+	s = slurp(out);
+	for (line = strtok_r(s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tok, *tsave = NULL;
+		int w = 0;
+
+		for (tok = strtok_r(line, " ", &tsave); tok;
+		     tok = strtok_r(NULL, " ", &tsave), w++) {
+			char *eq = strchr(tok, '='), name[64];
+
+			if (w == 0 || w == 2 || !strcmp(tok, "==>"))
+				continue;
+			fields++;
+			if (!eq || eq == tok || strchr(eq + 1, '=') ||
+			    strchr(tok, '"') ||
+			    !unescape(eq + 1, strlen(eq + 1), name, sizeof(name))) {
+				printf("# bad field '%s'\n", tok);
+				bad++;
+				continue;
+			}
+			if (strncmp(tok, "prev_comm=", 10) &&
+			    strncmp(tok, "filename=", 9))
+				continue;
+			for (i = 0; i < 6; i++)
+				if (!strcmp(name, comms[i]))
+					names++;
+			if (!strcmp(name, "/bin/my prog=1"))
+				names++;
+		}
+	}
+	ok(rc == 0 && fields > 40 && !bad && names == 7,
+	   "dump: %u key=value fields, %u not, 7 names decoded back (%u)",
+	   fields, bad, names);
+	free(s);
+	s = slurp(out);
+	ok(strstr(s, "prev_comm=a\\x20b ") && strstr(s, "prev_comm=x\\x3dy ") &&
+	   strstr(s, "prev_comm=q\\x22t ") &&
+	   strstr(s, "prev_comm=\\x01ctl\\x7f ") &&
+	   strstr(s, "prev_comm=back\\x5cs ") &&
+	   strstr(s, "prev_comm=\\xc3\\xa9t\\xc3\\xa9 ") &&
+	   strstr(s, "filename=/bin/my\\x20prog\\x3d1 ") &&
+	   strstr(s, "gfp_flags=GFP_KERNEL "),
+	   "dump: the escapes as documented, gfp_flags named by default");
+	free(s);
+	rc = run(rargs, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && !strncmp(s, "0.000000100 cpu=0 sched_switch ", 31) &&
+	   strstr(s, "\n1.000000007 cpu=0 sched_process_exec ") &&
+	   strstr(s, "\n2.000000000 cpu=0 mm_page_alloc ") &&
+	   strstr(s, "gfp_flags=0xcc0 "),
+	   "dump --relative --gfp-hex: seconds since the start, raw gfp (rc %d)",
+	   rc);
+	free(s);
+	rc = run(gargs, out, err, NULL);
+	s = slurp(out);
+	ok(rc == 0 && strstr(s, "gfp_flags=GFP_KERNEL "),
+	   "dump --gfp-hex --gfp-names: the last one wins (rc %d)", rc);
+	free(s);
+	free(trace);
+	free(out);
+	free(err);
+}
+
 /*
  * report exits as stats does (0, or 1 on a missing, foreign or malformed
  * trace) and never replaces its output file with the report of a trace
@@ -1543,6 +1672,7 @@ int main(int argc, char **argv)
 	test_pid_tasks();
 	test_zones();
 	test_top();
+	test_dump_fields();
 	test_groups();
 	test_report_status();
 	test_json_checker();
