@@ -75,7 +75,10 @@ def parse_dump(path):
         m = re.match(r'(\d+) cpu=(\d+) (\w+) (.*)$', line.rstrip('\n'))
         if not m or m.group(3) == 'comm':
             continue
-        fields = dict(re.findall(r'(\w+)=(\S*)', m.group(4)))
+        # dump writes a space, '=', '"', '\\' and non-printable bytes \xNN
+        fields = {k: re.sub(r'\\x([0-9a-f]{2})',
+                            lambda e: chr(int(e.group(1), 16)), v)
+                  for k, v in re.findall(r'(\w+)=(\S*)', m.group(4))}
         per_cpu[int(m.group(2))].append((int(m.group(1)), m.group(3),
                                          fields))
     return per_cpu

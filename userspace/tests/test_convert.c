@@ -248,7 +248,7 @@ static void check_perfetto_proto(const char *name, int lost_cpus)
 	int rc;
 
 	rc = sh("%s convert -q --format=perfetto-proto -o %s/%s.pftrace %s/%s.trace && "
-		"%s dump %s/%s.trace >%s/%s.pdump",
+		"%s dump --gfp-hex %s/%s.trace >%s/%s.pdump",
 		tool, outdir, name, outdir, name, tool, outdir, name, outdir, name);
 	ok(rc == 0, "%s: convert --format=perfetto-proto", name);
 	if (system("command -v protoc >/dev/null 2>&1")) {
