@@ -19,6 +19,10 @@ static const struct gt_cmdopt report_opts[] = {
 	{ GO_OUTPUT, "the HTML file ('-': stdout)" },
 	GT_FILTER_OPTS,
 	{ GO_TOP, "rows of the top tables", GT_DEF_NUM, REPORT_TOP },
+	{ GO_BY, "group the outstanding pages table by KEYS,\n"
+		 "a comma list of keys: stack,pid,tgid\n"
+		 "(default stack,pid)" },
+	{ GO_OLDER },
 	{ GO_HELP },
 	{ GO_END }
 };
@@ -28,8 +32,10 @@ static const struct gt_cmdspec report_cmd = {
 	.synopsis = "-o OUT.html [OPTIONS] FILE",
 	.about = "Write one self-contained HTML page of a trace (no network, no external\n"
 		 "files): summary and health, page allocation and free rate by order,\n"
-		 "outstanding pages, page lifetime and wakeup latency histograms, a\n"
-		 "per-CPU timeline, the top allocating stacks and tasks.  The numbers are\n"
+		 "outstanding pages over time and by stack and task (the leak candidates),\n"
+		 "page lifetime and wakeup latency histograms, a per-CPU timeline, the top\n"
+		 "allocating stacks and tasks, direct reclaim stalls, kswapd and compaction,\n"
+		 "extfrag fallbacks, and all of it by NUMA node and zone.  The numbers are\n"
 		 "those of 'gotrace stats'.  FILE may be '-' (standard input).\n",
 	.opts = report_opts,
 	.notes = "The trace is read before OUT.html is touched, and the page is written to a\n"
@@ -119,6 +125,12 @@ int cmd_report(int argc, char **argv)
 	while ((id = gt_args_next(&a)) > 0) {
 		if (id == GO_OUTPUT) {
 			outp = a.arg;
+		} else if (id == GO_BY) {
+			if (gt_by_opt(&a, &o.by))
+				id = -1;
+		} else if (id == GO_OLDER) {
+			if (parse_trace_time(a.arg, "--older", &o.older_ns))
+				id = -1;
 		} else if (id == GO_TOP) {
 			if (parse_ulong(a.arg, "--top", 1, 10000, &ul))
 				id = -1;

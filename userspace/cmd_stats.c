@@ -93,16 +93,6 @@ static const char *comm_of(const struct ga_task *t, uint32_t cpu_hint)
 	return b;
 }
 
-static const char * const mt_names[GA_MIGRATETYPES] = {
-	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA/Isolate",
-	"Isolate", "6", "other",
-};
-
-static const char * const compact_names[8] = {
-	"not_suitable_zone", "skipped", "deferred", "no_suitable_page",
-	"continue", "complete", "partial_skipped", "other",
-};
-
 static size_t top_n(size_t nr, size_t top)
 {
 	return top && top < nr ? top : nr;
@@ -336,7 +326,7 @@ static void text_pages(const struct text_ctx *ctx)
 	for (m = 0; m < GA_MIGRATETYPES; m++) {
 		if (!res->mt_allocs[m])
 			continue;
-		printf("  %-12s %10llu %10llu\n", mt_names[m],
+		printf("  %-12s %10llu %10llu\n", stats_mt_names[m],
 		       (unsigned long long)res->mt_allocs[m],
 		       (unsigned long long)res->mt_pages[m]);
 	}
@@ -574,8 +564,8 @@ static void text_fragmentation(const struct text_ctx *ctx)
 	for (m = 0; m < GA_MIGRATETYPES; m++) {
 		for (o = 0; o < GA_MIGRATETYPES; o++) {
 			if (res->extfrag_mt[m][o])
-				printf("    %s from %s: %llu\n", mt_names[m],
-				       mt_names[o],
+				printf("    %s from %s: %llu\n", stats_mt_names[m],
+				       stats_mt_names[o],
 				       (unsigned long long)res->extfrag_mt[m][o]);
 		}
 	}
@@ -618,7 +608,7 @@ static void text_reclaim(const struct text_ctx *ctx)
 	pct_line("compaction", &res->compaction);
 	for (i = 0; i < 8; i++)
 		if (res->compaction_status[i])
-			printf("    %s: %llu\n", compact_names[i],
+			printf("    %s: %llu\n", stats_compact_names[i],
 			       (unsigned long long)res->compaction_status[i]);
 }
 
@@ -631,7 +621,7 @@ static void text_scheduler(const struct text_ctx *ctx)
 	uint64_t win = ctx->win;
 	size_t i, n;
 
-	print_zones_text(res, mt_names);
+	print_zones_text(res, stats_mt_names);
 
 	printf("\n== Scheduler ==\n");
 	if (!(h->groups & GOTRACE_GROUP_SCHED))
@@ -880,7 +870,7 @@ static void json_pages(struct jw *w, struct gt_reader *r,
 	for (m = 0; m < GA_MIGRATETYPES; m++) {
 		jw_obj_begin(w);
 		jw_kv_u64(w, "migratetype", m);
-		jw_kv_str(w, "name", mt_names[m]);
+		jw_kv_str(w, "name", stats_mt_names[m]);
 		jw_kv_u64(w, "allocs", res->mt_allocs[m]);
 		jw_kv_u64(w, "pages", res->mt_pages[m]);
 		jw_obj_end(w);
@@ -1039,7 +1029,7 @@ static void json_reclaim_sched(struct jw *w, const struct ga_result *res)
 	jw_key(w, "compaction_status");
 	jw_obj_begin(w);
 	for (i = 0; i < 8; i++)
-		jw_kv_u64(w, compact_names[i], res->compaction_status[i]);
+		jw_kv_u64(w, stats_compact_names[i], res->compaction_status[i]);
 	jw_obj_end(w);
 	jw_obj_end(w);
 
@@ -1105,18 +1095,6 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 
 int cmd_stats(int argc, char **argv);
 
-/* A usage error for a --by word that is not a key; -1. */
-static int by_error(struct gt_args *args, const char *bad)
-{
-	char keys[64];
-
-	args->status = gt_usage_err(&stats_cmd, "--by: '%.*s' is not one of %s",
-				    (int)strcspn(bad, ","), bad,
-				    ga_by_str((1U << GA_KEY_NR) - 1, keys,
-					      sizeof(keys)));
-	return -1;
-}
-
 static int any_cpu_of(const struct gt_filter *f, uint32_t nr_cpus)
 {
 	uint32_t c;
@@ -1137,7 +1115,7 @@ int cmd_stats(int argc, char **argv)
 	size_t top = DEFAULT_TOP;
 	struct ga *a;
 	int id, json = 0, ret, status = EXIT_OK;
-	const char *path, *bad;
+	const char *path;
 	struct gt_args args;
 
 	ga_opts_init(&o);
@@ -1153,8 +1131,8 @@ int cmd_stats(int argc, char **argv)
 			top = v;
 			break;
 		case GO_BY:
-			if (ga_by_parse(args.arg, &o.by, &bad))
-				id = by_error(&args, bad);
+			if (gt_by_opt(&args, &o.by))
+				id = -1;
 			break;
 		case GO_OLDER:
 			if (parse_trace_time(args.arg, "--older", &o.older_ns))

@@ -344,3 +344,17 @@ void gt_cmd_help(const struct gt_cmdspec *cmd, FILE *f)
 	if (cmd->notes)
 		fprintf(f, "\n%s", cmd->notes);
 }
+
+int gt_by_opt(struct gt_args *a, unsigned int *by)
+{
+	const char *bad;
+	char keys[64];
+
+	if (!ga_by_parse(a->arg, by, &bad))
+		return 0;
+	a->status = gt_usage_err(a->cmd, "--by: '%.*s' is not one of %s",
+				 (int)strcspn(bad, ","), bad,
+				 ga_by_str((1U << GA_KEY_NR) - 1, keys,
+					   sizeof(keys)));
+	return -1;
+}

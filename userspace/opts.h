@@ -138,4 +138,7 @@ int gt_usage_err(const struct gt_cmdspec *cmd, const char *fmt, ...);
 
 void gt_cmd_help(const struct gt_cmdspec *cmd, FILE *f);
 
+/* --by KEYS (analysis.h's ga_keys[]): 0, or -1 after a usage error. */
+int gt_by_opt(struct gt_args *a, unsigned int *by);
+
 #endif /* GOTRACE_OPTS_H */

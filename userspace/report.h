@@ -16,6 +16,8 @@ struct report_opts {
 	const char *path;	/* the trace file */
 	struct gt_filter filter; /* window, task, CPUs, event types */
 	unsigned int top;	/* rows of the top tables */
+	unsigned int by;	/* ga_opts.by: the outstanding table's keys */
+	uint64_t older_ns;	/* ga_opts.older_ns */
 };
 
 int cmd_report(int argc, char **argv);

@@ -517,6 +517,32 @@ static void data_tasks(const struct data_ctx *x)
 	free(tv);
 }
 
+/* A stack's frames, symbolised, as strings. */
+static void jframes(struct jw *w, struct gt_reader *r, uint32_t id)
+{
+	const uint64_t *frames;
+	int nf, j;
+
+	jw_key(w, "frames");
+	jw_arr_begin(w);
+	nf = id ? gt_stack(r, id, &frames) : 0;
+	for (j = 0; j < nf; j++) {
+		const char *mod = NULL;
+		uint64_t off = 0;
+		const char *sym = gt_symbol(r, frames[j], &off, &mod);
+		char buf[256];
+
+		if (sym)
+			snprintf(buf, sizeof(buf), "%s+0x%" PRIx64 "%s%s%s",
+				 sym, off, mod ? " [" : "", mod ? mod : "",
+				 mod ? "]" : "");
+		else
+			snprintf(buf, sizeof(buf), "0x%" PRIx64, frames[j]);
+		jw_str(w, buf);
+	}
+	jw_arr_end(w);
+}
+
 /* The top allocating stacks, their frames symbolised. */
 static void data_stacks(const struct data_ctx *x)
 {
@@ -528,8 +554,6 @@ static void data_stacks(const struct data_ctx *x)
 	jw_arr_begin(w);
 	for (i = 0; i < n; i++) {
 		const struct ga_stack *s = &res->stacks[i];
-		const uint64_t *frames;
-		int nf, j;
 
 		jw_obj_begin(w);
 		jw_kv_u64(w, "id", s->id);
@@ -537,26 +561,185 @@ static void data_stacks(const struct data_ctx *x)
 		jw_kv_u64(w, "alloc_pages", s->alloc_pages);
 		jw_kv_u64(w, "frees", s->frees);
 		jw_kv_u64(w, "outstanding_pages", s->outstanding_pages);
-		jw_key(w, "frames");
-		jw_arr_begin(w);
-		nf = s->id ? gt_stack(x->r, s->id, &frames) : 0;
-		for (j = 0; j < nf; j++) {
-			const char *mod = NULL;
-			uint64_t off = 0;
-			const char *sym = gt_symbol(x->r, frames[j], &off, &mod);
-			char buf[256];
-
-			if (sym)
-				snprintf(buf, sizeof(buf), "%s+0x%" PRIx64 "%s%s%s",
-					 sym, off, mod ? " [" : "", mod ? mod : "",
-					 mod ? "]" : "");
-			else
-				snprintf(buf, sizeof(buf), "0x%" PRIx64, frames[j]);
-			jw_str(w, buf);
-		}
-		jw_arr_end(w);
+		jframes(w, x->r, s->id);
 		jw_obj_end(w);
 	}
+	jw_arr_end(w);
+}
+
+/* The leak candidates: the top groups of ga_opts.by with outstanding pages. */
+static void data_groups(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
+	size_t i, n = res->nr_leak_groups < x->o->top ?
+		      res->nr_leak_groups : x->o->top;
+	unsigned int k;
+
+	jw_key(w, "groups");
+	jw_obj_begin(w);
+	jw_key(w, "by");
+	jw_arr_begin(w);
+	for (k = 0; k < GA_KEY_NR; k++) {
+		if (!(res->by & (1U << k)))
+			continue;
+		jw_obj_begin(w);
+		jw_kv_str(w, "name", ga_keys[k].name);
+		jw_kv_str(w, "label", ga_keys[k].label ?
+			  ga_keys[k].label_name : NULL);
+		jw_kv_bool(w, "stack", ga_keys[k].is_stack);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_kv_u64(w, "older_ns", res->older_ns);
+	jw_kv_u64(w, "leak_allocs", res->leak_allocs);
+	jw_kv_u64(w, "leak_pages", res->leak_pages);
+	jw_kv_u64(w, "nr_groups", res->nr_leak_groups);
+	jw_key(w, "rows");
+	jw_arr_begin(w);
+	for (i = 0; i < n; i++) {
+		const struct ga_group *g = &res->groups[i];
+
+		jw_obj_begin(w);
+		jw_key(w, "keys");
+		jw_arr_begin(w);
+		for (k = 0; k < GA_KEY_NR; k++) {
+			const char *label;
+
+			if (!(res->by & (1U << k)))
+				continue;
+			jw_arr_begin(w);
+			jw_u64(w, g->key[k]);
+			label = ga_keys[k].label ?
+				ga_keys[k].label(x->r, g->key[k]) : NULL;
+			jw_str(w, label ? label : "");
+			jw_arr_end(w);
+		}
+		jw_arr_end(w);
+		jw_kv_u64(w, "allocs", g->outstanding);
+		jw_kv_u64(w, "pages", g->outstanding_pages);
+		jw_kv_u64(w, "age_ns", res->end_ns - g->oldest_ts);
+		jw_kv_u64(w, "allocated_pages", g->alloc_pages);
+		jframes(w, x->r, res->by & (1U << GA_KEY_STACK) ?
+			(uint32_t)g->key[GA_KEY_STACK] : 0);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static int64_t task_stall(const struct ga_task *t)
+{
+	return t->reclaim.count ? (int64_t)t->reclaim.sum : -1;
+}
+
+static int cmp_task_stall(const void *x, const void *y)
+{
+	const struct ga_task *a = *(const struct ga_task * const *)x;
+	const struct ga_task *b = *(const struct ga_task * const *)y;
+
+	if (task_stall(a) != task_stall(b))
+		return task_stall(a) < task_stall(b) ? 1 : -1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+/* Direct reclaim (the top stalled tasks), kswapd by node, compaction. */
+static void data_vmscan(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	const struct ga_task **tv;
+	struct jw *w = x->w;
+	size_t i, n = 0;
+
+	tv = malloc((res->nr_tasks + 1) * sizeof(*tv));
+	if (tv) {
+		for (i = 0; i < res->nr_tasks; i++)
+			if (res->tasks[i].reclaim.count)
+				tv[n++] = &res->tasks[i];
+		qsort(tv, n, sizeof(*tv), cmp_task_stall);
+	}
+	jw_key(w, "vmscan");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "reclaimed", res->reclaimed);
+	jw_kv_u64(w, "unfinished", res->reclaim_unfinished);
+	jw_kv_u64(w, "stalled_tasks", n);
+	jw_key(w, "tasks");
+	jw_arr_begin(w);
+	for (i = 0; i < n && i < x->o->top; i++) {
+		const struct ga_task *t = tv[i];
+
+		jw_obj_begin(w);
+		jw_kv_u64(w, "pid", t->pid);
+		jw_kv_str(w, "comm", t->comm ? t->comm : "");
+		jw_kv_u64(w, "count", t->reclaim.count);
+		jw_kv_u64(w, "total", t->reclaim.sum);
+		jw_kv_u64(w, "p50", ga_hist_pct(&t->reclaim, 50));
+		jw_kv_u64(w, "p99", ga_hist_pct(&t->reclaim, 99));
+		jw_kv_u64(w, "max", t->reclaim.max);
+		jw_kv_u64(w, "reclaimed", t->reclaimed);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	free(tv);
+	jw_kv_u64(w, "kswapd_wakes", res->kswapd_wakes);
+	jw_kv_u64(w, "kswapd_active_ns", res->kswapd_active_ns);
+	jw_key(w, "kswapd_nodes");
+	jw_arr_begin(w);
+	for (i = 0; i < GA_MAX_NODES; i++) {
+		if (!res->kswapd_node_ns[i])
+			continue;
+		jw_obj_begin(w);
+		jw_kv_u64(w, "nid", i);
+		jw_kv_u64(w, "active_ns", res->kswapd_node_ns[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jhist(w, "compaction", &res->compaction);
+	jw_key(w, "compaction_status");
+	jw_arr_begin(w);
+	for (i = 0; i < 8; i++) {
+		if (!res->compaction_status[i])
+			continue;
+		jw_obj_begin(w);
+		jw_kv_str(w, "status", stats_compact_names[i]);
+		jw_kv_u64(w, "count", res->compaction_status[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+/* Extfrag fallbacks by (allocation, fallback) migratetype; the zones. */
+static void data_extfrag_zones(const struct data_ctx *x)
+{
+	const struct ga_result *res = x->res;
+	struct jw *w = x->w;
+	unsigned int m, f;
+
+	jw_key(w, "extfrag");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "fallbacks", res->extfrag);
+	jw_kv_u64(w, "fragmenting", res->extfrag_fragmenting);
+	jw_key(w, "pairs");
+	jw_arr_begin(w);
+	for (m = 0; m < GA_MIGRATETYPES; m++) {
+		for (f = 0; f < GA_MIGRATETYPES; f++) {
+			if (!res->extfrag_mt[m][f])
+				continue;
+			jw_obj_begin(w);
+			jw_kv_str(w, "alloc", stats_mt_names[m]);
+			jw_kv_str(w, "fallback", stats_mt_names[f]);
+			jw_kv_u64(w, "count", res->extfrag_mt[m][f]);
+			jw_obj_end(w);
+		}
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	json_zones(w, res);
+	jw_key(w, "mt_names");
+	jw_arr_begin(w);
+	for (m = 0; m < GA_MIGRATETYPES; m++)
+		jw_str(w, stats_mt_names[m]);
 	jw_arr_end(w);
 }
 
@@ -569,6 +752,9 @@ static void (*const data_sections[])(const struct data_ctx *x) = {
 	data_timeline,
 	data_tasks,
 	data_stacks,
+	data_groups,
+	data_vmscan,
+	data_extfrag_zones,
 };
 
 static void write_data(FILE *f, struct gt_reader *r, const struct ga_result *res,
@@ -617,7 +803,7 @@ static const char page_head[] =
 ".chart{background:var(--card);border:1px solid var(--line);border-radius:6px;"
 "padding:10px 12px}\n"
 ".chart h3{margin:0 0 6px;font-size:14px}\n"
-".chart .note{color:var(--mut);font-size:12px;margin-top:4px}\n"
+".note{color:var(--mut);font-size:12px;margin-top:4px}\n"
 "svg{display:block;width:100%;height:auto}\n"
 "svg text{font-size:11px;fill:var(--mut)}\n"
 ".legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin-top:6px}\n"
@@ -656,7 +842,22 @@ static const char page_head[] =
 "that ran most of each slice of time</h3><div id=\"c-tl\"></div></div>\n"
 "<h2>Top allocating stacks</h2>\n<div id=\"t-stacks\"></div>\n"
 "<h2>Top allocating tasks</h2>\n<div id=\"t-tasks\"></div>\n"
-"<h2>Page lifetime by order</h2>\n<div id=\"t-orders\"></div>\n"
+"<h2>Page lifetime by order</h2>\n<div id=\"t-orders\"></div>\n""<h2>Outstanding pages by <span id=\"by\"></span>: the leak candidates</h2>\n"
+"<div id=\"t-groups\"></div>\n"
+"<h2>Reclaim and compaction</h2>\n"
+"<div class=\"charts\">\n"
+"<div class=\"chart\"><h3>Direct reclaim stalls (begin to end)</h3><div id=\"c-reclaim\"></div></div>\n"
+"<div class=\"chart\"><h3>Compaction (begin to end)</h3><div id=\"c-compact\"></div></div>\n"
+"</div>\n"
+"<h3>Tasks by time stalled in direct reclaim</h3><div id=\"t-reclaim\"></div>\n"
+"<div id=\"t-kswapd\"></div>\n"
+"<div id=\"t-compact\"></div>\n"
+"<h2>Fragmentation (extfrag fallbacks)</h2>\n"
+"<div id=\"t-extfrag\"></div>\n"
+"<h2>By node and zone</h2>\n"
+"<div id=\"t-zones\"></div>\n"
+"<div id=\"t-zone-extfrag\"></div>\n"
+
 "</main>\n"
 "<footer id=\"foot\"></footer>\n"
 "<div id=\"selfcheck\" data-status=\"pending\" hidden></div>\n"
@@ -803,6 +1004,77 @@ static const char page_script[] =
 "  legend(box, top.filter(t => t.runtime_ns > 0).map(t => [t.comm + ' ' + t.pid + ' (' + dur(t.runtime_ns) + ')', color[t.pid]]).concat([['other tasks', '#9aa5b1'], ['idle', '#eef1f5']]));\n"
 "  el('div', {class: 'note'}, box, 'each column is ' + dur(tl.col_ns) + '; idle when less than 10% of it was busy');\n"
 "}\n"
+"function note(id, text) { el('div', {class: 'note'}, document.getElementById(id), text); }\n"
+"function more(id, shown, all, what) {\n"
+"  if (all > shown) note(id, fmt(all - shown) + ' more ' + what + ' (--top ' + TOP + ')');\n"
+"}\n"
+"function groups() {\n"
+"  const G = D.groups, id = 't-groups';\n"
+"  document.getElementById('by').textContent = G.by.map(k => k.name).join(', ');\n"
+"  if (G.older_ns)\n"
+"    note(id, 'leak candidates: pages outstanding at the end that were allocated at least ' + dur(G.older_ns) + ' before it: ' + fmt(G.leak_allocs) + ' allocations, ' + fmt(G.leak_pages) + ' pages');\n"
+"  if (!G.rows.length) { note(id, 'no outstanding pages'); return; }\n"
+"  const cols = [];\n"
+"  G.by.forEach((k, i) => {\n"
+"    cols.push({name: k.name, f: r => k.stack && !r.keys[i][0] ? '(none)' : r.keys[i][0]});\n"
+"    if (k.label) cols.push({name: k.label, cls: 'l', f: r => r.keys[i][1]});\n"
+"  });\n"
+"  cols.push({name: 'allocations', f: r => fmt(r.allocs)}, {name: 'pages', f: r => fmt(r.pages)},\n"
+"    {name: 'KiB', f: r => fmt(r.pages * D.meta.page_size / 1024)}, {name: 'oldest age', f: r => dur(r.age_ns)},\n"
+"    {name: 'pages allocated', f: r => fmt(r.allocated_pages)});\n"
+"  if (G.by.some(k => k.stack))\n"
+"    cols.push({name: 'frames (innermost first)', cls: 'stk', f: r => r.frames.length ? r.frames.slice(0, 8).join('\\n') + (r.frames.length > 8 ? '\\n\\u2026' : '') : '-'});\n"
+"  table(id, cols, G.rows);\n"
+"  more(id, G.rows.length, G.nr_groups, 'groups');\n"
+"}\n"
+"function vmscan() {\n"
+"  const V = D.vmscan;\n"
+"  hist('c-reclaim', D.reclaim, '#c62828');\n"
+"  note('c-reclaim', fmt(V.reclaimed) + ' pages reclaimed' + (V.unfinished ? '; ' + fmt(V.unfinished) + ' stalls unfinished at the end' : ''));\n"
+"  hist('c-compact', V.compaction, '#8e44ad');\n"
+"  if (V.tasks.length)\n"
+"    table('t-reclaim', [{name: 'pid', f: t => t.pid}, {name: 'comm', cls: 'l', f: t => t.comm},\n"
+"      {name: 'stalls', f: t => fmt(t.count)}, {name: 'stalled', f: t => dur(t.total)},\n"
+"      {name: 'p50', f: t => dur(t.p50)}, {name: 'p99', f: t => dur(t.p99)}, {name: 'max', f: t => dur(t.max)},\n"
+"      {name: 'pages reclaimed', f: t => fmt(t.reclaimed)}], V.tasks);\n"
+"  else\n"
+"    note('t-reclaim', 'no task stalled in direct reclaim');\n"
+"  more('t-reclaim', V.tasks.length, V.stalled_tasks, 'tasks');\n"
+"  note('t-kswapd', 'kswapd: ' + fmt(V.kswapd_wakes) + ' wakes, active ' + dur(V.kswapd_active_ns) +\n"
+"    V.kswapd_nodes.map(n => '; node ' + n.nid + ' ' + dur(n.active_ns)).join(''));\n"
+"  if (V.compaction_status.length)\n"
+"    table('t-compact', [{name: 'compaction result', cls: 'l', f: c => c.status}, {name: 'count', f: c => fmt(c.count)}], V.compaction_status);\n"
+"}\n"
+"function extfrag() {\n"
+"  const X = D.extfrag;\n"
+"  note('t-extfrag', fmt(X.fallbacks) + ' allocations fell back to another migratetype, ' + fmt(X.fragmenting) + ' of them fragmenting (from a block smaller than a pageblock)');\n"
+"  if (X.pairs.length)\n"
+"    table('t-extfrag', [{name: 'allocation', cls: 'l', f: p => p.alloc}, {name: 'fell back to', cls: 'l', f: p => p.fallback},\n"
+"      {name: 'count', f: p => fmt(p.count)}], X.pairs);\n"
+"}\n"
+"function zones() {\n"
+"  const id = 't-zones', hex = v => '0x' + v.toString(16);\n"
+"  if (!D.zones.length) { note(id, 'the trace has no ZONES record'); return; }\n"
+"  table(id, [{name: 'node', f: z => z.node}, {name: 'zone', cls: 'l', f: z => z.zone},\n"
+"    {name: 'pfns', cls: 'l', f: z => hex(z.start_pfn) + '\\u2013' + hex(z.end_pfn)},\n"
+"    {name: 'allocations', f: z => fmt(z.allocs)}, {name: 'pages', f: z => fmt(z.alloc_pages)},\n"
+"    {name: 'pages freed', f: z => fmt(z.free_pages)}, {name: 'outstanding pages', f: z => fmt(z.outstanding_pages)},\n"
+"    {name: 'extfrag', f: z => fmt(z.extfrag.fallbacks)}, {name: 'kswapd wakes', f: z => fmt(z.reclaim.kswapd_wakes)},\n"
+"    {name: 'compactions', f: z => fmt(z.reclaim.compactions)}], D.zones);\n"
+"  if (D.zone_unknown_allocs)\n"
+"    note(id, fmt(D.zone_unknown_allocs) + ' allocations of pfns outside every zone (memory hotplugged after the start?)');\n"
+"  note(id, 'direct reclaim has no node in its tracepoint: it is machine-wide above');\n"
+"  const rows = [];\n"
+"  for (const z of D.zones) {\n"
+"    for (const o of z.extfrag.by_order)\n"
+"      rows.push({node: z.node, zone: z.zone, what: 'order ' + o.order, count: o.count});\n"
+"    for (const p of z.extfrag.by_migratetype)\n"
+"      rows.push({node: z.node, zone: z.zone, what: D.mt_names[p.alloc_migratetype] + ' from ' + D.mt_names[p.fallback_migratetype], count: p.count});\n"
+"  }\n"
+"  if (rows.length)\n"
+"    table('t-zone-extfrag', [{name: 'node', f: r => r.node}, {name: 'zone', cls: 'l', f: r => r.zone},\n"
+"      {name: 'extfrag by order / migratetypes', cls: 'l', f: r => r.what}, {name: 'count', f: r => fmt(r.count)}], rows);\n"
+"}\n"
 "const KPI = [['events', 'events'], ['lost', 'events lost'], ['allocs', 'page allocations'],"
 " ['alloc_pages', 'pages allocated'], ['frees', 'page frees'], ['free_pages', 'pages freed'],"
 " ['outstanding_pages', 'pages outstanding at the end'], ['switches', 'context switches'],"
@@ -853,6 +1125,10 @@ static const char page_script[] =
 " {name: 'lifetimes', f: o => fmt(o.lifetime.count)}, {name: 'p50', f: o => o.lifetime.count ? dur(o.lifetime.p50) : '-'},"
 " {name: 'p90', f: o => o.lifetime.count ? dur(o.lifetime.p90) : '-'}, {name: 'p99', f: o => o.lifetime.count ? dur(o.lifetime.p99) : '-'},"
 " {name: 'max', f: o => o.lifetime.count ? dur(o.lifetime.max) : '-'}], D.lifetime_orders);\n"
+"  groups();\n"
+"  vmscan();\n"
+"  extfrag();\n"
+"  zones();\n"
 "  document.getElementById('foot').textContent = 'generated by gotrace report; the numbers are those of gotrace stats';\n"
 "}\n"
 "function selfcheck() {\n"
@@ -869,6 +1145,14 @@ static const char page_script[] =
 "  if (D.lifetime.count && !rects('c-life')) bad.push('lifetime chart');\n"
 "  if (D.wakelat.count && !rects('c-lat')) bad.push('latency chart');\n"
 "  if (D.totals.switches && rects('c-tl') <= D.timeline.cpus.length) bad.push('timeline');\n"
+"  const trs = id => document.querySelectorAll('#' + id + ' tbody tr').length;\n"
+"  if (trs('t-groups') !== D.groups.rows.length) bad.push('outstanding groups table');\n"
+"  if (trs('t-reclaim') !== D.vmscan.tasks.length) bad.push('reclaim table');\n"
+"  if (trs('t-compact') !== D.vmscan.compaction_status.length) bad.push('compaction table');\n"
+"  if (trs('t-extfrag') !== D.extfrag.pairs.length) bad.push('extfrag table');\n"
+"  if (trs('t-zones') !== D.zones.length) bad.push('zones table');\n"
+"  if (D.reclaim.count && !rects('c-reclaim')) bad.push('reclaim chart');\n"
+"  if (D.vmscan.compaction.count && !rects('c-compact')) bad.push('compaction chart');\n"
 "  document.getElementById('totals').setAttribute('data-totals', JSON.stringify(shown));\n"
 "  sc.setAttribute('data-status', bad.length ? 'fail' : 'ok');\n"
 "  sc.textContent = bad.join(', ');\n"
@@ -923,6 +1207,9 @@ int report_load(const struct report_opts *o, struct report **repp)
 	}
 	ga_opts_init(&go);
 	go.filter = o->filter;
+	if (o->by)
+		go.by = o->by;
+	go.older_ns = o->older_ns;
 	rep->a = ga_new(rep->r, &go);
 	if (!rep->a) {
 		report_free(rep);

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "gotrace stats", by NUMA node and zone (analysis_zones.c): the text
- * table and the JSON "zones" array.
+ * What "gotrace stats" and "gotrace report" print alike: the names of
+ * migratetypes and compaction results, the trace's health, and by NUMA
+ * node and zone (analysis_zones.c) the text table and the JSON "zones".
  */
 #include <stdio.h>
 
 #include "analysis.h"
 #include "json.h"
 #include "stats_zones.h"
+
+const char * const stats_mt_names[GA_MIGRATETYPES] = {
+	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA/Isolate",
+	"Isolate", "6", "other",
+};
+
+const char * const stats_compact_names[8] = {
+	"not_suitable_zone", "skipped", "deferred", "no_suitable_page",
+	"continue", "complete", "partial_skipped", "other",
+};
 
 void print_zones_text(const struct ga_result *res,
 		      const char *const *mt_names)

@@ -5,6 +5,10 @@
 #include "analysis.h"
 #include "json.h"
 
+/* Names of the migratetypes (by slot) and compaction results (by status). */
+extern const char * const stats_mt_names[GA_MIGRATETYPES];
+extern const char * const stats_compact_names[8];
+
 /* The by-node-and-zone section of stats (text; mt_names by migratetype). */
 void print_zones_text(const struct ga_result *res,
 		      const char *const *mt_names);

@@ -1185,6 +1185,66 @@ static void test_dump_fields(void)
 }
 
 /*
+ * The report's data: the leak candidates by (stack, pid) and the reclaim
+ * table cut to --top, --by/--older as stats, and the zones as stats --json
+ * writes them (one writer).  Chromium draws them in make check.
+ */
+static void test_report_data(void)
+{
+	char *trace = path_in_out("groups.trace");
+	char *html = path_in_out("groups.html");
+	char *out = path_in_out("groups.out");
+	char *err = path_in_out("groups-err.out");
+	char *ztrace = path_in_out("zones.trace");
+	const char *rargs[] = { "report", "--top", "2", "-o", html, trace,
+				NULL };
+	const char *oargs[] = { "report", "--by", "tgid", "--older", "500us",
+				"-o", html, trace, NULL };
+	const char *zargs[] = { "report", "-o", html, ztrace, NULL };
+	const char *sargs[] = { "stats", "--json", ztrace, NULL };
+	char *s, *z, *ze;
+	struct enc e;
+	int rc;
+
+	build_groups_trace(&e);
+	write_file(trace, e.buf, e.len);
+	enc_free(&e);
+	rc = run(rargs, out, err, NULL);
+	s = slurp(html);
+	ok(rc == 0 && strstr(s, "\"nr_groups\":4,\"rows\":[{\"keys\":[[3,\"\"],[13,\"t13\"]],\"allocs\":1,\"pages\":8,\"age_ns\":50000,\"allocated_pages\":8,\"frames\":[\"0xffffffff81003010\"]},{\"keys\":[[2,\"\"],[12,\"t12\"]],") &&
+	   !strstr(s, "[[1,\"\"],[11,\"t11\"]]") &&
+	   strstr(s, "\"stalled_tasks\":4,\"tasks\":[{\"pid\":11,\"comm\":\"t11\",\"count\":1,\"total\":4000,") &&
+	   strstr(s, "\"total\":3000,") && !strstr(s, "\"total\":2000,") &&
+	   strstr(s, "id=\"t-groups\"") && strstr(s, "id=\"t-reclaim\""),
+	   "report --top 2: 2 outstanding groups and 2 stalled tasks (rc %d)",
+	   rc);
+	free(s);
+	rc = run(oargs, out, err, NULL);
+	s = slurp(html);
+	ok(rc == 0 && strstr(s, "\"older_ns\":500000,\"leak_allocs\":2,\"leak_pages\":3,\"nr_groups\":1,\"rows\":[{\"keys\":[[10,\"t10\"]],\"allocs\":2,\"pages\":3,"),
+	   "report --by tgid --older 500us: the old pages of tgid 10 (rc %d)",
+	   rc);
+	free(s);
+	rc = run(zargs, out, err, NULL);
+	s = slurp(html);
+	run(sargs, out, err, NULL);
+	z = slurp(out);
+	ze = strstr(z, "\"zones\":[");
+	if (ze)
+		*strstr(ze, ",\"tasks\":") = '\0';
+	ok(rc == 0 && ze && strstr(s, ze) && strstr(s, "id=\"t-zones\""),
+	   "report: the zones of stats --json, node and zone table (rc %d)",
+	   rc);
+	free(z);
+	free(s);
+	free(trace);
+	free(ztrace);
+	free(html);
+	free(out);
+	free(err);
+}
+
+/*
  * report exits as stats does (0, or 1 on a missing, foreign or malformed
  * trace) and never replaces its output file with the report of a trace
  * it could not read: the file keeps its old content on an error.
@@ -1675,6 +1735,7 @@ int main(int argc, char **argv)
 	test_dump_fields();
 	test_groups();
 	test_report_status();
+	test_report_data();
 	test_json_checker();
 	test_random();
 	return tap_done();
