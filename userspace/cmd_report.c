@@ -3,6 +3,7 @@
  * gotrace report: one self-contained HTML file of a trace.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 static const struct gt_cmdopt report_opts[] = {
 	{ GO_OUTPUT, "the HTML file ('-': stdout)" },
 	GT_FILTER_OPTS,
-	{ GO_TOP, "rows of the top tables", GT_DEF_NUM, REPORT_TOP },
+	{ GO_TOP, "rows of the top tables, 0: all", GT_DEF_NUM, REPORT_TOP },
 	{ GO_BY, "group the outstanding pages table by KEYS,\n"
 		 "a comma list of keys: stack,pid,tgid\n"
 		 "(default stack,pid)" },
@@ -132,9 +133,9 @@ int cmd_report(int argc, char **argv)
 			if (parse_trace_time(a.arg, "--older", &o.older_ns))
 				id = -1;
 		} else if (id == GO_TOP) {
-			if (parse_ulong(a.arg, "--top", 1, 10000, &ul))
+			if (parse_ulong(a.arg, "--top", 0, 1UL << 30, &ul))
 				id = -1;
-			o.top = (unsigned int)ul;
+			o.top = ul ? (unsigned int)ul : UINT_MAX;
 		} else if (filter_opt(&o.filter, id, a.arg) < 0) {
 			id = -1;
 		}

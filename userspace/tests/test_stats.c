@@ -1219,6 +1219,13 @@ static void test_report_data(void)
 	   "report --top 2: 2 outstanding groups and 2 stalled tasks (rc %d)",
 	   rc);
 	free(s);
+	rargs[2] = "0";
+	rc = run(rargs, out, err, NULL);
+	s = slurp(html);
+	ok(rc == 0 && strstr(s, "[[1,\"\"],[11,\"t11\"]]") &&
+	   strstr(s, "\"total\":1000,"),
+	   "report --top 0: every group and stalled task (rc %d)", rc);
+	free(s);
 	rc = run(oargs, out, err, NULL);
 	s = slurp(html);
 	ok(rc == 0 && strstr(s, "\"older_ns\":500000,\"leak_allocs\":2,\"leak_pages\":3,\"nr_groups\":1,\"rows\":[{\"keys\":[[10,\"t10\"]],\"allocs\":2,\"pages\":3,"),
