@@ -1013,7 +1013,7 @@ static const char page_script[] =
 "  document.getElementById('by').textContent = G.by.map(k => k.name).join(', ');\n"
 "  if (G.older_ns)\n"
 "    note(id, 'leak candidates: pages outstanding at the end that were allocated at least ' + dur(G.older_ns) + ' before it: ' + fmt(G.leak_allocs) + ' allocations, ' + fmt(G.leak_pages) + ' pages');\n"
-"  if (!G.rows.length) { note(id, 'no outstanding pages'); return; }\n"
+"  if (!G.rows.length) { note(id, G.older_ns ? 'no leak candidate that old' : 'no outstanding pages'); return; }\n"
 "  const cols = [];\n"
 "  G.by.forEach((k, i) => {\n"
 "    cols.push({name: k.name, f: r => k.stack && !r.keys[i][0] ? '(none)' : r.keys[i][0]});\n"

@@ -128,7 +128,7 @@ int LLVMFuzzerInitialize(int *argc, char **argv[])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *argv[6];
+	char *argv[8];
 	int argc = 0;
 
 	if (ftruncate(mfd, 0) || pwrite(mfd, data, size, 0) != (ssize_t)size)
@@ -137,9 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size & 1)
 		argv[argc++] = "--stacks";
 	if (size & 2)
-		argv[argc++] = "--gfp-names";
+		argv[argc++] = "--gfp-hex";
 	if (size & 4)
 		argv[argc++] = "--raw";
+	if (size & 8)
+		argv[argc++] = "--relative";
 	argv[argc++] = path;
 	argv[argc] = NULL;
 	cmd_dump(argc, argv);
