@@ -20,9 +20,7 @@ static const struct gt_cmdopt report_opts[] = {
 	{ GO_OUTPUT, "the HTML file ('-': stdout)" },
 	GT_FILTER_OPTS,
 	{ GO_TOP, "rows of the top tables, 0: all", GT_DEF_NUM, REPORT_TOP },
-	{ GO_BY, "group the outstanding pages table by KEYS,\n"
-		 "a comma list of keys: stack,pid,tgid\n"
-		 "(default stack,pid)" },
+	{ GO_BY },
 	{ GO_OLDER },
 	{ GO_HELP },
 	{ GO_END }
