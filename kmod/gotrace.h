@@ -46,6 +46,7 @@ struct gt_cpu {
 	u64 last_pfn;		/* pfn of the last page event of cur */
 	u64 lost_pending;	/* lost since cur was started (next batch) */
 	u32 seq;		/* next batch sequence number */
+	s32 last_next_pid;	/* of cur's last sched_switch; -1: none */
 	local64_t batches;	/* batches queued */
 	local64_t events;	/* events written */
 	local64_t lost;		/* events dropped */
