@@ -163,7 +163,8 @@ def summarize(table):
         for tr, r in trs.items():
             ic = icount.get(f'{table}/{rep}/{wl}/{tr}')
             s = res.get((wl, tr))
-            if not ic or s is None:
+            # as above: a tracer that counted no events did not trace
+            if not ic or s is None or (tr not in ('none', 'lttng') and not num(r['events'])):
                 continue
             s['insns'].append(ic['insns'])
             if tr == 'none' or not icb:
