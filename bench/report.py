@@ -662,6 +662,12 @@ if a.results:
         src = os.path.join(a.out, f)
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))
+    # the -icount VM's counts and runs
+    for f, dst in (('icount.txt', 'icount.txt'), ('runs.csv', 'icount-runs.csv'),
+                   ('config', 'icount-config')):
+        src = os.path.join(ic_out, f)
+        if a.icount_out and os.path.exists(src):
+            shutil.copy(src, os.path.join(a.results, dst))
     summary['meta'] = {'kernel': a.kernel, 'source': a.commit, 'date': now, 'load_before': a.load,
                        'elapsed_s': a.elapsed, 'vm_s': a.vm_secs, 'lock_wait_s': a.lock_wait}
     json.dump(summary, open(os.path.join(a.results, 'summary.json'), 'w'), indent=1, default=str)
