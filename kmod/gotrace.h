@@ -17,6 +17,9 @@
 #define _GOTRACE_H
 
 #include <linux/types.h>
+#include <linux/build_bug.h>
+#include <linux/cache.h>
+#include <linux/stddef.h>
 #include <linux/llist.h>
 #include <linux/irq_work.h>
 #include <linux/workqueue.h>
@@ -38,7 +41,9 @@ struct gt_buf {
  * CPU with interrupts disabled, or by the stop path once no probe can run.
  * The counters are written the same way and read by STATUS from other
  * CPUs: local64_t, as ring_buffer.c keeps its per-CPU counts, so a write
- * is one instruction and every access is marked (KCSAN).
+ * is one instruction and every access is marked (KCSAN).  What an event
+ * touches (cur to events) is the first 64 bytes, one cache line: the
+ * struct is cache-line aligned, which alloc_percpu() honours.
  */
 struct gt_cpu {
 	struct gt_buf *cur;	/* buffer being filled, NULL: take a free one */
@@ -46,6 +51,7 @@ struct gt_cpu {
 	u64 last_pfn;		/* pfn of the last page event of cur */
 	u64 lost_pending;	/* lost since cur was started (next batch) */
 	u32 seq;		/* next batch sequence number */
+	s32 last_next_pid;	/* of cur's last sched_switch; -1: none */
 	local64_t batches;	/* batches queued */
 	local64_t events;	/* events written */
 	local64_t lost;		/* events dropped */
@@ -57,7 +63,8 @@ struct gt_cpu {
 	struct gt_trace *t;
 	/* Flushes cur on this CPU, deferred while the CPU is idle. */
 	struct timer_list flush_timer;
-};
+} ____cacheline_aligned;
+static_assert(offsetofend(struct gt_cpu, events) <= SMP_CACHE_BYTES);
 
 struct gt_trace {
 	u64 id;

@@ -160,6 +160,7 @@ struct gt_buf *gt_reserve_slow(struct gt_trace *t, struct gt_cpu *c, u64 ts)
 	c->lost_pending = 0;
 	c->last_ts = ts;
 	c->last_pfn = 0;
+	c->last_next_pid = -1;
 	b->len = sizeof(*bh);
 	b->nr_events = 0;
 	c->cur = b;

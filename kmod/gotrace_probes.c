@@ -93,7 +93,7 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 		gt_put_comm(&w, next);
 	state = gt_switch_state(preempt, prev_state, prev);
 	gt_put_type(&w, GOTRACE_EV_SCHED_SWITCH);
-	gt_put(&w, prev->pid);
+	gt_put_prev_pid(&w, prev->pid, next->pid);
 	gt_put(&w, (u32)prev->prio);
 	gt_put(&w, state);
 	gt_put(&w, next->pid);

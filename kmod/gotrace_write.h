@@ -161,6 +161,22 @@ static __always_inline void gt_put_pfn(struct gt_writer *w, u64 pfn)
 	w->p = gt_put_u64(w->p, ((u64)d << 1) ^ (u64)(d >> 63));
 }
 
+/*
+ * sched_switch's prev_pid: on a CPU, the task a switch leaves is the one
+ * the previous switch entered, so it is elided when it is the previous
+ * written switch's next_pid (GOTRACE_PREV_PID_SAME); a batch start resets
+ * last_next_pid, so that the first switch of a batch carries its pid.
+ */
+static __always_inline void gt_put_prev_pid(struct gt_writer *w, pid_t prev,
+					    pid_t next)
+{
+	if (prev == w->c->last_next_pid)
+		*w->p++ = GOTRACE_PREV_PID_SAME;
+	else
+		w->p = gt_put_u64(w->p, (u32)prev + 1);
+	w->c->last_next_pid = next;
+}
+
 static __always_inline bool gt_follow_bit(struct gt_trace *t, pid_t pid)
 {
 	return pid >= 0 && pid < PID_MAX_LIMIT && test_bit(pid, t->follow);

@@ -16,8 +16,12 @@
 # BENCH_WORKLOADS, BENCH_STACK_WORKLOADS, BENCH_N_PIPE, BENCH_N_PAGE and
 # BENCH_N_MIX narrow or resize it (for trying things, not for the table);
 # BENCH_GTB_REPS, BENCH_GTB_EVENTS and BENCH_RBB=0 shorten the write-path
-# runs.  The VM runs with bench/icount-plugin.so, which counts the guest
-# instructions of every measured run (BENCH_ICOUNT=0: without it).
+# runs.  A second VM counts guest instructions (BENCH_ICOUNT=0: not run): the
+# same runs (BENCH_ICOUNT_REPS repetitions, default 3, the amounts the first
+# VM sized) under bench/icount-plugin.so with QEMU's -icount (the guest's
+# clock driven by its instruction count, not by the host's, so that timer
+# work cannot follow host load) and one vCPU (6.1's SMP bring-up hangs
+# under QEMU 7.2's -icount: the AP is never scheduled again).
 # Exit status: 0 when the runs produced their numbers.
 set -euo pipefail
 
@@ -152,7 +156,7 @@ GTBENCH_REPS=$gtb_reps
 GTBENCH_EVENTS=$gtb_events
 RBB_KO=$rbb_ko
 RBB_READER_RUNS=$rbb_reader_runs
-ICOUNT=${icount_plugin:+1}
+ICOUNT=
 BIN=$BIN
 MODROOT=$B/modroot
 EOC
@@ -166,35 +170,57 @@ echo "==> VM (${reps} repetition(s); waiting for the machine-wide VM lock if ano
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 vm=$B/vm
 tmo=${BENCH_VM_TIMEOUT:-$([ -n "$smoke" ] && echo 300 || echo 1500)}
-# The instruction counter: the guest names each run in icount-label and
-# writes the functions to count apart in icount-map (bench/guest.sh).  It
-# needs single-threaded TCG (run-vm.sh's default VM_ACCEL).
-icount_args=
-[ -z "$icount_plugin" ] ||
-	icount_args="-plugin $icount_plugin,out=$OUT/icount.txt,label=$OUT/icount-label,map=$OUT/icount-map"
-case ${icount_args:+icount},${VM_ACCEL-tcg,thread=single} in
-,*|*,*thread=single*) ;;
-*) echo "bench: the icount plugin needs single-threaded TCG (VM_ACCEL=$VM_ACCEL); BENCH_ICOUNT=0 runs without it" >&2
-   exit 1 ;;
-esac
-# No gotrace payload (-N: the guest runs the host's userland, bench-init
-# switches root), no test protocol (-R), the host's / read-only and OUT
-# writable over 9p.
-VM_QEMU_ARGS="${VM_QEMU_ARGS:+$VM_QEMU_ARGS }$icount_args" \
-vm_run -s "$series" -N -R -i "$ROOT/selftests/vm/bench-init" "${MODFILES[@]}" -d "$vm" -m 4G \
-	-9 "hostroot=/,ro" -9 "benchout=$OUT" -T "$tmo" \
-	-a "transparent_hugepage=never gtb_script=$ROOT/bench/guest.sh" ||
-	[ $? -ne 3 ] || exit 1
-lock_wait=$(cat "$vm/lock-wait" 2>/dev/null || echo 0)
-vm_secs=$(awk '{ printf "%d", $1 + 0.5 }' "$vm/seconds" 2>/dev/null || echo 0)
-echo "    VM ran $vm_secs s (after $lock_wait s waiting for the VM lock)"
-if ! grep -q 'GOTRACE-BENCH: done' "$vm/ttyS1.log" 2>/dev/null; then
-	echo "bench: the VM did not finish; guest output:" >&2
-	tail -n 30 "$vm/ttyS1.log" >&2 || true
-	tail -n 30 "$OUT/guest.log" >&2 || true
-	tail -n 20 "$vm/console.log" >&2 || true
-	cat "$vm/qemu.out" >&2 || true
-	exit 1
+# bench_vm DIR OUT [QEMU-ARGS]: one VM running bench/guest.sh with OUT's
+# config.  No gotrace payload (-N: the guest runs the host's userland,
+# bench-init switches root), no test protocol (-R), the host's / read-only
+# and OUT writable over 9p.  Adds its lock wait and VM seconds to lock_wait
+# and vm_secs.
+lock_wait=0 vm_secs=0
+bench_vm() {
+	local dir=$1 out=$2 qargs=${3:-} w s
+	VM_QEMU_ARGS="${VM_QEMU_ARGS:+$VM_QEMU_ARGS }$qargs" \
+	vm_run -s "$series" -N -R -i "$ROOT/selftests/vm/bench-init" "${MODFILES[@]}" -d "$dir" -m 4G \
+		-9 "hostroot=/,ro" -9 "benchout=$out" -T "$tmo" \
+		-a "transparent_hugepage=never gtb_script=$ROOT/bench/guest.sh" ||
+		[ $? -ne 3 ] || exit 1
+	w=$(cat "$dir/lock-wait" 2>/dev/null || echo 0)
+	s=$(awk '{ printf "%d", $1 + 0.5 }' "$dir/seconds" 2>/dev/null || echo 0)
+	lock_wait=$((lock_wait + w)) vm_secs=$((vm_secs + s))
+	echo "    VM ran $s s (after $w s waiting for the VM lock)"
+	if ! grep -q 'GOTRACE-BENCH: done' "$dir/ttyS1.log" 2>/dev/null; then
+		echo "bench: the VM did not finish; guest output:" >&2
+		tail -n 30 "$dir/ttyS1.log" >&2 || true
+		tail -n 30 "$out/guest.log" >&2 || true
+		tail -n 20 "$dir/console.log" >&2 || true
+		cat "$dir/qemu.out" >&2 || true
+		exit 1
+	fi
+}
+bench_vm "$vm" "$OUT"
+
+# The instruction counts: the same runs again, in a VM whose clock follows
+# its instructions (-icount shift=0: 1 ns per instruction; sleep=off: idle
+# time is skipped, not waited for; the RTC on that clock too), one vCPU,
+# under the plugin: the guest names each run in icount-label and writes the
+# functions to count apart in icount-map (bench/guest.sh).  Wall times of
+# this VM mean nothing; its runs.csv gives the events of each run.
+OUT_IC=$B/out-icount
+rm -rf "$OUT_IC"; mkdir -p "$OUT_IC"
+if [ -n "$icount_plugin" ]; then
+	echo "==> VM under -icount (instruction counts)"
+	. "$OUT/sizes.txt"
+	sed -e "s/^REPS=.*/REPS=${BENCH_ICOUNT_REPS:-$([ -n "$smoke" ] && echo 1 || echo 3)}/" \
+	    -e 's/^STACK_TRACERS=.*/STACK_TRACERS=""/' -e 's/^STACK_WORKLOADS=.*/STACK_WORKLOADS=""/' \
+	    -e "s/^N_PIPE=.*/N_PIPE=$N_PIPE/" -e "s/^N_PAGE=.*/N_PAGE=$N_PAGE/" -e "s/^N_MIX=.*/N_MIX=$N_MIX/" \
+	    -e 's/^TARGET_SECS=.*/TARGET_SECS=/' -e 's/^GTBENCH_REPS=.*/GTBENCH_REPS=1/' \
+	    -e 's/^GTBENCH_EVENTS=.*/GTBENCH_EVENTS=100000/' \
+	    -e 's/^RBB_KO=.*/RBB_KO=/' -e 's/^RBB_READER_RUNS=.*/RBB_READER_RUNS=0/' \
+	    -e 's/^ICOUNT=.*/ICOUNT=1/' "$OUT/config" >"$OUT_IC/config"
+	cp "$OUT/icount-functions" "$OUT_IC/"
+	# The plugin's inline counters need single-threaded TCG, which
+	# -icount implies.
+	bench_vm "$B/vm-icount" "$OUT_IC" \
+		"-smp 1 -icount shift=0,sleep=off -rtc clock=vm -plugin $icount_plugin,out=$OUT_IC/icount.txt,label=$OUT_IC/icount-label,map=$OUT_IC/icount-map"
 fi
 
 echo "==> decoding on the host"
@@ -204,7 +230,7 @@ python3 bench/decode.py "$OUT" "$BIN/gotrace" ${smoke:+--smoke} >"$OUT/decode.lo
 T1=$(date +%s)
 cp "$B/source.txt" "$OUT/source.txt"
 meta=(--kernel "$kver" --commit "$(cat "$B/source.txt")"
-      --load "$load_before" --elapsed "$((T1 - T0 - lock_wait))" --vm-secs "$vm_secs"
+      --load "$load_before" --icount-out "$OUT_IC" --elapsed "$((T1 - T0 - lock_wait))" --vm-secs "$vm_secs"
       --lock-wait "$lock_wait"
       --host-cpus "$(nproc)")
 if [ -n "$smoke" ]; then

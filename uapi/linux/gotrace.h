@@ -78,12 +78,14 @@
  * and SCHED_WAKING was added; 3, generations (GENERATION records, STACK
  * records with the generation that first uses them, not at the end), the
  * header says which kernel build ran and where its text was (offline
- * symbolisation), LINES and ZONES records.
+ * symbolisation), LINES and ZONES records; 4, sched_switch's prev_pid
+ * is elided when it is the next_pid of the batch's previous sched_switch
+ * (see GOTRACE_EV_SCHED_SWITCH below).
  * An event's arguments are fixed by its type and the version, so a reader
  * of one version cannot decode another's batches (versions 2 and 3 encode
  * events alike).
  */
-#define GOTRACE_VERSION		3
+#define GOTRACE_VERSION		4
 
 /* ---- ioctl ABI ---------------------------------------------------------- */
 
@@ -640,7 +642,14 @@ enum gotrace_ctx {
  * current task's pid (ftrace's common_pid).  Values that are signed in the
  * tracepoint (prio, migratetype, orders of extfrag, dest_cpu) are their
  * 32-bit two's complement: a decoder casts them back to s32.
+ * sched_switch's prev_pid (version 4): 0 when it equals the next_pid of
+ * the previous sched_switch of the same batch (on a CPU, the task a
+ * switch leaves is the one the previous switch entered), else prev_pid +
+ * 1; the first sched_switch of a batch never has 0.  A writer may always
+ * use prev_pid + 1 (it does when a switch was dropped or filtered out).
  */
+#define GOTRACE_PREV_PID_SAME	0
+
 enum gotrace_event_type {
 	GOTRACE_EV_NONE			= 0,
 	/* pid, len, comm[len]: name of a task, before its first mention */

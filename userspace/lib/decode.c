@@ -135,6 +135,16 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 
 		c->pfn += (z >> 1) ^ -(z & 1);
 		ev->args[0] = c->pfn;
+	} else if (type == GOTRACE_EV_SCHED_SWITCH && r->hdr.version >= 4) {
+		/* prev_pid: the previous switch's next_pid, or pid + 1 */
+		if (ev->args[0] != GOTRACE_PREV_PID_SAME)
+			ev->args[0]--;
+		else if (c->next_pid != GT_NO_NEXT_PID)
+			ev->args[0] = c->next_pid;
+		else
+			return decode_fail(r, c, start,
+					   "sched_switch refers to a previous switch at the start of a batch");
+		c->next_pid = ev->args[3];
 	}
 	c->str = NULL;
 	ev->str = NULL;

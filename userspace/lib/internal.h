@@ -36,6 +36,9 @@ struct gt_batch_ref {
 };
 
 /* Decoding position inside the batches of one CPU. */
+/* gt_cursor.next_pid before the batch's first sched_switch. */
+#define GT_NO_NEXT_PID		UINT64_MAX
+
 struct gt_cursor {
 	uint32_t cpu;
 	size_t next;			/* next batch of the CPU to load */
@@ -49,6 +52,7 @@ struct gt_cursor {
 	size_t zbuf_size;
 	uint64_t ts;
 	uint64_t pfn;
+	uint64_t next_pid;	/* of the batch's last sched_switch (v4) */
 	uint32_t nr_events;
 	uint32_t seen;
 	int err;			/* decoding failed: report at ts */

@@ -150,6 +150,7 @@ static int cursor_load(struct gt_reader *r, struct gt_cursor *c)
 	c->end = data + b->raw_len;
 	c->ts = bh.base_ts;
 	c->pfn = 0;
+	c->next_pid = GT_NO_NEXT_PID;
 	c->nr_events = bh.nr_events;
 	c->seen = 0;
 	return 1;

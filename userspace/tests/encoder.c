@@ -74,6 +74,7 @@ void enc_init(struct enc *e, uint32_t nr_cpus, uint64_t start_ns)
 	h.rec.type = GOTRACE_REC_HEADER;
 	h.rec.len = sizeof(h);
 	h.version = GOTRACE_VERSION;
+	e->version = GOTRACE_VERSION;
 	h.nr_cpus = nr_cpus;
 	h.clock = GOTRACE_CLOCK_MONO;
 	h.page_size = 4096;
@@ -114,6 +115,7 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
 	e->cpu = cpu;
 	e->last_ts = base_ts;
 	e->last_pfn = 0;
+	e->last_next_pid = ~0ULL;
 	e->nr_events = 0;
 	e->batch_first = e->nr_exp;
 	enc_bytes(e, &b, sizeof(b));
@@ -126,6 +128,15 @@ static const unsigned int nargs_of[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_COMM] = 1,
 	GOTRACE_EVENTS(ENC_NARGS_, ENC_NARG_)
 };
+
+void enc_set_version(struct enc *e, uint32_t version)
+{
+	size_t off = GOTRACE_MAGIC_LEN +
+		     offsetof(struct gotrace_header, version);
+
+	e->version = version;
+	memcpy(e->buf + off, &version, sizeof(version));
+}
 
 void enc_set_stack_events(struct enc *e, uint64_t mask)
 {
@@ -191,6 +202,11 @@ void enc_event_stack(struct enc *e, unsigned int type, unsigned int ctx,
 			e->last_pfn = args[0];
 			enc_varint(e, ((uint64_t)d << 1) ^
 				   (uint64_t)(d >> 63));
+		} else if (i == 0 && type == GOTRACE_EV_SCHED_SWITCH &&
+			   e->version >= 4) {
+			enc_varint(e, args[0] == e->last_next_pid ?
+				   GOTRACE_PREV_PID_SAME : args[0] + 1);
+			e->last_next_pid = args[3];
 		} else {
 			enc_varint(e, args[i]);
 		}

@@ -28,7 +28,9 @@ struct enc {
 	uint32_t cpu;
 	uint64_t last_ts;
 	uint64_t last_pfn;
+	uint64_t last_next_pid;	/* of the batch's last sched_switch, or ~0 */
 	uint32_t nr_events;
+	uint32_t version;	/* the header's (GOTRACE_VERSION) */
 	size_t batch_first;	/* first exp entry of the current batch */
 	/* expected events, in stream order */
 	struct exp_event *exp;
@@ -56,6 +58,11 @@ void enc_event(struct enc *e, unsigned int type, unsigned int ctx,
 void enc_event_stack(struct enc *e, unsigned int type, unsigned int ctx,
 		     uint64_t ts, const uint64_t *args, const char *str,
 		     uint32_t stack_id);
+/*
+ * Write an older format version (before the first batch): 3 encodes
+ * sched_switch's prev_pid as itself, 4 elides it where it can.
+ */
+void enc_set_version(struct enc *e, uint32_t version);
 /* Set the header's stack_events (before the first batch). */
 void enc_set_stack_events(struct enc *e, uint64_t mask);
 /* A TASKS record naming nr tasks (tgid = pid, or tgids[i]). */

@@ -471,6 +471,80 @@ static void expect_error(struct enc *e, const char *what, const char *needle,
 	   "%s: error after %zu events: '%s'", what, events, msg);
 }
 
+/*
+ * sched_switch's prev_pid in format version 4: elided after a switch of
+ * the same batch that entered it, written as pid + 1 otherwise (the
+ * batch's first switch, a switch after a dropped one, pid 0); version 3
+ * streams of the same events decode alike.
+ */
+static void build_switches(struct enc *e, uint32_t version)
+{
+	enc_init(e, 1, 0);
+	enc_set_version(e, version);
+	enc_batch_begin(e, 0, 0, 100, 0);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 100, A(0, 120, 0, 4000, 120),
+		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 110, A(4000, 120, 1, 0, 120),
+		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 120, A(0, 120, 0, 70000, 100),
+		  NULL);
+	/* not the last next_pid (a switch was dropped): explicit */
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 130, A(4000, 120, 0, 0, 120),
+		  NULL);
+	enc_batch_end(e, 0);
+	/* a new batch starts without a previous switch */
+	enc_batch_begin(e, 0, 1, 200, 0);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 200, A(0, 120, 0, 4000, 120),
+		  NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 210, A(4000, 120, 0x101, 0,
+							  120), NULL);
+	enc_batch_end(e, 0);
+	enc_end(e, 300, 6, 0, 0);
+}
+
+static void test_switch_versions(void)
+{
+	static const uint32_t versions[] = { 3, GOTRACE_VERSION };
+	/* type, ts delta, prev_pid elided, prio, state, next_pid, prio */
+	static const uint8_t bad[] = { GOTRACE_EV_SCHED_SWITCH, 0,
+				       GOTRACE_PREV_PID_SAME, 120, 0, 5, 120 };
+	size_t len[2] = { 0, 0 }, events, i;
+	struct gt_reader *r;
+	char why[256], msg[256];
+	struct enc e;
+	uint8_t *buf;
+	int ret;
+
+	for (i = 0; i < 2; i++) {
+		build_switches(&e, versions[i]);
+		len[i] = e.len;
+		buf = dup_exact(e.buf, e.len);
+		ret = gt_open_mem(buf, e.len, &r);
+		ok(ret == 0 && check_all(r, &e, e.len, why, sizeof(why)),
+		   "version %u: sched_switch prev_pids decode (%s)", versions[i],
+		   ret ? gt_error(NULL) : why);
+		if (!ret)
+			gt_close(r);
+		free(buf);
+		enc_free(&e);
+	}
+	/* 3 of 6 prev_pids elided: 1 byte each instead of 2 or 3 */
+	ok(len[1] < len[0], "version 4 is smaller: %zu < %zu bytes", len[1],
+	   len[0]);
+
+	/* a batch that starts with an elided prev_pid refers to nothing */
+	enc_init(&e, 1, 0);
+	enc_batch_begin(&e, 0, 0, 100, 0);
+	enc_bytes(&e, bad, sizeof(bad));
+	e.nr_events++;
+	enc_batch_end(&e, 0);
+	ret = read_corrupt(e.buf, e.len, &events, msg, sizeof(msg));
+	ok(ret == -EINVAL && strstr(msg, "start of a batch") && events == 0,
+	   "version 4: elided prev_pid at a batch start is an error: '%s'",
+	   msg);
+	enc_free(&e);
+}
+
 static void test_corrupt_specific(void)
 {
 	struct enc e;
@@ -1480,6 +1554,7 @@ int main(int argc, char **argv)
 
 	test_names();
 	test_sample();
+	test_switch_versions();
 	test_empty();
 	test_seq_gaps();
 	test_extensions();
