@@ -51,6 +51,7 @@ static const struct gt_cmdopt record_opts[] = {
 	{ GO_COMMAND_ONLY },
 	{ GO_NO_SYMBOLS },
 	{ GO_NO_PACK },
+	{ GO_NO_SPLICE },
 	{ GO_PACK_LEVEL },
 	GT_START_OPTS,
 	{ GO_HELP },
@@ -62,6 +63,7 @@ static const struct gt_cmdspec record_cmd = {
 	.synopsis = "-o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
 		    "                      [--stacks[=EVS]] [-p PID | --tid TID] [-C LIST]\n"
 		    "                      [-d SECONDS] [-c] [--discard] [--no-pack]\n"
+		    "                      [--no-splice]\n"
 		    "                      [-- COMMAND [ARGS...]]",
 	.about = "Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
 		 "save the stream to FILE.\n",
@@ -696,6 +698,7 @@ struct record_opts {
 	int only_cmd;
 	int no_syms;
 	int raw;
+	int no_splice;
 };
 
 /* The options of cmd_record(); -1 when it is done (*status). */
@@ -723,6 +726,9 @@ static int record_args(int argc, char **argv, struct record_opts *ro,
 			continue;
 		case GO_NO_PACK:
 			ro->raw = 1;
+			continue;
+		case GO_NO_SPLICE:
+			ro->no_splice = 1;
 			continue;
 		case GO_PACK_LEVEL:
 			if (parse_ulong(a.arg, "--pack-level", 1, 19,
@@ -825,7 +831,8 @@ static int record_open(struct recorder *rc, const struct record_opts *ro,
 		return -1;
 	}
 	rc->sink = rc->out;
-	record_splice_open(rc);
+	if (!ro->no_splice)
+		record_splice_open(rc);
 	return 0;
 }
 
