@@ -348,7 +348,7 @@ TEST_F_TIMEOUT(spl, pipe_pages_outlive_reuse_and_trace, GTT_TIMEOUT)
 
 	ASSERT_EQ(0, pipe2(q, O_CLOEXEC));
 	ref_open = module_refcnt();
-	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, SMALL_POOL, 0));
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, SMALL_POOL, 20));
 	/*
 	 * The head, then batch pages, until a batch's pages are in the pipe
 	 * (each such batch holds a module reference).
