@@ -237,6 +237,19 @@ static int dev_read_err(struct recorder *rc, int err)
 	return -1;
 }
 
+/* n bytes of the stream in rc->buf: followed, packed or written. */
+static void consume(struct recorder *rc, size_t n)
+{
+	if (rc->write_failed)
+		return;		/* drain the trace, keep the file as it is */
+	gt_stream_feed(&rc->tr.scan, rc->buf, n);
+	rc->raw_bytes += n;
+	if (rc->ps ? ps_feed(rc->ps, rc->buf, n) : write_out(rc, rc->buf, n)) {
+		rc->write_failed = 1;
+		stop_trace(rc);
+	}
+}
+
 /* One read() from the device; -1 on a read error. */
 static int read_dev(struct recorder *rc)
 {
@@ -251,14 +264,7 @@ static int read_dev(struct recorder *rc)
 		rc->eof = 1;
 		return 0;
 	}
-	if (rc->write_failed)
-		return 0;	/* drain the trace, keep the file as it is */
-	gt_stream_feed(&rc->tr.scan, rc->buf, n);
-	rc->raw_bytes += n;
-	if (rc->ps ? ps_feed(rc->ps, rc->buf, n) : write_out(rc, rc->buf, n)) {
-		rc->write_failed = 1;
-		stop_trace(rc);
-	}
+	consume(rc, n);
 	return 0;
 }
 
@@ -314,13 +320,24 @@ static int splice_dev(struct recorder *rc)
 		rc->eof = 1;
 		return 0;
 	}
-	rc->raw_bytes += n;
 	while (n > 0) {
 		ssize_t w = splice(rc->pipe[0], NULL, rc->sink, NULL, n,
 				   SPLICE_F_MOVE);
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		/*
+		 * A file system without splice_write: the first bytes, still
+		 * all in the pipe, and the rest of the stream go by read().
+		 */
+		if (w < 0 && errno == EINVAL && !rc->raw_bytes) {
+			splice_off(rc);
+			w = read(rc->pipe[0], rc->buf, n);
+			if (w != n)
+				return dev_read_err(rc, w < 0 ? errno : EIO);
+			consume(rc, n);
+			return 0;
+		}
 		if (w <= 0) {
 			sink_err(rc, w < 0 ? errno : EIO);
 			/* What is left of the trace is read and dropped. */
@@ -329,6 +346,7 @@ static int splice_dev(struct recorder *rc)
 		}
 		if (rc->sink == rc->out)
 			rc->written += w;
+		rc->raw_bytes += w;
 		n -= w;
 	}
 	return 0;
