@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gotrace_splice: splice(2) and sendfile(2) from /dev/gotrace give the
+ * gotrace_splice: splice(2) from /dev/gotrace gives the
  * stream of read(), byte for byte in structure: the header first,
  * generations, CPU_ENDs and END, end of file after it, one reader; a
  * reader may mix read() and splice(); a batch page in a pipe is not
@@ -16,7 +16,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -127,6 +126,17 @@ static int splice_all(int fd, int p[2], struct gtt_buf *b, size_t len,
 	}								\
 } while (0)
 
+/* A stream some batches of which a reader that left took: no totals. */
+#define CHECK_LEFT_STREAM(buf, len, raw) do {				\
+	char __err[256];						\
+	ASSERT_EQ(0, gtt_raw_parse((buf), (len), (raw))) {		\
+		TH_LOG("raw stream: %s", (raw)->err);			\
+	}								\
+	ASSERT_LE(0, gtt_lib_check((buf), (len), __err, sizeof(__err))) { \
+		TH_LOG("libgotrace: %s", __err);			\
+	}								\
+} while (0)
+
 /* A thread splicing the stream to EOF while the test runs. */
 struct splicer {
 	pthread_t thread;
@@ -203,12 +213,16 @@ TEST_F_TIMEOUT(spl, partial_pipe_reads, GTT_TIMEOUT)
 	gtt_buf_free(&b1);
 }
 
-/* sendfile() (splice through the kernel's own pipe) into a file. */
-TEST_F_TIMEOUT(spl, sendfile_to_file, GTT_TIMEOUT)
+/*
+ * Device -> pipe -> file, as gotrace record does.  (sendfile(2) from the
+ * device is EINVAL: splice_direct_to_actor() takes regular files and
+ * block devices only.)
+ */
+TEST_F_TIMEOUT(spl, splice_to_file, GTT_TIMEOUT)
 {
 	struct gtt_buf b = { 0 };
 	struct gtt_raw raw;
-	ssize_t n;
+	ssize_t n, w;
 	int i, out;
 
 	out = memfd_create("gotrace_splice", MFD_CLOEXEC);
@@ -217,12 +231,15 @@ TEST_F_TIMEOUT(spl, sendfile_to_file, GTT_TIMEOUT)
 	for (i = 0; i < 20; i++)
 		small_workload();
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
-	do {
-		n = sendfile(out, self->fd, NULL, 1 << 20);
-	} while (n > 0);
-	ASSERT_EQ(0, n) {
-		TH_LOG("sendfile: %s", strerror(errno));
+	while ((n = splice(self->fd, NULL, self->p[1], NULL, 1 << 20, 0)) > 0) {
+		for (; n > 0; n -= w) {
+			w = splice(self->p[0], NULL, out, NULL, n, SPLICE_F_MOVE);
+			ASSERT_LT(0, w) {
+				TH_LOG("splice to the file: %s", strerror(errno));
+			}
+		}
 	}
+	ASSERT_EQ(0, n);
 	ASSERT_EQ(0, lseek(out, 0, SEEK_SET));
 	ASSERT_EQ(0, gtt_read_all(out, &b, 1 << 20));
 	close(out);
@@ -241,8 +258,8 @@ TEST_F_TIMEOUT(spl, mixed_read_and_splice, GTT_TIMEOUT)
 	ssize_t n;
 	int i;
 
-	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, SMALL_POOL * 2, 0));
-	for (i = 0; i < 30; i++)
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, SMALL_POOL, 0));
+	for (i = 0; i < 60; i++)
 		small_workload();
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
 	do {
@@ -261,7 +278,7 @@ TEST_F_TIMEOUT(spl, mixed_read_and_splice, GTT_TIMEOUT)
 		}
 	} while (n > 0);
 	CHECK_STREAM(b.data, b.len, &raw);
-	EXPECT_LT(4, raw.batches);
+	EXPECT_LE(2, raw.batches);
 	EXPECT_EQ(0, raw.end.reader_skipped);
 	gtt_raw_free(&raw);
 	gtt_buf_free(&b);
@@ -387,7 +404,7 @@ TEST_F_TIMEOUT(spl, pipe_pages_outlive_reuse_and_trace, GTT_TIMEOUT)
 	ASSERT_EQ(0, gtt_stop(fd2, 0));
 	gtt_buf_free(&b);
 	ASSERT_EQ(0, gtt_read_all(fd2, &b, 1 << 20));
-	CHECK_STREAM(b.data, b.len, &raw);
+	CHECK_LEFT_STREAM(b.data, b.len, &raw);
 	EXPECT_LT(0, raw.end.reader_skipped);
 	gtt_raw_free(&raw);
 	/* A new trace frees the old one's buffers (and reuses the memory). */
@@ -437,7 +454,7 @@ TEST_F_TIMEOUT(spl, reader_exits_midstream, GTT_TIMEOUT)
 	ASSERT_EQ(0, gtt_stop(fd2, 0));
 	ASSERT_EQ(0, splice_all(fd2, self->p, &b, 1 << 20, 0));
 	close(fd2);
-	CHECK_STREAM(b.data, b.len, &raw);
+	CHECK_LEFT_STREAM(b.data, b.len, &raw);
 	ASSERT_LE(GTT_HDR_BYTES, head.len);
 	EXPECT_EQ(0, memcmp(head.data, b.data, GTT_HDR_BYTES));
 	gtt_raw_free(&raw);
