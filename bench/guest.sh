@@ -173,7 +173,12 @@ run_one() {
 	gotrace*)
 		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks=$GT_STACK_EVENTS} $how 2>"$d/rec.err" &
 		pid=$!
-		for i in $(seq 100); do [ -s "$d/trace.gt" ] && break; sleep 0.1; done
+		# tracing: the file may stay empty until the end (packing
+		# happens after the trace)
+		for i in $(seq 100); do
+			$GT status 2>/dev/null | grep -q '^state: *tracing' && break
+			sleep 0.1
+		done
 		;;
 	ftrace*)
 		trace-cmd record "${FT_EVENTS[@]}" ${stacks:+-T} -o "$d/trace.dat" >"$d/rec.err" 2>&1 &
