@@ -159,16 +159,26 @@ wl_args() {
 # run_one TABLE REP WORKLOAD TRACER: one measured run, one CSV line.
 run_one() {
 	local table=$1 rep=$2 wl=$3 tr=$4 d=/tmp/run pid= ev= lost= bytes= raw= line
-	local c0 c1 c2 pc0 pc1 ok=1 stacks=
+	local c0 c1 c2 pc0 pc1 ok=1 stacks= how=
 	rm -rf "$d"; mkdir -p "$d"
 	sync
 	case $tr in *-stacks) stacks=1 ;; esac
+	# the persisting path alone: unpacked, by splice or by read()
+	case $tr in
+	gotrace-raw) how=--no-pack ;;
+	gotrace-read) how="--no-pack --no-splice" ;;
+	esac
 	case $tr in
 	none) ;;
 	gotrace*)
-		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks=$GT_STACK_EVENTS} 2>"$d/rec.err" &
+		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks=$GT_STACK_EVENTS} $how 2>"$d/rec.err" &
 		pid=$!
-		for i in $(seq 100); do [ -s "$d/trace.gt" ] && break; sleep 0.1; done
+		# tracing: the file may stay empty until the end (packing
+		# happens after the trace)
+		for i in $(seq 100); do
+			$GT status 2>/dev/null | grep -q '^state: *tracing' && break
+			sleep 0.1
+		done
 		;;
 	ftrace*)
 		trace-cmd record "${FT_EVENTS[@]}" ${stacks:+-T} -o "$d/trace.dat" >"$d/rec.err" 2>&1 &
@@ -295,7 +305,7 @@ echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,u
 # over a minute under TCG), which no measured run should pay.
 for tr in $TRACERS; do
 	case $tr in
-	gotrace) $GT record -o /tmp/warm -e sched,page -- sleep 0.2 ;;
+	gotrace*) $GT record -o /tmp/warm -e sched,page -- sleep 0.2 ;;
 	ftrace) trace-cmd record "${FT_EVENTS[@]}" -o /tmp/warm sleep 0.2 ;;
 	perf) perf record -a -e "$PERF_EVENTS" -o /tmp/warm -- sleep 0.2 ;;
 	lttng)	[ -z "$have_lttng" ] || { lttng create warm --output=/tmp/warm &&

@@ -226,8 +226,11 @@ def lost_str(ls):
     return ' / '.join(str(v) for v in vals)
 
 
-TR_ORDER = ['none', 'gotrace', 'ftrace', 'perf', 'lttng', 'gotrace-stacks', 'ftrace-stacks']
+TR_ORDER = ['none', 'gotrace', 'gotrace-raw', 'gotrace-read', 'ftrace', 'perf', 'lttng',
+            'gotrace-stacks', 'ftrace-stacks']
 TR_NAME = {'none': 'none', 'gotrace': 'gotrace record', 'ftrace': 'trace-cmd record',
+           'gotrace-raw': 'gotrace record --no-pack (splice)',
+           'gotrace-read': 'gotrace record --no-pack --no-splice (read)',
            'perf': 'perf record', 'lttng': 'LTTng (kernel session)',
            'gotrace-stacks': 'gotrace record --stacks', 'ftrace-stacks': 'trace-cmd record -T'}
 

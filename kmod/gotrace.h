@@ -34,6 +34,7 @@ struct gt_buf {
 	u32 len;		/* bytes used, batch header included */
 	u32 nr_events;		/* tracepoint events (COMM not counted) */
 	u8 *data;		/* batch_size bytes, a struct gotrace_batch first */
+	struct gt_spliced *spliced;	/* pages in pipes (gotrace_splice.c) */
 };
 
 /*
@@ -126,6 +127,33 @@ enum gt_gen_state {
 	GT_GEN_STACKS,		/* closing: gen_rec is a STACK record */
 	GT_GEN_RECORD,		/* closing: gen_rec is the GENERATION record */
 };
+
+/* What part of the stream gt_next_part() found ready. */
+enum gt_part {
+	GT_PART_NONE,		/* nothing ready yet */
+	GT_PART_HEAD,		/* magic, HEADER, GFP_NAMES, TASKS */
+	GT_PART_BATCH,		/* the batch being read, rd_buf */
+	GT_PART_GEN,		/* a generation's STACK or GENERATION record */
+	GT_PART_END,		/* CPU_ENDs, END */
+};
+
+/* gotrace_main.c: the reader's steps, for read() and splice_read() */
+struct file;
+int gt_reader_lock(struct file *f);
+void gt_reader_unlock(struct file *f);
+int gt_reader_next(struct file *f, bool nonblock, bool have_read,
+		   struct gt_trace **tp, enum gt_part *part, const u8 **src,
+		   size_t *len);
+void gt_reader_advance(struct file *f, struct gt_trace *t,
+		       enum gt_part part, size_t n);
+
+/* gotrace_splice.c */
+struct pipe_inode_info;
+ssize_t gt_splice_read(struct file *f, loff_t *ppos,
+		       struct pipe_inode_info *pipe, size_t len,
+		       unsigned int flags);
+void gt_buf_reader_done(struct gt_trace *t, struct gt_buf *b);
+void gt_splice_detach(struct gt_trace *t);
 
 /* gotrace_buffer.c */
 int gt_validate_start(struct gotrace_start *p);

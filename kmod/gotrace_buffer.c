@@ -525,6 +525,8 @@ void gt_trace_free_buffers(struct gt_trace *t)
 	unsigned int cpu, i;
 
 	gt_trace_hotplug_detach(t);
+	/* Batches that pipes still hold are theirs to free. */
+	gt_splice_detach(t);
 	if (t->cpu) {
 		gt_trace_flush_stop(t);
 		for_each_possible_cpu(cpu) {

@@ -79,4 +79,13 @@
 #define __uninitialized
 #endif
 
+/*
+ * splice_read (gotrace_splice.c) uses add_to_pipe(), pipe_full(),
+ * nosteal_pipe_buf_ops and a pipe_buf_operations of release and get
+ * (try_steal absent): the same in 6.1 and 6.12, whose headers were
+ * compared; 6.5 removed generic_file_splice_read(), which gotrace never
+ * used (a character device has its own splice_read or none).  Nothing
+ * to choose by version here so far.
+ */
+
 #endif /* _GOTRACE_COMPAT_H */

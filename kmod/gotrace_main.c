@@ -156,15 +156,6 @@ static struct gt_buf *gt_next_buf(struct gt_trace *t)
 	return llist_entry(n, struct gt_buf, node);
 }
 
-/* What part of the stream gt_next_part() found ready. */
-enum gt_part {
-	GT_PART_NONE,		/* nothing ready yet */
-	GT_PART_HEAD,		/* magic, HEADER, GFP_NAMES, TASKS */
-	GT_PART_BATCH,		/* the batch being read, rd_buf */
-	GT_PART_GEN,		/* a generation's STACK or GENERATION record */
-	GT_PART_END,		/* CPU_ENDs, END */
-};
-
 /*
  * The open generation is due to close before its next batch: it has one,
  * and it is a flush period old or holds a per-CPU buffer's worth.
@@ -300,7 +291,7 @@ static void gt_advance(struct gt_trace *t, enum gt_part part, size_t n)
 		t->rd_batches++;
 		t->gen_batches++;
 		t->gen_bytes += len;
-		llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+		gt_buf_reader_done(t, b);
 		break;
 	case GT_PART_GEN:
 		t->gen_off += n;
@@ -321,64 +312,108 @@ static void gt_advance(struct gt_trace *t, enum gt_part part, size_t n)
 	}
 }
 
-static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
-		       loff_t *ppos)
+/*
+ * The next part of f's stream, for read() and splice_read(): returns 1
+ * with gt.lock held and *tp, *part, *src and *len set (call
+ * gt_reader_advance() next), 0 at end of file, or an error: EBUSY another
+ * file reads, EAGAIN nothing ready and nonblock (or some read already,
+ * have_read, then 0 is returned as well), ERESTARTSYS a signal.
+ */
+int gt_reader_next(struct file *f, bool nonblock, bool have_read,
+		   struct gt_trace **tp, enum gt_part *part, const u8 **src,
+		   size_t *len)
 {
 	struct gt_file *gf = f->private_data;
-	size_t done = 0;
-	int err = 0;
 
-	if (!count)
-		return 0;
-	if (mutex_lock_interruptible(&gf->read_lock))
-		return -ERESTARTSYS;
-	while (done < count) {
+	for (;;) {
 		struct gt_trace *t;
-		enum gt_part part;
-		const u8 *src;
-		size_t len, left;
 		int gen;
 
-		if (mutex_lock_interruptible(&gt.lock)) {
-			err = -ERESTARTSYS;
-			break;
-		}
+		if (mutex_lock_interruptible(&gt.lock))
+			return -ERESTARTSYS;
 		t = gt.trace;
 		if (gt.reader && gt.reader != f) {
-			err = -EBUSY;
 			mutex_unlock(&gt.lock);
-			break;
+			return -EBUSY;
 		}
 		if (gf->trace_id && (!t || t->id != gf->trace_id)) {
 			/* Its trace was thrown away: the stream ends here. */
 			gf->trace_id = 0;
 			mutex_unlock(&gt.lock);
-			break;
+			return 0;
 		}
 		if (!t || t->drained) {
 			mutex_unlock(&gt.lock);
-			break;		/* end of file */
+			return 0;	/* end of file */
 		}
 		gt.reader = f;
 		gf->trace_id = t->id;
 		gen = atomic_read(&gt.wake_gen);
-		part = gt_next_part(t, &src, &len);
-		if (part == GT_PART_NONE) {
-			mutex_unlock(&gt.lock);
-			if (done)
-				break;
-			if (f->f_flags & O_NONBLOCK) {
-				err = -EAGAIN;
-				break;
-			}
-			if (wait_event_interruptible(gt.readq,
-						     atomic_read(&gt.wake_gen) !=
-						     gen)) {
-				err = -ERESTARTSYS;
-				break;
-			}
-			continue;
+		*part = gt_next_part(t, src, len);
+		if (*part != GT_PART_NONE) {
+			*tp = t;
+			return 1;
 		}
+		mutex_unlock(&gt.lock);
+		if (have_read)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (wait_event_interruptible(gt.readq,
+					     atomic_read(&gt.wake_gen) != gen))
+			return -ERESTARTSYS;
+	}
+}
+
+/* n bytes of part were consumed; drops gt.lock. */
+void gt_reader_advance(struct file *f, struct gt_trace *t,
+		       enum gt_part part, size_t n)
+{
+	struct gt_file *gf = f->private_data;
+
+	gt_advance(t, part, n);
+	if (t->drained)
+		gf->trace_id = 0;	/* read to its end */
+	mutex_unlock(&gt.lock);
+}
+
+/* One read() or splice_read() of the file at a time. */
+int gt_reader_lock(struct file *f)
+{
+	struct gt_file *gf = f->private_data;
+
+	return mutex_lock_interruptible(&gf->read_lock) ? -ERESTARTSYS : 0;
+}
+
+void gt_reader_unlock(struct file *f)
+{
+	struct gt_file *gf = f->private_data;
+
+	mutex_unlock(&gf->read_lock);
+}
+
+static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
+		       loff_t *ppos)
+{
+	size_t done = 0;
+	int err = 0;
+
+	if (!count)
+		return 0;
+	err = gt_reader_lock(f);
+	if (err)
+		return err;
+	while (done < count) {
+		struct gt_trace *t;
+		enum gt_part part;
+		const u8 *src;
+		size_t len, left;
+
+		err = gt_reader_next(f, f->f_flags & O_NONBLOCK, done, &t,
+				     &part, &src, &len);
+		if (err <= 0)
+			break;
+		err = 0;
 		/*
 		 * Copy without the lock: the user's buffer may fault slowly.
 		 * What src points to stays until gt.copying is cleared: the
@@ -392,17 +427,14 @@ static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
 		mutex_lock(&gt.lock);
 		WRITE_ONCE(gt.copying, false);
 		wake_up_all(&gt.copyq);
-		gt_advance(t, part, len - left);
-		if (t->drained)
-			gf->trace_id = 0;	/* read to its end */
-		mutex_unlock(&gt.lock);
+		gt_reader_advance(f, t, part, len - left);
 		done += len - left;
 		if (left) {
 			err = -EFAULT;
 			break;
 		}
 	}
-	mutex_unlock(&gf->read_lock);
+	gt_reader_unlock(f);
 	return done ? done : err;
 }
 
@@ -862,6 +894,7 @@ static const struct file_operations gt_fops = {
 	.open		= gt_open,
 	.release	= gt_release,
 	.read		= gt_read,
+	.splice_read	= gt_splice_read,
 	.poll		= gt_poll,
 	.unlocked_ioctl	= gt_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -5,15 +5,23 @@
  * stop the trace and read it to its end.
  *
  * One thread, one poll() loop over the device, a signalfd and timerfds.
- * The records are followed as they stream by, so that the END totals are
- * known without reading the file back, and each BATCH is written as a
- * PACKED record (pack_stream.c) unless --raw.
+ *
+ * Into a regular file, the stream goes by splice(2), device -> pipe ->
+ * file, without a copy through this process: with --raw into FILE itself,
+ * else into an unnamed temporary file beside it, which is packed into
+ * FILE (each BATCH as a PACKED record, pack_stream.c) once the trace has
+ * ended, at idle priority, so the traced workload never waits for zstd.
+ * The records are followed as they are packed, or, with --raw, by a walk
+ * over the fixed part of each record of FILE at the end.  Into anything
+ * else (a pipe, -o -), or from a module without splice, the stream is
+ * read(), followed and packed as it goes by.
  *
  * Exit status: 0 the trace is complete, 2 complete but events were lost,
  * 1 on errors or an incomplete trace, 127 when COMMAND cannot be executed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +29,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -31,6 +42,8 @@
 #include "pack_stream.h"
 
 #define READ_CHUNK	(1024 * 1024)
+/* The pipe between device and file: as large as pipe-max-size allows. */
+#define SPLICE_PIPE	(1024 * 1024)
 
 static const struct gt_cmdopt record_opts[] = {
 	{ GO_OUTPUT, "trace file to write (required; - for stdout)" },
@@ -38,6 +51,7 @@ static const struct gt_cmdopt record_opts[] = {
 	{ GO_COMMAND_ONLY },
 	{ GO_NO_SYMBOLS },
 	{ GO_NO_PACK },
+	{ GO_NO_SPLICE },
 	{ GO_PACK_LEVEL },
 	GT_START_OPTS,
 	{ GO_HELP },
@@ -49,6 +63,7 @@ static const struct gt_cmdspec record_cmd = {
 	.synopsis = "-o FILE [-e GROUPS] [-b SIZE] [--flush-ms N]\n"
 		    "                      [--stacks[=EVS]] [-p PID | --tid TID] [-C LIST]\n"
 		    "                      [-d SECONDS] [-c] [--discard] [--no-pack]\n"
+		    "                      [--no-splice]\n"
 		    "                      [-- COMMAND [ARGS...]]",
 	.about = "Trace while COMMAND runs, for SECONDS, or until SIGINT/SIGTERM, and\n"
 		 "save the stream to FILE.\n",
@@ -127,6 +142,10 @@ struct recorder {
 	struct pack_stream *ps;	/* NULL: --raw */
 	uint64_t raw_bytes;	/* bytes read from the device */
 	uint8_t *buf;
+	int splice;		/* device -> pipe[] -> sink by splice(2) */
+	int pipe[2];
+	int sink;		/* out, or tmp */
+	int tmp;		/* raw stream to pack at the end, or -1 */
 };
 
 static double elapsed(const struct recorder *rc)
@@ -156,10 +175,24 @@ static void clear_progress(struct recorder *rc)
 
 static void show_progress(struct recorder *rc)
 {
+	uint64_t events = rc->tr.events, lost = rc->tr.lost;
+	uint64_t bytes = rc->written;
+	struct gotrace_status st;
+
+	/* Spliced records go by unseen: the device's counts instead. */
+	if (rc->splice) {
+		memset(&st, 0, sizeof(st));
+		st.size = sizeof(st);
+		if (!ioctl(rc->dev, GOTRACE_IOC_STATUS, &st)) {
+			events = st.events;
+			lost = st.lost;
+		}
+		bytes = rc->raw_bytes;
+	}
 	fprintf(stderr, "\rgotrace: %s %.0f s, %llu events, %.1f MiB, %llu lost ",
 		rc->stopped ? "finishing" : "recording", elapsed(rc),
-		(unsigned long long)rc->tr.events, rc->written / 1048576.0,
-		(unsigned long long)rc->tr.lost);
+		(unsigned long long)events, bytes / 1048576.0,
+		(unsigned long long)lost);
 	rc->progress_shown = 1;
 }
 
@@ -192,6 +225,31 @@ static int write_out(void *arg, const uint8_t *buf, size_t n)
 	return 0;
 }
 
+/* The device refused a read or splice: one line, -1. */
+static int dev_read_err(struct recorder *rc, int err)
+{
+	clear_progress(rc);
+	if (err == EBUSY)
+		gt_err("reading %s: another process is reading the trace",
+		       GOTRACE_DEVICE);
+	else
+		gt_err("reading %s: %s", GOTRACE_DEVICE, strerror(err));
+	return -1;
+}
+
+/* n bytes of the stream in rc->buf: followed, packed or written. */
+static void consume(struct recorder *rc, size_t n)
+{
+	if (rc->write_failed)
+		return;		/* drain the trace, keep the file as it is */
+	gt_stream_feed(&rc->tr.scan, rc->buf, n);
+	rc->raw_bytes += n;
+	if (rc->ps ? ps_feed(rc->ps, rc->buf, n) : write_out(rc, rc->buf, n)) {
+		rc->write_failed = 1;
+		stop_trace(rc);
+	}
+}
+
 /* One read() from the device; -1 on a read error. */
 static int read_dev(struct recorder *rc)
 {
@@ -200,26 +258,96 @@ static int read_dev(struct recorder *rc)
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
-		clear_progress(rc);
-		if (errno == EBUSY)
-			gt_err("reading %s: another process is reading the trace",
-			       GOTRACE_DEVICE);
-		else
-			gt_err("reading %s: %s", GOTRACE_DEVICE,
-			       strerror(errno));
-		return -1;
+		return dev_read_err(rc, errno);
 	}
 	if (n == 0) {
 		rc->eof = 1;
 		return 0;
 	}
-	if (rc->write_failed)
-		return 0;	/* drain the trace, keep the file as it is */
-	gt_stream_feed(&rc->tr.scan, rc->buf, n);
-	rc->raw_bytes += n;
-	if (rc->ps ? ps_feed(rc->ps, rc->buf, n) : write_out(rc, rc->buf, n)) {
-		rc->write_failed = 1;
-		stop_trace(rc);
+	consume(rc, n);
+	return 0;
+}
+
+/* A write to the sink failed: say what is left, stop the trace. */
+static void sink_err(struct recorder *rc, int err)
+{
+	clear_progress(rc);
+	if (rc->sink == rc->tmp)
+		gt_err("%s: temporary file: %s: stopping the trace; nothing of it is kept",
+		       rc->path, strerror(err));
+	else if (err == ENOSPC)
+		gt_err("%s: %s: stopping the trace; the file is valid up to byte %llu",
+		       rc->path, strerror(err),
+		       (unsigned long long)rc->written);
+	else
+		gt_err("%s: write error: %s: stopping the trace; the file is valid up to byte %llu",
+		       rc->path, strerror(err),
+		       (unsigned long long)rc->written);
+	rc->write_failed = 1;
+	stop_trace(rc);
+}
+
+/* From here on the stream is read(), followed and written as it goes. */
+static void splice_off(struct recorder *rc)
+{
+	rc->splice = 0;
+	rc->sink = rc->out;
+	if (rc->tmp >= 0)
+		close(rc->tmp);
+	rc->tmp = -1;
+}
+
+/*
+ * One splice from the device into the pipe, then from the pipe into the
+ * sink; -1 on a device error.  A module without splice_read (EINVAL
+ * before any byte) sends the rest of the stream through read().
+ */
+static int splice_dev(struct recorder *rc)
+{
+	ssize_t n = splice(rc->dev, NULL, rc->pipe[1], NULL, SPLICE_PIPE,
+			   SPLICE_F_NONBLOCK);
+
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		if (errno == EINVAL && !rc->raw_bytes) {
+			splice_off(rc);
+			return 0;
+		}
+		return dev_read_err(rc, errno);
+	}
+	if (n == 0) {
+		rc->eof = 1;
+		return 0;
+	}
+	while (n > 0) {
+		ssize_t w = splice(rc->pipe[0], NULL, rc->sink, NULL, n,
+				   SPLICE_F_MOVE);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		/*
+		 * A file system without splice_write: the first bytes, still
+		 * all in the pipe, and the rest of the stream go by read().
+		 */
+		if (w < 0 && errno == EINVAL && !rc->raw_bytes) {
+			splice_off(rc);
+			w = read(rc->pipe[0], rc->buf, n);
+			if (w != n)
+				return dev_read_err(rc, w < 0 ? errno : EIO);
+			consume(rc, n);
+			return 0;
+		}
+		if (w <= 0) {
+			sink_err(rc, w < 0 ? errno : EIO);
+			/* What is left of the trace is read and dropped. */
+			splice_off(rc);
+			return 0;
+		}
+		if (rc->sink == rc->out)
+			rc->written += w;
+		rc->raw_bytes += w;
+		n -= w;
 	}
 	return 0;
 }
@@ -423,7 +551,7 @@ static int loop(struct recorder *rc)
 				show_progress(rc);
 		}
 		if (pfd[i_dev].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (read_dev(rc))
+			if (rc->splice ? splice_dev(rc) : read_dev(rc))
 				return -1;
 		} else if (pfd[i_dev].revents & POLLNVAL) {
 			gt_err("%s: poll: invalid file descriptor",
@@ -434,9 +562,78 @@ static int loop(struct recorder *rc)
 	return rc->eof < 0 ? -1 : 0;
 }
 
-/* The stream has ended: write what the packer still holds. */
+/* Packing comes after the trace: at the lowest priority (best effort). */
+static void idle_priority(void)
+{
+	struct sched_param sp = { 0 };
+
+	if (setpriority(PRIO_PROCESS, 0, 19) == 0)
+		sched_setscheduler(0, SCHED_IDLE, &sp);
+}
+
+/* The raw stream of the temporary file, followed and packed into FILE. */
+static void pack_tmp(struct recorder *rc)
+{
+	off_t off = 0;
+	ssize_t n;
+
+	idle_priority();
+	while ((n = pread(rc->tmp, rc->buf, READ_CHUNK, off)) > 0) {
+		off += n;
+		gt_stream_feed(&rc->tr.scan, rc->buf, n);
+		if (ps_feed(rc->ps, rc->buf, n)) {
+			rc->write_failed = 1;
+			break;
+		}
+	}
+	if (n < 0) {
+		gt_err("%s: temporary file: %s", rc->path, strerror(errno));
+		rc->write_failed = 1;
+	}
+}
+
+/*
+ * A raw stream spliced into FILE, followed for the summary: only the
+ * fixed part of each record is read, the scanner says what to skip.
+ */
+static void track_output(struct recorder *rc)
+{
+	struct gt_stream *scan = &rc->tr.scan;
+	off_t off = 0;
+	ssize_t n;
+	int fd = open(rc->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		gt_err("%s: %s", rc->path, strerror(errno));
+		return;
+	}
+	while (!scan->bad && !scan->failed) {
+		uint64_t skip = gt_stream_skippable(scan);
+
+		if (skip) {
+			gt_stream_skip(scan, skip);
+			off += skip;
+			continue;
+		}
+		n = pread(fd, rc->buf, 4096, off);
+		if (n <= 0)
+			break;
+		gt_stream_feed(scan, rc->buf, n);
+		off += n;
+	}
+	close(fd);
+}
+
+/*
+ * The stream has ended: pack the temporary file, or follow the spliced
+ * FILE, or write what the packer still holds.
+ */
 static void finish_output(struct recorder *rc)
 {
+	if (rc->tmp >= 0 && !rc->write_failed)
+		pack_tmp(rc);
+	else if (rc->sink == rc->out && rc->splice && !rc->write_failed)
+		track_output(rc);
 	if (rc->ps && !rc->write_failed && ps_finish(rc->ps))
 		rc->write_failed = 1;
 }
@@ -519,6 +716,7 @@ struct record_opts {
 	int only_cmd;
 	int no_syms;
 	int raw;
+	int no_splice;
 };
 
 /* The options of cmd_record(); -1 when it is done (*status). */
@@ -547,6 +745,9 @@ static int record_args(int argc, char **argv, struct record_opts *ro,
 		case GO_NO_PACK:
 			ro->raw = 1;
 			continue;
+		case GO_NO_SPLICE:
+			ro->no_splice = 1;
+			continue;
 		case GO_PACK_LEVEL:
 			if (parse_ulong(a.arg, "--pack-level", 1, 19,
 					&ro->pack_level))
@@ -571,6 +772,46 @@ bad:
 	gt_args_free(&a);
 	*status = EXIT_USAGE;
 	return -1;
+}
+
+/* An unnamed file beside path for the raw stream, or -1. */
+static int open_tmp(const char *path)
+{
+	char *copy = strdup(path);
+	int fd = -1;
+
+	if (copy) {
+		fd = open(dirname(copy), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		free(copy);
+	}
+	return fd;
+}
+
+/*
+ * Splice into a regular file: FILE itself with --raw, else a temporary
+ * file to pack at the end.  Anything else is read().
+ */
+static void record_splice_open(struct recorder *rc)
+{
+	struct stat st;
+
+	if (rc->out_is_stdout || fstat(rc->out, &st) || !S_ISREG(st.st_mode))
+		return;
+	if (rc->ps) {
+		rc->tmp = open_tmp(rc->path);
+		if (rc->tmp < 0)
+			return;
+		rc->sink = rc->tmp;
+	}
+	if (pipe2(rc->pipe, O_CLOEXEC)) {
+		rc->pipe[0] = -1;
+		rc->pipe[1] = -1;
+		splice_off(rc);
+		return;
+	}
+	/* Fewer round trips with a larger pipe; the default does too. */
+	fcntl(rc->pipe[1], F_SETPIPE_SZ, SPLICE_PIPE);
+	rc->splice = 1;
 }
 
 /* The read buffer, the packer, the device and the output file. */
@@ -607,6 +848,9 @@ static int record_open(struct recorder *rc, const struct record_opts *ro,
 		gt_err("%s: %s", rc->path, strerror(errno));
 		return -1;
 	}
+	rc->sink = rc->out;
+	if (!ro->no_splice)
+		record_splice_open(rc);
 	return 0;
 }
 
@@ -722,6 +966,12 @@ static void record_close(struct recorder *rc)
 		close(rc->out);
 	if (rc->dev >= 0)
 		close(rc->dev);
+	if (rc->tmp >= 0)
+		close(rc->tmp);
+	if (rc->pipe[0] >= 0)
+		close(rc->pipe[0]);
+	if (rc->pipe[1] >= 0)
+		close(rc->pipe[1]);
 	free(rc->buf);
 	if (rc->ps)
 		ps_free(rc->ps);
@@ -744,6 +994,9 @@ int cmd_record(int argc, char **argv)
 	rc.go_fd = -1;
 	rc.err_fd = -1;
 	rc.child = -1;
+	rc.tmp = -1;
+	rc.pipe[0] = -1;
+	rc.pipe[1] = -1;
 	if (record_args(argc, argv, &ro, &rc.path, &status)) {
 		start_opts_free(&ro.so);
 		return status;

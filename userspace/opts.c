@@ -80,6 +80,9 @@ static const struct gt_optdef catalogue[GO_NR] = {
 	[GO_NO_PACK] = { 0, "no-pack", "raw", no_argument, NULL,
 		"save the device's stream as it is; by default each\n"
 		"batch of events is packed (see 'gotrace pack')" },
+	[GO_NO_SPLICE] = { 0, "no-splice", NULL, no_argument, NULL,
+		"copy the stream through this process with read(2)\n"
+		"instead of splice(2) (for comparisons)" },
 	[GO_PACK_LEVEL] = { 'l', "pack-level", "level", required_argument, "N",
 		"zstd level of the packing", GT_DEF_NUM, GT_PACK_LEVEL, 19 },
 	[GO_UNPACK] = { 'u', "unpack", NULL, no_argument, NULL,

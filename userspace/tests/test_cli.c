@@ -7,10 +7,12 @@
  *
  *   test_cli GOTRACE_BINARY OUTDIR [FAKEDEV.so]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "encoder.h"
 #include "proc.h"
@@ -400,6 +402,60 @@ static void test_filters_everywhere(void)
 	}
 }
 
+/*
+ * record into a file by each path: splice unpacked (the summary from a
+ * walk over the file), splice then pack after the trace, read() and pack
+ * as it comes.  The file is a whole trace with the summary's events.
+ */
+static void test_record_file(void)
+{
+	static const char *const modes[] = { "--no-pack", "", "--no-splice" };
+	char dir[] = "/tmp/gotrace-cli-XXXXXX";
+	unsigned int i;
+
+	if (!fakedev) {
+		skip("record -o FILE: no fake device");
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char cmd[8192], *got, *err, *sgot, *serr;
+		unsigned long long ev = 0, sev = 0;
+		const char *p;
+		int st, sst;
+
+		snprintf(cmd, sizeof(cmd),
+			 "LD_PRELOAD=%s ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 @G record -o %s/t %s -e sched -- sleep 0.1",
+			 fakedev, dir, modes[i]);
+		st = run_sh(cmd, &got, &err);
+		p = err ? strstr(err, "recorded ") : NULL;
+		if (p)
+			ev = strtoull(p + 9, NULL, 10);
+		snprintf(cmd, sizeof(cmd), "@G stats --json %s/t", dir);
+		sst = run_sh(cmd, &sgot, &serr);
+		p = sgot ? strstr(sgot, "\"events\":") : NULL;
+		if (p)
+			sev = strtoull(p + 9, NULL, 10);
+		ok(st == 0 && sst == 0 && ev > 0 && sev == ev,
+		   "record -o FILE %s: exit %d, %llu events; stats: exit %d, %llu events (%s)",
+		   modes[i], st, ev, sst, sev, line1(err));
+		free(got);
+		free(err);
+		free(sgot);
+		free(serr);
+	}
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/t", dir);
+		unlink(path);
+		rmdir(dir);
+	}
+}
+
 /* ---- standard input ------------------------------------------------------- */
 
 static void test_stdin(void)
@@ -480,6 +536,7 @@ static void test_stdin(void)
 	} else {
 		skip("record -o - | stats -: no fake device");
 	}
+	test_record_file();
 }
 
 /* ---- bad input: one line, exit 2 -------------------------------------------- */
