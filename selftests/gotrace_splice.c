@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -427,6 +428,71 @@ TEST_F_TIMEOUT(spl, pipe_pages_outlive_reuse_and_trace, GTT_TIMEOUT)
 		EXPECT_EQ(ref_before - 1, ref_held);
 		EXPECT_EQ(0, module_refcnt());
 	}
+	close(q[0]);
+	close(q[1]);
+	gtt_buf_free(&snap);
+	gtt_buf_free(&later);
+	gtt_buf_free(&b);
+}
+
+/*
+ * A socket that takes spliced pages keeps its own reference to them (the
+ * network and unix socket paths get_page() each one) and sends them after
+ * the pipe has let go: those pages must not be filled again while the
+ * socket holds them.  The unread end of a unix socket pair stands for a
+ * slow peer.
+ */
+TEST_F_TIMEOUT(spl, socket_pages_not_rewritten, GTT_TIMEOUT)
+{
+	struct gtt_buf snap = { 0 }, later = { 0 }, b = { 0 };
+	int q[2], sp[2], ref_open, i;
+	ssize_t held, moved;
+
+	ASSERT_EQ(0, pipe2(q, O_CLOEXEC));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp));
+	ref_open = module_refcnt();
+	ASSERT_LE(0, ref_open);
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, SMALL_POOL, 20));
+	held = 0;
+	for (i = 0; i < 500; i++) {
+		ssize_t n = splice(self->fd, NULL, self->p[1], NULL, 1 << 20,
+				   SPLICE_F_NONBLOCK);
+
+		if (n > 0)
+			held += n;
+		if (module_refcnt() > ref_open)
+			break;
+		ASSERT_TRUE(n > 0 || errno == EAGAIN);
+		small_workload();
+	}
+	ASSERT_LT(ref_open, module_refcnt());
+	ASSERT_EQ(held, tee(self->p[0], q[1], held, 0));
+	ASSERT_EQ(0, drain_pipe(q[0], &snap, 65536, NULL));
+	/* Into the socket: the pipe releases its buffers, the socket holds. */
+	moved = 0;
+	while (moved < held) {
+		ssize_t n = splice(self->p[0], NULL, sp[0], NULL, held - moved,
+				   SPLICE_F_NONBLOCK);
+
+		ASSERT_LT(0, n) {
+			TH_LOG("splice to the socket: %s", strerror(errno));
+		}
+		moved += n;
+	}
+	/* Dozens of pool turns while the socket keeps the pages. */
+	for (i = 0; i < 60; i++) {
+		small_workload();
+		ASSERT_LE(0, gtt_read_once(self->fd, &b, 1 << 20));
+	}
+	while (later.len < snap.len)
+		ASSERT_LT(0, gtt_read_once(sp[1], &later, snap.len - later.len));
+	ASSERT_EQ(snap.len, later.len);
+	EXPECT_EQ(0, memcmp(snap.data, later.data, snap.len)) {
+		TH_LOG("a page a socket held was filled again");
+	}
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	close(sp[0]);
+	close(sp[1]);
 	close(q[0]);
 	close(q[1]);
 	gtt_buf_free(&snap);
