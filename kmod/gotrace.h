@@ -86,6 +86,8 @@ struct gt_trace {
 	u64 stack_events;		/* 1 << GOTRACE_EV_*: with a stack */
 	struct gt_stacks *stacks;
 	atomic64_t nmi_lost;		/* events refused in NMI context */
+	/* Batches a socket still held when spliced out: never refilled. */
+	unsigned int splice_retired;	/* under gt_spliced_lock */
 
 	struct llist_head full;		/* queue of full buffers, newest first */
 	atomic64_t queued_bytes;	/* bytes on the queue, not yet read */

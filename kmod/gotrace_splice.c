@@ -50,6 +50,25 @@ struct gt_spliced {
 static DEFINE_SPINLOCK(gt_spliced_lock);
 static LIST_HEAD(gt_spliced_list);
 
+/*
+ * Does anyone besides the batch's own allocation hold one of its pages?
+ * A socket does: the splice-to-socket paths get_page() each page and send
+ * it after the pipe buffer is released (TCP may send it again later).
+ * Such a batch is never filled again; it stays out of the free list until
+ * the trace's buffers are freed, which drops only the pool's reference.
+ */
+static bool gt_batch_pages_shared(const u8 *data, u32 size)
+{
+	u32 off;
+
+	if (!is_vmalloc_addr(data))	/* one compound page: one count */
+		return page_count(virt_to_page(data)) > 1;
+	for (off = 0; off < size; off += PAGE_SIZE)
+		if (page_count(vmalloc_to_page(data + off)) > 1)
+			return true;
+	return false;
+}
+
 /* Under gt_spliced_lock: s is done with, if no one holds it any more. */
 static bool gt_spliced_unused(struct gt_spliced *s)
 {
@@ -61,7 +80,11 @@ static bool gt_spliced_unused(struct gt_spliced *s)
 	if (b) {
 		b->spliced = NULL;
 		s->data = NULL;
-		llist_add(&b->node, &per_cpu_ptr(s->t->cpu, b->cpu)->free);
+		if (gt_batch_pages_shared(b->data, s->t->batch_size))
+			s->t->splice_retired++;
+		else
+			llist_add(&b->node,
+				  &per_cpu_ptr(s->t->cpu, b->cpu)->free);
 	}
 	return true;
 }
