@@ -382,8 +382,14 @@ static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
 			break;		/* end of file */
 		}
 		if (t->flight) {
-			/* Nobody reads a flight recorder: SNAPSHOT. */
-			err = -EBUSY;
+			/*
+			 * Nobody reads a flight recorder (SNAPSHOT does);
+			 * stopped, a read ends it: end of file, window freed.
+			 */
+			if (t->stopped && !READ_ONCE(gt.snapshotting))
+				gt_trace_done(t);
+			else
+				err = -EBUSY;
 			mutex_unlock(&gt.lock);
 			break;
 		}
@@ -443,7 +449,8 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	if (mutex_lock_killable(&gt.lock))
 		return EPOLLERR;
 	t = gt.trace;
-	if ((gt.reader && gt.reader != f) || (t && t->flight && !t->drained))
+	if ((gt.reader && gt.reader != f) ||
+	    (t && t->flight && !t->drained && !t->stopped))
 		mask = EPOLLERR;
 	else if (!t || t->drained || t->stopped || t->rd_buf || t->rd_head ||
 		 t->hdr_off < t->head_len || !llist_empty(&t->full) ||

@@ -102,10 +102,11 @@
 /*
  * Flight recorder: buffer_size per CPU holds the most recent generations,
  * the oldest whole generation overwritten, and nobody reads the stream:
- * read() of a flight trace is EBUSY.  GOTRACE_IOC_SNAPSHOT saves the
- * window held.  A stopped flight trace keeps its window (STATUS,
+ * read() of a flight trace that runs is EBUSY.  GOTRACE_IOC_SNAPSHOT
+ * saves the window held.  A stopped flight trace keeps its window (STATUS,
  * SNAPSHOT) until the next START, which discards it without
- * GOTRACE_START_DISCARD.
+ * GOTRACE_START_DISCARD, or until a read(), which gets end of file and
+ * frees it (state IDLE).
  */
 #define GOTRACE_START_FLIGHT	(1U << 2)
 #define GOTRACE_START_FLAGS	(GOTRACE_START_DISCARD | GOTRACE_START_STACKS | \
