@@ -21,9 +21,9 @@
  * A generation closes after a flush period (as the stream's) or once a
  * CPU put a third of what the ring keeps of it into it, so that the ring
  * holds several generations and overwrites a fraction of its window at a
- * time.  At each close, the pids named so far are forgotten, so each
- * generation names again (COMM) the tasks it mentions: a window that
- * starts after a task's first COMM still names it.
+ * time.  At each close (at most every 10 ms), the pids named so far are
+ * forgotten, so each generation names again (COMM) the tasks it mentions:
+ * a window that starts after a task's first COMM still names it.
  *
  * A snapshot (GOTRACE_IOC_SNAPSHOT) flushes the CPUs' partial batches (an
  * IPI: the flush timer's work, done now), moves them into the ring,
@@ -48,6 +48,8 @@
 #include <linux/threads.h>
 #include "gotrace_write.h"
 
+#define GT_FLIGHT_NAMES_NS	(10 * NSEC_PER_MSEC)
+
 struct gt_flight {
 	struct llist_node *head;	/* the ring, oldest first */
 	struct llist_node *tail;
@@ -56,6 +58,7 @@ struct gt_flight {
 	u32 gen;			/* the open generation, from 1 */
 	u64 gen_open_ns;
 	u32 gen_first;			/* the oldest generation in the ring */
+	u64 names_ns;			/* when the pids named were forgotten */
 	bool pinned;			/* a snapshot is copying the ring */
 	u64 ow_batches;			/* overwritten */
 	u64 ow_events;
@@ -125,8 +128,15 @@ static void gt_flight_gen_close(struct gt_trace *t)
 	f->gen_open_ns = ktime_get_mono_fast_ns();
 	for_each_possible_cpu(cpu)
 		per_cpu_ptr(t->cpu, cpu)->flight_gen_held = 0;
-	/* Name the tasks again in the next generation (see the top). */
-	bitmap_zero(t->comm_seen, PID_MAX_LIMIT);
+	/*
+	 * Name the tasks again in the next generation (see the top): a
+	 * bitmap of PID_MAX_LIMIT bits, so not more often than every
+	 * GT_FLIGHT_NAMES_NS when a small ring closes generations fast.
+	 */
+	if (f->gen_open_ns - f->names_ns >= GT_FLIGHT_NAMES_NS) {
+		bitmap_zero(t->comm_seen, PID_MAX_LIMIT);
+		f->names_ns = f->gen_open_ns;
+	}
 }
 
 /* Gives the oldest generation's batches back to their CPUs. */

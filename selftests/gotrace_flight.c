@@ -10,6 +10,8 @@
  *   after the first.  After STOP a snapshot still works; a read() ends
  *   the trace.
  * - snapshot_args: the ioctl's argument rules and errors.
+ * - hotplug: cpu1 goes offline and online under load while the recorder
+ *   runs; snapshots taken with it offline and online decode whole.
  * - cli: gotrace start --flight, status, snapshot; dump, stats, convert
  *   and report read the file without a warning.
  *
@@ -35,6 +37,7 @@
 
 #include "kselftest_harness.h"
 #include "gotrace_test.h"
+#include "gotrace_rel.h"
 
 #define GTF_TIMEOUT	300
 #define GOTRACE_BIN	"/bin/gotrace"
@@ -492,6 +495,7 @@ TEST_F(fl, snapshot_args)
 	} big;
 	struct gotrace_snapshot sn;
 	struct gtt_buf b = { 0 };
+	int sfd;
 
 	EXPECT_EQ(-ENODATA, take_snapshot(self->fd, &sn, &b));
 	/* A streaming trace has no window. */
@@ -527,22 +531,57 @@ TEST_F(fl, snapshot_args)
 	big.more = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, GOTRACE_IOC_SNAPSHOT, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
-	/* An older, shorter one and a longer zero one work. */
-	{
-		int sfd = ioctl(self->fd, GOTRACE_IOC_SNAPSHOT, &big);
-
-		EXPECT_LE(0, sfd);
-		EXPECT_EQ(big.sn.bytes, (uint64_t)lseek(sfd, 0, SEEK_END));
-		if (sfd >= 0)
-			close(sfd);
-		memset(&sn, 0, sizeof(sn));
-		sn.size = GOTRACE_SNAPSHOT_SIZE_VER0;
-		sfd = ioctl(self->fd, GOTRACE_IOC_SNAPSHOT, &sn);
-		EXPECT_LE(0, sfd);
-		if (sfd >= 0)
-			close(sfd);
-	}
+	/* A longer zero one and one of the first size work. */
+	sfd = ioctl(self->fd, GOTRACE_IOC_SNAPSHOT, &big);
+	EXPECT_LE(0, sfd);
+	EXPECT_EQ(big.sn.bytes, (uint64_t)lseek(sfd, 0, SEEK_END));
+	if (sfd >= 0)
+		close(sfd);
+	memset(&sn, 0, sizeof(sn));
+	sn.size = GOTRACE_SNAPSHOT_SIZE_VER0;
+	sfd = ioctl(self->fd, GOTRACE_IOC_SNAPSHOT, &sn);
+	EXPECT_LE(0, sfd);
+	if (sfd >= 0)
+		close(sfd);
 	gtt_buf_free(&b);
+}
+
+TEST_F_TIMEOUT(fl, hotplug, GTF_TIMEOUT)
+{
+	struct gotrace_snapshot sn;
+	unsigned int i;
+	pid_t wl;
+
+	if (access(REL_CPU1_ONLINE, W_OK))
+		SKIP(return, "%s not writable", REL_CPU1_ONLINE);
+	ASSERT_EQ(0, rel_cpu1_set(1));
+	ASSERT_EQ(0, flight_start(self->fd, 256 << 10, GOTRACE_START_STACKS));
+	wl = fork();
+	ASSERT_LE(0, wl);
+	if (wl == 0) {
+		rel_workload(100000);
+		_exit(0);
+	}
+	for (i = 0; i < 6; i++) {
+		gtt_msleep(150);
+		ASSERT_EQ(0, rel_cpu1_set(i % 2 ? 1 : 0)) {
+			TH_LOG("cpu1 %s (cycle %u)", i % 2 ? "online" : "offline", i);
+		}
+		gtt_msleep(100);
+		gtt_buf_free(&self->buf);
+		ASSERT_EQ(0, take_snapshot(self->fd, &sn, &self->buf));
+		snap_check(_metadata, &self->buf, &self->raw);
+		TH_LOG("cpu1 %s: snapshot of %zu bytes, %u generations, cpu1 %u batches",
+		       i % 2 ? "online" : "offline", self->buf.len,
+		       sn.generations, self->raw.cpu[1].batches);
+	}
+	kill(wl, SIGKILL);
+	waitpid(wl, NULL, 0);
+	ASSERT_EQ(0, rel_cpu1_set(1));
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	gtt_buf_free(&self->buf);
+	ASSERT_EQ(0, take_snapshot(self->fd, &sn, &self->buf));
+	snap_check(_metadata, &self->buf, &self->raw);
 }
 
 TEST_F_TIMEOUT(fl, cli, GTF_TIMEOUT)
