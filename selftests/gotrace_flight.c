@@ -593,7 +593,7 @@ TEST_F_TIMEOUT(fl, cli, GTF_TIMEOUT)
 		SKIP(return, "no %s in this VM", GOTRACE_BIN);
 	close(self->fd);
 	self->fd = -1;
-	snprintf(cmd, sizeof(cmd), "%s start --flight 256K -s --flush-ms 20",
+	snprintf(cmd, sizeof(cmd), "%s start --flight 1M -s --flush-ms 20",
 		 GOTRACE_BIN);
 	ASSERT_EQ(0, run(cmd));
 	alloc_load(500);
