@@ -33,6 +33,10 @@ struct gt_buf {
 	unsigned int cpu;
 	u32 len;		/* bytes used, batch header included */
 	u32 nr_events;		/* tracepoint events (COMM not counted) */
+	u64 last_ts;		/* its last event's timestamp, once queued */
+	/* Flight recorder: the generation the ring put it in, and when it opened. */
+	u32 gen;
+	u64 gen_open_ns;
 	u8 *data;		/* batch_size bytes, a struct gotrace_batch first */
 	struct gt_spliced *spliced;	/* pages in pipes (gotrace_splice.c) */
 };
@@ -64,6 +68,9 @@ struct gt_cpu {
 	struct gt_trace *t;
 	/* Flushes cur on this CPU, deferred while the CPU is idle. */
 	struct timer_list flush_timer;
+	/* Flight recorder, under gt.lock: batches in the ring, in its open gen. */
+	unsigned int flight_held;
+	unsigned int flight_gen_held;
 } ____cacheline_aligned;
 static_assert(offsetofend(struct gt_cpu, events) <= SMP_CACHE_BYTES);
 
@@ -117,6 +124,8 @@ struct gt_trace {
 	size_t gen_off;			/* bytes of gen_rec already copied */
 	u64 stacks_sent;		/* STACK records in this stream */
 	u64 reader_skipped;		/* batches read by readers that left */
+
+	struct gt_flight *flight;	/* GOTRACE_START_FLIGHT, else NULL */
 
 	u8 *head;		/* magic, HEADER, GFP_NAMES, ZONES, TASKS */
 	size_t head_len;
@@ -178,6 +187,22 @@ void gt_trace_follow_init(struct gt_trace *t);
 int gt_trace_build_head(struct gt_trace *t);
 void gt_trace_head_set_missing(struct gt_trace *t);
 
+void *gt_tasks_record(size_t *len);
+
+/* gotrace_flight.c */
+struct gt_flight;
+struct gt_snap;
+int gt_flight_alloc(struct gt_trace *t);
+void gt_flight_free(struct gt_trace *t);
+void gt_flight_collect(struct gt_trace *t, bool close);
+void gt_flight_status(struct gt_trace *t, struct gotrace_status *st);
+struct gt_snap *gt_flight_snap_begin(struct gt_trace *t);
+int gt_flight_snap_build(struct gt_trace *t, struct gt_snap *s);
+void gt_flight_snap_end(struct gt_trace *t, struct gt_snap *s);
+void gt_flight_snap_free(struct gt_snap *s);
+int gt_flight_snap_fd(struct gt_snap *s, struct gotrace_snapshot *out,
+		      struct gotrace_snapshot __user *uarg, u32 usize);
+
 /* gotrace_kinfo.c */
 void gt_fill_kernel_info(struct gotrace_header *h, bool addresses);
 size_t gt_zones_len(void);
@@ -196,6 +221,7 @@ size_t gt_stacks_gen_next(struct gt_trace *t, u8 *buf);
 void gt_stacks_restart(struct gt_trace *t);
 u64 gt_stacks_count(struct gt_trace *t);
 u32 gt_batch_size(u32 buffer_size);
+void *gt_stacks_snapshot(struct gt_trace *t, size_t *len, u32 *nr);
 
 /* gotrace_probes.c */
 int gt_probes_init(void);

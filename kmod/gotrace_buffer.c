@@ -115,6 +115,7 @@ void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 	memset(b->data + b->len, 0, len - b->len);
 	bh->rec.len = len;
 	bh->nr_events = b->nr_events;
+	b->last_ts = c->last_ts;
 	c->cur = NULL;
 	local64_inc(&c->batches);
 	local64_add(len, &c->bytes);
@@ -460,7 +461,9 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	t->cpus = cpus;
 	t->id = id;
 	t->params = *p;
-	t->batch_size = gt_batch_size(p->buffer_size);
+	/* A flight ring overwrites a few batches at a time: smaller ones. */
+	t->batch_size = gt_batch_size(p->flags & GOTRACE_START_FLIGHT ?
+				      p->buffer_size / 4 : p->buffer_size);
 	init_llist_head(&t->full);
 	atomic64_set(&t->queued_bytes, 0);
 	atomic64_set(&t->nmi_lost, 0);
@@ -510,6 +513,9 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 		goto fail;
 	t->gen = 1;
 	t->gen_open_ns = ktime_get_mono_fast_ns();
+	err = gt_flight_alloc(t);
+	if (err)
+		goto fail;
 	err = gt_trace_alloc_cpus(t);
 	if (err)
 		goto fail;
@@ -558,6 +564,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 	t->gen_rec = NULL;
 	kvfree(t->head);
 	t->head = NULL;
+	gt_flight_free(t);
 }
 
 void gt_trace_free(struct gt_trace *t)

@@ -51,6 +51,8 @@ static struct {
 	bool copying;			/* reader copying from gt.trace */
 	wait_queue_head_t copyq;	/* copying went false */
 	bool bench;			/* GOTRACE_IOC_BENCH running */
+	bool snapshotting;		/* a snapshot copies gt.trace's ring */
+	bool flight;			/* gt.trace is a flight recorder, tracing */
 } gt;
 
 /* An open /dev/gotrace. */
@@ -59,9 +61,25 @@ struct gt_file {
 	u64 trace_id;			/* trace of the stream being read, 0: none */
 };
 
+/* A flight recorder's ring takes the queued batches (gotrace_flight.c). */
+static void gt_flight_work_fn(struct work_struct *work)
+{
+	struct gt_trace *t;
+
+	mutex_lock(&gt.lock);
+	t = gt.trace;
+	if (t && t->flight && !t->stopped)
+		gt_flight_collect(t, false);
+	mutex_unlock(&gt.lock);
+}
+
+static DECLARE_WORK(gt_flight_work, gt_flight_work_fn);
+
 /* From any context but NMI; the probes call it through an irq_work. */
 void gt_wake_reader(void)
 {
+	if (READ_ONCE(gt.flight))
+		queue_work(system_wq, &gt_flight_work);
 	atomic_inc(&gt.wake_gen);
 	wake_up_interruptible_all(&gt.readq);
 }
@@ -87,6 +105,7 @@ static void gt_trace_done(struct gt_trace *t)
 /* Unregisters the probes and queues every partial buffer. */
 static void gt_trace_stop(struct gt_trace *t)
 {
+	WRITE_ONCE(gt.flight, false);
 	gt_probes_unregister(t);
 	/* Nothing more to write: a CPU that comes online needs no buffers. */
 	gt_trace_hotplug_detach(t);
@@ -96,6 +115,9 @@ static void gt_trace_stop(struct gt_trace *t)
 	t->stop_ns = ktime_get_mono_fast_ns();
 	gt_trace_build_end(t);
 	t->stopped = true;
+	/* A flight recorder keeps its window, every generation closed. */
+	if (t->flight)
+		gt_flight_collect(t, true);
 	gt_wake_reader();
 }
 
@@ -346,6 +368,21 @@ int gt_reader_next(struct file *f, bool nonblock, bool have_read,
 			mutex_unlock(&gt.lock);
 			return 0;	/* end of file */
 		}
+		if (t->flight) {
+			/*
+			 * Nobody reads or splices a flight recorder (SNAPSHOT
+			 * does); stopped, a read ends it: end of file, window
+			 * freed.
+			 */
+			int ret = 0;
+
+			if (t->stopped && !READ_ONCE(gt.snapshotting))
+				gt_trace_done(t);
+			else
+				ret = -EBUSY;
+			mutex_unlock(&gt.lock);
+			return ret;
+		}
 		gt.reader = f;
 		gf->trace_id = t->id;
 		gen = atomic_read(&gt.wake_gen);
@@ -447,7 +484,8 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	if (mutex_lock_killable(&gt.lock))
 		return EPOLLERR;
 	t = gt.trace;
-	if (gt.reader && gt.reader != f)
+	if ((gt.reader && gt.reader != f) ||
+	    (t && t->flight && !t->drained && !t->stopped))
 		mask = EPOLLERR;
 	else if (!t || t->drained || t->stopped || t->rd_buf || t->rd_head ||
 		 t->hdr_off < t->head_len || !llist_empty(&t->full) ||
@@ -558,19 +596,23 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 		return -EINTR;
 	}
 	old = gt.trace;
-	while (old && !old->drained && READ_ONCE(gt.copying)) {
-		/* Discarding frees what the reader is copying: wait for it. */
+	while (old && !old->drained &&
+	       (READ_ONCE(gt.copying) || READ_ONCE(gt.snapshotting))) {
+		/* Discarding frees what a reader is copying: wait for it. */
 		mutex_unlock(&gt.lock);
-		if (wait_event_killable(gt.copyq, !READ_ONCE(gt.copying)) ||
+		if (wait_event_killable(gt.copyq, !READ_ONCE(gt.copying) &&
+					!READ_ONCE(gt.snapshotting)) ||
 		    mutex_lock_killable(&gt.lock)) {
 			kfree(cpus);
 			return -EINTR;
 		}
 		old = gt.trace;
 	}
+	/* A stopped flight recorder is nobody's unread stream. */
 	if (gt.bench ||
 	    (old && !old->drained &&
-	     (!old->stopped || !(p.flags & GOTRACE_START_DISCARD)))) {
+	     (!old->stopped ||
+	      !(p.flags & GOTRACE_START_DISCARD || old->flight)))) {
 		err = -EBUSY;
 		goto out;
 	}
@@ -609,6 +651,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	gt_trace_flush_start(t);
 	schedule_delayed_work(&t->flush_work,
 			      msecs_to_jiffies(t->params.flush_ms));
+	WRITE_ONCE(gt.flight, !!t->flight);
 	gt_wake_reader();
 out:
 	mutex_unlock(&gt.lock);
@@ -619,6 +662,7 @@ out:
 static long gt_ioctl_stop(unsigned long flags)
 {
 	struct gt_trace *t;
+	bool flight;
 	u64 id;
 
 	if (flags & ~(unsigned long)GOTRACE_STOP_FLAGS)
@@ -632,7 +676,11 @@ static long gt_ioctl_stop(unsigned long flags)
 	}
 	gt_trace_stop(t);
 	id = t->id;
+	flight = t->flight;
 	mutex_unlock(&gt.lock);
+	/* Nothing to wait for: a flight recorder is not read. */
+	if (flight)
+		return 0;
 
 	/* Like Go's StopTrace: wait until the reader has read it all. */
 	if ((flags & GOTRACE_STOP_WAIT) &&
@@ -723,6 +771,7 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 		st.bytes_read = t->bytes_read;
 		st.start_ns = t->start_ns;
 		st.stop_ns = t->stop_ns;
+		gt_flight_status(t, &st);
 	}
 	gt_status_cpus(t, &st, csv, n);
 	mutex_unlock(&gt.lock);
@@ -731,6 +780,72 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 	if (!err && copy_to_user(uarg, &st, min_t(size_t, usize, sizeof(st))))
 		err = -EFAULT;
 	return err;
+}
+
+/*
+ * The window of the flight recorder as a trace file, read through a new
+ * descriptor (the ioctl's return value): see the uapi header.  The copy
+ * is built without gt.lock; gt.snapshotting keeps the trace's buffers
+ * until it is done, and makes a second snapshot wait its turn (EBUSY).
+ */
+static long gt_ioctl_snapshot(struct gotrace_snapshot __user *uarg)
+{
+	struct gotrace_snapshot sn;
+	struct gt_trace *t;
+	struct gt_snap *s;
+	bool addresses;
+	u32 usize;
+	int err;
+
+	err = gt_get_usize(&uarg->size, GOTRACE_SNAPSHOT_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	err = copy_struct_from_user(&sn, sizeof(sn), uarg, usize);
+	if (err)
+		return err;
+	if (sn.flags || sn.bytes || sn.start_ns || sn.end_ns ||
+	    sn.generations || sn.batches)
+		return -EINVAL;
+	addresses = perfmon_capable() && gt_kernel_addresses_allowed();
+
+	if (mutex_lock_killable(&gt.lock))
+		return -EINTR;
+	t = gt.trace;
+	if (!t || t->drained)
+		err = -ENODATA;
+	else if (!t->flight)
+		err = -EINVAL;
+	else if (t->stacks && !addresses)
+		err = -EPERM;
+	else if (gt.snapshotting)
+		err = -EBUSY;
+	if (err) {
+		mutex_unlock(&gt.lock);
+		return err;
+	}
+	s = gt_flight_snap_begin(t);
+	if (IS_ERR(s)) {
+		mutex_unlock(&gt.lock);
+		return PTR_ERR(s);
+	}
+	WRITE_ONCE(gt.snapshotting, true);
+	mutex_unlock(&gt.lock);
+
+	err = gt_flight_snap_build(t, s);
+
+	/* Not killable: the ring must be unpinned. */
+	mutex_lock(&gt.lock);
+	gt_flight_snap_end(t, s);
+	WRITE_ONCE(gt.snapshotting, false);
+	wake_up_all(&gt.copyq);
+	mutex_unlock(&gt.lock);
+	if (err) {
+		gt_flight_snap_free(s);
+		return err;
+	}
+	memset(&sn, 0, sizeof(sn));
+	sn.size = sizeof(sn);
+	return gt_flight_snap_fd(s, &sn, uarg, usize);
 }
 
 /* Gives every queued batch back to its CPU, as a reader would. */
@@ -835,6 +950,8 @@ static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return gt_ioctl_status((void __user *)arg);
 	case GT_IOC_SIZELESS(GOTRACE_IOC_BENCH):
 		return gt_ioctl_bench((void __user *)arg);
+	case GT_IOC_SIZELESS(GOTRACE_IOC_SNAPSHOT):
+		return gt_ioctl_snapshot((void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -941,6 +1058,8 @@ static void __exit gt_exit(void)
 	gt.trace = NULL;
 	mutex_unlock(&gt.lock);
 	gt_hotplug_exit();
+	/* Queued by the last wakeups; finds no trace. */
+	cancel_work_sync(&gt_flight_work);
 }
 
 module_init(gt_init);

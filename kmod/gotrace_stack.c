@@ -462,3 +462,50 @@ u64 gt_stacks_count(struct gt_trace *t)
 {
 	return t->stacks ? atomic_read(&t->stacks->used) : 0;
 }
+
+/*
+ * A snapshot's STACK records: every stack of the table that is ready now,
+ * which includes every stack a batch queued before now refers to (a probe
+ * sees its stack ready before it queues the batch).  Leaves the stream's
+ * bookkeeping (fresh list, epochs) alone.  kvfree() the result; NULL with
+ * *len 0: no stacks; NULL with *len 1: no memory.
+ */
+void *gt_stacks_snapshot(struct gt_trace *t, size_t *len, u32 *nr)
+{
+	struct gt_stacks *s = t->stacks;
+	size_t total = 0, off = 0;
+	u32 i, k, n = 0, *idx;
+	u8 *buf;
+
+	*len = 0;
+	*nr = 0;
+	if (!s)
+		return NULL;
+	*len = 1;
+	idx = kvmalloc_array(s->entries, sizeof(*idx), GFP_KERNEL | __GFP_NOWARN);
+	if (!idx)
+		return NULL;
+	for (i = 0; i < s->entries; i++) {
+		/* Pairs with the release in gt_stack_insert(). */
+		if (!smp_load_acquire(&s->slots[i].ready))
+			continue;
+		idx[n++] = i;
+		total += sizeof(struct gotrace_stack) +
+			 s->slots[i].nr * sizeof(u64);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	buf = total ? kvmalloc(total, GFP_KERNEL | __GFP_NOWARN) : NULL;
+	if (!buf) {
+		kvfree(idx);
+		if (!total)
+			*len = 0;
+		return NULL;
+	}
+	for (k = 0; k < n; k++)
+		off += gt_stack_rec(s, idx[k], buf + off);
+	kvfree(idx);
+	*len = off;
+	*nr = n;
+	return buf;
+}

@@ -105,7 +105,10 @@ void gt_trace_follow_init(struct gt_trace *t)
 	rcu_read_unlock();
 }
 
-/* Fills the TASKS record; marks the dumped pids named and followed. */
+/*
+ * Fills the TASKS record; with t, marks the dumped pids named and
+ * followed (a snapshot's TASKS, t NULL, changes nothing).
+ */
 static void gt_dump_tasks(struct gt_trace *t, struct gotrace_tasks *rec,
 			  u32 cap)
 {
@@ -115,13 +118,14 @@ static void gt_dump_tasks(struct gt_trace *t, struct gotrace_tasks *rec,
 
 	rcu_read_lock();
 	for_each_process_thread(g, p) {
-		gt_follow_matching(t, p);
+		if (t)
+			gt_follow_matching(t, p);
 		if (n == cap) {
 			rec->flags |= GOTRACE_TASKS_TRUNCATED;
 			continue;
 		}
 		gt_fill_task(&e[n], p);
-		if (p->pid > 0 && p->pid < PID_MAX_LIMIT)
+		if (t && p->pid > 0 && p->pid < PID_MAX_LIMIT)
 			set_bit(p->pid, t->comm_seen);
 		n++;
 	}
@@ -208,6 +212,25 @@ int gt_trace_build_head(struct gt_trace *t)
 	p += ((struct gotrace_record *)p)->len;
 	t->head_len = p - t->head;
 	return 0;
+}
+
+/*
+ * A snapshot's TASKS record (GOTRACE_TASKS_SNAPSHOT): the tasks alive
+ * now.  kvfree() it; NULL: no memory.
+ */
+void *gt_tasks_record(size_t *len)
+{
+	u32 cap = gt_count_threads() + GT_TASKS_SLACK;
+	struct gotrace_tasks *rec;
+
+	rec = kvzalloc(sizeof(*rec) + cap * sizeof(struct gotrace_task),
+		       GFP_KERNEL | __GFP_NOWARN);
+	if (!rec)
+		return NULL;
+	gt_dump_tasks(NULL, rec, cap);
+	rec->flags |= GOTRACE_TASKS_SNAPSHOT;
+	*len = rec->rec.len;
+	return rec;
 }
 
 /* The probes are attached: record which tracepoints were missing. */

@@ -32,7 +32,11 @@
 
 /* Same layout for 32-bit and 64-bit processes (else: other ioctl numbers). */
 _Static_assert(sizeof(struct gotrace_start) == 64, "gotrace_start");
-_Static_assert(sizeof(struct gotrace_status) == 120, "gotrace_status");
+_Static_assert(sizeof(struct gotrace_status) == GOTRACE_STATUS_SIZE_VER1,
+	       "gotrace_status");
+_Static_assert(GOTRACE_STATUS_SIZE_VER1 == 160, "gotrace_status");
+_Static_assert(sizeof(struct gotrace_snapshot) == 40, "gotrace_snapshot");
+_Static_assert(sizeof(struct gotrace_window) == 72, "gotrace_window");
 _Static_assert(sizeof(struct gotrace_bench) == 56, "gotrace_bench");
 _Static_assert(sizeof(struct gotrace_cpu_stats) == 32, "gotrace_cpu_stats");
 _Static_assert(sizeof(struct gotrace_header) == 272, "gotrace_header");

@@ -512,6 +512,26 @@ int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw)
 			if (gtt_raw_end(raw, p))
 				return -1;
 			break;
+		case GOTRACE_REC_WINDOW: {
+			const uint8_t *seqs = (const uint8_t *)p +
+					      sizeof(raw->window);
+			uint32_t i, seq;
+
+			memcpy(&raw->window, p, sizeof(raw->window));
+			if (raw->snapshot || raw->batches ||
+			    rec.len < sizeof(raw->window) +
+			    raw->window.nr_cpus * sizeof(seq) ||
+			    raw->window.nr_cpus != raw->nr_cpus)
+				return gtt_fail(raw, "bad WINDOW record at %zu",
+						off);
+			raw->snapshot = true;
+			for (i = 0; i < raw->nr_cpus; i++) {
+				memcpy(&seq, seqs + i * sizeof(seq), sizeof(seq));
+				raw->cpu[i].window_seq = seq;
+				raw->cpu[i].next_seq = seq;
+			}
+			break;
+		}
 		case GOTRACE_REC_GFP_NAMES:
 		case GOTRACE_REC_TASKS:
 			/* Written at start: before any batch. */
@@ -555,9 +575,10 @@ int gtt_raw_check_totals(struct gtt_raw *raw)
 	for (i = 0; i < raw->nr_cpus; i++) {
 		struct gtt_raw_cpu *c = &raw->cpu[i];
 
-		if (c->seq_gaps || (c->batches && c->first_seq))
+		if (c->seq_gaps || (c->batches && c->first_seq != c->window_seq))
 			return gtt_fail(raw, "cpu %u: batches skipped", i);
-		if (c->batches != c->end.batches)
+		/* A snapshot's CPU_END counts the CPU's batches before it too. */
+		if (c->window_seq + c->batches != c->end.batches)
 			return gtt_fail(raw, "cpu %u: %u batches, CPU_END says %u",
 					i, c->batches, c->end.batches);
 		if (c->events != c->end.events)

@@ -125,6 +125,7 @@ struct gtt_raw_cpu {
 	uint64_t lost;			/* sum of batch lost */
 	uint64_t bytes;			/* sum of batch rec.len */
 	uint32_t lost_batches;		/* batches with lost > 0 */
+	uint32_t window_seq;		/* WINDOW: its batches before the window */
 	bool has_end;
 	struct gotrace_cpu_end end;
 };
@@ -142,6 +143,8 @@ struct gtt_raw {
 	uint32_t gen_batches;		/* batches of the open generation */
 	uint32_t gen_stacks;		/* STACK records of the open one */
 	uint32_t unknown;		/* records of unknown types */
+	bool snapshot;			/* a WINDOW record: a flight snapshot */
+	struct gotrace_window window;
 	bool has_end;
 	struct gotrace_end end;
 	uint64_t stream_len;

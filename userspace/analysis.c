@@ -1242,6 +1242,9 @@ int ga_finish(struct ga *a)
 	res->truncated = sum->truncated;
 	res->lost = sum->lost;
 	res->reader_skipped = sum->reader_skipped;
+	res->snapshot = sum->snapshot;
+	res->overwritten_batches = sum->overwritten_batches;
+	res->overwritten_events = sum->overwritten_events;
 	for (c = 0; c < res->nr_cpus && c < sum->nr_cpus; c++) {
 		const struct gt_cpu_summary *cs = &sum->cpus[c];
 		struct ga_cpu *rc = &res->cpus[c];

@@ -365,6 +365,10 @@ struct ga_result {
 	uint64_t lost;
 	uint64_t reader_skipped;
 	uint64_t seq_gaps;
+	/* A flight recorder's snapshot: overwritten before it, not lost. */
+	int snapshot;
+	uint64_t overwritten_batches;
+	uint64_t overwritten_events;
 	uint64_t stack_events;		/* events that carry a stack id */
 	uint64_t stack_lost;		/* ... whose stack id is 0 */
 	uint64_t unnamed_pids;		/* tasks without a comm */

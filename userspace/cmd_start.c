@@ -12,6 +12,7 @@
 
 static const struct gt_cmdopt start_opts[] = {
 	GT_START_OPTS,
+	{ GO_FLIGHT },
 	{ GO_HELP },
 	{ GO_END }
 };
@@ -20,7 +21,9 @@ static const struct gt_cmdspec start_cmd = {
 	.name = "start",
 	.synopsis = "[OPTIONS]",
 	.about = "Start tracing.  The trace is read with 'gotrace record' or any reader\n"
-		 "of /dev/gotrace; stop it with 'gotrace stop'.\n",
+		 "of /dev/gotrace; stop it with 'gotrace stop'.  With --flight it is a\n"
+		 "flight recorder: the module keeps the most recent generations, and\n"
+		 "'gotrace snapshot' saves them as a trace file.\n",
 	.opts = start_opts,
 	.flags = GT_CMD_POSIX,
 };

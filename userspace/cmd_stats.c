@@ -680,6 +680,10 @@ static void text_health(const struct text_ctx *ctx)
 	       (unsigned long long)res->lost,
 	       (unsigned long long)res->seq_gaps,
 	       (unsigned long long)res->reader_skipped);
+	if (res->snapshot)
+		printf("  flight recorder snapshot: the recorder overwrote %llu batches (%llu events) before its window (not lost)\n",
+		       (unsigned long long)res->overwritten_batches,
+		       (unsigned long long)res->overwritten_events);
 	if (res->decode_error)
 		printf("  DECODING STOPPED: %s\n", res->error);
 	printf("  %llu events without a stack (table full), %llu tasks without a name\n",

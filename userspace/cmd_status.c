@@ -105,6 +105,17 @@ static void print_json(const struct gotrace_status *st,
 	jw_kv_u64(&w, "start_ns", st->start_ns);
 	jw_kv_u64(&w, "stop_ns", st->stop_ns);
 	jw_kv_bool(&w, "reader", st->reader);
+	if (st->start_flags & GOTRACE_START_FLIGHT) {
+		jw_key(&w, "flight");
+		jw_obj_begin(&w);
+		jw_kv_u64(&w, "start_ns", st->flight_start_ns);
+		jw_kv_u64(&w, "end_ns", st->flight_end_ns);
+		jw_kv_u64(&w, "bytes", st->flight_bytes);
+		jw_kv_u64(&w, "batches", st->flight_batches);
+		jw_kv_u64(&w, "generations", st->flight_generations);
+		jw_kv_u64(&w, "overwritten_batches", st->flight_overwritten);
+		jw_obj_end(&w);
+	}
 	jw_key(&w, "cpus");
 	jw_arr_begin(&w);
 	for (i = 0; i < nr; i++) {
@@ -152,6 +163,17 @@ static void print_text(const struct gotrace_status *st,
 		printf("stop ns:      %llu (%.3f s)\n",
 		       (unsigned long long)st->stop_ns,
 		       (st->stop_ns - st->start_ns) / 1e9);
+	if (st->start_flags & GOTRACE_START_FLIGHT)
+		printf("flight:       %.3f s held (%.3f to %.3f s), %llu bytes, %u batches, %u generations, %llu batches overwritten\n",
+		       st->flight_end_ns > st->flight_start_ns ?
+		       (st->flight_end_ns - st->flight_start_ns) / 1e9 : 0.0,
+		       st->flight_start_ns ?
+		       (st->flight_start_ns - st->start_ns) / 1e9 : 0.0,
+		       st->flight_end_ns ?
+		       (st->flight_end_ns - st->start_ns) / 1e9 : 0.0,
+		       (unsigned long long)st->flight_bytes,
+		       st->flight_batches, st->flight_generations,
+		       (unsigned long long)st->flight_overwritten);
 	printf("\n%5s %14s %12s %14s %10s %s\n", "CPU", "EVENTS", "LOST",
 	       "BYTES", "BATCHES", "ONLINE");
 	for (i = 0; i < nr; i++) {

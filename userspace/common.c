@@ -440,6 +440,13 @@ int start_opt(struct start_opts *so, int id, const char *arg)
 	case GO_GROUPS:
 		return parse_groups(arg, &so->groups) ? -1 : 1;
 	case GO_BUFFER_SIZE:
+	case GO_FLIGHT:
+		if (so->flight || so->buffer_set) {
+			gt_err("--flight SIZE is the buffer size per CPU: give it or -b, once");
+			return -1;
+		}
+		so->flight = id == GO_FLIGHT;
+		so->buffer_set = 1;
 		return parse_size(arg, &so->buffer_size) ? -1 : 1;
 	case GO_FLUSH_MS:
 		if (parse_ulong(arg, "--flush-ms", GOTRACE_MIN_FLUSH_MS,
@@ -461,6 +468,8 @@ int start_trace(int fd, const struct start_opts *so)
 	memset(&st, 0, sizeof(st));
 	st.size = sizeof(st);
 	st.flags = so->discard ? GOTRACE_START_DISCARD : 0;
+	if (so->flight)
+		st.flags |= GOTRACE_START_FLIGHT;
 	st.groups = so->groups;
 	st.buffer_size = so->buffer_size;
 	st.flush_ms = so->flush_ms;

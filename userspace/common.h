@@ -51,6 +51,8 @@ struct start_opts {
 	uint32_t buffer_size;
 	uint32_t flush_ms;
 	int discard;
+	int flight;			/* --flight: buffer_size is the ring */
+	int buffer_set;			/* -b given */
 	int stacks;
 	uint64_t stack_events;
 	uint32_t stack_depth;
@@ -98,6 +100,7 @@ size_t srcline_str(const struct gt_reader *r, uint64_t addr, int i, char *buf,
 
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

@@ -71,6 +71,10 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		"only thread TID" },
 	[GO_DISCARD] = { 0, "discard", NULL, no_argument, NULL,
 		"drop a stopped trace nobody read" },
+	[GO_FLIGHT] = { 0, "flight", NULL, required_argument, "SIZE",
+		"flight recorder: keep the most recent SIZE per CPU\n"
+		"(64K, 4M, 1G) in place of -b; nobody reads the\n"
+		"stream, 'gotrace snapshot' saves the window" },
 	[GO_DURATION] = { 'd', "duration", NULL, required_argument, "SECS",
 		"stop after SECS seconds" },
 	[GO_COMMAND_ONLY] = { 'c', "command-only", NULL, no_argument, NULL,

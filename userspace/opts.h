@@ -35,6 +35,7 @@ enum gt_opt_id {
 	GO_STACK_DEPTH,
 	GO_TID,
 	GO_DISCARD,
+	GO_FLIGHT,
 	/* the other commands' own */
 	GO_DURATION,
 	GO_COMMAND_ONLY,

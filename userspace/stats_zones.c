@@ -145,6 +145,9 @@ void json_health(struct jw *w, const struct ga_result *res)
 	jw_kv_u64(w, "lost", res->lost);
 	jw_kv_u64(w, "seq_gaps", res->seq_gaps);
 	jw_kv_u64(w, "reader_skipped", res->reader_skipped);
+	jw_kv_bool(w, "snapshot", res->snapshot);
+	jw_kv_u64(w, "overwritten_batches", res->overwritten_batches);
+	jw_kv_u64(w, "overwritten_events", res->overwritten_events);
 	jw_kv_u64(w, "stack_events", res->stack_events);
 	jw_kv_u64(w, "stack_lost", res->stack_lost);
 	jw_kv_u64(w, "unnamed_tasks", res->unnamed_pids);

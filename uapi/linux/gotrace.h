@@ -101,7 +101,18 @@
 /* struct gotrace_start.flags */
 #define GOTRACE_START_DISCARD	(1U << 0)	/* drop an unread stopped trace */
 #define GOTRACE_START_STACKS	(1U << 1)	/* kernel stacks on stack_events */
-#define GOTRACE_START_FLAGS	(GOTRACE_START_DISCARD | GOTRACE_START_STACKS)
+/*
+ * Flight recorder: buffer_size per CPU holds the most recent generations,
+ * the oldest whole generation overwritten, and nobody reads the stream:
+ * read() of a flight trace that runs is EBUSY.  GOTRACE_IOC_SNAPSHOT
+ * saves the window held.  A stopped flight trace keeps its window (STATUS,
+ * SNAPSHOT) until the next START, which discards it without
+ * GOTRACE_START_DISCARD, or until a read(), which gets end of file and
+ * frees it (state IDLE).
+ */
+#define GOTRACE_START_FLIGHT	(1U << 2)
+#define GOTRACE_START_FLAGS	(GOTRACE_START_DISCARD | GOTRACE_START_STACKS | \
+				 GOTRACE_START_FLIGHT)
 
 /* struct gotrace_start.filter_flags */
 #define GOTRACE_FILTER_TGID	(1U << 0)	/* filter_pid is a process id */
@@ -302,9 +313,22 @@ struct gotrace_status {
 	__u32 reader;		/* 1: a reader holds the stream */
 	__u32 cpu_len;		/* in: entries at cpu_stats */
 	__u64 cpu_stats;	/* in: user pointer to struct gotrace_cpu_stats[] */
+	/*
+	 * Since size GOTRACE_STATUS_SIZE_VER1: the window a flight recorder
+	 * holds (GOTRACE_START_FLIGHT; all 0 otherwise): the first and last
+	 * event times of its batches, their bytes, batches and complete
+	 * generations, and what it overwrote so far.
+	 */
+	__u64 flight_start_ns;
+	__u64 flight_end_ns;
+	__u64 flight_bytes;
+	__u32 flight_batches;
+	__u32 flight_generations;
+	__u64 flight_overwritten;	/* batches overwritten */
 };
 
 #define GOTRACE_STATUS_SIZE_VER0	120
+#define GOTRACE_STATUS_SIZE_VER1	160
 
 /*
  * GOTRACE_IOC_BENCH: the cost of the write path, like the kernel's
@@ -335,6 +359,37 @@ struct gotrace_bench {
 #define GOTRACE_IOC_STATUS	_IOWR(GOTRACE_IOC_MAGIC, 3, struct gotrace_status)
 #define GOTRACE_IOC_BENCH	_IOWR(GOTRACE_IOC_MAGIC, 4, struct gotrace_bench)
 
+/*
+ * GOTRACE_IOC_SNAPSHOT: the window of a flight recorder as a complete
+ * trace file.  The ioctl returns a new file descriptor (O_RDONLY,
+ * O_CLOEXEC) whose read() gives the file from byte 0 to its end, then end
+ * of file; pread() and lseek() work on it.  The snapshot is a copy taken
+ * at the ioctl: tracing goes on, the window is kept (a second snapshot
+ * holds it again with what came since, as long as it was not
+ * overwritten), and the copy's memory is the caller's until it closes the
+ * descriptor.  One snapshot is taken at a time (EBUSY).  EINVAL: the
+ * trace is not a flight recorder; ENODATA: no trace.  A trace with stacks
+ * snapshots only for a caller who may see kernel addresses (EPERM).
+ *
+ * The file: magic, HEADER, GFP_NAMES, ZONES of the trace; TASKS
+ * (GOTRACE_TASKS_SNAPSHOT: the tasks alive at the snapshot); WINDOW; the
+ * window's generations renumbered from 1, the first one carrying every
+ * stack of the table; CPU_END and END counting the window only.
+ */
+struct gotrace_snapshot {
+	__u32 size;		/* in: sizeof(struct gotrace_snapshot) */
+	__u32 flags;		/* in: 0 */
+	__u64 bytes;		/* out: bytes of the file */
+	__u64 start_ns;		/* out: the window: first event's batch */
+	__u64 end_ns;		/* out: when the snapshot was taken */
+	__u32 generations;	/* out: generations in the file */
+	__u32 batches;		/* out: batches in the file */
+};
+
+#define GOTRACE_SNAPSHOT_SIZE_VER0	40
+
+#define GOTRACE_IOC_SNAPSHOT	_IOWR(GOTRACE_IOC_MAGIC, 5, struct gotrace_snapshot)
+
 /* ---- stream format ------------------------------------------------------ */
 
 enum gotrace_record_type {
@@ -350,6 +405,7 @@ enum gotrace_record_type {
 	GOTRACE_REC_LINES	= 10,
 	GOTRACE_REC_ZONES	= 11,
 	GOTRACE_REC_GENERATION	= 12,	/* since version 3 */
+	GOTRACE_REC_WINDOW	= 13,	/* snapshots of a flight recorder */
 };
 
 struct gotrace_record {
@@ -467,6 +523,31 @@ struct gotrace_generation {
 };
 
 /*
+ * WINDOW: the stream is a snapshot of a flight recorder (after TASKS,
+ * before the first batch).  Its first batch of each CPU is where the
+ * window starts, not a loss: first_seq[cpu] batches of that CPU came
+ * before it and were overwritten (or not yet in a generation).  Events
+ * lost inside the window are counted by the batches, as in any stream;
+ * overwritten_* count what the window no longer holds.  gen_first is the
+ * trace's number of the window's first generation (the file renumbers its
+ * generations from 1).
+ */
+struct gotrace_window {
+	struct gotrace_record rec;
+	__u32 nr_cpus;			/* entries of first_seq */
+	__u32 flags;
+	__u64 start_ns;			/* first batch's base_ts; 0: empty */
+	__u64 snapshot_ns;		/* when the snapshot was taken */
+	__u64 overwritten_batches;
+	__u64 overwritten_events;
+	__u64 overwritten_lost;		/* events lost before the window */
+	__u64 overwritten_generations;
+	__u32 gen_first;
+	__u32 __reserved;
+	/* nr_cpus x __u32 first_seq, zero padding to 8 bytes */
+};
+
+/*
  * GFP_NAMES: the traced kernel's names of gfp flag combinations, as its
  * show_gfp_flags() lists them (combinations first), so a decoder names
  * flags without knowing the kernel's values.  Entries follow the struct.
@@ -515,6 +596,13 @@ struct gotrace_tasks {
 };
 
 #define GOTRACE_TASKS_TRUNCATED	(1U << 0)
+/*
+ * A snapshot's TASKS: the tasks alive when the snapshot was taken, at the
+ * end of its window (their states are from then).  A task that exited in
+ * the window is named by a COMM event: a flight recorder names again, in
+ * each generation, the tasks it mentions.
+ */
+#define GOTRACE_TASKS_SNAPSHOT	(1U << 1)
 
 struct gotrace_task {
 	__u32 pid;

@@ -110,6 +110,16 @@ struct gt_summary {
 	uint32_t generations;		/* complete ones (GENERATION records) */
 	uint32_t nr_cpus;		/* entries at cpus (header nr_cpus) */
 	const struct gt_cpu_summary *cpus;
+	/*
+	 * A flight recorder's snapshot (WINDOW record): its window starts at
+	 * window_start_ns; what the recorder held before was overwritten
+	 * (not lost: lost counts only events lost inside the window).
+	 */
+	int snapshot;
+	uint64_t window_start_ns;
+	uint64_t overwritten_batches;
+	uint64_t overwritten_events;
+	uint64_t overwritten_lost;	/* events lost before the window */
 };
 
 /*

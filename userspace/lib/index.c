@@ -220,11 +220,12 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_LINES]	= sizeof(struct gotrace_lines),
 	[GOTRACE_REC_ZONES]	= sizeof(struct gotrace_zones),
 	[GOTRACE_REC_GENERATION] = sizeof(struct gotrace_generation),
+	[GOTRACE_REC_WINDOW]	= sizeof(struct gotrace_window),
 };
 
 size_t gt_record_min_len(uint32_t type)
 {
-	if (type >= GOTRACE_REC_HEADER && type <= GOTRACE_REC_GENERATION)
+	if (type >= GOTRACE_REC_HEADER && type <= GOTRACE_REC_WINDOW)
 		return rec_min_len[type];
 	return sizeof(struct gotrace_record);
 }
@@ -294,6 +295,56 @@ static int task_cmp(const void *a, const void *b)
 	const struct gotrace_task *x = a, *y = b;
 
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/*
+ * WINDOW: a flight recorder's snapshot.  Each CPU's batches start at its
+ * first_seq: the ones before were overwritten, which is not a gap.
+ */
+static int scan_window(struct gt_reader *r, const struct gotrace_window *w,
+		       uint64_t off, uint32_t len)
+{
+	const size_t hl = sizeof(*w);
+	uint32_t i, n = w->nr_cpus, seq;
+	uint8_t *buf = NULL;
+	const uint8_t *p;
+	int ret;
+
+	if (r->sum.snapshot) {
+		scan_fail(r, "second WINDOW record at byte %llu",
+			  (unsigned long long)off);
+		return 1;
+	}
+	if (n > (len - hl) / sizeof(seq)) {
+		scan_fail(r, "WINDOW record at byte %llu: %u CPUs do not fit in %u bytes",
+			  (unsigned long long)off, n, len);
+		return 1;
+	}
+	if (r->fd < 0) {
+		p = r->mem + off;
+	} else {
+		buf = malloc(len);
+		if (!buf)
+			return -ENOMEM;
+		ret = gt_read_at(r, off, buf, len);
+		if (ret) {
+			free(buf);
+			return ret;
+		}
+		p = buf;
+	}
+	for (i = 0; i < n && i < r->nr_cpus; i++) {
+		memcpy(&seq, p + hl + (size_t)i * sizeof(seq), sizeof(seq));
+		if (!r->cpus[i].batches_seen)
+			r->idx[i].next_seq = seq;
+	}
+	free(buf);
+	r->sum.snapshot = 1;
+	r->sum.window_start_ns = w->start_ns;
+	r->sum.overwritten_batches = w->overwritten_batches;
+	r->sum.overwritten_events = w->overwritten_events;
+	r->sum.overwritten_lost = w->overwritten_lost;
+	return 0;
 }
 
 /* TASKS: name the tasks that existed at the start, keep their tgids. */
@@ -397,6 +448,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		struct gotrace_symbols sy;
 		struct gotrace_packed pk;
 		struct gotrace_generation g;
+		struct gotrace_window win;
 	} u;
 	int err = 0;
 	int ret;
@@ -435,7 +487,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			return 0;
 		}
 		if (rec->type >= GOTRACE_REC_HEADER &&
-		    rec->type <= GOTRACE_REC_GENERATION) {
+		    rec->type <= GOTRACE_REC_WINDOW) {
 			need = rec_min_len[rec->type];
 			if (rec->len < need) {
 				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
@@ -514,6 +566,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			ret = gt_load_lines(r, off, rec->len);
 			if (ret < 0)
 				return ret;
+			break;
+		case GOTRACE_REC_WINDOW:
+			ret = scan_window(r, &u.win, off, rec->len);
+			if (ret)
+				return ret < 0 ? ret : 0;
 			break;
 		case GOTRACE_REC_GENERATION:
 			if (!r->gen_open || u.g.gen != r->gen_open) {

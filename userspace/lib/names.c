@@ -120,6 +120,8 @@ const char *gt_record_name(uint32_t type)
 		return "PACKED";
 	case GOTRACE_REC_GENERATION:
 		return "GENERATION";
+	case GOTRACE_REC_WINDOW:
+		return "WINDOW";
 	}
 	return "unknown";
 }

@@ -10,6 +10,10 @@
  *   generation (gt_event.gen up to gt_summary()->generations) resolves its
  *   stack; GENERATION records out of sequence are an error; a stream whose
  *   generation lacks a stack is caught by the same check.
+ * - A flight recorder's snapshot (WINDOW record): batches that start at
+ *   seq 5 and 2 are no gap, overwritten batches are not lost, events
+ *   lost inside the window are; dump and stats read it without a
+ *   warning about gaps and say it is a snapshot.
  *
  * Usage: test_generations GOTRACE_BINARY OUTDIR SRCDIR
  */
@@ -305,6 +309,104 @@ static void test_v3_cuts(void)
 	enc_free(&e);
 }
 
+/* A snapshot: CPU 0's window starts at seq 5, CPU 1's at seq 2. */
+static void build_snapshot(struct enc *e, uint64_t lost_inside)
+{
+	struct {
+		struct gotrace_window w;
+		uint32_t first_seq[2];
+	} win = {
+		.w = {
+			.rec = { GOTRACE_REC_WINDOW, sizeof(win) },
+			.nr_cpus = 2, .start_ns = 1000, .snapshot_ns = 2000,
+			.overwritten_batches = 7, .overwritten_events = 70,
+			.overwritten_lost = 3, .overwritten_generations = 2,
+			.gen_first = 3,
+		},
+		.first_seq = { 5, 2 },
+	};
+
+	enc_init(e, 2, 0);
+	enc_set_stack_events(e, 1ULL << GOTRACE_EV_MM_PAGE_ALLOC);
+	enc_bytes(e, &win, sizeof(win));
+	enc_batch_begin(e, 0, 5, 1000, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 1001, PG_ALLOC(10),
+			NULL, 1);
+	enc_batch_end(e, 0);
+	enc_batch_begin(e, 1, 2, 1100, lost_inside);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 1101, PG_ALLOC(11),
+			NULL, 1);
+	enc_batch_end(e, 0);
+	enc_stack(e, 1, 0x1000);
+	enc_gen(e, 1, 2, 1);
+	enc_batch_begin(e, 0, 6, 1500, 0);
+	enc_event_stack(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, 1501, PG_ALLOC(12),
+			NULL, 1);
+	enc_batch_end(e, 0);
+	enc_gen(e, 2, 1, 0);
+	enc_cpu_end(e, 0, 7, 2, 0, 0);
+	enc_cpu_end(e, 1, 3, 1, lost_inside, 0);
+	enc_end(e, 2000, 3, lost_inside, 0);
+}
+
+static void test_snapshot(void)
+{
+	char path[512];
+	struct gt_reader *r;
+	const struct gt_summary *s;
+	struct walk w;
+	struct enc e;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		build_snapshot(&e, i ? 4 : 0);
+		if (gt_open_mem(e.buf, e.len, &r)) {
+			ok(0, "snapshot opens: %s", gt_error(NULL));
+			enc_free(&e);
+			return;
+		}
+		s = gt_summary(r);
+		walk(r, &w);
+		ok(s->snapshot && s->overwritten_batches == 7 &&
+		   s->overwritten_events == 70 && s->overwritten_lost == 3 &&
+		   s->window_start_ns == 1000,
+		   "WINDOW read: snapshot %d, %llu batches overwritten, window at %llu",
+		   s->snapshot, (unsigned long long)s->overwritten_batches,
+		   (unsigned long long)s->window_start_ns);
+		ok(!s->cpus[0].seq_gaps && !s->cpus[1].seq_gaps &&
+		   s->generations == 2 && s->complete,
+		   "window starting at seq 5 and 2: no gap (%u %u), %u generations",
+		   s->cpus[0].seq_gaps, s->cpus[1].seq_gaps, s->generations);
+		ok(w.ret == 0 && w.events == 3 && !w.unresolved,
+		   "3 events decoded (%zu), stacks resolved (%zu unresolved)",
+		   w.events, w.unresolved);
+		ok(s->lost == (i ? 4 : 0),
+		   "lost counts the window only: %llu",
+		   (unsigned long long)s->lost);
+		gt_close(r);
+		snprintf(path, sizeof(path), "%s/snapshot%d.trace", outdir, i);
+		f = fopen(path, "w");
+		if (f) {
+			fwrite(e.buf, 1, e.len, f);
+			fclose(f);
+		}
+		enc_free(&e);
+		if (!i) {
+			ok(sh("%s dump %s >/dev/null 2>%s.err && ! test -s %s.err",
+			      tool, path, path, path) == 0,
+			   "dump reads the snapshot without a warning");
+			ok(sh("%s stats %s | grep -q 'flight recorder snapshot: the recorder overwrote 7 batches (70 events)'",
+			      tool, path) == 0,
+			   "stats says it is a snapshot, what was overwritten");
+		} else {
+			ok(sh("%s dump %s 2>&1 >/dev/null | grep -q '4 events were lost'",
+			      tool, path) == 0,
+			   "dump warns of the events lost inside the window");
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -319,5 +421,6 @@ int main(int argc, char **argv)
 
 	test_v2_fixture();
 	test_v3_cuts();
+	test_snapshot();
 	return tap_done();
 }
