@@ -51,9 +51,9 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		"only events of these CPUs, e.g. 0-3,6" },
 	[GO_EVENT] = { 'e', "event", "events", required_argument, "EVENTS",
 		"only these events: a comma list of names\n"
-		"(mm_page_alloc, ...) and event groups: sched,page,reclaim" },
+		"(mm_page_alloc, ...) and event groups: sched,page,reclaim,cgroup" },
 	[GO_GROUPS] = { 'e', "event", "events", required_argument, "GROUPS",
-		"event groups: sched,page,reclaim (default: all)" },
+		"event groups: sched,page,reclaim,cgroup (default: all)" },
 	[GO_BUFFER_SIZE] = { 'b', "buffer-size", "buffer", required_argument,
 		"SIZE", "buffer per CPU: bytes, 64K, 4M, 1G",
 		GT_DEF_SIZE, GOTRACE_DEFAULT_BUFFER_SIZE,
@@ -120,6 +120,8 @@ static const struct gt_optdef catalogue[GO_NR] = {
 	[GO_COUNT] = { 0, "count", NULL, required_argument, "N",
 		"events to write", GT_DEF_NUM, GOTRACE_BENCH_DEFAULT_EVENTS,
 		GOTRACE_BENCH_MAX_EVENTS },
+	[GO_BY] = { 0, "by", NULL, required_argument, "KEY",
+		"the table of this grouping only: cgroup" },
 };
 
 #define VAL_LONG	0x100	/* getopt value of a long-only option: + id */
