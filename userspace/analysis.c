@@ -269,7 +269,8 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 	a->res.nr_cpus = h->nr_cpus;
 	a->cs = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->cs));
 	a->res.cpus = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->res.cpus));
-	if (!a->cs || !a->res.cpus || ga_zones_init(&a->res, r)) {
+	if (!a->cs || !a->res.cpus || ga_zones_init(&a->res, r) ||
+	    ga_cgroups_init(&a->res, r)) {
 		ga_free(a);
 		errno = ENOMEM;
 		return NULL;
@@ -609,6 +610,8 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 	pg->order = (uint8_t)(order < 255 ? order : 255);
 	pg->flags = GT_PAGE_USED | (sel ? PG_SELECTED : 0);
 	pg->tag = site_idx;
+	if (sel && ga_cgroup_alloc(&a->res, a->r, pfn, pid, pages))
+		return a->err = -ENOMEM;
 	return 0;
 }
 
@@ -620,6 +623,7 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 	struct ga_bucket *b;
 	struct task *t;
 
+	ga_cgroup_free(&a->res, ev->args[0], pages);
 	if (pg) {
 		if (pg->flags & PG_SELECTED) {
 			uint64_t life = ev->ts - pg->ts;
@@ -822,7 +826,7 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 		a->last_ts = ev->ts;
 	if (ev->nargs < gt_event_nargs(ev->type) || ev->type >= GOTRACE_EV_COUNT)
 		return 0;
-	if (ev->type == GOTRACE_EV_COMM)
+	if (GOTRACE_EV_IS_META(ev->type))
 		return 0;
 	if (ev->cpu < a->res.nr_cpus)
 		a->res.cpus[ev->cpu].events++;
@@ -962,6 +966,7 @@ static int finish_pages(struct ga *a)
 		res->outstanding_pages += pages;
 		res->order[order_slot(pg->order)].outstanding++;
 		ga_zone_outstanding(res, pg->pfn, pages);
+		ga_cgroup_outstanding(res, pg->pfn, pages);
 		t = task_get(a, pg->pid);
 		s = stack_get(a, pg->stack);
 		if (!t || !s)
@@ -1065,6 +1070,7 @@ int ga_finish(struct ga *a)
 	}
 	if (finish_pages(a))
 		return a->err = -ENOMEM;
+	ga_cgroups_finish(&a->res);
 
 	/* tasks: the selected, active ones, by pid */
 	res->tasks = calloc(a->nr_tasks ? a->nr_tasks : 1,
@@ -1197,6 +1203,7 @@ void ga_free(struct ga *a)
 	free(a->res.buckets);
 	free(a->res.cpus);
 	ga_zones_free(&a->res);
+	ga_cgroups_free(&a->res);
 	free(a->tasks);
 	free(a->stacks);
 	free(a->gfp);

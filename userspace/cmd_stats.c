@@ -16,6 +16,7 @@
 #include "opts.h"
 #include "json.h"
 #include "gotrace_reader.h"
+#include "stats_cgroups.h"
 #include "stats_zones.h"
 
 #define DEFAULT_TOP	10
@@ -27,6 +28,7 @@ static const struct gt_cmdopt stats_opts[] = {
 	{ GO_TOP, "rows of the text tables, 0: all", GT_DEF_NUM, DEFAULT_TOP },
 	GT_FILTER_OPTS,
 	{ GO_BUCKET_MS },
+	{ GO_BY },
 	{ GO_HELP },
 	{ GO_END }
 };
@@ -37,7 +39,8 @@ static const struct gt_cmdspec stats_cmd = {
 	.about = "Report on a trace: page allocations and frees (by order, migratetype,\n"
 		 "gfp flags, task, stack), outstanding pages, page lifetimes, allocation\n"
 		 "rate, fragmentation fallbacks, reclaim and compaction, scheduler\n"
-		 "runtime and latencies, trace health.  FILE may be '-' (standard input).\n",
+		 "runtime and latencies, pages by cgroup, trace health.  FILE may be '-'\n"
+		 "(standard input).\n",
 	.opts = stats_opts,
 };
 
@@ -656,6 +659,11 @@ static void text_health(const struct text_ctx *ctx)
 	}
 }
 
+static void text_cgroups(const struct text_ctx *ctx)
+{
+	print_cgroups_text(ctx->res, ctx->top);
+}
+
 static void (*const text_sections[])(const struct text_ctx *ctx) = {
 	text_summary,
 	text_pages,
@@ -667,6 +675,7 @@ static void (*const text_sections[])(const struct text_ctx *ctx) = {
 	text_fragmentation,
 	text_reclaim,
 	text_scheduler,
+	text_cgroups,
 	text_health,
 };
 
@@ -763,7 +772,8 @@ static void json_trace(struct jw *w, struct gt_reader *r,
 	jw_key(w, "by_type");
 	jw_obj_begin(w);
 	for (i = GOTRACE_EV_COMM + 1; i < GOTRACE_EV_COUNT; i++)
-		jw_kv_u64(w, gt_event_name(i), res->by_type[i]);
+		if (gt_event_desc(i) && !GOTRACE_EV_IS_META(i))
+			jw_kv_u64(w, gt_event_name(i), res->by_type[i]);
 	jw_obj_end(w);
 	jw_key(w, "cpus");
 	jw_arr_begin(w);
@@ -1027,6 +1037,7 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	json_rate_extfrag(&w, res);
 	json_reclaim_sched(&w, res);
 	json_zones(&w, res);
+	json_cgroups(&w, res);
 	json_tasks(&w, res);
 	jw_obj_end(&w);
 	putchar('\n');
@@ -1053,7 +1064,7 @@ int cmd_stats(int argc, char **argv)
 	unsigned long v;
 	size_t top = DEFAULT_TOP;
 	struct ga *a;
-	int id, json = 0, ret, status = EXIT_OK;
+	int id, json = 0, by_cgroup = 0, ret, status = EXIT_OK;
 	const char *path;
 	struct gt_args args;
 
@@ -1073,6 +1084,14 @@ int cmd_stats(int argc, char **argv)
 			if (parse_ulong(args.arg, "--bucket-ms", 1, 3600000, &v))
 				id = -1;
 			o.bucket_ns = v * 1000000ULL;
+			break;
+		case GO_BY:
+			if (strcmp(args.arg, "cgroup")) {
+				gt_err("--by: unknown grouping '%s' (known: cgroup)",
+				       args.arg);
+				id = -1;
+			}
+			by_cgroup = 1;
 			break;
 		default:
 			if (filter_opt(&o.filter, id, args.arg) < 0)
@@ -1115,6 +1134,8 @@ int cmd_stats(int argc, char **argv)
 		gt_warn("stats: the trace has none of the CPUs of --cpu");
 	if (json)
 		print_json(r, res);
+	else if (by_cgroup)
+		print_cgroups_text(res, top);
 	else
 		print_text(r, res, path, top);
 	if (fflush(stdout) || ferror(stdout)) {

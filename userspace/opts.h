@@ -59,6 +59,7 @@ enum gt_opt_id {
 	GO_GFP_NAMES,
 	GO_STACKS,
 	GO_COUNT,
+	GO_BY,
 	GO_NR,
 };
 
