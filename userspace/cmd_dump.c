@@ -349,6 +349,8 @@ static void fields_init(void)
 				break;
 			case GOTRACE_ARG_CGROUP:
 				/* "dst_id" -> "dst_path", as tracefs */
+				snprintf(prefix, sizeof(prefix), "%.*s",
+					 (int)(strlen(sf->name) - 2), sf->name);
 				field_add(&f, end, " ", sf->name, "", K_U64,
 					  sf->arg);
 				field_add(&f, end, " ", prefix, "path",

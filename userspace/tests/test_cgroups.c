@@ -387,7 +387,10 @@ static void test_tool(void)
 		char *argv[] = { (char *)tool, "report", "-o", out, trace,
 				 NULL };
 
-		rc = run_cmd(argv, NULL, err, NULL);
+		char *log = out_path("report.log");
+
+		rc = run_cmd(argv, log, err, NULL);
+		free(log);
 		s = slurp(out);
 		ok(rc == 0 && s && strstr(s, "t-cgroups") &&
 		   strstr(s, "\"path\":\"/db\""),
