@@ -153,7 +153,9 @@ static void gt_cgroup_note(struct gt_cgroups *s, struct cgroup *cgrp, u64 id)
 		/*
 		 * Another CPU is filling it, interrupts off: wait, so that
 		 * our event can't reach a generation closed before the slot
-		 * is on the fresh list.
+		 * is on the fresh list.  Bounded (that CPU may be a vCPU the
+		 * host does not run): after that, the CGROUP record may
+		 * come a generation after the event's, never missing.
 		 */
 		for (spin = 0; !smp_load_acquire(&slot->ready) &&
 		     spin < GT_CGROUP_SPIN; spin++)
