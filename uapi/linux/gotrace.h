@@ -49,7 +49,9 @@
  * record came after the last batch, and there were no generations.
  * CGROUP records (since version 4) are placed like STACK records: those
  * between a generation's STACK records and its GENERATION record name
- * the cgroups its events refer to that no earlier generation carried.
+ * the cgroups its events refer to that no earlier generation carried
+ * (one may come a generation late when a probe gave up waiting for
+ * another CPU that was adding the cgroup to the trace's table).
  *
  * Task names: TASKS names every task alive at start; after it, a COMM
  * event (with its own ts delta, like any event) precedes the first event
