@@ -89,6 +89,8 @@ struct gt_trace {
 	struct gt_cpu __percpu *cpu;
 	unsigned long *comm_seen;	/* by pid: COMM already written */
 	unsigned long *follow;		/* by pid: passes the pid filter */
+	unsigned long *cgroup_seen;	/* by pid: TASK_CGROUP written */
+	struct gt_cgroups *cgroups;	/* GOTRACE_GROUP_CGROUP */
 	struct cpumask *cpus;		/* CPUs traced; NULL: all */
 	u64 stack_events;		/* 1 << GOTRACE_EV_*: with a stack */
 	struct gt_stacks *stacks;
@@ -116,6 +118,7 @@ struct gt_trace {
 	u32 gen;			/* the open one, from 1 */
 	u32 gen_batches;		/* batches handed out in it */
 	u32 gen_stacks;			/* STACK records sent while closing it */
+	u32 gen_cgroups;		/* CGROUP records sent while closing it */
 	u8 gen_state;			/* enum gt_gen_state */
 	u64 gen_open_ns;
 	u64 gen_bytes;			/* bytes of its batches */
@@ -123,6 +126,7 @@ struct gt_trace {
 	size_t gen_len;
 	size_t gen_off;			/* bytes of gen_rec already copied */
 	u64 stacks_sent;		/* STACK records in this stream */
+	u64 cgroups_sent;		/* CGROUP records in this stream */
 	u64 reader_skipped;		/* batches read by readers that left */
 
 	struct gt_flight *flight;	/* GOTRACE_START_FLIGHT, else NULL */
@@ -136,6 +140,7 @@ struct gt_trace {
 enum gt_gen_state {
 	GT_GEN_OPEN,		/* batches go into the open generation */
 	GT_GEN_STACKS,		/* closing: gen_rec is a STACK record */
+	GT_GEN_CGROUPS,		/* closing: gen_rec is a CGROUP record */
 	GT_GEN_RECORD,		/* closing: gen_rec is the GENERATION record */
 };
 
@@ -222,6 +227,21 @@ void gt_stacks_restart(struct gt_trace *t);
 u64 gt_stacks_count(struct gt_trace *t);
 u32 gt_batch_size(u32 buffer_size);
 void *gt_stacks_snapshot(struct gt_trace *t, size_t *len, u32 *nr);
+
+/* gotrace_cgroup.c */
+struct gt_cgroups;
+struct cgroup;
+struct task_struct;
+int gt_cgroups_alloc(struct gt_trace *t);
+void gt_cgroups_free(struct gt_trace *t);
+size_t gt_cgroup_rec_max(void);
+u64 gt_cgroups_lost(struct gt_trace *t);
+u64 gt_cgroup_attach(struct gt_trace *t, struct cgroup *dst,
+		     struct task_struct *task, bool threadgroup);
+void gt_cgroups_read_paths(struct gt_trace *t);
+void gt_cgroups_gen_take(struct gt_trace *t);
+size_t gt_cgroups_gen_next(struct gt_trace *t, u8 *buf);
+void gt_cgroups_restart(struct gt_trace *t);
 
 /* gotrace_probes.c */
 int gt_probes_init(void);

@@ -506,9 +506,17 @@ struct gt_trace *gt_trace_alloc(const struct gotrace_start *p, u64 id,
 	t->end = kvzalloc(t->end_len, GFP_KERNEL | __GFP_NOWARN);
 	if (!t->end)
 		goto fail;
-	t->gen_rec = kzalloc(max(sizeof(struct gotrace_generation),
-				 (p->flags & GOTRACE_START_STACKS) ?
-				 gt_stack_rec_max(p) : 0), GFP_KERNEL);
+	if (p->groups & GOTRACE_GROUP_CGROUP) {
+		err = gt_cgroups_alloc(t);
+		if (err)
+			goto fail;
+		err = -ENOMEM;
+	}
+	t->gen_rec = kzalloc(max3(sizeof(struct gotrace_generation),
+				  (p->flags & GOTRACE_START_STACKS) ?
+				  gt_stack_rec_max(p) : 0,
+				  t->cgroups ? gt_cgroup_rec_max() : 0),
+			     GFP_KERNEL);
 	if (!t->gen_rec)
 		goto fail;
 	t->gen = 1;
@@ -558,6 +566,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 	kvfree(t->follow);
 	t->follow = NULL;
 	gt_stacks_free(t);
+	gt_cgroups_free(t);
 	kvfree(t->end);
 	t->end = NULL;
 	kfree(t->gen_rec);
@@ -594,6 +603,7 @@ void gt_trace_build_end(struct gt_trace *t)
 	e->nr_cpus = nr_cpu_ids;
 	e->stop_ns = t->stop_ns;
 	e->stacks_lost = gt_stacks_lost(t);
+	e->cgroups_lost = gt_cgroups_lost(t);
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++, ce++) {
 		struct gt_cpu *c;
 

@@ -26,7 +26,11 @@
  *   mm_vmscan_direct_reclaim_end(nr_reclaimed, memcg)      7.1 -
  *
  * The other tracepoints gotrace uses have kept their prototypes from 5.18
- * through 7.1.
+ * through 7.1.  cgroup_attach_task(dst_cgrp, path, task, threadgroup), the
+ * one gotrace added since, is checked the same way; Debian's 6.1 and 6.12
+ * declare it alike (the kernel computes path for it under a spinlock,
+ * from the root of the hierarchy: gotrace does not use it, see
+ * gotrace_cgroup.c).
  */
 #ifndef _GOTRACE_COMPAT_H
 #define _GOTRACE_COMPAT_H

@@ -113,6 +113,8 @@ static void gt_trace_stop(struct gt_trace *t)
 	gt_trace_flush_stop(t);
 	gt_trace_flush_all(t);
 	t->stop_ns = ktime_get_mono_fast_ns();
+	/* No reference to a cgroup outlives the tracing. */
+	gt_cgroups_read_paths(t);
 	gt_trace_build_end(t);
 	t->stopped = true;
 	/* A flight recorder keeps its window, every generation closed. */
@@ -143,7 +145,9 @@ static void gt_reader_leave(struct gt_trace *t)
 	t->gen_bytes = 0;
 	t->gen_open_ns = ktime_get_mono_fast_ns();
 	t->stacks_sent = 0;
+	t->cgroups_sent = 0;
 	gt_stacks_restart(t);
+	gt_cgroups_restart(t);
 }
 
 /* Moves the queue of full buffers, oldest first, to the reader's list. */
@@ -198,13 +202,24 @@ static void gt_gen_next_rec(struct gt_trace *t)
 	size_t len = 0;
 
 	t->gen_off = 0;
-	if (t->gen_state == GT_GEN_STACKS)
+	if (t->gen_state == GT_GEN_STACKS) {
 		len = gt_stacks_gen_next(t, t->gen_rec);
-	if (len) {
-		t->gen_len = len;
-		t->gen_stacks++;
-		t->stacks_sent++;
-		return;
+		if (len) {
+			t->gen_len = len;
+			t->gen_stacks++;
+			t->stacks_sent++;
+			return;
+		}
+		t->gen_state = GT_GEN_CGROUPS;
+	}
+	if (t->gen_state == GT_GEN_CGROUPS) {
+		len = gt_cgroups_gen_next(t, t->gen_rec);
+		if (len) {
+			t->gen_len = len;
+			t->gen_cgroups++;
+			t->cgroups_sent++;
+			return;
+		}
 	}
 	t->gen_state = GT_GEN_RECORD;
 	memset(g, 0, sizeof(*g));
@@ -216,18 +231,22 @@ static void gt_gen_next_rec(struct gt_trace *t)
 	g->open_ns = t->gen_open_ns;
 	g->close_ns = ktime_get_mono_fast_ns();
 	g->bytes = t->gen_bytes;
+	g->cgroups = t->gen_cgroups;
 	t->gen_len = sizeof(*g);
 }
 
 /*
  * Closes the open generation: the batches handed out so far are all of
- * it, so the stacks they use are on the fresh list (gotrace_stack.c).
+ * it, so the stacks and cgroups they use are on the fresh lists
+ * (gotrace_stack.c, gotrace_cgroup.c).
  */
 static void gt_gen_close(struct gt_trace *t)
 {
 	t->gen_state = GT_GEN_STACKS;
 	t->gen_stacks = 0;
+	t->gen_cgroups = 0;
 	gt_stacks_gen_take(t);
+	gt_cgroups_gen_take(t);
 	gt_gen_next_rec(t);
 }
 
@@ -286,6 +305,7 @@ static enum gt_part gt_next_part(struct gt_trace *t, const u8 **src,
 		e->reader_skipped = t->reader_skipped;
 		e->stacks = t->stacks_sent;
 		e->generations = t->gen - 1;
+		e->cgroups = t->cgroups_sent;
 	}
 	*src = t->end + t->end_off;
 	*len = t->end_len - t->end_off;

@@ -27,6 +27,7 @@ struct mem_cgroup;
 #include <trace/events/kmem.h>
 #include <trace/events/vmscan.h>
 #include <trace/events/compaction.h>
+#include <trace/events/cgroup.h>
 
 static_assert(GOTRACE_STATE_PREEMPTED == TASK_REPORT_MAX);
 
@@ -68,7 +69,7 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 {
 	struct gt_trace *t = data;
 	struct gt_writer w __uninitialized;
-	bool cprev, cnext;
+	bool cprev, cnext, gprev, gnext;
 	u32 state;
 
 	if (!gt_write_begin(t, &w))
@@ -79,11 +80,18 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 	}
 	cprev = gt_comm_claim(t, prev->pid);
 	cnext = gt_comm_claim(t, next->pid);
-	if (!gt_reserve(&w, 2 * GT_COMM_MAX + GT_EV_MAX(5))) {
+	gprev = gt_cgroup_claim(t, prev->pid);
+	gnext = gt_cgroup_claim(t, next->pid);
+	if (!gt_reserve(&w, 2 * (GT_COMM_MAX + GT_TASK_CGROUP_MAX) +
+			GT_EV_MAX(5))) {
 		if (cprev)
 			gt_comm_unclaim(t, prev->pid);
 		if (cnext)
 			gt_comm_unclaim(t, next->pid);
+		if (gprev)
+			gt_cgroup_unclaim(t, prev->pid);
+		if (gnext)
+			gt_cgroup_unclaim(t, next->pid);
 		gt_write_drop(&w);
 		return;
 	}
@@ -91,6 +99,10 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 		gt_put_comm(&w, prev);
 	if (cnext)
 		gt_put_comm(&w, next);
+	if (gprev)
+		gt_put_task_cgroup(&w, prev);
+	if (gnext)
+		gt_put_task_cgroup(&w, next);
 	state = gt_switch_state(preempt, prev_state, prev);
 	gt_put_type(&w, GOTRACE_EV_SCHED_SWITCH);
 	gt_put_prev_pid(&w, prev->pid, next->pid);
@@ -105,7 +117,8 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 
 /*
  * Starts an event about task p (and filtered on p): names p first if the
- * trace has not yet, or always with force_comm.
+ * trace has not yet, or always with force_comm, and gives its cgroup if
+ * the trace has not since it last moved.
  */
 static __always_inline bool gt_begin_task(struct gt_trace *t,
 					  struct gt_writer *w,
@@ -113,7 +126,7 @@ static __always_inline bool gt_begin_task(struct gt_trace *t,
 					  unsigned int type, unsigned int need,
 					  bool force_comm)
 {
-	bool comm;
+	bool comm, cgroup;
 
 	if (!gt_write_begin(t, w))
 		return false;
@@ -127,14 +140,19 @@ static __always_inline bool gt_begin_task(struct gt_trace *t,
 		if (comm && p->pid < PID_MAX_LIMIT)
 			set_bit(p->pid, t->comm_seen);
 	}
-	if (!gt_reserve(w, GT_COMM_MAX + need)) {
+	cgroup = gt_cgroup_claim(t, p->pid);
+	if (!gt_reserve(w, GT_COMM_MAX + GT_TASK_CGROUP_MAX + need)) {
 		if (comm)
 			gt_comm_unclaim(t, p->pid);
+		if (cgroup)
+			gt_cgroup_unclaim(t, p->pid);
 		gt_write_drop(w);
 		return false;
 	}
 	if (comm)
 		gt_put_comm(w, p);
+	if (cgroup)
+		gt_put_task_cgroup(w, p);
 	gt_put_type(w, type);
 	return true;
 }
@@ -205,7 +223,13 @@ static void gt_probe_sched_process_fork(void *data, struct task_struct *parent,
 
 	/* On every CPU, also those the CPU filter leaves out. */
 	gt_follow_fork(t, parent, child);
-	/* Attached for the pid filter only (gt_probes_register()). */
+	/*
+	 * A new task (its pid maybe that of a task that exited): its first
+	 * event gives its cgroup (CLONE_INTO_CGROUP: not its parent's).
+	 */
+	if (t->cgroup_seen && child->pid > 0 && child->pid < PID_MAX_LIMIT)
+		clear_bit(child->pid, t->cgroup_seen);
+	/* Attached for the pid filter or cgroups only (gt_probes_register()). */
 	if (!(t->params.groups & GOTRACE_GROUP_SCHED))
 		return;
 	if (!gt_write_begin(t, &w))
@@ -511,6 +535,34 @@ static void gt_probe_mm_compaction_end(void *data,
 	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_END);
 }
 
+/*
+ * A task moved to dst_cgrp (with its threads: threadgroup), in process
+ * context under cgroup_mutex.  path is the kernel's, from the root of the
+ * hierarchy: the CGROUP record gives dst's path from the tracer's cgroup
+ * namespace instead (gotrace_cgroup.c).  cgroup v1 hierarchies are not
+ * traced.
+ */
+static void gt_probe_cgroup_attach_task(void *data, struct cgroup *dst_cgrp,
+					const char *path,
+					struct task_struct *task,
+					bool threadgroup)
+{
+	struct gt_trace *t = data;
+	struct gt_writer w __uninitialized;
+	u64 id = gt_cgroup_attach(t, dst_cgrp, task, threadgroup);
+
+	if (!id)
+		return;
+	if (!gt_begin_task(t, &w, task, GOTRACE_EV_CGROUP_ATTACH_TASK,
+			   GT_EV_MAX(4), false))
+		return;
+	gt_put(&w, id);
+	gt_put(&w, (u32)dst_cgrp->level);
+	gt_put(&w, task->pid);
+	gt_put(&w, threadgroup);
+	gt_commit_stack(&w, GOTRACE_EV_CGROUP_ATTACH_TASK);
+}
+
 /* One event through the sched_switch probe, for GOTRACE_IOC_BENCH. */
 void gt_bench_event(struct gt_trace *t)
 {
@@ -575,8 +627,9 @@ int gt_probes_init(void)
 
 /*
  * Sets t->missing and t->attached; on error nothing stays registered.  A
- * pid filter also needs sched_process_fork (to follow new tasks), which
- * then writes no event unless the sched group is traced.
+ * pid filter also needs sched_process_fork (to follow new tasks), and so
+ * do cgroups (a new task's cgroup), which then writes no event unless the
+ * sched group is traced.
  */
 int gt_probes_register(struct gt_trace *t)
 {
@@ -586,8 +639,10 @@ int gt_probes_register(struct gt_trace *t)
 	for (i = 0; i < GOTRACE_TP_COUNT; i++) {
 		struct gt_tracepoint *g = &gt_tracepoints[i];
 		bool traced = t->params.groups & g->group;
+		bool fork = i == GOTRACE_TP_SCHED_PROCESS_FORK &&
+			    (t->follow || t->cgroup_seen);
 
-		if (!traced && !(t->follow && i == GOTRACE_TP_SCHED_PROCESS_FORK))
+		if (!traced && !fork)
 			continue;
 		if (!g->tp) {
 			if (traced)

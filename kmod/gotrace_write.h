@@ -27,11 +27,13 @@
 /* Worst case bytes of an event: type, ts delta, n varints, stack id. */
 #define GT_EV_MAX(nargs)	(1 + 10 + 10 * (nargs) + 5)
 
-/* Events that may carry a stack id (all but COMM). */
+/* Events that may carry a stack id (not GOTRACE_EV_IS_META). */
 #define GT_STACK_EVENTS \
 	(GENMASK_ULL(GOTRACE_EV_COUNT - 1, 0) & \
-	 ~(BIT_ULL(GOTRACE_EV_NONE) | BIT_ULL(GOTRACE_EV_COMM)))
+	 ~(BIT_ULL(GOTRACE_EV_NONE) | BIT_ULL(GOTRACE_EV_COMM) | \
+	   BIT_ULL(GOTRACE_EV_TASK_CGROUP)))
 #define GT_COMM_MAX		(GT_EV_MAX(2) + GOTRACE_COMM_LEN)
+#define GT_TASK_CGROUP_MAX	GT_EV_MAX(2)
 
 /*
  * A probe's writer state.  Probes declare it __uninitialized: every field
@@ -263,6 +265,39 @@ static __always_inline void gt_put_comm(struct gt_writer *w,
 					struct task_struct *task)
 {
 	w->p = gt_put_comm_at(w->p, w->ctx, w->ts - w->c->last_ts, task);
+	w->c->last_ts = w->ts;
+}
+
+/*
+ * Cgroups (GOTRACE_GROUP_CGROUP): the first event that mentions a task
+ * whose cgroup the stream has not given writes a TASK_CGROUP event just
+ * before itself, claimed like COMM (gotrace_cgroup.c clears the bit when
+ * the task moves).  Without the group, cgroup_seen is NULL.
+ */
+static __always_inline bool gt_cgroup_claim(struct gt_trace *t, pid_t pid)
+{
+	if (likely(!t->cgroup_seen) ||
+	    unlikely(pid <= 0 || pid >= PID_MAX_LIMIT))
+		return false;
+	if (test_bit(pid, t->cgroup_seen))
+		return false;
+	return !test_and_set_bit(pid, t->cgroup_seen);
+}
+
+static __always_inline void gt_cgroup_unclaim(struct gt_trace *t, pid_t pid)
+{
+	clear_bit(pid, t->cgroup_seen);
+}
+
+u8 *gt_put_task_cgroup_at(struct gt_trace *t, u8 *p, u8 ctx, u64 ts_delta,
+			  struct task_struct *task);
+
+/* Out of line (gotrace_cgroup.c): once per task and move. */
+static __always_inline void gt_put_task_cgroup(struct gt_writer *w,
+					       struct task_struct *task)
+{
+	w->p = gt_put_task_cgroup_at(w->t, w->p, w->ctx,
+				     w->ts - w->c->last_ts, task);
 	w->c->last_ts = w->ts;
 }
 

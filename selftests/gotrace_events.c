@@ -774,7 +774,7 @@ TEST_F_TIMEOUT(ev, timestamps_and_totals, GTT_TIMEOUT)
 	/* Every event decoded: the tracepoint ones count to END.events. */
 	events = 0;
 	for (i = 0; i < r->nr; i++)
-		events += r->ev[i].e.type != GOTRACE_EV_COMM;
+		events += !GOTRACE_EV_IS_META(r->ev[i].e.type);
 	EXPECT_EQ(r->raw.end.events, events);
 }
 

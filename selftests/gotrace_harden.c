@@ -521,6 +521,7 @@ static bool ev_names(const struct gt_event *ev, uint64_t pid)
 	case GOTRACE_EV_SCHED_PROCESS_FORK:
 		return ev->args[0] == pid || ev->args[1] == pid;
 	case GOTRACE_EV_COMM:
+	case GOTRACE_EV_TASK_CGROUP:
 	case GOTRACE_EV_SCHED_WAKEUP:
 	case GOTRACE_EV_SCHED_WAKEUP_NEW:
 	case GOTRACE_EV_SCHED_PROCESS_EXIT:

@@ -950,7 +950,7 @@ TEST_F_TIMEOUT(pg, stats_json_agrees, GTP_TIMEOUT)
 	fclose(f);
 
 	while (gt_next(self->rd, &e) > 0) {
-		if (e.type == GOTRACE_EV_COMM)
+		if (GOTRACE_EV_IS_META(e.type))
 			continue;
 		events++;
 		by_type[e.type]++;

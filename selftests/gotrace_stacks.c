@@ -133,7 +133,8 @@ TEST_F_TIMEOUT(st, no_traceiter_frames, GTS_TIMEOUT)
 		/* every event that may carry a stack */
 		.stack_events = ((1ULL << GOTRACE_EV_COUNT) - 1) &
 				~((1ULL << GOTRACE_EV_NONE) |
-				  (1ULL << GOTRACE_EV_COMM)),
+				  (1ULL << GOTRACE_EV_COMM) |
+				  (1ULL << GOTRACE_EV_TASK_CGROUP)),
 	};
 	unsigned int pinned, bad_stacks = 0, bad_frames = 0, frames = 0;
 	unsigned int leading = 0, interrupted = 0;
@@ -468,7 +469,8 @@ TEST_F_TIMEOUT(st, irqsoff, GTS_TIMEOUT)
 		.stack_depth = GOTRACE_MAX_STACK_DEPTH,
 		.stack_events = ((1ULL << GOTRACE_EV_COUNT) - 1) &
 				~((1ULL << GOTRACE_EV_NONE) |
-				  (1ULL << GOTRACE_EV_COMM)),
+				  (1ULL << GOTRACE_EV_COMM) |
+				  (1ULL << GOTRACE_EV_TASK_CGROUP)),
 	};
 	struct irqsoff m[2];
 	int k;

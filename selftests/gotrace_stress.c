@@ -199,10 +199,10 @@ static long decode_batch(const uint8_t *p, const uint8_t *end,
 				if (!varint(&p, end, &v))
 					return -1;
 		}
-		if (type != GOTRACE_EV_COMM && (stack_events & (1ULL << type)) &&
+		if (!GOTRACE_EV_IS_META(type) && (stack_events & (1ULL << type)) &&
 		    !varint(&p, end, &v))
 			return -1;
-		if (type != GOTRACE_EV_COMM)
+		if (!GOTRACE_EV_IS_META(type))
 			n++;
 	}
 	return n;

@@ -246,6 +246,7 @@ static int gtt_ev_nargs(unsigned int type, bool *has_str)
 #define GTT_NARGS_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
 	static const int nargs[GOTRACE_EV_COUNT] = {
 		[GOTRACE_EV_COMM] = 1,
+		[GOTRACE_EV_TASK_CGROUP] = 2,
 		GOTRACE_EVENTS(GTT_NARGS_, GTT_NARG_)
 	};
 
@@ -293,7 +294,7 @@ static int gtt_decode_batch(struct gtt_raw *raw, const struct gotrace_batch *bh,
 			return gtt_fail(raw, "cpu %u seq %u: bad event type %u",
 					bh->cpu, bh->seq, type);
 		/* A trailing stack id on the types the header lists. */
-		if (type != GOTRACE_EV_COMM &&
+		if (!GOTRACE_EV_IS_META(type) &&
 		    (raw->hdr.stack_events & (1ULL << type)))
 			nargs++;
 		p++;
@@ -322,7 +323,7 @@ static int gtt_decode_batch(struct gtt_raw *raw, const struct gotrace_batch *bh,
 						(unsigned long long)v);
 			p += v;
 		}
-		if (type != GOTRACE_EV_COMM)
+		if (!GOTRACE_EV_IS_META(type))
 			n++;
 	}
 	*nr = n;
@@ -422,6 +423,9 @@ static int gtt_raw_end(struct gtt_raw *raw, const struct gotrace_end *e)
 	if (e->stacks != raw->stacks)
 		return gtt_fail(raw, "END stacks %llu, %u STACK records",
 				(unsigned long long)e->stacks, raw->stacks);
+	if (e->cgroups != raw->cgroups)
+		return gtt_fail(raw, "END cgroups %llu, %u CGROUP records",
+				(unsigned long long)e->cgroups, raw->cgroups);
 	if (e->generations != raw->generations || raw->gen_batches)
 		return gtt_fail(raw, "END generations %llu, %u GENERATION records, %u batches after the last",
 				(unsigned long long)e->generations,
@@ -476,8 +480,8 @@ int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw)
 					off, rec.type, rec.len, len);
 		switch (rec.type) {
 		case GOTRACE_REC_BATCH:
-			if (raw->gen_stacks)
-				return gtt_fail(raw, "BATCH at %zu after its generation's STACKs",
+			if (raw->gen_stacks || raw->gen_cgroups)
+				return gtt_fail(raw, "BATCH at %zu after its generation's STACKs or CGROUPs",
 						off);
 			if (gtt_raw_batch(raw, p))
 				return -1;
@@ -493,15 +497,17 @@ int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw)
 			if (g.gen != raw->generations + 1 || !raw->gen_batches ||
 			    g.batches != raw->gen_batches ||
 			    g.stacks != raw->gen_stacks ||
+			    g.cgroups != raw->gen_cgroups ||
 			    g.close_ns < g.open_ns)
-				return gtt_fail(raw, "GENERATION %u at %zu: %u batches, %u stacks; expected generation %u, %u batches, %u stacks",
+				return gtt_fail(raw, "GENERATION %u at %zu: %u batches, %u stacks, %u cgroups; expected generation %u, %u batches, %u stacks, %u cgroups",
 						g.gen, off, g.batches, g.stacks,
-						raw->generations + 1,
+						g.cgroups, raw->generations + 1,
 						raw->gen_batches,
-						raw->gen_stacks);
+						raw->gen_stacks, raw->gen_cgroups);
 			raw->generations++;
 			raw->gen_batches = 0;
 			raw->gen_stacks = 0;
+			raw->gen_cgroups = 0;
 			break;
 		}
 		case GOTRACE_REC_CPU_END:
@@ -549,6 +555,22 @@ int gtt_raw_parse(const void *buf, size_t len, struct gtt_raw *raw)
 			raw->stacks++;
 			raw->gen_stacks++;
 			break;
+		case GOTRACE_REC_CGROUP: {
+			struct gotrace_cgroup c;
+
+			/* After the generation's STACKs, before its end. */
+			if (!raw->gen_batches || rec.len < sizeof(c))
+				return gtt_fail(raw, "CGROUP at %zu outside a generation, or short",
+						off);
+			memcpy(&c, p, sizeof(c));
+			if (c.path_len > rec.len - sizeof(c) ||
+			    rec.len - sizeof(c) - c.path_len >= 8)
+				return gtt_fail(raw, "CGROUP at %zu: path of %u bytes in %u",
+						off, c.path_len, rec.len);
+			raw->cgroups++;
+			raw->gen_cgroups++;
+			break;
+		}
 		default:
 			/* Readers skip what they do not know. */
 			raw->unknown++;
@@ -634,7 +656,7 @@ long gtt_lib_check(const void *buf, size_t len, char *err, size_t errlen)
 			snprintf(err, errlen, "event on cpu %u", ev.cpu);
 			goto out;
 		}
-		if (ev.type != GOTRACE_EV_COMM)
+		if (!GOTRACE_EV_IS_META(ev.type))
 			per_cpu[ev.cpu]++;
 	}
 	if (ret < 0) {

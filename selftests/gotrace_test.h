@@ -142,6 +142,8 @@ struct gtt_raw {
 	uint32_t generations;		/* GENERATION records */
 	uint32_t gen_batches;		/* batches of the open generation */
 	uint32_t gen_stacks;		/* STACK records of the open one */
+	uint32_t cgroups;		/* CGROUP records */
+	uint32_t gen_cgroups;		/* CGROUP records of the open one */
 	uint32_t unknown;		/* records of unknown types */
 	bool snapshot;			/* a WINDOW record: a flight snapshot */
 	struct gotrace_window window;

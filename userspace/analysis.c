@@ -250,6 +250,18 @@ static const char *label_comm(struct gt_reader *r, uint64_t pid)
 	return pid <= 0xffffffffULL ? gt_comm(r, (uint32_t)pid) : NULL;
 }
 
+static uint64_t key_cgroup(const struct ga_src *src)
+{
+	return src->cgroup;
+}
+
+static const char *label_cgroup_path(struct gt_reader *r, uint64_t id)
+{
+	const struct gt_cgroup *cg = id ? gt_cgroup(r, id) : NULL;
+
+	return cg && cg->path[0] ? cg->path : NULL;
+}
+
 const struct ga_key_def ga_keys[GA_KEY_NR] = {
 	[GA_KEY_STACK] = { "stack", "stack_id", key_stack, NULL, NULL, NULL,
 			   0, 1 },
@@ -257,6 +269,8 @@ const struct ga_key_def ga_keys[GA_KEY_NR] = {
 			 16, 0 },
 	[GA_KEY_TGID] = { "tgid", "tgid", key_tgid, label_comm, "comm",
 			  "tgid_comm", 16, 0 },
+	[GA_KEY_CGROUP] = { "cgroup", "cgroup_id", key_cgroup,
+			    label_cgroup_path, "path", "cgroup_path", 32, 0 },
 };
 
 int ga_by_parse(const char *s, unsigned int *by, const char **bad)
@@ -344,7 +358,8 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 	a->res.nr_cpus = h->nr_cpus;
 	a->cs = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->cs));
 	a->res.cpus = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->res.cpus));
-	if (!a->cs || !a->res.cpus || ga_zones_init(&a->res, r)) {
+	if (!a->cs || !a->res.cpus || ga_zones_init(&a->res, r) ||
+	    ga_cgroups_init(&a->res, r)) {
 		ga_free(a);
 		errno = ENOMEM;
 		return NULL;
@@ -432,7 +447,8 @@ static struct ga_gfp *gfp_get(struct ga *a, uint64_t gfp)
 }
 
 static struct ga_site *site_get(struct ga *a, uint32_t stack, uint32_t pid,
-				uint64_t order, uint64_t gfp, uint32_t *idx)
+				uint64_t order, uint64_t gfp, uint64_t cgroup,
+				uint32_t *idx)
 {
 	uint64_t key = (uint64_t)stack << 32 | pid;
 	uint32_t i = imap_get(&a->site_map, key), head = i;
@@ -440,7 +456,8 @@ static struct ga_site *site_get(struct ga *a, uint32_t stack, uint32_t pid,
 
 	for (; i != NO_IDX; i = a->site_next[i]) {
 		s = &a->res.sites[i];
-		if (s->order == order && s->gfp == gfp) {
+		if (s->order == order && s->gfp == gfp &&
+		    s->cgroup == cgroup) {
 			*idx = i;
 			return s;
 		}
@@ -470,6 +487,7 @@ static struct ga_site *site_get(struct ga *a, uint32_t stack, uint32_t pid,
 	s->pid = pid;
 	s->order = (uint32_t)order;
 	s->gfp = gfp;
+	s->cgroup = cgroup;
 	*idx = i;
 	return s;
 }
@@ -661,7 +679,7 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 		s->allocs++;
 		s->alloc_pages += pages;
 		site = site_get(a, ev->stack_id, pid, order, ev->args[2],
-				&site_idx);
+				gt_task_cgroup(a->r, pid), &site_idx);
 		CHECK(site);
 		site->allocs++;
 		site->alloc_pages += pages;
@@ -684,6 +702,8 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 	pg->order = (uint8_t)(order < 255 ? order : 255);
 	pg->flags = GT_PAGE_USED | (sel ? PG_SELECTED : 0);
 	pg->tag = site_idx;
+	if (sel && ga_cgroup_alloc(&a->res, a->r, pfn, pid, pages))
+		return a->err = -ENOMEM;
 	return 0;
 }
 
@@ -695,6 +715,7 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 	struct ga_bucket *b;
 	struct task *t;
 
+	ga_cgroup_free(&a->res, ev->args[0], pages);
 	if (pg) {
 		if (pg->flags & PG_SELECTED) {
 			uint64_t life = ev->ts - pg->ts;
@@ -897,7 +918,7 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 		a->last_ts = ev->ts;
 	if (ev->nargs < gt_event_nargs(ev->type) || ev->type >= GOTRACE_EV_COUNT)
 		return 0;
-	if (ev->type == GOTRACE_EV_COMM)
+	if (GOTRACE_EV_IS_META(ev->type))
 		return 0;
 	if (ev->cpu < a->res.nr_cpus)
 		a->res.cpus[ev->cpu].events++;
@@ -1048,6 +1069,7 @@ static int finish_groups(struct ga *a, const struct ga_group *leaks)
 		struct ga_src src = {
 			.stack_id = site->stack_id, .pid = site->pid,
 			.tgid = t && t->t.tgid ? t->t.tgid : site->pid,
+			.cgroup = site->cgroup,
 		};
 
 		if (!t) {
@@ -1115,6 +1137,7 @@ static int finish_pages(struct ga *a)
 		res->outstanding_pages += pages;
 		res->order[order_slot(pg->order)].outstanding++;
 		ga_zone_outstanding(res, pg->pfn, pages);
+		ga_cgroup_outstanding(res, pg->pfn, pages);
 		t = task_get(a, pg->pid);
 		s = stack_get(a, pg->stack);
 		if (!t || !s)
@@ -1200,6 +1223,7 @@ int ga_finish(struct ga *a)
 	}
 	if (finish_pages(a))
 		return a->err = -ENOMEM;
+	ga_cgroups_finish(&a->res);
 
 	/* tasks: the selected, active ones, by pid */
 	res->tasks = calloc(a->nr_tasks ? a->nr_tasks : 1,
@@ -1335,6 +1359,7 @@ void ga_free(struct ga *a)
 	free(a->res.buckets);
 	free(a->res.cpus);
 	ga_zones_free(&a->res);
+	ga_cgroups_free(&a->res);
 	free(a->tasks);
 	free(a->stacks);
 	free(a->gfp);

@@ -161,14 +161,14 @@ struct ga_stack {
  * ga_keys[], its bit 1 << its index.  A group is one value of each key of
  * the grouping (the others are 0 in ga_group.key).  A key is taken from
  * one allocation (struct ga_src) by of(); label() names a value for the
- * reports (a task's comm), or returns NULL.  A new grouping (say, cgroup)
- * is a new enum ga_key_id, a field of ga_src filled in analysis.c and a
+ * reports (a task's comm), or returns NULL.  A new grouping is a new enum ga_key_id, a field of ga_src filled in analysis.c and a
  * row of ga_keys[]: --by, the text table and the JSON follow the table.
  */
 enum ga_key_id {
 	GA_KEY_STACK,
 	GA_KEY_PID,
 	GA_KEY_TGID,
+	GA_KEY_CGROUP,
 	GA_KEY_NR
 };
 
@@ -179,6 +179,7 @@ struct ga_src {
 	uint32_t stack_id;
 	uint32_t pid;
 	uint32_t tgid;		/* its pid when the trace does not say */
+	uint64_t cgroup;	/* the task's cgroup id then; 0: not known */
 };
 
 struct ga_key_def {
@@ -228,6 +229,7 @@ struct ga_site {
 	uint32_t pid;
 	uint32_t order;
 	uint64_t gfp;
+	uint64_t cgroup;	/* the task's cgroup id at the allocation */
 	uint64_t allocs;	/* blocks (pfn != -1) */
 	uint64_t alloc_pages;
 	uint64_t outstanding;
@@ -279,6 +281,32 @@ struct ga_zone {
 	uint64_t extfrag_mt[GA_MIGRATETYPES][GA_MIGRATETYPES];
 	uint64_t kswapd_wakes;		/* for this node and zone */
 	uint64_t compactions;		/* that ended, in this zone */
+};
+
+/*
+ * One cgroup v2 of the trace (analysis_cgroups.c): the pages its tasks
+ * allocated in the window, those freed again (by anyone), and those still
+ * allocated at the end.  id 0: allocations by tasks whose cgroup the
+ * trace does not say (pid 0, interrupts on an idle CPU).
+ */
+struct ga_cgroup {
+	uint64_t id;
+	const char *path;	/* the CGROUP record's (the reader's memory) */
+	uint32_t flags;		/* GOTRACE_CGROUP_* */
+	int has_record;		/* a CGROUP record names it */
+	uint64_t allocs, alloc_pages;
+	uint64_t freed_pages;
+	uint64_t outstanding, outstanding_pages;
+};
+
+struct ga_cgroups {
+	int traced;		/* the trace has GOTRACE_GROUP_CGROUP */
+	uint64_t lost;		/* cgroups without a CGROUP record (END) */
+	struct ga_cgroup *rows;	/* by outstanding, then allocated pages */
+	size_t nr, cap;
+	uint32_t *slots;	/* id -> row while analysing */
+	size_t slots_size;
+	struct gt_page_map pages;	/* pfn -> row (tag) while analysing */
 };
 
 struct ga_result {
@@ -356,6 +384,7 @@ struct ga_result {
 	struct ga_zone *zones;		/* the ZONES record's, in its order */
 	size_t nr_zones;		/* 0: the trace has no ZONES */
 	uint64_t zone_unknown_allocs;	/* pfns outside every zone */
+	struct ga_cgroups cg;
 
 	/* trace health */
 	int complete;			/* END record */
@@ -390,6 +419,16 @@ void ga_zone_extfrag(struct ga_result *res, uint64_t pfn,
 		     unsigned int fallback_mt);
 void ga_zone_kswapd_wake(struct ga_result *res, uint64_t nid, uint64_t zid);
 void ga_zone_compaction(struct ga_result *res, uint64_t zone_start);
+
+/* analysis_cgroups.c: the by-cgroup counters (ga_result.cg). */
+int ga_cgroups_init(struct ga_result *res, struct gt_reader *r);
+void ga_cgroups_free(struct ga_result *res);
+int ga_cgroup_alloc(struct ga_result *res, const struct gt_reader *r,
+		    uint64_t pfn, uint32_t pid, uint64_t pages);
+void ga_cgroup_free(struct ga_result *res, uint64_t pfn, uint64_t pages);
+void ga_cgroup_outstanding(struct ga_result *res, uint64_t pfn,
+			   uint64_t pages);
+void ga_cgroups_finish(struct ga_result *res);
 
 /* ga_opts with no filters and the default bucket. */
 void ga_opts_init(struct ga_opts *o);

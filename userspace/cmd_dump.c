@@ -284,6 +284,7 @@ enum field_kind {
 	K_STR,		/* the event's string (comm, exec filename) */
 	K_SYNC,		/* args[arg]: compaction mode */
 	K_BOOL,		/* args[arg]: false, true; other values: no field */
+	K_CGROUP_PATH,	/* the path of cgroup id args[arg] */
 };
 
 /* How a value of a schema kind (enum gotrace_arg_kind) is printed. */
@@ -393,6 +394,15 @@ static void fields_init(void)
 					  sf->arg);
 				field_add(&f, end, " ", "comm", "", K_COMM,
 					  sf->arg);
+				break;
+			case GOTRACE_ARG_CGROUP:
+				/* "dst_id" -> "dst_path", as tracefs */
+				snprintf(prefix, sizeof(prefix), "%.*s",
+					 (int)(strlen(sf->name) - 2), sf->name);
+				field_add(&f, end, " ", sf->name, "", K_U64,
+					  sf->arg);
+				field_add(&f, end, " ", prefix, "path",
+					  K_CGROUP_PATH, sf->arg);
 				break;
 			default:
 				field_add(&f, end, " ", sf->name, "",
@@ -529,6 +539,39 @@ static char *put_gfp_names(char *p, struct dump_ctx *d, uint64_t v)
 	return put_mem(p, buf, len);
 }
 
+/*
+ * A cgroup's path from its CGROUP record ("?" without one), as one
+ * key=value token: bytes outside printable ASCII, space, backslash and '='
+ * as \xNN, cut after CGROUP_PATH_SHOWN bytes ("...") so that a line
+ * stays within LINE_ROOM (stats and the JSON have whole paths).
+ */
+#define CGROUP_PATH_SHOWN	256
+
+static char *put_cgroup_path(char *p, struct dump_ctx *d, uint64_t id)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct gt_cgroup *cg = gt_cgroup(d->r, id);
+	const unsigned char *s;
+	size_t i;
+
+	if (!cg || !cg->path[0])
+		return PUT_LIT(p, "?");
+	s = (const unsigned char *)cg->path;
+	for (i = 0; s[i] && i < CGROUP_PATH_SHOWN; i++) {
+		if (s[i] > ' ' && s[i] < 0x7f && s[i] != '\\' && s[i] != '=') {
+			*p++ = (char)s[i];
+			continue;
+		}
+		*p++ = '\\';
+		*p++ = 'x';
+		*p++ = hex[s[i] >> 4];
+		*p++ = hex[s[i] & 15];
+	}
+	if (s[i])
+		p = PUT_LIT(p, "...");
+	return p;
+}
+
 static inline char *put_comm(char *p, struct dump_ctx *d, uint64_t pid,
 			     uint32_t cpu)
 {
@@ -645,6 +688,9 @@ static char *format_event(char *p, struct dump_ctx *d,
 				p = PUT_LIT(p, "sync");
 			else
 				p = PUT_LIT(p, "async");
+			break;
+		case K_CGROUP_PATH:
+			p = put_cgroup_path(p, d, v);
 			break;
 		}
 	}

@@ -16,6 +16,7 @@
 #include "opts.h"
 #include "json.h"
 #include "gotrace_reader.h"
+#include "stats_cgroups.h"
 #include "stats_zones.h"
 
 #define DEFAULT_TOP	10
@@ -39,7 +40,8 @@ static const struct gt_cmdspec stats_cmd = {
 	.about = "Report on a trace: page allocations and frees (by order, migratetype,\n"
 		 "gfp flags, task, stack), outstanding pages, page lifetimes, allocation\n"
 		 "rate, fragmentation fallbacks, reclaim and compaction, scheduler\n"
-		 "runtime and latencies, trace health.  FILE may be '-' (standard input).\n",
+		 "runtime and latencies, pages by cgroup, trace health.  FILE may be '-'\n"
+		 "(standard input).\n",
 	.opts = stats_opts,
 };
 
@@ -705,6 +707,11 @@ static void text_health(const struct text_ctx *ctx)
 	}
 }
 
+static void text_cgroups(const struct text_ctx *ctx)
+{
+	print_cgroups_text(ctx->res, ctx->top);
+}
+
 static void (*const text_sections[])(const struct text_ctx *ctx) = {
 	text_summary,
 	text_pages,
@@ -716,6 +723,7 @@ static void (*const text_sections[])(const struct text_ctx *ctx) = {
 	text_fragmentation,
 	text_reclaim,
 	text_scheduler,
+	text_cgroups,
 	text_health,
 };
 
@@ -812,7 +820,8 @@ static void json_trace(struct jw *w, struct gt_reader *r,
 	jw_key(w, "by_type");
 	jw_obj_begin(w);
 	for (i = GOTRACE_EV_COMM + 1; i < GOTRACE_EV_COUNT; i++)
-		jw_kv_u64(w, gt_event_name(i), res->by_type[i]);
+		if (gt_event_desc(i) && !GOTRACE_EV_IS_META(i))
+			jw_kv_u64(w, gt_event_name(i), res->by_type[i]);
 	jw_obj_end(w);
 	jw_key(w, "cpus");
 	jw_arr_begin(w);
@@ -1092,6 +1101,7 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	json_rate_extfrag(&w, res);
 	json_reclaim_sched(&w, res);
 	json_zones(&w, res);
+	json_cgroups(&w, res);
 	json_tasks(&w, res);
 	jw_obj_end(&w);
 	putchar('\n');

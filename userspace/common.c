@@ -143,7 +143,7 @@ bad:
 	return -1;
 }
 
-/* sched,page,reclaim,all (and mm for page) -> GOTRACE_GROUP_*; -1: bad */
+/* sched,page,reclaim,cgroup,all (mm: page) -> GOTRACE_GROUP_*; -1: bad */
 static int group_bits(const char *s, uint64_t *out)
 {
 	char *dup = strdup(s), *tok, *save = NULL;
@@ -159,6 +159,8 @@ static int group_bits(const char *s, uint64_t *out)
 			g |= GOTRACE_GROUP_PAGE;
 		} else if (!strcasecmp(tok, "reclaim")) {
 			g |= GOTRACE_GROUP_RECLAIM;
+		} else if (!strcasecmp(tok, "cgroup")) {
+			g |= GOTRACE_GROUP_CGROUP;
 		} else if (!strcasecmp(tok, "all")) {
 			g |= GOTRACE_GROUP_ALL;
 		} else {
@@ -181,7 +183,7 @@ int parse_groups_quiet(const char *s, uint64_t *out)
 int parse_groups(const char *s, uint64_t *out)
 {
 	if (group_bits(s, out)) {
-		gt_err("bad event groups '%s' (known: sched, page, reclaim, all)",
+		gt_err("bad event groups '%s' (known: sched, page, reclaim, cgroup, all)",
 		       s);
 		return -1;
 	}
@@ -266,7 +268,8 @@ static int parse_stack_events(const char *s, uint64_t *out)
 	for (tok = strtok_r(dup, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		for (t = GOTRACE_EV_COMM + 1; t < GOTRACE_EV_COUNT; t++) {
-			if (!strcmp(tok, gt_event_name(t)))
+			if (gt_event_desc(t) && !GOTRACE_EV_IS_META(t) &&
+			    !strcmp(tok, gt_event_name(t)))
 				break;
 		}
 		if (t == GOTRACE_EV_COUNT) {
@@ -362,13 +365,13 @@ int parse_event_list(const char *s, uint64_t *types)
 			continue;
 		}
 		if (parse_groups_quiet(tok, &groups)) {
-			gt_err("unknown event or group '%s' (e.g. mm_page_alloc, sched_switch, sched, page, reclaim)",
+			gt_err("unknown event or group '%s' (e.g. mm_page_alloc, sched_switch, sched, page, reclaim, cgroup)",
 			       tok);
 			free(dup);
 			return -1;
 		}
 		for (t = GOTRACE_EV_COMM + 1; t < GOTRACE_EV_COUNT; t++) {
-			if (gt_event_desc(t)->group & groups)
+			if (gt_event_desc(t) && gt_event_desc(t)->group & groups)
 				m |= 1ULL << t;
 		}
 	}
@@ -511,6 +514,7 @@ void groups_str(uint64_t groups, char *buf, size_t size)
 		{ GOTRACE_GROUP_SCHED, "sched" },
 		{ GOTRACE_GROUP_PAGE, "page" },
 		{ GOTRACE_GROUP_RECLAIM, "reclaim" },
+		{ GOTRACE_GROUP_CGROUP, "cgroup" },
 	};
 	size_t i, n = 0;
 

@@ -594,7 +594,7 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	raw(&g, EV_FREQUENCY, a, 1);
 	st->events_out--;
 	while (!g.err && (ret = gt_next(r, &e)) > 0) {
-		if (e.type == GOTRACE_EV_COMM)
+		if (GOTRACE_EV_IS_META(e.type))
 			continue;
 		st->events_in++;
 		if (e.ts < from || e.cpu >= g.nr_ps)

@@ -842,7 +842,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	if (p.from <= p.base)
 		window_open(&p);
 	while (!p.err && (ret = gt_next(r, &ev)) > 0) {
-		if (ev.type == GOTRACE_EV_COMM)
+		if (GOTRACE_EV_IS_META(ev.type))
 			continue;
 		st->events_in++;
 		if (ev.ts >= p.to) {

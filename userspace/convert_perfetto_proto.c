@@ -474,7 +474,7 @@ int convert_perfetto_proto(struct gt_reader *r, FILE *out,
 	ret = write_pkt(&p);
 	while (!ret && (ret = gt_next(r, &ev)) > 0) {
 		ret = 0;
-		if (ev.type != GOTRACE_EV_COMM)
+		if (!GOTRACE_EV_IS_META(ev.type))
 			st->events_in++;
 		if (ev.ts > to)
 			break;

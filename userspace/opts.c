@@ -51,9 +51,9 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		"only events of these CPUs, e.g. 0-3,6" },
 	[GO_EVENT] = { 'e', "event", "events", required_argument, "EVENTS",
 		"only these events: a comma list of names\n"
-		"(mm_page_alloc, ...) and event groups: sched,page,reclaim" },
+		"(mm_page_alloc, ...) and event groups: sched,page,reclaim,cgroup" },
 	[GO_GROUPS] = { 'e', "event", "events", required_argument, "GROUPS",
-		"event groups: sched,page,reclaim (default: all)" },
+		"event groups: sched,page,reclaim,cgroup (default: all)" },
 	[GO_BUFFER_SIZE] = { 'b', "buffer-size", "buffer", required_argument,
 		"SIZE", "buffer per CPU: bytes, 64K, 4M, 1G",
 		GT_DEF_SIZE, GOTRACE_DEFAULT_BUFFER_SIZE,
@@ -132,7 +132,7 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		GOTRACE_BENCH_MAX_EVENTS },
 	[GO_BY] = { 0, "by", NULL, required_argument, "KEYS",
 		"group allocations and outstanding pages by KEYS,\n"
-		"a comma list of keys: stack,pid,tgid\n"
+		"a comma list of keys: stack,pid,tgid,cgroup\n"
 		"(default stack,pid)" },
 	[GO_OLDER] = { 0, "older", NULL, required_argument, "T",
 		"leak candidates: the pages outstanding at the end\n"

@@ -14,6 +14,7 @@
  *   generation 1:
  *     record: BATCH ...      (struct gotrace_batch + encoded events)
  *     record: STACK ...      (stacks its batches use, not sent before)
+ *     record: CGROUP ...     (cgroups its batches name, not sent before)
  *     record: GENERATION     (struct gotrace_generation: it is complete)
  *   generation 2, 3, ...: the same
  *   record: CPU_END ...  (struct gotrace_cpu_end, one per possible CPU)
@@ -46,6 +47,11 @@
  * STACK record may come early (with the generation before the one that
  * first uses it); it never comes late.  In version 2 streams every STACK
  * record came after the last batch, and there were no generations.
+ * CGROUP records (since version 4) are placed like STACK records: those
+ * between a generation's STACK records and its GENERATION record name
+ * the cgroups its events refer to that no earlier generation carried
+ * (one may come a generation late when a probe gave up waiting for
+ * another CPU that was adding the cgroup to the trace's table).
  *
  * Task names: TASKS names every task alive at start; after it, a COMM
  * event (with its own ts delta, like any event) precedes the first event
@@ -54,6 +60,15 @@
  * batch of the event that first mentions it; another CPU's batch that
  * mentions the pid later may come in an earlier generation, so a decoder
  * of a cut stream may meet a pid whose name was in the part cut off.
+ *
+ * Cgroups (since version 4, with GOTRACE_GROUP_CGROUP): a TASK_CGROUP
+ * event, placed like COMM, precedes the first event that mentions a task
+ * whose cgroup v2 membership the stream has not given yet, or not since
+ * the task was forked or moved (cgroup_attach_task clears it for the task,
+ * or every thread of a threadgroup move, so their next event gives the
+ * new cgroup).  A task keeps the cgroup of its last TASK_CGROUP or
+ * CGROUP_ATTACH_TASK event; a forked task starts in its parent's until
+ * its own TASK_CGROUP (clone3's CLONE_INTO_CGROUP places it elsewhere).
  *
  * Inside a batch, each event is:
  *   u8      type | ctx << 6     (enum gotrace_event_type, enum gotrace_ctx)
@@ -80,10 +95,13 @@
  * header says which kernel build ran and where its text was (offline
  * symbolisation), LINES and ZONES records; 4, sched_switch's prev_pid
  * is elided when it is the next_pid of the batch's previous sched_switch
- * (see GOTRACE_EV_SCHED_SWITCH below).
+ * (see GOTRACE_EV_SCHED_SWITCH below); cgroups: the CGROUP_ATTACH_TASK
+ * and TASK_CGROUP events and CGROUP records, and the GENERATION and END
+ * records count CGROUP records; flight-recorder snapshots (WINDOW).
  * An event's arguments are fixed by its type and the version, so a reader
  * of one version cannot decode another's batches (versions 2 and 3 encode
- * events alike).
+ * events alike; version 4 adds event types, whose arguments a version 3
+ * reader does not know).
  */
 #define GOTRACE_VERSION		4
 
@@ -95,8 +113,10 @@
 #define GOTRACE_GROUP_SCHED	(1ULL << 0)
 #define GOTRACE_GROUP_PAGE	(1ULL << 1)
 #define GOTRACE_GROUP_RECLAIM	(1ULL << 2)	/* vmscan and compaction */
+/* cgroup v2 membership of the tasks: TASK_CGROUP, CGROUP_ATTACH_TASK */
+#define GOTRACE_GROUP_CGROUP	(1ULL << 4)
 #define GOTRACE_GROUP_ALL	(GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE | \
-				 GOTRACE_GROUP_RECLAIM)
+				 GOTRACE_GROUP_RECLAIM | GOTRACE_GROUP_CGROUP)
 
 /* struct gotrace_start.flags */
 #define GOTRACE_START_DISCARD	(1U << 0)	/* drop an unread stopped trace */
@@ -242,7 +262,10 @@ enum gotrace_state {
 	   ARG(zone_start, HEX) ARG(zone_end, HEX) ARG(mode, MODE)	\
 	   ARG(status, INT) ARG(pid, CURRENT))				\
 	EV(SCHED_WAKING, sched_waking, 20, sched, SCHED,		\
-	   ARG(pid, TASK) ARG(prio, PRIO) ARG(target_cpu, CPU))
+	   ARG(pid, TASK) ARG(prio, PRIO) ARG(target_cpu, CPU))		\
+	EV(CGROUP_ATTACH_TASK, cgroup_attach_task, 22, cgroup, CGROUP,	\
+	   ARG(dst_id, CGROUP) ARG(dst_level, INT) ARG(pid, TASK)	\
+	   ARG(threadgroup, INT))
 
 /* For expansions of GOTRACE_EVENTS that do not look at the arguments. */
 #define GOTRACE_ARG_IGNORE_(name, kind)
@@ -267,6 +290,7 @@ enum gotrace_arg_kind {
 	GOTRACE_ARG_MODE,	/* compaction: 0 async, else sync */
 	GOTRACE_ARG_BOOL,	/* enum gotrace_group_dead */
 	GOTRACE_ARG_STRING,	/* the event's string: not a numeric argument */
+	GOTRACE_ARG_CGROUP,	/* u64 cgroup id (see struct gotrace_cgroup) */
 };
 
 /* Tracepoints, as bit numbers of gotrace_status.missing / header.missing. */
@@ -406,6 +430,7 @@ enum gotrace_record_type {
 	GOTRACE_REC_ZONES	= 11,
 	GOTRACE_REC_GENERATION	= 12,	/* since version 3 */
 	GOTRACE_REC_WINDOW	= 13,	/* snapshots of a flight recorder */
+	GOTRACE_REC_CGROUP	= 14,	/* since version 4 */
 };
 
 struct gotrace_record {
@@ -498,6 +523,11 @@ struct gotrace_end {
 	__u64 filtered;		/* events the pid/CPU filter left out */
 	/* Since version 3. */
 	__u64 generations;	/* GENERATION records in the stream */
+	/* Since version 4. */
+	__u64 cgroups;		/* CGROUP records in the stream */
+	__u64 cgroups_lost;	/* cgroups left without a CGROUP record:
+				 * the trace's table of cgroups was full
+				 */
 };
 
 /* Version 2 only: the stack table could not be copied at stop. */
@@ -520,6 +550,9 @@ struct gotrace_generation {
 	__u64 open_ns;
 	__u64 close_ns;
 	__u64 bytes;		/* bytes of its BATCH records */
+	/* Since version 4. */
+	__u32 cgroups;		/* CGROUP records in it */
+	__u32 __reserved;
 };
 
 /*
@@ -586,6 +619,32 @@ struct gotrace_zone {
 	__u32 zid;		/* zone index in the node (kswapd_wake's zid) */
 	char name[16];		/* "DMA32", "Normal"..., NUL-terminated */
 };
+
+/*
+ * CGROUP: a cgroup of the default hierarchy (cgroup v2) that events name.
+ * id is the cgroup's kernfs node id: cgroup_id(), what bpf's
+ * bpf_get_current_cgroup_id() returns, the handle name_to_handle_at()
+ * gives for the cgroup's directory, and the inode number of that
+ * directory (on 64-bit kernels).  path is the cgroup's path as
+ * /proc/PID/cgroup shows it to the task that started the trace: relative
+ * to the root of that task's cgroup namespace ("/" its root; a cgroup
+ * outside it starts with "/.."), path_len bytes without a NUL, padded
+ * with zeros to 8 bytes.  The path is read when the generation that
+ * first names the cgroup closes; the trace holds a reference to the
+ * cgroup until then, so a cgroup removed meanwhile still gets its path.
+ * A cgroup v2 is never renamed, so its path is that of its whole life.
+ */
+struct gotrace_cgroup {
+	struct gotrace_record rec;
+	__u64 id;
+	__u32 flags;		/* GOTRACE_CGROUP_* */
+	__u32 path_len;
+	/* path_len bytes, then zero padding to 8 bytes */
+};
+
+#define GOTRACE_CGROUP_NO_PATH	(1U << 0)	/* the path could not be read */
+#define GOTRACE_CGROUP_PATH_CUT	(1U << 1)	/* longer than the maximum */
+#define GOTRACE_CGROUP_PATH_MAX	4096U		/* PATH_MAX */
 
 /* TASKS: every thread alive when the trace started (a statedump). */
 struct gotrace_tasks {
@@ -746,8 +805,22 @@ enum gotrace_event_type {
 #define GOTRACE_EV_ENUM_(N, n, type, sys, group, args) GOTRACE_EV_##N = type,
 	GOTRACE_EVENTS(GOTRACE_EV_ENUM_, GOTRACE_ARG_IGNORE_)
 #undef GOTRACE_EV_ENUM_
+	/*
+	 * pid, cgroup id: the task's cgroup v2 (see "Cgroups" at the top),
+	 * before the first event that mentions it.  Like COMM, it is not a
+	 * tracepoint event: batches' nr_events do not count it.
+	 */
+	GOTRACE_EV_TASK_CGROUP		= 23,
 	GOTRACE_EV_COUNT,
 };
+
+/*
+ * COMM and TASK_CGROUP describe a task for the events after them: they
+ * carry no stack id, and neither batches' nr_events nor the event
+ * counters count them.
+ */
+#define GOTRACE_EV_IS_META(type)	\
+	((type) == GOTRACE_EV_COMM || (type) == GOTRACE_EV_TASK_CGROUP)
 
 #define GOTRACE_COMM_LEN	16	/* TASK_COMM_LEN */
 #define GOTRACE_FILENAME_MAX	255	/* exec filenames are cut to this */

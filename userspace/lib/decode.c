@@ -104,14 +104,18 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 	const uint8_t *end = c->end;
 	unsigned int type, nargs, i;
 	uint64_t delta, len;
-	int vi;
+	int vi, meta;
 
 	if (p >= end || !*p)
 		return batch_end(r, c);
 	type = *p & GOTRACE_EV_TYPE_MASK;
-	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
+	if (!gt_event_desc(type))
 		return decode_fail(r, c, p, "unknown event type");
-	if (type != GOTRACE_EV_COMM && c->seen >= c->nr_events)
+	/* Types this version added: see GOTRACE_VERSION. */
+	if (r->hdr.version < 4 && type > GOTRACE_EV_SCHED_WAKING)
+		return decode_fail(r, c, p, "unknown event type");
+	meta = GOTRACE_EV_IS_META(type);
+	if (!meta && c->seen >= c->nr_events)
 		return decode_fail(r, c, p, "more events than nr_events");
 	ev->type = type;
 	ev->ctx = *p >> GOTRACE_EV_CTX_SHIFT;
@@ -177,7 +181,7 @@ int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c)
 			return varint_fail(r, c, start, vi);
 		ev->stack_id = (uint32_t)id;
 	}
-	if (type != GOTRACE_EV_COMM)
+	if (!meta)
 		c->seen++;
 	c->p = p;
 	return 1;

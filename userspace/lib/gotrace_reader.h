@@ -120,6 +120,8 @@ struct gt_summary {
 	uint64_t overwritten_batches;
 	uint64_t overwritten_events;
 	uint64_t overwritten_lost;	/* events lost before the window */
+	/* END's: cgroups the trace could not give a CGROUP record (v4) */
+	uint64_t cgroups_lost;
 };
 
 /*
@@ -144,7 +146,8 @@ const struct gotrace_header *gt_header(const struct gt_reader *r);
  * first, then stream order): 1 and *ev filled, 0 at the end of the data,
  * or a negative errno on malformed data (-EINVAL) or an I/O error, with
  * gt_error() saying what.  Errors are sticky.  COMM events are returned
- * too, after they updated the table behind gt_comm().
+ * too, after they updated the table behind gt_comm(), and so are
+ * TASK_CGROUP events, after the one behind gt_task_cgroup().
  */
 int gt_next(struct gt_reader *r, struct gt_event *ev);
 
@@ -172,6 +175,25 @@ const char *gt_error(const struct gt_reader *r);
 int gt_stack(struct gt_reader *r, uint32_t id, const uint64_t **frames);
 size_t gt_nr_stacks(const struct gt_reader *r);
 uint32_t gt_stack_id(const struct gt_reader *r, size_t i);
+
+/*
+ * Cgroups (version 4, GOTRACE_GROUP_CGROUP).  gt_cgroup() gives the
+ * CGROUP record of a cgroup id (path NUL-terminated, "" without one,
+ * flags GOTRACE_CGROUP_*), or NULL; gt_nr_cgroups()/gt_cgroup_at()
+ * enumerate them by id.  gt_task_cgroup() is pid's cgroup id so far in
+ * gt_next() order (its last TASK_CGROUP or CGROUP_ATTACH_TASK event, else
+ * its parent's when it forked), 0 if not known yet.
+ */
+struct gt_cgroup {
+	uint64_t id;
+	uint32_t flags;
+	const char *path;
+};
+
+const struct gt_cgroup *gt_cgroup(const struct gt_reader *r, uint64_t id);
+size_t gt_nr_cgroups(const struct gt_reader *r);
+const struct gt_cgroup *gt_cgroup_at(const struct gt_reader *r, size_t i);
+uint64_t gt_task_cgroup(const struct gt_reader *r, uint32_t pid);
 
 /*
  * Name of the kernel symbol containing addr from the SYMBOLS record, or

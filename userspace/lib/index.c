@@ -221,11 +221,19 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_ZONES]	= sizeof(struct gotrace_zones),
 	[GOTRACE_REC_GENERATION] = sizeof(struct gotrace_generation),
 	[GOTRACE_REC_WINDOW]	= sizeof(struct gotrace_window),
+	[GOTRACE_REC_CGROUP]	= sizeof(struct gotrace_cgroup),
 };
+
+/* A record type this reader knows (its fixed part has a size). */
+static int rec_known(uint32_t type)
+{
+	return type < sizeof(rec_min_len) / sizeof(rec_min_len[0]) &&
+	       rec_min_len[type];
+}
 
 size_t gt_record_min_len(uint32_t type)
 {
-	if (type >= GOTRACE_REC_HEADER && type <= GOTRACE_REC_WINDOW)
+	if (rec_known(type))
 		return rec_min_len[type];
 	return sizeof(struct gotrace_record);
 }
@@ -449,6 +457,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		struct gotrace_packed pk;
 		struct gotrace_generation g;
 		struct gotrace_window win;
+		struct gotrace_cgroup cg;
 	} u;
 	int err = 0;
 	int ret;
@@ -486,8 +495,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 				     (unsigned long long)off);
 			return 0;
 		}
-		if (rec->type >= GOTRACE_REC_HEADER &&
-		    rec->type <= GOTRACE_REC_WINDOW) {
+		if (rec_known(rec->type)) {
 			need = rec_min_len[rec->type];
 			if (rec->len < need) {
 				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
@@ -535,6 +543,7 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			r->sum.events = u.e.events;
 			r->sum.lost = u.e.lost;
 			r->sum.reader_skipped = u.e.reader_skipped;
+			r->sum.cgroups_lost = u.e.cgroups_lost;
 			r->sum.stop_ns = u.e.stop_ns;
 			break;
 		case GOTRACE_REC_TASKS:
@@ -572,6 +581,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			if (ret)
 				return ret < 0 ? ret : 0;
 			break;
+		case GOTRACE_REC_CGROUP:
+			ret = gt_scan_cgroup(r, &u.cg, off, rec->len);
+			if (ret)
+				return ret < 0 ? ret : 0;
+			break;
 		case GOTRACE_REC_GENERATION:
 			if (!r->gen_open || u.g.gen != r->gen_open) {
 				scan_fail(r, "GENERATION record at byte %llu: generation %u, expected %u",
@@ -603,6 +617,7 @@ static void finish_summary(struct gt_reader *r)
 		if (!n || r->stacks[k].id != r->stacks[n - 1].id)
 			r->stacks[n++] = r->stacks[k];
 	r->nr_stacks = n;
+	gt_cgroups_finish(r);
 
 	for (i = 0; i < r->nr_cpus; i++) {
 		struct gt_cpu_summary *cs = &r->cpus[i];

@@ -107,6 +107,18 @@ struct gt_comm_table {
 	size_t used;
 };
 
+struct gt_task_cgroup {
+	uint32_t pid;
+	uint32_t used;
+	uint64_t id;
+};
+
+struct gt_task_cgroups {
+	struct gt_task_cgroup *ent;
+	size_t size;		/* power of 2 */
+	size_t used;
+};
+
 struct gt_reader {
 	int fd;			/* -1 for memory input */
 	const uint8_t *mem;
@@ -154,6 +166,10 @@ struct gt_reader {
 	size_t nr_tasks;
 
 	struct gt_comm_table comms;
+	struct gt_cgroup *cgroups;	/* CGROUP records, sorted by id */
+	size_t nr_cgroups;
+	size_t cap_cgroups;
+	struct gt_task_cgroups task_cgroups;
 	char str[GT_STR_MAX + 1];
 	char errmsg[GT_ERR_LEN];
 };
@@ -184,6 +200,13 @@ int gt_comm_set(struct gt_comm_table *t, uint32_t pid, const char *comm,
 		size_t len);
 const char *gt_comm_get(const struct gt_comm_table *t, uint32_t pid);
 void gt_comm_free(struct gt_comm_table *t);
+
+/* cgroups.c */
+int gt_scan_cgroup(struct gt_reader *r, const struct gotrace_cgroup *c,
+		   uint64_t off, uint32_t len);
+void gt_cgroups_finish(struct gt_reader *r);
+int gt_cgroups_follow(struct gt_reader *r, const struct gt_event *ev);
+void gt_cgroups_free(struct gt_reader *r);
 
 /* names.c */
 const char *gt_record_name(uint32_t type);

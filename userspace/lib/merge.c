@@ -240,6 +240,8 @@ int gt_next(struct gt_reader *r, struct gt_event *ev)
 				ev->str_len))
 			return fail_sticky(r, -ENOMEM, strerror(ENOMEM));
 	}
+	if (gt_cgroups_follow(r, ev))
+		return fail_sticky(r, -ENOMEM, strerror(ENOMEM));
 	ret = cursor_advance(r, c);
 	if (ret < 0)
 		cursor_fail(r, c, ret);

@@ -18,10 +18,20 @@ static struct gt_field fields_comm[] = {
 	{ "comm", GOTRACE_ARG_STRING, 0 },
 };
 
+static struct gt_field fields_task_cgroup[] = {
+	{ "pid", GOTRACE_ARG_TASK, 0 },
+	{ "cgroup_id", GOTRACE_ARG_CGROUP, 0 },
+};
+
 static struct gt_event_desc descs[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_COMM] = {
 		.name = "comm", .system = "", .tp = -1,
 		.nfields = 2, .fields = fields_comm,
+	},
+	[GOTRACE_EV_TASK_CGROUP] = {
+		.name = "task_cgroup", .system = "", .tp = -1,
+		.group = GOTRACE_GROUP_CGROUP,
+		.nfields = 2, .fields = fields_task_cgroup,
 	},
 #define DESC_(N, n, id, sys, grp, args)				\
 	[GOTRACE_EV_##N] = {						\
@@ -59,9 +69,11 @@ static void descs_init(void)
 	}
 }
 
+/* Type numbers are not dense (a number reserved for another event). */
 const struct gt_event_desc *gt_event_desc(unsigned int type)
 {
-	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
+	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT ||
+	    !descs[type].name)
 		return NULL;
 	return &descs[type];
 }
@@ -70,7 +82,7 @@ const char *gt_event_name(unsigned int type)
 {
 	if (type == GOTRACE_EV_NONE)
 		return "none";
-	if (type >= GOTRACE_EV_COUNT)
+	if (type >= GOTRACE_EV_COUNT || !descs[type].name)
 		return "unknown";
 	return descs[type].name;
 }
@@ -87,7 +99,7 @@ int gt_event_type(const char *name)
 	unsigned int t;
 
 	for (t = GOTRACE_EV_COMM; t < GOTRACE_EV_COUNT; t++) {
-		if (!strcmp(descs[t].name, name))
+		if (descs[t].name && !strcmp(descs[t].name, name))
 			return (int)t;
 	}
 	return -1;
@@ -122,6 +134,8 @@ const char *gt_record_name(uint32_t type)
 		return "GENERATION";
 	case GOTRACE_REC_WINDOW:
 		return "WINDOW";
+	case GOTRACE_REC_CGROUP:
+		return "CGROUP";
 	}
 	return "unknown";
 }

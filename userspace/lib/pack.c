@@ -37,7 +37,9 @@ struct gt_unpack_ctx {
 
 static int has_string(unsigned int type)
 {
-	return gt_event_desc(type)->has_string;
+	const struct gt_event_desc *d = gt_event_desc(type);
+
+	return d && d->has_string;
 }
 
 /* Length of the varint at p (< end), 0 if it is cut off or too long. */
@@ -137,7 +139,7 @@ static int split_events(struct gt_pack_ctx *pc, const uint8_t *p,
 
 	while (p < end && *p) {
 		type = *p & GOTRACE_EV_TYPE_MASK;
-		if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
+		if (!gt_event_desc(type))
 			return 1;
 		d = col_w(pc, w, GOTRACE_COL_TYPE, payload);
 		if (!d)
@@ -367,7 +369,7 @@ static int rebuild(struct col *cols, uint64_t stack_events, uint8_t *out,
 
 	while (tc->p < tc->end) {
 		type = *tc->p & GOTRACE_EV_TYPE_MASK;
-		if (!*tc->p || type >= GOTRACE_EV_COUNT)
+		if (!*tc->p || !gt_event_desc(type))
 			return unpack_fail(msg, msglen,
 					   "unknown event type byte 0x%02x",
 					   *tc->p);

@@ -216,6 +216,7 @@ void gt_close(struct gt_reader *r)
 	free(r->cur);
 	free(r->heap);
 	gt_comm_free(&r->comms);
+	gt_cgroups_free(r);
 	free(r->gfp);
 	free(r->stacks);
 	free(r->frames);

@@ -126,6 +126,7 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
 #define ENC_NARGS_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
 static const unsigned int nargs_of[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_COMM] = 1,
+	[GOTRACE_EV_TASK_CGROUP] = 2,
 	GOTRACE_EVENTS(ENC_NARGS_, ENC_NARG_)
 };
 
@@ -217,7 +218,7 @@ void enc_event_stack(struct enc *e, unsigned int type, unsigned int ctx,
 	}
 	if (e->stack_events & (1ULL << type))
 		enc_varint(e, stack_id);
-	if (type != GOTRACE_EV_COMM)
+	if (!GOTRACE_EV_IS_META(type))
 		e->nr_events++;
 
 	if (e->nr_exp == e->cap_exp) {

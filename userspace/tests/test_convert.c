@@ -205,7 +205,7 @@ static int write_trace(const char *name, int stacks, uint32_t nr_tasks,
 			else
 				enc_event(&e, t->type, t->ctx, t->ts, t->args,
 					  t->str);
-			if (t->type != GOTRACE_EV_COMM)
+			if (!GOTRACE_EV_IS_META(t->type))
 				counts[cpu]++;
 		}
 		if (open)

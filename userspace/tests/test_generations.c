@@ -78,7 +78,7 @@ static void walk(struct gt_reader *r, struct walk *w)
 
 	memset(w, 0, sizeof(*w));
 	while ((w->ret = gt_next(r, &ev)) > 0) {
-		w->events += ev.type != GOTRACE_EV_COMM;
+		w->events += !GOTRACE_EV_IS_META(ev.type);
 		if (!ev.stack_id)
 			continue;
 		w->with_stack++;

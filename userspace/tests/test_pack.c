@@ -87,6 +87,9 @@ static void build_random(struct enc *e, uint64_t seed, uint32_t nr_cpus,
 		n = per_batch ? per_batch : (unsigned int)(rnd() % 300);
 		for (i = 0; i < n; i++) {
 			type = 1 + rnd() % (GOTRACE_EV_COUNT - 1);
+			/* the type numbers are not dense */
+			if (!gt_event_desc(type))
+				type = GOTRACE_EV_SCHED_SWITCH;
 			ts += rnd() % 50 ? rnd() % 3000 : rnd() % (1ULL << 40);
 			for (j = 0; j < gt_event_nargs(type); j++)
 				args[j] = rnd_val();

@@ -1540,7 +1540,13 @@ static void test_random(void)
 				if (!(seed >> 60))
 					x[j] = seed;	/* sometimes huge */
 			}
-			if (type == GOTRACE_EV_SCHED_PROCESS_EXEC)
+			/*
+			 * No string events; no meta events (nr_events does
+			 * not count TASK_CGROUP); the numbers are not dense.
+			 */
+			if (type == GOTRACE_EV_SCHED_PROCESS_EXEC ||
+			    type == GOTRACE_EV_TASK_CGROUP ||
+			    !gt_event_desc((unsigned int)type))
 				type = GOTRACE_EV_SCHED_SWITCH;
 			ts += (seed >> 50) % 3000;
 			if (type == GOTRACE_EV_MM_PAGE_ALLOC && x[0] != ~0ULL)
