@@ -742,6 +742,8 @@ static void data_extfrag_zones(const struct data_ctx *x)
 	for (m = 0; m < GA_MIGRATETYPES; m++)
 		jw_str(w, stats_mt_names[m]);
 	jw_arr_end(w);
+}
+
 /* Pages by cgroup: the rows of stats --json (null: no cgroups traced). */
 static void data_cgroups(const struct data_ctx *x)
 {
