@@ -404,6 +404,9 @@ static void snap_check(struct __test_metadata *_metadata,
 		TH_LOG("%s", raw->err);
 	}
 	EXPECT_TRUE(raw->snapshot);
+	/* The cgroups its tasks are in: CGROUP records of the file itself. */
+	if (raw->batches && (raw->hdr.groups & GOTRACE_GROUP_CGROUP))
+		EXPECT_LT(0, raw->cgroups);
 	EXPECT_EQ(0, gtt_raw_check_totals(raw)) TH_LOG("%s", raw->err);
 	EXPECT_LE(0, gtt_lib_check(b->data, b->len, err, sizeof(err)))
 		TH_LOG("%s", err);
