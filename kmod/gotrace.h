@@ -241,6 +241,7 @@ u64 gt_cgroup_attach(struct gt_trace *t, struct cgroup *dst,
 void gt_cgroups_read_paths(struct gt_trace *t);
 void gt_cgroups_gen_take(struct gt_trace *t);
 size_t gt_cgroups_gen_next(struct gt_trace *t, u8 *buf);
+void *gt_cgroups_snapshot(struct gt_trace *t, size_t *len, u32 *nr);
 void gt_cgroups_restart(struct gt_trace *t);
 
 /* gotrace_probes.c */

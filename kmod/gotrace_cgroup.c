@@ -257,7 +257,8 @@ static int gt_cgroup_path(struct gt_cgroups *s, struct gt_cgroup_slot *slot,
 	return len;
 }
 
-static size_t gt_cgroup_rec(struct gt_cgroups *s, u32 i, u8 *buf)
+/* Slot i's CGROUP record into buf (gt_cgroup_rec_max() bytes). */
+static size_t gt_cgroup_rec_fill(struct gt_cgroups *s, u32 i, u8 *buf)
 {
 	struct gt_cgroup_slot *slot = &s->slots[i];
 	struct gotrace_cgroup *rec = (struct gotrace_cgroup *)buf;
@@ -273,8 +274,57 @@ static size_t gt_cgroup_rec(struct gt_cgroups *s, u32 i, u8 *buf)
 	rec->id = slot->id;
 	rec->flags = slot->flags;
 	rec->path_len = len;
-	slot->sent = s->epoch;
 	return rec->rec.len;
+}
+
+static size_t gt_cgroup_rec(struct gt_cgroups *s, u32 i, u8 *buf)
+{
+	s->slots[i].sent = s->epoch;
+	return gt_cgroup_rec_fill(s, i, buf);
+}
+
+/*
+ * A flight recorder snapshot's CGROUP records: every cgroup of the table
+ * that is ready now, which includes every cgroup a batch queued before
+ * now names (a probe sees its slot ready before it queues the batch).
+ * The stream's bookkeeping (fresh list, epochs) is left alone.  Under
+ * gt.lock, which keeps gt_cgroup_path() to one caller.  kvfree() the
+ * result; NULL with *len 0: none; NULL with *len 1: no memory.
+ */
+void *gt_cgroups_snapshot(struct gt_trace *t, size_t *len, u32 *nr)
+{
+	struct gt_cgroups *s = t->cgroups;
+	size_t max = gt_cgroup_rec_max(), off = 0;
+	u32 i, n = 0;
+	u8 *buf;
+
+	*len = 0;
+	*nr = 0;
+	if (!s)
+		return NULL;
+	for (i = 0; i < GT_CGROUP_SLOTS; i++)
+		/* Pairs with the release in gt_cgroup_note(). */
+		if (smp_load_acquire(&s->slots[i].ready))
+			n++;
+	if (!n)
+		return NULL;
+	buf = kvmalloc(array_size(n, max), GFP_KERNEL | __GFP_NOWARN);
+	if (!buf) {
+		*len = 1;
+		return NULL;
+	}
+	/* Slots made ready since the count wait for the next snapshot. */
+	for (i = 0; i < GT_CGROUP_SLOTS && *nr < n; i++) {
+		/* Pairs with the release in gt_cgroup_note(). */
+		if (!smp_load_acquire(&s->slots[i].ready))
+			continue;
+		off += gt_cgroup_rec_fill(s, i, buf + off);
+		(*nr)++;
+		if (!(i & 255))
+			cond_resched();
+	}
+	*len = off;
+	return buf;
 }
 
 /* Reads every path still unread and drops the references: at stop. */

@@ -76,6 +76,9 @@ struct gt_snap {
 	u64 gen_last_close_ns;
 	struct gotrace_window win;
 	u32 *first_seq;
+	void *cgroups;			/* CGROUP records, read under gt.lock */
+	size_t cgroups_len;
+	u32 nr_cgroups;
 	u8 *data;			/* the file */
 	size_t len;
 };
@@ -135,6 +138,9 @@ static void gt_flight_gen_close(struct gt_trace *t)
 	 */
 	if (f->gen_open_ns - f->names_ns >= GT_FLIGHT_NAMES_NS) {
 		bitmap_zero(t->comm_seen, PID_MAX_LIMIT);
+		/* And give their cgroups again. */
+		if (t->cgroup_seen)
+			bitmap_zero(t->cgroup_seen, PID_MAX_LIMIT);
 		f->names_ns = f->gen_open_ns;
 	}
 }
@@ -282,6 +288,7 @@ void gt_flight_snap_free(struct gt_snap *s)
 		return;
 	kvfree(s->bufs);
 	kvfree(s->first_seq);
+	kvfree(s->cgroups);
 	kvfree(s->data);
 	kfree(s);
 }
@@ -320,7 +327,9 @@ struct gt_snap *gt_flight_snap_begin(struct gt_trace *t)
 				 GFP_KERNEL | __GFP_NOWARN);
 	s->first_seq = kvmalloc_array(nr_cpu_ids, sizeof(*s->first_seq),
 				      GFP_KERNEL);
-	if (!s->bufs || !s->first_seq) {
+	/* Paths are read here: under gt.lock, as the stream's reader does. */
+	s->cgroups = gt_cgroups_snapshot(t, &s->cgroups_len, &s->nr_cgroups);
+	if (!s->bufs || !s->first_seq || (!s->cgroups && s->cgroups_len)) {
 		gt_flight_snap_free(s);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -369,7 +378,7 @@ static size_t gt_flight_head_prefix(const struct gt_trace *t)
 }
 
 static u8 *gt_snap_put_gen(u8 *p, u32 gen, u32 batches, u32 stacks,
-			   u64 open_ns, u64 close_ns, u64 bytes)
+			   u32 cgroups, u64 open_ns, u64 close_ns, u64 bytes)
 {
 	struct gotrace_generation *g = (struct gotrace_generation *)p;
 
@@ -378,6 +387,7 @@ static u8 *gt_snap_put_gen(u8 *p, u32 gen, u32 batches, u32 stacks,
 	g->gen = gen;
 	g->batches = batches;
 	g->stacks = stacks;
+	g->cgroups = cgroups;
 	g->open_ns = open_ns;
 	g->close_ns = close_ns;
 	g->bytes = bytes;
@@ -406,7 +416,15 @@ int gt_flight_snap_build(struct gt_trace *t, struct gt_snap *s)
 		goto out;
 	win_len = ALIGN(sizeof(s->win) + nr_cpu_ids * sizeof(u32), 8);
 	end_len = nr_cpu_ids * sizeof(*ce) + sizeof(*e);
-	total = prefix + tasks_len + win_len + stacks_len + end_len +
+	/* The tables go in the first generation: there is none without batches. */
+	if (!s->nr) {
+		stacks_len = 0;
+		nstacks = 0;
+		s->cgroups_len = 0;
+		s->nr_cgroups = 0;
+	}
+	total = prefix + tasks_len + win_len + s->cgroups_len + stacks_len +
+		end_len +
 		s->gens * sizeof(struct gotrace_generation);
 	for (i = 0; i < s->nr; i++)
 		total += ((struct gotrace_batch *)s->bufs[i]->data)->rec.len;
@@ -439,14 +457,20 @@ int gt_flight_snap_build(struct gt_trace *t, struct gt_snap *s)
 		struct gotrace_batch *bh;
 
 		if (i && (!b || b->gen != s->bufs[first]->gen)) {
-			/* The first generation carries the whole stack table. */
+			/*
+			 * The first generation carries the whole stack and
+			 * cgroup tables (in the stream's order).
+			 */
 			if (!gen) {
 				memcpy(p, stacks, stacks_len);
 				p += stacks_len;
+				memcpy(p, s->cgroups, s->cgroups_len);
+				p += s->cgroups_len;
 			}
 			gen++;
 			p = gt_snap_put_gen(p, gen, gbatches,
 					    gen == 1 ? nstacks : 0,
+					    gen == 1 ? s->nr_cgroups : 0,
 					    s->bufs[first]->gen_open_ns,
 					    b ? b->gen_open_ns :
 					    s->gen_last_close_ns, gbytes);
@@ -482,6 +506,8 @@ int gt_flight_snap_build(struct gt_trace *t, struct gt_snap *s)
 	e->stop_ns = s->snap_ns;
 	e->stacks = nstacks;
 	e->stacks_lost = gt_stacks_lost(t);
+	e->cgroups = s->nr_cgroups;
+	e->cgroups_lost = gt_cgroups_lost(t);
 	e->filtered = filtered;
 	e->generations = gen;
 	s->len = total;
