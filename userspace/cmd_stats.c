@@ -434,7 +434,8 @@ static void group_keys(struct gt_reader *r, unsigned int by,
 			continue;
 		label = ga_keys[k].label(r, g->key[k]);
 		printf("%-*s ", ga_keys[k].label_width,
-		       label ? label : g->key[k] ? "<...>" : "swapper");
+		       label ? label : g->key[k] ? "<...>" :
+		       ga_keys[k].zero_label);
 	}
 }
 
@@ -1027,17 +1028,7 @@ static void json_reclaim_sched(struct jw *w, const struct ga_result *res)
 	jw_kv_u64(w, "unfinished", res->reclaim_unfinished);
 	jw_kv_u64(w, "kswapd_wakes", res->kswapd_wakes);
 	jw_kv_u64(w, "kswapd_active_ns", res->kswapd_active_ns);
-	jw_key(w, "kswapd_nodes");
-	jw_arr_begin(w);
-	for (i = 0; i < GA_MAX_NODES; i++) {
-		if (!res->kswapd_node_ns[i])
-			continue;
-		jw_obj_begin(w);
-		jw_kv_u64(w, "nid", i);
-		jw_kv_u64(w, "active_ns", res->kswapd_node_ns[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
+	json_kswapd_nodes(w, res);
 	json_hist(w, "compaction", &res->compaction);
 	jw_key(w, "compaction_status");
 	jw_obj_begin(w);

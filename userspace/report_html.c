@@ -684,17 +684,7 @@ static void data_vmscan(const struct data_ctx *x)
 	free(tv);
 	jw_kv_u64(w, "kswapd_wakes", res->kswapd_wakes);
 	jw_kv_u64(w, "kswapd_active_ns", res->kswapd_active_ns);
-	jw_key(w, "kswapd_nodes");
-	jw_arr_begin(w);
-	for (i = 0; i < GA_MAX_NODES; i++) {
-		if (!res->kswapd_node_ns[i])
-			continue;
-		jw_obj_begin(w);
-		jw_kv_u64(w, "nid", i);
-		jw_kv_u64(w, "active_ns", res->kswapd_node_ns[i]);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
+	json_kswapd_nodes(w, res);
 	jhist(w, "compaction", &res->compaction);
 	jw_key(w, "compaction_status");
 	jw_arr_begin(w);

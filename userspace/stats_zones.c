@@ -74,6 +74,23 @@ void print_zones_text(const struct ga_result *res,
 	printf("  (direct reclaim has no node in its tracepoint: see Reclaim above)\n");
 }
 
+void json_kswapd_nodes(struct jw *w, const struct ga_result *res)
+{
+	size_t i;
+
+	jw_key(w, "kswapd_nodes");
+	jw_arr_begin(w);
+	for (i = 0; i < GA_MAX_NODES; i++) {
+		if (!res->kswapd_node_ns[i])
+			continue;
+		jw_obj_begin(w);
+		jw_kv_u64(w, "nid", i);
+		jw_kv_u64(w, "active_ns", res->kswapd_node_ns[i]);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 void json_zones(struct jw *w, const struct ga_result *res)
 {
 	unsigned int o, m, f;

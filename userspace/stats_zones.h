@@ -14,6 +14,8 @@ void print_zones_text(const struct ga_result *res,
 		      const char *const *mt_names);
 /* The same as the JSON key "zones" (and "zone_unknown_allocs"). */
 void json_zones(struct jw *w, const struct ga_result *res);
+/* "kswapd_nodes": kswapd's active time on each node that woke it. */
+void json_kswapd_nodes(struct jw *w, const struct ga_result *res);
 /*
  * The trace's health as members of the open object: complete, truncated,
  * decode_error, lost, seq_gaps, reader_skipped, stack_events, stack_lost,
