@@ -412,6 +412,42 @@ static void snap_check(struct __test_metadata *_metadata,
 		TH_LOG("%s", err);
 }
 
+/* Bytes the trace's CPUs wrote so far, and how many CPUs it traces. */
+static uint64_t bytes_written(int fd, unsigned int *traced)
+{
+	struct gotrace_cpu_stats cs[256];
+	struct gotrace_status st;
+	uint64_t written = 0;
+	unsigned int i;
+
+	*traced = 0;
+	if (gtt_status(fd, &st, cs, 256))
+		return 0;
+	for (i = 0; i < st.nr_cpus && i < 256; i++) {
+		*traced += !!(cs[i].flags & GOTRACE_CPU_TRACED);
+		written += cs[i].bytes;
+	}
+	return written;
+}
+
+/*
+ * alloc_load() for at least ms, and on until the CPUs wrote rings more
+ * bytes than when it began (a slow host writes less per second), or 60 s.
+ */
+static void alloc_load_rings(int fd, unsigned int ms, unsigned int rings)
+{
+	unsigned int traced, waited;
+	uint64_t from = bytes_written(fd, &traced);
+
+	alloc_load(ms);
+	for (waited = 0; waited < 60000; waited += 200) {
+		if (bytes_written(fd, &traced) - from >=
+		    (uint64_t)rings * FL_SIZE * traced)
+			break;
+		alloc_load(200);
+	}
+}
+
 TEST_F_TIMEOUT(fl, ring, GTF_TIMEOUT)
 {
 	struct gotrace_cpu_stats cs[256];
@@ -425,7 +461,7 @@ TEST_F_TIMEOUT(fl, ring, GTF_TIMEOUT)
 	char buf[8];
 
 	ASSERT_EQ(0, flight_start(self->fd, FL_SIZE, GOTRACE_START_STACKS));
-	alloc_load(1500);
+	alloc_load_rings(self->fd, 1500, 5);
 	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 256));
 	for (i = 0; i < st.nr_cpus && i < 256; i++) {
 		traced += !!(cs[i].flags & GOTRACE_CPU_TRACED);
@@ -480,7 +516,7 @@ TEST_F_TIMEOUT(fl, ring, GTF_TIMEOUT)
 	EXPECT_EQ(0, s1.unresolved);
 
 	/* Tracing went on: a second snapshot holds the work since. */
-	alloc_load(300);
+	alloc_load_rings(self->fd, 300, 2);
 	m2 = marker("gtf-mark2", 64);
 	ASSERT_LT(0, m2);
 	ASSERT_EQ(0, take_snapshot(self->fd, &sn2, &b2));
