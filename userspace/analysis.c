@@ -264,14 +264,14 @@ static const char *label_cgroup_path(struct gt_reader *r, uint64_t id)
 
 const struct ga_key_def ga_keys[GA_KEY_NR] = {
 	[GA_KEY_STACK] = { "stack", "stack_id", key_stack, NULL, NULL, NULL,
-			   0, NULL, 1 },
+			   0, NULL, 0, 1 },
 	[GA_KEY_PID] = { "pid", "pid", key_pid, label_comm, "comm", "comm",
-			 16, "swapper", 0 },
+			 16, "swapper" },
 	[GA_KEY_TGID] = { "tgid", "tgid", key_tgid, label_comm, "comm",
-			  "tgid_comm", 16, "swapper", 0 },
+			  "tgid_comm", 16, "swapper" },
 	[GA_KEY_CGROUP] = { "cgroup", "cgroup_id", key_cgroup,
 			    label_cgroup_path, "path", "cgroup_path", 32,
-			    "(no task cgroup)", 0 },
+			    "(no task cgroup)", 10 },
 };
 
 int ga_by_parse(const char *s, unsigned int *by, const char **bad)

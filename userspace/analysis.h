@@ -191,6 +191,7 @@ struct ga_key_def {
 	const char *label_json;	/* its JSON member */
 	int label_width;	/* its text width */
 	const char *zero_label;	/* the text label of the value 0 */
+	int width;		/* text width of the value (0: 8) */
 	int is_stack;		/* the value is a STACK id: print its frames */
 };
 

@@ -411,7 +411,8 @@ static void group_head(unsigned int by)
 	for (k = 0; k < GA_KEY_NR; k++) {
 		if (!(by & (1U << k)))
 			continue;
-		printf("%8s ", ga_keys[k].name);
+		printf("%*s ", ga_keys[k].width ? ga_keys[k].width : 8,
+		       ga_keys[k].name);
 		if (ga_keys[k].label)
 			printf("%-*s ", ga_keys[k].label_width,
 			       ga_keys[k].label_name);
@@ -429,7 +430,8 @@ static void group_keys(struct gt_reader *r, unsigned int by,
 
 		if (!(by & (1U << k)))
 			continue;
-		printf("%8llu ", (unsigned long long)g->key[k]);
+		printf("%*llu ", ga_keys[k].width ? ga_keys[k].width : 8,
+		       (unsigned long long)g->key[k]);
 		if (!ga_keys[k].label)
 			continue;
 		label = ga_keys[k].label(r, g->key[k]);

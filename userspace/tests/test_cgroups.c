@@ -346,8 +346,9 @@ static void test_tool(void)
 		ok(rc == 0 && s && strstr(s, "== By cgroup") &&
 		   strstr(s, "/web") && strstr(s, "/db") &&
 		   strstr(s, "  by cgroup:\n") &&
-		   strstr(s, "4294967362 /web ") &&
-		   strstr(s, "         0 (no task cgroup) "),
+		   strstr(s, "      cgroup path ") &&
+		   strstr(s, "  4294967362 /web ") &&
+		   strstr(s, "           0 (no task cgroup) "),
 		   "stats --by cgroup: outstanding pages by cgroup, and the cgroup table (rc %d)",
 		   rc);
 		ok(s && strstr(s, "(no task cgroup)") != NULL,
