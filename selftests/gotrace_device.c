@@ -508,7 +508,8 @@ struct bad_start {
 };
 
 static const struct bad_start bad_starts[] = {
-	{ "flag bit 2", 1U << 2, 0, 0, 0 },
+	{ "the first unknown flag bit",
+	  (GOTRACE_START_FLAGS + 1) & ~GOTRACE_START_FLAGS, 0, 0, 0 },
 	{ "flag bit 31", 1U << 31, 0, 0, 0 },
 	{ "group bit 3", 0, 1ULL << 3, 0, 0 },
 	{ "group bit 63", 0, 1ULL << 63, 0, 0 },

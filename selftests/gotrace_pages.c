@@ -975,6 +975,9 @@ TEST_F_TIMEOUT(pg, stats_json_agrees, GTP_TIMEOUT)
 		  json_num(json, "\"pages\":", "alloc_fails"));
 	EXPECT_EQ((long long)frees, json_num(json, "\"pages\":", "frees"));
 	for (t = GOTRACE_EV_SCHED_SWITCH; t < GOTRACE_EV_COUNT; t++) {
+		/* stats counts the schema's events, not the meta ones */
+		if (GOTRACE_EV_IS_META(t) || !gt_event_desc(t))
+			continue;
 		if ((long long)by_type[t] !=
 		    json_num(json, "\"by_type\":", gt_event_name(t))) {
 			TH_LOG("%s: %llu decoded, %lld in stats",

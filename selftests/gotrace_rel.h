@@ -214,7 +214,7 @@ static inline int rel_lib_events(const void *buf, size_t len,
 		return -1;
 	}
 	while ((ret = gt_next(r, &ev)) > 0)
-		if (ev.type != GOTRACE_EV_COMM)
+		if (!GOTRACE_EV_IS_META(ev.type))	/* as nr_events */
 			(*events)++;
 	if (ret < 0)
 		snprintf(err, errlen, "next: %s", gt_error(r));
