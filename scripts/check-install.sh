@@ -86,7 +86,8 @@ man_options() {
 		[ "$c" = help ] || [ "$c" = version ] && continue
 		sec=$(man_section "$c")
 		# "It takes the options of start": those are documented there.
-		inherit=$(sed -n 's/.*the options of \([a-z]*\).*/\1/p' <<<"$sec" | head -n1)
+		inherit=$(tr -s '[:space:]' ' ' <<<"$sec" |
+			  sed -n 's/.*the options of \([a-z]*\).*/\1/p')
 		[ -z "$inherit" ] || sec+=$'\n'$(man_section "$inherit")
 		opts=$(help_options "$c")
 		for o in $opts; do
@@ -130,9 +131,9 @@ completion() {
 	want=$(help_options start | grep -- '^--' | tr '\n' ' ')
 	grep -qxF -- "$want" <(sed -n 2p "$PKG/completion.out") ||
 		{ echo "start --: $(sed -n 2p "$PKG/completion.out"), want $want"; return 1; }
-	grep -qxF -- "sched,page sched,reclaim sched,sched " <(sed -n 3p "$PKG/completion.out") ||
+	grep -qxF -- "sched,cgroup sched,page sched,reclaim sched,sched " <(sed -n 3p "$PKG/completion.out") ||
 		{ echo "record -e sched,: $(sed -n 3p "$PKG/completion.out")"; return 1; }
-	grep -qxF -- "sched,page sched,reclaim sched,sched " <(sed -n 4p "$PKG/completion.out") ||
+	grep -qxF -- "sched,cgroup sched,page sched,reclaim sched,sched " <(sed -n 4p "$PKG/completion.out") ||
 		{ echo "dump -e sched,: $(sed -n 4p "$PKG/completion.out")"; return 1; }
 	# every command: its long options, as its --help lists them
 	for cmd in $(commands | grep -vxE 'help|version'); do

@@ -17,7 +17,7 @@
 
 static const struct gt_cmdopt snapshot_opts[] = {
 	{ GO_OUTPUT, "the trace file to write" },
-	{ GO_NO_SYMBOLS },
+	{ GO_NO_SYMBOLS, "do not append the kernel symbols of the stacks" },
 	{ GO_QUIET },
 	{ GO_HELP },
 	{ GO_END }
