@@ -140,8 +140,9 @@ if [ -n "${PA:-}" ] && [ -n "${PB:-}" ]; then
 else
 	tap fail "ping-pong pids: no 'pingpong: PID PID' line in $TR/pingpong.txt (ping-pong checks cannot run)"
 fi
-"$GT" dump "$TR/pingpong.trace" >"$OUT/pingpong.dump" 2>/dev/null
-"$GT" dump "$TR/big.trace" >"$OUT/big.dump" 2>/dev/null
+# gfp_flags as numbers, as the converters write them
+"$GT" dump --gfp-hex "$TR/pingpong.trace" >"$OUT/pingpong.dump" 2>/dev/null
+"$GT" dump --gfp-hex "$TR/big.trace" >"$OUT/big.dump" 2>/dev/null
 echo "big trace: $(wc -l <"$OUT/big.dump") events; ping-pong pids ${PA:-?} ${PB:-?}" | diag
 
 # ---- perfetto -----------------------------------------------------------------------

@@ -73,7 +73,8 @@ def parse_dump(path):
     per_cpu = collections.defaultdict(list)
     for line in open(path, encoding='latin1'):
         m = re.match(r'(\d+) cpu=(\d+) (\w+) (.*)$', line.rstrip('\n'))
-        if not m or m.group(3) == 'comm':
+        # meta records: a task's name and cgroup, not ftrace events
+        if not m or m.group(3) in ('comm', 'task_cgroup'):
             continue
         # dump writes a space, '=', '"', '\\' and non-printable bytes \xNN
         fields = {k: re.sub(r'\\x([0-9a-f]{2})',
