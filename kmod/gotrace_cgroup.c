@@ -15,7 +15,8 @@
  * hold and that sleeps on PREEMPT_RT, and the probes run with a runqueue
  * lock held (sched_switch) or in interrupts; cgroup_path_ns() also takes
  * cgroup_mutex.  So each distinct cgroup gets a slot of a preallocated
- * table, claimed without locks as in gotrace_stack.c, holding a
+ * table, claimed without locks as in gotrace_stack.c and sent once a
+ * stream as its stacks are (gotrace_fresh.h), holding a
  * reference to the cgroup taken with cgroup_tryget() (a percpu_ref: any
  * context); the reader reads the path in process context when it closes
  * the generation that first names the cgroup, keeps a copy for a later
@@ -40,6 +41,7 @@
 #include <linux/sched/signal.h>
 #include <linux/vmalloc.h>
 #include "gotrace_write.h"
+#include "gotrace_fresh.h"
 
 #define GT_CGROUP_SLOTS		4096	/* distinct cgroups per trace */
 #define GT_CGROUP_PROBES	32	/* slots tried before giving up */
@@ -48,9 +50,7 @@
 struct gt_cgroup_slot {
 	u64 id;				/* 0: free (kernfs ids start at 1) */
 	struct cgroup *cgrp;		/* referenced until its path is read */
-	u32 ready;
-	u32 sent;			/* epoch of the stream that has it */
-	struct llist_node fresh;	/* on gt_cgroups.fresh */
+	struct gt_fresh_slot fs;
 	/* Reader side, under gt.lock. */
 	char *path;			/* NULL: not read yet */
 	u32 path_len;
@@ -60,13 +60,8 @@ struct gt_cgroup_slot {
 struct gt_cgroups {
 	struct gt_cgroup_slot *slots;	/* GT_CGROUP_SLOTS */
 	atomic64_t lost;		/* ids that found no slot */
-	struct llist_head fresh;	/* claimed slots not yet sent */
+	struct gt_fresh fresh;		/* slots the stream lacks */
 	struct cgroup_namespace *ns;	/* of the task that started it */
-	/* Reader side, under gt.lock. */
-	struct llist_node *pending;	/* taken off fresh, oldest first */
-	u32 epoch;
-	u32 scan;			/* next slot of a full resend */
-	bool resend;
 };
 
 int gt_cgroups_alloc(struct gt_trace *t)
@@ -77,14 +72,13 @@ int gt_cgroups_alloc(struct gt_trace *t)
 	if (!s)
 		return -ENOMEM;
 	t->cgroups = s;
-	init_llist_head(&s->fresh);
-	s->epoch = 1;
-	s->scan = GT_CGROUP_SLOTS;
 	s->slots = kvcalloc(GT_CGROUP_SLOTS, sizeof(*s->slots), GFP_KERNEL);
 	t->cgroup_seen = kvcalloc(BITS_TO_LONGS(PID_MAX_LIMIT), sizeof(long),
 				  GFP_KERNEL);
 	if (!s->slots || !t->cgroup_seen)
 		return -ENOMEM;
+	gt_fresh_init(&s->fresh, &s->slots[0].fs, sizeof(*s->slots),
+		      GT_CGROUP_SLOTS);
 	s->ns = current->nsproxy->cgroup_ns;
 	get_cgroup_ns(s->ns);
 	return 0;
@@ -141,10 +135,8 @@ static void gt_cgroup_note(struct gt_cgroups *s, struct cgroup *cgrp, u64 id)
 			old = cmpxchg64(&slot->id, 0, id);
 			if (!old) {
 				slot->cgrp = cgroup_tryget(cgrp) ? cgrp : NULL;
-				/* On fresh before ready: see gotrace_stack.c. */
-				llist_add(&slot->fresh, &s->fresh);
 				/* cgrp before ready (acquire in the reader). */
-				smp_store_release(&slot->ready, 1);
+				gt_fresh_publish(&s->fresh, &slot->fs);
 				return;
 			}
 		}
@@ -157,7 +149,7 @@ static void gt_cgroup_note(struct gt_cgroups *s, struct cgroup *cgrp, u64 id)
 		 * host does not run): after that, the CGROUP record may
 		 * come a generation after the event's, never missing.
 		 */
-		for (spin = 0; !smp_load_acquire(&slot->ready) &&
+		for (spin = 0; !gt_fresh_ready(&slot->fs) &&
 		     spin < GT_CGROUP_SPIN; spin++)
 			cpu_relax();
 		return;
@@ -258,7 +250,7 @@ static int gt_cgroup_path(struct gt_cgroups *s, struct gt_cgroup_slot *slot,
 }
 
 /* Slot i's CGROUP record into buf (gt_cgroup_rec_max() bytes). */
-static size_t gt_cgroup_rec_fill(struct gt_cgroups *s, u32 i, u8 *buf)
+static size_t gt_cgroup_rec(struct gt_cgroups *s, u32 i, u8 *buf)
 {
 	struct gt_cgroup_slot *slot = &s->slots[i];
 	struct gotrace_cgroup *rec = (struct gotrace_cgroup *)buf;
@@ -275,12 +267,6 @@ static size_t gt_cgroup_rec_fill(struct gt_cgroups *s, u32 i, u8 *buf)
 	rec->flags = slot->flags;
 	rec->path_len = len;
 	return rec->rec.len;
-}
-
-static size_t gt_cgroup_rec(struct gt_cgroups *s, u32 i, u8 *buf)
-{
-	s->slots[i].sent = s->epoch;
-	return gt_cgroup_rec_fill(s, i, buf);
 }
 
 /*
@@ -303,8 +289,7 @@ void *gt_cgroups_snapshot(struct gt_trace *t, size_t *len, u32 *nr)
 	if (!s)
 		return NULL;
 	for (i = 0; i < GT_CGROUP_SLOTS; i++)
-		/* Pairs with the release in gt_cgroup_note(). */
-		if (smp_load_acquire(&s->slots[i].ready))
+		if (gt_fresh_ready(&s->slots[i].fs))
 			n++;
 	if (!n)
 		return NULL;
@@ -315,10 +300,9 @@ void *gt_cgroups_snapshot(struct gt_trace *t, size_t *len, u32 *nr)
 	}
 	/* Slots made ready since the count wait for the next snapshot. */
 	for (i = 0; i < GT_CGROUP_SLOTS && *nr < n; i++) {
-		/* Pairs with the release in gt_cgroup_note(). */
-		if (!smp_load_acquire(&s->slots[i].ready))
+		if (!gt_fresh_ready(&s->slots[i].fs))
 			continue;
-		off += gt_cgroup_rec_fill(s, i, buf + off);
+		off += gt_cgroup_rec(s, i, buf + off);
 		(*nr)++;
 		if (!(i & 255))
 			cond_resched();
@@ -340,30 +324,16 @@ void gt_cgroups_read_paths(struct gt_trace *t)
 	if (!buf)
 		return;
 	for (i = 0; i < GT_CGROUP_SLOTS; i++)
-		/* Pairs with the release in gt_cgroup_note(). */
-		if (smp_load_acquire(&s->slots[i].ready))
+		if (gt_fresh_ready(&s->slots[i].fs))
 			gt_cgroup_path(s, &s->slots[i], buf);
 	kfree(buf);
 }
 
-/* A generation closes: see gt_stacks_gen_take(). */
+/* A generation closes: see gt_fresh_gen_take().  Under gt.lock. */
 void gt_cgroups_gen_take(struct gt_trace *t)
 {
-	struct gt_cgroups *s = t->cgroups;
-
-	if (!s)
-		return;
-	s->pending = llist_reverse_order(llist_del_all(&s->fresh));
-	s->scan = s->resend ? 0 : GT_CGROUP_SLOTS;
-	s->resend = false;
-}
-
-static bool gt_cgroup_to_send(struct gt_cgroups *s, u32 i)
-{
-	struct gt_cgroup_slot *slot = &s->slots[i];
-
-	/* Pairs with the release in gt_cgroup_note(). */
-	return smp_load_acquire(&slot->ready) && slot->sent != s->epoch;
+	if (t->cgroups)
+		gt_fresh_gen_take(&t->cgroups->fresh);
 }
 
 /*
@@ -373,46 +343,16 @@ static bool gt_cgroup_to_send(struct gt_cgroups *s, u32 i)
 size_t gt_cgroups_gen_next(struct gt_trace *t, u8 *buf)
 {
 	struct gt_cgroups *s = t->cgroups;
-	struct llist_node *n;
 	u32 i;
 
-	if (!s)
+	if (!s || !gt_fresh_gen_next(&s->fresh, &i))
 		return 0;
-	while ((n = s->pending)) {
-		struct gt_cgroup_slot *slot;
-
-		s->pending = n->next;
-		slot = llist_entry(n, struct gt_cgroup_slot, fresh);
-		i = slot - s->slots;
-		/* Not ready: no batch taken so far names it. */
-		if (!smp_load_acquire(&slot->ready)) {
-			llist_add(&slot->fresh, &s->fresh);
-			continue;
-		}
-		if (gt_cgroup_to_send(s, i))
-			return gt_cgroup_rec(s, i, buf);
-	}
-	while (s->scan < GT_CGROUP_SLOTS) {
-		i = s->scan++;
-		if (gt_cgroup_to_send(s, i))
-			return gt_cgroup_rec(s, i, buf);
-	}
-	return 0;
+	return gt_cgroup_rec(s, i, buf);
 }
 
 /* The reader left mid-stream: the next stream carries every cgroup. */
 void gt_cgroups_restart(struct gt_trace *t)
 {
-	struct gt_cgroups *s = t->cgroups;
-	struct llist_node *n;
-
-	if (!s)
-		return;
-	while ((n = s->pending)) {
-		s->pending = n->next;
-		llist_add(n, &s->fresh);
-	}
-	s->epoch++;
-	s->resend = true;
-	s->scan = GT_CGROUP_SLOTS;
+	if (t->cgroups)
+		gt_fresh_restart(&t->cgroups->fresh);
 }

@@ -14,17 +14,7 @@
  * disabled.
  *
  * Each stack goes into the stream once, with the first generation that
- * may use it (see the uapi header).  A probe that claims a slot pushes it
- * on the table's fresh list (an llist: any context, any CPU) before it
- * publishes it as ready; the reader, closing a generation, takes the
- * fresh list after the generation's last batch was taken off the queue.
- * An event that refers to a slot saw it ready before its batch was
- * queued, so every slot the generation uses was pushed before the reader
- * took the list, and is ready when the reader looks: a slot found not yet
- * ready is used by no batch taken so far and goes back on the list for
- * the next generation.  Which slots a stream already carries is an epoch
- * per slot: a reader that leaves mid-stream bumps the table's epoch, and
- * the next stream's first generation carries the whole table.
+ * may use it: the table's fresh list (gotrace_fresh.h).
  *
  * A stack starts at the code that hit the tracepoint, whatever the other
  * tracers of the tracepoint: with gotrace's probe alone the tracepoint
@@ -42,6 +32,7 @@
 #include <linux/kallsyms.h>
 #include <linux/tracepoint.h>
 #include "gotrace_write.h"
+#include "gotrace_fresh.h"
 
 #define GT_STACK_PROBES		32	/* slots tried before giving up */
 #define GT_STACK_EXTRA		8	/* room for the probe's own frames */
@@ -50,9 +41,7 @@
 struct gt_stack_slot {
 	u32 hash;			/* 0: free */
 	u32 nr;				/* frames, valid once ready */
-	u32 ready;
-	u32 sent;			/* epoch of the stream that has it */
-	struct llist_node fresh;	/* on gt_stacks.fresh */
+	struct gt_fresh_slot fs;
 };
 
 /* The text of a tracepoint iterator: [start, start + size). */
@@ -69,12 +58,7 @@ struct gt_stacks {
 	unsigned long __percpu *scratch;	/* depth + GT_STACK_EXTRA */
 	atomic_t used;
 	atomic64_t lost;
-	struct llist_head fresh;	/* claimed slots not yet sent */
-	/* Reader side, under gt.lock. */
-	struct llist_node *pending;	/* taken off fresh, oldest first */
-	u32 epoch;			/* of the stream being read */
-	u32 scan;			/* next slot of a full resend */
-	bool resend;			/* next generation: the whole table */
+	struct gt_fresh fresh;		/* slots the stream lacks */
 	u32 nr_skip;
 	struct gt_stack_skip skip[GOTRACE_TP_COUNT];
 };
@@ -123,8 +107,6 @@ int gt_stacks_alloc(struct gt_trace *t)
 	if (!s)
 		return -ENOMEM;
 	t->stacks = s;
-	init_llist_head(&s->fresh);
-	s->epoch = 1;
 	s->entries = roundup_pow_of_two(t->params.stack_entries);
 	s->depth = t->params.stack_depth;
 	if (check_mul_overflow((size_t)s->entries, (size_t)s->depth, &nframes))
@@ -137,6 +119,8 @@ int gt_stacks_alloc(struct gt_trace *t)
 				    sizeof(unsigned long), sizeof(long));
 	if (!s->slots || !s->frames || !s->scratch)
 		return -ENOMEM;
+	gt_fresh_init(&s->fresh, &s->slots[0].fs, sizeof(*s->slots),
+		      s->entries);
 	return gt_stacks_find_iterators(s);
 }
 
@@ -194,10 +178,8 @@ static u32 gt_stack_insert(struct gt_stacks *s, const unsigned long *f,
 			if (!h) {
 				memcpy(frames, f, nr * sizeof(*f));
 				slot->nr = nr;
-				/* On fresh before ready: see the top. */
-				llist_add(&slot->fresh, &s->fresh);
 				/* Frames and nr before ready (acquire below). */
-				smp_store_release(&slot->ready, 1);
+				gt_fresh_publish(&s->fresh, &slot->fs);
 				atomic_inc(&s->used);
 				return i + 1;
 			}
@@ -205,7 +187,7 @@ static u32 gt_stack_insert(struct gt_stacks *s, const unsigned long *f,
 		if (h != hash)
 			continue;
 		/* Another CPU is filling it, interrupts off: short, bounded. */
-		for (spin = 0; !smp_load_acquire(&slot->ready); spin++) {
+		for (spin = 0; !gt_fresh_ready(&slot->fs); spin++) {
 			if (spin == GT_STACK_SPIN)
 				goto lost;
 			cpu_relax();
@@ -353,36 +335,11 @@ module_param_cb(irqsoff_hist, &gt_irqsoff_hist_ops, NULL, 0400);
 MODULE_PARM_DESC(irqsoff_hist,
 		 "Interrupts-off sections of the write path: <1us, then power-of-two us buckets");
 
-/*
- * A generation closes: the stacks it may use are those pushed on the
- * fresh list so far (after a reader left, the whole table).  Reader side,
- * under gt.lock, after the generation's last batch was taken.
- */
+/* A generation closes: see gt_fresh_gen_take().  Under gt.lock. */
 void gt_stacks_gen_take(struct gt_trace *t)
 {
-	struct gt_stacks *s = t->stacks;
-
-	if (!s)
-		return;
-	s->pending = llist_reverse_order(llist_del_all(&s->fresh));
-	if (s->resend) {
-		s->resend = false;
-		s->scan = 0;
-	} else {
-		s->scan = s->entries;
-	}
-}
-
-/* Slot i for the stream, if it is ready and the stream lacks it. */
-static bool gt_stack_to_send(struct gt_stacks *s, u32 i)
-{
-	struct gt_stack_slot *slot = &s->slots[i];
-
-	/* Ready, then nr and frames (release in gt_stack_insert()). */
-	if (!smp_load_acquire(&slot->ready) || slot->sent == s->epoch)
-		return false;
-	slot->sent = s->epoch;
-	return true;
+	if (t->stacks)
+		gt_fresh_gen_take(&t->stacks->fresh);
 }
 
 static size_t gt_stack_rec(struct gt_stacks *s, u32 i, u8 *buf)
@@ -403,58 +360,23 @@ static size_t gt_stack_rec(struct gt_stacks *s, u32 i, u8 *buf)
 
 /*
  * Writes the closing generation's next STACK record into buf
- * (gt_stack_rec_max() bytes) and returns its length; 0: none left.  A
- * pending slot not ready yet goes back on the fresh list.
+ * (gt_stack_rec_max() bytes) and returns its length; 0: none left.
  */
 size_t gt_stacks_gen_next(struct gt_trace *t, u8 *buf)
 {
 	struct gt_stacks *s = t->stacks;
-	struct llist_node *n;
 	u32 i;
 
-	if (!s)
+	if (!s || !gt_fresh_gen_next(&s->fresh, &i))
 		return 0;
-	while ((n = s->pending)) {
-		struct gt_stack_slot *slot;
-
-		s->pending = n->next;
-		slot = llist_entry(n, struct gt_stack_slot, fresh);
-		i = slot - s->slots;
-		/* Pairs with the release in gt_stack_insert(). */
-		if (!smp_load_acquire(&slot->ready)) {
-			llist_add(&slot->fresh, &s->fresh);
-			continue;
-		}
-		if (gt_stack_to_send(s, i))
-			return gt_stack_rec(s, i, buf);
-	}
-	while (s->scan < s->entries) {
-		i = s->scan++;
-		if (gt_stack_to_send(s, i))
-			return gt_stack_rec(s, i, buf);
-	}
-	return 0;
+	return gt_stack_rec(s, i, buf);
 }
 
-/*
- * The reader left mid-stream: the next stream starts over, so its first
- * generation carries every stack.  Slots still pending go back on the
- * fresh list (one not ready may be used by a later batch).
- */
+/* The reader left mid-stream: see gt_fresh_restart(). */
 void gt_stacks_restart(struct gt_trace *t)
 {
-	struct gt_stacks *s = t->stacks;
-	struct llist_node *n;
-
-	if (!s)
-		return;
-	while ((n = s->pending)) {
-		s->pending = n->next;
-		llist_add(n, &s->fresh);
-	}
-	s->epoch++;
-	s->resend = true;
-	s->scan = s->entries;
+	if (t->stacks)
+		gt_fresh_restart(&t->stacks->fresh);
 }
 
 /* Distinct stacks in the table. */
@@ -486,8 +408,7 @@ void *gt_stacks_snapshot(struct gt_trace *t, size_t *len, u32 *nr)
 	if (!idx)
 		return NULL;
 	for (i = 0; i < s->entries; i++) {
-		/* Pairs with the release in gt_stack_insert(). */
-		if (!smp_load_acquire(&s->slots[i].ready))
+		if (!gt_fresh_ready(&s->slots[i].fs))
 			continue;
 		idx[n++] = i;
 		total += sizeof(struct gotrace_stack) +
