@@ -12,70 +12,21 @@
 
 #include "internal.h"
 
-static inline size_t pid_hash(uint32_t pid, size_t size)
+static int task_set(struct gt_pid_table *t, uint32_t pid, uint64_t id)
 {
-	return (size_t)((pid * 2654435761U) & (size - 1));
-}
+	struct gt_task_cgroup *e = gt_pid_add(t, pid, sizeof(*e));
 
-static struct gt_task_cgroup *task_slot(struct gt_task_cgroup *ent,
-					size_t size, uint32_t pid)
-{
-	size_t i = pid_hash(pid, size);
-
-	while (ent[i].used && ent[i].pid != pid)
-		i = (i + 1) & (size - 1);
-	return &ent[i];
-}
-
-static int task_grow(struct gt_task_cgroups *t)
-{
-	size_t size = t->size ? t->size * 2 : 1024;
-	struct gt_task_cgroup *ent;
-	size_t i;
-
-	ent = calloc(size, sizeof(*ent));
-	if (!ent)
+	if (!e)
 		return -ENOMEM;
-	for (i = 0; i < t->size; i++) {
-		if (t->ent[i].used)
-			*task_slot(ent, size, t->ent[i].pid) = t->ent[i];
-	}
-	free(t->ent);
-	t->ent = ent;
-	t->size = size;
-	return 0;
-}
-
-static int task_set(struct gt_task_cgroups *t, uint32_t pid, uint64_t id)
-{
-	struct gt_task_cgroup *e;
-
-	if ((t->used + 1) * 2 > t->size && task_grow(t))
-		return -ENOMEM;
-	e = task_slot(t->ent, t->size, pid);
-	if (!e->used) {
-		e->used = 1;
-		e->pid = pid;
-		t->used++;
-	}
 	e->id = id;
 	return 0;
 }
 
 uint64_t gt_task_cgroup(const struct gt_reader *r, uint32_t pid)
 {
-	const struct gt_task_cgroups *t = &r->task_cgroups;
-	size_t i;
+	const struct gt_task_cgroup *e = gt_pid_get(&r->task_cgroups, pid);
 
-	if (!t->size)
-		return 0;
-	i = pid_hash(pid, t->size);
-	while (t->ent[i].used) {
-		if (t->ent[i].pid == pid)
-			return t->ent[i].id;
-		i = (i + 1) & (t->size - 1);
-	}
-	return 0;
+	return e ? e->id : 0;
 }
 
 /*
@@ -216,6 +167,5 @@ void gt_cgroups_free(struct gt_reader *r)
 	free(r->cgroups);
 	r->cgroups = NULL;
 	r->nr_cgroups = 0;
-	free(r->task_cgroups.ent);
-	memset(&r->task_cgroups, 0, sizeof(r->task_cgroups));
+	gt_pid_free(&r->task_cgroups);
 }

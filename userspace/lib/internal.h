@@ -95,28 +95,28 @@ struct gt_cpu_index {
 	uint64_t bytes_seen;
 };
 
-struct gt_comm_ent {
+/* The head of an entry of a gt_pid_table. */
+struct gt_pid_ent {
 	uint32_t pid;
 	uint32_t used;
+};
+
+/* pid -> entry of ent_size bytes (pidtable.c). */
+struct gt_pid_table {
+	unsigned char *ent;
+	size_t ent_size;
+	size_t size;		/* entries, a power of 2 */
+	size_t used;
+};
+
+struct gt_comm_ent {
+	struct gt_pid_ent head;
 	char comm[GOTRACE_COMM_LEN + 1];
 };
 
-struct gt_comm_table {
-	struct gt_comm_ent *ent;
-	size_t size;		/* power of 2 */
-	size_t used;
-};
-
 struct gt_task_cgroup {
-	uint32_t pid;
-	uint32_t used;
+	struct gt_pid_ent head;
 	uint64_t id;
-};
-
-struct gt_task_cgroups {
-	struct gt_task_cgroup *ent;
-	size_t size;		/* power of 2 */
-	size_t used;
 };
 
 struct gt_reader {
@@ -165,11 +165,11 @@ struct gt_reader {
 	struct gotrace_task *tasks;	/* TASKS entries, sorted by pid */
 	size_t nr_tasks;
 
-	struct gt_comm_table comms;
+	struct gt_pid_table comms;	/* struct gt_comm_ent */
 	struct gt_cgroup *cgroups;	/* CGROUP records, sorted by id */
 	size_t nr_cgroups;
 	size_t cap_cgroups;
-	struct gt_task_cgroups task_cgroups;
+	struct gt_pid_table task_cgroups;	/* struct gt_task_cgroup */
 	char str[GT_STR_MAX + 1];
 	char errmsg[GT_ERR_LEN];
 };
@@ -195,11 +195,18 @@ int gt_load_lines(struct gt_reader *r, uint64_t off, uint32_t len);
 /* decode.c */
 int gt_cursor_decode(struct gt_reader *r, struct gt_cursor *c);
 
+/*
+ * pidtable.c: pid's entry, added (zeroed after its head) if it had none;
+ * NULL: no memory.  gt_pid_get(): NULL if pid has none.
+ */
+void *gt_pid_add(struct gt_pid_table *t, uint32_t pid, size_t ent_size);
+void *gt_pid_get(const struct gt_pid_table *t, uint32_t pid);
+void gt_pid_free(struct gt_pid_table *t);
+
 /* comm.c */
-int gt_comm_set(struct gt_comm_table *t, uint32_t pid, const char *comm,
+int gt_comm_set(struct gt_pid_table *t, uint32_t pid, const char *comm,
 		size_t len);
-const char *gt_comm_get(const struct gt_comm_table *t, uint32_t pid);
-void gt_comm_free(struct gt_comm_table *t);
+const char *gt_comm_get(const struct gt_pid_table *t, uint32_t pid);
 
 /* cgroups.c */
 int gt_scan_cgroup(struct gt_reader *r, const struct gotrace_cgroup *c,

@@ -215,7 +215,7 @@ void gt_close(struct gt_reader *r)
 	free(r->cpus);
 	free(r->cur);
 	free(r->heap);
-	gt_comm_free(&r->comms);
+	gt_pid_free(&r->comms);
 	gt_cgroups_free(r);
 	free(r->gfp);
 	free(r->stacks);
