@@ -39,18 +39,12 @@ FIXTURE(dev) {
 
 FIXTURE_SETUP(dev)
 {
-	ASSERT_EQ(0, gtt_make_idle()) {
-		TH_LOG("cannot bring %s to IDLE", GOTRACE_DEVICE);
-	}
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 }
 
 FIXTURE_TEARDOWN(dev)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	gtt_make_idle();
+	GTT_DEVICE_TEARDOWN();
 }
 
 /* A little of everything: a fork, page faults, a sleep. */

@@ -47,9 +47,7 @@ FIXTURE(ev) {
 
 FIXTURE_SETUP(ev)
 {
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 }
 
 static void rec_free(struct rec *r)
@@ -65,9 +63,7 @@ static void rec_free(struct rec *r)
 FIXTURE_TEARDOWN(ev)
 {
 	rec_free(&self->rec);
-	if (self->fd >= 0)
-		close(self->fd);
-	gtt_make_idle();
+	GTT_DEVICE_TEARDOWN();
 }
 
 /* The pids an event mentions (0: none). */

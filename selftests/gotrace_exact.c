@@ -458,9 +458,7 @@ FIXTURE(exact) {
 FIXTURE_SETUP(exact)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 	self->ftrace_set = false;
 }
 

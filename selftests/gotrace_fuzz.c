@@ -324,18 +324,14 @@ FIXTURE_SETUP(fuzz)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
 	rel_pin_if_mttcg(&self->pin);
-	ASSERT_EQ(0, gtt_make_idle());
+	GTT_DEVICE_SETUP(O_NONBLOCK);
 	ASSERT_EQ(0, map_areas());
-	self->fd = gtt_open(O_NONBLOCK);
-	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(fuzz)
 {
 	rel_unpin_tracepoints(&self->pin);
-	if (self->fd >= 0)
-		close(self->fd);
-	gtt_make_idle();
+	GTT_DEVICE_TEARDOWN();
 }
 
 /* The device still traces, and the stream is whole. */

@@ -39,9 +39,7 @@ FIXTURE_SETUP(harden)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
 	rel_pin_tracepoints(&self->pin);
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 }
 
 FIXTURE_TEARDOWN(harden)

@@ -28,9 +28,7 @@ FIXTURE_SETUP(loss)
 {
 	int cpus[1];
 
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 	ASSERT_EQ(1, gtt_online_cpus(cpus, 1));
 	self->cpu = cpus[0];
 	/* The workload runs on one known CPU. */
@@ -39,9 +37,7 @@ FIXTURE_SETUP(loss)
 
 FIXTURE_TEARDOWN(loss)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	gtt_make_idle();
+	GTT_DEVICE_TEARDOWN();
 }
 
 /* Page faults and round trips on the current (pinned) CPU. */

@@ -130,16 +130,12 @@ FIXTURE(priv) {
 FIXTURE_SETUP(priv)
 {
 	ASSERT_EQ(0, rel_ensure_loaded());
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 }
 
 FIXTURE_TEARDOWN(priv)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	gtt_make_idle();
+	GTT_DEVICE_TEARDOWN();
 }
 
 /*

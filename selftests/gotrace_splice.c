@@ -43,9 +43,7 @@ FIXTURE_SETUP(spl)
 		fputs("0\n", f);
 		fclose(f);
 	}
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 	ASSERT_EQ(0, pipe2(self->p, O_CLOEXEC));
 }
 

@@ -41,9 +41,7 @@ FIXTURE(st) {
 
 FIXTURE_SETUP(st)
 {
-	ASSERT_EQ(0, gtt_make_idle());
-	self->fd = gtt_open(0);
-	ASSERT_LE(0, self->fd);
+	GTT_DEVICE_SETUP(0);
 	memset(&self->raw, 0, sizeof(self->raw));
 	self->rd = NULL;
 	memset(&self->pin, 0, sizeof(self->pin));
@@ -62,9 +60,7 @@ FIXTURE_TEARDOWN(st)
 		gt_close(self->rd);
 	gtt_raw_free(&self->raw);
 	gtt_buf_free(&self->buf);
-	if (self->fd >= 0)
-		close(self->fd);
-	gtt_make_idle();
+	GTT_DEVICE_TEARDOWN();
 }
 
 #define START(s) ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))

@@ -77,6 +77,25 @@ int gtt_state(int fd);
  */
 int gtt_make_idle(void);
 
+/*
+ * A fixture that holds the device, in its FIXTURE_SETUP: the device IDLE
+ * (nothing left of an earlier test) and self->fd open with flags.  In its
+ * FIXTURE_TEARDOWN, GTT_DEVICE_TEARDOWN(): the fd closed, the device IDLE
+ * again.
+ */
+#define GTT_DEVICE_SETUP(flags) do {					\
+	ASSERT_EQ(0, gtt_make_idle()) {					\
+		TH_LOG("cannot bring %s to IDLE", GOTRACE_DEVICE);	\
+	}								\
+	self->fd = gtt_open(flags);					\
+	ASSERT_LE(0, self->fd);						\
+} while (0)
+#define GTT_DEVICE_TEARDOWN() do {					\
+	if (self->fd >= 0)						\
+		close(self->fd);					\
+	gtt_make_idle();						\
+} while (0)
+
 /* ---- reading ---- */
 
 /*
