@@ -24,6 +24,8 @@
 #define ROOT_ID	1ULL
 #define WEB_ID	0x100000042ULL
 #define DB_ID	0x100000043ULL
+/* An id of 20 digits: the text columns still line up. */
+#define WIDE_ID	0xfffffffffffff042ULL
 
 static const char *tool, *outdir;
 
@@ -66,9 +68,9 @@ static void enc_generation(struct enc *e, uint32_t gen, uint32_t batches,
  * 101 is moved to /db and allocates 8 there, which 100 frees (they
  * leave /db, whoever frees).  Task 300 allocates 1 with no cgroup known.
  * Outstanding at the end: /web 4 + 1 = 5 pages, root 2, none 1, /db 0.
- * 10 events (TASK_CGROUP is not one).
+ * 10 events (TASK_CGROUP is not one).  /web's id is web_id.
  */
-static void build(struct enc *e, uint64_t groups)
+static void build(struct enc *e, uint64_t groups, uint64_t web_id)
 {
 	static const uint32_t pids[] = { 100, 200 };
 	static const char *const names[] = { "web", "init" };
@@ -79,7 +81,7 @@ static void build(struct enc *e, uint64_t groups)
 	memcpy(e->buf + off, &groups, sizeof(groups));
 	enc_tasks(e, 2, pids, names);
 	enc_batch_begin(e, 0, 0, T0 + 1000, 0);
-	enc_event(e, GOTRACE_EV_TASK_CGROUP, 0, T0 + 1000, A(100, WEB_ID),
+	enc_event(e, GOTRACE_EV_TASK_CGROUP, 0, T0 + 1000, A(100, web_id),
 		  NULL);
 	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 1001,
 		  A(0x1000, 2, 0xcc0, 1, 100), NULL);
@@ -96,7 +98,7 @@ static void build(struct enc *e, uint64_t groups)
 	enc_event(e, GOTRACE_EV_MM_PAGE_ALLOC, 0, T0 + 1006,
 		  A(0x3000, 0, 0xcc0, 1, 101), NULL);
 	enc_batch_end(e, 0);
-	enc_cgroup(e, WEB_ID, 0, "/web", 4);
+	enc_cgroup(e, web_id, 0, "/web", 4);
 	enc_cgroup(e, ROOT_ID, 0, "/", 1);
 	enc_generation(e, 1, 1, 2);
 
@@ -126,7 +128,7 @@ static void test_reader_side(void)
 	struct enc e;
 	int ret;
 
-	build(&e, GOTRACE_GROUP_ALL);
+	build(&e, GOTRACE_GROUP_ALL, WEB_ID);
 	ret = gt_open_mem(e.buf, e.len, &r);
 	ok(!ret, "a version %u trace with cgroups opens (%d: %s)",
 	   GOTRACE_VERSION, ret, ret ? gt_error(NULL) : "");
@@ -265,7 +267,7 @@ static void test_analysis(void)
 	struct ga *a;
 	struct enc e;
 
-	build(&e, GOTRACE_GROUP_ALL);
+	build(&e, GOTRACE_GROUP_ALL, WEB_ID);
 	if (gt_open_mem(e.buf, e.len, &r)) {
 		ok(0, "open: %s", gt_error(NULL));
 		return;
@@ -300,7 +302,7 @@ static void test_analysis(void)
 	enc_free(&e);
 
 	/* Without the cgroup group: no table. */
-	build(&e, GOTRACE_GROUP_PAGE | GOTRACE_GROUP_SCHED);
+	build(&e, GOTRACE_GROUP_PAGE | GOTRACE_GROUP_SCHED, WEB_ID);
 	if (!gt_open_mem(e.buf, e.len, &r)) {
 		a = ga_new(r, NULL);
 		ok(a && !ga_run(a) && !ga_result(a)->cg.traced &&
@@ -329,7 +331,7 @@ static void test_tool(void)
 	FILE *f;
 	int rc;
 
-	build(&e, GOTRACE_GROUP_ALL);
+	build(&e, GOTRACE_GROUP_ALL, WEB_ID);
 	f = fopen(trace, "we");
 	if (!f || fwrite(e.buf, 1, e.len, f) != e.len || fclose(f)) {
 		ok(0, "write %s", trace);
@@ -406,6 +408,72 @@ static void test_tool(void)
 	free(err);
 }
 
+/*
+ * The column of word on the first line of s, from *from on, that has
+ * line_has; -1: none.  *from moves past that line.
+ */
+static int col_of(const char **from, const char *line_has, const char *word)
+{
+	const char *l = strstr(*from, line_has), *bol, *eol, *w;
+
+	if (!l)
+		return -1;
+	for (bol = l; bol > *from && bol[-1] != '\n'; bol--)
+		;
+	eol = strchr(l, '\n');
+	if (!eol)
+		eol = l + strlen(l);
+	*from = eol;
+	w = strstr(bol, word);
+	return w && w < eol ? (int)(w - bol) : -1;
+}
+
+/* Cgroup ids of 20 digits: the text tables' path columns stay in line. */
+static void test_wide_ids(void)
+{
+	char *trace = out_path("wide.trace"), *out = out_path("wide.out");
+	char *err = out_path("wide.err"), *s;
+	char *argv[] = { (char *)tool, "stats", "--by", "cgroup", trace, NULL };
+	int head, row, head2, row2;
+	const char *p;
+	struct enc e;
+	FILE *f;
+	int rc;
+
+	build(&e, GOTRACE_GROUP_ALL, WIDE_ID);
+	f = fopen(trace, "we");
+	if (!f || fwrite(e.buf, 1, e.len, f) != e.len || fclose(f)) {
+		ok(0, "write %s", trace);
+		return;
+	}
+	enc_free(&e);
+	rc = run_cmd(argv, out, err, NULL);
+	s = slurp(out);
+	p = s ? s : "";
+	head = col_of(&p, "  by cgroup:", "  by cgroup:") < 0 ? -1 :
+	       col_of(&p, " path ", " path ");
+	row = col_of(&p, "18446744073709547586", " /web");
+	ok(rc == 0 && head >= 0 && head == row,
+	   "stats --by cgroup: a 20-digit id keeps the outstanding table's path column (header %d, row %d)",
+	   head, row);
+	head2 = col_of(&p, "== By cgroup", "==") < 0 ? -1 :
+		col_of(&p, " path", " path");
+	row2 = col_of(&p, "18446744073709547586", " /web");
+	ok(rc == 0 && head2 >= 0 && head2 == row2,
+	   "stats --by cgroup: a 20-digit id keeps the cgroup table's path column (header %d, row %d)",
+	   head2, row2);
+	for (p = s; p && (head != row || head2 != row2) && *p;) {
+		int n = (int)strcspn(p, "\n");
+
+		diag("%.*s", n, p);
+		p += n + (p[n] == '\n');
+	}
+	free(s);
+	free(trace);
+	free(out);
+	free(err);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -419,5 +487,6 @@ int main(int argc, char **argv)
 	test_bad_records();
 	test_analysis();
 	test_tool();
+	test_wide_ids();
 	return tap_done();
 }
