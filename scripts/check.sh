@@ -22,6 +22,8 @@
 # kernel, the non-RT ones also with preempt=full).  The module is built for
 # every tested kernel whatever CHECK_RUNS says.
 # CHECK_PACKAGING=0 leaves out the packaging and DKMS checks.
+# CHECK_DRY_RUN=1 prints what the run would do ("prepare: SERIES...",
+# "runs: ...", "tests: ...") and exits.
 # CHECK_TESTS (space-separated selftest binary names, e.g. "gotrace_pages")
 # limits the VM runs to those binaries.  A name in CHECK_RUNS or CHECK_TESTS
 # that selects nothing is an error (exit 2 before anything runs).
@@ -54,6 +56,14 @@ if [ -n "$bad" ]; then
 	echo "  selftests: $ALL_PROGS" >&2
 	echo "  series: $(tr '\n' ' ' <<<"$ALL_SERIES")(SERIES[:cmdline])" >&2
 	exit 2
+fi
+# The series whose image and module are prepared.
+PREP_SERIES=$(tr '\n' ' ' <<<"$ALL_SERIES")
+if [ "${CHECK_DRY_RUN:-0}" != 0 ]; then
+	echo "prepare: ${PREP_SERIES% }"
+	echo "runs: $(echo $CHECK_RUNS)"
+	echo "tests: ${CHECK_TESTS:-all}"
+	exit 0
 fi
 
 rm -rf "$LOGS"

@@ -10,6 +10,7 @@
 #   checkpatch.sh   a crashing checkpatch.pl is a failure, not a pass;
 #   check-viewers.sh  ping-pong pids it cannot parse are a failure;
 #   check.sh        unknown CHECK_TESTS / CHECK_RUNS names are errors;
+#                   only the series CHECK_RUNS boots are prepared;
 #   selftests       SKIP() after a failed EXPECT stays a failure (the
 #                   harness's own SKIP() resets "passed").
 set -uo pipefail
@@ -112,6 +113,21 @@ for v in "CHECK_TESTS=gotrace_nosuch" "CHECK_RUNS=6.1 6.2"; do
 	r=$?
 	[ $r -eq 0 ] || { echo "exit $rc"; tail -n 5 "$T/check.out"; } | diag
 	tap $r "check.sh: $v is an error"
+done
+
+# ---- check.sh: only the series CHECK_RUNS boots are prepared ---------------------
+# (CHECK_DRY_RUN prints the plan.)  Without CHECK_RUNS, every tested one.
+all=$("$ROOT/scripts/kernels.sh" names | tr '\n' ' ')
+for v in "6.12:preempt=full=6.12" "6.1-rt 6.1 6.1:preempt=full=6.1 6.1-rt" "=${all% }"; do
+	runs=${v%=*} want=${v##*=}
+	vars=(BUILD="$T/build" CHECK_DRY_RUN=1)
+	[ -z "$runs" ] || vars+=(CHECK_RUNS="$runs")
+	env -u CHECK_RUNS "${vars[@]}" timeout 60 "$ROOT/scripts/check.sh" >"$T/check.out" 2>&1
+	rc=$?
+	grep -qx "prepare: $want" "$T/check.out" && [ $rc -eq 0 ]
+	r=$?
+	[ $r -eq 0 ] || { echo "exit $rc, wanted 'prepare: $want'"; cat "$T/check.out"; } | diag
+	tap $r "check.sh: CHECK_RUNS='$runs' prepares $want"
 done
 
 # ---- check-viewers.sh: a pingpong.txt without the pids ------------------------------
