@@ -402,8 +402,29 @@ static void text_stacks(const struct text_ctx *ctx)
 	}
 }
 
+/*
+ * The text width of each key of the group table: its own (8 if none),
+ * or that of the widest value among the n groups shown.
+ */
+static void group_widths(const struct ga_group *g, size_t n, int *width)
+{
+	unsigned int k;
+	size_t i;
+
+	for (k = 0; k < GA_KEY_NR; k++) {
+		width[k] = ga_keys[k].width ? ga_keys[k].width : 8;
+		for (i = 0; i < n; i++) {
+			int len = snprintf(NULL, 0, "%llu",
+					   (unsigned long long)g[i].key[k]);
+
+			if (len > width[k])
+				width[k] = len;
+		}
+	}
+}
+
 /* The header of the group table: its keys' columns. */
-static void group_head(unsigned int by)
+static void group_head(unsigned int by, const int *width)
 {
 	unsigned int k;
 
@@ -411,8 +432,7 @@ static void group_head(unsigned int by)
 	for (k = 0; k < GA_KEY_NR; k++) {
 		if (!(by & (1U << k)))
 			continue;
-		printf("%*s ", ga_keys[k].width ? ga_keys[k].width : 8,
-		       ga_keys[k].name);
+		printf("%*s ", width[k], ga_keys[k].name);
 		if (ga_keys[k].label)
 			printf("%-*s ", ga_keys[k].label_width,
 			       ga_keys[k].label_name);
@@ -420,7 +440,7 @@ static void group_head(unsigned int by)
 }
 
 static void group_keys(struct gt_reader *r, unsigned int by,
-		       const struct ga_group *g)
+		       const struct ga_group *g, const int *width)
 {
 	unsigned int k;
 
@@ -430,8 +450,7 @@ static void group_keys(struct gt_reader *r, unsigned int by,
 
 		if (!(by & (1U << k)))
 			continue;
-		printf("%*llu ", ga_keys[k].width ? ga_keys[k].width : 8,
-		       (unsigned long long)g->key[k]);
+		printf("%*llu ", width[k], (unsigned long long)g->key[k]);
 		if (!ga_keys[k].label)
 			continue;
 		label = ga_keys[k].label(r, g->key[k]);
@@ -447,6 +466,7 @@ static void text_outstanding(const struct text_ctx *ctx)
 	struct gt_reader *r = ctx->r;
 	const struct ga_result *res = ctx->res;
 	size_t top = ctx->top;
+	int width[GA_KEY_NR];
 	char by[64];
 	size_t i;
 
@@ -463,13 +483,14 @@ static void text_outstanding(const struct text_ctx *ctx)
 	if (!res->nr_leak_groups)
 		return;
 	printf("  by %s:\n", ga_by_str(res->by, by, sizeof(by)));
-	group_head(res->by);
+	group_widths(res->groups, top_n(res->nr_leak_groups, top), width);
+	group_head(res->by, width);
 	printf("%8s %8s %10s %10s %10s\n", "allocs", "pages", "bytes",
 	       "oldest age", "allocated");
 	for (i = 0; i < top_n(res->nr_leak_groups, top); i++) {
 		const struct ga_group *g = &res->groups[i];
 
-		group_keys(r, res->by, g);
+		group_keys(r, res->by, g, width);
 		printf("%8llu %8llu %10s %10s %10llu\n",
 		       (unsigned long long)g->outstanding,
 		       (unsigned long long)g->outstanding_pages,

@@ -26,6 +26,7 @@ void print_cgroups_text(const struct ga_result *res, size_t top)
 	const struct ga_cgroups *cg = &res->cg;
 	char buf[64];
 	size_t i, n;
+	int idw = 12;
 
 	printf("\n== By cgroup (the allocating task's cgroup v2 at allocation) ==\n");
 	if (!cg->traced) {
@@ -36,15 +37,22 @@ void print_cgroups_text(const struct ga_result *res, size_t top)
 		printf("  (no page allocation in the window)\n");
 		return;
 	}
-	printf("  %12s %10s %10s %10s %10s  %s\n", "id", "allocs", "pages",
-	       "freed.pg", "outst.pg", "path");
 	n = top && top < cg->nr ? top : cg->nr;
+	/* The id column as wide as the widest id shown. */
+	for (i = 0; i < n; i++) {
+		int len = snprintf(NULL, 0, "%" PRIu64, cg->rows[i].id);
+
+		if (len > idw)
+			idw = len;
+	}
+	printf("  %*s %10s %10s %10s %10s  %s\n", idw, "id", "allocs", "pages",
+	       "freed.pg", "outst.pg", "path");
 	for (i = 0; i < n; i++) {
 		const struct ga_cgroup *c = &cg->rows[i];
 
-		printf("  %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+		printf("  %*" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
 		       " %10" PRIu64 "  %s%s\n",
-		       c->id, c->allocs, c->alloc_pages, c->freed_pages,
+		       idw, c->id, c->allocs, c->alloc_pages, c->freed_pages,
 		       c->outstanding_pages, cgroup_label(c, buf, sizeof(buf)),
 		       c->flags & GOTRACE_CGROUP_PATH_CUT ? " (cut)" : "");
 	}
