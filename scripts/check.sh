@@ -19,8 +19,9 @@
 # CHECK_RUNS overrides the VM runs: space-separated SERIES[:cmdline], where
 # SERIES is 6.1, 6.12, 6.1-rt or 6.12-rt and cmdline is appended to the
 # kernel's (',' for ' ').  Default: `scripts/kernels.sh runs check` (each
-# kernel, the non-RT ones also with preempt=full).  The module is built for
-# every tested kernel whatever CHECK_RUNS says.
+# kernel, the non-RT ones also with preempt=full).  Only the kernels the
+# runs boot are prepared (image, module build, probe types): without
+# CHECK_RUNS, every tested kernel.
 # CHECK_PACKAGING=0 leaves out the packaging and DKMS checks.
 # CHECK_DRY_RUN=1 prints what the run would do ("prepare: SERIES...",
 # "runs: ...", "tests: ...") and exits.
@@ -57,8 +58,14 @@ if [ -n "$bad" ]; then
 	echo "  series: $(tr '\n' ' ' <<<"$ALL_SERIES")(SERIES[:cmdline])" >&2
 	exit 2
 fi
-# The series whose image and module are prepared.
-PREP_SERIES=$(tr '\n' ' ' <<<"$ALL_SERIES")
+# The series whose image and module are prepared: those the runs boot,
+# in kernels.sh's order.
+PREP_SERIES=
+for s in $ALL_SERIES; do
+	for run in $CHECK_RUNS; do
+		[ "${run%%:*}" != "$s" ] || { PREP_SERIES+="$s "; break; }
+	done
+done
 if [ "${CHECK_DRY_RUN:-0}" != 0 ]; then
 	echo "prepare: ${PREP_SERIES% }"
 	echo "runs: $(echo $CHECK_RUNS)"
@@ -233,6 +240,7 @@ stage_end
 
 # ---- per kernel: image, module, probe types ------------------------------------
 for s in "${SERIES[@]}"; do
+	[[ " $PREP_SERIES" == *" $s "* ]] || continue
 	stage_start "kernel $s: image + module"
 	if ! vm_kernel "$s" 2>"$LOGS/kernel-$s.log"; then
 		result fail "$s:kernel-image" "$LOGS/kernel-$s.log"
