@@ -1110,25 +1110,6 @@ TEST_F_TIMEOUT(dev, poll, GTT_TIMEOUT)
 
 /* ---- a reader that goes away ---- */
 
-/* Complete BATCH records in buf after the header; *end: offset after them. */
-static unsigned int complete_batches(const struct gtt_buf *b, size_t *end)
-{
-	size_t off = GTT_HDR_BYTES;
-	unsigned int n = 0;
-	struct gotrace_record rec;
-
-	while (b->len - off >= sizeof(rec)) {
-		memcpy(&rec, b->data + off, sizeof(rec));
-		if (rec.len < sizeof(rec) || b->len - off < rec.len)
-			break;
-		if (rec.type == GOTRACE_REC_BATCH)
-			n++;
-		off += rec.len;
-	}
-	*end = off;
-	return n;
-}
-
 TEST_F_TIMEOUT(dev, reader_leaves_midstream, GTT_TIMEOUT)
 {
 	struct gtt_buf b = { 0 }, b2 = { 0 };
@@ -1145,7 +1126,7 @@ TEST_F_TIMEOUT(dev, reader_leaves_midstream, GTT_TIMEOUT)
 	do {
 		small_workload();
 		ASSERT_LE(0, gtt_read_once(self->fd, &b, 4096));
-		k = complete_batches(&b, &end);
+		k = gtt_complete_recs(&b, GOTRACE_REC_BATCH, &end);
 	} while (k < 2 && gtt_now_ns() < deadline);
 	ASSERT_LE(2, k);
 	/*

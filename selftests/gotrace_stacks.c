@@ -365,6 +365,60 @@ static void workload_all_cpus(unsigned int ms)
 			waitpid(pid[i], NULL, 0);
 }
 
+/* ---- a reader that leaves mid-stream ------------------------------------- */
+
+/*
+ * The reader leaves after the first generation's STACK (and CGROUP)
+ * records: the next stream starts over, so it carries every stack and
+ * cgroup its events name again, whichever the first stream had.
+ */
+TEST_F_TIMEOUT(st, reader_leaves_midstream, GTS_TIMEOUT)
+{
+	struct gtt_buf b = { 0 };
+	uint32_t no_stack = 0, no_cgroup = 0, stack_ids = 0;
+	uint64_t deadline;
+	struct gt_event e;
+	size_t end;
+	int ret;
+
+	ASSERT_EQ(0, gtt_start(self->fd, GOTRACE_START_STACKS,
+			       GOTRACE_GROUP_ALL, GOTRACE_MIN_BUFFER_SIZE * 4,
+			       20));
+	deadline = gtt_now_ns() + 60000000000ULL;	/* 60 s */
+	do {
+		rel_workload(20);
+		ASSERT_LE(0, gtt_read_once(self->fd, &b, 4096));
+	} while (!gtt_complete_recs(&b, GOTRACE_REC_GENERATION, &end) &&
+		 gtt_now_ns() < deadline);
+	ASSERT_LE(1, gtt_complete_recs(&b, GOTRACE_REC_STACK, &end));
+	gtt_buf_free(&b);
+	close(self->fd);
+	self->fd = gtt_open(0);
+	ASSERT_LE(0, self->fd);
+	rel_workload(20);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_read_all(self->fd, &self->buf, 1 << 20));
+	ASSERT_EQ(0, gtt_raw_parse(self->buf.data, self->buf.len,
+				   &self->raw)) {
+		TH_LOG("%s", self->raw.err);
+	}
+	ASSERT_EQ(0, gt_open_mem(self->buf.data, self->buf.len, &self->rd));
+	while ((ret = gt_next(self->rd, &e)) > 0) {
+		const uint64_t *f;
+
+		if (e.stack_id) {
+			stack_ids++;
+			no_stack += gt_stack(self->rd, e.stack_id, &f) < 0;
+		}
+		if (e.type == GOTRACE_EV_TASK_CGROUP && e.args[1])
+			no_cgroup += !gt_cgroup(self->rd, e.args[1]);
+	}
+	ASSERT_EQ(0, ret) TH_LOG("%s", gt_error(self->rd));
+	EXPECT_LT(0, stack_ids);
+	EXPECT_EQ(0, no_stack);
+	EXPECT_EQ(0, no_cgroup);
+}
+
 #define IRQSOFF_BUCKETS	16
 
 struct irqsoff {

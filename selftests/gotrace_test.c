@@ -95,6 +95,25 @@ int gtt_make_idle(void)
 	return ret < 0 ? ret : -EBUSY;
 }
 
+unsigned int gtt_complete_recs(const struct gtt_buf *b, uint32_t type,
+			       size_t *end)
+{
+	size_t off = GTT_HDR_BYTES;
+	unsigned int n = 0;
+	struct gotrace_record rec;
+
+	while (b->len >= off && b->len - off >= sizeof(rec)) {
+		memcpy(&rec, b->data + off, sizeof(rec));
+		if (rec.len < sizeof(rec) || b->len - off < rec.len)
+			break;
+		if (rec.type == type)
+			n++;
+		off += rec.len;
+	}
+	*end = off;
+	return n;
+}
+
 void gtt_buf_free(struct gtt_buf *b)
 {
 	free(b->data);

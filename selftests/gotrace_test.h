@@ -111,6 +111,12 @@ ssize_t gtt_read_once(int fd, struct gtt_buf *b, size_t count);
  */
 int gtt_read_all(int fd, struct gtt_buf *b, size_t chunk);
 void gtt_buf_free(struct gtt_buf *b);
+/*
+ * The complete records of type in b after the header (stopping at the
+ * first incomplete one); *end: the offset after the complete ones.
+ */
+unsigned int gtt_complete_recs(const struct gtt_buf *b, uint32_t type,
+			       size_t *end);
 
 /*
  * Reads what is readable without blocking (poll() says so) on a blocking
