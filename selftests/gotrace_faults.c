@@ -217,6 +217,7 @@ TEST_F_TIMEOUT(faults, unload_reload_cycles, GTT_TIMEOUT)
 {
 	unsigned int n = 12 * rel_scale(), i, k[3] = { 0 };
 	struct gotrace_status st;
+	struct gtt_buf b = { 0 };
 	int status, ret, fd;
 
 	if (access(REL_MODULE_PATH, R_OK))
@@ -288,16 +289,12 @@ TEST_F_TIMEOUT(faults, unload_reload_cycles, GTT_TIMEOUT)
 	/* The reloaded module traces. */
 	self->fd = gtt_open(0);
 	ASSERT_LE(0, self->fd);
-	{
-		struct gtt_buf b = { 0 };
-
-		ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 0));
-		rel_workload(20);
-		ASSERT_EQ(0, gtt_stop(self->fd, 0));
-		ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
-		CHECK_STREAM(&b, true);
-		gtt_buf_free(&b);
-	}
+	ASSERT_EQ(0, gtt_start(self->fd, 0, 0, 0, 0));
+	rel_workload(20);
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
+	CHECK_STREAM(&b, true);
+	gtt_buf_free(&b);
 	TH_LOG("RELIABILITY unload_reload_cycles=%u (tracing %u, blocked reader %u, half-way reader %u)",
 	       n, k[0], k[1], k[2]);
 }
