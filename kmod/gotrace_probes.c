@@ -100,7 +100,7 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 			gt_cgroup_unclaim(t, next->pid);
 		gt_write_drop(&w);
 		gt_trig_check_lost(&w, GOTRACE_EV_SCHED_SWITCH, next->pid,
-				   prev->pid);
+				   preempt || !prev_state ? prev->pid : 0);
 		return;
 	}
 	if (cprev)
@@ -120,7 +120,9 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 	gt_put(&w, (u32)next->prio);
 	/* Where prev blocked: the stack of a task going to sleep. */
 	gt_put_stack(&w, GOTRACE_EV_SCHED_SWITCH, state && !preempt);
-	gt_trig_check(&w, GOTRACE_EV_SCHED_SWITCH, next->pid, prev->pid);
+	/* prev stays runnable: a wakeup noted while it ran is void. */
+	gt_trig_check(&w, GOTRACE_EV_SCHED_SWITCH, next->pid,
+		      state && !preempt ? 0 : prev->pid);
 	gt_write_commit(&w);
 }
 

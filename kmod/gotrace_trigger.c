@@ -18,11 +18,11 @@
  * cmpxchg sets or takes both at once; durations are computed modulo
  * 2^42 ns (73 minutes, more than GOTRACE_MAX_TRIGGER_NS).  The end event
  * (..._end, or the sched_switch to the woken task) takes the slot of its
- * pid; a sched_switch from a task also clears a wakeup noted for it, so a
- * task woken while it still ran (its state reset before it slept) is not
- * measured at its next switch in.  A begin that finds its slot held by
- * another pid's pending begin loses its measurement and counts it in the
- * module parameter trigger_collisions (read-only, reset at every START
+ * pid; a sched_switch from a task that stays runnable also clears a
+ * wakeup noted for it, so a task woken while it still ran (its state
+ * reset before it slept) is not measured at its next switch in.  A begin
+ * that finds its slot held by another pid's pending begin loses its
+ * measurement and counts it in the module parameter trigger_collisions (read-only, reset at every START
  * with a duration trigger); a slot left behind by an end the filters or
  * an NMI never showed is reused once it is older than
  * GOTRACE_MAX_TRIGGER_NS.
@@ -429,7 +429,13 @@ void gt_trig_event(struct gt_trace *t, unsigned int type, u64 ts, pid_t pid,
 		kind = GOTRACE_TRIGGER_COMPACTION;
 		break;
 	case GOTRACE_EV_SCHED_SWITCH:
-		/* prev runs no more: a wakeup noted while it ran is void. */
+		/*
+		 * arg: prev if it stays runnable (preempted, or its state
+		 * was reset by a wakeup before it slept), else 0: a wakeup
+		 * noted while it ran is void.  One noted for a prev that
+		 * goes to sleep is kept: ttwu() traces sched_waking before
+		 * it waits for the task to be off its CPU.
+		 */
 		gt_begin_take(tr, GT_DUR_WAKEUP, (pid_t)arg, ts, &ns);
 		if (!gt_begin_take(tr, GT_DUR_WAKEUP, pid, ts, &ns))
 			return;
