@@ -516,9 +516,6 @@ TEST_F_TIMEOUT(tr, take, GTR_TIMEOUT)
 				getpid()));
 	fd2 = gtt_open(0);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(0, poll_pri(self->fd, 0));
-	EXPECT_EQ(0, take(self->fd, f, 4, &tg));
-	EXPECT_EQ(0, tg.fired);
 
 	/* The argument's rules. */
 	memset(&tg, 0, sizeof(tg));
