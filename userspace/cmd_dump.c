@@ -328,7 +328,7 @@ struct field {
 	uint8_t arg;		/* index in gt_event.args */
 };
 
-#define MAX_FIELDS	8
+#define MAX_FIELDS	10	/* mark_victim: 8 arguments and its comm */
 
 /*
  * The printed fields of each event type, in the order of its tracefs

@@ -113,10 +113,12 @@
 #define GOTRACE_GROUP_SCHED	(1ULL << 0)
 #define GOTRACE_GROUP_PAGE	(1ULL << 1)
 #define GOTRACE_GROUP_RECLAIM	(1ULL << 2)	/* vmscan and compaction */
+#define GOTRACE_GROUP_OOM	(1ULL << 3)	/* OOM kills: oom:mark_victim */
 /* cgroup v2 membership of the tasks: TASK_CGROUP, CGROUP_ATTACH_TASK */
 #define GOTRACE_GROUP_CGROUP	(1ULL << 4)
 #define GOTRACE_GROUP_ALL	(GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE | \
-				 GOTRACE_GROUP_RECLAIM | GOTRACE_GROUP_CGROUP)
+				 GOTRACE_GROUP_RECLAIM | GOTRACE_GROUP_OOM | \
+				 GOTRACE_GROUP_CGROUP)
 
 /* struct gotrace_start.flags */
 #define GOTRACE_START_DISCARD	(1U << 0)	/* drop an unread stopped trace */
@@ -180,10 +182,75 @@ struct gotrace_start {
 	__u64 cpu_mask;		/* user pointer to a CPU bitmap; 0: all CPUs */
 	__u32 cpu_mask_size;	/* bytes at cpu_mask */
 	__u32 __reserved;
+	/* Since size GOTRACE_START_SIZE_VER2. */
+	__u64 triggers;		/* user pointer to struct gotrace_trigger[] */
+	__u32 nr_triggers;	/* entries at triggers; 0: none */
+	__u32 trigger_size;	/* sizeof(struct gotrace_trigger) */
 };
 
 #define GOTRACE_START_SIZE_VER0	24
 #define GOTRACE_START_SIZE_VER1	64
+#define GOTRACE_START_SIZE_VER2	80
+
+/*
+ * Triggers (only with GOTRACE_START_FLIGHT; EINVAL otherwise): conditions
+ * the probes check on the events the trace records, so that nothing polls
+ * for them.  When one holds, the probe notes a struct gotrace_fired in the
+ * trace's list of the last GOTRACE_FIRED_MAX and has the device's pollers
+ * woken by the deferred path (never from the probe): poll() then reports
+ * EPOLLPRI to each open file that has fired triggers it has not yet taken
+ * with GOTRACE_IOC_TRIGGERS.  Each trigger needs its events' group
+ * (EINVAL).  An event that the pid or CPU filters leave out fires nothing;
+ * an event dropped for want of a buffer still fires (GOTRACE_FIRED_LOST).
+ * Entries of trigger_size bytes follow the clone3 rules, like the struct.
+ */
+enum gotrace_trigger_kind {
+	/* mark_victim (an OOM kill); value: 0 */
+	GOTRACE_TRIGGER_OOM		= 1,
+	/* mm_page_alloc without a page, of order >= value */
+	GOTRACE_TRIGGER_ALLOC_FAIL	= 2,
+	/* direct reclaim begin..end of a task lasting >= value ns */
+	GOTRACE_TRIGGER_RECLAIM		= 3,
+	/* compaction begin..end of a task lasting >= value ns */
+	GOTRACE_TRIGGER_COMPACTION	= 4,
+	/* sched_waking of a task..the sched_switch to it, >= value ns */
+	GOTRACE_TRIGGER_WAKEUP		= 5,
+};
+
+struct gotrace_trigger {
+	__u32 kind;		/* enum gotrace_trigger_kind */
+	__u32 flags;		/* 0 */
+	__u64 value;		/* threshold: an order, or ns */
+};
+
+#define GOTRACE_TRIGGER_SIZE_VER0	16
+#define GOTRACE_MAX_TRIGGERS		16
+#define GOTRACE_MAX_TRIGGER_ORDER	10	/* MAX_ORDER of x86_64 */
+#define GOTRACE_MAX_TRIGGER_NS		(3600ULL * 1000000000ULL)
+
+/*
+ * One fired trigger.  The event that fired it is the one of type event
+ * written on cpu with timestamp ts (for a duration, its end: direct
+ * reclaim's or compaction's end, the sched_switch to the woken task,
+ * which began at ts - value).
+ */
+struct gotrace_fired {
+	__u64 seq;		/* from 1, in the order fired */
+	__u64 ts;		/* the event's timestamp (trace clock) */
+	__u64 value;		/* ns of a duration; order of a failed alloc */
+	__u32 kind;		/* enum gotrace_trigger_kind */
+	__u32 index;		/* of the trigger in gotrace_start.triggers */
+	__u32 cpu;
+	__u32 pid;		/* the victim, allocating, reclaiming,
+				 * compacting or woken task (initial pid
+				 * namespace, as events name tasks)
+				 */
+	__u32 event;		/* GOTRACE_EV_* */
+	__u32 flags;		/* GOTRACE_FIRED_* */
+};
+
+#define GOTRACE_FIRED_LOST	(1U << 0)	/* the event itself was dropped */
+#define GOTRACE_FIRED_MAX	64		/* fired triggers kept */
 
 /* GOTRACE_IOC_STOP argument (passed by value, not a pointer). */
 #define GOTRACE_STOP_WAIT	(1U << 0)	/* return when the reader read all */
@@ -263,6 +330,10 @@ enum gotrace_state {
 	   ARG(status, INT) ARG(pid, CURRENT))				\
 	EV(SCHED_WAKING, sched_waking, 20, sched, SCHED,		\
 	   ARG(pid, TASK) ARG(prio, PRIO) ARG(target_cpu, CPU))		\
+	EV(MARK_VICTIM, mark_victim, 21, oom, OOM,			\
+	   ARG(pid, TASK) ARG(total_vm, COUNT) ARG(anon_rss, COUNT)	\
+	   ARG(file_rss, COUNT) ARG(shmem_rss, COUNT) ARG(uid, COUNT)	\
+	   ARG(pgtables, COUNT) ARG(oom_score_adj, INT))		\
 	EV(CGROUP_ATTACH_TASK, cgroup_attach_task, 22, cgroup, CGROUP,	\
 	   ARG(dst_id, CGROUP) ARG(dst_level, INT) ARG(pid, TASK)	\
 	   ARG(threadgroup, INT))
@@ -349,10 +420,15 @@ struct gotrace_status {
 	__u32 flight_batches;
 	__u32 flight_generations;
 	__u64 flight_overwritten;	/* batches overwritten */
+	/* Since size GOTRACE_STATUS_SIZE_VER2. */
+	__u64 triggers_fired;	/* triggers fired in this trace */
+	__u32 nr_triggers;	/* triggers the trace was started with */
+	__u32 __reserved;
 };
 
 #define GOTRACE_STATUS_SIZE_VER0	120
 #define GOTRACE_STATUS_SIZE_VER1	160
+#define GOTRACE_STATUS_SIZE_VER2	176
 
 /*
  * GOTRACE_IOC_BENCH: the cost of the write path, like the kernel's
@@ -414,6 +490,29 @@ struct gotrace_snapshot {
 
 #define GOTRACE_IOC_SNAPSHOT	_IOWR(GOTRACE_IOC_MAGIC, 5, struct gotrace_snapshot)
 
+/*
+ * GOTRACE_IOC_TRIGGERS: the fired triggers this open file has not taken
+ * yet, oldest first: up to len of them are copied to buf and count as
+ * taken (poll() no longer reports them).  len 0 only counts.  missed:
+ * triggers fired since the file last took some that the list no longer
+ * keeps (it keeps the last GOTRACE_FIRED_MAX).  A stopped flight trace
+ * keeps its list.  ENODATA: no trace; EINVAL: not a flight trace, or
+ * flags.  Needs the privilege of reading events (EPERM).
+ */
+struct gotrace_triggers {
+	__u32 size;		/* in: sizeof(struct gotrace_triggers) */
+	__u32 flags;		/* in: 0 */
+	__u64 buf;		/* in: user pointer to struct gotrace_fired[] */
+	__u32 len;		/* in: entries at buf */
+	__u32 nr;		/* out: entries written */
+	__u64 fired;		/* out: triggers fired in this trace so far */
+	__u64 missed;		/* out: see above */
+};
+
+#define GOTRACE_TRIGGERS_SIZE_VER0	40
+
+#define GOTRACE_IOC_TRIGGERS	_IOWR(GOTRACE_IOC_MAGIC, 7, struct gotrace_triggers)
+
 /* ---- stream format ------------------------------------------------------ */
 
 enum gotrace_record_type {
@@ -431,6 +530,7 @@ enum gotrace_record_type {
 	GOTRACE_REC_GENERATION	= 12,	/* since version 3 */
 	GOTRACE_REC_WINDOW	= 13,	/* snapshots of a flight recorder */
 	GOTRACE_REC_CGROUP	= 14,	/* since version 4 */
+	GOTRACE_REC_TRIGGERS	= 16,	/* snapshots of a flight recorder */
 };
 
 struct gotrace_record {
@@ -578,6 +678,20 @@ struct gotrace_window {
 	__u32 gen_first;
 	__u32 __reserved;
 	/* nr_cpus x __u32 first_seq, zero padding to 8 bytes */
+};
+
+/*
+ * TRIGGERS: a snapshot of a flight recorder started with triggers (after
+ * WINDOW, before the first batch): the triggers, as START got them, and
+ * those fired whose event is in the window (ts at or after the window's
+ * start), oldest first.  A reader marks the event each one names.
+ */
+struct gotrace_triggers_rec {
+	struct gotrace_record rec;
+	__u32 nr_triggers;
+	__u32 nr_fired;
+	__u64 fired;		/* triggers fired in the trace up to the snapshot */
+	/* nr_triggers x struct gotrace_trigger, nr_fired x struct gotrace_fired */
 };
 
 /*
