@@ -175,6 +175,29 @@ ftrace_snap_save() {
 	[ -s "$1" ]
 }
 
+# WRITTEN: the events TRACER's probes wrote so far (gotrace's status,
+# ftrace's per-CPU entries + overrun + read; builtins only for ftrace),
+# empty for the others.  Before and after the workload: the events of its
+# window, which the events of a tracer's start and stop (the script's
+# polling, the tracer's own exec) do not move.
+written_so_far() {
+	local f l n=0
+	WRITTEN=
+	case $1 in
+	gotrace*)
+		WRITTEN=$($GT status 2>/dev/null | awk '$1 == "events:" { print $2 }') ;;
+	ftrace*)
+		for f in /sys/kernel/tracing/per_cpu/cpu*/stats; do
+			while IFS= read -r l; do
+				case $l in
+				"entries: "*|"overrun: "*|"read events: "*) n=$((n + ${l##* })) ;;
+				esac
+			done <"$f"
+		done
+		WRITTEN=$n ;;
+	esac
+}
+
 # After trace-cmd start: events off, the snapshot buffer freed, the ring
 # buffer emptied (trace-cmd reset would also change its size).
 ftrace_snap_off() {
@@ -264,9 +287,12 @@ run_one() {
 		;;
 	esac
 	ic_end
+	written_so_far "$tr"; local w0=$WRITTEN w1
 	cpu_now; c0=$CPU_NOW
 	icount_label "$table/$rep/$wl/$tr"
 	line=$($WL $(wl_args "$wl"))
+	cpu_now; c1=$CPU_NOW
+	written_so_far "$tr"; w1=$WRITTEN
 	cpu_now; c1=$CPU_NOW
 	case $tr in ftrace*)	# builtins only: nothing reaped before c2
 		for f in /sys/kernel/tracing/per_cpu/cpu*/stats; do
@@ -374,7 +400,9 @@ run_one() {
 	*) pcpu=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", (b - a) / 1000 }') ;;
 	esac
 	[ -n "$secs" ] && [ -n "$ok" ] || { say "run failed: $table $wl $tr: $line"; tail -n 5 "$d/rec.err" 2>/dev/null; }
-	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes}" >>"$OUT/runs.csv"
+	local wev=
+	[ -z "$w0" ] || [ -z "$w1" ] || wev=$((w1 - w0))
+	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes},$wev" >>"$OUT/runs.csv"
 	say "$table rep=$rep $wl $tr: ${secs}s ev=${ev:-?} lost=${lost:-?} bytes=${bytes:-?} cpu=${pcpu:-}"
 	[ -z "$snap_secs" ] ||
 		echo "$table,$rep,$wl,$tr,$snap_secs,$snap_cpu,${snap_bytes:-}" >>"$OUT/snaps.csv"
@@ -401,7 +429,7 @@ rotate() {	# N words...: the words rotated left by N
 	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
 }
 
-echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes" >"$OUT/runs.csv"
+echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes,window_events" >"$OUT/runs.csv"
 echo "table,rep,workload,tracer,secs,cpu_s,bytes" >"$OUT/snaps.csv"
 # Each tracer once, untimed: the first start of a tracer reads its binary,
 # libraries and the modules tree over 9p (the first `perf record -a` took

@@ -185,10 +185,14 @@ def summarize(table):
                     s[ph + '_insns'].append(x['insns'])
             if tr == 'none' or not icb:
                 continue
-            ev = num(r['events'])
+            # The events written inside the window when the tracer's
+            # counters gave them (guest.sh reads them before and after the
+            # workload), else all the trace's events.
+            ev = num(r.get('window_events')) or num(r['events'])
             s['ic_events'].append(ev)
             if not ev and tr.startswith('lttng'):
-                ev = med([num(x['events']) for (w, _), t in ic_by.items() if w == wl
+                ev = med([num(x.get('window_events')) or num(x['events'])
+                          for (w, _), t in ic_by.items() if w == wl
                           for n, x in t.items() if n == 'gotrace'])
             s['add_insns'].append(ic['insns'] - icb['insns'])
             if ev:
@@ -451,8 +455,10 @@ if any(k.split('/')[1] in ('gotrace-flight', 'ftrace-snap', 'lttng-snap') for k 
              '--snapshot`, the same events, default channel: overwrite mode, the consumer '
              'writes only on `lttng snapshot record`). After the workload\'s window, one '
              'snapshot is taken while tracing goes on, measured apart: `gotrace snapshot -o '
-             'FILE`; `trace-cmd snapshot -s` then `trace-cmd extract -s -o FILE`; `lttng snapshot '
-             'record`. *events* of a flight recorder are those its probes wrote (`gotrace status`; '
+             'FILE`; `trace-cmd snapshot -s` then the snapshot buffer\'s binary pages copied out of '
+             '`per_cpu/cpu*/snapshot_raw` (`dd iflag=nonblock`: what trace-cmd stores, without its '
+             'file header; `trace-cmd extract -s` of trace-cmd 3.1.6 never ended here); `lttng '
+             'snapshot record`. *events* of a flight recorder are those its probes wrote (`gotrace status`; '
              'ftrace\'s per-CPU entries + overrun; LTTng: gotrace record\'s count for the '
              'workload, as above), most of them overwritten on page; *snapshot bytes* is the '
              'file (LTTng: its output directory).')

@@ -22,7 +22,8 @@
 # clock driven by its instruction count, not by the host's, so that timer
 # work cannot follow host load) and one vCPU (6.1's SMP bring-up hangs
 # under QEMU 7.2's -icount: the AP is never scheduled again).
-# BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM.
+# BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM;
+# BENCH_ICOUNT_WORKLOADS its workloads (default: the first VM's).
 # BENCH_WALL=0 runs the -icount VM alone (no wall-time VM, no decoding),
 # with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX as given (the
 # last full run's sizes.txt says what the wall-time VM chose); its report
@@ -234,6 +235,8 @@ if [ -n "$icount_plugin" ]; then
 	    -e 's/^GTBENCH_EVENTS=.*/GTBENCH_EVENTS=100000/' \
 	    -e 's/^RBB_KO=.*/RBB_KO=/' -e 's/^RBB_READER_RUNS=.*/RBB_READER_RUNS=0/' \
 	    -e 's/^ICOUNT=.*/ICOUNT=1/' "$OUT/config" >"$OUT_IC/config"
+	[ -z "${BENCH_ICOUNT_WORKLOADS:-}" ] ||
+		sed -i "s/^WORKLOADS=.*/WORKLOADS=\"$BENCH_ICOUNT_WORKLOADS\"/" "$OUT_IC/config"
 	cp "$OUT/icount-functions" "$OUT_IC/"
 	# The plugin's inline counters need single-threaded TCG, which
 	# -icount implies.
