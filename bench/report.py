@@ -469,17 +469,18 @@ if any(k.split('/')[1] in ('gotrace-flight', 'ftrace-snap', 'lttng-snap') for k 
              'FILE`; `trace-cmd snapshot -s` then the snapshot buffer\'s binary pages copied out of '
              '`per_cpu/cpu*/snapshot_raw` (`dd iflag=nonblock`: what trace-cmd stores, without its '
              'file header; `trace-cmd extract -s` of trace-cmd 3.1.6 never ended here); `lttng '
-             'snapshot record`. *events* of a flight recorder are those its probes wrote (`gotrace status`; '
-             'ftrace\'s per-CPU entries + overrun; LTTng: gotrace record\'s count for the '
-             'workload, as above), most of them overwritten on page; *snapshot bytes* is the '
-             'file (LTTng: its output directory).')
+             'snapshot record`. *events (window)*: those of the `-icount` window, the denominator '
+             'of *added instructions/event* (as in *Instructions*); *snapshot bytes* is the file '
+             '(LTTng: its output directory). The wall-time columns are empty for workloads the '
+             'wall-time VM did not run.')
     o.append('')
-    o.append('| workload | tracer | throughput vs none | added wall ns/event | events | '
+    o.append('| workload | tracer | throughput vs none | added wall ns/event | events (window) | '
              'added instructions/event | spread | of which kernel | of which user | '
              'snapshot s (wall) | snapshot instructions (M) | snapshot bytes |')
     o.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     summary['flight'] = {}
     wls = [w for w in cfg.get('WORKLOADS', '').split()]
+    wls += sorted({k.split('/')[0] for k in summary['main']} - set(wls))
     for wl in wls:
         for pair in FLIGHT:
             for tr in pair:
@@ -490,7 +491,7 @@ if any(k.split('/')[1] in ('gotrace-flight', 'ftrace-snap', 'lttng-snap') for k 
                 isn = [x for x in ic_snaps if x['workload'] == wl and x['tracer'] == tr and x['table'] == 'main']
                 ssecs = med([num(x['secs']) for x in sn])
                 sbytes = med([num(x['bytes']) for x in (sn or isn)])
-                ev = r['events'] if r['events'] is not None else r['icount_events']
+                ev = r['icount_events']
                 pct = lambda x: '–' if x is None else '%.1f%%' % (100 * x)
                 summary['flight'][f'{wl}/{tr}'] = {'snapshot_secs': ssecs, 'snapshot_bytes': sbytes}
                 o.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
