@@ -8,6 +8,10 @@
 # so that the peers run from their Debian packages.
 #
 #   bench.sh            full run: writes BENCHMARKS.md and bench/results/
+#                       (tracers: none, gotrace record, its flight recorder,
+#                       trace-cmd record, ftrace overwrite + snapshot buffer,
+#                       perf record, an LTTng session, an LTTng snapshot
+#                       session; bench/guest.sh says how each is run)
 #   bench.sh --smoke    one tiny iteration (gotrace + ftrace, one 10 s
 #                       ring_buffer_benchmark run), checks that every step
 #                       produced numbers; output in .build/bench/
@@ -140,7 +144,8 @@ if [ -n "$smoke" ]; then
 	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000 target=
 	rbb_reader_runs=0
 else
-	reps=${BENCH_REPS:-5} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
+	reps=${BENCH_REPS:-5}
+	tracers=${BENCH_TRACERS:-"none gotrace gotrace-flight ftrace ftrace-snap perf lttng lttng-snap"}
 	stack_tracers="none gotrace-stacks ftrace-stacks"
 	workloads=${BENCH_WORKLOADS:-"pipe page mix"} stack_wl=${BENCH_STACK_WORKLOADS-$workloads}
 	# Calibration amounts; the guest scales them to BENCH_TARGET_SECS each.
