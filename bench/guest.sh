@@ -235,7 +235,7 @@ run_one() {
 	gotrace-flight)
 		# The flight recorder: the same size per CPU as record's default
 		# buffer, nothing reads while the workload runs.
-		$GT start --flight 4M -e sched,page 2>"$d/rec.err" || ok=
+		$GT start --flight "${FLIGHT_SIZE:-4M}" -e sched,page 2>"$d/rec.err" || ok=
 		;;
 	gotrace*)
 		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks=$GT_STACK_EVENTS} $how 2>"$d/rec.err" &

@@ -26,7 +26,8 @@
 # clock driven by its instruction count, not by the host's, so that timer
 # work cannot follow host load) and one vCPU (6.1's SMP bring-up hangs
 # under QEMU 7.2's -icount: the AP is never scheduled again).
-# BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM;
+# BENCH_FLIGHT_SIZE (default 4M, record's buffer) is gotrace-flight's
+# --flight SIZE.  BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM;
 # BENCH_ICOUNT_WORKLOADS its workloads (default: the first VM's).
 # BENCH_WALL=0 runs the -icount VM alone (no wall-time VM, no decoding),
 # with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX as given (the
@@ -177,6 +178,7 @@ GTBENCH_EVENTS=$gtb_events
 RBB_KO=$rbb_ko
 RBB_READER_RUNS=$rbb_reader_runs
 ICOUNT=
+FLIGHT_SIZE=${BENCH_FLIGHT_SIZE:-4M}
 BIN=$BIN
 MODROOT=$B/modroot
 EOC
