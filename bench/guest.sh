@@ -63,6 +63,17 @@ icount_label() {
 	[ "${ICOUNT:-}" = 1 ] || return 0
 	echo "$1" >"$OUT/icount-label"
 }
+# ic_begin NAME ... ic_end: a phase of this script (a tracer's start, its
+# stop, a snapshot) counted apart; icmark's own exec is in it.
+ic_begin() {
+	[ "${ICOUNT:-}" = 1 ] || return 0
+	icount_label "$1"
+	$ICMARK --start
+}
+ic_end() {
+	[ "${ICOUNT:-}" = 1 ] || return 0
+	$ICMARK --stop
+}
 # The functions counted apart: gotrace's, as module:function, from
 # $OUT/icount-functions (section, offset, size, name: objdump -t of
 # gotrace.ko, written by bench.sh) and the module's section addresses.
@@ -106,7 +117,7 @@ LT_EVENTS+=,kmem_mm_page_free_batched,kmem_mm_page_pcpu_drain,kmem_mm_page_alloc
 
 # ---- which tracers work here --------------------------------------------------
 have_lttng=
-case " $TRACERS " in *" lttng "*)
+case " $TRACERS " in *" lttng "*|*" lttng-snap "*)
 	if modprobe lttng-tracer 2>/dev/null &&
 	   lttng-sessiond --daemonize --kmod-probes=sched,kmem >/tmp/sessiond.log 2>&1; then
 		sleep 1
@@ -148,6 +159,56 @@ proc_cpu() {
 	done | awk -v t="$tck" '{ s += $1 + $2 } END { printf "%.3f", s / t }'
 }
 
+# An ftrace snapshot into FILE: the snapshot taken (`trace-cmd snapshot -s`:
+# the spare buffer swapped in, tracing goes on), then its pages copied out
+# of per_cpu/cpuN/snapshot_raw until empty (O_NONBLOCK: EAGAIN ends each
+# CPU), the binary pages trace-cmd stores, without its file header.
+# (`trace-cmd extract -s` of trace-cmd 3.1.6 does not end: 96 s of CPU
+# here until killed.)
+ftrace_snap_save() {
+	local T=/sys/kernel/tracing f
+	trace-cmd snapshot -s || return 1
+	: >"$1"
+	for f in "$T"/per_cpu/cpu*/snapshot_raw; do
+		dd if="$f" bs=4096 iflag=nonblock status=none >>"$1" 2>/dev/null
+	done
+	[ -s "$1" ]
+}
+
+# WRITTEN: the events TRACER's probes wrote so far (gotrace's status,
+# ftrace's per-CPU entries + overrun + read; builtins only for ftrace),
+# empty for the others.  Before and after the workload: the events of its
+# window, which the events of a tracer's start and stop (the script's
+# polling, the tracer's own exec) do not move.
+written_so_far() {
+	local f l n=0
+	WRITTEN=
+	case $1 in
+	gotrace*)
+		WRITTEN=$($GT status 2>/dev/null | awk '$1 == "events:" { print $2 }') ;;
+	ftrace*)
+		for f in /sys/kernel/tracing/per_cpu/cpu*/stats; do
+			while IFS= read -r l; do
+				case $l in
+				"entries: "*|"overrun: "*|"read events: "*) n=$((n + ${l##* })) ;;
+				esac
+			done <"$f"
+		done
+		WRITTEN=$n ;;
+	esac
+}
+
+# After trace-cmd start: events off, the snapshot buffer freed, the ring
+# buffer emptied (trace-cmd reset would also change its size).
+ftrace_snap_off() {
+	local T=/sys/kernel/tracing
+	echo 0 >"$T/tracing_on"
+	echo 0 >"$T/events/enable"
+	echo 0 >"$T/snapshot"
+	: >"$T/trace"
+	echo 1 >"$T/tracing_on"
+}
+
 wl_args() {
 	case $1 in
 	pipe) echo "pipe $N_PIPE" ;;
@@ -159,7 +220,7 @@ wl_args() {
 # run_one TABLE REP WORKLOAD TRACER: one measured run, one CSV line.
 run_one() {
 	local table=$1 rep=$2 wl=$3 tr=$4 d=/tmp/run pid= ev= lost= bytes= raw= line
-	local c0 c1 c2 pc0 pc1 ok=1 stacks= how=
+	local c0 c1 c2 pc0 pc1 ok=1 stacks= how= snap t0 snap_secs= snap_bytes= snap_cpu=
 	rm -rf "$d"; mkdir -p "$d"
 	sync
 	case $tr in *-stacks) stacks=1 ;; esac
@@ -168,8 +229,14 @@ run_one() {
 	gotrace-raw) how=--no-pack ;;
 	gotrace-read) how="--no-pack --no-splice" ;;
 	esac
+	ic_begin "setup/$table/$rep/$wl/$tr"
 	case $tr in
 	none) ;;
+	gotrace-flight)
+		# The flight recorder: the same size per CPU as record's default
+		# buffer, nothing reads while the workload runs.
+		$GT start --flight "${FLIGHT_SIZE:-4M}" -e sched,page 2>"$d/rec.err" || ok=
+		;;
 	gotrace*)
 		$GT record -o "$d/trace.gt" -e sched,page ${stacks:+--stacks=$GT_STACK_EVENTS} $how 2>"$d/rec.err" &
 		pid=$!
@@ -179,6 +246,14 @@ run_one() {
 			$GT status 2>/dev/null | grep -q '^state: *tracing' && break
 			sleep 0.1
 		done
+		;;
+	ftrace-snap)
+		# ftrace's flight recorder: the ring buffer in its default
+		# overwrite mode, no reader; the snapshot's spare buffer is
+		# allocated before the workload (the first write of 1 swaps
+		# the near-empty buffer out), as a snapshot trigger would have it.
+		trace-cmd start "${FT_EVENTS[@]}" >"$d/rec.err" 2>&1 || ok=
+		echo 1 >/sys/kernel/tracing/snapshot || ok=
 		;;
 	ftrace*)
 		trace-cmd record "${FT_EVENTS[@]}" ${stacks:+-T} -o "$d/trace.dat" >"$d/rec.err" 2>&1 &
@@ -199,41 +274,92 @@ run_one() {
 		echo enable >&8
 		read -r -t 300 -u 9 _ || say "perf: no ack"
 		;;
-	lttng)
+	lttng*)
 		[ -n "$have_lttng" ] || return 0
-		lttng create bench --output="$d/lttng" >/dev/null &&
+		# lttng-snap: a snapshot session (overwrite mode, the consumer
+		# writes only on `lttng snapshot record`)
+		snap=
+		[ "$tr" = lttng-snap ] && snap=--snapshot
+		lttng create bench $snap --output="$d/lttng" >/dev/null &&
 		lttng enable-event -k "$LT_EVENTS" >/dev/null &&
 		lttng start >/dev/null || { say "lttng: session setup failed"; ok=; }
 		pc0=$(proc_cpu lttng-consumerd)
 		;;
 	esac
+	ic_end
+	written_so_far "$tr"; local w0=$WRITTEN w1
 	cpu_now; c0=$CPU_NOW
 	icount_label "$table/$rep/$wl/$tr"
 	line=$($WL $(wl_args "$wl"))
 	cpu_now; c1=$CPU_NOW
+	written_so_far "$tr"; w1=$WRITTEN
+	cpu_now; c1=$CPU_NOW
+	case $tr in ftrace*)	# builtins only: nothing reaped before c2
+		for f in /sys/kernel/tracing/per_cpu/cpu*/stats; do
+			while IFS= read -r l; do echo "$l"; done <"$f"
+		done >"$d/stats.txt" ;;
+	esac
+	# A flight recorder: its counters, then one snapshot of what it holds
+	# (while it still records), measured apart from the workload.
+	case $tr in gotrace-flight|ftrace-snap|lttng-snap)
+		[ "$tr" != gotrace-flight ] || $GT status >"$d/status.txt" 2>&1
+		cpu_now; snap_cpu=$CPU_NOW
+		ic_begin "snap/$table/$rep/$wl/$tr"
+		t0=$EPOCHREALTIME
+		case $tr in
+		gotrace-flight) timeout 120 $GT snapshot -q -o "$d/snap.gt" 2>"$d/snap.err" ;;
+		ftrace-snap) ftrace_snap_save "$d/snap.dat" 2>"$d/snap.err" ;;
+		lttng-snap) timeout 120 lttng snapshot record >"$d/snap.err" 2>&1 ;;
+		esac || say "snapshot failed: $tr: $(tail -n 2 "$d/snap.err")"
+		snap_secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f", b - a }')
+		ic_end
+		cpu_now; snap_cpu=$(awk -v a="$snap_cpu" -v b="$CPU_NOW" 'BEGIN { printf "%.3f", (b - a) / 1000 }')
+		case $tr in
+		gotrace-flight) snap_bytes=$(stat -c %s "$d/snap.gt" 2>/dev/null) ;;
+		ftrace-snap) snap_bytes=$(stat -c %s "$d/snap.dat" 2>/dev/null) ;;
+		lttng-snap) snap_bytes=$(du -sb "$d/lttng" 2>/dev/null | cut -f1) ;;
+		esac
+		cpu_now; c1=$CPU_NOW
+		;;
+	esac
+	ic_begin "stop/$table/$rep/$wl/$tr"
 	case $tr in
 	none) ;;
+	gotrace-flight)
+		# stopped, the window is read out once to free it
+		$GT stop 2>>"$d/rec.err" && timeout 120 cat /dev/gotrace >/dev/null
+		;;
+	ftrace-snap) ftrace_snap_off ;;
 	gotrace*|ftrace*|perf)
-		case $tr in ftrace*)	# builtins only: nothing reaped before c2
-			for f in /sys/kernel/tracing/per_cpu/cpu*/stats; do
-				while IFS= read -r l; do echo "$l"; done <"$f"
-			done >"$d/stats.txt" ;;
-		esac
 		kill -INT "$pid"
 		wait "$pid"
 		;;
-	lttng)
+	lttng*)
 		lttng stop >"$d/stop.out" 2>&1
 		pc1=$(proc_cpu lttng-consumerd)
 		lttng list bench -k >"$d/list.out" 2>&1
 		lttng destroy bench >/dev/null 2>&1
 		;;
 	esac
+	ic_end
 	cpu_now; c2=$CPU_NOW
 	exec 8>&- 9>&-
 	local secs=${line#*secs=}; secs=${secs%% *}
 	local ops=${line##*ops_per_s=}
 	case $tr in
+	gotrace-flight)
+		# what the probes wrote while it ran (the window holds the last 4M)
+		ev=$(awk '$1 == "events:" { print $2 }' "$d/status.txt")
+		lost=$(awk '$1 == "lost:" { print $2 }' "$d/status.txt")
+		bytes=$snap_bytes
+		;;
+	ftrace-snap)
+		# written = still in the buffer + overwritten (not lost: no reader)
+		ev=$(awk '/^entries:/ || /^overrun:/ { s += $NF } END { print s + 0 }' "$d/stats.txt")
+		lost=$(awk '/^commit overrun:/ { s += $NF } /^dropped events:/ { s += $3 }
+			END { print s + 0 }' "$d/stats.txt")
+		bytes=$snap_bytes
+		;;
 	gotrace*)
 		# gotrace: recorded N events (L lost) in S s, B bytes (...)
 		l=$(grep 'recorded' "$d/rec.err" | tail -n1)
@@ -260,7 +386,7 @@ run_one() {
 		: "${lost:=0}"
 		bytes=$(stat -c %s "$d/perf.data")
 		;;
-	lttng)
+	lttng*)
 		lost=$(awk '/[Dd]iscarded events:/ { s += $NF } END { print s + 0 }' "$d/list.out")
 		l=$(sed -n 's/.*Warning: \([0-9]*\) events were discarded.*/\1/p' "$d/stop.out" | head -n1)
 		[ -z "$l" ] || lost=$l
@@ -270,12 +396,16 @@ run_one() {
 	local pcpu
 	case $tr in
 	lttng) pcpu=$(awk -v a="$pc0" -v b="$pc1" 'BEGIN { printf "%.3f", b - a }') ;;
-	none) pcpu= ;;
+	none|gotrace-flight|ftrace-snap|lttng-snap) pcpu= ;;
 	*) pcpu=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", (b - a) / 1000 }') ;;
 	esac
 	[ -n "$secs" ] && [ -n "$ok" ] || { say "run failed: $table $wl $tr: $line"; tail -n 5 "$d/rec.err" 2>/dev/null; }
-	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes}" >>"$OUT/runs.csv"
+	local wev=
+	[ -z "$w0" ] || [ -z "$w1" ] || wev=$((w1 - w0))
+	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes},$wev" >>"$OUT/runs.csv"
 	say "$table rep=$rep $wl $tr: ${secs}s ev=${ev:-?} lost=${lost:-?} bytes=${bytes:-?} cpu=${pcpu:-}"
+	[ -z "$snap_secs" ] ||
+		echo "$table,$rep,$wl,$tr,$snap_secs,$snap_cpu,${snap_bytes:-}" >>"$OUT/snaps.csv"
 	if [ "$rep" = "$REPS" ] && [ "$tr" != none ] && [ "$table" = main ]; then
 		mkdir -p "$OUT/traces"
 		case $tr in
@@ -299,21 +429,29 @@ rotate() {	# N words...: the words rotated left by N
 	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
 }
 
-echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes" >"$OUT/runs.csv"
+echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes,window_events" >"$OUT/runs.csv"
+echo "table,rep,workload,tracer,secs,cpu_s,bytes" >"$OUT/snaps.csv"
 # Each tracer once, untimed: the first start of a tracer reads its binary,
 # libraries and the modules tree over 9p (the first `perf record -a` took
 # over a minute under TCG), which no measured run should pay.
 for tr in $TRACERS; do
+	say "warm-up: $tr"
+	mkdir -p /tmp/warm
 	case $tr in
-	gotrace*) $GT record -o /tmp/warm -e sched,page -- sleep 0.2 ;;
-	ftrace) trace-cmd record "${FT_EVENTS[@]}" -o /tmp/warm sleep 0.2 ;;
-	perf) perf record -a -e "$PERF_EVENTS" -o /tmp/warm -- sleep 0.2 ;;
-	lttng)	[ -z "$have_lttng" ] || { lttng create warm --output=/tmp/warm &&
+	gotrace-flight) $GT start --flight 1M -e sched,page && sleep 0.2 &&
+		$GT snapshot -q -o /tmp/warm/s && $GT stop && timeout 60 cat /dev/gotrace >/dev/null ;;
+	gotrace*) $GT record -o /tmp/warm/t -e sched,page -- sleep 0.2 ;;
+	ftrace-snap) trace-cmd start "${FT_EVENTS[@]}" && sleep 0.2 &&
+		ftrace_snap_save /tmp/warm/snap.dat; ftrace_snap_off ;;
+	ftrace) trace-cmd record "${FT_EVENTS[@]}" -o /tmp/warm/t sleep 0.2 ;;
+	perf) perf record -a -e "$PERF_EVENTS" -o /tmp/warm/t -- sleep 0.2 ;;
+	lttng*)	[ -z "$have_lttng" ] || { lttng create warm --output=/tmp/warm/l &&
 		lttng enable-event -k "$LT_EVENTS" && lttng start && sleep 0.2 &&
 		lttng stop && lttng destroy warm; } ;;
-	esac >/dev/null 2>&1
+	esac >>/tmp/warm.log 2>&1 || say "warm-up of $tr failed: $(tail -n 3 /tmp/warm.log)"
 	rm -rf /tmp/warm
 done
+rm -f /tmp/warm.log
 # Warm-up (page cache, first exec over 9p) and, with TARGET_SECS, sizing:
 # each workload gets the amount of work that takes about TARGET_SECS without
 # tracing here, so that the run fits its time budget on a slower or faster
@@ -331,7 +469,7 @@ for wl in $WORKLOADS $STACK_WORKLOADS; do
 	fi
 done
 echo "N_PIPE=$N_PIPE N_PAGE=$N_PAGE N_MIX=$N_MIX" >"$OUT/sizes.txt"
-say "sizes: $(cat "$OUT/sizes.txt")"
+say "sizes: $(cat "$OUT/sizes.txt"); /tmp: $(df -k /tmp | awk 'NR == 2 { print $3 " kB used" }')"
 for rep in $(seq "$REPS"); do
 	for wl in $WORKLOADS; do
 		for tr in $(rotate "$rep" $TRACERS); do run_one main "$rep" "$wl" "$tr"; done

@@ -4,8 +4,13 @@
  * bench/icount.h, so that QEMU's icount plugin counts the guest
  * instructions it took (with everything else the guest ran meanwhile).
  * Exits with CMD's status.
+ *
+ * icmark --start, icmark --stop: executes one marker and exits, for a
+ * phase made of several commands (a script's own steps between them are
+ * counted too).
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -17,8 +22,16 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: icmark CMD [ARG...]\n");
+		fprintf(stderr, "usage: icmark CMD [ARG...] | --start | --stop\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "--start") && argc == 2) {
+		icount_start();
+		return 0;
+	}
+	if (!strcmp(argv[1], "--stop") && argc == 2) {
+		icount_stop();
+		return 0;
 	}
 	icount_start();
 	pid = fork();

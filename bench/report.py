@@ -50,7 +50,11 @@ def fmt(x, spec='.2f', none='–'):
     return none if x is None else format(x, spec)
 
 
-runs = list(csv.DictReader(open(os.path.join(a.out, 'runs.csv'))))
+# No runs.csv: an -icount-only run (scripts/bench.sh with BENCH_WALL=0).
+rp = os.path.join(a.out, 'runs.csv')
+runs = list(csv.DictReader(open(rp))) if os.path.exists(rp) else []
+sp = os.path.join(a.out, 'snaps.csv')
+snaps = list(csv.DictReader(open(sp))) if os.path.exists(sp) else []
 dec_path = os.path.join(a.out, 'decode.csv')
 decode = list(csv.DictReader(open(dec_path))) if os.path.exists(dec_path) else []
 cfg = {}
@@ -107,6 +111,19 @@ for r in runs:
     by.setdefault((r['table'], r['workload'], r['rep']), {})[r['tracer']] = r
 
 
+def new_res(res, wl, tr):
+    return res.setdefault((wl, tr), {k: [] for k in
+                          ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs',
+                           'insns', 'add_insns', 'ins_per_ev', 'kins_per_ev', 'uins_per_ev', 'ic_events',
+                           'setup_insns', 'stop_insns', 'snap_insns')})
+
+
+def window_calls(ic):
+    """gotrace's probe calls in a phase: its events there (None: no map)."""
+    return sum(c for n, (_, c) in (ic or {}).get('ranges', {}).items()
+               if n.startswith('gotrace:gt_probe_')) or None
+
+
 def summarize(table):
     res = {}
     for (t, wl, rep), trs in by.items():
@@ -116,11 +133,9 @@ def summarize(table):
         for tr, r in trs.items():
             # A run whose tracer has its own event counter and reported
             # nothing did not trace (e.g. perf not ready in time): left out.
-            if tr not in ('none', 'lttng') and not num(r['events']):
+            if not tr.startswith(('none', 'lttng')) and not num(r['events']):
                 continue
-            s = res.setdefault((wl, tr), {k: [] for k in
-                               ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs',
-                                'insns', 'add_insns', 'ins_per_ev', 'kins_per_ev', 'uins_per_ev')})
+            s = new_res(res, wl, tr)
             ops, secs = num(r['ops_per_s']), num(r['secs'])
             s['ops'].append(ops)
             s['secs'].append(secs)
@@ -162,17 +177,34 @@ def summarize(table):
         icb = icount.get(f'{table}/{rep}/{wl}/none')
         for tr, r in trs.items():
             ic = icount.get(f'{table}/{rep}/{wl}/{tr}')
-            s = res.get((wl, tr))
             # as above: a tracer that counted no events did not trace
-            if not ic or s is None or (tr not in ('none', 'lttng') and not num(r['events'])):
+            if not ic or (not tr.startswith(('none', 'lttng')) and not num(r['events'])):
                 continue
+            s = new_res(res, wl, tr)
             s['insns'].append(ic['insns'])
+            # the tracer's start, its stop, its snapshot (guest.sh's phases)
+            for ph in ('setup', 'stop', 'snap'):
+                x = icount.get(f'{ph}/{table}/{rep}/{wl}/{tr}')
+                if x:
+                    s[ph + '_insns'].append(x['insns'])
             if tr == 'none' or not icb:
                 continue
-            ev = num(r['events'])
-            if not ev and tr == 'lttng':
-                ev = med([num(x['events']) for (w, _), t in ic_by.items() if w == wl
-                          for n, x in t.items() if n == 'gotrace'])
+            # The events written inside the window when the tracer's
+            # counters gave them (guest.sh reads them before and after the
+            # workload), else all the trace's events.
+            # The events of the window: for gotrace, exactly, the calls of
+            # its probes between the markers (one event each; the wakeup
+            # probes are counted at their entry, not again in gt_wakeup).
+            # The other tracers trace the same tracepoints in the same
+            # window: they take gotrace record's median for the workload.
+            # (Their own counters, read before and after `wl`, also count
+            # wl's exec and exit, outside the markers: ~7% more on mix.)
+            ev = window_calls(ic) if tr.startswith('gotrace') else None
+            if not ev:
+                ev = med([window_calls(icount.get(f'{table}/{x["rep"]}/{wl}/gotrace'))
+                          for (w, _), t in ic_by.items() if w == wl
+                          for n, x in t.items() if n == 'gotrace']) or num(r['events'])
+            s['ic_events'].append(ev)
             s['add_insns'].append(ic['insns'] - icb['insns'])
             if ev:
                 s['ins_per_ev'].append((ic['insns'] - icb['insns']) / ev)
@@ -216,6 +248,34 @@ def icount_table(summ, out):
             fmt(rel, '.2f') + ('×' if rel is not None else '')))
 
 
+def phase_table(summ, out):
+    """Instructions of each tracer's start and stop (guest.sh's phases)."""
+    rows = [(k, r) for k, r in summ.items() if r.get('setup_insns') is not None and
+            not k.endswith('/none')]
+    if not rows:
+        return
+    out.append('')
+    out.append('Outside the workload\'s window, the same runs\' other phases (`bench/guest.sh` '
+               'marks them with `icmark --start`/`--stop`; medians, M instructions, the whole '
+               'guest: the script\'s own commands and polling included): *start* from launching '
+               'the tracer until it records (for `gotrace record`, `trace-cmd record`, `perf '
+               'record`: until their tracing state shows, polled), *stop* from the end of the '
+               'workload (after a snapshot, if any) until the tracer has finished (for `gotrace '
+               'record` its final reads and the packing after the trace; for LTTng `lttng stop` '
+               'and `lttng destroy`, the consumer daemon\'s flush included), *snapshot* the '
+               'snapshot command of a flight recorder. The window\'s column repeats the added '
+               'instructions of the table above, in M.')
+    out.append('')
+    out.append('| workload | tracer | start (M) | added in the window (M) | stop (M) | snapshot (M) |')
+    out.append('|---|---|---:|---:|---:|---:|')
+    for k, r in rows:
+        wl, tr = k.split('/')
+        win = r['added_insns']
+        m = lambda x: fmt(None if x is None else x / 1e6, '.2f')
+        out.append('| %s | %s | %s | %s | %s | %s |' % (wl, TR_NAME.get(tr, tr), m(r['setup_insns']),
+                   m(win), m(r['stop_insns']), m(r['snap_insns'])))
+
+
 def lost_str(ls):
     vals = [l for l in ls if l not in (None, '')]
     if not vals:
@@ -226,11 +286,14 @@ def lost_str(ls):
     return ' / '.join(str(v) for v in vals)
 
 
-TR_ORDER = ['none', 'gotrace', 'gotrace-raw', 'gotrace-read', 'ftrace', 'perf', 'lttng',
-            'gotrace-stacks', 'ftrace-stacks']
+TR_ORDER = ['none', 'gotrace', 'gotrace-raw', 'gotrace-read', 'gotrace-flight', 'ftrace',
+            'ftrace-snap', 'perf', 'lttng', 'lttng-snap', 'gotrace-stacks', 'ftrace-stacks']
 TR_NAME = {'none': 'none', 'gotrace': 'gotrace record', 'ftrace': 'trace-cmd record',
            'gotrace-raw': 'gotrace record --no-pack (splice)',
            'gotrace-read': 'gotrace record --no-pack --no-splice (read)',
+           'gotrace-flight': 'gotrace start --flight 4M (no reader)',
+           'ftrace-snap': 'ftrace overwrite + snapshot buffer (trace-cmd start, no reader)',
+           'lttng-snap': 'LTTng snapshot session (lttng create --snapshot)',
            'perf': 'perf record', 'lttng': 'LTTng (kernel session)',
            'gotrace-stacks': 'gotrace record --stacks', 'ftrace-stacks': 'trace-cmd record -T'}
 
@@ -238,10 +301,13 @@ TR_NAME = {'none': 'none', 'gotrace': 'gotrace record', 'ftrace': 'trace-cmd rec
 def table(res, out):
     wls = [w for w in cfg.get('WORKLOADS', '').split() if any(k[0] == w for k in res)]
     wls += sorted({k[0] for k in res} - set(wls))
-    out.append('| workload | tracer | ops/s (median) | throughput vs none | events recorded | '
-               'events lost | bytes/event | persisting CPU s | CPU s per 1M events | '
-               'added wall ns/event |')
-    out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    if not runs:
+        out.append('No wall-time VM in this run (`BENCH_WALL=0`): instruction counts only.')
+    else:
+        out.append('| workload | tracer | ops/s (median) | throughput vs none | events recorded | '
+                   'events lost | bytes/event | persisting CPU s | CPU s per 1M events | '
+                   'added wall ns/event |')
+        out.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
     summ = {}
     for wl in wls:
         for tr in TR_ORDER:
@@ -261,8 +327,13 @@ def table(res, out):
                 'added_insns_per_event_all': s['ins_per_ev'],
                 'added_kernel_insns_per_event': med(s['kins_per_ev']),
                 'added_user_insns_per_event': med(s['uins_per_ev']),
+                'icount_events': med(s['ic_events']), 'added_insns': med(s['add_insns']),
+                'setup_insns': med(s['setup_insns']), 'stop_insns': med(s['stop_insns']),
+                'snap_insns': med(s['snap_insns']),
             }
             summ[f'{wl}/{tr}'] = row
+            if not s['ops']:	# no wall-time run of it (only -icount)
+                continue
             if tr == 'none':
                 out.append(f'| {wl} | none | {fmt(row["ops_per_s"], ".0f")} | 1.000 | | | | | | |')
                 continue
@@ -346,18 +417,21 @@ if icount and ic_runs:
              '`-icount` (the second CPU is never scheduled again after it checks in); the tracer\'s '
              'persisting process shares that CPU with the workload, as it shares the one host '
              'thread of the wall-time VM. *added instructions/event* is (instructions with the '
-             'tracer − without, same repetition) / the events that run recorded (LTTng, whose '
-             'events are counted only on the host: gotrace\'s median for the workload in that '
-             'VM, the same 13 tracepoints); *spread* is (max − min) / median across repetitions; '
+             'tracer − without, same repetition) / the events of the window: gotrace\'s probe calls '
+             'between the markers (exact; the other tracers, which trace the same 13 tracepoints '
+             'in the same window, take gotrace record\'s median for the workload); *spread* is (max − min) / median across repetitions; '
              '*kernel*/*user* split the added instructions by the address they ran at.' % ic_reps)
     o.append('')
     icount_table(summary['main'], o)
+    phase_table(summary['main'], o)
     probes = {}
-    for (t, wl, rep), trs in by.items():
-        ic = icount.get(f'{t}/{rep}/{wl}/gotrace') if t == 'main' else None
+    for r in ic_runs:
+        if r['table'] != 'main' or r['tracer'] != 'gotrace':
+            continue
+        ic = icount.get(f'main/{r["rep"]}/{r["workload"]}/gotrace')
         for name, (ins, calls) in (ic or {}).get('ranges', {}).items():
             if calls and name.startswith(('gotrace:', 'kernel:')):
-                probes.setdefault((wl, name), []).append((ins / calls, calls))
+                probes.setdefault((r['workload'], name), []).append((ins / calls, calls))
     if probes:
         o.append('')
         o.append('Instructions per call of the functions of gotrace.ko that ran in the '
@@ -372,6 +446,62 @@ if icount and ic_runs:
             ipc, calls = med([x[0] for x in v]), med([x[1] for x in v])
             summary['probe_insns'][f'{wl}/{name}'] = {'calls': calls, 'insns_per_call': ipc}
             o.append('| %s | `%s` | %.0f | %.1f |' % (wl, name.split(':', 1)[1], calls, ipc))
+FLIGHT = [('gotrace', 'gotrace-flight'), ('ftrace', 'ftrace-snap'), ('lttng', 'lttng-snap')]
+if any(k.split('/')[1] in ('gotrace-flight', 'ftrace-snap', 'lttng-snap') for k in summary['main']):
+    ic_snaps = []
+    p = os.path.join(ic_out, 'snaps.csv')
+    if a.icount_out and os.path.exists(p):
+        ic_snaps = list(csv.DictReader(open(p)))
+    o.append('')
+    o.append('## Flight recorder')
+    o.append('')
+    o.append('Each tracer keeping the most recent events in memory, nothing reading while the '
+             'workload runs, against the same tracer recording to a file (rows of the tables '
+             'above): `gotrace start --flight 4M -e sched,page` (4 MiB per CPU, the size of '
+             'record\'s default buffer; the module overwrites the oldest generation); ftrace\'s '
+             'snapshot mode, `trace-cmd start` with the same events into the ring buffer in its '
+             'default overwrite mode and default size, the snapshot buffer allocated before the '
+             'workload (`echo 1 > snapshot`; a snapshot swaps the spare buffer in, so the write '
+             'path is the overwrite buffer\'s); an LTTng snapshot session (`lttng create '
+             '--snapshot`, the same events, default channel: overwrite mode, the consumer '
+             'writes only on `lttng snapshot record`). After the workload\'s window, one '
+             'snapshot is taken while tracing goes on, measured apart: `gotrace snapshot -o '
+             'FILE`; `trace-cmd snapshot -s` then the snapshot buffer\'s binary pages copied out of '
+             '`per_cpu/cpu*/snapshot_raw` (`dd iflag=nonblock`: what trace-cmd stores, without its '
+             'file header; `trace-cmd extract -s` of trace-cmd 3.1.6 never ended here); `lttng '
+             'snapshot record`. *events (window)*: those of the `-icount` window, the denominator '
+             'of *added instructions/event* (as in *Instructions*); *snapshot bytes* is the file '
+             '(LTTng: its output directory). The wall-time columns are empty for workloads the '
+             'wall-time VM did not run.')
+    o.append('')
+    o.append('| workload | tracer | throughput vs none | added wall ns/event | events (window) | '
+             'added instructions/event | spread | of which kernel | of which user | '
+             'snapshot s (wall) | snapshot instructions (M) | snapshot bytes |')
+    o.append('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    summary['flight'] = {}
+    wls = [w for w in cfg.get('WORKLOADS', '').split()]
+    wls += sorted({k.split('/')[0] for k in summary['main']} - set(wls))
+    for wl in wls:
+        for pair in FLIGHT:
+            for tr in pair:
+                r = summary['main'].get(f'{wl}/{tr}')
+                if not r:
+                    continue
+                sn = [x for x in snaps if x['workload'] == wl and x['tracer'] == tr and x['table'] == 'main']
+                isn = [x for x in ic_snaps if x['workload'] == wl and x['tracer'] == tr and x['table'] == 'main']
+                ssecs = med([num(x['secs']) for x in sn])
+                sbytes = med([num(x['bytes']) for x in (sn or isn)])
+                ev = r['icount_events']
+                pct = lambda x: '–' if x is None else '%.1f%%' % (100 * x)
+                summary['flight'][f'{wl}/{tr}'] = {'snapshot_secs': ssecs, 'snapshot_bytes': sbytes}
+                o.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                    wl, TR_NAME.get(tr, tr), fmt(r['ratio'], '.3f'), fmt(r['ns_per_event'], '.0f'),
+                    fmt(ev, '.0f'), fmt(r['added_insns_per_event'], '.0f'),
+                    pct(r['added_insns_per_event_spread']),
+                    fmt(r['added_kernel_insns_per_event'], '.0f'),
+                    fmt(r['added_user_insns_per_event'], '.0f'), fmt(ssecs, '.3f'),
+                    fmt(None if r['snap_insns'] is None else r['snap_insns'] / 1e6, '.2f'),
+                    fmt(sbytes, '.0f')))
 st = summarize('stacks')
 if st:
     o.append('')
@@ -626,7 +756,7 @@ for wl in wls:
         goals.append(('`gotrace record` (packing) CPU per 1M events ≤ 1.5× lttng-consumerd\'s (%s)' % wl,
                       r <= 1.5, '%.2f vs %.2f s (%.2f×); `record --raw` not in this run' % (
                           g['cpu_s_per_1M_events'], lt['cpu_s_per_1M_events'], r)))
-    if g:
+    if g and g.get('ops_per_s') is not None:
         ok = g['lost'] == '0'
         goals.append(('no lost events (%s)' % wl, ok, 'gotrace lost: %s' % g['lost']))
         f = m.get(f'{wl}/ftrace')
@@ -661,12 +791,13 @@ print('\n'.join(o))
 
 if a.results:
     os.makedirs(a.results, exist_ok=True)
-    for f in ('runs.csv', 'decode.csv', 'gtbench.txt', 'icount.txt', 'icount-map', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
+    for f in ('runs.csv', 'snaps.csv', 'decode.csv', 'gtbench.txt', 'icount.txt', 'icount-map', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
         src = os.path.join(a.out, f)
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))
     # the -icount VM's counts and runs
     for f, dst in (('icount.txt', 'icount.txt'), ('runs.csv', 'icount-runs.csv'),
+                   ('snaps.csv', 'icount-snaps.csv'),
                    ('config', 'icount-config')):
         src = os.path.join(ic_out, f)
         if a.icount_out and os.path.exists(src):

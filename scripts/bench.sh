@@ -8,6 +8,10 @@
 # so that the peers run from their Debian packages.
 #
 #   bench.sh            full run: writes BENCHMARKS.md and bench/results/
+#                       (tracers: none, gotrace record, its flight recorder,
+#                       trace-cmd record, ftrace overwrite + snapshot buffer,
+#                       perf record, an LTTng session, an LTTng snapshot
+#                       session; bench/guest.sh says how each is run)
 #   bench.sh --smoke    one tiny iteration (gotrace + ftrace, one 10 s
 #                       ring_buffer_benchmark run), checks that every step
 #                       produced numbers; output in .build/bench/
@@ -22,6 +26,15 @@
 # clock driven by its instruction count, not by the host's, so that timer
 # work cannot follow host load) and one vCPU (6.1's SMP bring-up hangs
 # under QEMU 7.2's -icount: the AP is never scheduled again).
+# BENCH_FLIGHT_SIZE (default 4M, record's buffer) is gotrace-flight's
+# --flight SIZE.  BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM;
+# BENCH_ICOUNT_WORKLOADS its workloads (default: the first VM's).
+# BENCH_WALL=0 runs the -icount VM alone (no wall-time VM, no decoding),
+# with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX as given (the
+# last full run's sizes.txt says what the wall-time VM chose); its report
+# goes to BENCH_REPORT (default .build/bench/report.md), never to
+# BENCHMARKS.md.  Such runs need no quiet host: instruction counts do not
+# move with host load.
 # Exit status: 0 when the runs produced their numbers.
 set -euo pipefail
 
@@ -31,6 +44,12 @@ B=$BUILD/bench
 cd "$ROOT"
 smoke=
 [ "${1:-}" = --smoke ] && smoke=1
+wall=${BENCH_WALL:-1}
+if [ "$wall" = 0 ]; then
+	[ -z "$smoke" ] && [ "${BENCH_ICOUNT:-1}" != 0 ] ||
+		{ echo "bench: BENCH_WALL=0 needs the -icount VM (not with --smoke or BENCH_ICOUNT=0)" >&2; exit 2; }
+	: "${BENCH_REPORT:=$B/report.md}"
+fi
 T0=$(date +%s)
 
 mkdir -p "$B" "$BUILD/logs"
@@ -45,7 +64,7 @@ vm_kernel "$series" 2>>"$BUILD/logs/bench-deps.log" ||
 	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }
 kver=${VM_KVER[$series]}
 no_lttng=${smoke:+--no-lttng}
-case " ${BENCH_TRACERS:-lttng} " in *" lttng "*) ;; *) no_lttng=--no-lttng ;; esac
+case " ${BENCH_TRACERS:-lttng} " in *" lttng "*|*" lttng-snap "*) ;; *) no_lttng=--no-lttng ;; esac
 scripts/bench-deps.sh "$kver" $no_lttng 2>>"$BUILD/logs/bench-deps.log" ||
 	{ tail -n 30 "$BUILD/logs/bench-deps.log"; exit 1; }
 echo "    kernel $kver"
@@ -126,12 +145,14 @@ if [ -n "$smoke" ]; then
 	n_pipe=500 n_page=5 n_mix=300 gtb_reps=1 gtb_events=100000 target=
 	rbb_reader_runs=0
 else
-	reps=${BENCH_REPS:-5} tracers=${BENCH_TRACERS:-"none gotrace ftrace perf lttng"}
+	reps=${BENCH_REPS:-5}
+	tracers=${BENCH_TRACERS:-"none gotrace gotrace-flight ftrace ftrace-snap perf lttng lttng-snap"}
 	stack_tracers="none gotrace-stacks ftrace-stacks"
 	workloads=${BENCH_WORKLOADS:-"pipe page mix"} stack_wl=${BENCH_STACK_WORKLOADS-$workloads}
 	# Calibration amounts; the guest scales them to BENCH_TARGET_SECS each.
 	n_pipe=${BENCH_N_PIPE:-2000} n_page=${BENCH_N_PAGE:-20} n_mix=${BENCH_N_MIX:-200}
 	target=${BENCH_TARGET_SECS:-2}
+	[ "$wall" != 0 ] || target=
 	gtb_reps=${BENCH_GTB_REPS:-3} gtb_events=${BENCH_GTB_EVENTS:-2000000}
 	# ring_buffer_benchmark runs 10 s each: one without its reader after
 	# each `gotrace bench` repetition, then one with it.
@@ -157,6 +178,7 @@ GTBENCH_EVENTS=$gtb_events
 RBB_KO=$rbb_ko
 RBB_READER_RUNS=$rbb_reader_runs
 ICOUNT=
+FLIGHT_SIZE=${BENCH_FLIGHT_SIZE:-4M}
 BIN=$BIN
 MODROOT=$B/modroot
 EOC
@@ -196,7 +218,11 @@ bench_vm() {
 		exit 1
 	fi
 }
-bench_vm "$vm" "$OUT"
+if [ "$wall" != 0 ]; then
+	bench_vm "$vm" "$OUT"
+else
+	echo "N_PIPE=$n_pipe N_PAGE=$n_page N_MIX=$n_mix" >"$OUT/sizes.txt"
+fi
 
 # The instruction counts: the same runs again, in a VM whose clock follows
 # its instructions (-icount shift=0: 1 ns per instruction; sleep=off: idle
@@ -212,10 +238,12 @@ if [ -n "$icount_plugin" ]; then
 	sed -e "s/^REPS=.*/REPS=${BENCH_ICOUNT_REPS:-$([ -n "$smoke" ] && echo 1 || echo 3)}/" \
 	    -e 's/^STACK_TRACERS=.*/STACK_TRACERS=""/' -e 's/^STACK_WORKLOADS=.*/STACK_WORKLOADS=""/' \
 	    -e "s/^N_PIPE=.*/N_PIPE=$N_PIPE/" -e "s/^N_PAGE=.*/N_PAGE=$N_PAGE/" -e "s/^N_MIX=.*/N_MIX=$N_MIX/" \
-	    -e 's/^TARGET_SECS=.*/TARGET_SECS=/' -e 's/^GTBENCH_REPS=.*/GTBENCH_REPS=1/' \
+	    -e 's/^TARGET_SECS=.*/TARGET_SECS=/' -e "s/^GTBENCH_REPS=.*/GTBENCH_REPS=${BENCH_ICOUNT_GTB_REPS:-1}/" \
 	    -e 's/^GTBENCH_EVENTS=.*/GTBENCH_EVENTS=100000/' \
 	    -e 's/^RBB_KO=.*/RBB_KO=/' -e 's/^RBB_READER_RUNS=.*/RBB_READER_RUNS=0/' \
 	    -e 's/^ICOUNT=.*/ICOUNT=1/' "$OUT/config" >"$OUT_IC/config"
+	[ -z "${BENCH_ICOUNT_WORKLOADS:-}" ] ||
+		sed -i "s/^WORKLOADS=.*/WORKLOADS=\"$BENCH_ICOUNT_WORKLOADS\"/" "$OUT_IC/config"
 	cp "$OUT/icount-functions" "$OUT_IC/"
 	# The plugin's inline counters need single-threaded TCG, which
 	# -icount implies.
@@ -223,9 +251,11 @@ if [ -n "$icount_plugin" ]; then
 		"-smp 1 -icount shift=0,sleep=off -rtc clock=vm -plugin $icount_plugin,out=$OUT_IC/icount.txt,label=$OUT_IC/icount-label,map=$OUT_IC/icount-map"
 fi
 
-echo "==> decoding on the host"
-python3 bench/decode.py "$OUT" "$BIN/gotrace" ${smoke:+--smoke} >"$OUT/decode.log" 2>&1 ||
-	{ cat "$OUT/decode.log"; exit 1; }
+if [ "$wall" != 0 ]; then
+	echo "==> decoding on the host"
+	python3 bench/decode.py "$OUT" "$BIN/gotrace" ${smoke:+--smoke} >"$OUT/decode.log" 2>&1 ||
+		{ cat "$OUT/decode.log"; exit 1; }
+fi
 
 T1=$(date +%s)
 cp "$B/source.txt" "$OUT/source.txt"
