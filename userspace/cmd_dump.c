@@ -328,7 +328,7 @@ struct field {
 	uint8_t arg;		/* index in gt_event.args */
 };
 
-#define MAX_FIELDS	8
+#define MAX_FIELDS	10	/* mark_victim: pid, comm and 7 more */
 
 /*
  * The printed fields of each event type, in the order of its tracefs
