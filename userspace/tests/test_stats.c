@@ -1530,7 +1530,7 @@ static void test_random(void)
 		c = i % 3;
 		enc_batch_begin(&e, c, seq[c]++, ts, 0);
 		for (k = 0; k < 100; k++) {
-			uint64_t x[6], type;
+			uint64_t x[GT_MAX_ARGS] = { 0 }, type;
 			unsigned int j;
 
 			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
