@@ -145,12 +145,13 @@ static void *writer_fn(void *arg)
 	strcpy(h.release, "fake");
 	strcpy(h.machine, "x86_64");
 	put(&h, sizeof(h));
-	while (!__atomic_load_n(&stop_req, __ATOMIC_ACQUIRE)) {
+	/* one batch at least, as a device that traced anything before STOP */
+	do {
 		put_batch(cpu, first ? lost_env : 0);
 		first = 0;
 		cpu = (cpu + 1) % FAKE_CPUS;
 		usleep(5000);
-	}
+	} while (!__atomic_load_n(&stop_req, __ATOMIC_ACQUIRE));
 	if (!getenv("FAKEDEV_NOEND")) {
 		struct gotrace_cpu_end ce;
 		struct gotrace_end e;
