@@ -3,7 +3,7 @@
  * Host tests of triggers (issue 13): the TRIGGERS record of a flight
  * recorder's snapshot in libgotrace (gt_triggers(), gt_fired(),
  * gt_fired_at()), malformed TRIGGERS records (one line, nothing else
- * lost), and the marks dump and stats print.
+ * lost), and the marks dump, stats, report and convert print.
  *
  * Usage: test_triggers GOTRACE_BINARY OUTDIR
  */
@@ -351,6 +351,14 @@ static void test_tools(void)
 		 "'%s' stats --json '%s' | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d[\"triggers\"]; assert t[\"fired_total\"]==10 and len(t[\"fired\"])==4 and t[\"fired\"][3][\"trigger\"]==\"oom\" and t[\"fired\"][3][\"comm\"]==\"hog\", t'",
 		 tool, path);
 	ok(system(cmd) == 0, "stats --json has the triggers and the fired ones");
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' report -o '%s.html' '%s' && grep -q '\"triggers\":{\"triggers\":\\[\"reclaim:10ms\",\"oom\",\"alloc-fail:2\",\"reclaim:1ms\"\\],\"fired_total\":10' '%s.html' && grep -q 'function triggers()' '%s.html'",
+		 tool, path, path, path, path);
+	ok(system(cmd) == 0, "report's data has the triggers, its page a table of them");
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' convert -q --format=perfetto -o '%s.json' '%s' && test \"$(grep -o '\"name\":\"trigger [a-z0-9:-]*\"' '%s.json' | sort | tr '\\n' ' ')\" = '\"name\":\"trigger alloc-fail:2\" \"name\":\"trigger oom\" \"name\":\"trigger reclaim:10ms\" \"name\":\"trigger reclaim:1ms\" '",
+		 tool, path, path, path);
+	ok(system(cmd) == 0, "convert --format=perfetto: an instant per fired trigger");
 }
 
 int main(int argc, char **argv)
