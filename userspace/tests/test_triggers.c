@@ -3,15 +3,20 @@
  * Host tests of triggers (issue 13): the TRIGGERS record of a flight
  * recorder's snapshot in libgotrace (gt_triggers(), gt_fired(),
  * gt_fired_at()), malformed TRIGGERS records (one line, nothing else
- * lost), and the marks dump, stats, report and convert print.
+ * lost), the marks dump and stats print, and 'gotrace flight': its
+ * options, and its loop against the LD_PRELOAD stand-in of the device
+ * (fakedev.c: triggers that fire on a schedule, POLLPRI, TRIGGERS,
+ * SNAPSHOT).
  *
- * Usage: test_triggers GOTRACE_BINARY OUTDIR
+ * Usage: test_triggers GOTRACE_BINARY OUTDIR FAKEDEV_SO
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "encoder.h"
@@ -21,6 +26,7 @@
 
 static const char *tool;
 static const char *outdir;
+static const char *fakedev;
 
 #define A(...) ((const uint64_t[]){ __VA_ARGS__ })
 #define NO_PAGE	(~0ULL)
@@ -361,18 +367,132 @@ static void test_tools(void)
 	ok(system(cmd) == 0, "convert --format=perfetto: an instant per fired trigger");
 }
 
+/* Run a bash script with $T (the tool), $D (a fresh directory), $F. */
+static __attribute__((format(printf, 2, 3)))
+int flight_sh(const char *name, const char *fmt, ...);
+
+static int flight_sh(const char *name, const char *fmt, ...)
+{
+	char script[3072], cmd[4096];
+	char *argv[] = { "bash", "-c", cmd, NULL };
+	va_list ap;
+	pid_t pid;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(script, sizeof(script), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd),
+		 "running() { for i in $(seq 200); do grep -q running err && return; sleep 0.05; done; }; "
+		 "T='%s'; F='%s'; D='%s/%s'; rm -rf \"$D\"; mkdir -p \"$D\"; cd \"$D\" || exit 99; export LD_PRELOAD=\"$F\" ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0; %s",
+		 tool, fakedev, outdir, name, script);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execvp("bash", argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_flight_opts(void)
+{
+	static const struct {
+		const char *args;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "-t oom", 2, "-o DIR is required" },
+		{ "-o .", 2, "give at least one --trigger SPEC" },
+		{ "-o . -t bogus", 2, "unknown trigger 'bogus' (known: oom, alloc-fail[:ORDER], reclaim:T, compaction:T, wakeup:T)" },
+		{ "-o . -t oom:3", 2, "oom takes no value" },
+		{ "-o . -t reclaim", 2, "reclaim needs a duration, e.g. reclaim:10ms" },
+		{ "-o . -t compaction:10xs", 2, "bad compaction duration '10xs'" },
+		{ "-o . -t wakeup:0", 2, "the duration must be above 0" },
+		{ "-o . -t reclaim:3601s", 2, "at most 3600 s" },
+		{ "-o . -t alloc-fail:11", 2, "alloc-fail order 11 out of range [0, 10]" },
+		{ "-o . -t alloc-fail:x", 2, "bad alloc-fail order 'x'" },
+		{ "-o . -t oom --after 1q", 2, "bad --after '1q'" },
+		{ "-o . -t oom --max 0", 2, "--max 0 out of range" },
+		{ "-o ./missing -t oom", 1, "./missing: No such file or directory" },
+		{ "-o ./file -t oom", 1, "./file: not a directory" },
+		{ "-o . -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom", 2, "at most 16 triggers" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* no device: each is refused before opening it */
+		ok(flight_sh("opts", "touch file; \"$T\" flight %s >out 2>err; rc=$?; test $rc = %d && test $(wc -l <err) = 1 && grep -qF -- \"%s\" err && ! test -s out && test $(ls | wc -l) = 3 || { cat err; echo rc $rc; exit 1; }",
+			     cases[i].args, cases[i].rc, cases[i].msg) == 0,
+		   "flight %s: exit %d, one line: %s", cases[i].args,
+		   cases[i].rc, cases[i].msg);
+	}
+}
+
+static void test_flight_run(void)
+{
+	const char *fired_name = "^[0-9]{8}-[0-9]{6}\\.[0-9]{3}-";
+	struct gt_reader *r;
+	char path[600];
+
+	ok(flight_sh("run", "FAKEDEV_FIRE=50:0,60:0,400:1 timeout 20 \"$T\" flight -o . -t reclaim:10ms -t oom -e sched --after 50ms --max 2 >out 2>err || exit 1; "
+		     "test $(wc -l <out) = 2 && test $(ls -A | grep -c .trace) = 2 && test $(ls -A | grep -c tmp) = 0 && "
+		     "ls | grep -Eq '%sreclaim-10ms\\.trace$' && ls | grep -Eq '%soom\\.trace$' && "
+		     "grep -q 'reclaim-10ms.trace: reclaim:10ms on cpu 0, pid 4242 (10.0ms); ' out && "
+		     "grep -q '1 fired triggers in their windows' err && "
+		     "\"$T\" dump *-oom.trace | grep -q 'mark_victim .* <- trigger oom$' && "
+		     "cp *-oom.trace oom.trace",
+		     fired_name, fired_name) == 0,
+	   "flight --max 2: two files named <time>-<trigger>.trace, a line each, the second fire in the first file's window saves none, exit 0");
+	snprintf(path, sizeof(path), "%s/run/oom.trace", outdir);
+	if (!gt_open_file(path, &r)) {
+		ok(gt_header(r)->groups ==
+		   (GOTRACE_GROUP_SCHED | GOTRACE_GROUP_RECLAIM |
+		    GOTRACE_GROUP_OOM) &&
+		   gt_header(r)->start_flags & GOTRACE_START_FLIGHT,
+		   "-e sched -t reclaim:10ms -t oom starts a flight recorder with groups sched,reclaim,oom (0x%llx)",
+		   (unsigned long long)gt_header(r)->groups);
+		gt_close(r);
+	} else {
+		ok(0, "the oom file opens: %s", gt_error(NULL));
+	}
+	ok(flight_sh("term", "FAKEDEV_STOPPED=$D/stopped timeout 20 \"$T\" flight -o . -t oom >out 2>err & pid=$!; running; kill -TERM $pid; wait $pid || exit 1; "
+		     "test -e stopped && ! test -s out && test $(ls -A | grep -c trace) = 0 && grep -q '0 files saved' err") == 0,
+	   "flight: SIGTERM stops the trace, exit 0, no file");
+	ok(flight_sh("int", "FAKEDEV_FIRE=20:0 FAKEDEV_STOPPED=$D/stopped timeout 20 \"$T\" flight -o . -t oom --after 2s >out 2>err & pid=$!; running; sleep 0.5; kill -INT $pid; wait $pid || exit 1; "
+		     "test -e stopped && test $(wc -l <out) = 1 && test $(ls -A | grep -c '[.]trace$') = 1 && test $(ls -A | grep -c tmp) = 0") == 0,
+	   "flight: SIGINT during --after: the file is saved first, then the trace stops, exit 0");
+	ok(flight_sh("cooldown", "FAKEDEV_FIRE=20:0,300:0 timeout 20 \"$T\" flight -o . -t oom --after 10ms --cooldown 5s >out 2>err & pid=$!; running; sleep 0.8; kill -TERM $pid; wait $pid || exit 1; "
+		     "test $(wc -l <out) = 1 && test $(ls -A | grep -c '[.]trace$') = 1 && grep -q '1 fired triggers within the cooldown: no new file' err") == 0,
+	   "flight --cooldown 5s: a second fire 280 ms later saves no file");
+	ok(flight_sh("nocooldown", "FAKEDEV_FIRE=20:0,300:0 timeout 20 \"$T\" flight -o . -t oom --after 10ms --max 2 >out 2>err || exit 1; "
+		     "test $(wc -l <out) = 2 && test $(ls -A | grep -c '[.]trace$') = 2") == 0,
+	   "flight without --cooldown: the second fire saves a second file");
+	ok(flight_sh("missed", "FAKEDEV_MISSED=5 FAKEDEV_FIRE=20:0 timeout 20 \"$T\" flight -q -o . -t oom --max 1 >out 2>err || exit 1; "
+		     "test $(wc -l <out) = 1 && grep -q '5 fired triggers were missed' err") == 0,
+	   "flight: missed fired triggers are reported");
+	ok(flight_sh("busy", "FAKEDEV_BUSY=1 timeout 20 \"$T\" flight -o . -t oom >out 2>err; test $? = 1 && test $(wc -l <err) = 1 && grep -q 'cannot start: a trace is running' err && test $(ls -A | wc -l) = 2") == 0,
+	   "flight on a busy device: exit 1, one line, no file");
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR\n", argv[0]);
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR FAKEDEV_SO\n",
+			argv[0]);
 		return 2;
 	}
 	tool = argv[1];
 	outdir = argv[2];
+	fakedev = argv[3];
 	mkdir(outdir, 0755);
 
 	test_lib();
 	test_malformed();
 	test_tools();
+	test_flight_opts();
+	test_flight_run();
 	return tap_done();
 }
