@@ -93,6 +93,9 @@ struct gt_trace {
 	struct gt_cgroups *cgroups;	/* GOTRACE_GROUP_CGROUP */
 	struct cpumask *cpus;		/* CPUs traced; NULL: all */
 	u64 stack_events;		/* 1 << GOTRACE_EV_*: with a stack */
+	/* 1 << GOTRACE_EV_*: a trigger looks at it (gotrace_trigger.c) */
+	u64 trigger_events;
+	struct gt_triggers *trig;	/* NULL: no triggers */
 	struct gt_stacks *stacks;
 	atomic64_t nmi_lost;		/* events refused in NMI context */
 	/* Batches a socket still held when spliced out: never refilled. */
@@ -182,6 +185,7 @@ void gt_trace_flush_start(struct gt_trace *t);
 void gt_trace_flush_stop(struct gt_trace *t);
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c);
 void gt_wake_reader(void);
+void gt_wake_deferred(void);
 void gt_trace_build_end(struct gt_trace *t);
 int gt_hotplug_init(void);
 void gt_hotplug_exit(void);
@@ -207,6 +211,23 @@ void gt_flight_snap_end(struct gt_trace *t, struct gt_snap *s);
 void gt_flight_snap_free(struct gt_snap *s);
 int gt_flight_snap_fd(struct gt_snap *s, struct gotrace_snapshot *out,
 		      struct gotrace_snapshot __user *uarg, u32 usize);
+
+/* gotrace_trigger.c */
+struct gt_triggers;
+struct gt_trigger_set {
+	u32 nr;
+	struct gotrace_trigger spec[GOTRACE_MAX_TRIGGERS];
+};
+
+int gt_triggers_copy(const struct gotrace_start *p, struct gt_trigger_set *set);
+int gt_triggers_alloc(struct gt_trace *t, const struct gt_trigger_set *set);
+void gt_triggers_free(struct gt_trace *t);
+void gt_triggers_status(struct gt_trace *t, struct gotrace_status *st);
+u64 gt_triggers_fired(struct gt_trace *t);
+u32 gt_triggers_take(struct gt_trace *t, u64 taken, struct gotrace_fired *buf,
+		     u32 len, u64 *fired, u64 *missed, u64 *new_taken);
+void *gt_triggers_record(struct gt_trace *t, struct gt_buf **bufs, u32 nr,
+			 size_t *len);
 
 /* gotrace_kinfo.c */
 void gt_fill_kernel_info(struct gotrace_header *h, bool addresses);

@@ -105,6 +105,25 @@ static void gt_wake_work_fn(struct irq_work *work)
  */
 static DEFINE_IRQ_WORK(gt_wake_work, gt_wake_work_fn);
 
+/*
+ * Wakes the reader and the pollers soon, from a probe: never directly
+ * (we may hold a runqueue lock), and never on a CPU going down: on
+ * PREEMPT_RT the wakeup would be run by the CPU's irq_work thread, which
+ * is parked (CPUHP_AP_SMPBOOT_THREADS) while the CPU still runs probes,
+ * and it would wait there until the CPU comes back.  (Without PREEMPT_RT
+ * the last irq_work_run(), at CPUHP_AP_SMPCFD_DYING, follows
+ * __cpu_disable(), after which tracepoints no longer fire.)  A CPU stops
+ * being active, then waits for the probes that saw it active
+ * (synchronize_rcu() in sched_cpu_deactivate()), then for the wakeup
+ * (gt_cpu_down()).  What is left without one is seen at the flush work's
+ * next wakeup.  Probes run with interrupts off; the stop path anywhere.
+ */
+void gt_wake_deferred(void)
+{
+	if (likely(cpu_active(raw_smp_processor_id())))
+		irq_work_queue(&gt_wake_work);
+}
+
 /* Hands c's current buffer to the reader's queue.  Writer context. */
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 {
@@ -121,21 +140,7 @@ void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 	local64_add(len, &c->bytes);
 	atomic64_add(len, &t->queued_bytes);
 	llist_add(&b->node, &t->full);
-	/*
-	 * Never wake from here: we may hold a runqueue lock.  Nor queue the
-	 * wakeup on a CPU going down: on PREEMPT_RT it would be run by the
-	 * CPU's irq_work thread, which is parked (CPUHP_AP_SMPBOOT_THREADS)
-	 * while the CPU still runs probes, and it would wait there until the
-	 * CPU comes back.  (Without PREEMPT_RT the last irq_work_run(), at
-	 * CPUHP_AP_SMPCFD_DYING, follows __cpu_disable(), after which
-	 * tracepoints no longer fire.)  A CPU stops being active, then
-	 * waits for the probes that saw it active (synchronize_rcu() in
-	 * sched_cpu_deactivate()), then for the wakeup (gt_cpu_down()).
-	 * Batches queued without one are read at the flush work's next
-	 * wakeup.  Probes run with interrupts off; the stop path anywhere.
-	 */
-	if (likely(cpu_active(raw_smp_processor_id())))
-		irq_work_queue(&gt_wake_work);
+	gt_wake_deferred();
 }
 
 /* Current buffer full or absent: queue it and start a free one. */
@@ -581,6 +586,7 @@ void gt_trace_free(struct gt_trace *t)
 	if (!t)
 		return;
 	gt_trace_free_buffers(t);
+	gt_triggers_free(t);
 	free_percpu(t->cpu);
 	kfree(t->cpus);
 	kfree(t);

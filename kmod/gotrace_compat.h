@@ -24,10 +24,17 @@
  *   mm_vmscan_direct_reclaim_begin(gfp_flags, order, memcg) 7.1 -
  *   mm_vmscan_direct_reclaim_end(nr_reclaimed)             - 7.0
  *   mm_vmscan_direct_reclaim_end(nr_reclaimed, memcg)      7.1 -
+ *   mark_victim(pid)                                       - 6.8
+ *   mark_victim(task, uid)                               6.9 -
+ *     (commit 72ba14deb40a; in 6.1.y since 6.1.130, a dependency of
+ *      the stable fix "memcg: fix soft lockup in the OOM process", so
+ *      Debian's 6.1.0-57 has it; other stable series may carry it too,
+ *      which is why the build goes by the declaration, not the version)
  *
  * The other tracepoints gotrace uses have kept their prototypes from 5.18
- * through 7.1.  cgroup_attach_task(dst_cgrp, path, task, threadgroup), the
- * one gotrace added since, is checked the same way; Debian's 6.1 and 6.12
+ * through 7.1 (oom:mark_victim, the oom group's, is listed above).
+ * cgroup_attach_task(dst_cgrp, path, task, threadgroup), the one gotrace
+ * added since, is checked the same way; Debian's 6.1 and 6.12
  * declare it alike (the kernel computes path for it under a spinlock,
  * from the root of the hierarchy: gotrace does not use it, see
  * gotrace_cgroup.c).

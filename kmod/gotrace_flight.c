@@ -79,6 +79,8 @@ struct gt_snap {
 	void *cgroups;			/* CGROUP records, read under gt.lock */
 	size_t cgroups_len;
 	u32 nr_cgroups;
+	void *triggers;			/* TRIGGERS record, or NULL */
+	size_t triggers_len;
 	u8 *data;			/* the file */
 	size_t len;
 };
@@ -289,6 +291,7 @@ void gt_flight_snap_free(struct gt_snap *s)
 	kvfree(s->bufs);
 	kvfree(s->first_seq);
 	kvfree(s->cgroups);
+	kvfree(s->triggers);
 	kvfree(s->data);
 	kfree(s);
 }
@@ -336,6 +339,13 @@ struct gt_snap *gt_flight_snap_begin(struct gt_trace *t)
 	for (n = f->head; n; n = n->next)
 		s->bufs[i++] = llist_entry(n, struct gt_buf, node);
 	s->nr = i;
+	/* The fired triggers whose events the ring holds, as it is now. */
+	s->triggers = gt_triggers_record(t, s->bufs, s->nr, &s->triggers_len);
+	if (IS_ERR(s->triggers)) {
+		s->triggers = NULL;
+		gt_flight_snap_free(s);
+		return ERR_PTR(-ENOMEM);
+	}
 	s->gens = i ? f->gen - f->gen_first : 0;
 	s->snap_ns = ktime_get_mono_fast_ns();
 	s->gen_last_close_ns = f->gen_open_ns;
@@ -423,8 +433,8 @@ int gt_flight_snap_build(struct gt_trace *t, struct gt_snap *s)
 		s->cgroups_len = 0;
 		s->nr_cgroups = 0;
 	}
-	total = prefix + tasks_len + win_len + s->cgroups_len + stacks_len +
-		end_len +
+	total = prefix + tasks_len + win_len + s->triggers_len +
+		s->cgroups_len + stacks_len + end_len +
 		s->gens * sizeof(struct gotrace_generation);
 	for (i = 0; i < s->nr; i++)
 		total += ((struct gotrace_batch *)s->bufs[i]->data)->rec.len;
@@ -442,6 +452,11 @@ int gt_flight_snap_build(struct gt_trace *t, struct gt_snap *s)
 	memcpy(p, &s->win, sizeof(s->win));
 	memcpy(p + sizeof(s->win), s->first_seq, nr_cpu_ids * sizeof(u32));
 	p += win_len;
+	/* TRIGGERS after WINDOW, before the first batch (uapi header). */
+	if (s->triggers) {
+		memcpy(p, s->triggers, s->triggers_len);
+		p += s->triggers_len;
+	}
 
 	/* CPU_END and END go last; counted while the batches are copied. */
 	ce = (struct gotrace_cpu_end *)(s->data + total - end_len);

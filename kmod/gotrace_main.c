@@ -59,7 +59,20 @@ static struct {
 struct gt_file {
 	struct mutex read_lock;		/* one read() of the file at a time */
 	u64 trace_id;			/* trace of the stream being read, 0: none */
+	/*
+	 * Fired triggers this file took (GOTRACE_IOC_TRIGGERS), under
+	 * gt.lock: every seq up to trig_taken of trace trig_trace_id.
+	 */
+	u64 trig_trace_id;
+	u64 trig_taken;
 };
+
+/* The seq up to which f took t's fired triggers.  Under gt.lock. */
+static u64 gt_file_trig_taken(const struct gt_file *gf,
+			      const struct gt_trace *t)
+{
+	return gf->trig_trace_id == t->id ? gf->trig_taken : 0;
+}
 
 /* A flight recorder's ring takes the queued batches (gotrace_flight.c). */
 static void gt_flight_work_fn(struct work_struct *work)
@@ -495,8 +508,16 @@ static ssize_t gt_read(struct file *f, char __user *ubuf, size_t count,
 	return done ? done : err;
 }
 
+/*
+ * EPOLLIN: read() has something (data, or end of file); EPOLLERR: another
+ * file holds the stream.  A flight recorder that runs has nothing to
+ * read (SNAPSHOT copies it).  EPOLLPRI: this file has fired triggers it
+ * has not taken (GOTRACE_IOC_TRIGGERS); the probes wake the pollers
+ * through the deferred path (gt_wake_deferred()).
+ */
 static __poll_t gt_poll(struct file *f, poll_table *pt)
 {
+	struct gt_file *gf = f->private_data;
 	struct gt_trace *t;
 	__poll_t mask = 0;
 
@@ -504,13 +525,17 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 	if (mutex_lock_killable(&gt.lock))
 		return EPOLLERR;
 	t = gt.trace;
-	if ((gt.reader && gt.reader != f) ||
-	    (t && t->flight && !t->drained && !t->stopped))
+	if (gt.reader && gt.reader != f)
 		mask = EPOLLERR;
+	else if (t && t->flight && !t->drained && !t->stopped)
+		mask = 0;
 	else if (!t || t->drained || t->stopped || t->rd_buf || t->rd_head ||
 		 t->hdr_off < t->head_len || !llist_empty(&t->full) ||
 		 t->gen_state != GT_GEN_OPEN || gt_gen_due(t))
 		mask = EPOLLIN | EPOLLRDNORM;
+	if (t && !t->drained &&
+	    gt_triggers_fired(t) > gt_file_trig_taken(gf, t))
+		mask |= EPOLLPRI;
 	mutex_unlock(&gt.lock);
 	return mask;
 }
@@ -572,6 +597,7 @@ static bool gt_kernel_addresses_allowed(void)
 
 static long gt_ioctl_start(struct gotrace_start __user *uarg)
 {
+	struct gt_trigger_set trig;
 	struct cpumask *cpus = NULL;
 	struct gotrace_start p;
 	struct gt_trace *t, *old;
@@ -586,6 +612,9 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	if (err)
 		return err;
 	err = gt_validate_start(&p);
+	if (err)
+		return err;
+	err = gt_triggers_copy(&p, &trig);
 	if (err)
 		return err;
 	err = gt_filter_pid_from_ns(&p);
@@ -655,8 +684,10 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 			      (p.flags & GOTRACE_START_STACKS);
 	t->start_ns = ktime_get_mono_fast_ns();
 	t->start_real_ns = ktime_get_real_ns();
+	err = gt_triggers_alloc(t, &trig);
 	/* Dump, attach, follow again: see gt_trace_follow_init(). */
-	err = gt_trace_build_head(t);
+	if (!err)
+		err = gt_trace_build_head(t);
 	if (!err)
 		err = gt_probes_register(t);
 	if (err) {
@@ -792,6 +823,7 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 		st.start_ns = t->start_ns;
 		st.stop_ns = t->stop_ns;
 		gt_flight_status(t, &st);
+		gt_triggers_status(t, &st);
 	}
 	gt_status_cpus(t, &st, csv, n);
 	mutex_unlock(&gt.lock);
@@ -866,6 +898,85 @@ static long gt_ioctl_snapshot(struct gotrace_snapshot __user *uarg)
 	memset(&sn, 0, sizeof(sn));
 	sn.size = sizeof(sn);
 	return gt_flight_snap_fd(s, &sn, uarg, usize);
+}
+
+static bool gt_may_trace(struct inode *inode);
+
+/*
+ * The fired triggers f has not taken, copied out after gt.lock is
+ * dropped; they count as taken only once copied, so a fault loses none.
+ */
+static long gt_ioctl_triggers(struct file *f,
+			      struct gotrace_triggers __user *uarg)
+{
+	struct gt_file *gf = f->private_data;
+	struct gotrace_fired *buf = NULL;
+	struct gotrace_triggers tg;
+	u64 taken, new_taken, id;
+	struct gt_trace *t;
+	u32 usize, n, nr;
+	int err;
+
+	if (!gt_may_trace(file_inode(f)))
+		return -EPERM;
+	err = gt_get_usize(&uarg->size, GOTRACE_TRIGGERS_SIZE_VER0, &usize);
+	if (err)
+		return err;
+	err = copy_struct_from_user(&tg, sizeof(tg), uarg, usize);
+	if (err)
+		return err;
+	if (tg.flags)
+		return -EINVAL;
+	if (tg.len && !tg.buf)
+		return -EFAULT;
+	n = min_t(u32, tg.len, GOTRACE_FIRED_MAX);
+	if (n) {
+		buf = kcalloc(n, sizeof(*buf), GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
+
+	if (mutex_lock_killable(&gt.lock)) {
+		kfree(buf);
+		return -EINTR;
+	}
+	t = gt.trace;
+	if (!t || t->drained)
+		err = -ENODATA;
+	else if (!t->flight)
+		err = -EINVAL;
+	if (err) {
+		mutex_unlock(&gt.lock);
+		kfree(buf);
+		return err;
+	}
+	id = t->id;
+	taken = gt_file_trig_taken(gf, t);
+	nr = gt_triggers_take(t, taken, buf, n, &tg.fired, &tg.missed,
+			      &new_taken);
+	mutex_unlock(&gt.lock);
+
+	if (nr && n && copy_to_user(u64_to_user_ptr(tg.buf), buf,
+				    nr * sizeof(*buf))) {
+		kfree(buf);
+		return -EFAULT;
+	}
+	kfree(buf);
+	if (new_taken != taken) {
+		if (mutex_lock_killable(&gt.lock))
+			return -EINTR;
+		if (gf->trig_trace_id != id) {
+			gf->trig_trace_id = id;
+			gf->trig_taken = 0;
+		}
+		gf->trig_taken = max(gf->trig_taken, new_taken);
+		mutex_unlock(&gt.lock);
+	}
+	tg.nr = nr;
+	tg.size = sizeof(tg);
+	if (copy_to_user(uarg, &tg, min_t(size_t, usize, sizeof(tg))))
+		return -EFAULT;
+	return 0;
 }
 
 /* Gives every queued batch back to its CPU, as a reader would. */
@@ -972,6 +1083,8 @@ static long gt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return gt_ioctl_bench((void __user *)arg);
 	case GT_IOC_SIZELESS(GOTRACE_IOC_SNAPSHOT):
 		return gt_ioctl_snapshot((void __user *)arg);
+	case GT_IOC_SIZELESS(GOTRACE_IOC_TRIGGERS):
+		return gt_ioctl_triggers(f, (void __user *)arg);
 	}
 	return -ENOTTY;
 }

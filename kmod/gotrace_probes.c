@@ -13,6 +13,11 @@
 #include <linux/mm.h>
 #include <linux/binfmts.h>
 #include <linux/string.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/cred.h>
+#include <linux/uidgid.h>
+#include <linux/rcupdate.h>
 #include "gotrace_write.h"
 #include "gotrace_compat.h"
 
@@ -28,6 +33,7 @@ struct mem_cgroup;
 #include <trace/events/vmscan.h>
 #include <trace/events/compaction.h>
 #include <trace/events/cgroup.h>
+#include <trace/events/oom.h>
 
 static_assert(GOTRACE_STATE_PREEMPTED == TASK_REPORT_MAX);
 
@@ -93,6 +99,8 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 		if (gnext)
 			gt_cgroup_unclaim(t, next->pid);
 		gt_write_drop(&w);
+		gt_trig_check_lost(&w, GOTRACE_EV_SCHED_SWITCH, next->pid,
+				   preempt || !prev_state ? prev->pid : 0);
 		return;
 	}
 	if (cprev)
@@ -112,27 +120,31 @@ static void gt_probe_sched_switch(void *data, bool preempt,
 	gt_put(&w, (u32)next->prio);
 	/* Where prev blocked: the stack of a task going to sleep. */
 	gt_put_stack(&w, GOTRACE_EV_SCHED_SWITCH, state && !preempt);
+	/* prev stays runnable: a wakeup noted while it ran is void. */
+	gt_trig_check(&w, GOTRACE_EV_SCHED_SWITCH, next->pid,
+		      state && !preempt ? 0 : prev->pid);
 	gt_write_commit(&w);
 }
 
 /*
  * Starts an event about task p (and filtered on p): names p first if the
  * trace has not yet, or always with force_comm, and gives its cgroup if
- * the trace has not since it last moved.
+ * the trace has not since it last moved.  1: write the event; 0: left out
+ * (filters, NMI); -1: dropped for want of a buffer, counted lost.
  */
-static __always_inline bool gt_begin_task(struct gt_trace *t,
-					  struct gt_writer *w,
-					  struct task_struct *p,
-					  unsigned int type, unsigned int need,
-					  bool force_comm)
+static __always_inline int gt_begin_task_r(struct gt_trace *t,
+					   struct gt_writer *w,
+					   struct task_struct *p,
+					   unsigned int type, unsigned int need,
+					   bool force_comm)
 {
 	bool comm, cgroup;
 
 	if (!gt_write_begin(t, w))
-		return false;
+		return 0;
 	if (!gt_follows(t, p)) {
 		gt_write_filtered(w);
-		return false;
+		return 0;
 	}
 	comm = gt_comm_claim(t, p->pid);
 	if (force_comm && !comm) {
@@ -147,14 +159,23 @@ static __always_inline bool gt_begin_task(struct gt_trace *t,
 		if (cgroup)
 			gt_cgroup_unclaim(t, p->pid);
 		gt_write_drop(w);
-		return false;
+		return -1;
 	}
 	if (comm)
 		gt_put_comm(w, p);
 	if (cgroup)
 		gt_put_task_cgroup(w, p);
 	gt_put_type(w, type);
-	return true;
+	return 1;
+}
+
+static __always_inline bool gt_begin_task(struct gt_trace *t,
+					  struct gt_writer *w,
+					  struct task_struct *p,
+					  unsigned int type, unsigned int need,
+					  bool force_comm)
+{
+	return gt_begin_task_r(t, w, p, type, need, force_comm) > 0;
 }
 
 static __always_inline void gt_commit_stack(struct gt_writer *w,
@@ -168,12 +189,18 @@ static void gt_wakeup(struct gt_trace *t, struct task_struct *p,
 		      unsigned int type)
 {
 	struct gt_writer w __uninitialized;
+	int r = gt_begin_task_r(t, &w, p, type, GT_EV_MAX(3), false);
 
-	if (!gt_begin_task(t, &w, p, type, GT_EV_MAX(3), false))
+	if (r <= 0) {
+		if (r < 0)
+			gt_trig_check_lost(&w, type, p->pid, 0);
 		return;
+	}
 	gt_put(&w, p->pid);
 	gt_put(&w, (u32)p->prio);
 	gt_put(&w, task_cpu(p));
+	/* sched_waking begins a wakeup trigger's measurement. */
+	gt_trig_check(&w, type, p->pid, 0);
 	gt_commit_stack(&w, type);
 }
 
@@ -335,6 +362,31 @@ static __always_inline bool gt_begin_mm(struct gt_trace *t,
 			     GT_EV_MAX(nargs), false);
 }
 
+/*
+ * The same for an event a trigger may look at (trig; arg: see
+ * gt_trig_event()): if it is dropped, the trigger still sees it.
+ */
+static __always_inline bool gt_begin_mm_trig(struct gt_trace *t,
+					     struct gt_writer *w,
+					     unsigned int type,
+					     unsigned int nargs, bool trig,
+					     u64 arg)
+{
+	int r = gt_begin_task_r(t, w, current, type, GT_EV_MAX(nargs), false);
+
+	if (r < 0 && trig)
+		gt_trig_check_lost(w, type, current->pid, arg);
+	return r > 0;
+}
+
+/* An mm event a trigger may look at: hand it over, then commit. */
+static __always_inline void gt_commit_stack_trig(struct gt_writer *w,
+						 unsigned int type, u64 arg)
+{
+	gt_trig_check(w, type, current->pid, arg);
+	gt_commit_stack(w, type);
+}
+
 static __always_inline u64 gt_pfn(struct page *page)
 {
 	return page ? page_to_pfn(page) : ~0ULL;
@@ -346,13 +398,18 @@ static void gt_probe_mm_page_alloc(void *data, struct page *page,
 {
 	struct gt_writer w __uninitialized;
 
-	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_PAGE_ALLOC, 5))
+	/* A failed allocation (no page) is what alloc-fail triggers see. */
+	if (!gt_begin_mm_trig(data, &w, GOTRACE_EV_MM_PAGE_ALLOC, 5, !page,
+			      order))
 		return;
 	gt_put_pfn(&w, gt_pfn(page));
 	gt_put(&w, order);
 	gt_put(&w, (__force u32)gfp_flags);
 	gt_put(&w, (u32)migratetype);
 	gt_put(&w, current->pid);
+	if (!page)
+		gt_trig_check(&w, GOTRACE_EV_MM_PAGE_ALLOC, current->pid,
+			      order);
 	gt_commit_stack(&w, GOTRACE_EV_MM_PAGE_ALLOC);
 }
 
@@ -416,13 +473,14 @@ static void gt_direct_reclaim_begin(void *data, int order, gfp_t gfp_flags)
 {
 	struct gt_writer w __uninitialized;
 
-	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
-			 3))
+	if (!gt_begin_mm_trig(data, &w,
+			      GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 3,
+			      true, 0))
 		return;
 	gt_put(&w, (u32)order);
 	gt_put(&w, (__force u32)gfp_flags);
 	gt_put(&w, current->pid);
-	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN);
+	gt_commit_stack_trig(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0);
 }
 
 /* Up to 7.0. */
@@ -450,11 +508,12 @@ static void gt_direct_reclaim_end(void *data, unsigned long nr_reclaimed)
 {
 	struct gt_writer w __uninitialized;
 
-	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 2))
+	if (!gt_begin_mm_trig(data, &w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END,
+			      2, true, 0))
 		return;
 	gt_put(&w, nr_reclaimed);
 	gt_put(&w, current->pid);
-	gt_commit_stack(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END);
+	gt_commit_stack_trig(&w, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0);
 }
 
 /* Up to 7.0. */
@@ -508,13 +567,14 @@ static void gt_probe_mm_compaction_begin(void *data,
 {
 	struct gt_writer w __uninitialized;
 
-	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_COMPACTION_BEGIN, 4))
+	if (!gt_begin_mm_trig(data, &w, GOTRACE_EV_MM_COMPACTION_BEGIN, 4, true,
+			      0))
 		return;
 	gt_put(&w, zone_start);
 	gt_put(&w, zone_end);
 	gt_put(&w, sync);
 	gt_put(&w, current->pid);
-	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_BEGIN);
+	gt_commit_stack_trig(&w, GOTRACE_EV_MM_COMPACTION_BEGIN, 0);
 }
 
 static void gt_probe_mm_compaction_end(void *data,
@@ -525,14 +585,15 @@ static void gt_probe_mm_compaction_end(void *data,
 {
 	struct gt_writer w __uninitialized;
 
-	if (!gt_begin_mm(data, &w, GOTRACE_EV_MM_COMPACTION_END, 5))
+	if (!gt_begin_mm_trig(data, &w, GOTRACE_EV_MM_COMPACTION_END, 5, true,
+			      0))
 		return;
 	gt_put(&w, zone_start);
 	gt_put(&w, zone_end);
 	gt_put(&w, sync);
 	gt_put(&w, (u32)status);
 	gt_put(&w, current->pid);
-	gt_commit_stack(&w, GOTRACE_EV_MM_COMPACTION_END);
+	gt_commit_stack_trig(&w, GOTRACE_EV_MM_COMPACTION_END, 0);
 }
 
 /*
@@ -562,6 +623,72 @@ static void gt_probe_cgroup_attach_task(void *data, struct cgroup *dst_cgrp,
 	gt_put(&w, threadgroup);
 	gt_commit_stack(&w, GOTRACE_EV_CGROUP_ATTACH_TASK);
 }
+
+/* Pages to kB, as the kernel's mark_victim tracepoint reports them. */
+static __always_inline u64 gt_kb(unsigned long pages)
+{
+	return (u64)pages << (PAGE_SHIFT - 10);
+}
+
+/*
+ * An OOM kill: task is the victim, marked with task_lock(task) held, so
+ * its mm stays (the kernel's own tracepoint reads it the same way).  The
+ * fields are tracefs's, in kB; the stack is that of the task whose
+ * allocation invoked the OOM killer.
+ */
+static void gt_mark_victim(struct gt_trace *t, struct task_struct *task,
+			   uid_t uid)
+{
+	struct gt_writer w __uninitialized;
+	struct mm_struct *mm = task->mm;
+	int r = gt_begin_task_r(t, &w, task, GOTRACE_EV_MARK_VICTIM,
+				GT_EV_MAX(8), false);
+
+	if (r <= 0) {
+		if (r < 0)
+			gt_trig_check_lost(&w, GOTRACE_EV_MARK_VICTIM,
+					   task->pid, 0);
+		return;
+	}
+	gt_put(&w, task->pid);
+	gt_put(&w, mm ? gt_kb(mm->total_vm) : 0);
+	gt_put(&w, mm ? gt_kb(get_mm_counter(mm, MM_ANONPAGES)) : 0);
+	gt_put(&w, mm ? gt_kb(get_mm_counter(mm, MM_FILEPAGES)) : 0);
+	gt_put(&w, mm ? gt_kb(get_mm_counter(mm, MM_SHMEMPAGES)) : 0);
+	gt_put(&w, uid);
+	gt_put(&w, mm ? mm_pgtables_bytes(mm) >> 10 : 0);
+	gt_put(&w, (u32)(s32)task->signal->oom_score_adj);
+	gt_trig_check(&w, GOTRACE_EV_MARK_VICTIM, task->pid, 0);
+	gt_commit_stack(&w, GOTRACE_EV_MARK_VICTIM);
+}
+
+/* 6.9 on, and 6.1.130 on (gotrace_compat.h). */
+static void gt_probe_mark_victim_task_uid(void *data, struct task_struct *task,
+					  uid_t uid)
+{
+	gt_mark_victim(data, task, uid);
+}
+
+/*
+ * Before: only the victim's pid, in the initial namespace; the victim is
+ * found by it (under task_lock(), it has not exited) to give the same
+ * fields.
+ */
+static void gt_probe_mark_victim_pid(void *data, int pid)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(pid, &init_pid_ns), PIDTYPE_PID);
+	if (task)
+		gt_mark_victim(data, task,
+			       from_kuid(&init_user_ns, task_uid(task)));
+	rcu_read_unlock();
+}
+
+#define gt_probe_mark_victim						\
+	GT_PICK_PROBE(mark_victim, gt_probe_mark_victim_task_uid,	\
+		      gt_probe_mark_victim_pid)
 
 /* One event through the sched_switch probe, for GOTRACE_IOC_BENCH. */
 void gt_bench_event(struct gt_trace *t)

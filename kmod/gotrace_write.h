@@ -236,6 +236,39 @@ static __always_inline void gt_write_drop(struct gt_writer *w)
 }
 
 /*
+ * Triggers (gotrace_trigger.c): a probe whose event a trigger may look at
+ * hands it over before its commit, interrupts still off, with the event's
+ * timestamp.  A trace without triggers has trigger_events 0: the cost is
+ * one test of a field of the trace (beside stack_events, which
+ * gt_put_stack() reads anyway) and a branch never taken.
+ */
+void gt_trig_event(struct gt_trace *t, unsigned int type, u64 ts, pid_t pid,
+		   u64 arg, u32 flags);
+
+static __always_inline void gt_trig_check(struct gt_writer *w,
+					  unsigned int type, pid_t pid,
+					  u64 arg)
+{
+	if (unlikely(w->t->trigger_events & BIT_ULL(type)))
+		gt_trig_event(w->t, type, w->ts, pid, arg, 0);
+}
+
+/*
+ * The same for an event dropped for want of a buffer (gt_write_drop()
+ * re-enabled interrupts): its triggers still fire, GOTRACE_FIRED_LOST.
+ */
+void gt_trig_lost(struct gt_trace *t, unsigned int type, u64 ts, pid_t pid,
+		  u64 arg);
+
+static __always_inline void gt_trig_check_lost(struct gt_writer *w,
+					       unsigned int type, pid_t pid,
+					       u64 arg)
+{
+	if (unlikely(w->t->trigger_events & BIT_ULL(type)))
+		gt_trig_lost(w->t, type, w->ts, pid, arg);
+}
+
+/*
  * Task names: the first event that mentions a pid writes a COMM record for
  * it just before itself.  claim decides (atomically across CPUs) who writes
  * it; a writer whose event is then dropped gives the claim back.

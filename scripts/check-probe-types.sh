@@ -9,7 +9,9 @@
 #   3. the kernel declares the 7.1 prototypes of mm_vmscan_direct_reclaim_*
 #      and the 6.16 one of sched_process_exit (what a distribution
 #      kernel with those changes backported declares, whatever its
-#      version): the build takes the probes for them.
+#      version): the build takes the probes for them;
+#   4. the kernel declares mark_victim(int pid), as before 6.9 (and
+#      6.1.130): the build takes the probe for it.
 #
 #   check-probe-types.sh KVER
 set -uo pipefail
@@ -44,7 +46,7 @@ copy() {	# copy NAME: a fresh copy of the module sources in $work/NAME
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..7"
 [ -e "$kdir/Makefile" ] || { echo "Bail out! no headers for $kver"; exit 1; }
 
 d=$(copy asis)
@@ -106,10 +108,41 @@ else
 	tap not-ok "newer prototypes: the probes for them are taken"
 fi
 
-# The kernel's own prototypes: the older variants are taken.
+# A kernel declaring the older mark_victim(int pid).
+d=$(copy older)
+cat >"$d/older.h" <<'EOT'
+static inline void gt_test_victim_pid(void (*cb)(void *, int)) { }
+#undef check_trace_callback_type_mark_victim
+#define check_trace_callback_type_mark_victim gt_test_victim_pid
+EOT
+perl -0pi -e 's|(#include <trace/events/oom.h>\n)|$1#include "../older.h"\n|' \
+	"$d/kmod/gotrace_probes.c"
+if ! grep -q 'older.h' "$d/kmod/gotrace_probes.c"; then
+	tap not-ok "older mark_victim(pid): the test's edit no longer applies"
+	tap not-ok "older mark_victim(pid): the probe for it is taken"
+elif compile "$d"; then
+	tap ok "older mark_victim(pid) (before 6.9, 6.1.130) compiles"
+	syms=$(nm "$d/kmod/gotrace_probes.o" 2>/dev/null)
+	if grep -q gt_probe_mark_victim_pid <<<"$syms" &&
+	   ! grep -q gt_probe_mark_victim_task_uid <<<"$syms"; then
+		tap ok "older mark_victim(pid): the probe for it is taken"
+	else
+		grep gt_probe_mark <<<"$syms" | sed 's/^/# /'
+		tap not-ok "older mark_victim(pid): the probe for it is taken"
+	fi
+else
+	sed 's/^/# /' "$d/log" | grep -i error | head -n 5
+	tap not-ok "older mark_victim(pid) (before 6.9, 6.1.130) compiles"
+	tap not-ok "older mark_victim(pid): the probe for it is taken"
+fi
+
+# The kernel's own prototypes: the older variants are taken (and
+# mark_victim(task, uid), which Debian's 6.1 and 6.12 declare).
 syms=$(nm "$work/asis/kmod/gotrace_probes.o" 2>/dev/null)
 if grep -q 'gt_probe_direct_reclaim_begin_order_gfp$' <<<"$syms" &&
-   ! grep -q gt_probe_direct_reclaim_begin_gfp_order_memcg <<<"$syms"; then
+   ! grep -q gt_probe_direct_reclaim_begin_gfp_order_memcg <<<"$syms" &&
+   grep -q gt_probe_mark_victim_task_uid <<<"$syms" &&
+   ! grep -q gt_probe_mark_victim_pid <<<"$syms"; then
 	tap ok "$kver's own prototypes: the probes for them are taken"
 else
 	tap not-ok "$kver's own prototypes: the probes for them are taken"

@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gotrace_trigger: triggers decided in the probes (issue 13, item 3).
+ *
+ * - start_args: START's trigger fields: every EINVAL and E2BIG case
+ *   (clone3 rules for trigger_size), a refused START leaves the device
+ *   idle; STATUS's nr_triggers and triggers_fired; a flight snapshot
+ *   without triggers has no TRIGGERS record.
+ * - take: a wakeup:0 trigger on a pid-filtered ping-pong: poll() reports
+ *   POLLPRI, GOTRACE_IOC_TRIGGERS with len 0 only counts, taken entries
+ *   are not reported again, two files take independently, more than
+ *   GOTRACE_FIRED_MAX fired are counted missed; the ioctl's argument
+ *   rules.
+ * - alloc_fail: order-9 allocations forced to fail (vm.nr_hugepages far
+ *   beyond the VM's memory, restored after): an alloc-fail:9 trigger
+ *   fires for the writer, direct reclaim and compaction triggers with a
+ *   small threshold fire too; the snapshot's TRIGGERS record names
+ *   events the snapshot holds, at (cpu, ts, type).
+ * - oom: a memory hog in a memory cgroup of 32 MiB is OOM-killed: the
+ *   oom trigger fires within seconds, for the hog; the snapshot holds
+ *   the mark_victim event it names and the hog's page allocations with
+ *   their stacks.  The OOM report's stack dump is taken out of the
+ *   kernel log (the suite fails a test whose log has a "Call Trace"); the
+ *   rest of the log goes back.
+ *
+ * The TRIGGERS record is parsed here by walking the records: the
+ * library learns it elsewhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "gotrace_test.h"
+
+#define GTR_TIMEOUT	300
+#define CGROUP2_MAGIC	0x63677270
+#define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+
+/* ---- helpers ---- */
+
+static int start_trig(int fd, uint32_t flags, uint64_t groups,
+		      const struct gotrace_trigger *tr, uint32_t nr,
+		      pid_t filter_pid)
+{
+	struct gotrace_start s = {
+		.size = sizeof(s),
+		.flags = GOTRACE_START_FLIGHT | flags,
+		.groups = groups,
+		.buffer_size = 4 << 20,
+		.flush_ms = 50,
+		.triggers = (uintptr_t)tr,
+		.nr_triggers = nr,
+		.trigger_size = sizeof(*tr),
+	};
+
+	if (filter_pid) {
+		s.filter_pid = filter_pid;
+		s.filter_flags = GOTRACE_FILTER_CHILDREN;
+	}
+	/* Stacks of the allocations, and of the OOM kill. */
+	if (flags & GOTRACE_START_STACKS)
+		s.stack_events = 1ULL << GOTRACE_EV_MM_PAGE_ALLOC |
+				 (groups & GOTRACE_GROUP_OOM ?
+				  1ULL << GOTRACE_EV_MARK_VICTIM : 0);
+	return gtt_start_raw(fd, &s);
+}
+
+/* GOTRACE_IOC_TRIGGERS: nr, or -errno. */
+static int take(int fd, struct gotrace_fired *buf, uint32_t len,
+		struct gotrace_triggers *tg)
+{
+	memset(tg, 0, sizeof(*tg));
+	tg->size = sizeof(*tg);
+	tg->buf = (uintptr_t)buf;
+	tg->len = len;
+	if (ioctl(fd, GOTRACE_IOC_TRIGGERS, tg))
+		return -errno;
+	return tg->nr;
+}
+
+static short poll_pri(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLPRI };
+
+	if (poll(&p, 1, ms) < 0)
+		return -1;
+	return p.revents;
+}
+
+static int take_snapshot(int fd, struct gtt_buf *b)
+{
+	struct gotrace_snapshot sn = { .size = sizeof(sn) };
+	int sfd, ret;
+
+	sfd = ioctl(fd, GOTRACE_IOC_SNAPSHOT, &sn);
+	if (sfd < 0)
+		return -errno;
+	ret = gtt_read_all(sfd, b, 1 << 16);
+	close(sfd);
+	return ret;
+}
+
+/* A snapshot's TRIGGERS record, parsed by walking {type, len} records. */
+struct trig_rec {
+	int found;		/* records of type 16 */
+	int after_window;	/* it came after WINDOW, before any batch */
+	struct gotrace_triggers_rec hdr;
+	struct gotrace_trigger spec[GOTRACE_MAX_TRIGGERS];
+	struct gotrace_fired fired[GOTRACE_FIRED_MAX];
+	char err[128];
+};
+
+static int parse_trig_rec(const uint8_t *buf, size_t len, struct trig_rec *tr)
+{
+	size_t off = GOTRACE_MAGIC_LEN, want;
+	int window = 0, batch = 0;
+	struct gotrace_record rec;
+
+	memset(tr, 0, sizeof(*tr));
+	while (len - off >= sizeof(rec)) {
+		memcpy(&rec, buf + off, sizeof(rec));
+		if (rec.len < sizeof(rec) || rec.len > len - off || rec.len % 8) {
+			snprintf(tr->err, sizeof(tr->err),
+				 "record at %zu: len %u", off, rec.len);
+			return -1;
+		}
+		if (rec.type == GOTRACE_REC_WINDOW)
+			window = 1;
+		if (rec.type == GOTRACE_REC_BATCH)
+			batch = 1;
+		if (rec.type == GOTRACE_REC_TRIGGERS) {
+			tr->found++;
+			tr->after_window = window && !batch;
+			if (rec.len < sizeof(tr->hdr)) {
+				snprintf(tr->err, sizeof(tr->err), "short TRIGGERS");
+				return -1;
+			}
+			memcpy(&tr->hdr, buf + off, sizeof(tr->hdr));
+			if (tr->hdr.nr_triggers > GOTRACE_MAX_TRIGGERS ||
+			    tr->hdr.nr_fired > GOTRACE_FIRED_MAX) {
+				snprintf(tr->err, sizeof(tr->err),
+					 "TRIGGERS: %u triggers, %u fired",
+					 tr->hdr.nr_triggers, tr->hdr.nr_fired);
+				return -1;
+			}
+			want = sizeof(tr->hdr) +
+			       tr->hdr.nr_triggers * sizeof(tr->spec[0]) +
+			       tr->hdr.nr_fired * sizeof(tr->fired[0]);
+			if (rec.len != want) {
+				snprintf(tr->err, sizeof(tr->err),
+					 "TRIGGERS len %u, expected %zu",
+					 rec.len, want);
+				return -1;
+			}
+			memcpy(tr->spec, buf + off + sizeof(tr->hdr),
+			       tr->hdr.nr_triggers * sizeof(tr->spec[0]));
+			memcpy(tr->fired, buf + off + sizeof(tr->hdr) +
+			       tr->hdr.nr_triggers * sizeof(tr->spec[0]),
+			       tr->hdr.nr_fired * sizeof(tr->fired[0]));
+		}
+		off += rec.len;
+	}
+	return 0;
+}
+
+/*
+ * Each fired entry of the record (not lost) names an event of the
+ * snapshot at (cpu, ts, type); returns how many do, -1 on a decode error.
+ * *ev gets the event of the first entry of kind (0: any).
+ */
+static int named_events(const struct gtt_buf *b, const struct trig_rec *tr,
+			uint32_t kind, struct gt_event *ev, char *err,
+			size_t errlen)
+{
+	int found[GOTRACE_FIRED_MAX] = { 0 }, n = 0, ret;
+	int first = -1;
+	struct gt_reader *r;
+	struct gt_event e;
+	uint32_t i;
+
+	for (i = 0; i < tr->hdr.nr_fired; i++)
+		if (first < 0 && (!kind || tr->fired[i].kind == kind))
+			first = i;
+	if (gt_open_mem(b->data, b->len, &r)) {
+		snprintf(err, errlen, "open: %s", gt_error(NULL));
+		return -1;
+	}
+	while ((ret = gt_next(r, &e)) > 0) {
+		for (i = 0; i < tr->hdr.nr_fired; i++) {
+			const struct gotrace_fired *f = &tr->fired[i];
+
+			if (found[i] || f->cpu != e.cpu || f->ts != e.ts ||
+			    f->event != e.type)
+				continue;
+			found[i] = 1;
+			n++;
+			if ((int)i == first && ev)
+				*ev = e;
+		}
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "decode: %s", gt_error(r));
+		gt_close(r);
+		return -1;
+	}
+	gt_close(r);
+	for (i = 0; i < tr->hdr.nr_fired; i++)
+		if (!found[i] && !(tr->fired[i].flags & GOTRACE_FIRED_LOST)) {
+			snprintf(err, errlen,
+				 "entry seq %llu (cpu %u ts %llu event %u) names no event",
+				 (unsigned long long)tr->fired[i].seq,
+				 tr->fired[i].cpu,
+				 (unsigned long long)tr->fired[i].ts,
+				 tr->fired[i].event);
+			break;
+		}
+	return n;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Waits up to ms for POLLPRI on fd: 1 seen, 0 not. */
+static int wait_pri(int fd, int ms)
+{
+	short rev = poll_pri(fd, ms);
+
+	return rev > 0 && (rev & POLLPRI);
+}
+
+/* ---- the kernel log around an OOM kill ---- */
+
+/*
+ * Takes the kernel log (read and clear) and writes it back through
+ * /dev/kmsg without the "Call Trace:" line of each OOM report (the
+ * stack dump of "... invoked oom-killer"), so that the suite's check of
+ * the log after the test still sees everything else.  Returns the OOM
+ * reports seen.
+ */
+static int klog_drop_oom_traces(void)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	int n, reports = 0, in_report = 0, kfd;
+	char *buf, *line, *next;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	n = klogctl(4 /* SYSLOG_ACTION_READ_CLEAR */, buf, size);
+	if (n < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	kfd = open("/dev/kmsg", O_WRONLY);
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strstr(line, "invoked oom-killer")) {
+			in_report = 1;
+			reports++;
+		} else if (in_report && strstr(line, "Call Trace:")) {
+			in_report = 0;
+			continue;
+		}
+		if (kfd >= 0 && *line)
+			(void)!write(kfd, line, strlen(line));
+	}
+	if (kfd >= 0)
+		close(kfd);
+	free(buf);
+	return reports;
+}
+
+/* ---- cgroup2 ---- */
+
+static char cg_root[64];
+static int cg_mounted;
+
+static int cg2_mount(void)
+{
+	struct statfs sf;
+
+	if (!statfs("/sys/fs/cgroup", &sf) && sf.f_type == CGROUP2_MAGIC) {
+		snprintf(cg_root, sizeof(cg_root), "/sys/fs/cgroup");
+		return 0;
+	}
+	snprintf(cg_root, sizeof(cg_root), "/tmp/gotrace-trig-cg2.XXXXXX");
+	if (!mkdtemp(cg_root))
+		return -errno;
+	if (mount("none", cg_root, "cgroup2", 0, NULL)) {
+		int err = -errno;
+
+		rmdir(cg_root);
+		return err;
+	}
+	cg_mounted = 1;
+	return 0;
+}
+
+static void cg2_umount(void)
+{
+	if (cg_mounted) {
+		umount(cg_root);
+		rmdir(cg_root);
+		cg_mounted = 0;
+	}
+}
+
+/* ---- fixture ---- */
+
+FIXTURE(tr) {
+	int fd;
+	struct gtt_buf buf;
+};
+
+FIXTURE_SETUP(tr)
+{
+	ASSERT_EQ(0, gtt_make_idle());
+	self->fd = gtt_open(0);
+	ASSERT_LE(0, self->fd);
+	memset(&self->buf, 0, sizeof(self->buf));
+}
+
+FIXTURE_TEARDOWN(tr)
+{
+	gtt_buf_free(&self->buf);
+	if (self->fd >= 0)
+		close(self->fd);
+	gtt_make_idle();
+}
+
+static int start_one(int fd, uint32_t flags, uint64_t groups, uint32_t kind,
+		     uint32_t tflags, uint64_t value)
+{
+	struct gotrace_trigger t = {
+		.kind = kind, .flags = tflags, .value = value,
+	};
+
+	return start_trig(fd, flags, groups, &t, 1, 0);
+}
+
+TEST_F_TIMEOUT(tr, start_args, GTR_TIMEOUT)
+{
+	const uint64_t all = GOTRACE_GROUP_ALL;
+	struct gotrace_trigger many[GOTRACE_MAX_TRIGGERS + 1];
+	struct gotrace_status st;
+	struct trig_rec rec;
+	struct {
+		struct gotrace_trigger t;
+		uint64_t more;
+	} big;
+	struct gotrace_start s;
+	int i;
+
+	/* Each case is refused, and the device stays idle. */
+#define REFUSED(err, call) do {						\
+		EXPECT_EQ(-(err), call);				\
+		EXPECT_EQ(GOTRACE_STATE_IDLE, gtt_state(self->fd));	\
+	} while (0)
+
+	/* Not a flight recorder. */
+	{
+		struct gotrace_trigger t = { .kind = GOTRACE_TRIGGER_OOM };
+		struct gotrace_start s0 = {
+			.size = sizeof(s0), .groups = all,
+			.triggers = (uintptr_t)&t, .nr_triggers = 1,
+			.trigger_size = sizeof(t),
+		};
+
+		REFUSED(EINVAL, gtt_start_raw(self->fd, &s0));
+	}
+	/* Unknown kinds, flags, values out of range. */
+	REFUSED(EINVAL, start_one(self->fd, 0, all, 0, 0, 0));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_WAKEUP + 1, 0, 0));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_OOM, 1, 0));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_OOM, 0, 1));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_ALLOC_FAIL, 0,
+				  GOTRACE_MAX_TRIGGER_ORDER + 1));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_RECLAIM, 0,
+				  GOTRACE_MAX_TRIGGER_NS + 1));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_COMPACTION, 0,
+				  GOTRACE_MAX_TRIGGER_NS + 1));
+	REFUSED(EINVAL, start_one(self->fd, 0, all, GOTRACE_TRIGGER_WAKEUP, 0,
+				  GOTRACE_MAX_TRIGGER_NS + 1));
+	/* Each trigger needs its events' group. */
+	REFUSED(EINVAL, start_one(self->fd, 0, all & ~GOTRACE_GROUP_OOM,
+				  GOTRACE_TRIGGER_OOM, 0, 0));
+	REFUSED(EINVAL, start_one(self->fd, 0, all & ~GOTRACE_GROUP_PAGE,
+				  GOTRACE_TRIGGER_ALLOC_FAIL, 0, 0));
+	REFUSED(EINVAL, start_one(self->fd, 0, all & ~GOTRACE_GROUP_RECLAIM,
+				  GOTRACE_TRIGGER_RECLAIM, 0, 1000));
+	REFUSED(EINVAL, start_one(self->fd, 0, all & ~GOTRACE_GROUP_RECLAIM,
+				  GOTRACE_TRIGGER_COMPACTION, 0, 1000));
+	REFUSED(EINVAL, start_one(self->fd, 0, all & ~GOTRACE_GROUP_SCHED,
+				  GOTRACE_TRIGGER_WAKEUP, 0, 1000));
+	/* Too many; a pointer without entries; entries without a pointer. */
+	memset(many, 0, sizeof(many));
+	for (i = 0; i <= GOTRACE_MAX_TRIGGERS; i++)
+		many[i].kind = GOTRACE_TRIGGER_OOM;
+	REFUSED(EINVAL, start_trig(self->fd, 0, all, many,
+				   GOTRACE_MAX_TRIGGERS + 1, 0));
+	REFUSED(EINVAL, start_trig(self->fd, 0, all, many, 0, 0));
+	REFUSED(EINVAL, start_trig(self->fd, 0, all, NULL, 1, 0));
+	/* trigger_size: clone3's rules. */
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.flags = GOTRACE_START_FLIGHT;
+	s.buffer_size = 1 << 20;
+	s.triggers = (uintptr_t)many;
+	s.nr_triggers = 1;
+	s.trigger_size = GOTRACE_TRIGGER_SIZE_VER0 - 8;
+	REFUSED(EINVAL, gtt_start_raw(self->fd, &s));
+	s.trigger_size = 0;
+	REFUSED(EINVAL, gtt_start_raw(self->fd, &s));
+	s.trigger_size = 4096 + 8;
+	REFUSED(E2BIG, gtt_start_raw(self->fd, &s));
+	memset(&big, 0, sizeof(big));
+	big.t.kind = GOTRACE_TRIGGER_OOM;
+	big.more = 1;
+	s.triggers = (uintptr_t)&big;
+	s.trigger_size = sizeof(big);
+	REFUSED(E2BIG, gtt_start_raw(self->fd, &s));
+	s.triggers = 8;
+	REFUSED(EFAULT, gtt_start_raw(self->fd, &s));
+	/* A larger entry whose tail is zero is fine. */
+	big.more = 0;
+	s.triggers = (uintptr_t)&big;
+	ASSERT_EQ(0, gtt_start_raw(self->fd, &s));
+	ASSERT_EQ(0, gtt_status(self->fd, &st, NULL, 0));
+	EXPECT_EQ(1, st.nr_triggers);
+	EXPECT_EQ(0, st.triggers_fired);
+	EXPECT_EQ(GOTRACE_STATE_TRACING, st.state);
+	/* STATUS of the previous size: still works, without them. */
+	memset(&st, 0, sizeof(st));
+	st.size = GOTRACE_STATUS_SIZE_VER1;
+	ASSERT_EQ(0, ioctl(self->fd, GOTRACE_IOC_STATUS, &st));
+	EXPECT_EQ(0, st.nr_triggers);
+	ASSERT_EQ(0, gtt_make_idle());
+
+	/* 16 triggers of every kind at once. */
+	for (i = 0; i < GOTRACE_MAX_TRIGGERS; i++) {
+		many[i].kind = GOTRACE_TRIGGER_OOM + i % 5;
+		many[i].value = many[i].kind == GOTRACE_TRIGGER_OOM ? 0 :
+				many[i].kind == GOTRACE_TRIGGER_ALLOC_FAIL ? 10 :
+				GOTRACE_MAX_TRIGGER_NS;
+	}
+	ASSERT_EQ(0, start_trig(self->fd, 0, all, many, GOTRACE_MAX_TRIGGERS, 0));
+	ASSERT_EQ(0, gtt_status(self->fd, &st, NULL, 0));
+	EXPECT_EQ(GOTRACE_MAX_TRIGGERS, st.nr_triggers);
+	gtt_msleep(200);
+	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
+	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
+		TH_LOG("%s", rec.err);
+	EXPECT_EQ(1, rec.found);
+	EXPECT_TRUE(rec.after_window);
+	EXPECT_EQ(GOTRACE_MAX_TRIGGERS, rec.hdr.nr_triggers);
+	EXPECT_EQ(0, memcmp(rec.spec, many, sizeof(rec.spec)));
+	ASSERT_EQ(0, gtt_make_idle());
+
+	/* A flight recorder without triggers: no TRIGGERS record. */
+	ASSERT_EQ(0, start_trig(self->fd, 0, all, NULL, 0, 0));
+	ASSERT_EQ(0, gtt_status(self->fd, &st, NULL, 0));
+	EXPECT_EQ(0, st.nr_triggers);
+	gtt_msleep(100);
+	gtt_buf_free(&self->buf);
+	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
+	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec));
+	EXPECT_EQ(0, rec.found);
+#undef REFUSED
+}
+
+TEST_F_TIMEOUT(tr, take, GTR_TIMEOUT)
+{
+	struct gotrace_trigger t = { .kind = GOTRACE_TRIGGER_WAKEUP };
+	struct gotrace_fired f[GOTRACE_FIRED_MAX + 1];
+	struct gotrace_triggers tg;
+	struct gotrace_status st;
+	uint64_t t0, t1, fired, first;
+	int fd2, n, i, cpus[2];
+	pid_t child;
+
+	/* No trace; a streaming trace: errors. */
+	EXPECT_EQ(-ENODATA, take(self->fd, f, 1, &tg));
+	ASSERT_EQ(0, gtt_start(self->fd, 0, GOTRACE_GROUP_SCHED, 0, 0));
+	EXPECT_EQ(-EINVAL, take(self->fd, f, 1, &tg));
+	ASSERT_EQ(0, gtt_make_idle());
+
+	/* wakeup:0 on this process and its children only. */
+	ASSERT_EQ(0, start_trig(self->fd, 0, GOTRACE_GROUP_SCHED, &t, 1,
+				getpid()));
+	fd2 = gtt_open(0);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, poll_pri(self->fd, 0));
+	EXPECT_EQ(0, take(self->fd, f, 4, &tg));
+	EXPECT_EQ(0, tg.fired);
+
+	/* The argument's rules. */
+	memset(&tg, 0, sizeof(tg));
+	tg.size = 8;
+	EXPECT_EQ(-1, ioctl(self->fd, GOTRACE_IOC_TRIGGERS, &tg));
+	EXPECT_EQ(EINVAL, errno);
+	tg.size = 4096 + 8;
+	EXPECT_EQ(-1, ioctl(self->fd, GOTRACE_IOC_TRIGGERS, &tg));
+	EXPECT_EQ(E2BIG, errno);
+	tg.size = sizeof(tg);
+	tg.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, GOTRACE_IOC_TRIGGERS, &tg));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, GOTRACE_IOC_TRIGGERS, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* 100 round trips on one CPU: two wakeups each. */
+	n = gtt_online_cpus(cpus, 2);
+	ASSERT_LE(1, n);
+	ASSERT_EQ(0, gtt_pingpong(100, cpus[0], &child, &t0, &t1));
+	/* Pollers are woken through the irq_work. */
+	EXPECT_TRUE(wait_pri(self->fd, 2000));
+	/* Stopped: the list stays, and no more fire. */
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_EQ(0, gtt_status(self->fd, &st, NULL, 0));
+	fired = st.triggers_fired;
+	TH_LOG("%llu fired", (unsigned long long)fired);
+	ASSERT_LT(GOTRACE_FIRED_MAX + 2, fired);
+	EXPECT_EQ(1, st.nr_triggers);
+	first = fired - GOTRACE_FIRED_MAX + 1;
+	EXPECT_TRUE(poll_pri(self->fd, 0) & POLLPRI);
+	EXPECT_TRUE(poll_pri(fd2, 0) & POLLPRI);
+
+	/* len 0 counts, and takes nothing. */
+	EXPECT_EQ(GOTRACE_FIRED_MAX, take(self->fd, NULL, 0, &tg));
+	EXPECT_EQ(fired, tg.fired);
+	EXPECT_EQ(fired - GOTRACE_FIRED_MAX, tg.missed);
+	EXPECT_EQ(GOTRACE_FIRED_MAX, take(self->fd, NULL, 0, &tg));
+	/* A bad buffer takes nothing either. */
+	EXPECT_EQ(-EFAULT, take(self->fd, (void *)8, 1, &tg));
+
+	/* One, then the next: taken entries are not reported again. */
+	memset(f, 0, sizeof(f));
+	EXPECT_EQ(1, take(self->fd, f, 1, &tg));
+	EXPECT_EQ(first, f[0].seq);
+	EXPECT_EQ(fired - GOTRACE_FIRED_MAX, tg.missed);
+	EXPECT_EQ(GOTRACE_TRIGGER_WAKEUP, f[0].kind);
+	EXPECT_EQ(0, f[0].index);
+	EXPECT_EQ(GOTRACE_EV_SCHED_SWITCH, f[0].event);
+	EXPECT_EQ(0, f[0].flags);
+	EXPECT_TRUE(f[0].pid == (uint32_t)getpid() || f[0].pid == (uint32_t)child)
+		TH_LOG("pid %u, test %d, child %d", f[0].pid, getpid(), child);
+	EXPECT_TRUE(f[0].ts >= t0 && f[0].ts <= t1 + 1000000000ULL);
+	EXPECT_EQ(1, take(self->fd, f, 1, &tg));
+	EXPECT_EQ(first + 1, f[0].seq);
+	EXPECT_EQ(0, tg.missed);
+	EXPECT_EQ(GOTRACE_FIRED_MAX - 2, take(self->fd, NULL, 0, &tg));
+	/* The rest, in order; more room than entries. */
+	EXPECT_EQ(GOTRACE_FIRED_MAX - 2, take(self->fd, f, GOTRACE_FIRED_MAX + 1, &tg));
+	for (i = 0; i < GOTRACE_FIRED_MAX - 2; i++) {
+		EXPECT_EQ(first + 2 + i, f[i].seq);
+		if (i)
+			EXPECT_LE(f[i - 1].ts, f[i].ts + 1000000);
+	}
+	EXPECT_EQ(0, take(self->fd, f, GOTRACE_FIRED_MAX, &tg));
+	EXPECT_EQ(0, tg.missed);
+	EXPECT_FALSE(poll_pri(self->fd, 0) & POLLPRI);
+
+	/* The other file took none: all of them, with the missed. */
+	EXPECT_TRUE(poll_pri(fd2, 0) & POLLPRI);
+	EXPECT_EQ(GOTRACE_FIRED_MAX, take(fd2, f, GOTRACE_FIRED_MAX, &tg));
+	EXPECT_EQ(fired - GOTRACE_FIRED_MAX, tg.missed);
+	EXPECT_EQ(first, f[0].seq);
+	EXPECT_EQ(fired, f[GOTRACE_FIRED_MAX - 1].seq);
+	EXPECT_FALSE(poll_pri(fd2, 0) & POLLPRI);
+	close(fd2);
+
+	/* A new trace starts over for every file. */
+	ASSERT_EQ(0, gtt_make_idle());
+	ASSERT_EQ(0, start_trig(self->fd, 0, GOTRACE_GROUP_SCHED, &t, 1,
+				getpid()));
+	ASSERT_EQ(0, gtt_pingpong(2, cpus[0], &child, &t0, &t1));
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));
+	ASSERT_LE(1, take(self->fd, f, 1, &tg));
+	EXPECT_EQ(1, f[0].seq);
+	EXPECT_EQ(0, tg.missed);
+}
+
+/* Sets vm.nr_hugepages far beyond memory in a child, then back: its pid. */
+static pid_t hugepages_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(write_str(HUGEPAGES, "100000") ? 1 : 0);
+	return pid;
+}
+
+TEST_F_TIMEOUT(tr, alloc_fail, GTR_TIMEOUT)
+{
+	struct gotrace_trigger t[] = {
+		{ .kind = GOTRACE_TRIGGER_ALLOC_FAIL, .value = 9 },
+		{ .kind = GOTRACE_TRIGGER_RECLAIM, .value = 1000 },
+		{ .kind = GOTRACE_TRIGGER_COMPACTION, .value = 1000 },
+		/* Never: an order above what fails here. */
+		{ .kind = GOTRACE_TRIGGER_ALLOC_FAIL, .value = 10 },
+	};
+	struct gotrace_fired f[GOTRACE_FIRED_MAX];
+	int kinds[GOTRACE_TRIGGER_WAKEUP + 1] = { 0 }, n, i, st, named;
+	struct gotrace_triggers tg;
+	struct trig_rec rec;
+	struct gt_event ev;
+	char err[256];
+	pid_t pid;
+
+	if (access(HUGEPAGES, W_OK))
+		SKIP(return, "%s not writable", HUGEPAGES);
+	ASSERT_EQ(0, start_trig(self->fd, GOTRACE_START_STACKS,
+				GOTRACE_GROUP_PAGE | GOTRACE_GROUP_RECLAIM,
+				t, 4, 0));
+	pid = hugepages_child();
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, write_str(HUGEPAGES, "0"));
+	EXPECT_TRUE(wait_pri(self->fd, 5000));
+	gtt_msleep(100);
+	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
+	n = take(self->fd, f, GOTRACE_FIRED_MAX, &tg);
+	ASSERT_LT(0, n);
+	TH_LOG("%llu fired, %d taken, %llu missed", (unsigned long long)tg.fired,
+	       n, (unsigned long long)tg.missed);
+	for (i = 0; i < n; i++) {
+		EXPECT_NE(3, f[i].index);
+		if (f[i].kind <= GOTRACE_TRIGGER_WAKEUP)
+			kinds[f[i].kind]++;
+		if (f[i].kind == GOTRACE_TRIGGER_ALLOC_FAIL) {
+			EXPECT_LE(9, f[i].value);
+			EXPECT_EQ(GOTRACE_EV_MM_PAGE_ALLOC, f[i].event);
+		}
+		if (f[i].kind == GOTRACE_TRIGGER_RECLAIM) {
+			EXPECT_LE(1000, f[i].value);
+			EXPECT_EQ(GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END,
+				  f[i].event);
+		}
+		if (f[i].kind == GOTRACE_TRIGGER_COMPACTION) {
+			EXPECT_LE(1000, f[i].value);
+			EXPECT_EQ(GOTRACE_EV_MM_COMPACTION_END, f[i].event);
+		}
+	}
+	TH_LOG("alloc-fail %d, reclaim %d, compaction %d", kinds[2], kinds[3],
+	       kinds[4]);
+	EXPECT_LT(0, kinds[GOTRACE_TRIGGER_ALLOC_FAIL]);
+	EXPECT_LT(0, kinds[GOTRACE_TRIGGER_RECLAIM]);
+	EXPECT_LT(0, kinds[GOTRACE_TRIGGER_COMPACTION]);
+
+	/* The snapshot names events it holds. */
+	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
+		TH_LOG("%s", rec.err);
+	ASSERT_EQ(1, rec.found);
+	EXPECT_EQ(4, rec.hdr.nr_triggers);
+	ASSERT_LT(0, rec.hdr.nr_fired);
+	memset(&ev, 0, sizeof(ev));
+	err[0] = '\0';
+	named = named_events(&self->buf, &rec, GOTRACE_TRIGGER_ALLOC_FAIL, &ev,
+			     err, sizeof(err));
+	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
+	/* The failed allocation: no page, order 9, by the writer. */
+	EXPECT_EQ(GOTRACE_EV_MM_PAGE_ALLOC, ev.type);
+	EXPECT_EQ(~0ULL, ev.args[0]);
+	EXPECT_LE(9, ev.args[1]);
+	EXPECT_EQ((uint64_t)pid, ev.args[4]);
+}
+
+TEST_F_TIMEOUT(tr, wakeup, GTR_TIMEOUT)
+{
+	struct gotrace_trigger t = { .kind = GOTRACE_TRIGGER_WAKEUP, .value = 1000 };
+	struct gotrace_fired f[GOTRACE_FIRED_MAX];
+	struct gotrace_triggers tg;
+	struct trig_rec rec;
+	uint64_t t0, t1;
+	char err[256];
+	int n, i, named, cpus[2];
+	pid_t child;
+
+	ASSERT_EQ(0, start_trig(self->fd, 0, GOTRACE_GROUP_SCHED, &t, 1, 0));
+	ASSERT_LE(1, gtt_online_cpus(cpus, 2));
+	ASSERT_EQ(0, gtt_pingpong(200, cpus[0], &child, &t0, &t1));
+	EXPECT_TRUE(wait_pri(self->fd, 2000));
+	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
+	n = take(self->fd, f, GOTRACE_FIRED_MAX, &tg);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(GOTRACE_TRIGGER_WAKEUP, f[i].kind);
+		EXPECT_LE(1000, f[i].value);
+		EXPECT_EQ(GOTRACE_EV_SCHED_SWITCH, f[i].event);
+	}
+	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
+		TH_LOG("%s", rec.err);
+	ASSERT_EQ(1, rec.found);
+	ASSERT_LT(0, rec.hdr.nr_fired);
+	err[0] = '\0';
+	named = named_events(&self->buf, &rec, 0, NULL, err, sizeof(err));
+	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
+}
+
+/* A hog in cgroup dir that touches 4x its limit: its pid. */
+static pid_t oom_hog(const char *dir, size_t limit)
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(go))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		size_t len = 4 * limit, i;
+		char *p;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		write_str("/proc/self/oom_score_adj", "1000");
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		for (i = 0; i < len; i += 4096)
+			p[i] = 1;
+		_exit(0);	/* not killed: the test fails */
+	}
+	close(go[0]);
+	if (pid > 0) {
+		char path[256], s[32];
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		snprintf(s, sizeof(s), "%d", pid);
+		if (write_str(path, s)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = -1;
+		} else {
+			(void)!write(go[1], "g", 1);
+		}
+	}
+	close(go[1]);
+	return pid;
+}
+
+TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
+{
+	struct gotrace_trigger t = { .kind = GOTRACE_TRIGGER_OOM };
+	const size_t limit = 32 << 20;
+	struct gotrace_fired f[GOTRACE_FIRED_MAX];
+	struct gotrace_triggers tg;
+	char dir[128], path[192], err[256];
+	uint64_t hog_allocs = 0, hog_stacks = 0, t0;
+	int st, n, named, reports, pri;
+	struct trig_rec rec;
+	struct gt_reader *r;
+	struct gt_event ev, e;
+	pid_t hog;
+
+	ASSERT_EQ(0, cg2_mount());
+	if (write_str(strcat(strcpy(path, cg_root), "/cgroup.subtree_control"),
+		      "+memory")) {
+		cg2_umount();
+		SKIP(return, "no memory controller");
+	}
+	snprintf(dir, sizeof(dir), "%s/gotrace-oom", cg_root);
+	rmdir(dir);
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	snprintf(path, sizeof(path), "%s/memory.max", dir);
+	ASSERT_EQ(0, write_str(path, "33554432"));
+
+	ASSERT_EQ(0, start_trig(self->fd, GOTRACE_START_STACKS,
+				GOTRACE_GROUP_OOM | GOTRACE_GROUP_PAGE |
+				GOTRACE_GROUP_SCHED, &t, 1, 0));
+	t0 = gtt_now_ns();
+	hog = oom_hog(dir, limit);
+	ASSERT_LT(0, hog);
+	pri = wait_pri(self->fd, 10000);
+	TH_LOG("POLLPRI after %llu ms", (unsigned long long)((gtt_now_ns() - t0) / 1000000));
+	ASSERT_EQ(hog, waitpid(hog, &st, 0));
+	reports = klog_drop_oom_traces();
+	rmdir(dir);
+	cg2_umount();
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		TH_LOG("hog status %#x", st);
+	EXPECT_LE(1, reports);
+	EXPECT_TRUE(pri);
+	/* "Within seconds". */
+	EXPECT_GT(10000000000ULL, gtt_now_ns() - t0);
+
+	gtt_msleep(100);
+	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
+	n = take(self->fd, f, GOTRACE_FIRED_MAX, &tg);
+	ASSERT_LE(1, n);
+	EXPECT_EQ(GOTRACE_TRIGGER_OOM, f[0].kind);
+	EXPECT_EQ(GOTRACE_EV_MARK_VICTIM, f[0].event);
+	EXPECT_EQ((uint32_t)hog, f[0].pid);
+	EXPECT_EQ(0, f[0].flags);
+
+	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
+		TH_LOG("%s", rec.err);
+	ASSERT_EQ(1, rec.found);
+	ASSERT_LE(1, rec.hdr.nr_fired);
+	memset(&ev, 0, sizeof(ev));
+	err[0] = '\0';
+	named = named_events(&self->buf, &rec, GOTRACE_TRIGGER_OOM, &ev, err,
+			     sizeof(err));
+	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
+	/* mark_victim: the hog, its memory in kB, its oom_score_adj. */
+	EXPECT_EQ(GOTRACE_EV_MARK_VICTIM, ev.type);
+	EXPECT_EQ((uint64_t)hog, ev.args[0]);
+	EXPECT_LE(limit / 1024, ev.args[1]);		/* total_vm */
+	EXPECT_LE(limit / 1024 / 2, ev.args[2]);	/* anon_rss */
+	EXPECT_EQ(1000, (int32_t)ev.args[7]);
+	EXPECT_NE(0, ev.stack_id);
+
+	/* The hog's allocations that led to it, with their stacks. */
+	ASSERT_EQ(0, gt_open_mem(self->buf.data, self->buf.len, &r))
+		TH_LOG("%s", gt_error(NULL));
+	while (gt_next(r, &e) > 0) {
+		const uint64_t *frames;
+
+		if (e.type != GOTRACE_EV_MM_PAGE_ALLOC || e.args[4] != (uint64_t)hog)
+			continue;
+		hog_allocs++;
+		if (e.stack_id && gt_stack(r, e.stack_id, &frames) > 0)
+			hog_stacks++;
+	}
+	gt_close(r);
+	TH_LOG("hog: %llu allocations in the snapshot, %llu with a stack",
+	       (unsigned long long)hog_allocs, (unsigned long long)hog_stacks);
+	EXPECT_LT(1000, hog_allocs);
+	EXPECT_EQ(hog_allocs, hog_stacks);
+}
+
+TEST_HARNESS_MAIN
