@@ -316,6 +316,7 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 		TH_LOG("%s", file);
 	out = slurp("/tmp/gtc-out");
 	ASSERT_TRUE(out != NULL);
+	TH_LOG("flight: %s", out);
 	snprintf(pid_s, sizeof(pid_s), "pid %d", h);
 	EXPECT_TRUE(strstr(out, file) && strstr(out, ": oom on cpu ") &&
 		    strstr(out, pid_s)) TH_LOG("%s", out);
