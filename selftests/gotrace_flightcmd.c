@@ -65,7 +65,8 @@ static char *slurp(const char *path)
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &sb) || !(s = malloc(sb.st_size + 1))) {
+	s = fstat(fd, &sb) ? NULL : malloc(sb.st_size + 1);
+	if (!s) {
 		close(fd);
 		return NULL;
 	}
@@ -89,7 +90,8 @@ static int klog_without_oom_stacks(void)
 	int size = klogctl(10, NULL, 0), n, reports = 0, skip = 0, kfd;
 	char *buf, *line, *next;
 
-	if (size <= 0 || !(buf = malloc(size + 1)))
+	buf = size > 0 ? malloc(size + 1) : NULL;
+	if (!buf)
 		return -1;
 	n = klogctl(4, buf, size);
 	if (n < 0) {
