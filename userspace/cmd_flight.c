@@ -75,6 +75,7 @@ struct flight {
 	int quiet, no_syms;
 	uint64_t after_ns, cooldown_ns;
 	unsigned long max_files;
+	uint64_t trace_id;	/* of the trace this command started */
 	const struct gotrace_trigger *trigs;
 	/* state */
 	unsigned long files;
@@ -247,23 +248,40 @@ static int take(struct flight *fl)
 	return save(fl, f, n);
 }
 
-/* The device reports an error and nothing fired: why. */
-static void poll_err(int fd)
+/* 0 and *st filled, or -1. */
+static int status(int fd, struct gotrace_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(fd, GOTRACE_IOC_STATUS, st) ? -1 : 0;
+}
+
+/* Whether the trace this command started is still running. */
+static int ours_running(const struct flight *fl)
 {
 	struct gotrace_status st;
 
-	memset(&st, 0, sizeof(st));
-	st.size = sizeof(st);
-	if (ioctl(fd, GOTRACE_IOC_STATUS, &st) == 0 &&
-	    st.state != GOTRACE_STATE_TRACING)
-		gt_err("the trace was stopped by someone else (gotrace stop?)");
+	return !status(fl->fd, &st) && st.trace_id == fl->trace_id &&
+	       st.state == GOTRACE_STATE_TRACING;
+}
+
+/*
+ * The device is readable or reports an error, and nothing fired: a
+ * running flight recorder is neither, so the trace was stopped or
+ * replaced by someone else.
+ */
+static void poll_err(const struct flight *fl)
+{
+	if (!ours_running(fl))
+		gt_err("the trace was stopped or replaced by someone else (gotrace stop?)");
 	else
 		gt_err("the device reports an error and no fired trigger: does the module know triggers?");
 }
 
 static int run(struct flight *fl)
 {
-	struct pollfd pfd = { .fd = fl->fd, .events = POLLPRI };
+	/* POLLIN: no longer a running flight recorder */
+	struct pollfd pfd = { .fd = fl->fd, .events = POLLPRI | POLLIN };
 	sigset_t block, old;
 	int ret;
 
@@ -293,8 +311,8 @@ static int run(struct flight *fl)
 				break;
 			continue;
 		}
-		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			poll_err(fl->fd);
+		if (pfd.revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) {
+			poll_err(fl);
 			return -1;
 		}
 	}
@@ -419,12 +437,18 @@ int cmd_flight(int argc, char **argv)
 		close(fl.fd);
 		return EXIT_ERR;
 	}
+	{
+		struct gotrace_status st;
+
+		fl.trace_id = status(fl.fd, &st) ? 0 : st.trace_id;
+	}
 	if (!fl.quiet)
 		fprintf(stderr, "gotrace: flight recorder running with %u trigger%s; saving to %s\n",
 			nr, nr > 1 ? "s" : "", fl.dir);
 	ret = run(&fl);
-	if (ioctl(fl.fd, GOTRACE_IOC_STOP, 0) < 0 && errno != EINVAL &&
-	    errno != ENOENT && errno != ESRCH) {
+	/* stop ours, not a trace someone started since */
+	if (ours_running(&fl) && ioctl(fl.fd, GOTRACE_IOC_STOP, 0) < 0 &&
+	    errno != EINVAL && errno != ENOENT && errno != ESRCH) {
 		dev_ioctl_err("cannot stop", errno);
 		ret = -1;
 	}
