@@ -13,6 +13,8 @@
  *   Trace"); the rest of the log goes back.
  * - busy: with a trace running, flight gives one line and exit 1, and
  *   the running trace is left as it was.
+ * - stopped: 'gotrace stop' from elsewhere ends flight's wait: one line,
+ *   exit 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -376,6 +378,52 @@ TEST_F_TIMEOUT(fc, busy, GTC_TIMEOUT)
 	EXPECT_EQ(GOTRACE_STATE_TRACING, gtt_state(fd));
 	EXPECT_EQ(0, run("test -z \"$(ls -A " DIR ")\""));
 	close(fd);
+	unlink("/tmp/gtc-err");
+}
+
+/* Someone else's 'gotrace stop': flight says so and exits 1. */
+TEST_F_TIMEOUT(fc, stopped, GTC_TIMEOUT)
+{
+	uint64_t t0;
+	char *err = NULL;
+	int rc, i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c",
+		      "exec " GOTRACE_BIN " flight -o " DIR " -t reclaim:1s 2>/tmp/gtc-err",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		free(err);
+		err = slurp("/tmp/gtc-err");
+		if (err && strstr(err, "running"))
+			break;
+		gtt_msleep(50);
+	}
+	ASSERT_EQ(0, run(GOTRACE_BIN " stop"));
+	t0 = gtt_now_ns();
+	for (rc = -1; gtt_now_ns() - t0 < 5000000000ULL;) {
+		if (waitpid(pid, &rc, WNOHANG) == pid)
+			break;
+		rc = -1;
+		gtt_msleep(20);
+	}
+	if (rc == -1) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+	EXPECT_TRUE(rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 1)
+		TH_LOG("flight: status %#x", rc);
+	free(err);
+	err = slurp("/tmp/gtc-err");
+	ASSERT_TRUE(err != NULL);
+	EXPECT_TRUE(strstr(err, "stopped or replaced by someone else") != NULL)
+		TH_LOG("%s", err);
+	free(err);
 	unlink("/tmp/gtc-err");
 }
 
