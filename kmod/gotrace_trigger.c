@@ -22,10 +22,10 @@
  * wakeup noted for it, so a task woken while it still ran (its state
  * reset before it slept) is not measured at its next switch in.  A begin
  * that finds its slot held by another pid's pending begin loses its
- * measurement and counts it in the module parameter trigger_collisions (read-only, reset at every START
- * with a duration trigger); a slot left behind by an end the filters or
- * an NMI never showed is reused once it is older than
- * GOTRACE_MAX_TRIGGER_NS.
+ * measurement and counts it in the module parameter trigger_collisions
+ * (read-only, reset at every START with a duration trigger); a slot
+ * left behind by an end the filters or an NMI never showed is reused
+ * once it is older than GOTRACE_MAX_TRIGGER_NS.
  *
  * The fired list keeps the last GOTRACE_FIRED_MAX entries in a ring of
  * slots, by seq (from the atomic counter fired) modulo its size.  Each

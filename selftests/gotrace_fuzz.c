@@ -31,10 +31,20 @@
 #include <linux/gotrace.h>
 
 /* Same layout for 32-bit and 64-bit processes (else: other ioctl numbers). */
-_Static_assert(sizeof(struct gotrace_start) == 64, "gotrace_start");
-_Static_assert(sizeof(struct gotrace_status) == GOTRACE_STATUS_SIZE_VER1,
+_Static_assert(sizeof(struct gotrace_start) == GOTRACE_START_SIZE_VER2,
+	       "gotrace_start");
+_Static_assert(GOTRACE_START_SIZE_VER2 == 80, "gotrace_start");
+_Static_assert(sizeof(struct gotrace_status) == GOTRACE_STATUS_SIZE_VER2,
 	       "gotrace_status");
 _Static_assert(GOTRACE_STATUS_SIZE_VER1 == 160, "gotrace_status");
+_Static_assert(GOTRACE_STATUS_SIZE_VER2 == 176, "gotrace_status");
+_Static_assert(sizeof(struct gotrace_trigger) == GOTRACE_TRIGGER_SIZE_VER0,
+	       "gotrace_trigger");
+_Static_assert(sizeof(struct gotrace_fired) == 48, "gotrace_fired");
+_Static_assert(sizeof(struct gotrace_triggers) == GOTRACE_TRIGGERS_SIZE_VER0,
+	       "gotrace_triggers");
+_Static_assert(sizeof(struct gotrace_triggers_rec) == 24,
+	       "gotrace_triggers_rec");
 _Static_assert(sizeof(struct gotrace_snapshot) == 40, "gotrace_snapshot");
 _Static_assert(sizeof(struct gotrace_window) == 72, "gotrace_window");
 _Static_assert(sizeof(struct gotrace_bench) == 56, "gotrace_bench");
@@ -174,6 +184,21 @@ static int run_cases(int fd, struct gtcase_out *out, int max, int *bad)
 	st.cpu_len = 2;
 	st.cpu_stats = (uint64_t)0xffffffff81000000ULL;
 	CASE("status-cpus-kernel", EFAULT, xioctl(fd, GOTRACE_IOC_STATUS, (uintptr_t)&st), "");
+
+	/* TRIGGERS (no trace: ENODATA once the argument is read) */
+	{
+		struct gotrace_triggers tg = { .size = sizeof(tg) };
+
+		CASE("triggers-notrace", ENODATA,
+		     xioctl(fd, GOTRACE_IOC_TRIGGERS, (uintptr_t)&tg), "");
+		tg.size = 8;
+		CASE("triggers-size8", EINVAL,
+		     xioctl(fd, GOTRACE_IOC_TRIGGERS, (uintptr_t)&tg), "");
+		CASE("triggers-null", EFAULT,
+		     xioctl(fd, GOTRACE_IOC_TRIGGERS, 0), "");
+		CASE("triggers-kernel", EFAULT,
+		     xioctl(fd, GOTRACE_IOC_TRIGGERS, kernel_ptr()), "");
+	}
 
 	/* START: sizes */
 	START_OK(s.size = 0);

@@ -1530,12 +1530,13 @@ static void test_random(void)
 		c = i % 3;
 		enc_batch_begin(&e, c, seq[c]++, ts, 0);
 		for (k = 0; k < 100; k++) {
-			uint64_t x[GT_MAX_ARGS] = { 0 }, type;
+			/* mark_victim has 8 arguments */
+			uint64_t x[GT_MAX_ARGS], type;
 			unsigned int j;
 
 			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
 			type = 2 + (seed >> 33) % (GOTRACE_EV_COUNT - 2);
-			for (j = 0; j < 6; j++) {
+			for (j = 0; j < GT_MAX_ARGS; j++) {
 				seed = seed * 6364136223846793005ULL + 1;
 				x[j] = (seed >> 40) % 8;
 				if (!(seed >> 60))
