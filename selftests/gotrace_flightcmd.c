@@ -175,6 +175,8 @@ static pid_t hog(const char *dir)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			_exit(3);
+		/* page by page: an allocation event per 4 KiB, not THP */
+		madvise(p, len, MADV_NOHUGEPAGE);
 		for (i = 0; i < len; i += 4096)
 			p[i] = 1;
 		_exit(0);	/* not killed */
@@ -263,7 +265,7 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 	ASSERT_LE(0, flight);
 	if (flight == 0) {
 		execl("/bin/sh", "sh", "-c",
-		      "exec " GOTRACE_BIN " flight -o " DIR " -t oom --max 1 --stacks -e page,sched --flush-ms 50 >" DIR "/../gtc-out 2>" DIR "/../gtc-err",
+		      "exec " GOTRACE_BIN " flight -o " DIR " -t oom --max 1 --stacks -e page,sched >" DIR "/../gtc-out 2>" DIR "/../gtc-err",
 		      (char *)NULL);
 		_exit(127);
 	}
@@ -341,7 +343,7 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 	stacked = count_lines(dump, " mm_page_alloc ", pid_s, NULL, 1);
 	TH_LOG("the hog's allocations in the file: %d, with a stack: %d",
 	       allocs, stacked);
-	EXPECT_LT(1000, allocs);
+	EXPECT_LT(256, allocs);
 	EXPECT_EQ(allocs, stacked);
 	free(dump);
 
@@ -351,9 +353,9 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 	stats = slurp("/tmp/gtc-stats");
 	ASSERT_TRUE(stats != NULL);
 	snprintf(pid_s, sizeof(pid_s), "(%d)", h);
-	EXPECT_EQ(1, count_lines(stats, " oom ", pid_s, " mark_victim", 0))
-		TH_LOG("%s", strstr(stats, "== Triggers ==") ?
-		       strstr(stats, "== Triggers ==") : stats);
+	TH_LOG("%.600s", strstr(stats, "== Triggers ==") ?
+	       strstr(stats, "== Triggers ==") : stats);
+	EXPECT_EQ(1, count_lines(stats, " oom ", pid_s, " mark_victim", 0));
 	free(stats);
 	unlink("/tmp/gtc-dump");
 	unlink("/tmp/gtc-stats");
