@@ -323,6 +323,55 @@ void ga_opts_init(struct ga_opts *o)
 	o->by = GA_BY_DEFAULT;
 }
 
+/* The TRIGGERS record's fired triggers; 0 or -ENOMEM. */
+static int fired_init(struct ga_result *res, struct gt_reader *r)
+{
+	const struct gotrace_fired *f;
+	size_t i, n;
+
+	res->has_triggers = gt_has_triggers(r);
+	res->triggers = gt_triggers(r, &res->nr_triggers);
+	f = gt_fired(r, &n, &res->fired_total);
+	if (!n)
+		return 0;
+	res->fired = calloc(n, sizeof(*res->fired));
+	if (!res->fired)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		res->fired[i].f = f[i];
+		res->fired[i].threshold = res->triggers[f[i].index].value;
+	}
+	res->nr_fired = n;
+	return 0;
+}
+
+static void fired_comm(struct ga_fired *gf, const struct gt_reader *r)
+{
+	const char *c = gt_comm(r, gf->f.pid);
+
+	if (c)
+		snprintf(gf->comm, sizeof(gf->comm), "%s", c);
+}
+
+/* ev fired triggers: name their task as it was then. */
+static void fired_event(struct ga *a, const struct gt_event *ev)
+{
+	const struct gotrace_fired *f;
+	size_t n, i, k;
+
+	n = gt_fired_at(a->r, ev->cpu, ev->ts, ev->type, &f);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < a->res.nr_fired; k++) {
+			struct ga_fired *gf = &a->res.fired[k];
+
+			if (gf->f.seq == f[i].seq && !gf->seen) {
+				gf->seen = 1;
+				fired_comm(gf, a->r);
+			}
+		}
+	}
+}
+
 struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 {
 	const struct gotrace_header *h = gt_header(r);
@@ -360,7 +409,7 @@ struct ga *ga_new(struct gt_reader *r, const struct ga_opts *o)
 	a->cs = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->cs));
 	a->res.cpus = calloc(h->nr_cpus ? h->nr_cpus : 1, sizeof(*a->res.cpus));
 	if (!a->cs || !a->res.cpus || ga_zones_init(&a->res, r) ||
-	    ga_cgroups_init(&a->res, r)) {
+	    ga_cgroups_init(&a->res, r) || fired_init(&a->res, r)) {
 		ga_free(a);
 		errno = ENOMEM;
 		return NULL;
@@ -921,6 +970,8 @@ int ga_event(struct ga *a, const struct gt_event *ev)
 		return 0;
 	if (GOTRACE_EV_IS_META(ev->type))
 		return 0;
+	if (a->res.nr_fired)
+		fired_event(a, ev);
 	if (ev->cpu < a->res.nr_cpus)
 		a->res.cpus[ev->cpu].events++;
 	/* fork first: the child's tgid decides the filter of what follows */
@@ -1182,6 +1233,9 @@ int ga_finish(struct ga *a)
 	if (a->err)
 		return a->err;
 	sum = gt_summary(a->r);
+	for (i = 0; i < res->nr_fired; i++)
+		if (!res->fired[i].seen)
+			fired_comm(&res->fired[i], a->r);
 	res->end_ns = a->last_ts;
 	if (sum->complete && sum->stop_ns > res->end_ns)
 		res->end_ns = sum->stop_ns;
@@ -1361,6 +1415,7 @@ void ga_free(struct ga *a)
 	free(a->res.cpus);
 	ga_zones_free(&a->res);
 	ga_cgroups_free(&a->res);
+	free(a->res.fired);
 	free(a->tasks);
 	free(a->stacks);
 	free(a->gfp);

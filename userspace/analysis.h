@@ -311,6 +311,17 @@ struct ga_cgroups {
 	struct gt_page_map pages;	/* pfn -> row (tag) while analysing */
 };
 
+/*
+ * A fired trigger of the TRIGGERS record, and the task it names as the
+ * trace knew it when its event came (seen: the event was decoded).
+ */
+struct ga_fired {
+	struct gotrace_fired f;
+	uint64_t threshold;		/* its trigger's value */
+	char comm[GOTRACE_COMM_LEN + 1];	/* "" if not known */
+	int seen;
+};
+
 struct ga_result {
 	/* window (absolute ns on the trace clock) */
 	uint64_t start_ns;		/* window start (>= header start_ns) */
@@ -400,6 +411,13 @@ struct ga_result {
 	int snapshot;
 	uint64_t overwritten_batches;
 	uint64_t overwritten_events;
+	/* triggers (a snapshot of a flight recorder started with them) */
+	int has_triggers;
+	const struct gotrace_trigger *triggers;	/* the reader's */
+	size_t nr_triggers;
+	struct ga_fired *fired;		/* those in the window, oldest first */
+	size_t nr_fired;
+	uint64_t fired_total;		/* in the whole trace */
 	uint64_t stack_events;		/* events that carry a stack id */
 	uint64_t stack_lost;		/* ... whose stack id is 0 */
 	uint64_t unnamed_pids;		/* tasks without a comm */

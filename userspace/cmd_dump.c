@@ -444,12 +444,16 @@ struct dump_ctx {
 	} states[STATE_CACHE];
 	struct gfp_ent *gfp;	/* GFP_CACHE_SIZE slots, or NULL */
 	size_t gfp_used;
+	/* the TRIGGERS record: fired triggers to mark */
+	int has_fired;
+	const struct gotrace_trigger *trigs;
 };
 
 static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names,
 		      int relative)
 {
 	unsigned int i;
+	size_t nr;
 
 	for (i = 0; i < 100; i++) {
 		digit_pairs[2 * i] = '0' + i / 10;
@@ -463,6 +467,9 @@ static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names,
 	d->gfp_names = gfp_names;
 	d->relative = relative;
 	d->start_ns = gt_header(r)->start_ns;
+	d->trigs = gt_triggers(r, &nr);
+	gt_fired(r, &nr, NULL);
+	d->has_fired = nr > 0;
 	fields_init();
 	for (i = 0; i < GOTRACE_EV_COUNT; i++) {
 		const char *name = gt_event_name(i);
@@ -588,6 +595,36 @@ static inline char *put_comm(char *p, struct dump_ctx *d, uint64_t pid,
 }
 
 /*
+ * " <- trigger reclaim:1ms reclaim:10ms (12.3ms)" after an event that
+ * fired triggers (a snapshot's TRIGGERS record): the triggers, then what
+ * the event measured.  At most GOTRACE_MAX_TRIGGERS fire on one event:
+ * well inside LINE_ROOM.
+ */
+static char *put_fired(char *p, struct dump_ctx *d, const struct gt_event *ev)
+{
+	const struct gotrace_fired *f;
+	size_t i, n = gt_fired_at(d->r, ev->cpu, ev->ts, ev->type, &f);
+	char buf[48];
+
+	if (!n)
+		return p;
+	p = PUT_LIT(p, " <- trigger");
+	for (i = 0; i < n && i < GOTRACE_MAX_TRIGGERS; i++) {
+		gt_trigger_str(f[i].kind, d->trigs[f[i].index].value, buf,
+			       sizeof(buf));
+		*p++ = ' ';
+		p = put_mem(p, buf, strlen(buf));
+	}
+	gt_fired_value_str(&f[0], buf, sizeof(buf));
+	if (buf[0]) {
+		p = PUT_LIT(p, " (");
+		p = put_mem(p, buf, strlen(buf));
+		*p++ = ')';
+	}
+	return p;
+}
+
+/*
  * Format ev at p, which has LINE_ROOM bytes; return the end of the line.
  */
 /* ns as seconds with 9 decimals: "12.000345678" */
@@ -701,6 +738,8 @@ tail:
 	}
 	memcpy(p, ctx_names[ev->ctx & 3].s, 16);
 	p += ctx_names[ev->ctx & 3].len;
+	if (d->has_fired)
+		p = put_fired(p, d, ev);
 	*p++ = '\n';
 	return p;
 }
@@ -766,6 +805,38 @@ static void put_stack(struct out *o, struct gt_reader *r, uint32_t id)
 		*o->p++ = '\n';
 		put_srclines(o, r, f[i]);
 	}
+}
+
+/*
+ * "# triggers: reclaim:10ms oom; 3 fired, 2 in the window" first, for a
+ * snapshot with a TRIGGERS record.
+ */
+static void put_trigger_list(struct out *o, struct gt_reader *r)
+{
+	const struct gotrace_trigger *t;
+	size_t i, nt, nf;
+	uint64_t total;
+	char buf[48];
+
+	if (!gt_has_triggers(r))
+		return;
+	t = gt_triggers(r, &nt);
+	gt_fired(r, &nf, &total);
+	o->p = PUT_LIT(o->p, "# triggers:");
+	for (i = 0; i < nt; i++) {
+		gt_trigger_str(t[i].kind, t[i].value, buf, sizeof(buf));
+		if (o->p > o->lim)
+			out_flush(o);
+		*o->p++ = ' ';
+		out_mem(o, buf, strlen(buf));
+	}
+	if (o->p > o->lim)
+		out_flush(o);
+	o->p = PUT_LIT(o->p, "; ");
+	o->p = put_u64(o->p, total);
+	o->p = PUT_LIT(o->p, " fired, ");
+	o->p = put_u64(o->p, nf);
+	o->p = PUT_LIT(o->p, " in the window\n");
 }
 
 static int report_end(struct gt_reader *r, const char *path)
@@ -861,6 +932,9 @@ int cmd_dump(int argc, char **argv)
 	o.p = o.buf;
 	o.lim = o.buf + OUT_BUF_SIZE - LINE_ROOM;
 	o.err = 0;
+	if (gt_triggers_error(r))
+		gt_warn("%s: %s", path, gt_triggers_error(r));
+	put_trigger_list(&o, r);
 	while ((ret = gt_next(r, &ev)) > 0) {
 		int sel = gt_filter_match(&f, r, &ev);
 

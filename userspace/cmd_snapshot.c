@@ -100,11 +100,39 @@ static int save(int sfd, const char *path)
 	return 0;
 }
 
+int snapshot_save(int fd, const char *path, int no_syms, int quiet,
+		  struct gotrace_snapshot *sn)
+{
+	int sfd;
+
+	memset(sn, 0, sizeof(*sn));
+	sn->size = sizeof(*sn);
+	sfd = ioctl(fd, GOTRACE_IOC_SNAPSHOT, sn);
+	if (sfd < 0) {
+		snapshot_err(errno);
+		return -1;
+	}
+	if (save(sfd, path)) {
+		close(sfd);
+		return -1;
+	}
+	close(sfd);
+	if (!no_syms) {
+		size_t nsyms, nstacks;
+
+		if (!append_symbols(path, &nsyms, &nstacks) && nstacks &&
+		    !quiet)
+			fprintf(stderr, "gotrace: %s: %zu stacks, %zu kernel symbols added\n",
+				path, nstacks, nsyms);
+	}
+	return 0;
+}
+
 int cmd_snapshot(int argc, char **argv)
 {
 	struct gotrace_snapshot sn;
 	const char *path = NULL;
-	int id, fd, sfd, quiet = 0, no_syms = 0;
+	int id, fd, ret, quiet = 0, no_syms = 0;
 	struct gt_args a;
 
 	gt_args_init(&a, &snapshot_cmd, argc, argv);
@@ -137,21 +165,12 @@ int cmd_snapshot(int argc, char **argv)
 		gt_args_free(&a);
 		return EXIT_ERR;
 	}
-	memset(&sn, 0, sizeof(sn));
-	sn.size = sizeof(sn);
-	sfd = ioctl(fd, GOTRACE_IOC_SNAPSHOT, &sn);
+	ret = snapshot_save(fd, path, 1, quiet, &sn);
 	close(fd);
-	if (sfd < 0) {
-		snapshot_err(errno);
+	if (ret) {
 		gt_args_free(&a);
 		return EXIT_ERR;
 	}
-	if (save(sfd, path)) {
-		close(sfd);
-		gt_args_free(&a);
-		return EXIT_ERR;
-	}
-	close(sfd);
 	if (!quiet)
 		fprintf(stderr, "gotrace: snapshot %s: %llu bytes, %u generations, %u batches, %.3f s window\n",
 			path, (unsigned long long)sn.bytes, sn.generations,

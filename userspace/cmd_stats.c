@@ -276,6 +276,50 @@ static void text_summary(const struct text_ctx *ctx)
 	       (unsigned long long)ev_total, (unsigned long long)res->lost);
 }
 
+/*
+ * The triggers of a flight recorder's snapshot and the events that fired
+ * them: when, where, whose, what they measured (dump marks the events).
+ */
+static void text_triggers(const struct text_ctx *ctx)
+{
+	const struct ga_result *res = ctx->res;
+	char trig[48], val[48], task[48];
+	size_t i;
+
+	if (!res->has_triggers)
+		return;
+	printf("\n== Triggers ==\n  triggers:");
+	for (i = 0; i < res->nr_triggers; i++)
+		printf(" %s", gt_trigger_str(res->triggers[i].kind,
+					      res->triggers[i].value, trig,
+					      sizeof(trig)));
+	printf("; %llu fired in the trace, %zu in this snapshot's window\n",
+	       (unsigned long long)res->fired_total, res->nr_fired);
+	if (!res->nr_fired)
+		return;
+	printf("  %14s %5s %-24s %-18s %-10s %s\n", "time (s)", "cpu", "task",
+	       "trigger", "measured", "event");
+	for (i = 0; i < res->nr_fired; i++) {
+		const struct ga_fired *gf = &res->fired[i];
+		const struct gotrace_fired *f = &gf->f;
+		uint64_t t = f->ts >= ctx->h->start_ns ?
+			     f->ts - ctx->h->start_ns : 0;
+
+		snprintf(task, sizeof(task), "%s (%u)",
+			 gf->comm[0] ? gf->comm : "<...>", f->pid);
+		gt_fired_value_str(f, val, sizeof(val));
+		printf("  %4llu.%09llu %5u %-24s %-18s %-10s %s%s\n",
+		       (unsigned long long)(t / 1000000000ULL),
+		       (unsigned long long)(t % 1000000000ULL), f->cpu, task,
+		       gt_trigger_str(f->kind, gf->threshold, trig,
+				      sizeof(trig)),
+		       val[0] ? val : "-", gt_event_name(f->event),
+		       f->flags & GOTRACE_FIRED_LOST ?
+		       " (the event itself was lost)" :
+		       !gf->seen ? " (event not decoded)" : "");
+	}
+}
+
 /* Page counts by order, migratetype and gfp flags. */
 static void text_pages(const struct text_ctx *ctx)
 {
@@ -738,6 +782,7 @@ static void text_cgroups(const struct text_ctx *ctx)
 
 static void (*const text_sections[])(const struct text_ctx *ctx) = {
 	text_summary,
+	text_triggers,
 	text_pages,
 	text_page_tasks,
 	text_stacks,
@@ -1110,6 +1155,7 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	jw_init(&w, stdout, false);
 	jw_obj_begin(&w);
 	json_trace(&w, r, res);
+	json_triggers(&w, gt_header(r), res);
 	json_pages(&w, r, res);
 	json_outstanding(&w, r, res);
 	json_rate_extfrag(&w, res);
@@ -1195,6 +1241,8 @@ int cmd_stats(int argc, char **argv)
 		gt_err("%s", gt_error(NULL));
 		return EXIT_ERR;
 	}
+	if (gt_triggers_error(r))
+		gt_warn("%s: %s", path, gt_triggers_error(r));
 	a = ga_new(r, &o);
 	if (!a) {
 		gt_err("stats: %s", strerror(errno));

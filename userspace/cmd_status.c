@@ -116,6 +116,14 @@ static void print_json(const struct gotrace_status *st,
 		jw_kv_u64(&w, "overwritten_batches", st->flight_overwritten);
 		jw_obj_end(&w);
 	}
+	/* zero from a module before STATUS VER2: a trace without triggers */
+	if (st->nr_triggers) {
+		jw_key(&w, "triggers");
+		jw_obj_begin(&w);
+		jw_kv_u64(&w, "nr", st->nr_triggers);
+		jw_kv_u64(&w, "fired", st->triggers_fired);
+		jw_obj_end(&w);
+	}
 	jw_key(&w, "cpus");
 	jw_arr_begin(&w);
 	for (i = 0; i < nr; i++) {
@@ -174,6 +182,10 @@ static void print_text(const struct gotrace_status *st,
 		       (unsigned long long)st->flight_bytes,
 		       st->flight_batches, st->flight_generations,
 		       (unsigned long long)st->flight_overwritten);
+	if (st->nr_triggers)
+		printf("triggers:     %u, fired %llu times (gotrace flight saves them)\n",
+		       st->nr_triggers,
+		       (unsigned long long)st->triggers_fired);
 	printf("\n%5s %14s %12s %14s %10s %s\n", "CPU", "EVENTS", "LOST",
 	       "BYTES", "BATCHES", "ONLINE");
 	for (i = 0; i < nr; i++) {

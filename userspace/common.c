@@ -143,7 +143,7 @@ bad:
 	return -1;
 }
 
-/* sched,page,reclaim,cgroup,all (mm: page) -> GOTRACE_GROUP_*; -1: bad */
+/* sched,page,reclaim,oom,cgroup,all (mm: page) -> GOTRACE_GROUP_*; -1: bad */
 static int group_bits(const char *s, uint64_t *out)
 {
 	char *dup = strdup(s), *tok, *save = NULL;
@@ -159,6 +159,8 @@ static int group_bits(const char *s, uint64_t *out)
 			g |= GOTRACE_GROUP_PAGE;
 		} else if (!strcasecmp(tok, "reclaim")) {
 			g |= GOTRACE_GROUP_RECLAIM;
+		} else if (!strcasecmp(tok, "oom")) {
+			g |= GOTRACE_GROUP_OOM;
 		} else if (!strcasecmp(tok, "cgroup")) {
 			g |= GOTRACE_GROUP_CGROUP;
 		} else if (!strcasecmp(tok, "all")) {
@@ -183,7 +185,7 @@ int parse_groups_quiet(const char *s, uint64_t *out)
 int parse_groups(const char *s, uint64_t *out)
 {
 	if (group_bits(s, out)) {
-		gt_err("bad event groups '%s' (known: sched, page, reclaim, cgroup, all)",
+		gt_err("bad event groups '%s' (known: sched, page, reclaim, oom, cgroup, all)",
 		       s);
 		return -1;
 	}
@@ -237,6 +239,76 @@ bad:
 	gt_err("bad %s '%s' (seconds, or a number with ns, us, ms or s)",
 	       what, s);
 	return -1;
+}
+
+uint64_t trigger_groups(uint32_t kind)
+{
+	switch (kind) {
+	case GOTRACE_TRIGGER_OOM:
+		return GOTRACE_GROUP_OOM;
+	case GOTRACE_TRIGGER_ALLOC_FAIL:
+		return GOTRACE_GROUP_PAGE;
+	case GOTRACE_TRIGGER_RECLAIM:
+	case GOTRACE_TRIGGER_COMPACTION:
+		return GOTRACE_GROUP_RECLAIM;
+	case GOTRACE_TRIGGER_WAKEUP:
+		return GOTRACE_GROUP_SCHED;
+	}
+	return 0;
+}
+
+#define TRIGGER_SPECS	"oom, alloc-fail[:ORDER], reclaim:T, compaction:T, wakeup:T"
+
+int parse_trigger(const char *spec, struct gotrace_trigger *t)
+{
+	const char *colon = strchr(spec, ':');
+	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *val = colon ? colon + 1 : NULL;
+	char name[32], what[64];
+	unsigned long order;
+	uint64_t ns;
+	int kind;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(name, sizeof(name), "%.*s", (int)nlen, spec);
+	kind = nlen < sizeof(name) ? gt_trigger_kind(name) : -1;
+	if (kind < 0) {
+		gt_err("unknown trigger '%s' (known: " TRIGGER_SPECS ")", spec);
+		return -1;
+	}
+	t->kind = (uint32_t)kind;
+	switch (kind) {
+	case GOTRACE_TRIGGER_OOM:
+		if (val) {
+			gt_err("trigger '%s': oom takes no value", spec);
+			return -1;
+		}
+		return 0;
+	case GOTRACE_TRIGGER_ALLOC_FAIL:
+		/* no ORDER: any failed allocation (order 0 and up) */
+		if (!val)
+			return 0;
+		if (parse_ulong(val, "alloc-fail order", 0,
+				GOTRACE_MAX_TRIGGER_ORDER, &order))
+			return -1;
+		t->value = order;
+		return 0;
+	}
+	if (!val || !*val) {
+		gt_err("trigger '%s': %s needs a duration, e.g. %s:10ms", spec,
+		       name, name);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "%s duration", name);
+	if (parse_trace_time(val, what, &ns))
+		return -1;
+	t->value = ns;
+	if (!ns || ns > GOTRACE_MAX_TRIGGER_NS) {
+		gt_err("trigger '%s': the duration must be above 0 and at most %llu s",
+		       spec, GOTRACE_MAX_TRIGGER_NS / 1000000000ULL);
+		return -1;
+	}
+	return 0;
 }
 
 int parse_seconds(const char *s, double *out)
@@ -365,7 +437,7 @@ int parse_event_list(const char *s, uint64_t *types)
 			continue;
 		}
 		if (parse_groups_quiet(tok, &groups)) {
-			gt_err("unknown event or group '%s' (e.g. mm_page_alloc, sched_switch, sched, page, reclaim, cgroup)",
+			gt_err("unknown event or group '%s' (e.g. mm_page_alloc, sched_switch, sched, page, reclaim, oom, cgroup)",
 			       tok);
 			free(dup);
 			return -1;
@@ -485,8 +557,17 @@ int start_trace(int fd, const struct start_opts *so)
 	st.filter_flags = so->filter_flags;
 	st.cpu_mask = (uint64_t)(uintptr_t)so->cpu_mask;
 	st.cpu_mask_size = so->cpu_mask_size;
+	if (so->nr_triggers) {
+		st.triggers = (uint64_t)(uintptr_t)so->triggers;
+		st.nr_triggers = so->nr_triggers;
+		st.trigger_size = sizeof(*so->triggers);
+	}
 	if (ioctl(fd, GOTRACE_IOC_START, &st) == 0)
 		return 0;
+	if (so->nr_triggers && errno == E2BIG) {
+		gt_err("cannot start: the loaded module predates triggers (E2BIG)");
+		return -1;
+	}
 	switch (errno) {
 	case EBUSY:
 		gt_err("cannot start: a trace is running or a stopped trace was not read; use 'gotrace stop', read it with 'gotrace record', or start with --discard");
@@ -514,6 +595,7 @@ void groups_str(uint64_t groups, char *buf, size_t size)
 		{ GOTRACE_GROUP_SCHED, "sched" },
 		{ GOTRACE_GROUP_PAGE, "page" },
 		{ GOTRACE_GROUP_RECLAIM, "reclaim" },
+		{ GOTRACE_GROUP_OOM, "oom" },
 		{ GOTRACE_GROUP_CGROUP, "cgroup" },
 	};
 	size_t i, n = 0;

@@ -60,6 +60,8 @@ struct start_opts {
 	uint32_t filter_flags;
 	uint64_t *cpu_mask;
 	uint32_t cpu_mask_size;		/* bytes */
+	const struct gotrace_trigger *triggers;	/* flight's, or NULL */
+	uint32_t nr_triggers;
 };
 
 void start_opts_free(struct start_opts *so);
@@ -98,9 +100,26 @@ int append_symbols(const char *path, size_t *nr_syms, size_t *nr_stacks);
 size_t srcline_str(const struct gt_reader *r, uint64_t addr, int i, char *buf,
 		   size_t size);
 
+/*
+ * Save the window of the flight recorder of the device open at fd to path
+ * (GOTRACE_IOC_SNAPSHOT), appending the kernel symbols of its stacks
+ * unless no_syms.  0 with *sn filled, or -1 after a one-line error.
+ */
+int snapshot_save(int fd, const char *path, int no_syms, int quiet,
+		  struct gotrace_snapshot *sn);
+
+/*
+ * --trigger SPEC of 'gotrace flight': oom, alloc-fail[:ORDER],
+ * reclaim:T, compaction:T, wakeup:T.  0 and *t filled, or -1 after a
+ * one-line error.  trigger_groups(): the event groups a trigger needs.
+ */
+int parse_trigger(const char *spec, struct gotrace_trigger *t);
+uint64_t trigger_groups(uint32_t kind);
+
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_flight(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

@@ -647,11 +647,48 @@ static void on_wakeup(struct pf *p, const struct gt_event *ev)
 	args_end(p);
 }
 
+/* An event that fired triggers (a flight snapshot): an instant each. */
+static void trigger_instants(struct pf *p, const struct gt_event *ev)
+{
+	const struct gotrace_trigger *trigs;
+	const struct gotrace_fired *f;
+	size_t i, n, nt;
+	char name[64], buf[48];
+	struct pf_task *t;
+
+	n = gt_fired_at(p->r, ev->cpu, ev->ts, ev->type, &f);
+	if (!n)
+		return;
+	trigs = gt_triggers(p->r, &nt);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "trigger %s",
+			 gt_trigger_str(f[i].kind, trigs[f[i].index].value, buf,
+					sizeof(buf)));
+		t = task_get(p, f[i].pid);
+		if (t) {
+			task_instant(p, t, ev->ts, name);
+		} else {
+			head(p, "i", ev->ts, MEM_PID, MEM_TID);
+			jw_kv_str(&p->w, "s", "g");
+			jw_kv_str(&p->w, "name", name);
+		}
+		args_begin(p);
+		jw_kv_u64(&p->w, "cpu", f[i].cpu);
+		jw_kv_u64(&p->w, "pid", f[i].pid);
+		jw_kv_str(&p->w, "event", gt_event_name(f[i].event));
+		jw_kv_str(&p->w, "measured",
+			  gt_fired_value_str(&f[i], buf, sizeof(buf)));
+		args_end(p);
+	}
+}
+
 static void on_event(struct pf *p, const struct gt_event *ev)
 {
 	const uint64_t *a = ev->args;
 	struct pf_task *t;
 
+	if (p->emit)
+		trigger_instants(p, ev);
 	switch (ev->type) {
 	case GOTRACE_EV_SCHED_SWITCH:
 		on_switch(p, ev);

@@ -27,6 +27,7 @@ static const struct cmd cmds[] = {
 	{ "stop",    cmd_stop,    "stop tracing" },
 	{ "status",  cmd_status,  "show the state of the tracer" },
 	{ "snapshot", cmd_snapshot, "save a flight recorder's window to a file" },
+	{ "flight",  cmd_flight,  "save a flight recorder's window when a trigger fires" },
 	{ "record",  cmd_record,  "trace while a command runs, save to a file" },
 	{ "dump",    cmd_dump,    "print the events of a trace file" },
 	{ "stats",   cmd_stats,   "report on a trace file: pages, reclaim, scheduler" },

@@ -51,9 +51,11 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		"only events of these CPUs, e.g. 0-3,6" },
 	[GO_EVENT] = { 'e', "event", "events", required_argument, "EVENTS",
 		"only these events: a comma list of names\n"
-		"(mm_page_alloc, ...) and event groups: sched,page,reclaim,cgroup" },
+		"(mm_page_alloc, ...) and of these\n"
+		"event groups: sched,page,reclaim,oom,cgroup" },
 	[GO_GROUPS] = { 'e', "event", "events", required_argument, "GROUPS",
-		"event groups: sched,page,reclaim,cgroup (default: all)" },
+		"event groups: sched,page,reclaim,oom,cgroup\n"
+		"(default: all)" },
 	[GO_BUFFER_SIZE] = { 'b', "buffer-size", "buffer", required_argument,
 		"SIZE", "buffer per CPU: bytes, 64K, 4M, 1G",
 		GT_DEF_SIZE, GOTRACE_DEFAULT_BUFFER_SIZE,
@@ -137,6 +139,20 @@ static const struct gt_optdef catalogue[GO_NR] = {
 	[GO_OLDER] = { 0, "older", NULL, required_argument, "T",
 		"leak candidates: the pages outstanding at the end\n"
 		"allocated at least T before it (as --from)" },
+	[GO_OUTPUT_DIR] = { 'o', "output", NULL, required_argument, "DIR",
+		"the directory of the trace files" },
+	[GO_TRIGGER] = { 't', "trigger", NULL, required_argument, "SPEC",
+		"save a file when SPEC fires (repeatable): oom,\n"
+		"alloc-fail[:ORDER] (default 0: any failure),\n"
+		"reclaim:T, compaction:T, wakeup:T (T: 10ms, 1.5s)" },
+	[GO_AFTER] = { 0, "after", NULL, required_argument, "T",
+		"what follows the trigger that its file holds\n"
+		"(default 100ms)" },
+	[GO_MAX] = { 0, "max", NULL, required_argument, "N",
+		"exit after N files (default: at SIGINT/SIGTERM)" },
+	[GO_COOLDOWN] = { 0, "cooldown", NULL, required_argument, "T",
+		"triggers within T of a file's start save no\n"
+		"other file (default 0)" },
 	[GO_RELATIVE] = { 0, "relative", NULL, no_argument, NULL,
 		"timestamps in seconds since the trace start\n"
 		"(s.nnnnnnnnn) instead of the trace clock's ns" },

@@ -65,6 +65,11 @@ enum gt_opt_id {
 	GO_OLDER,
 	GO_RELATIVE,
 	GO_GFP_HEX,
+	GO_OUTPUT_DIR,
+	GO_TRIGGER,
+	GO_AFTER,
+	GO_MAX,
+	GO_COOLDOWN,
 	GO_NR,
 };
 

@@ -740,9 +740,15 @@ static void data_cgroups(const struct data_ctx *x)
 	json_cgroups(x->w, x->res);
 }
 
+static void data_triggers(const struct data_ctx *x)
+{
+	json_triggers(x->w, gt_header(x->r), x->res);
+}
+
 static void (*const data_sections[])(const struct data_ctx *x) = {
 	data_meta,
 	data_health,
+	data_triggers,
 	data_totals,
 	data_rate,
 	data_histograms,
@@ -820,6 +826,7 @@ static const char page_head[] =
 "<header><h1>gotrace report</h1><div class=\"sub\" id=\"sub\"></div></header>\n"
 "<main>\n"
 "<div id=\"health\" class=\"health\"></div>\n"
+"<div id=\"triggers\"></div>\n"
 "<h2>Summary</h2>\n<div class=\"grid\" id=\"totals\"></div>\n"
 "<h2>Page allocator</h2>\n<div class=\"charts\">\n"
 "<div class=\"chart\"><h3>Pages allocated per interval, by order</h3>"
@@ -1076,6 +1083,17 @@ static const char page_script[] =
 "    table('t-zone-extfrag', [{name: 'node', f: r => r.node}, {name: 'zone', cls: 'l', f: r => r.zone},\n"
 "      {name: 'extfrag by order / migratetypes', cls: 'l', f: r => r.what}, {name: 'count', f: r => fmt(r.count)}], rows);\n"
 "}\n"
+"function triggers() {\n"
+"  const T = D.triggers, id = 'triggers';\n"
+"  if (!T) return;\n"
+"  el('h2', {}, document.getElementById(id), 'Triggers: ' + T.triggers.join(', '));\n"
+"  note(id, fmt(T.fired_total) + ' fired in the trace, ' + fmt(T.fired.length) + ' in this snapshot\\'s window; gotrace dump marks their events (<- trigger)');\n"
+"  const val = f => f.kind == 'alloc-fail' ? 'order ' + f.value : f.kind == 'oom' ? '-' : dur(f.value);\n"
+"  if (T.fired.length)\n"
+"    table(id, [{name: 'time', f: f => (f.time_ns / 1e9).toFixed(9) + ' s'}, {name: 'CPU', f: f => f.cpu},\n"
+"      {name: 'task', cls: 'l', f: f => (f.comm || '<...>') + ' (' + f.pid + ')'}, {name: 'trigger', cls: 'l', f: f => f.trigger},\n"
+"      {name: 'measured', f: val}, {name: 'event', cls: 'l', f: f => f.event + (f.event_lost ? ' (lost)' : f.event_decoded ? '' : ' (not decoded)')}], T.fired);\n"
+"}\n"
 "const KPI = [['events', 'events'], ['lost', 'events lost'], ['allocs', 'page allocations'],"
 " ['alloc_pages', 'pages allocated'], ['frees', 'page frees'], ['free_pages', 'pages freed'],"
 " ['outstanding_pages', 'pages outstanding at the end'], ['switches', 'context switches'],"
@@ -1094,6 +1112,7 @@ static const char page_script[] =
 "  if (h.stack_lost) probs.push(fmt(h.stack_lost) + ' events without their stack (table full)');\n"
 "  hb.className = 'health ' + (!h.complete || h.decode_error ? 'bad' : probs.length ? 'warn' : 'ok');\n"
 "  hb.textContent = probs.length ? 'Trace health: ' + probs.join('; ') : 'Trace health: complete, no events lost, no gaps';\n"
+"  triggers();\n"
 "  const g = document.getElementById('totals');\n"
 "  for (const [k, label] of KPI) {\n"
 "    const d = el('div', {class: 'kpi'}, g);\n"

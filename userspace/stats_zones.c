@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "analysis.h"
+#include "gotrace_reader.h"
 #include "json.h"
 #include "stats_zones.h"
 
@@ -168,4 +169,51 @@ void json_health(struct jw *w, const struct ga_result *res)
 	jw_kv_u64(w, "stack_events", res->stack_events);
 	jw_kv_u64(w, "stack_lost", res->stack_lost);
 	jw_kv_u64(w, "unnamed_tasks", res->unnamed_pids);
+}
+
+void json_triggers(struct jw *w, const struct gotrace_header *h,
+		   const struct ga_result *res)
+{
+	char buf[48];
+	size_t i;
+
+	if (!res->has_triggers)
+		return;
+	jw_key(w, "triggers");
+	jw_obj_begin(w);
+	jw_key(w, "triggers");
+	jw_arr_begin(w);
+	for (i = 0; i < res->nr_triggers; i++)
+		jw_str(w, gt_trigger_str(res->triggers[i].kind,
+					 res->triggers[i].value, buf,
+					 sizeof(buf)));
+	jw_arr_end(w);
+	jw_kv_u64(w, "fired_total", res->fired_total);
+	jw_key(w, "fired");
+	jw_arr_begin(w);
+	for (i = 0; i < res->nr_fired; i++) {
+		const struct ga_fired *gf = &res->fired[i];
+		const struct gotrace_fired *f = &gf->f;
+		const char *kind = gt_trigger_kind_name(f->kind);
+
+		jw_obj_begin(w);
+		jw_kv_u64(w, "seq", f->seq);
+		jw_kv_u64(w, "ts", f->ts);
+		jw_kv_u64(w, "time_ns",
+			  f->ts >= h->start_ns ? f->ts - h->start_ns : 0);
+		jw_kv_u64(w, "cpu", f->cpu);
+		jw_kv_u64(w, "pid", f->pid);
+		jw_kv_str(w, "comm", gf->comm[0] ? gf->comm : NULL);
+		jw_kv_str(w, "trigger", gt_trigger_str(f->kind, gf->threshold,
+						       buf, sizeof(buf)));
+		jw_kv_str(w, "kind", kind);
+		jw_kv_u64(w, "index", f->index);
+		jw_kv_u64(w, "value", f->value);
+		jw_kv_str(w, "event", gt_event_name(f->event));
+		jw_kv_bool(w, "event_lost", f->flags & GOTRACE_FIRED_LOST);
+		jw_kv_bool(w, "event_decoded", gf->seen);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
 }

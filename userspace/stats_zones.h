@@ -22,5 +22,12 @@ void json_kswapd_nodes(struct jw *w, const struct ga_result *res);
  * unnamed_tasks.  stats --json and report's data both write it here.
  */
 void json_health(struct jw *w, const struct ga_result *res);
+/*
+ * "triggers" (a snapshot with a TRIGGERS record; nothing otherwise): the
+ * triggers and each fired one with its time, CPU, task and value.  stats
+ * --json and report's data both write it here.
+ */
+void json_triggers(struct jw *w, const struct gotrace_header *h,
+		   const struct ga_result *res);
 
 #endif

@@ -196,6 +196,45 @@ const struct gt_cgroup *gt_cgroup_at(const struct gt_reader *r, size_t i);
 uint64_t gt_task_cgroup(const struct gt_reader *r, uint32_t pid);
 
 /*
+ * Triggers (TRIGGERS record: a snapshot of a flight recorder started with
+ * triggers).  gt_has_triggers() says whether the trace has the record.
+ * gt_triggers() gives the triggers as START got them (index of each in
+ * gotrace_fired.index); gt_fired() the fired ones whose event is in the
+ * window, oldest first, and *total (optional) those fired in the whole
+ * trace up to the snapshot.  gt_fired_at() says whether the event of type
+ * written on cpu at ts fired triggers: their number (0: none; several
+ * triggers may fire on one event), *out the first of them, the others
+ * following it; O(log fired), and 2 compares for most events.
+ * gt_triggers_error() is NULL, or the one-line reason the record did not
+ * parse; it is then ignored (no triggers) and nothing else is lost.
+ * All stay valid until gt_close().
+ */
+int gt_has_triggers(const struct gt_reader *r);
+const struct gotrace_trigger *gt_triggers(const struct gt_reader *r,
+					  size_t *nr);
+const struct gotrace_fired *gt_fired(const struct gt_reader *r, size_t *nr,
+				     uint64_t *total);
+size_t gt_fired_at(const struct gt_reader *r, uint32_t cpu, uint64_t ts,
+		   unsigned int type, const struct gotrace_fired **out);
+const char *gt_triggers_error(const struct gt_reader *r);
+
+/*
+ * Names of triggers, as 'gotrace flight --trigger' spells them:
+ * gt_trigger_kind_name() "oom", "alloc-fail", "reclaim", "compaction",
+ * "wakeup" (NULL: unknown kind), gt_trigger_kind() the reverse (-1);
+ * gt_trigger_str() a trigger ("reclaim:10ms", "alloc-fail:3", "oom");
+ * gt_fired_value_str() what a fired one measured ("12.3ms", "order 3",
+ * "" for oom); gt_duration_str() ns in the largest exact unit ("1500ms").
+ * They return buf.
+ */
+const char *gt_trigger_kind_name(uint32_t kind);
+int gt_trigger_kind(const char *name);
+char *gt_trigger_str(uint32_t kind, uint64_t value, char *buf, size_t size);
+char *gt_fired_value_str(const struct gotrace_fired *f, char *buf,
+			 size_t size);
+char *gt_duration_str(uint64_t ns, char *buf, size_t size);
+
+/*
  * Name of the kernel symbol containing addr from the SYMBOLS record, or
  * NULL.  *off gets addr's offset in it, *module its module or NULL for
  * vmlinux (both optional).

@@ -222,6 +222,7 @@ static const size_t rec_min_len[] = {
 	[GOTRACE_REC_GENERATION] = sizeof(struct gotrace_generation),
 	[GOTRACE_REC_WINDOW]	= sizeof(struct gotrace_window),
 	[GOTRACE_REC_CGROUP]	= sizeof(struct gotrace_cgroup),
+	[GOTRACE_REC_TRIGGERS]	= sizeof(struct gotrace_triggers_rec),
 };
 
 /* A record type this reader knows (its fixed part has a size). */
@@ -497,6 +498,13 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 		}
 		if (rec_known(rec->type)) {
 			need = rec_min_len[rec->type];
+			if (rec->len < need &&
+			    rec->type == GOTRACE_REC_TRIGGERS) {
+				/* set aside, like any bad TRIGGERS */
+				gt_triggers_short(r, off, rec->len);
+				off += rec->len;
+				continue;
+			}
 			if (rec->len < need) {
 				scan_fail(r, "%s record at byte %llu too short (%u bytes)",
 					  gt_record_name(rec->type),
@@ -585,6 +593,11 @@ static int scan_records(struct gt_reader *r, struct scan_win *w, uint64_t off)
 			ret = gt_scan_cgroup(r, &u.cg, off, rec->len);
 			if (ret)
 				return ret < 0 ? ret : 0;
+			break;
+		case GOTRACE_REC_TRIGGERS:
+			ret = gt_scan_triggers(r, off, rec->len);
+			if (ret < 0)
+				return ret;
 			break;
 		case GOTRACE_REC_GENERATION:
 			if (!r->gen_open || u.g.gen != r->gen_open) {

@@ -170,6 +170,15 @@ struct gt_reader {
 	size_t nr_cgroups;
 	size_t cap_cgroups;
 	struct gt_pid_table task_cgroups;	/* struct gt_task_cgroup */
+	/* TRIGGERS record */
+	int has_triggers;
+	struct gotrace_trigger *triggers;
+	uint32_t nr_triggers;
+	uint32_t nr_fired;
+	struct gotrace_fired *fired;		/* oldest first */
+	struct gotrace_fired *fired_sorted;	/* by (ts, cpu, event) */
+	uint64_t fired_total;
+	char trig_err[GT_ERR_LEN];
 	char str[GT_STR_MAX + 1];
 	char errmsg[GT_ERR_LEN];
 };
@@ -214,6 +223,11 @@ int gt_scan_cgroup(struct gt_reader *r, const struct gotrace_cgroup *c,
 void gt_cgroups_finish(struct gt_reader *r);
 int gt_cgroups_follow(struct gt_reader *r, const struct gt_event *ev);
 void gt_cgroups_free(struct gt_reader *r);
+
+/* triggers.c: 0, or -ENOMEM/-EIO (a bad record sets trig_err) */
+int gt_scan_triggers(struct gt_reader *r, uint64_t off, uint32_t len);
+void gt_triggers_short(struct gt_reader *r, uint64_t off, uint32_t len);
+void gt_triggers_free(struct gt_reader *r);
 
 /* names.c */
 const char *gt_record_name(uint32_t type);

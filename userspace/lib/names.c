@@ -136,6 +136,8 @@ const char *gt_record_name(uint32_t type)
 		return "WINDOW";
 	case GOTRACE_REC_CGROUP:
 		return "CGROUP";
+	case GOTRACE_REC_TRIGGERS:
+		return "TRIGGERS";
 	}
 	return "unknown";
 }

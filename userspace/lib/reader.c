@@ -217,6 +217,7 @@ void gt_close(struct gt_reader *r)
 	free(r->heap);
 	gt_pid_free(&r->comms);
 	gt_cgroups_free(r);
+	gt_triggers_free(r);
 	free(r->gfp);
 	free(r->stacks);
 	free(r->frames);

@@ -71,6 +71,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sink += strlen(gt_gfp_str(r, ev.args[2], buf, sizeof(buf)));
 		if (ev.type == GOTRACE_EV_SCHED_SWITCH && ev.nargs >= 3)
 			sink += strlen(gt_state_str(ev.args[2], buf, sizeof(buf)));
+		{
+			const struct gotrace_fired *f;
+			size_t k, nf = gt_fired_at(r, ev.cpu, ev.ts, ev.type,
+						   &f);
+
+			for (k = 0; k < nf; k++)
+				sink += f[k].seq +
+					strlen(gt_fired_value_str(&f[k], buf,
+								  sizeof(buf)));
+		}
 		if (ev.stack_id) {
 			n = gt_stack(r, ev.stack_id, &frames);
 			for (i = 0; n > 0 && i < (size_t)n; i++) {
@@ -86,6 +96,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ret < 0)
 		sink += strlen(gt_error(r));
+	{
+		const struct gotrace_trigger *t;
+		size_t k, nt;
+
+		t = gt_triggers(r, &nt);
+		for (k = 0; k < nt; k++)
+			sink += strlen(gt_trigger_str(t[k].kind, t[k].value,
+						      buf, sizeof(buf)));
+		gt_fired(r, &nt, NULL);
+		sink += nt;
+		if (gt_triggers_error(r))
+			sink += strlen(gt_triggers_error(r));
+	}
 	for (i = 0; i < gt_nr_stacks(r); i++)
 		sink += gt_stack(r, gt_stack_id(r, i), &frames);
 	gt_close(r);

@@ -154,6 +154,65 @@ static void build_ext(struct enc *e)
 	enc_bytes(e, lent, sizeof(lent));
 }
 
+/*
+ * A flight recorder's snapshot with triggers: WINDOW, TRIGGERS (an oom and
+ * a reclaim trigger, both fired) and the events that fired them.
+ */
+static void build_triggers(struct enc *e)
+{
+	struct {
+		struct gotrace_window w;
+		uint32_t first_seq[2];
+	} win = {
+		.w = {
+			.rec = { GOTRACE_REC_WINDOW, sizeof(win) },
+			.nr_cpus = 2, .start_ns = 100, .snapshot_ns = 300,
+			.overwritten_batches = 3, .overwritten_events = 9,
+		},
+		.first_seq = { 3, 0 },
+	};
+	struct {
+		struct gotrace_triggers_rec h;
+		struct gotrace_trigger t[2];
+		struct gotrace_fired f[2];
+	} trig = {
+		.h = {
+			.rec = { GOTRACE_REC_TRIGGERS, sizeof(trig) },
+			.nr_triggers = 2, .nr_fired = 2, .fired = 5,
+		},
+		.t = {
+			{ .kind = GOTRACE_TRIGGER_OOM },
+			{ .kind = GOTRACE_TRIGGER_RECLAIM, .value = 50 },
+		},
+		.f = {
+			{ .seq = 4, .ts = 160, .value = 60,
+			  .kind = GOTRACE_TRIGGER_RECLAIM, .index = 1,
+			  .cpu = 1, .pid = 7,
+			  .event = GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END },
+			{ .seq = 5, .ts = 200, .kind = GOTRACE_TRIGGER_OOM,
+			  .cpu = 0, .pid = 7,
+			  .event = GOTRACE_EV_MARK_VICTIM },
+		},
+	};
+
+	enc_init(e, 2, 0);
+	enc_bytes(e, &win, sizeof(win));
+	enc_bytes(e, &trig, sizeof(trig));
+	enc_batch_begin(e, 1, 0, 100, 0);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, 0, 100,
+		  A(0, 0xcc0, 7), NULL);
+	enc_event(e, GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_END, 0, 160,
+		  A(3, 7), NULL);
+	enc_batch_end(e, 0);
+	enc_batch_begin(e, 0, 3, 150, 0);
+	enc_event(e, GOTRACE_EV_MARK_VICTIM, 0, 200,
+		  A(7, 4000, 3000, 20, 0, 1000, 12, 0), NULL);
+	enc_batch_end(e, 0);
+	enc_cpu_end(e, 0, 4, 1, 0, 0);
+	enc_cpu_end(e, 1, 1, 2, 0, 0);
+	enc_end(e, 300, 3, 0, 0);
+}
+
 /* The stream of e with each BATCH record replaced by a PACKED one. */
 static int save_packed(const char *dir, const char *name, const struct enc *e)
 {
@@ -215,6 +274,10 @@ int main(int argc, char **argv)
 	build_ext(&e);
 	ret |= save(argv[1], "ext.trace", e.buf, e.len);
 	ret |= save_packed(argv[1], "ext-packed.trace", &e);
+	enc_free(&e);
+
+	build_triggers(&e);
+	ret |= save(argv[1], "triggers.trace", e.buf, e.len);
 	enc_free(&e);
 	return ret ? 1 : 0;
 }
