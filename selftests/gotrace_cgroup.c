@@ -30,41 +30,6 @@
 
 #define GC_TIMEOUT	300
 #define GC_PAGES	512
-#define CGROUP2_MAGIC	0x63677270
-
-/* The cgroup2 root: /sys/fs/cgroup, or a private mount of it. */
-static char cg_root[64];
-static int cg_mounted;
-
-static int cg2_mount(void)
-{
-	struct statfs sf;
-
-	if (!statfs("/sys/fs/cgroup", &sf) && sf.f_type == CGROUP2_MAGIC) {
-		snprintf(cg_root, sizeof(cg_root), "/sys/fs/cgroup");
-		return 0;
-	}
-	snprintf(cg_root, sizeof(cg_root), "/tmp/gotrace-cg2.XXXXXX");
-	if (!mkdtemp(cg_root))
-		return -errno;
-	if (mount("none", cg_root, "cgroup2", 0, NULL)) {
-		int err = -errno;
-
-		rmdir(cg_root);
-		return err;
-	}
-	cg_mounted = 1;
-	return 0;
-}
-
-static void cg2_umount(void)
-{
-	if (cg_mounted) {
-		umount(cg_root);
-		rmdir(cg_root);
-		cg_mounted = 0;
-	}
-}
 
 static int cg_write(const char *dir, const char *file, long v)
 {
@@ -175,7 +140,7 @@ static int trace_moved(struct __test_metadata *_metadata, struct moved *m,
 
 	snprintf(m->path, sizeof(m->path), "/gotrace-test-%d%s", getpid(),
 		 remove ? "-gone" : "");
-	snprintf(m->dir, sizeof(m->dir), "%s%s", cg_root, m->path);
+	snprintf(m->dir, sizeof(m->dir), "%s%s", gtt_cg_root, m->path);
 	if (mkdir(m->dir, 0755) && errno != EEXIST)
 		return -errno;
 	m->id = cg_id(m->dir, &m->handle_id);
@@ -193,7 +158,7 @@ static int trace_moved(struct __test_metadata *_metadata, struct moved *m,
 	EXPECT_EQ(1, write(go[1], "g", 1));
 	EXPECT_EQ(1, read(done[0], &c, 1));
 	if (remove) {
-		EXPECT_EQ(0, cg_write(cg_root, "cgroup.procs", m->child));
+		EXPECT_EQ(0, cg_write(gtt_cg_root, "cgroup.procs", m->child));
 		EXPECT_EQ(0, rmdir(m->dir));
 	}
 	/* a flush period: the batches of the child's CPU are read */
@@ -224,7 +189,7 @@ FIXTURE_SETUP(cgv2)
 	int err;
 
 	ASSERT_EQ(0, gtt_make_idle());
-	err = cg2_mount();
+	err = gtt_cg2_mount();
 	if (err)
 		SKIP(return, "no cgroup2: %s", strerror(-err));
 	self->ok = 1;
@@ -232,7 +197,7 @@ FIXTURE_SETUP(cgv2)
 
 FIXTURE_TEARDOWN(cgv2)
 {
-	cg2_umount();
+	gtt_cg2_umount();
 }
 
 /*
@@ -343,7 +308,7 @@ TEST_F_TIMEOUT(cgv2, removed_cgroup_has_path, GC_TIMEOUT)
 	uint64_t root_id, h;
 
 	ASSERT_EQ(0, trace_moved(_metadata, &m, true, &buf, &r));
-	root_id = cg_id(cg_root, &h);
+	root_id = cg_id(gtt_cg_root, &h);
 	rec = gt_cgroup(r, m.id);
 	ASSERT_NE(NULL, rec);
 	EXPECT_STREQ(m.path, rec->path);

@@ -35,7 +35,6 @@
 
 #define GTC_TIMEOUT	300
 #define GOTRACE_BIN	"/bin/gotrace"
-#define CGROUP2_MAGIC	0x63677270
 #define HOG_LIMIT	(32U << 20)
 #define DIR		"/tmp/gtc-flight"
 
@@ -44,18 +43,6 @@ static int run(const char *cmd)
 	int st = system(cmd);
 
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int put_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 /* The whole of a file, NUL-terminated (malloc'ed), or NULL. */
@@ -80,121 +67,6 @@ static char *slurp(const char *path)
 	s[sb.st_size] = '\0';
 	close(fd);
 	return s;
-}
-
-/*
- * Read and clear the kernel log and write it back without the stack dump
- * of each OOM report ("invoked oom-killer" to its "Call Trace:" line):
- * the number of OOM reports.
- */
-static int klog_without_oom_stacks(void)
-{
-	int size = klogctl(10, NULL, 0), n, reports = 0, skip = 0, kfd;
-	char *buf, *line, *next;
-
-	buf = size > 0 ? malloc(size + 1) : NULL;
-	if (!buf)
-		return -1;
-	n = klogctl(4, buf, size);
-	if (n < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	kfd = open("/dev/kmsg", O_WRONLY);
-	for (line = buf; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (strstr(line, "invoked oom-killer")) {
-			skip = 1;
-			reports++;
-		} else if (skip && strstr(line, "Call Trace:")) {
-			skip = 0;
-			continue;
-		}
-		if (kfd >= 0 && *line)
-			(void)!write(kfd, line, strlen(line));
-	}
-	if (kfd >= 0)
-		close(kfd);
-	free(buf);
-	return reports;
-}
-
-/* A cgroup2 hierarchy with the memory controller: its root, or NULL. */
-static const char *cg2_root(int *mounted)
-{
-	static char root[64];
-	struct statfs sf;
-	char path[128];
-
-	*mounted = 0;
-	if (!statfs("/sys/fs/cgroup", &sf) && sf.f_type == CGROUP2_MAGIC) {
-		snprintf(root, sizeof(root), "/sys/fs/cgroup");
-	} else {
-		snprintf(root, sizeof(root), "/tmp/gtc-cg2.XXXXXX");
-		if (!mkdtemp(root))
-			return NULL;
-		if (mount("none", root, "cgroup2", 0, NULL)) {
-			rmdir(root);
-			return NULL;
-		}
-		*mounted = 1;
-	}
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	if (put_str(path, "+memory")) {
-		if (*mounted) {
-			umount(root);
-			rmdir(root);
-		}
-		return NULL;
-	}
-	return root;
-}
-
-/* A process in cgroup dir that touches 4 times the cgroup's limit. */
-static pid_t hog(const char *dir)
-{
-	char path[256], s[32], c;
-	int go[2];
-	pid_t pid;
-
-	if (pipe(go))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		size_t len = 4 * (size_t)HOG_LIMIT, i;
-		char *p;
-
-		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
-		put_str("/proc/self/oom_score_adj", "1000");
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(3);
-		/* page by page: an allocation event per 4 KiB, not THP */
-		madvise(p, len, MADV_NOHUGEPAGE);
-		for (i = 0; i < len; i += 4096)
-			p[i] = 1;
-		_exit(0);	/* not killed */
-	}
-	close(go[0]);
-	if (pid > 0) {
-		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-		snprintf(s, sizeof(s), "%d", pid);
-		if (put_str(path, s)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			pid = -1;
-		} else {
-			(void)!write(go[1], "g", 1);
-		}
-	}
-	close(go[1]);
-	return pid;
 }
 
 FIXTURE(fc) {
@@ -247,19 +119,23 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 	char dir[128], path[192], cmd[512], pid_s[32], file[256];
 	const char *root;
 	uint64_t t0, t1;
-	int mounted, st, reports, rc, allocs, stacked;
+	int st, reports, rc, allocs, stacked;
 	char *out, *dump, *stats;
 	pid_t flight, h;
 	FILE *ls;
 
-	root = cg2_root(&mounted);
-	if (!root)
+	ASSERT_EQ(0, gtt_cg2_mount());
+	root = gtt_cg_root;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	if (gtt_write_str(path, "+memory")) {
+		gtt_cg2_umount();
 		SKIP(return, "no cgroup2 memory controller");
+	}
 	snprintf(dir, sizeof(dir), "%s/gotrace-flightcmd", root);
 	rmdir(dir);
 	ASSERT_EQ(0, mkdir(dir, 0755));
 	snprintf(path, sizeof(path), "%s/memory.max", dir);
-	ASSERT_EQ(0, put_str(path, "33554432"));
+	ASSERT_EQ(0, gtt_write_str(path, "33554432"));
 
 	flight = fork();
 	ASSERT_LE(0, flight);
@@ -280,7 +156,7 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 		gtt_msleep(50);
 	}
 	t0 = gtt_now_ns();
-	h = hog(dir);
+	h = gtt_oom_hog(dir, HOG_LIMIT);
 	ASSERT_LT(0, h);
 	ASSERT_EQ(h, waitpid(h, &st, 0));
 	/* the file within seconds: flight exits after it (--max 1) */
@@ -295,12 +171,9 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 		kill(flight, SIGTERM);
 		waitpid(flight, NULL, 0);
 	}
-	reports = klog_without_oom_stacks();
+	reports = gtt_klog_drop_oom_traces();
 	rmdir(dir);
-	if (mounted) {
-		umount(root);
-		rmdir(root);
-	}
+	gtt_cg2_umount();
 	TH_LOG("file saved %llu ms after the hog started",
 	       (unsigned long long)((t1 - t0) / 1000000));
 	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)

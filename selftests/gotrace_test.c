@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -956,4 +960,135 @@ uint64_t gtt_tp_mask(uint64_t groups)
 			mask |= 1ULL << tp;
 	}
 	return mask;
+}
+
+int gtt_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* ---- cgroup v2 and OOM kills ---- */
+
+#define GTT_CGROUP2_MAGIC	0x63677270
+
+char gtt_cg_root[64];
+static int gtt_cg_mounted;
+
+int gtt_cg2_mount(void)
+{
+	struct statfs sf;
+
+	if (!statfs("/sys/fs/cgroup", &sf) && sf.f_type == GTT_CGROUP2_MAGIC) {
+		snprintf(gtt_cg_root, sizeof(gtt_cg_root), "/sys/fs/cgroup");
+		return 0;
+	}
+	snprintf(gtt_cg_root, sizeof(gtt_cg_root), "/tmp/gotrace-cg2.XXXXXX");
+	if (!mkdtemp(gtt_cg_root))
+		return -errno;
+	if (mount("none", gtt_cg_root, "cgroup2", 0, NULL)) {
+		int err = -errno;
+
+		rmdir(gtt_cg_root);
+		return err;
+	}
+	gtt_cg_mounted = 1;
+	return 0;
+}
+
+void gtt_cg2_umount(void)
+{
+	if (gtt_cg_mounted) {
+		umount(gtt_cg_root);
+		rmdir(gtt_cg_root);
+		gtt_cg_mounted = 0;
+	}
+}
+
+int gtt_klog_drop_oom_traces(void)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	int n, reports = 0, in_report = 0, kfd;
+	char *buf, *line, *next;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	n = klogctl(4 /* SYSLOG_ACTION_READ_CLEAR */, buf, size);
+	if (n < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	kfd = open("/dev/kmsg", O_WRONLY);
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strstr(line, "invoked oom-killer")) {
+			in_report = 1;
+			reports++;
+		} else if (in_report && strstr(line, "Call Trace:")) {
+			in_report = 0;
+			continue;
+		}
+		if (kfd >= 0 && *line)
+			(void)!write(kfd, line, strlen(line));
+	}
+	if (kfd >= 0)
+		close(kfd);
+	free(buf);
+	return reports;
+}
+
+pid_t gtt_oom_hog(const char *dir, size_t limit)
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(go))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		size_t len = 4 * limit, i;
+		char *p;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		gtt_write_str("/proc/self/oom_score_adj", "1000");
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		for (i = 0; i < len; i += 4096)
+			p[i] = 1;
+		_exit(0);
+	}
+	close(go[0]);
+	if (pid > 0) {
+		char path[256], s[32];
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		snprintf(s, sizeof(s), "%d", pid);
+		if (gtt_write_str(path, s)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = -1;
+		} else {
+			(void)!write(go[1], "g", 1);
+		}
+	}
+	close(go[1]);
+	return pid;
 }

@@ -240,6 +240,30 @@ void *gtt_touch_pages(size_t n);
  */
 int gtt_drain_lru(void);
 void gtt_msleep(unsigned int ms);
+/* Writes s to the file at path: 0 or -errno. */
+int gtt_write_str(const char *path, const char *s);
+
+/* ---- cgroup v2 and OOM kills ---- */
+
+/* The cgroup2 root: /sys/fs/cgroup, or a private mount of it. */
+extern char gtt_cg_root[64];
+int gtt_cg2_mount(void);	/* 0 or -errno */
+void gtt_cg2_umount(void);	/* unmounts a private mount */
+/*
+ * Takes the kernel log (read and clear) and writes it back through
+ * /dev/kmsg without the "Call Trace:" line of each OOM report (the stack
+ * dump of "... invoked oom-killer"), so that the suite's check of the log
+ * after the test still sees everything else.  Returns the OOM reports
+ * seen, -1 on error.
+ */
+int gtt_klog_drop_oom_traces(void);
+/*
+ * A child in cgroup dir (its cgroup.procs) with oom_score_adj 1000 that
+ * touches 4 x limit bytes of anonymous memory page by page (no THP: an
+ * allocation event per 4 KiB), so that a memory.max of limit kills it.
+ * Its pid, or -1.  It exits 0 if it was not killed.
+ */
+pid_t gtt_oom_hog(const char *dir, size_t limit);
 
 /* ---- kallsyms of the guest (text symbols) ---- */
 

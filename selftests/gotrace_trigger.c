@@ -46,7 +46,6 @@
 #include "gotrace_test.h"
 
 #define GTR_TIMEOUT	300
-#define CGROUP2_MAGIC	0x63677270
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define COMPACT		"/proc/sys/vm/compact_memory"
 
@@ -231,106 +230,12 @@ static int named_events(const struct gtt_buf *b, const struct trig_rec *tr,
 	return n;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Waits up to ms for POLLPRI on fd: 1 seen, 0 not. */
 static int wait_pri(int fd, int ms)
 {
 	short rev = poll_pri(fd, ms);
 
 	return rev > 0 && (rev & POLLPRI);
-}
-
-/* ---- the kernel log around an OOM kill ---- */
-
-/*
- * Takes the kernel log (read and clear) and writes it back through
- * /dev/kmsg without the "Call Trace:" line of each OOM report (the
- * stack dump of "... invoked oom-killer"), so that the suite's check of
- * the log after the test still sees everything else.  Returns the OOM
- * reports seen.
- */
-static int klog_drop_oom_traces(void)
-{
-	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-	int n, reports = 0, in_report = 0, kfd;
-	char *buf, *line, *next;
-
-	if (size <= 0)
-		return -1;
-	buf = malloc(size + 1);
-	if (!buf)
-		return -1;
-	n = klogctl(4 /* SYSLOG_ACTION_READ_CLEAR */, buf, size);
-	if (n < 0) {
-		free(buf);
-		return -1;
-	}
-	buf[n] = '\0';
-	kfd = open("/dev/kmsg", O_WRONLY);
-	for (line = buf; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (strstr(line, "invoked oom-killer")) {
-			in_report = 1;
-			reports++;
-		} else if (in_report && strstr(line, "Call Trace:")) {
-			in_report = 0;
-			continue;
-		}
-		if (kfd >= 0 && *line)
-			(void)!write(kfd, line, strlen(line));
-	}
-	if (kfd >= 0)
-		close(kfd);
-	free(buf);
-	return reports;
-}
-
-/* ---- cgroup2 ---- */
-
-static char cg_root[64];
-static int cg_mounted;
-
-static int cg2_mount(void)
-{
-	struct statfs sf;
-
-	if (!statfs("/sys/fs/cgroup", &sf) && sf.f_type == CGROUP2_MAGIC) {
-		snprintf(cg_root, sizeof(cg_root), "/sys/fs/cgroup");
-		return 0;
-	}
-	snprintf(cg_root, sizeof(cg_root), "/tmp/gotrace-trig-cg2.XXXXXX");
-	if (!mkdtemp(cg_root))
-		return -errno;
-	if (mount("none", cg_root, "cgroup2", 0, NULL)) {
-		int err = -errno;
-
-		rmdir(cg_root);
-		return err;
-	}
-	cg_mounted = 1;
-	return 0;
-}
-
-static void cg2_umount(void)
-{
-	if (cg_mounted) {
-		umount(cg_root);
-		rmdir(cg_root);
-		cg_mounted = 0;
-	}
 }
 
 /* ---- fixture ---- */
@@ -611,7 +516,7 @@ static pid_t hugepages_child(void)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(write_str(HUGEPAGES, "100000") ? 1 : 0);
+		_exit(gtt_write_str(HUGEPAGES, "100000") ? 1 : 0);
 	return pid;
 }
 
@@ -640,12 +545,12 @@ TEST_F_TIMEOUT(tr, alloc_fail, GTR_TIMEOUT)
 	pid = hugepages_child();
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
-	EXPECT_EQ(0, write_str(HUGEPAGES, "0"));
+	EXPECT_EQ(0, gtt_write_str(HUGEPAGES, "0"));
 	/*
 	 * The failing allocations need not compact (too little free memory
 	 * for it to be worth it): compact every zone by hand, in this task.
 	 */
-	EXPECT_EQ(0, write_str(COMPACT, "1"));
+	EXPECT_EQ(0, gtt_write_str(COMPACT, "1"));
 	EXPECT_TRUE(wait_pri(self->fd, 5000));
 	gtt_msleep(100);
 	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
@@ -727,52 +632,6 @@ TEST_F_TIMEOUT(tr, wakeup, GTR_TIMEOUT)
 	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
 }
 
-/* A hog in cgroup dir that touches 4x its limit: its pid. */
-static pid_t oom_hog(const char *dir, size_t limit)
-{
-	int go[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(go))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		size_t len = 4 * limit, i;
-		char *p;
-
-		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(2);
-		write_str("/proc/self/oom_score_adj", "1000");
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(3);
-		/* Page by page: an allocation event per 4 KiB. */
-		madvise(p, len, MADV_NOHUGEPAGE);
-		for (i = 0; i < len; i += 4096)
-			p[i] = 1;
-		_exit(0);	/* not killed: the test fails */
-	}
-	close(go[0]);
-	if (pid > 0) {
-		char path[256], s[32];
-
-		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-		snprintf(s, sizeof(s), "%d", pid);
-		if (write_str(path, s)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			pid = -1;
-		} else {
-			(void)!write(go[1], "g", 1);
-		}
-	}
-	close(go[1]);
-	return pid;
-}
-
 TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
 {
 	struct gotrace_trigger t = { .kind = GOTRACE_TRIGGER_OOM };
@@ -787,30 +646,30 @@ TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
 	struct gt_event ev, e;
 	pid_t hog;
 
-	ASSERT_EQ(0, cg2_mount());
-	if (write_str(strcat(strcpy(path, cg_root), "/cgroup.subtree_control"),
+	ASSERT_EQ(0, gtt_cg2_mount());
+	if (gtt_write_str(strcat(strcpy(path, gtt_cg_root), "/cgroup.subtree_control"),
 		      "+memory")) {
-		cg2_umount();
+		gtt_cg2_umount();
 		SKIP(return, "no memory controller");
 	}
-	snprintf(dir, sizeof(dir), "%s/gotrace-oom", cg_root);
+	snprintf(dir, sizeof(dir), "%s/gotrace-oom", gtt_cg_root);
 	rmdir(dir);
 	ASSERT_EQ(0, mkdir(dir, 0755));
 	snprintf(path, sizeof(path), "%s/memory.max", dir);
-	ASSERT_EQ(0, write_str(path, "33554432"));
+	ASSERT_EQ(0, gtt_write_str(path, "33554432"));
 
 	ASSERT_EQ(0, start_trig(self->fd, GOTRACE_START_STACKS,
 				GOTRACE_GROUP_OOM | GOTRACE_GROUP_PAGE |
 				GOTRACE_GROUP_SCHED, &t, 1, 0));
 	t0 = gtt_now_ns();
-	hog = oom_hog(dir, limit);
+	hog = gtt_oom_hog(dir, limit);
 	ASSERT_LT(0, hog);
 	pri = wait_pri(self->fd, 10000);
 	TH_LOG("POLLPRI after %llu ms", (unsigned long long)((gtt_now_ns() - t0) / 1000000));
 	ASSERT_EQ(hog, waitpid(hog, &st, 0));
-	reports = klog_drop_oom_traces();
+	reports = gtt_klog_drop_oom_traces();
 	rmdir(dir);
-	cg2_umount();
+	gtt_cg2_umount();
 	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
 		TH_LOG("hog status %#x", st);
 	EXPECT_LE(1, reports);
