@@ -61,6 +61,8 @@ cfg = {}
 for line in open(os.path.join(a.out, 'config')):
     k, _, v = line.strip().partition('=')
     cfg[k] = v.strip('"')
+# Older results have no FLIGHT_SIZE: their runs used 4M.
+flight_size = cfg.get('FLIGHT_SIZE') or '4M'
 sz = os.path.join(a.out, 'sizes.txt')
 if os.path.exists(sz):
     for kv in open(sz).read().split():
@@ -291,7 +293,7 @@ TR_ORDER = ['none', 'gotrace', 'gotrace-raw', 'gotrace-read', 'gotrace-flight', 
 TR_NAME = {'none': 'none', 'gotrace': 'gotrace record', 'ftrace': 'trace-cmd record',
            'gotrace-raw': 'gotrace record --no-pack (splice)',
            'gotrace-read': 'gotrace record --no-pack --no-splice (read)',
-           'gotrace-flight': 'gotrace start --flight 4M (no reader)',
+           'gotrace-flight': 'gotrace start --flight %s (no reader)' % flight_size,
            'ftrace-snap': 'ftrace overwrite + snapshot buffer (trace-cmd start, no reader)',
            'lttng-snap': 'LTTng snapshot session (lttng create --snapshot)',
            'perf': 'perf record', 'lttng': 'LTTng (kernel session)',
@@ -457,8 +459,9 @@ if any(k.split('/')[1] in ('gotrace-flight', 'ftrace-snap', 'lttng-snap') for k 
     o.append('')
     o.append('Each tracer keeping the most recent events in memory, nothing reading while the '
              'workload runs, against the same tracer recording to a file (rows of the tables '
-             'above): `gotrace start --flight 4M -e sched,page` (4 MiB per CPU, the size of '
+             'above): `gotrace start --flight %s -e sched,page` (per CPU; 4M is the size of '
              'record\'s default buffer; the module overwrites the oldest generation); ftrace\'s '
+             % flight_size +
              'snapshot mode, `trace-cmd start` with the same events into the ring buffer in its '
              'default overwrite mode and default size, the snapshot buffer allocated before the '
              'workload (`echo 1 > snapshot`; a snapshot swaps the spare buffer in, so the write '
