@@ -94,21 +94,22 @@ module_param_cb(trigger_collisions, &gt_collisions_ops, NULL, 0444);
 MODULE_PARM_DESC(trigger_collisions,
 		 "duration triggers: measurements lost because another task's begin held the slot (since the last START with one)");
 
+/* By kind (GOTRACE_TRIGGER_KINDS): its events' group, what its value is. */
+static const struct {
+	u64 group;
+	u32 value;
+} gt_trigger_kinds[] = {
+#define GT_TRIGGER_KIND_(N, n, kind, group, value) \
+	[kind] = { GOTRACE_GROUP_##group, GOTRACE_TRIGGER_VALUE_##value },
+	GOTRACE_TRIGGER_KINDS(GT_TRIGGER_KIND_)
+#undef GT_TRIGGER_KIND_
+};
+
 /* The group a trigger's events belong to, 0: unknown kind. */
 static u64 gt_trigger_group(u32 kind)
 {
-	switch (kind) {
-	case GOTRACE_TRIGGER_OOM:
-		return GOTRACE_GROUP_OOM;
-	case GOTRACE_TRIGGER_ALLOC_FAIL:
-		return GOTRACE_GROUP_PAGE;
-	case GOTRACE_TRIGGER_RECLAIM:
-	case GOTRACE_TRIGGER_COMPACTION:
-		return GOTRACE_GROUP_RECLAIM;
-	case GOTRACE_TRIGGER_WAKEUP:
-		return GOTRACE_GROUP_SCHED;
-	}
-	return 0;
+	return kind < ARRAY_SIZE(gt_trigger_kinds) ?
+	       gt_trigger_kinds[kind].group : 0;
 }
 
 static int gt_trigger_check(const struct gotrace_start *p,
@@ -118,10 +119,10 @@ static int gt_trigger_check(const struct gotrace_start *p,
 
 	if (!group || g->flags || !(p->groups & group))
 		return -EINVAL;
-	switch (g->kind) {
-	case GOTRACE_TRIGGER_OOM:
+	switch (gt_trigger_kinds[g->kind].value) {
+	case GOTRACE_TRIGGER_VALUE_NONE:
 		return g->value ? -EINVAL : 0;
-	case GOTRACE_TRIGGER_ALLOC_FAIL:
+	case GOTRACE_TRIGGER_VALUE_ORDER:
 		return g->value > GOTRACE_MAX_TRIGGER_ORDER ? -EINVAL : 0;
 	}
 	return g->value > GOTRACE_MAX_TRIGGER_NS ? -EINVAL : 0;

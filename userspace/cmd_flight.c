@@ -414,7 +414,7 @@ int cmd_flight(int argc, char **argv)
 	}
 	/* the event groups the triggers need (0: all, which has them) */
 	for (i = 0; i < nr && so.groups; i++)
-		so.groups |= trigger_groups(trigs[i].kind);
+		so.groups |= gt_trigger_groups(trigs[i].kind);
 	so.flight = 1;
 	so.triggers = trigs;
 	so.nr_triggers = nr;

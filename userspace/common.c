@@ -241,22 +241,6 @@ bad:
 	return -1;
 }
 
-uint64_t trigger_groups(uint32_t kind)
-{
-	switch (kind) {
-	case GOTRACE_TRIGGER_OOM:
-		return GOTRACE_GROUP_OOM;
-	case GOTRACE_TRIGGER_ALLOC_FAIL:
-		return GOTRACE_GROUP_PAGE;
-	case GOTRACE_TRIGGER_RECLAIM:
-	case GOTRACE_TRIGGER_COMPACTION:
-		return GOTRACE_GROUP_RECLAIM;
-	case GOTRACE_TRIGGER_WAKEUP:
-		return GOTRACE_GROUP_SCHED;
-	}
-	return 0;
-}
-
 #define TRIGGER_SPECS	"oom, alloc-fail[:ORDER], reclaim:T, compaction:T, wakeup:T"
 
 int parse_trigger(const char *spec, struct gotrace_trigger *t)
@@ -277,14 +261,14 @@ int parse_trigger(const char *spec, struct gotrace_trigger *t)
 		return -1;
 	}
 	t->kind = (uint32_t)kind;
-	switch (kind) {
-	case GOTRACE_TRIGGER_OOM:
+	switch (gt_trigger_value_kind(t->kind)) {
+	case GOTRACE_TRIGGER_VALUE_NONE:
 		if (val) {
-			gt_err("trigger '%s': oom takes no value", spec);
+			gt_err("trigger '%s': %s takes no value", spec, name);
 			return -1;
 		}
 		return 0;
-	case GOTRACE_TRIGGER_ALLOC_FAIL:
+	case GOTRACE_TRIGGER_VALUE_ORDER:
 		/* no ORDER: any failed allocation (order 0 and up) */
 		if (!val)
 			return 0;

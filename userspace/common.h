@@ -111,10 +111,9 @@ int snapshot_save(int fd, const char *path, int no_syms, int quiet,
 /*
  * --trigger SPEC of 'gotrace flight': oom, alloc-fail[:ORDER],
  * reclaim:T, compaction:T, wakeup:T.  0 and *t filled, or -1 after a
- * one-line error.  trigger_groups(): the event groups a trigger needs.
+ * one-line error (the groups a trigger needs: gt_trigger_groups()).
  */
 int parse_trigger(const char *spec, struct gotrace_trigger *t);
-uint64_t trigger_groups(uint32_t kind);
 
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);

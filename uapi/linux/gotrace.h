@@ -204,17 +204,35 @@ struct gotrace_start {
  * an event dropped for want of a buffer still fires (GOTRACE_FIRED_LOST).
  * Entries of trigger_size bytes follow the clone3 rules, like the struct.
  */
+/*
+ * The trigger kinds, one row each: T(NAME, name, kind, group, value).
+ * name: what tools call it; kind: its number (enum gotrace_trigger_kind);
+ * group: the GOTRACE_GROUP_* of its events; value: what its threshold is
+ * (enum gotrace_trigger_value).
+ *   OOM: mark_victim (an OOM kill); value 0.
+ *   ALLOC_FAIL: mm_page_alloc without a page, of order >= value.
+ *   RECLAIM: a task's direct reclaim, begin..end, lasting >= value ns.
+ *   COMPACTION: a task's compaction, begin..end, lasting >= value ns.
+ *   WAKEUP: sched_waking of a task..the sched_switch to it, >= value ns.
+ */
+#define GOTRACE_TRIGGER_KINDS(T)					\
+	T(OOM, "oom", 1, OOM, NONE)					\
+	T(ALLOC_FAIL, "alloc-fail", 2, PAGE, ORDER)			\
+	T(RECLAIM, "reclaim", 3, RECLAIM, NS)				\
+	T(COMPACTION, "compaction", 4, RECLAIM, NS)			\
+	T(WAKEUP, "wakeup", 5, SCHED, NS)
+
 enum gotrace_trigger_kind {
-	/* mark_victim (an OOM kill); value: 0 */
-	GOTRACE_TRIGGER_OOM		= 1,
-	/* mm_page_alloc without a page, of order >= value */
-	GOTRACE_TRIGGER_ALLOC_FAIL	= 2,
-	/* direct reclaim begin..end of a task lasting >= value ns */
-	GOTRACE_TRIGGER_RECLAIM		= 3,
-	/* compaction begin..end of a task lasting >= value ns */
-	GOTRACE_TRIGGER_COMPACTION	= 4,
-	/* sched_waking of a task..the sched_switch to it, >= value ns */
-	GOTRACE_TRIGGER_WAKEUP		= 5,
+#define GOTRACE_TRIGGER_ENUM_(N, n, kind, group, value) \
+	GOTRACE_TRIGGER_##N = kind,
+	GOTRACE_TRIGGER_KINDS(GOTRACE_TRIGGER_ENUM_)
+#undef GOTRACE_TRIGGER_ENUM_
+};
+
+enum gotrace_trigger_value {
+	GOTRACE_TRIGGER_VALUE_NONE,	/* 0 */
+	GOTRACE_TRIGGER_VALUE_ORDER,	/* an order, <= GOTRACE_MAX_TRIGGER_ORDER */
+	GOTRACE_TRIGGER_VALUE_NS,	/* ns, <= GOTRACE_MAX_TRIGGER_NS */
 };
 
 struct gotrace_trigger {

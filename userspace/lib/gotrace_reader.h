@@ -229,6 +229,13 @@ const char *gt_triggers_error(const struct gt_reader *r);
  */
 const char *gt_trigger_kind_name(uint32_t kind);
 int gt_trigger_kind(const char *name);
+/*
+ * From the uapi's GOTRACE_TRIGGER_KINDS: the GOTRACE_GROUP_* a kind's
+ * events are in (0: unknown kind), and what its value is (enum
+ * gotrace_trigger_value; -1: unknown kind).
+ */
+uint64_t gt_trigger_groups(uint32_t kind);
+int gt_trigger_value_kind(uint32_t kind);
 char *gt_trigger_str(uint32_t kind, uint64_t value, char *buf, size_t size);
 char *gt_fired_value_str(const struct gotrace_fired *f, char *buf,
 			 size_t size);

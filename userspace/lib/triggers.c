@@ -188,39 +188,49 @@ size_t gt_fired_at(const struct gt_reader *r, uint32_t cpu, uint64_t ts,
 	return n;
 }
 
+/* By kind (the uapi's GOTRACE_TRIGGER_KINDS); name NULL: no such kind. */
+static const struct {
+	const char *name;
+	uint64_t groups;
+	int value;
+} kinds[] = {
+#define KIND_(N, n, kind, group, val) \
+	[kind] = { n, GOTRACE_GROUP_##group, GOTRACE_TRIGGER_VALUE_##val },
+	GOTRACE_TRIGGER_KINDS(KIND_)
+#undef KIND_
+};
+
+#define NR_KINDS	(sizeof(kinds) / sizeof(kinds[0]))
+
 const char *gt_trigger_kind_name(uint32_t kind)
 {
-	switch (kind) {
-	case GOTRACE_TRIGGER_OOM:
-		return "oom";
-	case GOTRACE_TRIGGER_ALLOC_FAIL:
-		return "alloc-fail";
-	case GOTRACE_TRIGGER_RECLAIM:
-		return "reclaim";
-	case GOTRACE_TRIGGER_COMPACTION:
-		return "compaction";
-	case GOTRACE_TRIGGER_WAKEUP:
-		return "wakeup";
-	}
-	return NULL;
+	return kind < NR_KINDS ? kinds[kind].name : NULL;
 }
 
 int gt_trigger_kind(const char *name)
 {
-	uint32_t k;
+	size_t k;
 
-	for (k = GOTRACE_TRIGGER_OOM; k <= GOTRACE_TRIGGER_WAKEUP; k++)
-		if (!strcmp(name, gt_trigger_kind_name(k)))
+	for (k = 0; k < NR_KINDS; k++)
+		if (kinds[k].name && !strcmp(name, kinds[k].name))
 			return (int)k;
 	return -1;
+}
+
+uint64_t gt_trigger_groups(uint32_t kind)
+{
+	return kind < NR_KINDS ? kinds[kind].groups : 0;
+}
+
+int gt_trigger_value_kind(uint32_t kind)
+{
+	return kind < NR_KINDS && kinds[kind].name ? kinds[kind].value : -1;
 }
 
 /* Whether a kind's value is a duration in ns (else an order, or none). */
 static int kind_is_duration(uint32_t kind)
 {
-	return kind == GOTRACE_TRIGGER_RECLAIM ||
-	       kind == GOTRACE_TRIGGER_COMPACTION ||
-	       kind == GOTRACE_TRIGGER_WAKEUP;
+	return gt_trigger_value_kind(kind) == GOTRACE_TRIGGER_VALUE_NS;
 }
 
 char *gt_duration_str(uint64_t ns, char *buf, size_t size)
