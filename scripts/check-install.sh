@@ -131,9 +131,9 @@ completion() {
 	want=$(help_options start | grep -- '^--' | tr '\n' ' ')
 	grep -qxF -- "$want" <(sed -n 2p "$PKG/completion.out") ||
 		{ echo "start --: $(sed -n 2p "$PKG/completion.out"), want $want"; return 1; }
-	grep -qxF -- "sched,cgroup sched,page sched,reclaim sched,sched " <(sed -n 3p "$PKG/completion.out") ||
+	grep -qxF -- "sched,cgroup sched,oom sched,page sched,reclaim sched,sched " <(sed -n 3p "$PKG/completion.out") ||
 		{ echo "record -e sched,: $(sed -n 3p "$PKG/completion.out")"; return 1; }
-	grep -qxF -- "sched,cgroup sched,page sched,reclaim sched,sched " <(sed -n 4p "$PKG/completion.out") ||
+	grep -qxF -- "sched,cgroup sched,oom sched,page sched,reclaim sched,sched " <(sed -n 4p "$PKG/completion.out") ||
 		{ echo "dump -e sched,: $(sed -n 4p "$PKG/completion.out")"; return 1; }
 	# every command: its long options, as its --help lists them
 	for cmd in $(commands | grep -vxE 'help|version'); do
