@@ -63,6 +63,15 @@ help_options() {	# CMD: the options of its --help, one a line
 	"$TOOL" "$1" --help | grep -E '^ +-' |
 		grep -oE -- '(^| )--?[a-zA-Z][a-z0-9-]*' | tr -d ' ' | sort -u
 }
+# CMD's event groups (its --help's "event groups: a,b,..."), each after
+# "sched,", sorted, on one line: what completing "CMD -e sched," offers.
+group_list() {
+	local g
+	g=$("$TOOL" "$1" --help | sed -n 's/.*event groups: \([a-z,]*\).*/\1/p' |
+		head -n1 | tr ',' '\n')
+	[ -n "$g" ] || { echo "(no event groups in $1 --help)"; return; }
+	printf 'sched,%s\n' $g | sort -u | tr '\n' ' '
+}
 # The rendered section of gotrace(1) of CMD (".Ss CMD": 3 spaces, the name).
 man_section() {
 	mandoc -T ascii man/gotrace.1 | col -b |
@@ -131,10 +140,13 @@ completion() {
 	want=$(help_options start | grep -- '^--' | tr '\n' ' ')
 	grep -qxF -- "$want" <(sed -n 2p "$PKG/completion.out") ||
 		{ echo "start --: $(sed -n 2p "$PKG/completion.out"), want $want"; return 1; }
-	grep -qxF -- "sched,cgroup sched,oom sched,page sched,reclaim sched,sched " <(sed -n 3p "$PKG/completion.out") ||
-		{ echo "record -e sched,: $(sed -n 3p "$PKG/completion.out")"; return 1; }
-	grep -qxF -- "sched,cgroup sched,oom sched,page sched,reclaim sched,sched " <(sed -n 4p "$PKG/completion.out") ||
-		{ echo "dump -e sched,: $(sed -n 4p "$PKG/completion.out")"; return 1; }
+	# after "sched,": every group the command's --help lists
+	want=$(group_list record)
+	grep -qxF -- "$want" <(sed -n 3p "$PKG/completion.out") ||
+		{ echo "record -e sched,: $(sed -n 3p "$PKG/completion.out"), want $want"; return 1; }
+	want=$(group_list dump)
+	grep -qxF -- "$want" <(sed -n 4p "$PKG/completion.out") ||
+		{ echo "dump -e sched,: $(sed -n 4p "$PKG/completion.out"), want $want"; return 1; }
 	# every command: its long options, as its --help lists them
 	for cmd in $(commands | grep -vxE 'help|version'); do
 		want=$(help_options "$cmd" | grep -- '^--' | tr '\n' ' ')
