@@ -150,6 +150,21 @@ ms() {	# 1m2.345s -> 62345 (builtins only; the $(...) subshell reaps nothing)
 	frac=${frac}000; frac=${frac:0:3}
 	echo $(( (10#$m * 60 + 10#$sec) * 1000 + 10#$frac ))
 }
+# SCHED_NS: the CPU time in ns the threads of the processes PID... ran so
+# far: the first field of /proc/PID/task/*/schedstat, sum_exec_runtime, which
+# the scheduler keeps exact where utime and stime are sampled by ticks (4 ms
+# here; under -icount shift=0 a guest ns is one instruction, so this is the
+# instructions the tracer's own tasks ran).  Builtins only: no fork.
+sched_ns() {
+	local p f v n=0
+	for p in "$@"; do
+		for f in /proc/"$p"/task/*/schedstat; do
+			{ read -r v _ <"$f"; } 2>/dev/null || continue
+			n=$((n + v))
+		done
+	done
+	SCHED_NS=$n
+}
 # CPU seconds used so far by processes named $1 (from /proc, in ticks).
 proc_cpu() {
 	local tck
@@ -221,6 +236,12 @@ wl_args() {
 run_one() {
 	local table=$1 rep=$2 wl=$3 tr=$4 d=/tmp/run pid= ev= lost= bytes= raw= line
 	local c0 c1 c2 pc0 pc1 ok=1 stacks= how= snap t0 snap_secs= snap_bytes= snap_cpu=
+	# The tracer's own CPU (ns): its persisting tasks' inside the window
+	# (persist_window_ns) and all its processes' from its start to the
+	# end of its stop (tracer_cpu_ns): gotrace record, trace-cmd record
+	# with its recorders, perf record as reaped children; for LTTng the
+	# `lttng` commands (reaped) plus sessiond's and consumerd's time.
+	local persist=() daemons=() dmn0=0 clients=0 ca cb win_ns= life_ns=
 	rm -rf "$d"; mkdir -p "$d"
 	sync
 	case $tr in *-stacks) stacks=1 ;; esac
@@ -280,17 +301,33 @@ run_one() {
 		# writes only on `lttng snapshot record`)
 		snap=
 		[ "$tr" = lttng-snap ] && snap=--snapshot
+		daemons=($(pgrep -x lttng-sessiond) $(pgrep -x lttng-consumerd))
+		sched_ns "${daemons[@]}"; dmn0=$SCHED_NS
+		cpu_now; ca=$CPU_NOW
 		lttng create bench $snap --output="$d/lttng" >/dev/null &&
 		lttng enable-event -k "$LT_EVENTS" >/dev/null &&
 		lttng start >/dev/null || { say "lttng: session setup failed"; ok=; }
+		cpu_now; clients=$((CPU_NOW - ca))
 		pc0=$(proc_cpu lttng-consumerd)
+		# consumerd may have been spawned by this session
+		daemons=($(pgrep -x lttng-sessiond) $(pgrep -x lttng-consumerd))
+		persist=($(pgrep -x lttng-consumerd))
 		;;
 	esac
 	ic_end
+	case $tr in
+	gotrace-flight) ;;
+	gotrace*|perf) persist=("$pid") ;;
+	ftrace-snap) ;;
+	ftrace*) persist=("$pid" $(pgrep -P "$pid")) ;;
+	esac
 	written_so_far "$tr"; local w0=$WRITTEN w1
 	cpu_now; c0=$CPU_NOW
+	sched_ns "${persist[@]}"; win_ns=$SCHED_NS
 	icount_label "$table/$rep/$wl/$tr"
 	line=$($WL $(wl_args "$wl"))
+	sched_ns "${persist[@]}"; win_ns=$((SCHED_NS - win_ns))
+	[ ${#persist[@]} -gt 0 ] || win_ns=
 	cpu_now; c1=$CPU_NOW
 	written_so_far "$tr"; w1=$WRITTEN
 	cpu_now; c1=$CPU_NOW
@@ -335,14 +372,24 @@ run_one() {
 		wait "$pid"
 		;;
 	lttng*)
+		cpu_now; ca=$CPU_NOW
 		lttng stop >"$d/stop.out" 2>&1
+		cpu_now; cb=$CPU_NOW
 		pc1=$(proc_cpu lttng-consumerd)
 		lttng list bench -k >"$d/list.out" 2>&1
+		cpu_now; ca=$((ca + CPU_NOW - cb))
 		lttng destroy bench >/dev/null 2>&1
+		cpu_now; clients=$((clients + CPU_NOW - ca))
+		sched_ns "${daemons[@]}"
+		life_ns=$((SCHED_NS - dmn0 + clients * 1000000))
 		;;
 	esac
 	ic_end
 	cpu_now; c2=$CPU_NOW
+	case $tr in
+	gotrace-flight|ftrace-snap|none|lttng*) ;;
+	*) life_ns=$(((c2 - c1) * 1000000)) ;;	# reaped: its whole life
+	esac
 	exec 8>&- 9>&-
 	local secs=${line#*secs=}; secs=${secs%% *}
 	local ops=${line##*ops_per_s=}
@@ -402,8 +449,8 @@ run_one() {
 	[ -n "$secs" ] && [ -n "$ok" ] || { say "run failed: $table $wl $tr: $line"; tail -n 5 "$d/rec.err" 2>/dev/null; }
 	local wev=
 	[ -z "$w0" ] || [ -z "$w1" ] || wev=$((w1 - w0))
-	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes},$wev" >>"$OUT/runs.csv"
-	say "$table rep=$rep $wl $tr: ${secs}s ev=${ev:-?} lost=${lost:-?} bytes=${bytes:-?} cpu=${pcpu:-}"
+	echo "$table,$rep,$wl,$tr,$secs,$ops,${ev:-},${lost:-},${bytes:-},$pcpu,${raw:-$bytes},$wev,${win_ns:-},${life_ns:-}" >>"$OUT/runs.csv"
+	say "$table rep=$rep $wl $tr: ${secs}s ev=${ev:-?} lost=${lost:-?} bytes=${bytes:-?} cpu=${pcpu:-} window_ns=${win_ns:-} tracer_ns=${life_ns:-}"
 	[ -z "$snap_secs" ] ||
 		echo "$table,$rep,$wl,$tr,$snap_secs,$snap_cpu,${snap_bytes:-}" >>"$OUT/snaps.csv"
 	if [ "$rep" = "$REPS" ] && [ "$tr" != none ] && [ "$table" = main ]; then
@@ -429,7 +476,7 @@ rotate() {	# N words...: the words rotated left by N
 	for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done
 }
 
-echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes,window_events" >"$OUT/runs.csv"
+echo "table,rep,workload,tracer,secs,ops_per_s,events,lost,bytes,persist_cpu_s,uncompressed_bytes,window_events,persist_window_ns,tracer_cpu_ns" >"$OUT/runs.csv"
 echo "table,rep,workload,tracer,secs,cpu_s,bytes" >"$OUT/snaps.csv"
 # Each tracer once, untimed: the first start of a tracer reads its binary,
 # libraries and the modules tree over 9p (the first `perf record -a` took

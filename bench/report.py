@@ -117,7 +117,8 @@ def new_res(res, wl, tr):
     return res.setdefault((wl, tr), {k: [] for k in
                           ('ops', 'ratio', 'events', 'lost', 'bpe', 'rawbpe', 'cpu', 'cpu_per_mev', 'ns_per_ev', 'secs',
                            'insns', 'add_insns', 'ins_per_ev', 'kins_per_ev', 'uins_per_ev', 'ic_events',
-                           'setup_insns', 'stop_insns', 'snap_insns')})
+                           'setup_insns', 'stop_insns', 'snap_insns',
+                           'win_ns_per_mev', 'life_ns_per_mev', 'ic_win_ns_per_mev', 'ic_life_ns_per_mev')})
 
 
 def window_calls(ic):
@@ -168,6 +169,12 @@ def summarize(table):
                 s['cpu_per_mev'].append(c / ev * 1e6)
             if base and ev and secs and num(base['secs']):
                 s['ns_per_ev'].append((secs - num(base['secs'])) / ev * 1e9)
+            # guest.sh's per-task CPU (ns) over the window's events
+            wev = num(r.get('window_events')) or ev
+            for col, key in (('persist_window_ns', 'win_ns_per_mev'), ('tracer_cpu_ns', 'life_ns_per_mev')):
+                x = num(r.get(col))
+                if x is not None and wev:
+                    s[key].append(x / wev * 1e6)
     # The instruction counts, from the -icount VM's runs: the events of the
     # same run (LTTng counts none in the guest: gotrace's median for that
     # workload there, the same tracepoints and amounts).
@@ -207,6 +214,10 @@ def summarize(table):
                           for (w, _), t in ic_by.items() if w == wl
                           for n, x in t.items() if n == 'gotrace']) or num(r['events'])
             s['ic_events'].append(ev)
+            for col, key in (('persist_window_ns', 'ic_win_ns_per_mev'), ('tracer_cpu_ns', 'ic_life_ns_per_mev')):
+                x = num(r.get(col))
+                if x is not None and ev:
+                    s[key].append(x / ev * 1e6)
             s['add_insns'].append(ic['insns'] - icb['insns'])
             if ev:
                 s['ins_per_ev'].append((ic['insns'] - icb['insns']) / ev)
@@ -278,6 +289,46 @@ def phase_table(summ, out):
                    m(win), m(r['stop_insns']), m(r['snap_insns'])))
 
 
+PERSIST_NAME = {'gotrace': '`gotrace record`', 'gotrace-raw': '`gotrace record --no-pack`',
+                'gotrace-read': '`gotrace record --no-pack --no-splice`',
+                'ftrace': '`trace-cmd record` and its recorders', 'perf': '`perf record`',
+                'lttng': 'lttng-consumerd', 'lttng-snap': 'lttng-consumerd (snapshot session)'}
+LIFE_NAME = {'lttng': 'lttng-sessiond, lttng-consumerd and the `lttng` commands',
+             'lttng-snap': 'lttng-sessiond, lttng-consumerd and the `lttng` commands'}
+
+
+def persist_table(summ, out):
+    """The tracers' own CPU time, per task, from the -icount VM."""
+    rows = [(k, r) for k, r in summ.items()
+            if r.get('icount_persist_window_M_per_1M_events') is not None or
+            r.get('icount_tracer_cpu_M_per_1M_events') is not None]
+    if not rows:
+        return
+    out.append('')
+    out.append('The tracers\' own CPU time in the same runs, per task (`bench/guest.sh` reads '
+               '`/proc/PID/task/*/schedstat`, the scheduler\'s exact run time, where utime and '
+               'stime are sampled by 4 ms ticks; under `-icount shift=0` a guest ns is one '
+               'instruction, so these are the instructions the tracer\'s own tasks ran, kernel '
+               'work on their behalf included): *persisting, window* is the CPU of the tasks that '
+               'move events to the file while the workload runs; *tracer, whole* is all the CPU '
+               'of the tracer\'s processes from its start to the end of its stop (for `gotrace '
+               'record`, the process with START, its reads, STOP and packing; for LTTng, '
+               'sessiond, consumerd and the `lttng` commands: sessiond does the START and STOP '
+               'work there); both in M per 1M events of the window (medians).')
+    out.append('')
+    out.append('| workload | persisting task(s) | persisting, window (M/1M events) | spread | '
+               'tracer, whole (M/1M events) | whole: which processes |')
+    out.append('|---|---|---:|---:|---:|---|')
+    for k, r in rows:
+        wl, tr = k.split('/')
+        pct = r['icount_persist_window_spread']
+        out.append('| %s | %s | %s | %s | %s | %s |' % (
+            wl, PERSIST_NAME.get(tr, tr), fmt(r['icount_persist_window_M_per_1M_events'], '.1f'),
+            '–' if pct is None else '%.1f%%' % (100 * pct),
+            fmt(r['icount_tracer_cpu_M_per_1M_events'], '.1f'),
+            LIFE_NAME.get(tr, 'the same')))
+
+
 def lost_str(ls):
     vals = [l for l in ls if l not in (None, '')]
     if not vals:
@@ -332,6 +383,11 @@ def table(res, out):
                 'icount_events': med(s['ic_events']), 'added_insns': med(s['add_insns']),
                 'setup_insns': med(s['setup_insns']), 'stop_insns': med(s['stop_insns']),
                 'snap_insns': med(s['snap_insns']),
+                'persist_window_ms_per_1M_events': med(s['win_ns_per_mev']) and med(s['win_ns_per_mev']) / 1e6,
+                'tracer_cpu_ms_per_1M_events': med(s['life_ns_per_mev']) and med(s['life_ns_per_mev']) / 1e6,
+                'icount_persist_window_M_per_1M_events': med(s['ic_win_ns_per_mev']) and med(s['ic_win_ns_per_mev']) / 1e6,
+                'icount_persist_window_spread': spread_of(s['ic_win_ns_per_mev']),
+                'icount_tracer_cpu_M_per_1M_events': med(s['ic_life_ns_per_mev']) and med(s['ic_life_ns_per_mev']) / 1e6,
             }
             summ[f'{wl}/{tr}'] = row
             if not s['ops']:	# no wall-time run of it (only -icount)
@@ -426,6 +482,7 @@ if icount and ic_runs:
     o.append('')
     icount_table(summary['main'], o)
     phase_table(summary['main'], o)
+    persist_table(summary['main'], o)
     probes = {}
     for r in ic_runs:
         if r['table'] != 'main' or r['tracer'] != 'gotrace':
@@ -754,6 +811,22 @@ for wl in wls:
                       '; of the guest\'s whole count, untraced: %s' % (
                           '%.1f%%' % (100 * m[f'{wl}/none']['insns_spread'])
                           if m.get(f'{wl}/none', {}).get('insns_spread') is not None else '–')))
+    # The persisting CPU by task, from the -icount VM: in the window (the
+    # CPU taken from the workload while it runs) and for the whole trace.
+    ltc = m.get(f'{wl}/lttng') or {}
+    for tr, lim, what in (('gotrace-raw', 1.0, '`gotrace record --no-pack`'),
+                          ('gotrace', 1.5, '`gotrace record` (packing)')):
+        gr = m.get(f'{wl}/{tr}') or {}
+        for key, where in (('icount_persist_window_M_per_1M_events', 'in the window'),
+                           ('icount_tracer_cpu_M_per_1M_events', 'whole trace')):
+            if gr.get(key) is None or not ltc.get(key):
+                continue
+            r = gr[key] / ltc[key]
+            goals.append(('%s CPU per 1M events ≤ %sLTTng\'s, %s, by instructions (%s)' % (
+                what, '' if lim == 1.0 else '%.1f× ' % lim, where, wl), r <= lim,
+                '%.1f vs %.1f M (%.2f×)%s' % (gr[key], ltc[key], r,
+                                              '; LTTng: consumerd' if 'window' in key else
+                                              '; LTTng: sessiond + consumerd + `lttng`')))
     if g and lt and g.get('cpu_s_per_1M_events') is not None and lt.get('cpu_s_per_1M_events'):
         r = g['cpu_s_per_1M_events'] / lt['cpu_s_per_1M_events']
         goals.append(('`gotrace record` (packing) CPU per 1M events ≤ 1.5× lttng-consumerd\'s (%s)' % wl,
