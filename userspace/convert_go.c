@@ -598,12 +598,6 @@ static void on_event(struct gconv *g, const struct gt_event *e)
 	}
 }
 
-static void free_task(void *v, void *arg)
-{
-	(void)arg;
-	free(v);
-}
-
 int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 	       struct convert_stats *st)
 {
@@ -698,8 +692,7 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 			(unsigned long long)g.s_preempt,
 			(unsigned long long)g.s_idle,
 			(unsigned long long)g.s_end);
-	cv_map_each(&g.tasks, free_task, NULL);
-	cv_map_free(&g.tasks, 0);
+	cv_map_free(&g.tasks, 1);
 	gt_page_map_free(&g.pages);
 	if (g.names)
 		gt_close(g.names);
