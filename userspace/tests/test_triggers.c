@@ -398,10 +398,7 @@ int flight_sh(const char *name, const char *fmt, ...);
 static int flight_sh(const char *name, const char *fmt, ...)
 {
 	char script[3072], cmd[4096];
-	char *argv[] = { "bash", "-c", cmd, NULL };
 	va_list ap;
-	pid_t pid;
-	int st;
 
 	va_start(ap, fmt);
 	vsnprintf(script, sizeof(script), fmt, ap);
@@ -410,15 +407,7 @@ static int flight_sh(const char *name, const char *fmt, ...)
 		 "running() { for i in $(seq 200); do grep -q running err && return; sleep 0.05; done; }; "
 		 "T='%s'; F='%s'; D='%s/%s'; rm -rf \"$D\"; mkdir -p \"$D\"; cd \"$D\" || exit 99; export LD_PRELOAD=\"$F\" ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0; %s",
 		 tool, fakedev, outdir, name, script);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execvp("bash", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return run_bash(cmd);
 }
 
 static void test_flight_opts(void)
