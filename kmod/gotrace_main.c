@@ -541,20 +541,24 @@ static __poll_t gt_poll(struct file *f, poll_table *pt)
 }
 
 /*
- * The size field that leads every ioctl struct: the size of the struct as
- * the caller's binary knows it.  As clone3, openat2 and perf_event_open
- * do, a size above a page is refused at once (E2BIG) rather than checked
- * for zeros up to 4 GiB, and one below the first version is EINVAL.
+ * An ioctl's struct from the caller into k (ksize bytes).  Every one
+ * begins with its __u32 size: the size of the struct as the caller's
+ * binary knows it (*usize, to copy back no more than that).  As clone3,
+ * openat2 and perf_event_open do, a size above a page is refused at once
+ * (E2BIG) rather than checked for zeros up to 4 GiB, and one below the
+ * first version is EINVAL; copy_struct_from_user() zero-fills a shorter
+ * struct and refuses a longer one whose tail is not zero (E2BIG).
  */
-static int gt_get_usize(const u32 __user *usize_p, u32 ver0, u32 *usize)
+static int gt_copy_arg(void *k, size_t ksize, const void __user *uarg,
+		       u32 ver0, u32 *usize)
 {
-	if (get_user(*usize, usize_p))
+	if (get_user(*usize, (const u32 __user *)uarg))
 		return -EFAULT;
 	if (*usize > PAGE_SIZE)
 		return -E2BIG;
 	if (*usize < ver0)
 		return -EINVAL;
-	return 0;
+	return copy_struct_from_user(k, ksize, uarg, *usize);
 }
 
 /*
@@ -605,10 +609,7 @@ static long gt_ioctl_start(struct gotrace_start __user *uarg)
 	u32 usize;
 	int err;
 
-	err = gt_get_usize(&uarg->size, GOTRACE_START_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&p, sizeof(p), uarg, usize);
+	err = gt_copy_arg(&p, sizeof(p), uarg, GOTRACE_START_SIZE_VER0, &usize);
 	if (err)
 		return err;
 	err = gt_validate_start(&p);
@@ -779,10 +780,8 @@ static long gt_ioctl_status(struct gotrace_status __user *uarg)
 	u32 usize, cpu_len, n;
 	int err;
 
-	err = gt_get_usize(&uarg->size, GOTRACE_STATUS_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&st, sizeof(st), uarg, usize);
+	err = gt_copy_arg(&st, sizeof(st), uarg, GOTRACE_STATUS_SIZE_VER0,
+			  &usize);
 	if (err)
 		return err;
 	ucpu = u64_to_user_ptr(st.cpu_stats);
@@ -849,10 +848,8 @@ static long gt_ioctl_snapshot(struct gotrace_snapshot __user *uarg)
 	u32 usize;
 	int err;
 
-	err = gt_get_usize(&uarg->size, GOTRACE_SNAPSHOT_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&sn, sizeof(sn), uarg, usize);
+	err = gt_copy_arg(&sn, sizeof(sn), uarg, GOTRACE_SNAPSHOT_SIZE_VER0,
+			  &usize);
 	if (err)
 		return err;
 	if (sn.flags || sn.bytes || sn.start_ns || sn.end_ns ||
@@ -919,10 +916,8 @@ static long gt_ioctl_triggers(struct file *f,
 
 	if (!gt_may_trace(file_inode(f)))
 		return -EPERM;
-	err = gt_get_usize(&uarg->size, GOTRACE_TRIGGERS_SIZE_VER0, &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&tg, sizeof(tg), uarg, usize);
+	err = gt_copy_arg(&tg, sizeof(tg), uarg, GOTRACE_TRIGGERS_SIZE_VER0,
+			  &usize);
 	if (err)
 		return err;
 	if (tg.flags)
@@ -999,10 +994,7 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	u32 usize;
 	int err;
 
-	err = gt_get_usize(&uarg->size, sizeof(b), &usize);
-	if (err)
-		return err;
-	err = copy_struct_from_user(&b, sizeof(b), uarg, usize);
+	err = gt_copy_arg(&b, sizeof(b), uarg, sizeof(b), &usize);
 	if (err)
 		return err;
 	if (b.flags & ~GOTRACE_BENCH_FLAGS || b.__reserved ||

@@ -202,13 +202,9 @@ TEST_F_TIMEOUT(fl, cut_stream, GTF_TIMEOUT)
 	};
 	size_t ends[4096], nr;
 
-	ASSERT_EQ(0, gtt_trace_start(self->fd, &s, &self->bg));
+	GTT_TRACE_START(&s);
 	alloc_load(1500);
-	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,
-				    &self->raw, &self->rd, self->err,
-				    sizeof(self->err))) {
-		TH_LOG("%s", self->err);
-	}
+	GTT_TRACE_STOP();
 	nr = gen_ends(self->buf.data, self->buf.len, ends, 4096);
 	TH_LOG("%zu bytes, %u batches, %u generations, %u stacks, %llu lost",
 	       self->buf.len, self->raw.batches, self->raw.generations,

@@ -53,15 +53,6 @@ FIXTURE_TEARDOWN(pg)
 	GTT_DEVICE_TEARDOWN();
 }
 
-#define START(s) ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))
-#define STOP() do {							\
-	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,	\
-				&self->raw, &self->rd, self->err,	\
-				sizeof(self->err))) {			\
-		TH_LOG("%s", self->err);				\
-	}								\
-} while (0)
-
 /* A fresh reader on the same stream (to iterate again). */
 static struct gt_reader *reopen(struct gtt_buf *buf)
 {
@@ -124,12 +115,12 @@ TEST_F_TIMEOUT(pg, fault_stacks, GTP_TIMEOUT)
 	ASSERT_LT(1000, gtt_ksyms_load()) TH_LOG("no kallsyms addresses");
 	pm = open("/proc/self/pagemap", O_RDONLY);
 	ASSERT_LE(0, pm);
-	START(&s);
+	GTT_TRACE_START(&s);
 	p = gtt_touch_pages(NR_FAULT);
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < NR_FAULT; i++)
 		pfn[i] = gtt_pagemap_pfn(pm, p + i * psize);
-	STOP();
+	GTT_TRACE_STOP();
 	close(pm);
 	munmap(p, NR_FAULT * psize);
 	if (!pfn[0])
@@ -291,7 +282,7 @@ TEST_F_TIMEOUT(pg, outstanding_pages, GTP_TIMEOUT)
 
 	ASSERT_EQ(0, pipe(kp));
 	ASSERT_EQ(0, pipe(up));
-	START(&s);
+	GTT_TRACE_START(&s);
 	k = fork();
 	ASSERT_LE(0, k);
 	if (!k)
@@ -305,7 +296,7 @@ TEST_F_TIMEOUT(pg, outstanding_pages, GTP_TIMEOUT)
 	ASSERT_EQ(u, waitpid(u, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
 	gtt_drain_lru();	/* the unmapper's last pages, held in LRU batches */
-	STOP();
+	GTT_TRACE_STOP();
 	kill(k, SIGKILL);
 	waitpid(k, NULL, 0);
 	if (!pk[0])
@@ -424,9 +415,9 @@ TEST_F_TIMEOUT(pg, tasks_statedump, GTP_TIMEOUT)
 	for (i = 0; i < 500 && proc_state(child) != 'S'; i++)
 		gtt_msleep(10);
 	ASSERT_EQ('S', proc_state(child));
-	START(&s);
+	GTT_TRACE_START(&s);
 	gtt_msleep(20);
-	STOP();
+	GTT_TRACE_STOP();
 	close(p[1]);
 	waitpid(child, NULL, 0);
 
@@ -512,7 +503,7 @@ TEST_F_TIMEOUT(pg, pid_filter_children, GTP_TIMEOUT)
 		_exit(0);
 	}
 	s.filter_pid = child;
-	START(&s);
+	GTT_TRACE_START(&s);
 	ASSERT_EQ(1, write(ugo[1], &c, 1));
 	ASSERT_EQ(1, write(go[1], &c, 1));
 	ASSERT_EQ(0, read_full(rep[0], &grand, sizeof(grand)));
@@ -520,7 +511,7 @@ TEST_F_TIMEOUT(pg, pid_filter_children, GTP_TIMEOUT)
 	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
 	ASSERT_EQ(other, waitpid(other, &st, 0));
 	touch_some(20);
-	STOP();
+	GTT_TRACE_STOP();
 
 	EXPECT_EQ((uint32_t)child, gt_header(self->rd)->filter_pid);
 	while (gt_next(self->rd, &e) > 0) {
@@ -578,7 +569,7 @@ TEST_F_TIMEOUT(pg, cpu_mask, GTP_TIMEOUT)
 		SKIP(return, "needs CPUs 0 and 1 (%d allowed)", n);
 	s.cpu_mask = (uintptr_t)&mask;
 	s.cpu_mask_size = sizeof(mask);
-	START(&s);
+	GTT_TRACE_START(&s);
 	/* Only the CPUs in the mask get buffers. */
 	ASSERT_EQ(0, gtt_status(self->fd, &st, cs, 2));
 	EXPECT_TRUE(cs[0].flags & GOTRACE_CPU_TRACED);
@@ -593,7 +584,7 @@ TEST_F_TIMEOUT(pg, cpu_mask, GTP_TIMEOUT)
 	}
 	for (i = 0; i < 2; i++)
 		waitpid(w[i], NULL, 0);
-	STOP();
+	GTT_TRACE_STOP();
 	TH_LOG("CPU 0: %u batches, %llu events; CPU %d: %u batches, %llu events",
 	       self->raw.cpu[0].batches,
 	       (unsigned long long)self->raw.cpu[0].events, cpus[1],
@@ -807,7 +798,7 @@ TEST_F_TIMEOUT(pg, reclaim_pressure, GTP_TIMEOUT)
 		cpus[1] = cpus[0];
 	per = (freekb + extra) / 2;
 
-	START(&s);
+	GTT_TRACE_START(&s);
 	stall0 = allocstalls();
 	for (i = 0; i < 2; i++) {
 		h[i] = hog(per, cpus[i], stall0);
@@ -821,7 +812,7 @@ TEST_F_TIMEOUT(pg, reclaim_pressure, GTP_TIMEOUT)
 			TH_LOG("hog %d: status %#x", h[i], st);
 	}
 	stall1 = allocstalls();
-	STOP();
+	GTT_TRACE_STOP();
 	drop_caches();
 	EXPECT_EQ(0, gt_header(self->rd)->missing & need)
 		TH_LOG("tracefs has the direct reclaim tracepoints, the trace says missing");
@@ -928,9 +919,9 @@ TEST_F_TIMEOUT(pg, stats_json_agrees, GTP_TIMEOUT)
 
 	if (access(tool, X_OK))
 		SKIP(return, "no %s", tool);
-	START(&s);
+	GTT_TRACE_START(&s);
 	mixed_work();
-	STOP();
+	GTT_TRACE_STOP();
 	f = fopen(trace, "we");
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(self->buf.len, fwrite(self->buf.data, 1, self->buf.len, f));

@@ -63,15 +63,6 @@ FIXTURE_TEARDOWN(st)
 	GTT_DEVICE_TEARDOWN();
 }
 
-#define START(s) ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))
-#define STOP() do {							\
-	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,	\
-				&self->raw, &self->rd, self->err,	\
-				sizeof(self->err))) {			\
-		TH_LOG("%s", self->err);				\
-	}								\
-} while (0)
-
 /* ftrace's events on the two tracepoints with stacks (recording off). */
 static const char *const ftrace_tps[] = {
 	REL_EVENTS "sched/sched_switch/enable",
@@ -141,9 +132,9 @@ TEST_F_TIMEOUT(st, no_traceiter_frames, GTS_TIMEOUT)
 	pinned = rel_pin_tracepoints(&self->pin);
 	ftrace_events(true);
 	self->ftrace_on = true;
-	START(&s);
+	GTT_TRACE_START(&s);
 	rel_workload(300 * rel_scale());
-	STOP();
+	GTT_TRACE_STOP();
 	ftrace_events(false);
 	self->ftrace_on = false;
 	rel_unpin_tracepoints(&self->pin);
@@ -274,7 +265,7 @@ TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
 	}
 	/* gotrace alone on the two tracepoints, then with ftrace. */
 	ftrace_events(false);
-	START(&s);
+	GTT_TRACE_START(&s);
 	ret = run_phase(&ph[0], cpus[0]);
 	ftrace_events(true);
 	self->ftrace_on = true;
@@ -282,7 +273,7 @@ TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
 		ret = run_phase(&ph[1], cpus[0]);
 	ftrace_events(false);
 	self->ftrace_on = false;
-	STOP();
+	GTT_TRACE_STOP();
 	ASSERT_EQ(0, ret);
 
 	while (gt_next(self->rd, &e) > 0) {

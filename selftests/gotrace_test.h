@@ -95,6 +95,19 @@ int gtt_make_idle(void);
 		close(self->fd);					\
 	gtt_make_idle();						\
 } while (0)
+/*
+ * gtt_trace_start() and gtt_trace_stop() in a fixture with fd, bg, buf,
+ * raw, rd and err.
+ */
+#define GTT_TRACE_START(s)						\
+	ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))
+#define GTT_TRACE_STOP() do {						\
+	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,	\
+				&self->raw, &self->rd, self->err,	\
+				sizeof(self->err))) {			\
+		TH_LOG("%s", self->err);				\
+	}								\
+} while (0)
 
 /* ---- reading ---- */
 

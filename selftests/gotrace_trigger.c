@@ -23,8 +23,7 @@
  *   kernel log (the suite fails a test whose log has a "Call Trace"); the
  *   rest of the log goes back.
  *
- * The TRIGGERS record is parsed here by walking the records: the
- * library learns it elsewhere.
+ * The TRIGGERS record is read with libgotrace (gt_triggers, gt_fired).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,93 +112,103 @@ static int take_snapshot(int fd, struct gtt_buf *b)
 	return ret;
 }
 
-/* A snapshot's TRIGGERS record, parsed by walking {type, len} records. */
+/*
+ * A snapshot's TRIGGERS record as libgotrace reads it, and what the
+ * library does not say: how many there are, and where the first one is
+ * (after WINDOW, before any batch), by the library's record scanner.
+ */
 struct trig_rec {
+	struct gt_stream scan;
+	struct gt_reader *r;
 	int found;		/* records of type 16 */
-	int after_window;	/* it came after WINDOW, before any batch */
-	struct gotrace_triggers_rec hdr;
-	struct gotrace_trigger spec[GOTRACE_MAX_TRIGGERS];
-	struct gotrace_fired fired[GOTRACE_FIRED_MAX];
-	char err[128];
+	int after_window;
+	uint32_t len;
+	const struct gotrace_trigger *spec;
+	size_t nr_triggers;
+	const struct gotrace_fired *fired;
+	size_t nr_fired;
+	char err[256];
 };
 
-static int parse_trig_rec(const uint8_t *buf, size_t len, struct trig_rec *tr)
+static int trig_piece(void *arg, const struct gt_piece *pc)
 {
-	size_t off = GOTRACE_MAGIC_LEN, want;
-	int window = 0, batch = 0;
-	struct gotrace_record rec;
+	struct trig_rec *tr = arg;
 
-	memset(tr, 0, sizeof(*tr));
-	while (len - off >= sizeof(rec)) {
-		memcpy(&rec, buf + off, sizeof(rec));
-		if (rec.len < sizeof(rec) || rec.len > len - off || rec.len % 8) {
-			snprintf(tr->err, sizeof(tr->err),
-				 "record at %zu: len %u", off, rec.len);
-			return -1;
-		}
-		if (rec.type == GOTRACE_REC_WINDOW)
-			window = 1;
-		if (rec.type == GOTRACE_REC_BATCH)
-			batch = 1;
-		if (rec.type == GOTRACE_REC_TRIGGERS) {
-			tr->found++;
-			tr->after_window = window && !batch;
-			if (rec.len < sizeof(tr->hdr)) {
-				snprintf(tr->err, sizeof(tr->err), "short TRIGGERS");
-				return -1;
-			}
-			memcpy(&tr->hdr, buf + off, sizeof(tr->hdr));
-			if (tr->hdr.nr_triggers > GOTRACE_MAX_TRIGGERS ||
-			    tr->hdr.nr_fired > GOTRACE_FIRED_MAX) {
-				snprintf(tr->err, sizeof(tr->err),
-					 "TRIGGERS: %u triggers, %u fired",
-					 tr->hdr.nr_triggers, tr->hdr.nr_fired);
-				return -1;
-			}
-			want = sizeof(tr->hdr) +
-			       tr->hdr.nr_triggers * sizeof(tr->spec[0]) +
-			       tr->hdr.nr_fired * sizeof(tr->fired[0]);
-			if (rec.len != want) {
-				snprintf(tr->err, sizeof(tr->err),
-					 "TRIGGERS len %u, expected %zu",
-					 rec.len, want);
-				return -1;
-			}
-			memcpy(tr->spec, buf + off + sizeof(tr->hdr),
-			       tr->hdr.nr_triggers * sizeof(tr->spec[0]));
-			memcpy(tr->fired, buf + off + sizeof(tr->hdr) +
-			       tr->hdr.nr_triggers * sizeof(tr->spec[0]),
-			       tr->hdr.nr_fired * sizeof(tr->fired[0]));
-		}
-		off += rec.len;
+	if ((pc->kind == GT_PIECE_RECORD || pc->kind == GT_PIECE_HEAD) &&
+	    pc->type == GOTRACE_REC_TRIGGERS && !tr->found++) {
+		tr->after_window =
+			gt_stream_seen(&tr->scan, GOTRACE_REC_WINDOW) &&
+			!gt_stream_seen(&tr->scan, GOTRACE_REC_BATCH);
+		tr->len = pc->len;
 	}
 	return 0;
 }
 
+/* 0, or -1 with tr->err set; trig_rec_close() in either case. */
+static int trig_rec_open(const struct gtt_buf *b, struct trig_rec *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	if (gt_stream_init(&tr->scan, trig_piece, NULL, tr)) {
+		snprintf(tr->err, sizeof(tr->err), "no memory");
+		return -1;
+	}
+	gt_stream_feed(&tr->scan, b->data, b->len);
+	if (tr->scan.bad) {
+		snprintf(tr->err, sizeof(tr->err), "%s", tr->scan.err);
+		return -1;
+	}
+	if (gt_open_mem(b->data, b->len, &tr->r)) {
+		snprintf(tr->err, sizeof(tr->err), "open: %s", gt_error(NULL));
+		return -1;
+	}
+	if (gt_triggers_error(tr->r)) {
+		snprintf(tr->err, sizeof(tr->err), "%s",
+			 gt_triggers_error(tr->r));
+		return -1;
+	}
+	tr->spec = gt_triggers(tr->r, &tr->nr_triggers);
+	tr->fired = gt_fired(tr->r, &tr->nr_fired, NULL);
+	/* The module's bounds, and no bytes beyond the entries. */
+	if (tr->nr_triggers > GOTRACE_MAX_TRIGGERS ||
+	    tr->nr_fired > GOTRACE_FIRED_MAX ||
+	    (tr->found && tr->len != sizeof(struct gotrace_triggers_rec) +
+	     tr->nr_triggers * sizeof(*tr->spec) +
+	     tr->nr_fired * sizeof(*tr->fired))) {
+		snprintf(tr->err, sizeof(tr->err),
+			 "TRIGGERS of %u bytes: %zu triggers, %zu fired",
+			 tr->len, tr->nr_triggers, tr->nr_fired);
+		return -1;
+	}
+	return 0;
+}
+
+static void trig_rec_close(struct trig_rec *tr)
+{
+	gt_stream_free(&tr->scan);
+	if (tr->r)
+		gt_close(tr->r);
+	tr->r = NULL;
+}
+
 /*
  * Each fired entry of the record (not lost) names an event of the
- * snapshot at (cpu, ts, type); returns how many do, -1 on a decode error.
- * *ev gets the event of the first entry of kind (0: any).
+ * snapshot at (cpu, ts, type); returns how many do, -1 on a decode error
+ * (tr->err says what).  *ev gets the event of the first entry of kind
+ * (0: any).  Reads tr's events: once.
  */
-static int named_events(const struct gtt_buf *b, const struct trig_rec *tr,
-			uint32_t kind, struct gt_event *ev, char *err,
-			size_t errlen)
+static int named_events(struct trig_rec *tr, uint32_t kind,
+			struct gt_event *ev)
 {
 	int found[GOTRACE_FIRED_MAX] = { 0 }, n = 0, ret;
 	int first = -1;
-	struct gt_reader *r;
 	struct gt_event e;
-	uint32_t i;
+	size_t i;
 
-	for (i = 0; i < tr->hdr.nr_fired; i++)
+	for (i = 0; i < tr->nr_fired; i++)
 		if (first < 0 && (!kind || tr->fired[i].kind == kind))
 			first = i;
-	if (gt_open_mem(b->data, b->len, &r)) {
-		snprintf(err, errlen, "open: %s", gt_error(NULL));
-		return -1;
-	}
-	while ((ret = gt_next(r, &e)) > 0) {
-		for (i = 0; i < tr->hdr.nr_fired; i++) {
+	while ((ret = gt_next(tr->r, &e)) > 0) {
+		for (i = 0; i < tr->nr_fired; i++) {
 			const struct gotrace_fired *f = &tr->fired[i];
 
 			if (found[i] || f->cpu != e.cpu || f->ts != e.ts ||
@@ -212,14 +221,13 @@ static int named_events(const struct gtt_buf *b, const struct trig_rec *tr,
 		}
 	}
 	if (ret < 0) {
-		snprintf(err, errlen, "decode: %s", gt_error(r));
-		gt_close(r);
+		snprintf(tr->err, sizeof(tr->err), "decode: %s",
+			 gt_error(tr->r));
 		return -1;
 	}
-	gt_close(r);
-	for (i = 0; i < tr->hdr.nr_fired; i++)
+	for (i = 0; i < tr->nr_fired; i++)
 		if (!found[i] && !(tr->fired[i].flags & GOTRACE_FIRED_LOST)) {
-			snprintf(err, errlen,
+			snprintf(tr->err, sizeof(tr->err),
 				 "entry seq %llu (cpu %u ts %llu event %u) names no event",
 				 (unsigned long long)tr->fired[i].seq,
 				 tr->fired[i].cpu,
@@ -381,12 +389,13 @@ TEST_F_TIMEOUT(tr, start_args, GTR_TIMEOUT)
 	EXPECT_EQ(GOTRACE_MAX_TRIGGERS, st.nr_triggers);
 	gtt_msleep(200);
 	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
-	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
-		TH_LOG("%s", rec.err);
+	ASSERT_EQ(0, trig_rec_open(&self->buf, &rec)) TH_LOG("%s", rec.err);
 	EXPECT_EQ(1, rec.found);
 	EXPECT_TRUE(rec.after_window);
-	EXPECT_EQ(GOTRACE_MAX_TRIGGERS, rec.hdr.nr_triggers);
-	EXPECT_EQ(0, memcmp(rec.spec, many, sizeof(rec.spec)));
+	ASSERT_EQ(GOTRACE_MAX_TRIGGERS, rec.nr_triggers);
+	EXPECT_EQ(0, memcmp(rec.spec, many,
+			    GOTRACE_MAX_TRIGGERS * sizeof(many[0])));
+	trig_rec_close(&rec);
 	ASSERT_EQ(0, gtt_make_idle());
 
 	/* A flight recorder without triggers: no TRIGGERS record. */
@@ -396,8 +405,10 @@ TEST_F_TIMEOUT(tr, start_args, GTR_TIMEOUT)
 	gtt_msleep(100);
 	gtt_buf_free(&self->buf);
 	ASSERT_EQ(0, take_snapshot(self->fd, &self->buf));
-	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec));
+	ASSERT_EQ(0, trig_rec_open(&self->buf, &rec)) TH_LOG("%s", rec.err);
 	EXPECT_EQ(0, rec.found);
+	EXPECT_FALSE(gt_has_triggers(rec.r));
+	trig_rec_close(&rec);
 #undef REFUSED
 }
 
@@ -534,7 +545,6 @@ TEST_F_TIMEOUT(tr, alloc_fail, GTR_TIMEOUT)
 	struct gotrace_triggers tg;
 	struct trig_rec rec;
 	struct gt_event ev;
-	char err[256];
 	pid_t pid;
 
 	if (access(HUGEPAGES, W_OK))
@@ -583,16 +593,14 @@ TEST_F_TIMEOUT(tr, alloc_fail, GTR_TIMEOUT)
 	EXPECT_LT(0, kinds[GOTRACE_TRIGGER_COMPACTION]);
 
 	/* The snapshot names events it holds. */
-	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
-		TH_LOG("%s", rec.err);
+	ASSERT_EQ(0, trig_rec_open(&self->buf, &rec)) TH_LOG("%s", rec.err);
 	ASSERT_EQ(1, rec.found);
-	EXPECT_EQ(4, rec.hdr.nr_triggers);
-	ASSERT_LT(0, rec.hdr.nr_fired);
+	EXPECT_EQ(4, rec.nr_triggers);
+	ASSERT_LT(0, rec.nr_fired);
 	memset(&ev, 0, sizeof(ev));
-	err[0] = '\0';
-	named = named_events(&self->buf, &rec, GOTRACE_TRIGGER_ALLOC_FAIL, &ev,
-			     err, sizeof(err));
-	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
+	named = named_events(&rec, GOTRACE_TRIGGER_ALLOC_FAIL, &ev);
+	EXPECT_EQ((int)rec.nr_fired, named) TH_LOG("%s", rec.err);
+	trig_rec_close(&rec);
 	/* The failed allocation: no page, order 9, by the writer. */
 	EXPECT_EQ(GOTRACE_EV_MM_PAGE_ALLOC, ev.type);
 	EXPECT_EQ(~0ULL, ev.args[0]);
@@ -607,7 +615,6 @@ TEST_F_TIMEOUT(tr, wakeup, GTR_TIMEOUT)
 	struct gotrace_triggers tg;
 	struct trig_rec rec;
 	uint64_t t0, t1;
-	char err[256];
 	int n, i, named, cpus[2];
 	pid_t child;
 
@@ -623,13 +630,12 @@ TEST_F_TIMEOUT(tr, wakeup, GTR_TIMEOUT)
 		EXPECT_LE(1000, f[i].value);
 		EXPECT_EQ(GOTRACE_EV_SCHED_SWITCH, f[i].event);
 	}
-	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
-		TH_LOG("%s", rec.err);
+	ASSERT_EQ(0, trig_rec_open(&self->buf, &rec)) TH_LOG("%s", rec.err);
 	ASSERT_EQ(1, rec.found);
-	ASSERT_LT(0, rec.hdr.nr_fired);
-	err[0] = '\0';
-	named = named_events(&self->buf, &rec, 0, NULL, err, sizeof(err));
-	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
+	ASSERT_LT(0, rec.nr_fired);
+	named = named_events(&rec, 0, NULL);
+	EXPECT_EQ((int)rec.nr_fired, named) TH_LOG("%s", rec.err);
+	trig_rec_close(&rec);
 }
 
 TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
@@ -638,7 +644,7 @@ TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
 	const size_t limit = 32 << 20;
 	struct gotrace_fired f[GOTRACE_FIRED_MAX];
 	struct gotrace_triggers tg;
-	char dir[128], path[192], err[256];
+	char dir[128], path[192];
 	uint64_t hog_allocs = 0, hog_stacks = 0, t0;
 	int st, n, named, reports, pri;
 	struct trig_rec rec;
@@ -686,15 +692,13 @@ TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
 	EXPECT_EQ((uint32_t)hog, f[0].pid);
 	EXPECT_EQ(0, f[0].flags);
 
-	ASSERT_EQ(0, parse_trig_rec(self->buf.data, self->buf.len, &rec))
-		TH_LOG("%s", rec.err);
+	ASSERT_EQ(0, trig_rec_open(&self->buf, &rec)) TH_LOG("%s", rec.err);
 	ASSERT_EQ(1, rec.found);
-	ASSERT_LE(1, rec.hdr.nr_fired);
+	ASSERT_LE(1, rec.nr_fired);
 	memset(&ev, 0, sizeof(ev));
-	err[0] = '\0';
-	named = named_events(&self->buf, &rec, GOTRACE_TRIGGER_OOM, &ev, err,
-			     sizeof(err));
-	EXPECT_EQ((int)rec.hdr.nr_fired, named) TH_LOG("%s", err);
+	named = named_events(&rec, GOTRACE_TRIGGER_OOM, &ev);
+	EXPECT_EQ((int)rec.nr_fired, named) TH_LOG("%s", rec.err);
+	trig_rec_close(&rec);
 	/* mark_victim: the hog, its memory in kB, its oom_score_adj. */
 	EXPECT_EQ(GOTRACE_EV_MARK_VICTIM, ev.type);
 	EXPECT_EQ((uint64_t)hog, ev.args[0]);

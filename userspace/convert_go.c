@@ -11,7 +11,8 @@
  * preempted, GoSched when it yielded while runnable, GoBlockSync when in
  * D state, GoBlock otherwise, GoEnd after its exit) and starts the next
  * (GoStart); wakeups are GoUnblock, forks GoCreate, the pages allocated
- * and not freed (bytes) the HeapAlloc counter.
+ * and not freed (bytes) the HeapAlloc counter, and each trigger a flight
+ * snapshot says fired a user log on its event's P (trigger_logs()).
  *
  * Go's parser checks every transition (a goroutine must be runnable to
  * start, a P runs one goroutine at a time...), so this converter keeps the
@@ -58,6 +59,7 @@ enum {
 	EV_HEAP_ALLOC	= 33,
 	EV_STRING	= 37,
 	EV_GO_START_LABEL = 41,
+	EV_USER_LOG	= 48,
 };
 
 #define GO_HEADER	"go 1.19 trace\0\0\0"
@@ -112,6 +114,7 @@ struct gconv {
 	struct g_comm *comms;
 	size_t nr_comms, cap_comms;
 	uint64_t next_str, next_stk;
+	uint64_t trig_key;	/* string id of "trigger", 0: not written yet */
 	int64_t out_p;		/* P of the current batch, -1: none */
 	uint64_t last;		/* ticks of the previous event */
 	/* heap */
@@ -491,6 +494,51 @@ static void on_current(struct gconv *g, const struct gt_event *e, uint32_t pid)
 		make_current(g, pid, e->cpu, e->ts, &g->s_start);
 }
 
+/*
+ * The triggers an event fired (a flight snapshot): a user log each, of
+ * category "trigger" ("reclaim:10ms (12.3ms) pid 42"), on the event's P
+ * at its time, which go tool trace shows as an instant there.  Its
+ * arguments: task 0 (none), the category's string, stack 0; the message
+ * follows them inline.
+ */
+static void trigger_logs(struct gconv *g, const struct gt_event *e)
+{
+	const struct gotrace_trigger *trigs;
+	const struct gotrace_fired *f;
+	char msg[128], spec[48], val[32];
+	size_t i, n, nt;
+	uint8_t l[10];
+	uint64_t a[3];
+	int len;
+
+	n = gt_fired_at(g->r, e->cpu, e->ts, e->type, &f);
+	if (!n)
+		return;
+	trigs = gt_triggers(g->r, &nt);
+	if (!g->trig_key)
+		g->trig_key = string(g, "trigger");
+	proc_start(g, e->cpu, e->ts);
+	for (i = 0; i < n; i++) {
+		gt_trigger_str(f[i].kind, trigs[f[i].index].value, spec,
+			       sizeof(spec));
+		gt_fired_value_str(&f[i], val, sizeof(val));
+		if (*val)
+			len = snprintf(msg, sizeof(msg), "%s (%s) pid %u", spec,
+				       val, f[i].pid);
+		else
+			len = snprintf(msg, sizeof(msg), "%s pid %u", spec,
+				       f[i].pid);
+		if (len >= (int)sizeof(msg))
+			len = sizeof(msg) - 1;
+		a[0] = 0;
+		a[1] = g->trig_key;
+		a[2] = 0;
+		ev(g, e->cpu, EV_USER_LOG, e->ts, a, 3);
+		fwrite(l, 1, put_uv(l, len), g->f);
+		fwrite(msg, 1, len, g->f);
+	}
+}
+
 static void on_event(struct gconv *g, const struct gt_event *e)
 {
 	const uint64_t *a = e->args;
@@ -548,12 +596,6 @@ static void on_event(struct gconv *g, const struct gt_event *e)
 	default:
 		break;
 	}
-}
-
-static void free_task(void *v, void *arg)
-{
-	(void)arg;
-	free(v);
 }
 
 int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
@@ -615,6 +657,7 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 		}
 		last_ts = e.ts;
 		on_event(&g, &e);
+		trigger_logs(&g, &e);
 	}
 	if (g.err)
 		ret = g.err;
@@ -649,8 +692,7 @@ int convert_go(struct gt_reader *r, FILE *out, const struct convert_opts *o,
 			(unsigned long long)g.s_preempt,
 			(unsigned long long)g.s_idle,
 			(unsigned long long)g.s_end);
-	cv_map_each(&g.tasks, free_task, NULL);
-	cv_map_free(&g.tasks, 0);
+	cv_map_free(&g.tasks, 1);
 	gt_page_map_free(&g.pages);
 	if (g.names)
 		gt_close(g.names);

@@ -807,12 +807,6 @@ static void on_event(struct pf *p, const struct gt_event *ev)
 	}
 }
 
-static void free_task(void *v, void *arg)
-{
-	(void)arg;
-	free(v);
-}
-
 int convert_perfetto(struct gt_reader *r, FILE *out,
 		     const struct convert_opts *o, struct convert_stats *st)
 {
@@ -925,8 +919,7 @@ int convert_perfetto(struct gt_reader *r, FILE *out,
 	jw_arr_end(&p.w);
 	jw_obj_end(&p.w);
 	putc('\n', out);
-	cv_map_each(&p.tasks, free_task, NULL);
-	cv_map_free(&p.tasks, 0);
+	cv_map_free(&p.tasks, 1);
 	cv_map_free(&p.procs, 0);
 	cv_map_free(&p.stacks, 1);
 	gt_page_map_free(&p.pages);

@@ -27,40 +27,13 @@
 #include <unistd.h>
 
 #include "encoder.h"
+#include "proc.h"
 #include "tap.h"
 #include "gotrace_reader.h"
 
 static const char *tool;
 static const char *outdir;
 static const char *srcdir;
-
-/* Run a shell command, its output as TAP comments; its exit status. */
-static __attribute__((format(printf, 1, 2)))
-int sh(const char *fmt, ...);
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096], full[4200];
-	char *argv[] = { "bash", "-c", full, NULL };
-	va_list ap;
-	pid_t pid;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full),
-		 "( %s ) 2>&1 | sed 's/^/# /'; exit ${PIPESTATUS[0]}", cmd);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execvp("bash", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* What decoding a whole reader found. */
 struct walk {

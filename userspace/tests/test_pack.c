@@ -605,19 +605,6 @@ static char *path_in_out(const char *name)
 	return buf[k];
 }
 
-static int write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fwrite(p, 1, n, f) == n ? 0 : -1;
-	if (fclose(f))
-		ret = -1;
-	return ret;
-}
-
 static int same_file(const char *a, const void *p, size_t n)
 {
 	FILE *f = fopen(a, "rb");

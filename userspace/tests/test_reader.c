@@ -229,19 +229,6 @@ static uint8_t *dup_exact(const uint8_t *p, size_t n)
 	return q;
 }
 
-static int write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fwrite(p, 1, n, f) == n ? 0 : -1;
-	if (fclose(f))
-		ret = -1;
-	return ret;
-}
-
 static char *path_in_out(const char *name)
 {
 	static char buf[4096];

@@ -42,11 +42,9 @@ static char *path_in_out(const char *name)
 	return p;
 }
 
-static void write_file(const char *path, const void *p, size_t n)
+static void write_or_die(const char *path, const void *p, size_t n)
 {
-	FILE *f = fopen(path, "we");
-
-	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+	if (write_file(path, p, n)) {
 		perror(path);
 		exit(2);
 	}
@@ -159,7 +157,7 @@ static void write_map(const char *path, uint64_t stext, uint64_t anchor_off,
 	n = snprintf(buf, sizeof(buf), SYSMAP_FMT "%s", stext,
 		     stext + anchor_off, stext + 0x1000, stext + 0x2000,
 		     stext + 0x2800, stext + 0x3000, extra ? extra : "");
-	write_file(path, buf, (size_t)n);
+	write_or_die(path, buf, (size_t)n);
 }
 
 static void test_system_map(void)
@@ -185,7 +183,7 @@ static void test_system_map(void)
 	build_trace(&e, RUN(LINK_STEXT), RUN(LINK_STEXT + 0x500), NULL,
 		    frames, 4);
 	write_map(map, LINK_STEXT, 0x500, NULL);
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	rc = run("symbolize", "--system-map", map, trace, NULL);
 	s = last_err();
 	ok(rc == 0 && strstr(s, "KASLR offset +44040192"),
@@ -203,14 +201,14 @@ static void test_system_map(void)
 	   b3, b4);
 
 	/* --max-offset lets the far address resolve */
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	rc = run("symbolize", "--system-map", map, "--max-offset=1M", trace);
 	sym_at(trace, frames[3], b4, sizeof(b4));
 	ok(rc == 0 && !strcmp(b4, "_etext+0x20000"),
 	   "system-map: --max-offset 1M resolves _etext+0x20000 (%s)", b4);
 
 	/* another build: the anchor is elsewhere from _stext */
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	write_map(bad, LINK_STEXT, 0x510, NULL);
 	rc = run("symbolize", "--system-map", bad, trace, NULL);
 	s = last_err();
@@ -229,7 +227,7 @@ static void test_system_map(void)
 	free(s);
 
 	/* another release, by the Debian file name */
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	write_map(other, LINK_STEXT, 0x500, NULL);
 	rc = run("symbolize", "--system-map", other, trace, NULL);
 	s = last_err();
@@ -238,7 +236,7 @@ static void test_system_map(void)
 	free(s);
 
 	/* a kallsyms copy of another boot: its own offset; modules left out */
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	write_map(ks, LINK_STEXT + 0x7000000, 0x500,
 		  "ffffffffc0001000 t mod_fn\t[some_mod]\n");
 	rc = run("symbolize", "--kallsyms", ks, trace, NULL);
@@ -254,7 +252,7 @@ static void test_system_map(void)
 	/* a trace that does not say where its kernel was */
 	enc_free(&e);
 	build_trace(&e, 0, 0, NULL, A(LINK_STEXT + 0x2004), 1);
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	rc = run("symbolize", "--system-map", map, trace, NULL);
 	s = last_err();
 	ok(rc == 1 && one_line(s) && strstr(s, "KASLR"),
@@ -382,7 +380,7 @@ static void test_vmlinux(void)
 		goto out;
 	}
 	build_trace(&e, RUN(stext), RUN(anchor), build_id, A(RUN(ret)), 1);
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	rc = run("symbolize", "--vmlinux", elf, trace, NULL);
 	s = last_err();
 	ok(rc == 0 && strstr(s, "2 source lines"),
@@ -430,7 +428,7 @@ static void test_vmlinux(void)
 		other[0] ^= 1;
 		build_trace(&e, RUN(stext), RUN(anchor), other, A(RUN(ret)), 1);
 	}
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	rc = run("symbolize", "--vmlinux", elf, trace, NULL);
 	s = last_err();
 	ok(rc == 1 && one_line(s) && strstr(s, "build-id"),
@@ -440,7 +438,7 @@ static void test_vmlinux(void)
 
 	/* no debug information: symbols only, said so */
 	build_trace(&e, RUN(stext), RUN(anchor), build_id, A(RUN(ret)), 1);
-	write_file(trace, e.buf, e.len);
+	write_or_die(trace, e.buf, e.len);
 	rc = run("symbolize", "--vmlinux", elf0, trace, NULL);
 	s = last_err();
 	sym_at(trace, RUN(ret), b1, sizeof(b1));

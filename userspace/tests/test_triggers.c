@@ -313,6 +313,29 @@ static void test_malformed(void)
 	}
 }
 
+/*
+ * convert --format=go: a user log (category "trigger") per fired trigger,
+ * on the P of its event at its time: go tool trace's parser gives the
+ * times from the first event (the reclaim begin at 17.7 ms).
+ */
+static void test_go(const char *path)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' convert -q --format=go -o '%s.gotrace' '%s' && test \"$(grep -a -o -E '(reclaim:1?0?ms \\(12\\.3ms\\)|alloc-fail:2 \\(order 3\\)|oom) pid 50' '%s.gotrace' | sort | tr '\\n' ,)\" = 'alloc-fail:2 (order 3) pid 50,oom pid 50,reclaim:10ms (12.3ms) pid 50,reclaim:1ms (12.3ms) pid 50,'",
+		 tool, path, path, path);
+	ok(system(cmd) == 0, "convert --format=go: a mark per fired trigger");
+	if (system("command -v go >/dev/null 2>&1")) {
+		skip("go tool trace reads the marks (golang-go not installed)");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "HOME=${HOME:-/tmp} go tool trace -d '%s.gotrace' >'%s.go.txt' 2>&1 && test \"$(awk '$2 == \"UserLog\" { m = $0; sub(/.* message=/, \"\", m); print $1, $3, m }' '%s.go.txt' | tr '\\n' ,)\" = '12300000 p=1 reclaim:1ms (12.3ms) pid 50,12300000 p=1 reclaim:10ms (12.3ms) pid 50,17300000 p=1 alloc-fail:2 (order 3) pid 50,22300000 p=0 oom pid 50,' && grep -c 'UserLog.*category=trigger' '%s.go.txt' | grep -qx 4",
+		 path, path, path, path);
+	ok(system(cmd) == 0, "go tool trace: the 4 marks as user logs, on the P and at the time of their event");
+}
+
 /* dump and stats on the good snapshot. */
 static void test_tools(void)
 {
@@ -365,6 +388,7 @@ static void test_tools(void)
 		 "'%s' convert -q --format=perfetto -o '%s.json' '%s' && test \"$(grep -o '\"name\":\"trigger [a-z0-9:-]*\"' '%s.json' | sort | tr '\\n' ' ')\" = '\"name\":\"trigger alloc-fail:2\" \"name\":\"trigger oom\" \"name\":\"trigger reclaim:10ms\" \"name\":\"trigger reclaim:1ms\" '",
 		 tool, path, path, path);
 	ok(system(cmd) == 0, "convert --format=perfetto: an instant per fired trigger");
+	test_go(path);
 }
 
 /* Run a bash script with $T (the tool), $D (a fresh directory), $F. */
@@ -374,10 +398,7 @@ int flight_sh(const char *name, const char *fmt, ...);
 static int flight_sh(const char *name, const char *fmt, ...)
 {
 	char script[3072], cmd[4096];
-	char *argv[] = { "bash", "-c", cmd, NULL };
 	va_list ap;
-	pid_t pid;
-	int st;
 
 	va_start(ap, fmt);
 	vsnprintf(script, sizeof(script), fmt, ap);
@@ -386,15 +407,7 @@ static int flight_sh(const char *name, const char *fmt, ...)
 		 "running() { for i in $(seq 200); do grep -q running err && return; sleep 0.05; done; }; "
 		 "T='%s'; F='%s'; D='%s/%s'; rm -rf \"$D\"; mkdir -p \"$D\"; cd \"$D\" || exit 99; export LD_PRELOAD=\"$F\" ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0; %s",
 		 tool, fakedev, outdir, name, script);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execvp("bash", argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return run_bash(cmd);
 }
 
 static void test_flight_opts(void)
