@@ -15,7 +15,7 @@
  * The reader is not woken for every full buffer: only once a CPU has half
  * its pool queued and not given back, and otherwise by the flush work once
  * a flush period (as ftrace's buffer_percent and LTTng's read timer; see
- * gt_queue_buf()).
+ * gt_queue_batch()).
  */
 #ifndef _GOTRACE_H
 #define _GOTRACE_H
@@ -68,7 +68,7 @@ struct gt_cpu {
 	local64_t filtered;	/* events the filters left out */
 	struct llist_head free;	/* buffers to fill; reader gives back here */
 	/*
-	 * Batches queued and not yet back on free (gt_queue_buf() adds,
+	 * Batches queued and not yet back on free (gt_queue_batch() adds,
 	 * gt_buf_give_back() takes away: the reader's CPU), and the count at
 	 * which a queue wakes the reader: half of the buffers allocated.
 	 * Next to free, whose line the reader writes anyway.

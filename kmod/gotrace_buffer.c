@@ -132,9 +132,9 @@ void gt_wake_deferred(void)
  *
  *   c->unreturned: batches of c queued (on t->full, on the reader's list,
  *   being read, in pipes, or retired by splice) and not back on c->free.
- *   Incremented by c's writer in gt_queue_buf() (interrupts off, or the
- *   stop path with no probe left), before the batch is published on
- *   t->full; decremented by whoever puts a batch back on c->free
+ *   Incremented by c's writer in gt_queue_batch() (interrupts off; or
+ *   the flush work for an offline c, the stop path with no probe left),
+ *   before the batch is published on t->full; decremented by whoever puts a batch back on c->free
  *   (gt_buf_give_back(): the reader under gt.lock, a pipe's release, the
  *   flight work, BENCH), after it is there, so it is never below the
  *   batches c cannot take.  Atomic: written from two CPUs.  Reset with
@@ -146,8 +146,8 @@ void gt_wake_deferred(void)
  * A queue that leaves unreturned at or above the mark wakes the reader
  * (gt_wake_deferred()), and so does every queue after it while it stays
  * there.  One below the mark does not: the reader then sleeps until the
- * flush work's wakeup (each flush period), STOP, a trigger, or a queue at
- * the mark, so a queued batch waits at most about one flush period (the
+ * flush work's wakeup (each flush period), a flush timer's partial
+ * batch, STOP, or a queue at the mark, so a queued batch waits at most about one flush period (the
  * flush work is deferrable: an idle system may run it later).  What c
  * can lose for it: c drops events only once c->free is empty, that is
  * with every allocated batch unreturned, and the queue that reached the
@@ -162,7 +162,7 @@ void gt_wake_deferred(void)
  * A flight recorder keeps one wakeup per batch: its ring holds up to
  * three quarters of each pool, and only the work that each wakeup queues
  * gives batches back (gotrace_flight.c); a later wakeup would leave its
- * CPUs fewer free batches than they have today.
+ * CPUs fewer free batches than the per-batch one does.
  */
 static bool gt_queue_batch(struct gt_trace *t, struct gt_cpu *c)
 {
