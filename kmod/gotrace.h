@@ -12,6 +12,10 @@
  * them back to their CPU's free list.  When a CPU has no free buffer it
  * drops events and counts them.  This is Go's
  * traceBuf / traceFullQueue design with a fixed pool instead of malloc.
+ * The reader is not woken for every full buffer: only once a CPU has half
+ * its pool queued and not given back, and otherwise by the flush work once
+ * a flush period (as ftrace's buffer_percent and LTTng's read timer; see
+ * gt_queue_batch()).
  */
 #ifndef _GOTRACE_H
 #define _GOTRACE_H
@@ -63,6 +67,14 @@ struct gt_cpu {
 	local64_t bytes;	/* bytes queued */
 	local64_t filtered;	/* events the filters left out */
 	struct llist_head free;	/* buffers to fill; reader gives back here */
+	/*
+	 * Batches queued and not yet back on free (gt_queue_batch() adds,
+	 * gt_buf_give_back() takes away: the reader's CPU), and the count at
+	 * which a queue wakes the reader: half of the buffers allocated.
+	 * Next to free, whose line the reader writes anyway.
+	 */
+	atomic_t unreturned;
+	unsigned int wake_mark;
 	struct gt_buf *bufs;	/* the pool, nr_bufs of them */
 	unsigned int nr_bufs;
 	struct gt_trace *t;
@@ -184,6 +196,7 @@ void gt_trace_flush_all(struct gt_trace *t);
 void gt_trace_flush_start(struct gt_trace *t);
 void gt_trace_flush_stop(struct gt_trace *t);
 void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c);
+void gt_buf_give_back(struct gt_trace *t, struct gt_buf *b);
 void gt_wake_reader(void);
 void gt_wake_deferred(void);
 void gt_trace_build_end(struct gt_trace *t);

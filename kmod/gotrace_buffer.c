@@ -124,12 +124,52 @@ void gt_wake_deferred(void)
 		irq_work_queue(&gt_wake_work);
 }
 
-/* Hands c's current buffer to the reader's queue.  Writer context. */
-void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
+/*
+ * The reader's wakeup watermark, as ftrace's buffer_percent (default 50)
+ * and LTTng's read timer: waking the reader costs an irq_work, a wakeup,
+ * two context switches, a poll() and a read or splice, so a CPU's full
+ * batch wakes it only once that CPU has half its pool out of its hands.
+ *
+ *   c->unreturned: batches of c queued (on t->full, on the reader's list,
+ *   being read, in pipes, or retired by splice) and not back on c->free.
+ *   Incremented by c's writer in gt_queue_batch() (interrupts off; or
+ *   the flush work for an offline c, the stop path with no probe left),
+ *   before the batch is published on t->full; decremented by whoever puts a batch back on c->free
+ *   (gt_buf_give_back(): the reader under gt.lock, a pipe's release, the
+ *   flight work, BENCH), after it is there, so it is never below the
+ *   batches c cannot take.  Atomic: written from two CPUs.  Reset with
+ *   the pool (gt_cpu_alloc(), gt_trace_free_buffers()).
+ *
+ *   c->wake_mark: max(1, buffers allocated / 2), written before the CPU
+ *   can write (gt_cpu_alloc()), constant after.
+ *
+ * A queue that leaves unreturned at or above the mark wakes the reader
+ * (gt_wake_deferred()), and so does every queue after it while it stays
+ * there.  One below the mark does not: the reader then sleeps until the
+ * flush work's wakeup (each flush period), a flush timer's partial
+ * batch, STOP, or a queue at the mark, so a queued batch waits at most about one flush period (the
+ * flush work is deferrable: an idle system may run it later).  What c
+ * can lose for it: c drops events only once c->free is empty, that is
+ * with every allocated batch unreturned, and the queue that reached the
+ * mark woke the reader while the other half of the pool (less cur) was
+ * still free.  A reader that wakes and drains within the time c takes to
+ * fill that half loses nothing; the per-batch wakeup gave it the whole
+ * pool but one batch.  The decision reads the count after its own
+ * increment: a concurrent give-back only lowers it (more batches free).
+ * A wakeup never races the sleep: the reader samples gt.wake_gen before
+ * it looks at t->full, the wakeup bumps it after the batch is on t->full.
+ *
+ * A flight recorder keeps one wakeup per batch: its ring holds up to
+ * three quarters of each pool, and only the work that each wakeup queues
+ * gives batches back (gotrace_flight.c); a later wakeup would leave its
+ * CPUs fewer free batches than the per-batch one does.
+ */
+static bool gt_queue_batch(struct gt_trace *t, struct gt_cpu *c)
 {
 	struct gt_buf *b = c->cur;
 	struct gotrace_batch *bh = (struct gotrace_batch *)b->data;
 	u32 len = ALIGN(b->len, 8);
+	unsigned int unreturned;
 
 	memset(b->data + b->len, 0, len - b->len);
 	bh->rec.len = len;
@@ -139,8 +179,25 @@ void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
 	local64_inc(&c->batches);
 	local64_add(len, &c->bytes);
 	atomic64_add(len, &t->queued_bytes);
+	unreturned = atomic_inc_return(&c->unreturned);
 	llist_add(&b->node, &t->full);
-	gt_wake_deferred();
+	return t->flight || unreturned >= c->wake_mark;
+}
+
+/* Hands c's current buffer to the reader's queue.  Writer context. */
+void gt_queue_buf(struct gt_trace *t, struct gt_cpu *c)
+{
+	if (gt_queue_batch(t, c))
+		gt_wake_deferred();
+}
+
+/* Batch b goes back on its CPU's free list, from the reader's side. */
+void gt_buf_give_back(struct gt_trace *t, struct gt_buf *b)
+{
+	struct gt_cpu *c = per_cpu_ptr(t->cpu, b->cpu);
+
+	llist_add(&b->node, &c->free);
+	atomic_dec(&c->unreturned);
 }
 
 /* Current buffer full or absent: queue it and start a free one. */
@@ -202,8 +259,14 @@ static void gt_flush_timer_fn(struct timer_list *tm)
 	 */
 	if (b && !llist_empty(&c->free) &&
 	    ktime_get_mono_fast_ns() -
-	    ((struct gotrace_batch *)b->data)->base_ts >= period)
-		gt_queue_buf(t, c);
+	    ((struct gotrace_batch *)b->data)->base_ts >= period) {
+		/*
+		 * Waits no longer for the reader: the batch is already up
+		 * to two periods old.  One wakeup per CPU and period.
+		 */
+		gt_queue_batch(t, c);
+		gt_wake_deferred();
+	}
 	local_irq_restore(flags);
 	mod_timer(tm, jiffies + msecs_to_jiffies(t->params.flush_ms));
 }
@@ -241,7 +304,10 @@ void gt_trace_flush_stop(struct gt_trace *t)
 		timer_delete_sync(&per_cpu_ptr(t->cpu, cpu)->flush_timer);
 }
 
-/* Offline CPUs' partial batches, and a wakeup for the reader. */
+/*
+ * Offline CPUs' partial batches, and a wakeup for the reader: the one
+ * that delivers the batches queued below the watermark (gt_queue_batch()).
+ */
 static void gt_flush_work_fn(struct work_struct *work)
 {
 	struct gt_trace *t = container_of(to_delayed_work(work),
@@ -301,6 +367,8 @@ static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 	struct gt_buf *bufs;
 
 	init_llist_head(&c->free);
+	atomic_set(&c->unreturned, 0);
+	c->wake_mark = 1;
 	/* Up to 64k entries: not necessarily physically contiguous. */
 	bufs = kvmalloc_node(array_size(nr, sizeof(*bufs)),
 			     GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, node);
@@ -319,6 +387,11 @@ static int gt_cpu_alloc(struct gt_trace *t, unsigned int cpu)
 		if (!b->data)
 			return -ENOMEM;
 		llist_add(&b->node, &c->free);
+		/*
+		 * Half of what is allocated so far: a CPU brought up with
+		 * an incomplete pool (gt_cpu_prepare()) keeps that.
+		 */
+		c->wake_mark = max(1U, (i + 1) / 2);
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();
@@ -559,6 +632,7 @@ void gt_trace_free_buffers(struct gt_trace *t)
 			c->bufs = NULL;
 			c->cur = NULL;
 			init_llist_head(&c->free);
+			atomic_set(&c->unreturned, 0);
 		}
 	}
 	init_llist_head(&t->full);

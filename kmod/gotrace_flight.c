@@ -5,7 +5,8 @@
  * As Go's runtime/trace.FlightRecorder, a flight trace keeps the most
  * recent generations in memory and nobody reads the stream.  The probes
  * are those of any trace: they fill their CPU's batches and queue full
- * ones on the trace's llist, with the deferred wakeup.  The wakeup (and
+ * ones on the trace's llist, with the deferred wakeup (for every batch:
+ * no watermark, see gt_queue_batch()).  The wakeup (and
  * the flush work, every flush period) queues gt_flight_work, which under
  * gt.lock moves the queued batches into the ring: one FIFO of batches,
  * oldest first, each tagged with the generation it went into.  The ring
@@ -176,7 +177,7 @@ static void gt_flight_drop_oldest(struct gt_trace *t)
 		f->ow_lost += bh->lost;
 		f->first_seq[b->cpu] = bh->seq + 1;
 		c->flight_held--;
-		llist_add(&b->node, &c->free);
+		gt_buf_give_back(t, b);
 	}
 	f->ow_gens++;
 	f->gen_first = gen + 1;

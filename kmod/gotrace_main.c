@@ -981,7 +981,7 @@ static void gt_bench_recycle(struct gt_trace *t)
 	struct gt_buf *b, *tmp;
 
 	llist_for_each_entry_safe(b, tmp, n, node)
-		llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+		gt_buf_give_back(t, b);
 }
 
 static long gt_ioctl_bench(struct gotrace_bench __user *uarg)

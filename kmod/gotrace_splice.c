@@ -83,8 +83,7 @@ static bool gt_spliced_unused(struct gt_spliced *s)
 		if (gt_batch_pages_shared(b->data, s->t->batch_size))
 			s->t->splice_retired++;
 		else
-			llist_add(&b->node,
-				  &per_cpu_ptr(s->t->cpu, b->cpu)->free);
+			gt_buf_give_back(s->t, b);
 	}
 	return true;
 }
@@ -108,7 +107,7 @@ void gt_buf_reader_done(struct gt_trace *t, struct gt_buf *b)
 	s = b->spliced;
 	if (!s) {
 		spin_unlock(&gt_spliced_lock);
-		llist_add(&b->node, &per_cpu_ptr(t->cpu, b->cpu)->free);
+		gt_buf_give_back(t, b);
 		return;
 	}
 	s->reader_in = false;

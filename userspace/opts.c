@@ -61,7 +61,7 @@ static const struct gt_optdef catalogue[GO_NR] = {
 		GT_DEF_SIZE, GOTRACE_DEFAULT_BUFFER_SIZE,
 		GOTRACE_MAX_BUFFER_SIZE },
 	[GO_FLUSH_MS] = { 0, "flush-ms", NULL, required_argument, "N",
-		"flush partial buffers every N ms",
+		"flush partial buffers and wake the reader every N ms",
 		GT_DEF_NUM, GOTRACE_DEFAULT_FLUSH_MS, GOTRACE_MAX_FLUSH_MS },
 	[GO_STACKS_AT] = { 's', "stacks", NULL, optional_argument, "EVS",
 		"kernel stacks on events EVS (comma list of event\n"
