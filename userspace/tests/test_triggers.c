@@ -42,6 +42,7 @@ enum trig_break {
 	TB_SECOND,	/* two TRIGGERS records */
 	TB_SHORT,	/* shorter than its fixed part */
 	TB_TOTAL,	/* more fired in the window than in the trace */
+	TB_LONG,	/* 8 bytes (zeros) after its last fired entry */
 };
 
 static const struct gotrace_trigger trigs[] = {
@@ -76,10 +77,13 @@ static void enc_triggers(struct enc *e, enum trig_break how)
 		.rec = { GOTRACE_REC_TRIGGERS, 0 },
 		.nr_triggers = 4, .nr_fired = 4, .fired = 10,
 	};
+	static const uint64_t zero;
 	struct gotrace_fired f[4];
 
 	memcpy(f, fired, sizeof(f));
 	th.rec.len = sizeof(th) + sizeof(trigs) + sizeof(f);
+	if (how == TB_LONG)
+		th.rec.len += sizeof(zero);
 	if (how == TB_COUNT)
 		th.nr_fired = 5;
 	if (how == TB_INDEX)
@@ -94,6 +98,8 @@ static void enc_triggers(struct enc *e, enum trig_break how)
 	enc_bytes(e, &th, sizeof(th));
 	enc_bytes(e, trigs, sizeof(trigs));
 	enc_bytes(e, f, sizeof(f));
+	if (how == TB_LONG)
+		enc_bytes(e, &zero, sizeof(zero));
 	if (how == TB_SECOND)
 		enc_triggers(e, TB_NONE);
 }
@@ -269,6 +275,7 @@ static void test_malformed(void)
 		{ TB_SECOND, "second", "a second one" },
 		{ TB_SHORT, "short", "too short" },
 		{ TB_TOTAL, "total", "4 fired in the window, 3 in the trace" },
+		{ TB_LONG, "long", "8 bytes after 4 triggers and 4 fired" },
 	};
 	size_t i, events, marked, marks, nt;
 	const char *path, *err;
