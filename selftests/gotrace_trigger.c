@@ -122,7 +122,6 @@ struct trig_rec {
 	struct gt_reader *r;
 	int found;		/* records of type 16 */
 	int after_window;
-	uint32_t len;
 	const struct gotrace_trigger *spec;
 	size_t nr_triggers;
 	const struct gotrace_fired *fired;
@@ -139,7 +138,6 @@ static int trig_piece(void *arg, const struct gt_piece *pc)
 		tr->after_window =
 			gt_stream_seen(&tr->scan, GOTRACE_REC_WINDOW) &&
 			!gt_stream_seen(&tr->scan, GOTRACE_REC_BATCH);
-		tr->len = pc->len;
 	}
 	return 0;
 }
@@ -168,15 +166,15 @@ static int trig_rec_open(const struct gtt_buf *b, struct trig_rec *tr)
 	}
 	tr->spec = gt_triggers(tr->r, &tr->nr_triggers);
 	tr->fired = gt_fired(tr->r, &tr->nr_fired, NULL);
-	/* The module's bounds, and no bytes beyond the entries. */
+	/*
+	 * The module's bounds (the library sets aside a record whose length
+	 * is not exactly its entries').
+	 */
 	if (tr->nr_triggers > GOTRACE_MAX_TRIGGERS ||
-	    tr->nr_fired > GOTRACE_FIRED_MAX ||
-	    (tr->found && tr->len != sizeof(struct gotrace_triggers_rec) +
-	     tr->nr_triggers * sizeof(*tr->spec) +
-	     tr->nr_fired * sizeof(*tr->fired))) {
+	    tr->nr_fired > GOTRACE_FIRED_MAX) {
 		snprintf(tr->err, sizeof(tr->err),
-			 "TRIGGERS of %u bytes: %zu triggers, %zu fired",
-			 tr->len, tr->nr_triggers, tr->nr_fired);
+			 "TRIGGERS: %zu triggers, %zu fired",
+			 tr->nr_triggers, tr->nr_fired);
 		return -1;
 	}
 	return 0;

@@ -14,6 +14,12 @@
  *     events the CPU lost;
  *   process_tree at the end: every task seen, with its tgid and last name
  *     (TASKS record, sched_process_fork, COMM).
+ * A flight snapshot's fired triggers (libgotrace's gt_fired_at()) go on
+ * sequence 2: a track_descriptor per CPU that fired one, "cpu N
+ * triggers" (the trace processor's CPU tracks take no TrackEvents), and
+ * an instant TrackEvent per fired trigger on it at its event's time, named
+ * as the JSON conversion names it ("trigger reclaim:10ms"), with the CPU,
+ * task, event and what it measured as debug annotations.
  *
  * Each event keeps the fields gotrace records (struct page addresses and
  * compaction's migrate/free pfns are not recorded, so they are absent);
@@ -34,6 +40,9 @@
 
 #define BUNDLE_BYTES	(64 * 1024)
 #define SEQ_ID		1
+#define SEQ_ID_MARKS	2
+#define SEQ_INCREMENTAL_STATE_CLEARED	1
+#define TRIGGER_TRACK(cpu)	((uint64_t)(cpu) + 1)	/* uuid, not 0 */
 
 /* perfetto.protos field numbers (protos/perfetto/trace/...) */
 enum {
@@ -43,7 +52,10 @@ enum {
 	PACKET_PROCESS_TREE = 2,
 	PACKET_TIMESTAMP = 8,
 	PACKET_SEQ_ID = 10,
+	PACKET_TRACK_EVENT = 11,
+	PACKET_SEQ_FLAGS = 13,
 	PACKET_SYSTEM_INFO = 45,
+	PACKET_TRACK_DESCRIPTOR = 60,
 
 	BUNDLE_CPU = 1,
 	BUNDLE_EVENT = 2,
@@ -67,6 +79,18 @@ enum {
 	UTSNAME_SYSNAME = 1,
 	UTSNAME_RELEASE = 3,
 	UTSNAME_MACHINE = 4,
+
+	TRACK_UUID = 1,
+	TRACK_NAME = 2,
+	TRACK_EVENT_ANNOTATIONS = 4,
+	TRACK_EVENT_TYPE = 9,
+	TRACK_EVENT_TRACK = 11,
+	TRACK_EVENT_CATEGORIES = 22,
+	TRACK_EVENT_NAME = 23,
+	TRACK_EVENT_INSTANT = 3,
+	ANNOTATION_UINT = 3,
+	ANNOTATION_STRING = 6,
+	ANNOTATION_NAME = 10,
 };
 
 /* FtraceEvent's oneof field of each event type; 0: not an ftrace event. */
@@ -102,6 +126,7 @@ struct pt_cpu {
 	struct pb ev;		/* FtraceEvent messages of the open bundle */
 	uint32_t cur;		/* task on the CPU (last sched_switch next) */
 	int lost;		/* the open bundle follows lost events */
+	int trigger_track;	/* its triggers' track is described */
 };
 
 struct pt {
@@ -114,6 +139,7 @@ struct pt {
 	struct cv_map tasks;	/* pid -> struct pt_task */
 	const struct gt_loss *losses;
 	long nr_losses, next_loss;
+	int marks_seq;		/* sequence SEQ_ID_MARKS started */
 	int err;
 };
 
@@ -419,6 +445,73 @@ static void put_process_tree(struct pt *p, uint64_t ts)
 	pb_end(&p->pkt);
 }
 
+static void put_annotation(struct pb *b, const char *name, uint64_t u,
+			   const char *str)
+{
+	pb_begin(b, TRACK_EVENT_ANNOTATIONS);
+	pb_str(b, ANNOTATION_NAME, name);
+	if (str)
+		pb_str(b, ANNOTATION_STRING, str);
+	else
+		pb_varint(b, ANNOTATION_UINT, u);
+	pb_end(b);
+}
+
+/* The n triggers the event ev fired: an instant each on its CPU's track. */
+static int put_trigger_marks(struct pt *p, const struct gt_event *ev,
+			     const struct gotrace_fired *f, size_t n)
+{
+	const struct gotrace_trigger *trigs;
+	struct pt_cpu *c = &p->cpus[ev->cpu];
+	char name[64], buf[48];
+	size_t i, nt;
+	int ret;
+
+	if (!c->trigger_track) {
+		pb_begin(&p->pkt, TRACE_PACKET);
+		pb_begin(&p->pkt, PACKET_TRACK_DESCRIPTOR);
+		pb_varint(&p->pkt, TRACK_UUID, TRIGGER_TRACK(ev->cpu));
+		snprintf(name, sizeof(name), "cpu %u triggers", ev->cpu);
+		pb_str(&p->pkt, TRACK_NAME, name);
+		pb_end(&p->pkt);
+		pb_varint(&p->pkt, PACKET_SEQ_ID, SEQ_ID_MARKS);
+		if (!p->marks_seq)
+			pb_varint(&p->pkt, PACKET_SEQ_FLAGS,
+				  SEQ_INCREMENTAL_STATE_CLEARED);
+		pb_end(&p->pkt);
+		ret = write_pkt(p);
+		if (ret)
+			return ret;
+		c->trigger_track = 1;
+		p->marks_seq = 1;
+	}
+	trigs = gt_triggers(p->r, &nt);
+	for (i = 0; i < n; i++) {
+		pb_begin(&p->pkt, TRACE_PACKET);
+		pb_varint(&p->pkt, PACKET_TIMESTAMP, ev->ts);
+		pb_begin(&p->pkt, PACKET_TRACK_EVENT);
+		pb_varint(&p->pkt, TRACK_EVENT_TYPE, TRACK_EVENT_INSTANT);
+		pb_varint(&p->pkt, TRACK_EVENT_TRACK, TRIGGER_TRACK(ev->cpu));
+		pb_str(&p->pkt, TRACK_EVENT_CATEGORIES, "trigger");
+		snprintf(name, sizeof(name), "trigger %s",
+			 gt_trigger_str(f[i].kind, trigs[f[i].index].value, buf,
+					sizeof(buf)));
+		pb_str(&p->pkt, TRACK_EVENT_NAME, name);
+		put_annotation(&p->pkt, "cpu", f[i].cpu, NULL);
+		put_annotation(&p->pkt, "pid", f[i].pid, NULL);
+		put_annotation(&p->pkt, "event", 0, gt_event_name(f[i].event));
+		if (*gt_fired_value_str(&f[i], buf, sizeof(buf)))
+			put_annotation(&p->pkt, "measured", 0, buf);
+		pb_end(&p->pkt);
+		pb_varint(&p->pkt, PACKET_SEQ_ID, SEQ_ID_MARKS);
+		pb_end(&p->pkt);
+		ret = write_pkt(p);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Mark the bundles that follow losses seen up to ts. */
 static int note_losses(struct pt *p, uint64_t ts)
 {
@@ -445,7 +538,9 @@ int convert_perfetto_proto(struct gt_reader *r, FILE *out,
 {
 	const struct gotrace_header *h = gt_header(r);
 	struct gt_filter sel = o->filter;
+	const struct gotrace_fired *fired;
 	uint64_t from, to;
+	size_t nr_fired;
 	struct gt_event ev;
 	uint32_t c;
 	int ret, ret2;
@@ -480,12 +575,18 @@ int convert_perfetto_proto(struct gt_reader *r, FILE *out,
 			break;
 		ret = note_losses(&p, ev.ts);
 		if (ret || ev.ts < from || ev.cpu >= p.nr_cpus ||
-		    ev.type >= GOTRACE_EV_COUNT || !ftrace_field[ev.type])
+		    ev.type >= GOTRACE_EV_COUNT)
+			continue;
+		/* an event that fired a trigger is marked, ftrace's or not */
+		nr_fired = gt_fired_at(r, ev.cpu, ev.ts, ev.type, &fired);
+		if (!ftrace_field[ev.type] && !nr_fired)
 			continue;
 		ret = gt_filter_select(&sel, r, &ev);
 		if (ret <= 0)
 			continue;
-		ret = 0;
+		ret = nr_fired ? put_trigger_marks(&p, &ev, fired, nr_fired) : 0;
+		if (ret || !ftrace_field[ev.type])
+			continue;
 		put_event(&p, &ev);
 		if (p.err)
 			ret = p.err;

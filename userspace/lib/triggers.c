@@ -65,6 +65,12 @@ int gt_scan_triggers(struct gt_reader *r, uint64_t off, uint32_t len)
 		return triggers_bad(r, off,
 				    "%u triggers and %u fired do not fit in %u bytes",
 				    th.nr_triggers, th.nr_fired, len);
+	/* the module writes the exact length (every entry 8-byte sized) */
+	if (need < len)
+		return triggers_bad(r, off,
+				    "%llu bytes after %u triggers and %u fired",
+				    (unsigned long long)(len - need),
+				    th.nr_triggers, th.nr_fired);
 	if (th.nr_fired > th.fired)
 		return triggers_bad(r, off,
 				    "%u fired in the window, %llu in the trace",

@@ -8,7 +8,9 @@
  * (fakedev.c: triggers that fire on a schedule, POLLPRI, TRIGGERS,
  * SNAPSHOT).
  *
- * Usage: test_triggers GOTRACE_BINARY OUTDIR FAKEDEV_SO
+ * Usage: test_triggers GOTRACE_BINARY OUTDIR FAKEDEV_SO SRCDIR
+ * (SRCDIR: userspace/tests, for perfetto_trace.proto and
+ * check_perfetto_proto.py)
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,6 +29,7 @@
 static const char *tool;
 static const char *outdir;
 static const char *fakedev;
+static const char *srcdir;
 
 #define A(...) ((const uint64_t[]){ __VA_ARGS__ })
 #define NO_PAGE	(~0ULL)
@@ -39,6 +42,7 @@ enum trig_break {
 	TB_SECOND,	/* two TRIGGERS records */
 	TB_SHORT,	/* shorter than its fixed part */
 	TB_TOTAL,	/* more fired in the window than in the trace */
+	TB_LONG,	/* 8 bytes (zeros) after its last fired entry */
 };
 
 static const struct gotrace_trigger trigs[] = {
@@ -73,10 +77,13 @@ static void enc_triggers(struct enc *e, enum trig_break how)
 		.rec = { GOTRACE_REC_TRIGGERS, 0 },
 		.nr_triggers = 4, .nr_fired = 4, .fired = 10,
 	};
+	static const uint64_t zero;
 	struct gotrace_fired f[4];
 
 	memcpy(f, fired, sizeof(f));
 	th.rec.len = sizeof(th) + sizeof(trigs) + sizeof(f);
+	if (how == TB_LONG)
+		th.rec.len += sizeof(zero);
 	if (how == TB_COUNT)
 		th.nr_fired = 5;
 	if (how == TB_INDEX)
@@ -91,6 +98,8 @@ static void enc_triggers(struct enc *e, enum trig_break how)
 	enc_bytes(e, &th, sizeof(th));
 	enc_bytes(e, trigs, sizeof(trigs));
 	enc_bytes(e, f, sizeof(f));
+	if (how == TB_LONG)
+		enc_bytes(e, &zero, sizeof(zero));
 	if (how == TB_SECOND)
 		enc_triggers(e, TB_NONE);
 }
@@ -266,6 +275,7 @@ static void test_malformed(void)
 		{ TB_SECOND, "second", "a second one" },
 		{ TB_SHORT, "short", "too short" },
 		{ TB_TOTAL, "total", "4 fired in the window, 3 in the trace" },
+		{ TB_LONG, "long", "8 bytes after 4 triggers and 4 fired" },
 	};
 	size_t i, events, marked, marks, nt;
 	const char *path, *err;
@@ -336,6 +346,61 @@ static void test_go(const char *path)
 	ok(system(cmd) == 0, "go tool trace: the 4 marks as user logs, on the P and at the time of their event");
 }
 
+/*
+ * convert --format=perfetto-proto: an instant TrackEvent per fired
+ * trigger, named as the JSON one, at its event's time on a track of its
+ * event's CPU, with the CPU, task, event and what it measured (decoded
+ * by protoc with the tests' schema subset: no field it does not know).
+ */
+static const char marks_py[] =
+	"import re, sys\n"
+	"sys.path.insert(0, sys.argv[2])\n"
+	"from check_perfetto_proto import parse_text\n"
+	"text = open(sys.argv[1], encoding='latin1').read()\n"
+	"assert not re.findall(r'^\\s*(\\d+)[: ]', text, re.M), 'unknown fields'\n"
+	"pk = parse_text(text)['packet']\n"
+	"tracks = {d['uuid'][0]: d['name'][0]\n"
+	"          for p in pk for d in p['track_descriptor']}\n"
+	"for ts, track, name, typ, cat, args in sorted(\n"
+	"        (int(p['timestamp'][0]), tracks[e['track_uuid'][0]],\n"
+	"         e['name'][0], e['type'][0], ','.join(e['categories']),\n"
+	"         ' '.join('%s=%s' % (a['name'][0], (a['uint_value'] or\n"
+	"                                          a['string_value'])[0])\n"
+	"                  for a in e['debug_annotations']))\n"
+	"        for p in pk for e in p['track_event']):\n"
+	"    print(ts, track, '|', name, typ, cat, args)\n";
+
+static void test_perfetto_proto(const char *path)
+{
+	static const char want[] =
+		"30000000 cpu 1 triggers | trigger reclaim:10ms TYPE_INSTANT trigger cpu=1 pid=50 event=mm_vmscan_direct_reclaim_end measured=12.3ms\n"
+		"30000000 cpu 1 triggers | trigger reclaim:1ms TYPE_INSTANT trigger cpu=1 pid=50 event=mm_vmscan_direct_reclaim_end measured=12.3ms\n"
+		"35000000 cpu 1 triggers | trigger alloc-fail:2 TYPE_INSTANT trigger cpu=1 pid=50 event=mm_page_alloc measured=order 3\n"
+		"40000000 cpu 0 triggers | trigger oom TYPE_INSTANT trigger cpu=0 pid=50 event=mark_victim\n";
+	char py[600], txt[600], *got;
+	int rc;
+
+	rc = sh("'%s' convert -q --format=perfetto-proto -o '%s.pftrace' '%s'",
+		tool, path, path);
+	ok(rc == 0, "convert --format=perfetto-proto of the snapshot");
+	if (system("command -v protoc >/dev/null 2>&1")) {
+		skip("perfetto-proto: an instant per fired trigger (protobuf-compiler not installed)");
+		return;
+	}
+	snprintf(py, sizeof(py), "%s.marks.py", path);
+	snprintf(txt, sizeof(txt), "%s.marks", path);
+	rc = write_file(py, marks_py, sizeof(marks_py) - 1) ? -1 :
+	     sh("protoc --proto_path='%s' --decode=gotrace.test.Trace perfetto_trace.proto <'%s.pftrace' >'%s.ptxt' && python3 '%s' '%s.ptxt' '%s' >'%s'",
+		srcdir, path, path, py, path, srcdir, txt);
+	got = slurp(txt);
+	ok(rc == 0 && got && !strcmp(got, want),
+	   "convert --format=perfetto-proto: an instant per fired trigger, on a track of its event's CPU, at its time (rc %d)",
+	   rc);
+	if (got && strcmp(got, want))
+		diag("got:\n%s", got);
+	free(got);
+}
+
 /* dump and stats on the good snapshot. */
 static void test_tools(void)
 {
@@ -388,6 +453,7 @@ static void test_tools(void)
 		 "'%s' convert -q --format=perfetto -o '%s.json' '%s' && test \"$(grep -o '\"name\":\"trigger [a-z0-9:-]*\"' '%s.json' | sort | tr '\\n' ' ')\" = '\"name\":\"trigger alloc-fail:2\" \"name\":\"trigger oom\" \"name\":\"trigger reclaim:10ms\" \"name\":\"trigger reclaim:1ms\" '",
 		 tool, path, path, path);
 	ok(system(cmd) == 0, "convert --format=perfetto: an instant per fired trigger");
+	test_perfetto_proto(path);
 	test_go(path);
 }
 
@@ -492,14 +558,15 @@ static void test_flight_run(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR FAKEDEV_SO\n",
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s GOTRACE_BINARY OUTDIR FAKEDEV_SO SRCDIR\n",
 			argv[0]);
 		return 2;
 	}
 	tool = argv[1];
 	outdir = argv[2];
 	fakedev = argv[3];
+	srcdir = argv[4];
 	mkdir(outdir, 0755);
 
 	test_lib();
