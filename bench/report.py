@@ -119,7 +119,7 @@ def new_res(res, wl, tr):
                            'insns', 'add_insns', 'ins_per_ev', 'kins_per_ev', 'uins_per_ev', 'ic_events',
                            'setup_insns', 'stop_insns', 'snap_insns',
                            'win_ns_per_mev', 'life_ns_per_mev', 'ic_win_ns_per_mev', 'ic_life_ns_per_mev',
-                           'ic_slowdown')})
+                           'ic_slowdown', 'own_per_ev')})
 
 
 def window_calls(ic):
@@ -220,6 +220,12 @@ def summarize(table):
                           for (w, _), t in ic_by.items() if w == wl
                           for n, x in t.items() if n == 'gotrace']) or num(r['events'])
             s['ic_events'].append(ev)
+            # gotrace.ko's own instructions per probe call: what the module
+            # does per event, apart from how the workload's kernel paths vary
+            calls = window_calls(ic)
+            if tr.startswith('gotrace') and calls:
+                s['own_per_ev'].append(sum(i for n, (i, _) in ic['ranges'].items()
+                                           if n.startswith('gotrace:')) / calls)
             for col, key in (('persist_window_ns', 'ic_win_ns_per_mev'), ('tracer_cpu_ns', 'ic_life_ns_per_mev')):
                 x = num(r.get(col))
                 if x is not None and ev:
@@ -395,6 +401,8 @@ def table(res, out):
                 'icount_persist_window_spread': spread_of(s['ic_win_ns_per_mev']),
                 'icount_tracer_cpu_M_per_1M_events': med(s['ic_life_ns_per_mev']) and med(s['ic_life_ns_per_mev']) / 1e6,
                 'icount_slowdown': med(s['ic_slowdown']),
+                'module_insns_per_event': med(s['own_per_ev']),
+                'module_insns_per_event_spread': spread_of(s['own_per_ev']),
             }
             summ[f'{wl}/{tr}'] = row
             if not s['ops']:	# no wall-time run of it (only -icount)
@@ -845,6 +853,11 @@ for wl in wls:
                 '%.1f vs %.1f M (%.2f×)%s' % (gr[key], ltc[key], r,
                                               '; LTTng: consumerd' if 'window' in key else
                                               '; LTTng: sessiond + consumerd + `lttng`')))
+    if g and g.get('module_insns_per_event_spread') is not None:
+        sp = g['module_insns_per_event_spread']
+        goals.append(('repetitions agree within 2%% by gotrace.ko\'s own instructions per event (%s)' % wl,
+                      sp <= 0.02, '%.1f instructions per event, spread %.2f%%' % (
+                          g['module_insns_per_event'], 100 * sp)))
     if g and lt and g.get('cpu_s_per_1M_events') is not None and lt.get('cpu_s_per_1M_events'):
         r = g['cpu_s_per_1M_events'] / lt['cpu_s_per_1M_events']
         goals.append(('`gotrace record` (packing) CPU per 1M events ≤ 1.5× lttng-consumerd\'s (%s)' % wl,
