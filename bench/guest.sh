@@ -244,6 +244,10 @@ run_one() {
 	local persist=() daemons=() dmn0=0 clients=0 ca cb win_ns= life_ns=
 	rm -rf "$d"; mkdir -p "$d"
 	sync
+	# Each run starts from the same free memory: the previous run's
+	# freed pages compacted, so that the page workload's allocations
+	# take the same paths every time (SETTLE=0: not).
+	[ "${SETTLE:-1}" = 0 ] || echo 1 >/proc/sys/vm/compact_memory
 	case $tr in *-stacks) stacks=1 ;; esac
 	# the persisting path alone: unpacked, by splice or by read()
 	case $tr in

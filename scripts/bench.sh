@@ -29,6 +29,7 @@
 # BENCH_FLIGHT_SIZE (default 4M, record's buffer) is gotrace-flight's
 # --flight SIZE.  BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM;
 # BENCH_ICOUNT_WORKLOADS its workloads (default: the first VM's).
+# BENCH_SETTLE=0: the guest does not compact memory before each run.
 # BENCH_WALL=0 runs the -icount VM alone (no wall-time VM, no decoding),
 # with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX as given (the
 # last full run's sizes.txt says what the wall-time VM chose); its report
@@ -179,6 +180,7 @@ RBB_KO=$rbb_ko
 RBB_READER_RUNS=$rbb_reader_runs
 ICOUNT=
 FLIGHT_SIZE=${BENCH_FLIGHT_SIZE:-4M}
+SETTLE=${BENCH_SETTLE:-1}
 BIN=$BIN
 MODROOT=$B/modroot
 EOC
