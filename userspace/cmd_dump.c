@@ -446,7 +446,6 @@ struct dump_ctx {
 	size_t gfp_used;
 	/* the TRIGGERS record: fired triggers to mark */
 	int has_fired;
-	const struct gotrace_trigger *trigs;
 };
 
 static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names,
@@ -467,7 +466,6 @@ static void dump_init(struct dump_ctx *d, struct gt_reader *r, int gfp_names,
 	d->gfp_names = gfp_names;
 	d->relative = relative;
 	d->start_ns = gt_header(r)->start_ns;
-	d->trigs = gt_triggers(r, &nr);
 	gt_fired(r, &nr, NULL);
 	d->has_fired = nr > 0;
 	fields_init();
@@ -610,8 +608,7 @@ static char *put_fired(char *p, struct dump_ctx *d, const struct gt_event *ev)
 		return p;
 	p = PUT_LIT(p, " <- trigger");
 	for (i = 0; i < n && i < GOTRACE_MAX_TRIGGERS; i++) {
-		gt_trigger_str(f[i].kind, d->trigs[f[i].index].value, buf,
-			       sizeof(buf));
+		gt_fired_trigger_str(d->r, &f[i], buf, sizeof(buf));
 		*p++ = ' ';
 		p = put_mem(p, buf, strlen(buf));
 	}

@@ -503,10 +503,9 @@ static void on_current(struct gconv *g, const struct gt_event *e, uint32_t pid)
  */
 static void trigger_logs(struct gconv *g, const struct gt_event *e)
 {
-	const struct gotrace_trigger *trigs;
 	const struct gotrace_fired *f;
 	char msg[128], spec[48], val[32];
-	size_t i, n, nt;
+	size_t i, n;
 	uint8_t l[10];
 	uint64_t a[3];
 	int len;
@@ -514,13 +513,11 @@ static void trigger_logs(struct gconv *g, const struct gt_event *e)
 	n = gt_fired_at(g->r, e->cpu, e->ts, e->type, &f);
 	if (!n)
 		return;
-	trigs = gt_triggers(g->r, &nt);
 	if (!g->trig_key)
 		g->trig_key = string(g, "trigger");
 	proc_start(g, e->cpu, e->ts);
 	for (i = 0; i < n; i++) {
-		gt_trigger_str(f[i].kind, trigs[f[i].index].value, spec,
-			       sizeof(spec));
+		gt_fired_trigger_str(g->r, &f[i], spec, sizeof(spec));
 		gt_fired_value_str(&f[i], val, sizeof(val));
 		if (*val)
 			len = snprintf(msg, sizeof(msg), "%s (%s) pid %u", spec,

@@ -650,20 +650,17 @@ static void on_wakeup(struct pf *p, const struct gt_event *ev)
 /* An event that fired triggers (a flight snapshot): an instant each. */
 static void trigger_instants(struct pf *p, const struct gt_event *ev)
 {
-	const struct gotrace_trigger *trigs;
 	const struct gotrace_fired *f;
-	size_t i, n, nt;
+	size_t i, n;
 	char name[64], buf[48];
 	struct pf_task *t;
 
 	n = gt_fired_at(p->r, ev->cpu, ev->ts, ev->type, &f);
 	if (!n)
 		return;
-	trigs = gt_triggers(p->r, &nt);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "trigger %s",
-			 gt_trigger_str(f[i].kind, trigs[f[i].index].value, buf,
-					sizeof(buf)));
+			 gt_fired_trigger_str(p->r, &f[i], buf, sizeof(buf)));
 		t = task_get(p, f[i].pid);
 		if (t) {
 			task_instant(p, t, ev->ts, name);

@@ -461,10 +461,9 @@ static void put_annotation(struct pb *b, const char *name, uint64_t u,
 static int put_trigger_marks(struct pt *p, const struct gt_event *ev,
 			     const struct gotrace_fired *f, size_t n)
 {
-	const struct gotrace_trigger *trigs;
 	struct pt_cpu *c = &p->cpus[ev->cpu];
 	char name[64], buf[48];
-	size_t i, nt;
+	size_t i;
 	int ret;
 
 	if (!c->trigger_track) {
@@ -485,7 +484,6 @@ static int put_trigger_marks(struct pt *p, const struct gt_event *ev,
 		c->trigger_track = 1;
 		p->marks_seq = 1;
 	}
-	trigs = gt_triggers(p->r, &nt);
 	for (i = 0; i < n; i++) {
 		pb_begin(&p->pkt, TRACE_PACKET);
 		pb_varint(&p->pkt, PACKET_TIMESTAMP, ev->ts);
@@ -494,8 +492,7 @@ static int put_trigger_marks(struct pt *p, const struct gt_event *ev,
 		pb_varint(&p->pkt, TRACK_EVENT_TRACK, TRIGGER_TRACK(ev->cpu));
 		pb_str(&p->pkt, TRACK_EVENT_CATEGORIES, "trigger");
 		snprintf(name, sizeof(name), "trigger %s",
-			 gt_trigger_str(f[i].kind, trigs[f[i].index].value, buf,
-					sizeof(buf)));
+			 gt_fired_trigger_str(p->r, &f[i], buf, sizeof(buf)));
 		pb_str(&p->pkt, TRACK_EVENT_NAME, name);
 		put_annotation(&p->pkt, "cpu", f[i].cpu, NULL);
 		put_annotation(&p->pkt, "pid", f[i].pid, NULL);

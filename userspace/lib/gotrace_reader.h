@@ -223,9 +223,10 @@ const char *gt_triggers_error(const struct gt_reader *r);
  * gt_trigger_kind_name() "oom", "alloc-fail", "reclaim", "compaction",
  * "wakeup" (NULL: unknown kind), gt_trigger_kind() the reverse (-1);
  * gt_trigger_str() a trigger ("reclaim:10ms", "alloc-fail:3", "oom");
- * gt_fired_value_str() what a fired one measured ("12.3ms", "order 3",
- * "" for oom); gt_duration_str() ns in the largest exact unit ("1500ms").
- * They return buf.
+ * gt_fired_trigger_str() the trigger a fired entry of r's TRIGGERS record
+ * is for, as gt_trigger_str() writes it; gt_fired_value_str() what a fired
+ * one measured ("12.3ms", "order 3", "" for oom); gt_duration_str() ns in
+ * the largest exact unit ("1500ms").  They return buf.
  */
 const char *gt_trigger_kind_name(uint32_t kind);
 int gt_trigger_kind(const char *name);
@@ -237,6 +238,9 @@ int gt_trigger_kind(const char *name);
 uint64_t gt_trigger_groups(uint32_t kind);
 int gt_trigger_value_kind(uint32_t kind);
 char *gt_trigger_str(uint32_t kind, uint64_t value, char *buf, size_t size);
+char *gt_fired_trigger_str(const struct gt_reader *r,
+			   const struct gotrace_fired *f, char *buf,
+			   size_t size);
 char *gt_fired_value_str(const struct gotrace_fired *f, char *buf,
 			 size_t size);
 char *gt_duration_str(uint64_t ns, char *buf, size_t size);

@@ -277,6 +277,18 @@ char *gt_trigger_str(uint32_t kind, uint64_t value, char *buf, size_t size)
 	return buf;
 }
 
+/* f comes from gt_fired()/gt_fired_at(): its index was checked by the scan. */
+char *gt_fired_trigger_str(const struct gt_reader *r,
+			   const struct gotrace_fired *f, char *buf,
+			   size_t size)
+{
+	size_t nr;
+	const struct gotrace_trigger *t = gt_triggers(r, &nr);
+
+	return gt_trigger_str(f->kind, f->index < nr ? t[f->index].value : 0,
+			      buf, size);
+}
+
 char *gt_fired_value_str(const struct gotrace_fired *f, char *buf,
 			 size_t size)
 {
