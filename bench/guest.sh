@@ -165,6 +165,65 @@ sched_ns() {
 	done
 	SCHED_NS=$n
 }
+# TASKS_NS: every thread's sum_exec_runtime so far, "tid ns" per line
+# (builtins only), so that work in a window that is neither the workload's
+# nor the tracer's can be named: window_tasks compares two of them.
+tasks_ns() {
+	local f v t
+	TASKS_NS=
+	for f in /proc/[0-9]*/task/[0-9]*/schedstat; do
+		{ read -r v _ <"$f"; } 2>/dev/null || continue
+		t=${f%/schedstat}
+		TASKS_NS+="${t##*/} $v"$'\n'
+	done
+}
+# window_tasks LABEL BEFORE: the threads that ran at least 1 ms (1 M
+# instructions under -icount) between BEFORE (a TASKS_NS) and now, and the
+# /proc/vmstat counters that moved, appended to $OUT/window-tasks.txt.
+window_tasks() {
+	local label=$1 before=$2 tid v comm k n
+	local -A ns0
+	while read -r tid v; do [ -n "$tid" ] && ns0[$tid]=$v; done <<<"$before"
+	tasks_ns
+	{
+		echo "== $label"
+		while read -r tid v; do
+			[ -n "$tid" ] || continue
+			n=$((v - ${ns0[$tid]:-0}))
+			[ "$n" -ge 1000000 ] || continue
+			{ read -r comm <"/proc/$tid/comm"; } 2>/dev/null || comm=?
+			echo "task $tid $comm $n"
+		done <<<"$TASKS_NS"
+		while read -r k v; do
+			n=$((v - ${VMSTAT0[$k]:-0}))
+			[ "$n" = 0 ] || echo "vmstat $k $n"
+		done </proc/vmstat
+		softirqs
+		for k in "${!SOFTIRQ[@]}"; do
+			n=$((SOFTIRQ[$k] - ${SOFTIRQ0[$k]:-0}))
+			[ "$n" = 0 ] || echo "softirq $k $n"
+		done
+	} >>"$OUT/window-tasks.txt"
+}
+# VMSTAT0, SOFTIRQ0: /proc/vmstat and the softirqs of all CPUs before a window.
+declare -A VMSTAT0 SOFTIRQ SOFTIRQ0
+softirqs() {
+	local k v n
+	SOFTIRQ=()
+	while read -r k v; do
+		[ "${k%:}" != "$k" ] || continue
+		n=0
+		for v in $v; do n=$((n + v)); done
+		SOFTIRQ[${k%:}]=$n
+	done </proc/softirqs
+}
+vmstat_mark() {
+	local k v
+	while read -r k v; do VMSTAT0[$k]=$v; done </proc/vmstat
+	softirqs
+	SOFTIRQ0=()
+	for k in "${!SOFTIRQ[@]}"; do SOFTIRQ0[$k]=${SOFTIRQ[$k]}; done
+}
 # CPU seconds used so far by processes named $1 (from /proc, in ticks).
 proc_cpu() {
 	local tck
@@ -327,10 +386,13 @@ run_one() {
 	esac
 	written_so_far "$tr"; local w0=$WRITTEN w1
 	cpu_now; c0=$CPU_NOW
+	tasks_ns; local tasks0=$TASKS_NS
+	vmstat_mark
 	sched_ns "${persist[@]}"; win_ns=$SCHED_NS
 	icount_label "$table/$rep/$wl/$tr"
 	line=$($WL $(wl_args "$wl"))
 	sched_ns "${persist[@]}"; win_ns=$((SCHED_NS - win_ns))
+	window_tasks "$table/$rep/$wl/$tr" "$tasks0"
 	[ ${#persist[@]} -gt 0 ] || win_ns=
 	cpu_now; c1=$CPU_NOW
 	written_so_far "$tr"; w1=$WRITTEN

@@ -691,7 +691,8 @@ o.append('## Write path alone')
 o.append('')
 if gt_rows or rbb_summary:
     o.append('`gotrace bench` (`GOTRACE_IOC_BENCH`): the module writes N sched_switch events '
-             'through its probe code into a private trace from one task, in the guest (TCG); '
+             'through its probe code into a private trace of the sched group alone (as `-e sched`) '
+             'from one task, in the guest (TCG); '
              'full batches are handed back to their CPU as a reader would, nothing reads them.')
     o.append('')
     o.append('| writer | events | ns/event (median) | lost | bytes/event | instructions/event | '
@@ -901,13 +902,14 @@ print('\n'.join(o))
 
 if a.results:
     os.makedirs(a.results, exist_ok=True)
-    for f in ('runs.csv', 'snaps.csv', 'decode.csv', 'gtbench.txt', 'icount.txt', 'icount-map', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt'):
+    for f in ('runs.csv', 'snaps.csv', 'decode.csv', 'gtbench.txt', 'icount.txt', 'icount-map', 'rbb.txt', 'config', 'sizes.txt', 'guest-info.txt', 'source.txt',
+              'window-tasks.txt'):
         src = os.path.join(a.out, f)
         if os.path.exists(src):
             shutil.copy(src, os.path.join(a.results, f))
     # the -icount VM's counts and runs
     for f, dst in (('icount.txt', 'icount.txt'), ('runs.csv', 'icount-runs.csv'),
-                   ('snaps.csv', 'icount-snaps.csv'),
+                   ('snaps.csv', 'icount-snaps.csv'), ('window-tasks.txt', 'icount-window-tasks.txt'),
                    ('config', 'icount-config')):
         src = os.path.join(ic_out, f)
         if a.icount_out and os.path.exists(src):

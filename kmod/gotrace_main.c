@@ -1003,6 +1003,12 @@ static long gt_ioctl_bench(struct gotrace_bench __user *uarg)
 	if (!b.nr_events)
 		b.nr_events = GOTRACE_BENCH_DEFAULT_EVENTS;
 	p.buffer_size = b.buffer_size;
+	/*
+	 * The sched group alone, not the default "all": the path measured
+	 * stays that of a `-e sched` trace when groups are added (cgroup
+	 * added a per-task check to sched_switch).
+	 */
+	p.groups = GOTRACE_GROUP_SCHED;
 	if (b.flags & GOTRACE_BENCH_STACKS) {
 		p.flags = GOTRACE_START_STACKS;
 		p.stack_events = 1ULL << GOTRACE_EV_SCHED_SWITCH;

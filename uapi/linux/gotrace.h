@@ -451,9 +451,10 @@ struct gotrace_status {
 /*
  * GOTRACE_IOC_BENCH: the cost of the write path, like the kernel's
  * ring_buffer_benchmark.  Only when no trace is running or unread: the
- * module builds a private trace (nothing reaches the stream), and the
- * calling task writes nr_events sched_switch events through the probes'
- * own code, with full batches recycled as a reader would recycle them.
+ * module builds a private trace of GOTRACE_GROUP_SCHED alone (nothing
+ * reaches the stream), and the calling task writes nr_events sched_switch
+ * events through the probes' own code, with full batches recycled as a
+ * reader would recycle them.
  */
 struct gotrace_bench {
 	__u32 size;		/* in: sizeof(struct gotrace_bench) */
