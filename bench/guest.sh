@@ -55,6 +55,12 @@ if [ -d "$MODROOT/lib/modules/$KVER" ]; then
 	mount --bind "$MODROOT/lib/modules/$KVER" "/lib/modules/$KVER"
 fi
 say "guest up: $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
+# No address-space randomization: where mmap() places the mix workload's
+# 16 pages decides whether munmap() frees their page-table page and the
+# next round allocates it again (one more page, and its zeroing, per
+# round: 16 M instructions in one untraced window of three, runs K and M).
+# Fixed addresses make every repetition take the same paths.
+echo 0 >/proc/sys/kernel/randomize_va_space
 
 insmod "$BIN/gotrace.ko" || say "insmod gotrace.ko failed"
 

@@ -433,7 +433,10 @@ o.append('')
 gi = os.path.join(a.out, 'guest-info.txt')
 o.append('- VM: QEMU TCG (no KVM), `-smp 2 -m 4G`, Debian kernel %s, `mitigations=off '
          'transparent_hugepage=never`; the host\'s root filesystem shared read-only over '
-         'virtio-9p under a tmpfs overlay; every trace is written to tmpfs in the guest.' % a.kernel)
+         'virtio-9p under a tmpfs overlay; every trace is written to tmpfs in the guest; '
+         'no address-space randomization in the guest (`kernel.randomize_va_space=0`)%s, so that '
+         'every repetition takes the same paths.'
+         % (a.kernel, '' if cfg.get('SETTLE') == '0' else ' and free memory compacted before each run'))
 if os.path.exists(gi):
     o.append('- Guest: ' + '; '.join(l.strip() for l in open(gi) if l.strip()))
 o.append('- Host: %s CPUs, load average before the VM: %s; the machine is shared with '
