@@ -187,7 +187,7 @@ tasks_ns() {
 # instructions under -icount) between BEFORE (a TASKS_NS) and now, and the
 # /proc/vmstat counters that moved, appended to $OUT/window-tasks.txt.
 window_tasks() {
-	local label=$1 before=$2 tid v comm k n
+	local label=$1 before=$2 tid v comm k n l lines
 	local -A ns0
 	while read -r tid v; do [ -n "$tid" ] && ns0[$tid]=$v; done <<<"$before"
 	tasks_ns
@@ -200,10 +200,13 @@ window_tasks() {
 			{ read -r comm <"/proc/$tid/comm"; } 2>/dev/null || comm=?
 			echo "task $tid $comm $n"
 		done <<<"$TASKS_NS"
-		while read -r k v; do
+		mapfile -t lines </proc/vmstat
+		for l in "${lines[@]}"; do
+			k=${l%% *} v=${l##* }
+			[ -n "$k" ] || continue
 			n=$((v - ${VMSTAT0[$k]:-0}))
 			[ "$n" = 0 ] || echo "vmstat $k $n"
-		done </proc/vmstat
+		done
 		softirqs
 		for k in "${!SOFTIRQ[@]}"; do
 			n=$((SOFTIRQ[$k] - ${SOFTIRQ0[$k]:-0}))
@@ -213,19 +216,28 @@ window_tasks() {
 }
 # VMSTAT0, SOFTIRQ0: /proc/vmstat and the softirqs of all CPUs before a window.
 declare -A VMSTAT0 SOFTIRQ SOFTIRQ0
+# /proc files are read whole (mapfile): read's line-at-a-time lseek back
+# into a seq_file regenerates it, with counters that moved meanwhile, and
+# can split a line.
 softirqs() {
-	local k v n
+	local k v n l lines
 	SOFTIRQ=()
-	while read -r k v; do
-		[ "${k%:}" != "$k" ] || continue
+	mapfile -t lines </proc/softirqs
+	for l in "${lines[@]}"; do
+		read -r k v <<<"$l"
+		[ -n "$k" ] && [ "${k%:}" != "$k" ] || continue
 		n=0
 		for v in $v; do n=$((n + v)); done
 		SOFTIRQ[${k%:}]=$n
-	done </proc/softirqs
+	done
 }
 vmstat_mark() {
-	local k v
-	while read -r k v; do VMSTAT0[$k]=$v; done </proc/vmstat
+	local k v l lines
+	mapfile -t lines </proc/vmstat
+	for l in "${lines[@]}"; do
+		k=${l%% *} v=${l##* }
+		[ -z "$k" ] || VMSTAT0[$k]=$v
+	done
 	softirqs
 	SOFTIRQ0=()
 	for k in "${!SOFTIRQ[@]}"; do SOFTIRQ0[$k]=${SOFTIRQ[$k]}; done
@@ -661,4 +673,19 @@ perf version >>"$OUT/guest-info.txt" 2>&1
 lttng --version >>"$OUT/guest-info.txt" 2>&1
 rmmod gotrace
 dmesg | grep -E 'BUG:|WARNING:|Oops|lockup' >"$OUT/dmesg-bad.txt"
+# Every run has its row: a script error that left the loops early must not
+# pass for a complete benchmark.
+# (no LTTng here: its runs have none, lttng-unavailable says why)
+set -- $WORKLOADS; nw=$#; nt=0
+for tr in $TRACERS; do
+	case $tr in lttng*) [ -n "$have_lttng" ] || continue ;; esac
+	nt=$((nt + 1))
+done
+set -- $STACK_WORKLOADS; nsw=$#; set -- $STACK_TRACERS; nst=$#
+want=$((REPS * (nw * nt + nsw * nst)))
+got=$(($(wc -l <"$OUT/runs.csv") - 1))
+if [ "$got" -ne "$want" ]; then
+	say "runs.csv has $got runs, not $want: incomplete"
+	exit 1
+fi
 say "done"
