@@ -250,6 +250,7 @@ TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
 				(1ULL << GOTRACE_EV_MM_PAGE_ALLOC),
 	};
 	struct topid *alloc[2], *sw[2];
+	unsigned int sw_child[2] = { 0, 0 };
 	struct phase ph[2];
 	pid_t me = gettid();
 	struct gt_event e;
@@ -282,11 +283,22 @@ TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
 			    e.args[4] == (uint64_t)me &&
 			    e.ts >= ph[k].t0 && e.ts <= ph[k].t1)
 				topid_add(alloc[k], e.stack_id);
-			/* this task blocking in the pipe read */
+			/*
+			 * Either ping-pong task blocking in its pipe read:
+			 * one CPU passes the byte back and forth, so in each
+			 * round at least one of the two waits in pipe_read().
+			 * Which one depends on wakeup preemption: in one
+			 * 6.12-rt run with ftrace on, this task blocked in
+			 * its read once in 100 rounds.
+			 */
 			if (e.type == GOTRACE_EV_SCHED_SWITCH &&
-			    e.args[0] == (uint64_t)me && e.args[2] == 1 &&
-			    e.ts >= ph[k].p0 && e.ts <= ph[k].p1)
+			    (e.args[0] == (uint64_t)me ||
+			     e.args[0] == (uint64_t)ph[k].child) &&
+			    e.args[2] == 1 &&
+			    e.ts >= ph[k].p0 && e.ts <= ph[k].p1) {
 				topid_add(sw[k], e.stack_id);
+				sw_child[k] += e.args[0] != (uint64_t)me;
+			}
 		}
 	}
 	for (k = 0; k < 2; k++) {
@@ -295,14 +307,13 @@ TEST_F_TIMEOUT(st, same_id_with_other_tracer, GTS_TIMEOUT)
 		       (unsigned long long)alloc[k]->events, alloc[k]->nr,
 		       topid(alloc[k]),
 		       stack_str(self->rd, topid(alloc[k]), a, sizeof(a)));
-		TH_LOG("%s: sched_switch %llu events %u ids top %u:%s",
+		TH_LOG("%s: sched_switch %llu events (%u of the child) %u ids top %u:%s",
 		       k ? "with ftrace" : "alone",
-		       (unsigned long long)sw[k]->events, sw[k]->nr,
+		       (unsigned long long)sw[k]->events, sw_child[k], sw[k]->nr,
 		       topid(sw[k]),
 		       stack_str(self->rd, topid(sw[k]), b, sizeof(b)));
 		EXPECT_LE(NR_TOUCH, alloc[k]->events);
-		/* (6.12 does not always block in the round trip) */
-		EXPECT_LE(NR_PINGPONG / 10, sw[k]->events);
+		EXPECT_LE(NR_PINGPONG / 2, sw[k]->events);
 		EXPECT_EQ(0, alloc[k]->no_stack);
 		EXPECT_EQ(0, sw[k]->no_stack);
 	}
