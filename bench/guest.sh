@@ -632,7 +632,6 @@ rbb_run() {	# MODE (noreader|reader) RUN
 	echo 0 >"$T/events/enable"
 	echo 1 >"$T/tracing_on"
 	: >"$T/trace"
-	icount_label "rbb/$run/$mode"
 	insmod "$RBB_KO" $args || { say "rbb: insmod failed ($mode)"; return 1; }
 	for i in $(seq 120); do
 		sleep 1
