@@ -107,6 +107,13 @@ if os.path.exists(icp):
     if os.path.exists(p):
         ic_runs = list(csv.DictReader(open(p)))
     ic_reps = max([int(r['rep']) for r in ic_runs] or [0])
+# the -icount VM's amounts over the first VM's (scripts/bench.sh)
+ic_scale = 1
+p = os.path.join(ic_out, 'config')
+if os.path.exists(p):
+    for line in open(p):
+        if line.startswith('ICOUNT_SCALE='):
+            ic_scale = int(line.split('=', 1)[1].strip() or 1)
 
 by = {}
 for r in runs:
@@ -488,7 +495,7 @@ if icount and ic_runs:
              'inline counter on every translated block) between two marker instructions the '
              'workload executes around its measured part (`bench/icount.h`): every instruction '
              'the guest ran in that window, user and kernel, the tracer\'s own persisting '
-             'process included. These runs are the same runs again (same amounts, %d '
+             'process included. These runs are the same runs again (%s, %d '
              'repetitions) in a second VM started with `-icount shift=0,sleep=off -rtc clock=vm '
              '-smp 1`: the guest\'s clock advances by 1 ns per instruction, not with the host\'s '
              'clock, so that timer ticks and everything timed (RCU, the tracers\' flush timers) '
@@ -500,7 +507,11 @@ if icount and ic_runs:
              'tracer − without, same repetition) / the events of the window: gotrace\'s probe calls '
              'between the markers (exact; the other tracers, which trace the same 13 tracepoints '
              'in the same window, take gotrace record\'s median for the workload); *spread* is (max − min) / median across repetitions; '
-             '*kernel*/*user* split the added instructions by the address they ran at.' % ic_reps)
+             '*kernel*/*user* split the added instructions by the address they ran at.' % (
+                 'same amounts' if ic_scale == 1 else
+                 '%d times the amounts, so that a tracer\'s periodic work, which falls once more '
+                 'or less into a window whatever its length, is a smaller part of it' % ic_scale,
+                 ic_reps))
     o.append('')
     icount_table(summary['main'], o)
     phase_table(summary['main'], o)

@@ -21,17 +21,23 @@
 # BENCH_N_MIX narrow or resize it (for trying things, not for the table);
 # BENCH_GTB_REPS, BENCH_GTB_EVENTS and BENCH_RBB=0 shorten the write-path
 # runs.  A second VM counts guest instructions (BENCH_ICOUNT=0: not run): the
-# same runs (BENCH_ICOUNT_REPS repetitions, default 3, the amounts the first
-# VM sized) under bench/icount-plugin.so with QEMU's -icount (the guest's
+# same runs (BENCH_ICOUNT_REPS repetitions, default 3, BENCH_ICOUNT_SCALE
+# times the amounts the first VM sized) under bench/icount-plugin.so with QEMU's -icount (the guest's
 # clock driven by its instruction count, not by the host's, so that timer
 # work cannot follow host load) and one vCPU (6.1's SMP bring-up hangs
 # under QEMU 7.2's -icount: the AP is never scheduled again).
+# BENCH_ICOUNT_SCALE (default 3, 1 in the smoke) multiplies the amounts in
+# that VM: the tracers' periodic work (a flush period, a reader's wakeup at
+# its watermark) falls once more or less into a window whatever its length,
+# so a longer window makes it a smaller part of the count (run P: 2.5%
+# apart on page at the first VM's amounts).
 # BENCH_FLIGHT_SIZE (default 4M, record's buffer) is gotrace-flight's
 # --flight SIZE.  BENCH_ICOUNT_GTB_REPS (default 1) `gotrace bench` runs in that VM;
 # BENCH_ICOUNT_WORKLOADS its workloads (default: the first VM's).
 # BENCH_SETTLE=0: the guest does not compact memory before each run.
 # BENCH_WALL=0 runs the -icount VM alone (no wall-time VM, no decoding),
-# with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX as given (the
+# with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX (times
+# BENCH_ICOUNT_SCALE) as given (the
 # last full run's sizes.txt says what the wall-time VM chose); its report
 # goes to BENCH_REPORT (default .build/bench/report.md), never to
 # BENCHMARKS.md.  Such runs need no quiet host: instruction counts do not
@@ -240,13 +246,18 @@ rm -rf "$OUT_IC"; mkdir -p "$OUT_IC"
 if [ -n "$icount_plugin" ]; then
 	echo "==> VM under -icount (instruction counts)"
 	. "$OUT/sizes.txt"
+	scale=${BENCH_ICOUNT_SCALE:-$([ -n "$smoke" ] && echo 1 || echo 3)}
+	case $scale in [1-9]|[1-9][0-9]) ;; *)
+		echo "bench: BENCH_ICOUNT_SCALE must be 1 to 99, not '$scale'" >&2; exit 2 ;;
+	esac
+	N_PIPE=$((N_PIPE * scale)) N_PAGE=$((N_PAGE * scale)) N_MIX=$((N_MIX * scale))
 	sed -e "s/^REPS=.*/REPS=${BENCH_ICOUNT_REPS:-$([ -n "$smoke" ] && echo 1 || echo 3)}/" \
 	    -e 's/^STACK_TRACERS=.*/STACK_TRACERS=""/' -e 's/^STACK_WORKLOADS=.*/STACK_WORKLOADS=""/' \
 	    -e "s/^N_PIPE=.*/N_PIPE=$N_PIPE/" -e "s/^N_PAGE=.*/N_PAGE=$N_PAGE/" -e "s/^N_MIX=.*/N_MIX=$N_MIX/" \
 	    -e 's/^TARGET_SECS=.*/TARGET_SECS=/' -e "s/^GTBENCH_REPS=.*/GTBENCH_REPS=${BENCH_ICOUNT_GTB_REPS:-1}/" \
 	    -e 's/^GTBENCH_EVENTS=.*/GTBENCH_EVENTS=100000/' \
 	    -e "${smoke:+s/^RBB_KO=.*/RBB_KO=/}" -e 's/^RBB_READER_RUNS=.*/RBB_READER_RUNS=0/' \
-	    -e 's/^ICOUNT=.*/ICOUNT=1/' "$OUT/config" >"$OUT_IC/config"
+	    -e "s/^ICOUNT=.*/ICOUNT=1\nICOUNT_SCALE=$scale/" "$OUT/config" >"$OUT_IC/config"
 	[ -z "${BENCH_ICOUNT_WORKLOADS:-}" ] ||
 		sed -i "s/^WORKLOADS=.*/WORKLOADS=\"$BENCH_ICOUNT_WORKLOADS\"/" "$OUT_IC/config"
 	cp "$OUT/icount-functions" "$OUT_IC/"
