@@ -618,9 +618,6 @@ static inline uint64_t order_pages(uint64_t order)
 	return order < 32 ? 1ULL << order : 0;
 }
 
-#define CHECK(x)	do { if (!(x)) return -ENOMEM; } while (0)
-#define HIST(h, v)	do { if (hist_add(h, v)) return -ENOMEM; } while (0)
-
 /* Run time of the task CPU c ran from its since (or the start) to ts. */
 static int account_run(struct ga *a, uint32_t c, uint32_t pid, uint64_t ts)
 {
@@ -633,7 +630,8 @@ static int account_run(struct ga *a, uint32_t c, uint32_t pid, uint64_t ts)
 	if (pid) {
 		a->res.cpus[c].busy_ns += d;
 		t = task_get(a, pid);
-		CHECK(t);
+		if (!t)
+			return -ENOMEM;
 		t->t.runtime_ns += d;
 	}
 	return 0;
@@ -653,7 +651,8 @@ static int ev_switch(struct ga *a, const struct gt_event *ev, int sel)
 		a->res.cpus[ev->cpu].switches++;
 	if (prev) {
 		t = task_get(a, prev);
-		CHECK(t);
+		if (!t)
+			return -ENOMEM;
 		t->has_wake = 0;
 		t->running = 0;
 		if (sel && pid_ok(a, prev)) {
@@ -665,12 +664,15 @@ static int ev_switch(struct ga *a, const struct gt_event *ev, int sel)
 	}
 	if (next) {
 		t = task_get(a, next);
-		CHECK(t);
+		if (!t)
+			return -ENOMEM;
 		if (t->has_wake && sel && pid_ok(a, next)) {
 			uint64_t lat = ev->ts - t->wake_ts;
 
-			HIST(&t->t.wake_lat, lat);
-			HIST(&a->res.wake_lat, lat);
+			if (hist_add(&t->t.wake_lat, lat))
+				return -ENOMEM;
+			if (hist_add(&a->res.wake_lat, lat))
+				return -ENOMEM;
 		}
 		t->has_wake = 0;
 		t->running = 1;
@@ -703,7 +705,8 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 		if (sel) {
 			a->res.alloc_fails++;
 			t = task_get(a, pid);
-			CHECK(t);
+			if (!t)
+				return -ENOMEM;
 			t->t.alloc_fails++;
 		}
 		return 0;
@@ -717,20 +720,24 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 		a->res.mt_pages[mt_slot(ev->args[3])] += pages;
 		ga_zone_alloc(&a->res, pfn, pages);
 		g = gfp_get(a, ev->args[2]);
-		CHECK(g);
+		if (!g)
+			return -ENOMEM;
 		g->allocs++;
 		g->pages += pages;
 		t = task_get(a, pid);
-		CHECK(t);
+		if (!t)
+			return -ENOMEM;
 		t->t.allocs++;
 		t->t.alloc_pages += pages;
 		s = stack_get(a, ev->stack_id);
-		CHECK(s);
+		if (!s)
+			return -ENOMEM;
 		s->allocs++;
 		s->alloc_pages += pages;
 		site = site_get(a, ev->stack_id, pid, order, ev->args[2],
 				gt_task_cgroup(a->r, pid), &site_idx);
-		CHECK(site);
+		if (!site)
+			return -ENOMEM;
 		site->allocs++;
 		site->alloc_pages += pages;
 		b = bucket_get(a, ev->ts);
@@ -742,7 +749,8 @@ static int ev_alloc(struct ga *a, const struct gt_event *ev, int sel)
 		}
 	}
 	pg = gt_page_get(&a->pages, pfn, &old);
-	CHECK(pg);
+	if (!pg)
+		return -ENOMEM;
 	if (old && sel)
 		a->res.realloc_unfreed++;
 	pg->ts = ev->ts;
@@ -771,11 +779,14 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 			uint64_t life = ev->ts - pg->ts;
 			struct ga_stack *s = stack_get(a, pg->stack);
 
-			CHECK(s);
+			if (!s)
+				return -ENOMEM;
 			s->frees++;
-			HIST(&a->res.order[order_slot(pg->order)].lifetime,
-			     life);
-			HIST(&a->res.lifetime, life);
+			if (hist_add(&a->res.order[order_slot(pg->order)].lifetime,
+				     life))
+				return -ENOMEM;
+			if (hist_add(&a->res.lifetime, life))
+				return -ENOMEM;
 		}
 		gt_page_del(&a->pages, pg);
 	} else if (sel) {
@@ -788,7 +799,8 @@ static int ev_free(struct ga *a, const struct gt_event *ev, uint64_t order,
 	ga_zone_free(&a->res, ev->args[0], pages);
 	a->res.order[order_slot(order)].frees++;
 	t = task_get(a, pid);
-	CHECK(t);
+	if (!t)
+		return -ENOMEM;
 	t->t.frees++;
 	t->t.free_pages += pages;
 	b = bucket_get(a, ev->ts);
@@ -823,7 +835,8 @@ static int ev_wakeup(struct ga *a, const struct gt_event *ev, int sel)
 {
 	struct task *t = task_get(a, ev->args[0]);
 
-	CHECK(t);
+	if (!t)
+		return -ENOMEM;
 	if (!t->has_wake && !t->running) {
 		t->has_wake = 1;
 		t->wake_ts = ev->ts;
@@ -842,7 +855,8 @@ static int ev_migrate(struct ga *a, const struct gt_event *ev, int sel)
 	if (!sel)
 		return 0;
 	t = task_get(a, ev->args[0]);
-	CHECK(t);
+	if (!t)
+		return -ENOMEM;
 	t->t.migrations++;
 	a->res.migrations++;
 	return 0;
@@ -876,16 +890,20 @@ static int ev_direct_reclaim(struct ga *a, const struct gt_event *ev, int sel)
 
 	if (ev->type == GOTRACE_EV_MM_VMSCAN_DIRECT_RECLAIM_BEGIN) {
 		t = task_get(a, x[2]);
-		CHECK(t);
+		if (!t)
+			return -ENOMEM;
 		t->in_dr = 1;
 		t->dr_ts = ev->ts;
 		return 0;
 	}
 	t = task_get(a, x[1]);
-	CHECK(t);
+	if (!t)
+		return -ENOMEM;
 	if (sel && t->in_dr) {
-		HIST(&t->t.reclaim, ev->ts - t->dr_ts);
-		HIST(&a->res.reclaim, ev->ts - t->dr_ts);
+		if (hist_add(&t->t.reclaim, ev->ts - t->dr_ts))
+			return -ENOMEM;
+		if (hist_add(&a->res.reclaim, ev->ts - t->dr_ts))
+			return -ENOMEM;
 	}
 	if (sel) {
 		t->t.reclaimed += x[0];
@@ -930,21 +948,25 @@ static int ev_compaction(struct ga *a, const struct gt_event *ev, int sel)
 
 	if (ev->type == GOTRACE_EV_MM_COMPACTION_BEGIN) {
 		t = task_get(a, x[3]);
-		CHECK(t);
+		if (!t)
+			return -ENOMEM;
 		t->in_cp = 1;
 		t->cp_ts = ev->ts;
 		return 0;
 	}
 	t = task_get(a, x[4]);
-	CHECK(t);
+	if (!t)
+		return -ENOMEM;
 	if (sel) {
 		int32_t st = (int32_t)x[3];
 
 		a->res.compaction_status[st >= 0 && st < 7 ? st : 7]++;
 		ga_zone_compaction(&a->res, x[0]);
 		if (t->in_cp) {
-			HIST(&t->t.compaction, ev->ts - t->cp_ts);
-			HIST(&a->res.compaction, ev->ts - t->cp_ts);
+			if (hist_add(&t->t.compaction, ev->ts - t->cp_ts))
+				return -ENOMEM;
+			if (hist_add(&a->res.compaction, ev->ts - t->cp_ts))
+				return -ENOMEM;
 		}
 	}
 	t->in_cp = 0;

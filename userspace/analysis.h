@@ -161,8 +161,9 @@ struct ga_stack {
  * ga_keys[], its bit 1 << its index.  A group is one value of each key of
  * the grouping (the others are 0 in ga_group.key).  A key is taken from
  * one allocation (struct ga_src) by of(); label() names a value for the
- * reports (a task's comm), or returns NULL.  A new grouping is a new enum ga_key_id, a field of ga_src filled in analysis.c and a
- * row of ga_keys[]: --by, the text table and the JSON follow the table.
+ * reports (a task's comm), or returns NULL.  A new grouping is a new enum
+ * ga_key_id, a field of ga_src filled in analysis.c and a row of
+ * ga_keys[]: --by, the text table and the JSON follow the table.
  */
 enum ga_key_id {
 	GA_KEY_STACK,

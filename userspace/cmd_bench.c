@@ -96,12 +96,13 @@ int cmd_bench(int argc, char **argv)
 		jw_kv_bool(&w, "stacks", b.flags & GOTRACE_BENCH_STACKS);
 		jw_obj_end(&w);
 		putchar('\n');
-	} else
+	} else {
 		printf("write path: %llu events in %.3f s: %.1f ns/event, %.2f bytes/event, %llu lost%s\n",
 		       (unsigned long long)b.written, b.ns / 1e9, ns,
 		       b.written ? (double)b.bytes / b.written : 0,
 		       (unsigned long long)b.lost,
 		       b.flags & GOTRACE_BENCH_STACKS ? " (with stacks)" : "");
+	}
 	return b.lost ? EXIT_LOST : EXIT_OK;
 bad:
 	gt_args_free(&a);

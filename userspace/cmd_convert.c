@@ -99,8 +99,8 @@ static int convert_args(struct gt_args *a, struct convert_opts *o,
 			*fmt = find_format(a->arg);
 			if (!*fmt) {
 				a->status = gt_usage_err(a->cmd,
-					"unknown format '%s' (perfetto, perfetto-proto, go, pprof, folded)",
-					a->arg);
+							 "unknown format '%s' (perfetto, perfetto-proto, go, pprof, folded)",
+							 a->arg);
 				return -1;
 			}
 			break;
@@ -124,7 +124,7 @@ static int convert_args(struct gt_args *a, struct convert_opts *o,
 		case GO_VALUE:
 			if (convert_value_index(a->arg) < 0) {
 				a->status = gt_usage_err(a->cmd,
-					"unknown --value '%s'", a->arg);
+							 "unknown --value '%s'", a->arg);
 				return -1;
 			}
 			o->value = a->arg;

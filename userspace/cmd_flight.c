@@ -203,7 +203,7 @@ static int save(struct flight *fl, const struct gotrace_fired *f, size_t n)
  * Take what fired; save a file for those neither in the last file's
  * window nor in the cooldown.  0, or -1 after an error.
  */
-static int take(struct flight *fl)
+static int take_fired(struct flight *fl)
 {
 	struct gotrace_fired buf[GOTRACE_FIRED_MAX], *f = buf;
 	struct gotrace_triggers tr;
@@ -305,7 +305,7 @@ static int run(struct flight *fl)
 			return -1;
 		}
 		if (pfd.revents & POLLPRI) {
-			if (take(fl))
+			if (take_fired(fl))
 				return -1;
 			if (fl->max_files && fl->files >= fl->max_files)
 				break;

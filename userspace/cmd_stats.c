@@ -168,6 +168,7 @@ static const uint64_t decades[] = {
 	1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
 	1000000000ULL, 10000000000ULL,
 };
+
 static const char * const decade_names[] = {
 	"<1us", "<10us", "<100us", "<1ms", "<10ms", "<100ms", "<1s", "<10s",
 	">=10s",
@@ -291,8 +292,8 @@ static void text_triggers(const struct text_ctx *ctx)
 	printf("\n== Triggers ==\n  triggers:");
 	for (i = 0; i < res->nr_triggers; i++)
 		printf(" %s", gt_trigger_str(res->triggers[i].kind,
-					      res->triggers[i].value, trig,
-					      sizeof(trig)));
+					     res->triggers[i].value, trig,
+					     sizeof(trig)));
 	printf("; %llu fired in the trace, %zu in this snapshot's window\n",
 	       (unsigned long long)res->fired_total, res->nr_fired);
 	if (!res->nr_fired)
@@ -1166,8 +1167,6 @@ static void print_json(struct gt_reader *r, const struct ga_result *res)
 	jw_obj_end(&w);
 	putchar('\n');
 }
-
-int cmd_stats(int argc, char **argv);
 
 static int any_cpu_of(const struct gt_filter *f, uint32_t nr_cpus)
 {

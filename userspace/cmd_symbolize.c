@@ -226,8 +226,8 @@ struct symbolize_opts {
 	int force;
 };
 
-static int symbolize(const char *path, struct gt_reader *r,
-		     const struct symbolize_opts *o)
+static int symbolize_trace(const char *path, struct gt_reader *r,
+			   const struct symbolize_opts *o)
 {
 	const struct gotrace_header *h = gt_header(r);
 	struct ksyms k = { 0 };
@@ -278,8 +278,6 @@ out:
 	return ret;
 }
 
-int cmd_symbolize(int argc, char **argv);
-
 /* The options of cmd_symbolize(); -1 when it is done (a.status). */
 static int symbolize_args(struct gt_args *a, struct symbolize_opts *o)
 {
@@ -299,8 +297,8 @@ static int symbolize_args(struct gt_args *a, struct symbolize_opts *o)
 		case GO_MAX_OFFSET:
 			if (parse_offset(a->arg, &o->max_off)) {
 				a->status = gt_usage_err(a->cmd,
-					"--max-offset: '%s' is not a positive size",
-					a->arg);
+							 "--max-offset: '%s' is not a positive size",
+							 a->arg);
 				return -1;
 			}
 			break;
@@ -313,7 +311,7 @@ static int symbolize_args(struct gt_args *a, struct symbolize_opts *o)
 		return -1;
 	if (nsrc > 1) {
 		a->status = gt_usage_err(a->cmd,
-			"one of --kallsyms, --system-map and --vmlinux");
+					 "one of --kallsyms, --system-map and --vmlinux");
 		return -1;
 	}
 	return gt_args_operands(a, 1, 1, "one TRACE") ? -1 : 0;
@@ -372,7 +370,7 @@ int cmd_symbolize(int argc, char **argv)
 		ret = EXIT_ERR;
 		goto out;
 	}
-	ret = symbolize(path, r, &o);
+	ret = symbolize_trace(path, r, &o);
 out:
 	gt_close(r);
 	return ret;

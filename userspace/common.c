@@ -601,7 +601,8 @@ void groups_str(uint64_t groups, char *buf, size_t size)
 
 const char *tp_name(unsigned int tp)
 {
-#define TP_NAME_(N, n, id, sys, grp, args)	[GOTRACE_TP_##N] = #n,
+#define TP_NAME_(N, n, id, sys, grp, args)				\
+	[GOTRACE_TP_##N] = #n,
 	static const char * const names[GOTRACE_TP_COUNT] = {
 		GOTRACE_EVENTS(TP_NAME_, GOTRACE_ARG_IGNORE_)
 	};

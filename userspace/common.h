@@ -124,5 +124,7 @@ int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
 
 #endif /* GOTRACE_COMMON_H */

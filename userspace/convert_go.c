@@ -7,12 +7,13 @@
  * a new id), named by a one-frame creation stack whose function is the
  * last comm the task has in the trace (a first pass reads the names, so a
  * forked child that execs is named after what it ran); each run is a
- * GoStartLabel whose label is the comm at that time.  sched_switch stops the previous goroutine (GoPreempt when
- * preempted, GoSched when it yielded while runnable, GoBlockSync when in
- * D state, GoBlock otherwise, GoEnd after its exit) and starts the next
- * (GoStart); wakeups are GoUnblock, forks GoCreate, the pages allocated
- * and not freed (bytes) the HeapAlloc counter, and each trigger a flight
- * snapshot says fired a user log on its event's P (trigger_logs()).
+ * GoStartLabel whose label is the comm at that time.  sched_switch stops
+ * the previous goroutine (GoPreempt when preempted, GoSched when it
+ * yielded while runnable, GoBlockSync when in D state, GoBlock otherwise,
+ * GoEnd after its exit) and starts the next (GoStart); wakeups are
+ * GoUnblock, forks GoCreate, the pages allocated and not freed (bytes) the
+ * HeapAlloc counter, and each trigger a flight snapshot says fired a user
+ * log on its event's P (trigger_logs()).
  *
  * Go's parser checks every transition (a goroutine must be runnable to
  * start, a P runs one goroutine at a time...), so this converter keeps the

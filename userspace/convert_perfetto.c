@@ -404,7 +404,8 @@ static void counters_advance(struct pf *p, uint64_t ts)
 	while (ts >= p->ivl_start + iv) {
 		if (p->emit)
 			counters_emit(p, p->ivl_start, p->ivl_start + iv);
-		p->ivl_alloc = p->ivl_free = 0;
+		p->ivl_alloc = 0;
+		p->ivl_free = 0;
 		p->ivl_start += iv;
 		/* skip empty stretches in one step */
 		if (ts >= p->ivl_start + iv && p->rate_emitted &&

@@ -15,10 +15,6 @@ struct cmd {
 	const char *summary;
 };
 
-/* cmd_stats.c, cmd_symbolize.c */
-int cmd_stats(int argc, char **argv);
-int cmd_symbolize(int argc, char **argv);
-
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 

@@ -12,10 +12,10 @@
 
 const char *cgroup_label(const struct ga_cgroup *c, char *buf, size_t size)
 {
+	if (c->id && c->path && c->path[0])
+		return c->path;
 	if (!c->id)
 		snprintf(buf, size, "(no task cgroup)");
-	else if (c->path && c->path[0])
-		return c->path;
 	else
 		snprintf(buf, size, "(id %" PRIu64 ", path unknown)", c->id);
 	return buf;

@@ -427,8 +427,8 @@ unsigned int gt_event_pids(const struct gt_event *ev, uint64_t *pids,
  * stack_events is the HEADER's.  The readers unpack by themselves; these
  * are for tools that write traces.
  */
-#define GT_PACK_LEVEL	1	/* zstd level: 1 is fast enough to follow
-				 * the device under load */
+/* zstd level: 1 is fast enough to follow the device under load */
+#define GT_PACK_LEVEL	1
 
 struct gt_pack_ctx;
 struct gt_unpack_ctx;

@@ -228,8 +228,7 @@ static const size_t rec_min_len[] = {
 /* A record type this reader knows (its fixed part has a size). */
 static int rec_known(uint32_t type)
 {
-	return type < sizeof(rec_min_len) / sizeof(rec_min_len[0]) &&
-	       rec_min_len[type];
+	return type < ARRAY_SIZE(rec_min_len) && rec_min_len[type];
 }
 
 size_t gt_record_min_len(uint32_t type)

@@ -11,6 +11,9 @@
 
 #include "gotrace_reader.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 #ifndef __printf
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #endif
@@ -189,7 +192,6 @@ void gt_set_error(struct gt_reader *r, const char *fmt, ...);
 
 __printf(2, 3)
 void gt_cursor_error(struct gt_cursor *c, const char *fmt, ...);
-
 
 /* index.c */
 int gt_read_at(struct gt_reader *r, uint64_t off, void *buf, size_t len);

@@ -37,7 +37,7 @@ static struct gt_event_desc descs[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_##N] = {						\
 		.name = #n, .system = #sys,				\
 		.group = GOTRACE_GROUP_##grp, .tp = GOTRACE_TP_##N,	\
-		.nfields = sizeof(fields_##n) / sizeof(fields_##n[0]),	\
+		.nfields = ARRAY_SIZE(fields_##n),			\
 		.fields = fields_##n,					\
 	},
 	GOTRACE_EVENTS(DESC_, GOTRACE_ARG_IGNORE_)

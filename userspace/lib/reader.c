@@ -264,7 +264,6 @@ const char *gt_comm(const struct gt_reader *r, uint32_t pid)
 	return gt_comm_get(&r->comms, pid);
 }
 
-
 static int loss_cmp(const void *a, const void *b)
 {
 	const struct gt_loss *x = a, *y = b;

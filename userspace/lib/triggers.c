@@ -206,7 +206,7 @@ static const struct {
 #undef KIND_
 };
 
-#define NR_KINDS	(sizeof(kinds) / sizeof(kinds[0]))
+#define NR_KINDS	ARRAY_SIZE(kinds)
 
 const char *gt_trigger_kind_name(uint32_t kind)
 {
@@ -246,7 +246,7 @@ char *gt_duration_str(uint64_t ns, char *buf, size_t size)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(u); i++) {
 		if (ns && !(ns % u[i].div)) {
 			snprintf(buf, size, "%llu%s",
 				 (unsigned long long)(ns / u[i].div),

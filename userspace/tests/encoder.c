@@ -123,7 +123,8 @@ void enc_batch_begin(struct enc *e, uint32_t cpu, uint32_t seq,
 
 /* Numeric arguments, from the uapi schema (not from the library). */
 #define ENC_NARG_(name, kind)	+ (GOTRACE_ARG_##kind != GOTRACE_ARG_STRING)
-#define ENC_NARGS_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
+#define ENC_NARGS_(N, n, id, sys, grp, args)				\
+	[GOTRACE_EV_##N] = 0 args,
 static const unsigned int nargs_of[GOTRACE_EV_COUNT] = {
 	[GOTRACE_EV_COMM] = 1,
 	[GOTRACE_EV_TASK_CGROUP] = 2,

@@ -308,7 +308,7 @@ static void mput(int fd, const void *p, size_t n)
 }
 
 /* A snapshot: HEADER, WINDOW, TRIGGERS, a batch of the fired events. */
-static int snapshot(struct gotrace_snapshot *sn)
+static int fake_snapshot(struct gotrace_snapshot *sn)
 {
 	struct gotrace_header h;
 	struct {
@@ -527,7 +527,7 @@ int ioctl(int fd, unsigned long req, ...)
 			errno = started ? EINVAL : ENODATA;
 			return -1;
 		}
-		return snapshot(arg);
+		return fake_snapshot(arg);
 	case GOTRACE_IOC_STOP:
 		if (!started) {
 			errno = EINVAL;
@@ -540,9 +540,12 @@ int ioctl(int fd, unsigned long req, ...)
 		return 0;
 	case GOTRACE_IOC_STATUS:
 		st = arg;
-		st->state = started ? (__atomic_load_n(&stop_req, __ATOMIC_ACQUIRE) ? GOTRACE_STATE_STOPPED :
-				       GOTRACE_STATE_TRACING) :
-			    GOTRACE_STATE_IDLE;
+		if (!started)
+			st->state = GOTRACE_STATE_IDLE;
+		else if (__atomic_load_n(&stop_req, __ATOMIC_ACQUIRE))
+			st->state = GOTRACE_STATE_STOPPED;
+		else
+			st->state = GOTRACE_STATE_TRACING;
 		st->nr_cpus = FAKE_CPUS;
 		st->trace_id = 1;
 		st->groups = GOTRACE_GROUP_ALL;

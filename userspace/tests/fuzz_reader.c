@@ -19,10 +19,9 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include "../common.h"		/* cmd_dump() */
 #include "gotrace_reader.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
+#include "fuzz_reader.h"
 
 #ifndef FUZZ_DUMP
 
@@ -117,8 +116,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else /* FUZZ_DUMP */
 
-int cmd_dump(int argc, char **argv);
-
 static int mfd = -1;
 static char path[64];
 
@@ -126,7 +123,6 @@ static char path[64];
  * cmd_dump() gives stdout a buffer it never frees (it runs once per
  * process in the tool): in this loop, keep stdout as it is and free it.
  */
-int __wrap_setvbuf(FILE *f, char *buf, int mode, size_t size);
 int __wrap_setvbuf(FILE *f, char *buf, int mode, size_t size)
 {
 	(void)f;

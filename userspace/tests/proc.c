@@ -13,7 +13,7 @@
 
 int run_bash(const char *cmd)
 {
-	char *argv[] = { "bash", "-c", (char *)cmd, NULL };
+	char *const argv[] = { "bash", "-c", (char *)cmd, NULL };
 	pid_t pid;
 	int st;
 

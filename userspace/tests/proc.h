@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "tap.h"	/* __printf() */
+
 /*
  * Run argv (argv[0] a path) with stdout and stderr to the files out and
  * err, and the NULL-terminated "NAME=value" strings of env (or NULL) added
@@ -22,7 +24,8 @@ int run_bash(const char *cmd);
  * Run a bash command line, its output (stdout and stderr) as TAP comments
  * ("# ..."); its exit status, or -1.
  */
-int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2)
+int sh(const char *fmt, ...);
 
 /* The whole of a file, NUL-terminated (malloc'ed), NULL if unreadable. */
 char *slurp(const char *path);

@@ -5,11 +5,7 @@
  * caller around a call, whose return address LINES must show as two
  * frames.  The test finds the line numbers by the markers.
  */
-void _stext(void);
-int for_each_kernel_tracepoint(void);
-int leaf(int x);
-int caller(int x);
-void _start(void);
+#include "symbolize_elf.h"
 
 void _stext(void)
 {

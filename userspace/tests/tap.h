@@ -6,15 +6,23 @@
 #ifndef GOTRACE_TESTS_TAP_H
 #define GOTRACE_TESTS_TAP_H
 
+/* As the tool's common.h and the library's internal.h define them. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
 extern int nr_tests;
 extern int nr_failed;
 
-__attribute__((format(printf, 2, 3)))
+__printf(2, 3)
 void ok(int cond, const char *fmt, ...);
-__attribute__((format(printf, 1, 2)))
+__printf(1, 2)
 void diag(const char *fmt, ...);
 /* A test that could not run here: "ok N - # SKIP reason". */
-__attribute__((format(printf, 1, 2)))
+__printf(1, 2)
 void skip(const char *fmt, ...);
 /* The plan "1..N" after the tests, a summary if any failed: main's status. */
 int tap_done(void);

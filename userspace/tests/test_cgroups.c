@@ -192,7 +192,7 @@ static void test_bad_records(void)
 		   gt_error(r));
 		gt_close(r);
 	} else {
-		ok(strstr(gt_error(NULL), "CGROUP") != NULL,
+		ok(!!strstr(gt_error(NULL), "CGROUP"),
 		   "a path longer than its record: refused (%s)",
 		   gt_error(NULL));
 	}
@@ -217,7 +217,7 @@ static void test_bad_records(void)
 		   "a NUL inside a path: an error (%s)", gt_error(r));
 		gt_close(r);
 	} else {
-		ok(strstr(gt_error(NULL), "NUL") != NULL,
+		ok(!!strstr(gt_error(NULL), "NUL"),
 		   "a NUL inside a path: refused (%s)", gt_error(NULL));
 	}
 	enc_free(&e);
@@ -350,8 +350,8 @@ static void test_tool(void)
 		return;
 
 	{
-		char *argv[] = { (char *)tool, "stats", "--by", "cgroup", trace,
-				 NULL };
+		char *const argv[] = { (char *)tool, "stats", "--by", "cgroup", trace,
+				       NULL };
 
 		rc = run_cmd(argv, out, err, NULL);
 		s = slurp(out);
@@ -363,24 +363,27 @@ static void test_tool(void)
 		   strstr(s, "           0 (no task cgroup) "),
 		   "stats --by cgroup: outstanding pages by cgroup, and the cgroup table (rc %d)",
 		   rc);
-		ok(s && strstr(s, "(no task cgroup)") != NULL,
+		ok(s && strstr(s, "(no task cgroup)"),
 		   "stats --by cgroup: the row of tasks with no cgroup");
 		free(s);
 	}
 	{
-		char *argv[] = { (char *)tool, "stats", "--json", trace, NULL };
+		char *const argv[] = { (char *)tool, "stats", "--json", trace, NULL };
 
 		rc = run_cmd(argv, out, err, NULL);
 		s = slurp(out);
 		ok(rc == 0 && s &&
-		   strstr(s, "\"cgroups\":[{\"id\":4294967362,\"path\":\"/web\",\"path_cut\":false,\"allocs\":3,\"alloc_pages\":6,\"freed_pages\":1,\"outstanding\":2,\"outstanding_pages\":5}"),
+		   strstr(s, "\"cgroups\":[{\"id\":4294967362,\"path\":\"/web\","
+			  "\"path_cut\":false,\"allocs\":3,\"alloc_pages\":6,"
+			  "\"freed_pages\":1,\"outstanding\":2,"
+			  "\"outstanding_pages\":5}"),
 		   "stats --json: cgroups, /web first with its numbers (rc %d)",
 		   rc);
 		free(s);
 	}
 	{
-		char *argv[] = { (char *)tool, "stats", "--by", "comm", trace,
-				 NULL };
+		char *const argv[] = { (char *)tool, "stats", "--by", "comm", trace,
+				       NULL };
 
 		rc = run_cmd(argv, out, err, NULL);
 		s = slurp(err);
@@ -389,19 +392,21 @@ static void test_tool(void)
 		free(s);
 	}
 	{
-		char *argv[] = { (char *)tool, "dump", trace, NULL };
+		char *const argv[] = { (char *)tool, "dump", trace, NULL };
 
 		rc = run_cmd(argv, out, err, NULL);
 		s = slurp(out);
 		ok(rc == 0 && s &&
-		   strstr(s, " task_cgroup comm=web pid=100 cgroup_id=4294967362 cgroup_path=/web") &&
-		   strstr(s, " cgroup_attach_task dst_id=4294967363 dst_path=/db dst_level=1 comm=<...> pid=101 threadgroup=1"),
+		   strstr(s, " task_cgroup comm=web pid=100 cgroup_id=4294967362"
+			  " cgroup_path=/web") &&
+		   strstr(s, " cgroup_attach_task dst_id=4294967363 dst_path=/db"
+			  " dst_level=1 comm=<...> pid=101 threadgroup=1"),
 		   "dump: the cgroup events with their paths (rc %d)", rc);
 		free(s);
 	}
 	{
-		char *argv[] = { (char *)tool, "report", "-o", out, trace,
-				 NULL };
+		char *const argv[] = { (char *)tool, "report", "-o", out, trace,
+				       NULL };
 
 		char *log = out_path("report.log");
 
@@ -443,7 +448,7 @@ static void test_wide_ids(void)
 {
 	char *trace = out_path("wide.trace"), *out = out_path("wide.out");
 	char *err = out_path("wide.err"), *s;
-	char *argv[] = { (char *)tool, "stats", "--by", "cgroup", trace, NULL };
+	char *const argv[] = { (char *)tool, "stats", "--by", "cgroup", trace, NULL };
 	/* Each table: the line above its header, the header's path word. */
 	static const char *const tables[][3] = {
 		{ "  by cgroup:", " path ", "outstanding" },
@@ -458,7 +463,7 @@ static void test_wide_ids(void)
 	rc = run_cmd(argv, out, err, NULL);
 	s = slurp(out);
 	p = s ? s : "";
-	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
 		int head = -1, row;
 
 		if (col_of(&p, tables[t][0], tables[t][0]) >= 0)

@@ -153,7 +153,7 @@ static int run(const char *args, char **out, char **err)
 static int run_sh(const char *cmd, char **out, char **err)
 {
 	char buf[8192], o[4096], r[4096];
-	char *argv[] = { "/bin/sh", "-c", buf, NULL };
+	char *const argv[] = { "/bin/sh", "-c", buf, NULL };
 	const char *p;
 	size_t n = 0;
 	int st;
@@ -328,7 +328,7 @@ static void test_dump_filters(void)
 		const char *opts;
 		int lines;
 		const char *every;	/* on every line */
-	} cases[] = {
+	} tests[] = {
 		{ "", 7, " cpu=" },
 		{ "--cpu 1", 4, " cpu=1 " },
 		{ "-C 0-0", 3, " cpu=0 " },
@@ -346,16 +346,16 @@ static void test_dump_filters(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		char cmd[256], *out, *err;
 		int st;
 
-		snprintf(cmd, sizeof(cmd), "dump %s @T", cases[i].opts);
+		snprintf(cmd, sizeof(cmd), "dump %s @T", tests[i].opts);
 		st = run(cmd, &out, &err);
-		ok(st == 0 && nr_lines(out) == cases[i].lines &&
-		   all_lines_have(out, cases[i].every),
-		   "dump %s: exit %d, %d lines (want %d)%s", cases[i].opts,
-		   st, nr_lines(out), cases[i].lines,
+		ok(st == 0 && nr_lines(out) == tests[i].lines &&
+		   all_lines_have(out, tests[i].every),
+		   "dump %s: exit %d, %d lines (want %d)%s", tests[i].opts,
+		   st, nr_lines(out), tests[i].lines,
 		   st == 0 ? "" : line1(err));
 		free(out);
 		free(err);
@@ -375,7 +375,7 @@ static void test_filters_everywhere(void)
 	};
 	size_t c, f;
 
-	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+	for (c = 0; c < ARRAY_SIZE(cmds); c++) {
 		char cmd[256], *all, *err;
 		size_t all_len;
 		int st;
@@ -385,14 +385,13 @@ static void test_filters_everywhere(void)
 		all_len = out_len;
 		ok(st == 0 && all && *all, "%s: exit %d", cmds[c], st);
 		free(err);
-		for (f = 0; f < sizeof(filters) / sizeof(filters[0]); f++) {
+		for (f = 0; f < ARRAY_SIZE(filters); f++) {
 			char *out;
 
 			snprintf(cmd, sizeof(cmd), "%s %s @T", cmds[c],
 				 filters[f]);
 			st = run(cmd, &out, &err);
-			ok(st == 0 && out_len && !same(out, out_len, all,
-							all_len),
+			ok(st == 0 && out_len && !same(out, out_len, all, all_len),
 			   "%s %s: exit %d, output filtered %s", cmds[c],
 			   filters[f], st, st ? line1(err) : "");
 			free(out);
@@ -421,7 +420,7 @@ static void test_record_file(void)
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return;
 	}
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
 		char cmd[8192], *got, *err, *sgot, *serr;
 		unsigned long long ev = 0, sev = 0;
 		const char *p;
@@ -466,7 +465,7 @@ static void test_stdin(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		char cmd[8192], *want, *got, *err, *file;
 		size_t want_len;
 		int st, st2;
@@ -574,7 +573,7 @@ static void test_bad_input(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *out, *err;
 		int st = run(cases[i].args, &out, &err);
 

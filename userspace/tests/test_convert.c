@@ -108,7 +108,7 @@ static void enc_symbols_rec(struct enc *e)
 		{ 0xffffffff81002000ULL, 0x8, "handle_mm_fault", "" },
 		{ 0xffffffff81002008ULL, 0x40, "ext4_da_write_begin", "ext4" },
 	};
-#define NR_SYMS (sizeof(syms) / sizeof(syms[0]))
+#define NR_SYMS ARRAY_SIZE(syms)
 	static const uint8_t pad[8];
 	struct gotrace_symbols hdr = { { GOTRACE_REC_SYMBOLS, 0 }, 0, 0 };
 	uint32_t len = sizeof(hdr);
@@ -214,7 +214,7 @@ static void reset(void)
  * subset perfetto_trace.proto and compared with dump event by event
  * (check_perfetto_proto.py).
  */
-static void check_perfetto_proto(const char *name, int lost_cpus)
+static void verify_perfetto_proto(const char *name, int lost_cpus)
 {
 	int rc;
 
@@ -340,8 +340,8 @@ static int tasks_in_dump(const char *name)
 	return n;
 }
 
-static void check_perfetto(const char *name, const char *extra_opts,
-			   const char *checker_args)
+static void verify_perfetto(const char *name, const char *extra_opts,
+			    const char *checker_args)
 {
 	int rc;
 
@@ -645,7 +645,7 @@ int main(int argc, char **argv)
 		rc = sh("%s dump %s/conv-pingpong.trace >%s/conv-pingpong.dump", tool,
 			outdir, outdir);
 		ok(rc == 0, "conv-pingpong: dump");
-		check_perfetto("conv-pingpong", "", a);
+		verify_perfetto("conv-pingpong", "", a);
 	}
 	rc = sh("grep -q '\"stack\":\\[' %s/conv-pingpong.json && grep -q 'direct reclaim' %s/conv-pingpong.json && grep -q '\"compaction\"' %s/conv-pingpong.json && grep -q '\"ph\":\"f\"' %s/conv-pingpong.json && grep -q 'outstanding pages by order' %s/conv-pingpong.json",
 		outdir, outdir, outdir, outdir, outdir);
@@ -657,7 +657,7 @@ int main(int argc, char **argv)
 	batch_lost = 7;
 	ok(!write_trace("conv-lossy", 0, 0, NULL, NULL), "write conv-lossy");
 	batch_lost = 0;
-	check_perfetto("conv-lossy", "", "");
+	verify_perfetto("conv-lossy", "", "");
 	rc = sh("grep -Fq 'lost events\",\"args\":{\"total\":7}' %s/conv-lossy.json",
 		outdir);
 	ok(rc == 0, "conv-lossy: 7 lost events on the lost events counter");
@@ -678,7 +678,7 @@ int main(int argc, char **argv)
 		EV(0, GOTRACE_EV_SCHED_SWITCH, 0xffffffffULL, 120, 1, 500, 120);
 		ok(!write_trace("conv-dup-tasks", 0, 3, dup_pids, dup_comms),
 		   "write conv-dup-tasks");
-		check_perfetto("conv-dup-tasks", "", "");
+		verify_perfetto("conv-dup-tasks", "", "");
 		check_go("conv-dup-tasks", -1);
 		test_report("conv-dup-tasks");
 	}
@@ -687,7 +687,7 @@ int main(int argc, char **argv)
 	scenario_high_pfns();
 	ok(!write_trace("conv-high-pfns", 0, 0, NULL, NULL),
 	   "write conv-high-pfns");
-	check_perfetto("conv-high-pfns", "", "");
+	verify_perfetto("conv-high-pfns", "", "");
 	rc = sh("%s stats --json %s/conv-high-pfns.trace >%s/conv-high-pfns.stats.json && python3 -c '"
 		"import json, sys\n"
 		"s = json.load(open(sys.argv[1]))\n"
@@ -708,8 +708,8 @@ int main(int argc, char **argv)
 
 	scenario_random(30000, 0);
 	ok(!write_trace("conv-random", 0, 0, NULL, NULL), "write conv-random (30000 events)");
-	check_perfetto("conv-random", "", "");
-	check_perfetto("conv-random", "--from 0.01 --to 0.04 --interval 1 --allocs --sample 3", "");
+	verify_perfetto("conv-random", "", "");
+	verify_perfetto("conv-random", "--from 0.01 --to 0.04 --interval 1 --allocs --sample 3", "");
 	check_go("conv-random", tasks_in_dump("conv-random"));
 	test_report("conv-random");
 
@@ -736,20 +736,20 @@ int main(int argc, char **argv)
 
 	scenario_random(30000, 1);
 	ok(!write_trace("conv-garbage", 0, 0, NULL, NULL), "write conv-garbage (30000 events, 3%% nonsense switches)");
-	check_perfetto("conv-garbage", "", "");
+	verify_perfetto("conv-garbage", "", "");
 	check_go("conv-garbage", -1);
 
 	/* a trace cut in the middle still converts to valid output */
 	rc = sh("f=%s/conv-random.trace; head -c $(( $(stat -c %%s $f) * 6 / 10 )) $f >%s/conv-cut.trace",
 		outdir, outdir);
 	ok(rc == 0, "conv-cut: the random trace cut at 60%%");
-	check_perfetto("conv-cut", "", "");
+	verify_perfetto("conv-cut", "", "");
 	check_go("conv-cut", -1);
 
 	/* no events at all (cut after the first records) */
 	rc = sh("head -c 900 %s/conv-random.trace >%s/conv-empty.trace", outdir, outdir);
 	ok(rc == 0, "conv-empty: the random trace cut before its first batch");
-	check_perfetto("conv-empty", "", "");
+	verify_perfetto("conv-empty", "", "");
 	check_go("conv-empty", -1);
 	test_report("conv-empty");
 
@@ -766,10 +766,10 @@ int main(int argc, char **argv)
 		batch_lost = 0;
 		with_symbols = 0;
 		test_pprof("conv-pprof");
-		check_perfetto_proto("conv-pprof", 1);
+		verify_perfetto_proto("conv-pprof", 1);
 	}
-	check_perfetto_proto("conv-pingpong", 0);
-	check_perfetto_proto("conv-random", 0);
+	verify_perfetto_proto("conv-pingpong", 0);
+	verify_perfetto_proto("conv-random", 0);
 	/* a window: the analysis's window, so stats' numbers */
 	rc = sh("t=%s/conv-random; w='--from 0.01 --to 0.04'; "
 		"%s stats --json $w $t.trace >$t.win.json && "
@@ -790,8 +790,8 @@ int main(int argc, char **argv)
 		"test ! -e bad.pb.gz && test ! -e bad.pftrace && test $(wc -l <bad.err) -eq 2 && cat bad.err",
 		outdir, tool, outdir, tool, outdir);
 	ok(rc == 0, "not a trace: pprof and perfetto-proto exit 1 with one line each, no output file");
-	check_perfetto_proto("conv-random-lossy", 1);
-	check_perfetto_proto("conv-garbage", 0);
+	verify_perfetto_proto("conv-random-lossy", 1);
+	verify_perfetto_proto("conv-garbage", 0);
 	rc = sh("%s convert --format=pprof -o %s/conv-cut.pb.gz %s/conv-cut.trace && "
 		"%s convert --format=perfetto-proto -o %s/conv-cut.pftrace %s/conv-cut.trace",
 		tool, outdir, outdir, tool, outdir, outdir);

@@ -96,7 +96,7 @@ static void test_v2_fixture(void)
 		if (n > 0)
 			sym = gt_symbol(r, frames[0], NULL, NULL);
 	}
-	ok(sym != NULL, "its stacks are symbolised from its SYMBOLS record (%s)",
+	ok(!!sym, "its stacks are symbolised from its SYMBOLS record (%s)",
 	   sym ? sym : "none");
 	gt_close(r);
 

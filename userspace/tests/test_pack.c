@@ -640,7 +640,7 @@ static void test_cli(void)
 		return;
 	}
 	{
-		char *argv[] = { (char *)tool, "pack", "-o", pk, in, NULL };
+		char *const argv[] = { (char *)tool, "pack", "-o", pk, in, NULL };
 
 		st = run_cmd(argv, out, err, NULL);
 		eo = slurp(err);
@@ -650,8 +650,8 @@ static void test_cli(void)
 		free(eo);
 	}
 	{
-		char *argv[] = { (char *)tool, "pack", "-u", "-q", "-o", un, pk,
-				 NULL };
+		char *const argv[] = { (char *)tool, "pack", "-u", "-q", "-o", un, pk,
+				       NULL };
 
 		st = run_cmd(argv, out, err, NULL);
 		ok(st == 0 && same_file(un, e.buf, e.len),
@@ -659,8 +659,8 @@ static void test_cli(void)
 		   st);
 	}
 	{
-		char *argv[] = { (char *)tool, "dump", pk, NULL };
-		char *argv2[] = { (char *)tool, "dump", in, NULL };
+		char *const argv[] = { (char *)tool, "dump", pk, NULL };
+		char *const argv2[] = { (char *)tool, "dump", in, NULL };
 		char *o2;
 
 		run_cmd(argv, out, err, NULL);
@@ -674,8 +674,8 @@ static void test_cli(void)
 		free(o2);
 	}
 	{
-		char *argv[] = { (char *)tool, "pack", "-q", "-o", in, in,
-				 NULL };
+		char *const argv[] = { (char *)tool, "pack", "-q", "-o", in, in,
+				       NULL };
 
 		st = run_cmd(argv, out, err, NULL);
 		eo = slurp(err);
@@ -686,10 +686,10 @@ static void test_cli(void)
 		free(eo);
 	}
 	{
-		char *argv[] = { (char *)tool, "pack", "-o", pk,
-				 "/nonexistent/x.trace", NULL };
-		char *argv2[] = { (char *)tool, "pack", "-l", "40", "-o", pk,
-				  in, NULL };
+		char *const argv[] = { (char *)tool, "pack", "-o", pk,
+				       "/nonexistent/x.trace", NULL };
+		char *const argv2[] = { (char *)tool, "pack", "-l", "40", "-o", pk,
+					in, NULL };
 
 		st = run_cmd(argv, out, err, NULL);
 		eo = slurp(err);

@@ -483,8 +483,8 @@ static void build_switches(struct enc *e, uint32_t version)
 	enc_batch_begin(e, 0, 1, 200, 0);
 	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 200, A(0, 120, 0, 4000, 120),
 		  NULL);
-	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 210, A(4000, 120, 0x101, 0,
-							  120), NULL);
+	enc_event(e, GOTRACE_EV_SCHED_SWITCH, 0, 210,
+		  A(4000, 120, 0x101, 0, 120), NULL);
 	enc_batch_end(e, 0);
 	enc_end(e, 300, 6, 0, 0);
 }
@@ -756,7 +756,7 @@ static void test_lens(void)
 		};
 		unsigned int j;
 
-		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
 			uint8_t *buf = dup_exact(e.buf, e.len);
 
 			if (e.bounds[i] + 8 > e.len) {
@@ -1259,8 +1259,8 @@ static void test_record(void)
 
 	snprintf(trace, sizeof(trace), "%s", path_in_out("rec.trace"));
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-e",
-				 "sched", "--", "sleep", "0.2", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-e",
+				       "sched", "--", "sleep", "0.2", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		n = count_events(trace, &complete);
@@ -1273,8 +1273,8 @@ static void test_record(void)
 	}
 	{
 		/* -o -: the trace alone on stdout, COMMAND's output on stderr */
-		char *argv[] = { (char *)tool, "record", "-o", "-", "--",
-				 "echo", "command-output", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", "-", "--",
+				       "echo", "command-output", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		n = count_events(path_in_out("fake.out"), &complete);
@@ -1286,8 +1286,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
-				 "0.1", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				       "0.1", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		n = count_events(trace, &complete);
@@ -1297,8 +1297,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
-				 "0.1", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				       "0.1", NULL };
 
 		st = run_fake(argv, "FAKEDEV_LOST=7", NULL, &o, &e);
 		ok(st == 2 && e && strstr(e, "(7 lost)") &&
@@ -1308,8 +1308,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
-				 "0.1", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				       "0.1", NULL };
 
 		st = run_fake(argv, "FAKEDEV_NOEND=1", NULL, &o, &e);
 		n = count_events(trace, &complete);
@@ -1321,8 +1321,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
-				 "0.1", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				       "0.1", NULL };
 
 		/* the batches' losses count when no END says the total */
 		st = run_fake(argv, "FAKEDEV_NOEND=1", "FAKEDEV_LOST=7", &o, &e);
@@ -1334,8 +1334,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
-				 "/nonexistent/command", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "--",
+				       "/nonexistent/command", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		n = count_events(trace, &complete);
@@ -1346,8 +1346,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
-				 "sh", "-c", "exit 3", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "--",
+				       "sh", "-c", "exit 3", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		ok(st == 0 && e && strstr(e, "exited with status 3"),
@@ -1356,8 +1356,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", "/dev/full",
-				 "-d", "0.2", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", "/dev/full",
+				       "-d", "0.2", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		ok(st == 1 && e && strstr(e, "No space left"),
@@ -1366,9 +1366,9 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "--",
-				 "sh", "-c", "sleep 0.1; kill -INT $PPID; sleep 5",
-				 NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "--",
+				       "sh", "-c", "sleep 0.1; kill -INT $PPID; sleep 5",
+				       NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		n = count_events(trace, &complete);
@@ -1378,8 +1378,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-c",
-				 "--", "true", NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-c",
+				       "--", "true", NULL };
 		struct gt_reader *r;
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
@@ -1397,10 +1397,10 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "record", "-o", trace, "-d",
-				 "0.05", "--stacks", NULL };
-		char *dargv[] = { (char *)tool, "dump", "--stacks", trace,
-				  NULL };
+		char *const argv[] = { (char *)tool, "record", "-o", trace, "-d",
+				       "0.05", "--stacks", NULL };
+		char *const dargv[] = { (char *)tool, "dump", "--stacks", trace,
+					NULL };
 		char ks[4200], kenv[4300];
 		static const char kallsyms[] =
 			"0000000000000000 A fixed_percpu_data\n"
@@ -1437,14 +1437,15 @@ static void test_record(void)
 			gt_close(r);
 		}
 		st = run_fake(dargv, NULL, NULL, &o, &e);
-		ok(st == 0 && o && strstr(o, " stack_id=1\n => do_thing+0x10\n => static_fn+0x20\n") &&
+		ok(st == 0 && o &&
+		   strstr(o, " stack_id=1\n => do_thing+0x10\n => static_fn+0x20\n") &&
 		   strstr(o, " stack_id=2\n => mod_fn+0x8 [mymod]\n"),
 		   "dump --stacks prints symbolised frames");
 		free(o);
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "start", NULL };
+		char *const argv[] = { (char *)tool, "start", NULL };
 
 		st = run_fake(argv, "FAKEDEV_BUSY=1", NULL, &o, &e);
 		ok(st == 1 && e && strstr(e, "--discard"),
@@ -1453,8 +1454,8 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "start", "--discard", "-b",
-				 "64K", "--flush-ms", "100", NULL };
+		char *const argv[] = { (char *)tool, "start", "--discard", "-b",
+				       "64K", "--flush-ms", "100", NULL };
 
 		int i, bad = 0, last = 0;
 
@@ -1480,7 +1481,7 @@ static void test_record(void)
 		   bad, last);
 	}
 	{
-		char *argv[] = { (char *)tool, "status", NULL };
+		char *const argv[] = { (char *)tool, "status", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		ok(st == 0 && o && strstr(o, "state:        idle") &&
@@ -1491,7 +1492,7 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "status", "--json", NULL };
+		char *const argv[] = { (char *)tool, "status", "--json", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		ok(st == 0 && o && strstr(o, "\"state\": \"idle\"") &&
@@ -1501,7 +1502,7 @@ static void test_record(void)
 		free(e);
 	}
 	{
-		char *argv[] = { (char *)tool, "stop", NULL };
+		char *const argv[] = { (char *)tool, "stop", NULL };
 
 		st = run_fake(argv, NULL, NULL, &o, &e);
 		ok(st == 1 && e && strstr(e, "no trace is running"),

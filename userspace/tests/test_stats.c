@@ -241,7 +241,7 @@ static void test_api(void)
 	ga_opts_init(&o);
 	o.bucket_ns = 10000;
 	a = analyse(&r, &e, &o);
-	ok(a != NULL, "analysis of the synthetic trace");
+	ok(!!a, "analysis of the synthetic trace");
 	if (!a) {
 		enc_free(&e);
 		return;
@@ -519,8 +519,8 @@ static void test_tool_json(void)
 		"\"buckets\":[[6,10,4,7]]",
 		"\"mm_page_alloc\":7,",
 	};
-	const char *args[] = { "stats", "--json", trace, NULL };
-	const char *targs[] = { "stats", "--top", "3", trace, NULL };
+	const char *const args[] = { "stats", "--json", trace, NULL };
+	const char *const targs[] = { "stats", "--top", "3", trace, NULL };
 	struct enc e;
 	char *s;
 	size_t i;
@@ -530,7 +530,7 @@ static void test_tool_json(void)
 	write_file(trace, e.buf, e.len);
 	rc = run(args, out, err, NULL);
 	s = slurp(out);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		if (!strstr(s, want[i])) {
 			printf("# missing in --json: %s\n", want[i]);
 			miss++;
@@ -578,12 +578,12 @@ static void test_lost_one(const struct enc *e, size_t len, const char *what,
 	char *out = path_in_out("lost.out");
 	char *err = path_in_out("lost-err.out");
 	char *html = path_in_out("lost.html");
-	const char *sargs[] = { "stats", "--json", trace, NULL };
-	const char *rargs[] = { "report", "-o", html, trace, NULL };
-	const char *dargs[] = { "dump", trace, NULL };
+	const char *const sargs[] = { "stats", "--json", trace, NULL };
+	const char *const rargs[] = { "report", "-o", html, trace, NULL };
+	const char *const dargs[] = { "dump", trace, NULL };
 	char *json = path_in_out("lost.json");
-	const char *pargs[] = { "convert", "--format=perfetto", "-o", json,
-				trace, NULL };
+	const char *const pargs[] = { "convert", "--format=perfetto", "-o", json,
+				      trace, NULL };
 	const struct gt_summary *sum;
 	const struct ga_result *res;
 	char want_s[64], *s;
@@ -641,7 +641,7 @@ static void test_lost_one(const struct enc *e, size_t len, const char *what,
 	s = slurp(err);
 	snprintf(want_s, sizeof(want_s), ": %llu events were lost",
 		 (unsigned long long)want);
-	ok(strstr(s, want_s) != NULL, "lost (%s): dump warns '%s' (rc %d)",
+	ok(!!strstr(s, want_s), "lost (%s): dump warns '%s' (rc %d)",
 	   what, want_s + 2, rc);
 	free(s);
 	rc = run(pargs, out, err, NULL);
@@ -654,7 +654,7 @@ static void test_lost_one(const struct enc *e, size_t len, const char *what,
 	s = slurp(json);
 	snprintf(want_s, sizeof(want_s), "\"name\":\"lost events\",\"args\":{\"total\":%llu}",
 		 (unsigned long long)want);
-	ok(strstr(s, want_s) != NULL, "lost (%s): the Perfetto export's counter ends at %llu",
+	ok(!!strstr(s, want_s), "lost (%s): the Perfetto export's counter ends at %llu",
 	   what, (unsigned long long)want);
 	free(s);
 out:
@@ -706,7 +706,7 @@ static void test_symbolize(void)
 	char *ks0 = path_in_out("sym0-kallsyms.out");
 	char *out = path_in_out("sym.out");
 	char *err = path_in_out("sym-err.out");
-	const char *args[] = { "symbolize", trace, NULL };
+	const char *const args[] = { "symbolize", trace, NULL };
 	static const char kall[] =
 		"ffffffff81000000 T _stext\n"
 		"ffffffff81001000 T handle_mm_fault\n"
@@ -789,8 +789,8 @@ static void test_zones(void)
 	char *trace = path_in_out("zones.trace");
 	char *out = path_in_out("zones.out");
 	char *err = path_in_out("zones-err.out");
-	const char *args[] = { "stats", "--json", trace, NULL };
-	const char *text_args[] = { "stats", trace, NULL };
+	const char *const args[] = { "stats", "--json", trace, NULL };
+	const char *const text_args[] = { "stats", trace, NULL };
 	struct gotrace_zones zh = {
 		.rec = { GOTRACE_REC_ZONES, sizeof(zh) + 2 * 48 },
 		.nr = 2,
@@ -849,8 +849,8 @@ static void test_zones(void)
 	write_file(trace, e.buf, e.len);
 	rc = run(args, out, err, NULL);
 	s = slurp(out);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		ok(rc == 0 && strstr(s, want[i]) != NULL,
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		ok(rc == 0 && strstr(s, want[i]),
 		   "zones: stats --json has %.60s...", want[i]);
 	free(s);
 	rc = run(text_args, out, err, NULL);
@@ -933,7 +933,7 @@ static void test_top(void)
 	char *trace = path_in_out("groups.trace");
 	char *out = path_in_out("groups.out");
 	char *err = path_in_out("groups-err.out");
-	const char *args[] = { "stats", "--top", "2", trace, NULL };
+	const char *const args[] = { "stats", "--top", "2", trace, NULL };
 	struct enc e;
 	char *s, *sec;
 	int rc;
@@ -961,6 +961,15 @@ static void test_top(void)
 	free(err);
 }
 
+/* stats --by BY TRACE, stdout and stderr to files; exit status. */
+static int run_by(const char *by, const char *trace, const char *out,
+		  const char *err)
+{
+	const char *const args[] = { "stats", "--by", by, trace, NULL };
+
+	return run(args, out, err, NULL);
+}
+
 /*
  * --by and --older on the groups trace (build_groups_trace()): through
  * the API, stats --json and the text table; every key of ga_keys[] is
@@ -971,12 +980,11 @@ static void test_groups(void)
 	char *trace = path_in_out("groups.trace");
 	char *out = path_in_out("groups.out");
 	char *err = path_in_out("groups-err.out");
-	const char *jargs[] = { "stats", "--json", "--by", "tgid", "--older",
-				"500us", trace, NULL };
-	const char *targs[] = { "stats", "--by", "stack", "--older", "0.0005",
-				trace, NULL };
-	const char *hargs[] = { "stats", "--help", NULL };
-	const char *bargs[] = { "stats", "--by", NULL, trace, NULL };
+	const char *const jargs[] = { "stats", "--json", "--by", "tgid", "--older",
+				      "500us", trace, NULL };
+	const char *const targs[] = { "stats", "--by", "stack", "--older", "0.0005",
+				      trace, NULL };
+	const char *const hargs[] = { "stats", "--help", NULL };
 	const struct ga_result *res;
 	struct gt_reader *r;
 	struct ga_opts o;
@@ -1016,8 +1024,11 @@ static void test_groups(void)
 	s = slurp(out);
 	ok(rc == 0 && json_valid(s) &&
 	   strstr(s, "\"by\":\"tgid\",\"older_ns\":500000,\"leak_allocs\":2,\"leak_pages\":3,") &&
-	   strstr(s, "{\"tgid\":10,\"tgid_comm\":\"t10\",\"allocs\":2,\"pages\":3,\"bytes\":12288,\"oldest_ns\":1000100,\"age_ns\":999900,\"allocated\":2,\"allocated_pages\":3}") &&
-	   strstr(s, "{\"tgid\":12,\"tgid_comm\":\"t12\",\"allocs\":0,\"pages\":0,\"bytes\":0,\"allocated\":3,\"allocated_pages\":13}"),
+	   strstr(s, "{\"tgid\":10,\"tgid_comm\":\"t10\",\"allocs\":2,\"pages\":3,"
+		  "\"bytes\":12288,\"oldest_ns\":1000100,\"age_ns\":999900,"
+		  "\"allocated\":2,\"allocated_pages\":3}") &&
+	   strstr(s, "{\"tgid\":12,\"tgid_comm\":\"t12\",\"allocs\":0,\"pages\":0,"
+		  "\"bytes\":0,\"allocated\":3,\"allocated_pages\":13}"),
 	   "stats --json --by tgid --older 500us: the groups (rc %d)", rc);
 	free(s);
 	rc = run(targs, out, err, NULL);
@@ -1026,7 +1037,8 @@ static void test_groups(void)
 	free(s);
 	s = sec;
 	ok(rc == 0 && strstr(s, "by stack:") &&
-	   strstr(s, "leak candidates, allocated at least 500.0us before the end: 2 allocations, 3 pages") &&
+	   strstr(s, "leak candidates, allocated at least 500.0us before the end: "
+		  "2 allocations, 3 pages") &&
 	   strstr(s, "\n         1        2        3   12.0 KiB    999.9us          3\n") &&
 	   !strstr(s, "0xffffffff81002010"),
 	   "stats --by stack --older 0.0005: one old stack, its frames (rc %d)",
@@ -1037,16 +1049,15 @@ static void test_groups(void)
 	for (k = 0; k < GA_KEY_NR; k++) {
 		char word[32];
 
-		bargs[2] = ga_keys[k].name;
 		snprintf(word, sizeof(word), "%s", ga_keys[k].name);
-		ok(strstr(s, word) && run(bargs, out, err, NULL) == 0 &&
+		ok(strstr(s, word) &&
+		   run_by(ga_keys[k].name, trace, out, err) == 0 &&
 		   !ga_by_parse(ga_keys[k].name, &by, &bad) &&
 		   by == 1U << k,
 		   "--by %s: in stats --help, accepted", ga_keys[k].name);
 	}
 	free(s);
-	bargs[2] = "pid,cpu";
-	rc = run(bargs, out, err, NULL);
+	rc = run_by("pid,cpu", trace, out, err);
 	s = slurp(err);
 	ok(rc == 2 && strstr(s, "'cpu' is not one of stack,pid,tgid"),
 	   "--by pid,cpu: a usage error naming the keys (rc %d)", rc);
@@ -1088,16 +1099,16 @@ static void test_dump_fields(void)
 {
 	static const uint32_t pids[] = { 1, 2, 3, 4, 5, 6 };
 	static const char *const comms[] = {
-		"a b", "x=y", "q\"t", "\x01" "ctl\x7f", "back\\s", "\xc3\xa9t\xc3\xa9",
+		"a b", "x=y", "q\"t", "\001ctl\x7f", "back\\s", "\xc3\xa9t\xc3\xa9",
 	};
 	char *trace = path_in_out("dumpf.trace");
 	char *out = path_in_out("dumpf.out");
 	char *err = path_in_out("dumpf-err.out");
-	const char *args[] = { "dump", trace, NULL };
-	const char *rargs[] = { "dump", "--relative", "--gfp-hex", trace,
-				NULL };
-	const char *gargs[] = { "dump", "--gfp-hex", "--gfp-names", trace,
-				NULL };
+	const char *const args[] = { "dump", trace, NULL };
+	const char *const rargs[] = { "dump", "--relative", "--gfp-hex", trace,
+				      NULL };
+	const char *const gargs[] = { "dump", "--gfp-hex", "--gfp-names", trace,
+				      NULL };
 	unsigned int i, fields = 0, bad = 0, names = 0;
 	char *s, *line, *save = NULL;
 	struct enc e;
@@ -1196,12 +1207,14 @@ static void test_report_data(void)
 	char *out = path_in_out("groups.out");
 	char *err = path_in_out("groups-err.out");
 	char *ztrace = path_in_out("zones.trace");
-	const char *rargs[] = { "report", "--top", "2", "-o", html, trace,
-				NULL };
-	const char *oargs[] = { "report", "--by", "tgid", "--older", "500us",
-				"-o", html, trace, NULL };
-	const char *zargs[] = { "report", "-o", html, ztrace, NULL };
-	const char *sargs[] = { "stats", "--json", ztrace, NULL };
+	const char *const rargs[] = { "report", "--top", "2", "-o", html, trace,
+				      NULL };
+	const char *const r0args[] = { "report", "--top", "0", "-o", html, trace,
+				       NULL };
+	const char *const oargs[] = { "report", "--by", "tgid", "--older", "500us",
+				      "-o", html, trace, NULL };
+	const char *const zargs[] = { "report", "-o", html, ztrace, NULL };
+	const char *const sargs[] = { "stats", "--json", ztrace, NULL };
 	char *s, *z, *ze;
 	struct enc e;
 	int rc;
@@ -1211,16 +1224,20 @@ static void test_report_data(void)
 	enc_free(&e);
 	rc = run(rargs, out, err, NULL);
 	s = slurp(html);
-	ok(rc == 0 && strstr(s, "\"nr_groups\":4,\"rows\":[{\"keys\":[[3,\"\"],[13,\"t13\"]],\"allocs\":1,\"pages\":8,\"age_ns\":50000,\"allocated_pages\":8,\"frames\":[\"0xffffffff81003010\"]},{\"keys\":[[2,\"\"],[12,\"t12\"]],") &&
+	ok(rc == 0 &&
+	   strstr(s, "\"nr_groups\":4,\"rows\":[{\"keys\":[[3,\"\"],[13,\"t13\"]],"
+		  "\"allocs\":1,\"pages\":8,\"age_ns\":50000,\"allocated_pages\":8,"
+		  "\"frames\":[\"0xffffffff81003010\"]},"
+		  "{\"keys\":[[2,\"\"],[12,\"t12\"]],") &&
 	   !strstr(s, "[[1,\"\"],[11,\"t11\"]]") &&
-	   strstr(s, "\"stalled_tasks\":4,\"tasks\":[{\"pid\":11,\"comm\":\"t11\",\"count\":1,\"total\":4000,") &&
+	   strstr(s, "\"stalled_tasks\":4,\"tasks\":[{\"pid\":11,\"comm\":\"t11\","
+		  "\"count\":1,\"total\":4000,") &&
 	   strstr(s, "\"total\":3000,") && !strstr(s, "\"total\":2000,") &&
 	   strstr(s, "id=\"t-groups\"") && strstr(s, "id=\"t-reclaim\""),
 	   "report --top 2: 2 outstanding groups and 2 stalled tasks (rc %d)",
 	   rc);
 	free(s);
-	rargs[2] = "0";
-	rc = run(rargs, out, err, NULL);
+	rc = run(r0args, out, err, NULL);
 	s = slurp(html);
 	ok(rc == 0 && strstr(s, "[[1,\"\"],[11,\"t11\"]]") &&
 	   strstr(s, "\"total\":1000,"),
@@ -1228,7 +1245,10 @@ static void test_report_data(void)
 	free(s);
 	rc = run(oargs, out, err, NULL);
 	s = slurp(html);
-	ok(rc == 0 && strstr(s, "\"older_ns\":500000,\"leak_allocs\":2,\"leak_pages\":3,\"nr_groups\":1,\"rows\":[{\"keys\":[[10,\"t10\"]],\"allocs\":2,\"pages\":3,"),
+	ok(rc == 0 &&
+	   strstr(s, "\"older_ns\":500000,\"leak_allocs\":2,\"leak_pages\":3,"
+		  "\"nr_groups\":1,\"rows\":[{\"keys\":[[10,\"t10\"]],"
+		  "\"allocs\":2,\"pages\":3,"),
 	   "report --by tgid --older 500us: the old pages of tgid 10 (rc %d)",
 	   rc);
 	free(s);
@@ -1268,8 +1288,11 @@ static void test_report_status(void)
 		"a missing file", "not a trace", "a malformed batch",
 		"a truncated trace", "a good trace",
 	};
-	const char *sargs[] = { "stats", trace, NULL };
-	const char *rargs[] = { "report", "-o", html, trace, NULL };
+	const char *const sargs[] = { "stats", trace, NULL };
+	const char *const rargs[] = { "report", "-o", html, trace, NULL };
+	const char *const bad_rargs[] = { "report", "-o",
+					  "/proc/self/no-such-dir/rs.html",
+					  trace, NULL };
 	struct enc e;
 	unsigned int i;
 	int rs, rr;
@@ -1302,15 +1325,14 @@ static void test_report_status(void)
 		rr = run(rargs, out, err, NULL);
 		s = slurp(html);
 		ok(rs == rr && (rr ? !strcmp(s, keep) :
-				strstr(s, "</html>") != NULL),
+				!!strstr(s, "</html>")),
 		   "report on %s: exit %d as stats (%d), %s", what[i], rr, rs,
 		   rr ? "the old output file kept" : "the output replaced");
 		free(s);
 	}
 	rs = run(sargs, out, err, NULL);
 	ok(rs == 0, "good trace for the unwritable output");
-	rargs[2] = "/proc/self/no-such-dir/rs.html";
-	rr = run(rargs, out, err, NULL);
+	rr = run(bad_rargs, out, err, NULL);
 	s = slurp(err);
 	ok(rr == 1 && strstr(s, "rs.html"),
 	   "report to an unwritable place: exit 1, names the file (rc %d)", rr);
@@ -1508,9 +1530,9 @@ static void test_random(void)
 	char *trace = path_in_out("random.trace");
 	char *out = path_in_out("random.out");
 	char *err = path_in_out("random-err.out");
-	const char *args[] = { "stats", "--json", "--bucket-ms", "1", trace,
-			       NULL };
-	const char *targs[] = { "stats", "--top", "0", trace, NULL };
+	const char *const args[] = { "stats", "--json", "--bucket-ms", "1", trace,
+				     NULL };
+	const char *const targs[] = { "stats", "--top", "0", trace, NULL };
 	const struct ga_result *res;
 	uint64_t seed = 99, allocs = 0;
 	struct gt_reader *r;
@@ -1562,7 +1584,7 @@ static void test_random(void)
 	write_file(trace, e.buf, e.len);
 
 	a = analyse(&r, &e, NULL);
-	ok(a != NULL, "random events: analysed");
+	ok(!!a, "random events: analysed");
 	if (a) {
 		res = ga_result(a);
 		ok(res->events == 30000 && res->allocs + res->alloc_fails ==

@@ -62,8 +62,8 @@ static int run(const char *a1, const char *a2, const char *a3,
 	       const char *a4, const char *a5)
 {
 	char *out = path_in_out("sym.out"), *err = path_in_out("sym.err");
-	char *argv[] = { (char *)tool, (char *)a1, (char *)a2, (char *)a3,
-			 (char *)a4, (char *)a5, NULL };
+	char *const argv[] = { (char *)tool, (char *)a1, (char *)a2, (char *)a3,
+			       (char *)a4, (char *)a5, NULL };
 	int rc = run_cmd(argv, out, err, NULL);
 
 	free(out);
@@ -406,7 +406,7 @@ static void test_vmlinux(void)
 	ok(!strncmp(b1, "caller+0x", 9), "vmlinux: the frame is in caller (%s)",
 	   b1);
 	{
-		char *argv[] = { (char *)tool, "dump", "--stacks", trace, NULL };
+		char *const argv[] = { (char *)tool, "dump", "--stacks", trace, NULL };
 		char *err = path_in_out("vml.err");
 
 		rc = run_cmd(argv, out, err, NULL);

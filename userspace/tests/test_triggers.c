@@ -269,7 +269,7 @@ static void test_malformed(void)
 		enum trig_break how;
 		const char *name;
 		const char *msg;
-	} cases[] = {
+	} tests[] = {
 		{ TB_COUNT, "count", "do not fit in" },
 		{ TB_INDEX, "index", "names trigger 4 of 4" },
 		{ TB_SECOND, "second", "a second one" },
@@ -284,42 +284,42 @@ static void test_malformed(void)
 	struct enc e;
 	int ret;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		build(&e, cases[i].how);
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		build(&e, tests[i].how);
 		if (gt_open_mem(e.buf, e.len, &r)) {
-			ok(0, "%s: opens: %s", cases[i].name, gt_error(NULL));
+			ok(0, "%s: opens: %s", tests[i].name, gt_error(NULL));
 			enc_free(&e);
 			continue;
 		}
 		err = gt_triggers_error(r);
 		ret = count(r, &events, &marked, &marks);
-		if (cases[i].how == TB_SECOND) {
+		if (tests[i].how == TB_SECOND) {
 			/* the first record stands */
-			ok(err && strstr(err, cases[i].msg) && ret == 0 &&
+			ok(err && strstr(err, tests[i].msg) && ret == 0 &&
 			   events == 7 && marked == 3,
 			   "%s TRIGGERS: first kept, one line (%s), %zu events",
-			   cases[i].name, err ? err : "none", events);
+			   tests[i].name, err ? err : "none", events);
 		} else {
-			ok(err && strstr(err, cases[i].msg) &&
+			ok(err && strstr(err, tests[i].msg) &&
 			   strstr(err, "TRIGGERS record at byte") &&
 			   !strchr(err, '\n') && ret == 0 && events == 7 &&
 			   !marked && !gt_triggers(r, &nt) &&
 			   gt_summary(r)->complete,
 			   "%s TRIGGERS: one line (%s), all 7 events (%zu, ret %d), nothing marked",
-			   cases[i].name, err ? err : "none", events, ret);
+			   tests[i].name, err ? err : "none", events, ret);
 		}
 		gt_close(r);
-		path = write_trace(&e, cases[i].name);
+		path = write_trace(&e, tests[i].name);
 		enc_free(&e);
 		if (!path) {
-			ok(0, "write %s", cases[i].name);
+			ok(0, "write %s", tests[i].name);
 			continue;
 		}
 		snprintf(cmd, sizeof(cmd),
 			 "'%s' dump '%s' >'%s.out' 2>'%s.err'; test $? = 0 && test $(grep -c . '%s.err') = 1 && grep -q 'TRIGGERS record at byte' '%s.err' && test $(grep -c mm_page_free '%s.out') = 1",
 			 tool, path, path, path, path, path, path);
 		ok(system(cmd) == 0,
-		   "dump of the %s record: one warning, every event", cases[i].name);
+		   "dump of the %s record: one warning, every event", tests[i].name);
 	}
 }
 
@@ -376,7 +376,8 @@ static void test_perfetto_proto(const char *path)
 		"30000000 cpu 1 triggers | trigger reclaim:10ms TYPE_INSTANT trigger cpu=1 pid=50 event=mm_vmscan_direct_reclaim_end measured=12.3ms\n"
 		"30000000 cpu 1 triggers | trigger reclaim:1ms TYPE_INSTANT trigger cpu=1 pid=50 event=mm_vmscan_direct_reclaim_end measured=12.3ms\n"
 		"35000000 cpu 1 triggers | trigger alloc-fail:2 TYPE_INSTANT trigger cpu=1 pid=50 event=mm_page_alloc measured=order 3\n"
-		"40000000 cpu 0 triggers | trigger oom TYPE_INSTANT trigger cpu=0 pid=50 event=mark_victim\n";
+		"40000000 cpu 0 triggers | trigger oom TYPE_INSTANT trigger cpu=0 pid=50 "
+		"event=mark_victim\n";
 	char py[600], txt[600], *got;
 	int rc;
 
@@ -426,14 +427,17 @@ static void test_tools(void)
 	rc = run_cmd(argv, out, err, NULL);
 	text = slurp(out);
 	ok(rc == 0 && text &&
-	   strstr(text, "cpu=1 mm_vmscan_direct_reclaim_end nr_reclaimed=32 pid=50 comm=hog <- trigger reclaim:1ms reclaim:10ms (12.3ms)\n") &&
+	   strstr(text, "cpu=1 mm_vmscan_direct_reclaim_end nr_reclaimed=32 pid=50 comm=hog "
+		  "<- trigger reclaim:1ms reclaim:10ms (12.3ms)\n") &&
 	   strstr(text, "mark_victim comm=hog pid=50 ") &&
 	   strstr(text, " <- trigger oom\n") &&
 	   strstr(text, " <- trigger alloc-fail:2 (order 3)\n"),
 	   "dump marks the 3 triggering events (rc %d)", rc);
 	ok(text && strstr(text, "nr_reclaimed=1 pid=60 comm=other\n"),
 	   "the other CPU's reclaim end at the same ts is not marked");
-	ok(text && strstr(text, "# triggers: reclaim:10ms oom alloc-fail:2 reclaim:1ms; 10 fired, 4 in the window\n"),
+	ok(text &&
+	   strstr(text, "# triggers: reclaim:10ms oom alloc-fail:2 reclaim:1ms; "
+		  "10 fired, 4 in the window\n"),
 	   "dump lists the triggers");
 	free(text);
 
@@ -458,7 +462,7 @@ static void test_tools(void)
 }
 
 /* Run a bash script with $T (the tool), $D (a fresh directory), $F. */
-static __attribute__((format(printf, 2, 3)))
+static __printf(2, 3)
 int flight_sh(const char *name, const char *fmt, ...);
 
 static int flight_sh(const char *name, const char *fmt, ...)
@@ -485,7 +489,9 @@ static void test_flight_opts(void)
 	} cases[] = {
 		{ "-t oom", 2, "-o DIR is required" },
 		{ "-o .", 2, "give at least one --trigger SPEC" },
-		{ "-o . -t bogus", 2, "unknown trigger 'bogus' (known: oom, alloc-fail[:ORDER], reclaim:T, compaction:T, wakeup:T)" },
+		{ "-o . -t bogus", 2,
+		  "unknown trigger 'bogus' (known: oom, alloc-fail[:ORDER], "
+		  "reclaim:T, compaction:T, wakeup:T)" },
 		{ "-o . -t oom:3", 2, "oom takes no value" },
 		{ "-o . -t reclaim", 2, "reclaim needs a duration, e.g. reclaim:10ms" },
 		{ "-o . -t compaction:10xs", 2, "bad compaction duration '10xs'" },
@@ -497,11 +503,13 @@ static void test_flight_opts(void)
 		{ "-o . -t oom --max 0", 2, "--max 0 out of range" },
 		{ "-o ./missing -t oom", 1, "./missing: No such file or directory" },
 		{ "-o ./file -t oom", 1, "./file: not a directory" },
-		{ "-o . -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom", 2, "at most 16 triggers" },
+		{ "-o . -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom "
+		  "-t oom -t oom -t oom -t oom -t oom -t oom -t oom -t oom", 2,
+		  "at most 16 triggers" },
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		/* no device: each is refused before opening it */
 		ok(flight_sh("opts", "touch file; \"$T\" flight %s >out 2>err; rc=$?; test $rc = %d && test $(wc -l <err) = 1 && grep -qF -- \"%s\" err && ! test -s out && test $(ls | wc -l) = 3 || { cat err; echo rc $rc; exit 1; }",
 			     cases[i].args, cases[i].rc, cases[i].msg) == 0,
@@ -538,13 +546,17 @@ static void test_flight_run(void)
 		ok(0, "the oom file opens: %s", gt_error(NULL));
 	}
 	ok(flight_sh("term", "FAKEDEV_STOPPED=$D/stopped timeout 20 \"$T\" flight -o . -t oom >out 2>err & pid=$!; running; kill -TERM $pid; wait $pid || exit 1; "
-		     "test -e stopped && ! test -s out && test $(ls -A | grep -c trace) = 0 && grep -q '0 files saved' err") == 0,
+		     "test -e stopped && ! test -s out && test $(ls -A | grep -c trace) = 0 && "
+		     "grep -q '0 files saved' err") == 0,
 	   "flight: SIGTERM stops the trace, exit 0, no file");
 	ok(flight_sh("int", "FAKEDEV_FIRE=20:0 FAKEDEV_STOPPED=$D/stopped timeout 20 \"$T\" flight -o . -t oom --after 2s >out 2>err & pid=$!; running; sleep 0.5; kill -INT $pid; wait $pid || exit 1; "
-		     "test -e stopped && test $(wc -l <out) = 1 && test $(ls -A | grep -c '[.]trace$') = 1 && test $(ls -A | grep -c tmp) = 0") == 0,
+		     "test -e stopped && test $(wc -l <out) = 1 && "
+		     "test $(ls -A | grep -c '[.]trace$') = 1 && "
+		     "test $(ls -A | grep -c tmp) = 0") == 0,
 	   "flight: SIGINT during --after: the file is saved first, then the trace stops, exit 0");
 	ok(flight_sh("cooldown", "FAKEDEV_FIRE=20:0,300:0 timeout 20 \"$T\" flight -o . -t oom --after 10ms --cooldown 5s >out 2>err & pid=$!; running; sleep 0.8; kill -TERM $pid; wait $pid || exit 1; "
-		     "test $(wc -l <out) = 1 && test $(ls -A | grep -c '[.]trace$') = 1 && grep -q '1 fired triggers within the cooldown: no new file' err") == 0,
+		     "test $(wc -l <out) = 1 && test $(ls -A | grep -c '[.]trace$') = 1 && "
+		     "grep -q '1 fired triggers within the cooldown: no new file' err") == 0,
 	   "flight --cooldown 5s: a second fire 280 ms later saves no file");
 	ok(flight_sh("nocooldown", "FAKEDEV_FIRE=20:0,300:0 timeout 20 \"$T\" flight -o . -t oom --after 10ms --max 2 >out 2>err || exit 1; "
 		     "test $(wc -l <out) = 2 && test $(ls -A | grep -c '[.]trace$') = 2") == 0,
@@ -552,7 +564,10 @@ static void test_flight_run(void)
 	ok(flight_sh("missed", "FAKEDEV_MISSED=5 FAKEDEV_FIRE=20:0 timeout 20 \"$T\" flight -q -o . -t oom --max 1 >out 2>err || exit 1; "
 		     "test $(wc -l <out) = 1 && grep -q '5 fired triggers were missed' err") == 0,
 	   "flight: missed fired triggers are reported");
-	ok(flight_sh("busy", "FAKEDEV_BUSY=1 timeout 20 \"$T\" flight -o . -t oom >out 2>err; test $? = 1 && test $(wc -l <err) = 1 && grep -q 'cannot start: a trace is running' err && test $(ls -A | wc -l) = 2") == 0,
+	ok(flight_sh("busy", "FAKEDEV_BUSY=1 timeout 20 \"$T\" flight -o . -t oom >out 2>err; "
+		     "test $? = 1 && test $(wc -l <err) = 1 && "
+		     "grep -q 'cannot start: a trace is running' err && "
+		     "test $(ls -A | wc -l) = 2") == 0,
 	   "flight on a busy device: exit 1, one line, no file");
 }
 
