@@ -67,18 +67,24 @@ static void small_workload(void)
 
 /* Parses a complete stream with both parsers; 0 or fails the test. */
 #define CHECK_STREAM(buf, len, raw) do {				\
+	const void *__buf = (buf);					\
+	size_t __len = (len);						\
+	struct gtt_raw *__raw = (raw);					\
 	char __err[256];						\
-	ASSERT_EQ(0, gtt_raw_parse((buf), (len), (raw))) {		\
-		TH_LOG("raw stream: %s", (raw)->err);			\
+									\
+	ASSERT_EQ(0, gtt_raw_parse(__buf, __len, __raw)) {		\
+		TH_LOG("raw stream: %s", __raw->err);			\
 	}								\
-	ASSERT_LE(0, gtt_lib_check((buf), (len), __err, sizeof(__err))) { \
+	ASSERT_LE(0, gtt_lib_check(__buf, __len, __err, sizeof(__err))) { \
 		TH_LOG("libgotrace: %s", __err);			\
 	}								\
 } while (0)
 
 #define CHECK_TOTALS(raw) do {						\
-	ASSERT_EQ(0, gtt_raw_check_totals(raw)) {			\
-		TH_LOG("totals: %s", (raw)->err);			\
+	struct gtt_raw *__raw = (raw);					\
+									\
+	ASSERT_EQ(0, gtt_raw_check_totals(__raw)) {			\
+		TH_LOG("totals: %s", __raw->err);			\
 	}								\
 } while (0)
 
@@ -342,7 +348,7 @@ TEST_F_TIMEOUT(dev, read_sizes, GTT_TIMEOUT)
 	struct gtt_raw raw;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(chunks); i++) {
 		TH_LOG("read() size %zu%s", chunks[i],
 		       chunks[i] ? "" : " (random mix)");
 		memset(&b, 0, sizeof(b));
@@ -530,7 +536,7 @@ TEST_F_TIMEOUT(dev, start_bad_args, GTT_TIMEOUT)
 	uint32_t size;
 
 	ASSERT_EQ(0, gtt_status(self->fd, &st, NULL, 0));
-	for (i = 0; i < sizeof(bad_starts) / sizeof(bad_starts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_starts); i++) {
 		const struct bad_start *bs = &bad_starts[i];
 
 		EXPECT_EQ(-EINVAL, gtt_start(self->fd, bs->flags, bs->groups,
@@ -879,8 +885,10 @@ static int set_caps(uint64_t caps)
 	struct __user_cap_data_struct data[2];
 
 	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = (uint32_t)caps;
-	data[1].effective = data[1].permitted = (uint32_t)(caps >> 32);
+	data[0].effective = (uint32_t)caps;
+	data[0].permitted = (uint32_t)caps;
+	data[1].effective = (uint32_t)(caps >> 32);
+	data[1].permitted = (uint32_t)(caps >> 32);
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 

@@ -220,8 +220,10 @@ static int record(int fd, uint64_t groups, workload_fn fn, void *arg,
 }
 
 #define RECORD(groups, fn, arg) do {					\
-	ASSERT_EQ(0, record(self->fd, (groups), (fn), (arg), &self->rec)) { \
-		TH_LOG("%s", self->rec.err);				\
+	struct rec *__rec = &self->rec;					\
+									\
+	ASSERT_EQ(0, record(self->fd, (groups), (fn), (arg), __rec)) {	\
+		TH_LOG("%s", __rec->err);				\
 	}								\
 } while (0)
 
@@ -244,13 +246,14 @@ static void pingpong_fn(void *arg)
 
 /* Record a 200-round ping-pong pinned to the first allowed CPU into rec. */
 #define RECORD_PINGPONG(groups, pp) do {				\
+	struct pingpong *pp_ = (pp);					\
 	int cpus_[2];							\
 									\
-	(pp)->n = 200;							\
+	pp_->n = 200;							\
 	ASSERT_LE(1, gtt_online_cpus(cpus_, 2));			\
-	(pp)->cpu = cpus_[0];						\
-	RECORD((groups), pingpong_fn, (pp));				\
-	ASSERT_EQ(0, (pp)->ret);					\
+	pp_->cpu = cpus_[0];						\
+	RECORD((groups), pingpong_fn, pp_);				\
+	ASSERT_EQ(0, pp_->ret);						\
 } while (0)
 
 TEST_F_TIMEOUT(ev, pingpong_switches, GTT_TIMEOUT)
@@ -279,11 +282,11 @@ TEST_F_TIMEOUT(ev, pingpong_switches, GTT_TIMEOUT)
 				if (e->cpu != (uint32_t)pp.cpu)
 					wrong_cpu++;
 				/* ftrace's encoding: 0, one bit, or R+ */
-				if (state == 1)
+				if (state == 1) {
 					sleeps++;
-				else if (state != GOTRACE_STATE_PREEMPTED &&
-					 (state & (state - 1) ||
-					  state > GOTRACE_STATE_PREEMPTED)) {
+				} else if (state != GOTRACE_STATE_PREEMPTED &&
+					   (state & (state - 1) ||
+					    state > GOTRACE_STATE_PREEMPTED)) {
 					bad_state++;
 					TH_LOG("prev_state %#llx of %llu",
 					       (unsigned long long)state,

@@ -125,17 +125,38 @@ static uint32_t parse_state(const char *s)
 		return s[1] == '+' ? GOTRACE_STATE_PREEMPTED : 0;
 	for (; *s && *s != ' '; s++) {
 		switch (*s) {
-		case 'S': v |= 0x1; break;
-		case 'D': v |= 0x2; break;
-		case 'T': v |= 0x4; break;
-		case 't': v |= 0x8; break;
-		case 'X': v |= 0x10; break;
-		case 'Z': v |= 0x20; break;
-		case 'P': v |= 0x40; break;
-		case 'I': v |= 0x80; break;
-		case '+': v |= GOTRACE_STATE_PREEMPTED; break;
-		case '|': break;
-		default: v |= 0x80000000; break;	/* unknown: never equal */
+		case 'S':
+			v |= 0x1;
+			break;
+		case 'D':
+			v |= 0x2;
+			break;
+		case 'T':
+			v |= 0x4;
+			break;
+		case 't':
+			v |= 0x8;
+			break;
+		case 'X':
+			v |= 0x10;
+			break;
+		case 'Z':
+			v |= 0x20;
+			break;
+		case 'P':
+			v |= 0x40;
+			break;
+		case 'I':
+			v |= 0x80;
+			break;
+		case '+':
+			v |= GOTRACE_STATE_PREEMPTED;
+			break;
+		case '|':
+			break;
+		default:	/* unknown: never equal */
+			v |= 0x80000000;
+			break;
 		}
 	}
 	return v;
@@ -224,7 +245,7 @@ static int ftrace_cpu_clean(int cpu, char *why, size_t len)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f))
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
 			if (!strncmp(line, keys[i], strlen(keys[i])) &&
 			    strtoull(line + strlen(keys[i]), NULL, 10)) {
 				snprintf(why, len, "cpu%d %.200s", cpu, line);
@@ -514,7 +535,8 @@ TEST_F_TIMEOUT(exact, same_events_as_ftrace, GTT_TIMEOUT)
 			       GOTRACE_GROUP_SCHED | GOTRACE_GROUP_PAGE,
 			       8 << 20, 50));
 	ASSERT_EQ(0, gtt_bg_start(&bg, self->fd, 1 << 20));
-	rsw.t_on = rpa.t_on = gtt_now_ns();
+	rsw.t_on = gtt_now_ns();
+	rpa.t_on = rsw.t_on;
 	for (i = 0; i < 2; i++) {
 		wl[i] = fork();
 		ASSERT_LE(0, wl[i]);
@@ -525,7 +547,8 @@ TEST_F_TIMEOUT(exact, same_events_as_ftrace, GTT_TIMEOUT)
 	}
 	for (i = 0; i < 2; i++)
 		waitpid(wl[i], NULL, 0);
-	rsw.t_off = rpa.t_off = gtt_now_ns();
+	rsw.t_off = gtt_now_ns();
+	rpa.t_off = rsw.t_off;
 	ASSERT_EQ(0, gtt_stop(self->fd, 0));
 	ASSERT_EQ(0, gtt_bg_join(&bg));
 	ASSERT_EQ(0, tfs_write("tracing_on", "0"));

@@ -754,7 +754,7 @@ TEST_F_TIMEOUT(faults, enomem_real_allocation, GTT_TIMEOUT)
 
 static char self_exe[256];
 
-static const char *exe(void)
+static const char *self_path(void)
 {
 	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 
@@ -764,10 +764,10 @@ static const char *exe(void)
 
 TEST_F_TIMEOUT(faults, record_disk_full, GTT_TIMEOUT)
 {
-	char *argv[] = {
+	char *const argv[] = {
 		GOTRACE_BIN, "record", "--no-pack", "-o", FULL_DIR "/t.trace",
 		"-b", "64k",
-		"--flush-ms", "20", "--", (char *)exe(), "--workload", "6000",
+		"--flush-ms", "20", "--", (char *)self_path(), "--workload", "6000",
 		NULL,
 	};
 	struct gtt_buf b = { 0 }, msg = { 0 };
@@ -824,10 +824,10 @@ TEST_F_TIMEOUT(faults, record_disk_full, GTT_TIMEOUT)
 
 TEST_F_TIMEOUT(faults, record_sigkill, GTT_TIMEOUT)
 {
-	char *argv[] = {
+	char *const argv[] = {
 		GOTRACE_BIN, "record", "--no-pack", "-o", "/tmp/killed.trace",
 		"-b", "256k",
-		"--flush-ms", "20", "--", (char *)exe(), "--workload", "3000",
+		"--flush-ms", "20", "--", (char *)self_path(), "--workload", "3000",
 		NULL,
 	};
 	struct gtt_buf b = { 0 }, b2 = { 0 };

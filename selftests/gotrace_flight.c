@@ -246,7 +246,7 @@ TEST_F_TIMEOUT(fl, cut_file, GTF_TIMEOUT)
 	ASSERT_EQ(0, fstat(fd, &sb));
 	f.len = sb.st_size;
 	f.data = malloc(f.len);
-	ASSERT_TRUE(f.data != NULL);
+	ASSERT_NE(NULL, f.data);
 	ASSERT_EQ((ssize_t)f.len, read(fd, f.data, f.len));
 	close(fd);
 	nr = gen_ends(f.data, f.len, ends, 4096);
@@ -509,7 +509,7 @@ TEST_F_TIMEOUT(fl, ring, GTF_TIMEOUT)
 	EXPECT_TRUE(s1.snapshot);
 	EXPECT_EQ(0, s1.seq_gaps);
 	EXPECT_LT(0, s1.of_pid);
-	ASSERT_TRUE(s1.comm != NULL);
+	ASSERT_NE(NULL, s1.comm);
 	EXPECT_STREQ("gtf-mark1", s1.comm);
 	EXPECT_LT(0, s1.with_stack);
 	EXPECT_EQ(0, s1.unresolved);
@@ -526,7 +526,7 @@ TEST_F_TIMEOUT(fl, ring, GTF_TIMEOUT)
 	       (sn2.end_ns - sn2.start_ns) / 1e9);
 	EXPECT_LT(sn1.end_ns, sn2.start_ns);
 	EXPECT_LT(0, s2.of_pid);
-	ASSERT_TRUE(s2.comm != NULL);
+	ASSERT_NE(NULL, s2.comm);
 	EXPECT_STREQ("gtf-mark2", s2.comm);
 	EXPECT_EQ(0, s2.unresolved);
 	EXPECT_EQ(0, s2.seq_gaps);

@@ -141,7 +141,9 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 	ASSERT_LE(0, flight);
 	if (flight == 0) {
 		execl("/bin/sh", "sh", "-c",
-		      "exec " GOTRACE_BIN " flight -o " DIR " -t oom --max 1 --stacks -e page,sched >" DIR "/../gtc-out 2>" DIR "/../gtc-err",
+		      "exec " GOTRACE_BIN " flight -o " DIR
+		      " -t oom --max 1 --stacks -e page,sched >" DIR
+		      "/../gtc-out 2>" DIR "/../gtc-err",
 		      (char *)NULL);
 		_exit(127);
 	}
@@ -185,16 +187,16 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 
 	/* one file, named by its trigger; nothing else */
 	ls = popen("ls -A " DIR, "r");
-	ASSERT_TRUE(ls != NULL);
-	ASSERT_TRUE(fgets(file, sizeof(file), ls) != NULL);
-	EXPECT_TRUE(fgets(cmd, sizeof(cmd), ls) == NULL) TH_LOG("also %s", cmd);
+	ASSERT_NE(NULL, ls);
+	ASSERT_NE(NULL, fgets(file, sizeof(file), ls));
+	EXPECT_EQ(NULL, fgets(cmd, sizeof(cmd), ls)) TH_LOG("also %s", cmd);
 	pclose(ls);
 	file[strcspn(file, "\n")] = '\0';
 	EXPECT_TRUE(strlen(file) > 10 &&
 		    !strcmp(file + strlen(file) - 10, "-oom.trace"))
 		TH_LOG("%s", file);
 	out = slurp("/tmp/gtc-out");
-	ASSERT_TRUE(out != NULL);
+	ASSERT_NE(NULL, out);
 	TH_LOG("flight: %s", out);
 	snprintf(pid_s, sizeof(pid_s), "pid %d", h);
 	EXPECT_TRUE(strstr(out, file) && strstr(out, ": oom on cpu ") &&
@@ -205,7 +207,7 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 		 DIR, file);
 	ASSERT_EQ(0, run(cmd));
 	dump = slurp("/tmp/gtc-dump");
-	ASSERT_TRUE(dump != NULL);
+	ASSERT_NE(NULL, dump);
 	snprintf(pid_s, sizeof(pid_s), " pid=%d ", h);
 	EXPECT_EQ(1, count_lines(dump, " mark_victim ", pid_s,
 				 " <- trigger oom", 0));
@@ -224,7 +226,7 @@ TEST_F_TIMEOUT(fc, oom, GTC_TIMEOUT)
 		 DIR, file);
 	ASSERT_EQ(0, run(cmd));
 	stats = slurp("/tmp/gtc-stats");
-	ASSERT_TRUE(stats != NULL);
+	ASSERT_NE(NULL, stats);
 	snprintf(pid_s, sizeof(pid_s), "(%d)", h);
 	TH_LOG("%.600s", strstr(stats, "== Triggers ==") ?
 	       strstr(stats, "== Triggers ==") : stats);
@@ -246,7 +248,7 @@ TEST_F_TIMEOUT(fc, busy, GTC_TIMEOUT)
 	ASSERT_EQ(0, gtt_start(fd, 0, GOTRACE_GROUP_SCHED, 0, 0));
 	EXPECT_EQ(1, run(GOTRACE_BIN " flight -o " DIR " -t oom 2>/tmp/gtc-err"));
 	err = slurp("/tmp/gtc-err");
-	ASSERT_TRUE(err != NULL);
+	ASSERT_NE(NULL, err);
 	EXPECT_TRUE(strstr(err, "cannot start") && strchr(err, '\n') ==
 		    err + strlen(err) - 1) TH_LOG("%s", err);
 	free(err);
@@ -295,8 +297,8 @@ TEST_F_TIMEOUT(fc, stopped, GTC_TIMEOUT)
 		TH_LOG("flight: status %#x", rc);
 	free(err);
 	err = slurp("/tmp/gtc-err");
-	ASSERT_TRUE(err != NULL);
-	EXPECT_TRUE(strstr(err, "stopped or replaced by someone else") != NULL)
+	ASSERT_NE(NULL, err);
+	EXPECT_NE(NULL, strstr(err, "stopped or replaced by someone else"))
 		TH_LOG("%s", err);
 	free(err);
 	unlink("/tmp/gtc-err");

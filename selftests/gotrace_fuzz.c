@@ -127,12 +127,15 @@ static int run_cases(int fd, struct gtcase_out *out, int max, int *bad)
 
 	*bad = 0;
 #define CASE(name, expect, call, fmt, ...) do {				\
+	int __unexpected;						\
+									\
 	e = (call);							\
-	if (e != (expect))						\
+	__unexpected = e != (expect);					\
+	if (__unexpected)						\
 		(*bad)++;						\
 	if (n < max)							\
 		snprintf(out[n].line, sizeof(out[n].line), "%s=%d%s" fmt, \
-			 (name), e, e != (expect) ? " UNEXPECTED" : "",	\
+			 (name), e, __unexpected ? " UNEXPECTED" : "",	\
 			 ##__VA_ARGS__);				\
 	n++;								\
 } while (0)
@@ -405,12 +408,12 @@ TEST_F_TIMEOUT(fuzz, case_table, GTT_TIMEOUT)
 #ifdef GT32_PATH
 /* The -m32 build of this file, embedded. */
 asm(".pushsection .rodata\n"
-    ".global gt32_bin\n"
-    "gt32_bin:\n"
-    ".incbin \"" GT32_PATH "\"\n"
-    ".global gt32_bin_end\n"
-    "gt32_bin_end:\n"
-    ".popsection\n");
+	".global gt32_bin\n"
+	"gt32_bin:\n"
+	".incbin \"" GT32_PATH "\"\n"
+	".global gt32_bin_end\n"
+	"gt32_bin_end:\n"
+	".popsection\n");
 extern const char gt32_bin[], gt32_bin_end[];
 
 TEST_F_TIMEOUT(fuzz, compat32_same_results, GTT_TIMEOUT)
@@ -517,8 +520,7 @@ static uint64_t fuzz_value(struct fuzz_state *f)
 	case 1:
 		return rand_r(&f->seed) % 256;
 	default:
-		return interesting[rand_r(&f->seed) %
-				   (sizeof(interesting) / sizeof(interesting[0]))];
+		return interesting[rand_r(&f->seed) % ARRAY_SIZE(interesting)];
 	}
 }
 
@@ -570,7 +572,7 @@ static void fuzz_struct(struct fuzz_state *f, uint8_t *p, size_t room)
 		memcpy(p + 112, &v, 8);
 	}
 	*(uint32_t *)p = (uint32_t)interesting[rand_r(&f->seed) %
-					       (sizeof(interesting) / sizeof(interesting[0]))];
+					       ARRAY_SIZE(interesting)];
 	if (rand_r(&f->seed) % 2)
 		*(uint32_t *)p = rand_r(&f->seed) % 3 == 0 ? 64 :
 				 rand_r(&f->seed) % 2 ? 120 : 56;

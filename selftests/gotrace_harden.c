@@ -179,7 +179,8 @@ TEST_F_TIMEOUT(harden, exit_records_group_dead, GTT_TIMEOUT)
 	unsigned int maj = 0, min = 0;
 
 	ASSERT_EQ(0, uname(&u));
-	sscanf(u.release, "%u.%u", &maj, &min);
+	ret = sscanf(u.release, "%u.%u", &maj, &min);
+	ASSERT_EQ(2, ret);
 	if (maj > 6 || (maj == 6 && min >= 16)) {
 		want_thread = GOTRACE_GROUP_DEAD_FALSE;
 		want_main = GOTRACE_GROUP_DEAD_TRUE;
@@ -217,7 +218,7 @@ TEST_F_TIMEOUT(harden, exit_records_group_dead, GTT_TIMEOUT)
 			continue;
 		found++;
 		ASSERT_EQ(3, ev.nargs) TH_LOG("exit of %llu: no group_dead",
-					     (unsigned long long)ev.args[0]);
+					      (unsigned long long)ev.args[0]);
 		EXPECT_EQ(ev.args[0] == (uint64_t)tid ? want_thread : want_main,
 			  ev.args[2]) {
 			TH_LOG("%s %s: exit of %s: group_dead %llu", u.release,
@@ -951,11 +952,11 @@ struct child_rec {
 
 #define FORKER_MAX	4096
 
-static void forker(struct child_rec *rec, volatile int *stop)
+static void forker(struct child_rec *rec, int *stop)
 {
 	unsigned int n = 0;
 
-	while (!*stop && n < FORKER_MAX) {
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED) && n < FORKER_MAX) {
 		pid_t c = fork();
 
 		if (c == 0) {
@@ -989,7 +990,7 @@ TEST_F_TIMEOUT(harden, filter_follows_children_forked_during_start,
 	size_t len = FORKER_MAX * sizeof(struct child_rec) + 64;
 	unsigned int round, i, checked = 0, missing = 0;
 	struct child_rec *rec;
-	volatile int *stop;
+	int *stop;
 	void *shm;
 	pid_t p;
 
@@ -1013,7 +1014,7 @@ TEST_F_TIMEOUT(harden, filter_follows_children_forked_during_start,
 		gtt_msleep(300);
 		stop_ns = gtt_now_ns();
 		ASSERT_EQ(0, gtt_stop(self->fd, 0));
-		*stop = 1;
+		__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 		waitpid(p, NULL, 0);
 		ASSERT_EQ(0, gtt_read_all(self->fd, &b, 1 << 20));
 		CHECK_STREAM(&b, true);

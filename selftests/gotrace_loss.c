@@ -79,14 +79,17 @@ static long count_allocs(const struct gtt_buf *b, pid_t pid)
 }
 
 #define CHECK_STREAM(buf, raw) do {					\
+	const struct gtt_buf *__buf = (buf);				\
+	struct gtt_raw *__raw = (raw);					\
 	char __err[256];						\
-	ASSERT_EQ(0, gtt_raw_parse((buf)->data, (buf)->len, (raw))) {	\
-		TH_LOG("raw stream: %s", (raw)->err);			\
+									\
+	ASSERT_EQ(0, gtt_raw_parse(__buf->data, __buf->len, __raw)) {	\
+		TH_LOG("raw stream: %s", __raw->err);			\
 	}								\
-	ASSERT_EQ(0, gtt_raw_check_totals(raw)) {			\
-		TH_LOG("totals: %s", (raw)->err);			\
+	ASSERT_EQ(0, gtt_raw_check_totals(__raw)) {			\
+		TH_LOG("totals: %s", __raw->err);			\
 	}								\
-	ASSERT_LE(0, gtt_lib_check((buf)->data, (buf)->len, __err,	\
+	ASSERT_LE(0, gtt_lib_check(__buf->data, __buf->len, __err,	\
 				   sizeof(__err))) {			\
 		TH_LOG("libgotrace: %s", __err);			\
 	}								\

@@ -616,7 +616,7 @@ static long meminfo_kb(const char *key)
 	return v;
 }
 
-static void drop_caches(void)
+static void drop_slab_caches(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 
@@ -787,7 +787,7 @@ TEST_F_TIMEOUT(pg, reclaim_pressure, GTP_TIMEOUT)
 	TH_LOG("%lu negative dentries: SReclaimable %ld -> %ld KiB, MemFree %ld KiB",
 	       n, sr0, sr1, freekb);
 	if (sr1 - sr0 < 64 * 1024) {
-		drop_caches();
+		drop_slab_caches();
 		SKIP(return, "no reclaimable memory to pressure (SReclaimable grew %ld KiB)",
 		     sr1 - sr0);
 	}
@@ -813,7 +813,7 @@ TEST_F_TIMEOUT(pg, reclaim_pressure, GTP_TIMEOUT)
 	}
 	stall1 = allocstalls();
 	GTT_TRACE_STOP();
-	drop_caches();
+	drop_slab_caches();
 	EXPECT_EQ(0, gt_header(self->rd)->missing & need)
 		TH_LOG("tracefs has the direct reclaim tracepoints, the trace says missing");
 	/*

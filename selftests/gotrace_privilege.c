@@ -49,8 +49,10 @@ static int caps_set(uint64_t caps)
 	struct __user_cap_data_struct d[2];
 
 	memset(d, 0, sizeof(d));
-	d[0].effective = d[0].permitted = (uint32_t)caps;
-	d[1].effective = d[1].permitted = (uint32_t)(caps >> 32);
+	d[0].effective = (uint32_t)caps;
+	d[0].permitted = (uint32_t)caps;
+	d[1].effective = (uint32_t)(caps >> 32);
+	d[1].permitted = (uint32_t)(caps >> 32);
 	return syscall(SYS_capset, &hdr, d) ? -errno : 0;
 }
 
@@ -160,7 +162,7 @@ static int try_everything(bool nobody, uint64_t caps)
 	if (pid == 0) {
 		if (drop_to(nobody, NULL, 0, caps))
 			_exit(100);
-		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(modes); i++) {
 			fd = open(GOTRACE_DEVICE, modes[i]);
 			if (fd >= 0 || (errno != EPERM && errno != EACCES))
 				_exit(1 + i);

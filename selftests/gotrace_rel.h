@@ -147,10 +147,12 @@ static inline int rel_check_stream(const void *buf, size_t len, bool totals,
 
 /* In a kselftest_harness test: the stream b passes rel_check_stream(). */
 #define CHECK_STREAM(b, totals) do {					\
+	const struct gtt_buf *__b = (b);				\
 	char __e[256];							\
-	ASSERT_EQ(0, rel_check_stream((b)->data, (b)->len, (totals),	\
+									\
+	ASSERT_EQ(0, rel_check_stream(__b->data, __b->len, (totals),	\
 				      __e, sizeof(__e))) {		\
-		TH_LOG("stream of %zu bytes: %s", (b)->len, __e);	\
+		TH_LOG("stream of %zu bytes: %s", __b->len, __e);	\
 	}								\
 } while (0)
 
@@ -271,11 +273,13 @@ static inline int rel_run(char *const argv[], const char *errfile)
  * paths are the same, the kernel's code patching is left out.
  * GTT_NO_PIN=1 disables this (real hardware, single-threaded TCG).
  */
-#define REL_TP_(N, n, id, sys, grp, args)	#sys "/" #n,
+#define REL_TP_(N, n, id, sys, grp, args)				\
+	[GOTRACE_TP_##N] = #sys "/" #n,
 static const char *const rel_tps[] = {
 	GOTRACE_EVENTS(REL_TP_, GOTRACE_ARG_IGNORE_)
 };
-#define REL_NR_TPS	(sizeof(rel_tps) / sizeof(rel_tps[0]))
+
+#define REL_NR_TPS	ARRAY_SIZE(rel_tps)
 #define REL_EVENTS	"/sys/kernel/tracing/events/"
 
 struct rel_pin {

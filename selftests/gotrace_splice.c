@@ -113,25 +113,33 @@ static int splice_all(int fd, int p[2], struct gtt_buf *b, size_t len,
 }
 
 #define CHECK_STREAM(buf, len, raw) do {				\
+	const void *__buf = (buf);					\
+	size_t __len = (len);						\
+	struct gtt_raw *__raw = (raw);					\
 	char __err[256];						\
-	ASSERT_EQ(0, gtt_raw_parse((buf), (len), (raw))) {		\
-		TH_LOG("raw stream: %s", (raw)->err);			\
+									\
+	ASSERT_EQ(0, gtt_raw_parse(__buf, __len, __raw)) {		\
+		TH_LOG("raw stream: %s", __raw->err);			\
 	}								\
-	ASSERT_EQ(0, gtt_raw_check_totals(raw)) {			\
-		TH_LOG("totals: %s", (raw)->err);			\
+	ASSERT_EQ(0, gtt_raw_check_totals(__raw)) {			\
+		TH_LOG("totals: %s", __raw->err);			\
 	}								\
-	ASSERT_LE(0, gtt_lib_check((buf), (len), __err, sizeof(__err))) { \
+	ASSERT_LE(0, gtt_lib_check(__buf, __len, __err, sizeof(__err))) { \
 		TH_LOG("libgotrace: %s", __err);			\
 	}								\
 } while (0)
 
 /* A stream some batches of which a reader that left took: no totals. */
 #define CHECK_LEFT_STREAM(buf, len, raw) do {				\
+	const void *__buf = (buf);					\
+	size_t __len = (len);						\
+	struct gtt_raw *__raw = (raw);					\
 	char __err[256];						\
-	ASSERT_EQ(0, gtt_raw_parse((buf), (len), (raw))) {		\
-		TH_LOG("raw stream: %s", (raw)->err);			\
+									\
+	ASSERT_EQ(0, gtt_raw_parse(__buf, __len, __raw)) {		\
+		TH_LOG("raw stream: %s", __raw->err);			\
 	}								\
-	ASSERT_LE(0, gtt_lib_check((buf), (len), __err, sizeof(__err))) { \
+	ASSERT_LE(0, gtt_lib_check(__buf, __len, __err, sizeof(__err))) { \
 		TH_LOG("libgotrace: %s", __err);			\
 	}								\
 } while (0)

@@ -86,7 +86,7 @@ static bool is_traceiter(uint64_t addr)
 	return !strncmp(gtt_ksym_name_or(addr, "?"), "__traceiter_", 12);
 }
 
-/* " sym sym ..." of the first frames of stack id. */
+/* " sym1 sym2 ..." of the first frames of stack id. */
 static const char *stack_str(struct gt_reader *r, uint32_t id, char *out,
 			     size_t len)
 {

@@ -128,7 +128,7 @@ static int cmd_load(unsigned int secs)
 		load_mmap, load_pressure,
 	};
 	uint64_t end = gtt_now_ns() + secs * REL_NS_PER_SEC;
-	unsigned int i, n = sizeof(fns) / sizeof(fns[0]);
+	unsigned int i, n = ARRAY_SIZE(fns);
 	int status, bad = 0;
 
 	for (i = 0; i < n; i++) {

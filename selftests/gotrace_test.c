@@ -179,7 +179,7 @@ static size_t gtt_random_chunk(unsigned int *seed)
 
 	if (r % 4 == 0)
 		return 1 + rand_r(seed) % 20000;
-	return sizes[(r / 4) % (sizeof(sizes) / sizeof(sizes[0]))];
+	return sizes[(r / 4) % ARRAY_SIZE(sizes)];
 }
 
 int gtt_read_all(int fd, struct gtt_buf *b, size_t chunk)
@@ -266,7 +266,8 @@ static int gtt_ev_nargs(unsigned int type, bool *has_str)
 {
 	/* from the schema: the fields that are not the string */
 #define GTT_NARG_(name, kind)	+ (GOTRACE_ARG_##kind != GOTRACE_ARG_STRING)
-#define GTT_NARGS_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
+#define GTT_NARGS_(N, n, id, sys, grp, args)				\
+	[GOTRACE_EV_##N] = 0 args,
 	static const int nargs[GOTRACE_EV_COUNT] = {
 		[GOTRACE_EV_COMM] = 1,
 		[GOTRACE_EV_TASK_CGROUP] = 2,
@@ -276,7 +277,8 @@ static int gtt_ev_nargs(unsigned int type, bool *has_str)
 	if (type == GOTRACE_EV_NONE || type >= GOTRACE_EV_COUNT)
 		return -1;
 #define GTT_STR_(name, kind)	|| GOTRACE_ARG_##kind == GOTRACE_ARG_STRING
-#define GTT_HAS_STR_(N, n, id, sys, grp, args)	[GOTRACE_EV_##N] = 0 args,
+#define GTT_HAS_STR_(N, n, id, sys, grp, args)				\
+	[GOTRACE_EV_##N] = 0 args,
 	static const bool strs[GOTRACE_EV_COUNT] = {
 		[GOTRACE_EV_COMM] = true,
 		GOTRACE_EVENTS(GTT_HAS_STR_, GTT_STR_)
@@ -762,17 +764,17 @@ uint64_t gtt_pagemap_pfn(int pagemap_fd, const void *addr)
 void *gtt_touch_pages(size_t n)
 {
 	long psize = sysconf(_SC_PAGESIZE);
-	volatile char *p;
+	char *p;
 	size_t i;
 
 	p = mmap(NULL, n * psize, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise((void *)p, n * psize, MADV_NOHUGEPAGE);
+	madvise(p, n * psize, MADV_NOHUGEPAGE);
 	for (i = 0; i < n; i++)
 		p[i * psize] = 1;
-	return (void *)p;
+	return p;
 }
 
 int gtt_drain_lru(void)

@@ -21,26 +21,34 @@
 
 #define GTT_HDR_BYTES	(GOTRACE_MAGIC_LEN + sizeof(struct gotrace_header))
 
+/* As kselftest.h's, for the helpers built without the harness. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+#endif
+
 #ifdef SKIP
 /*
  * The harness's SKIP() sets passed = 1, which would turn a test whose
  * EXPECT_*() already failed into "ok # SKIP".  This one skips only a test
  * that has not failed; a failed one stays failed (the statement runs in
  * both cases).  The rest is the harness's SKIP() (tools/testing/selftests
- * of 6.1, the headers every selftest is built with).
+ * of 6.1, the headers every selftest is built with).  The reason is
+ * formatted once, into the harness's reason (which it prints for a
+ * skipped test only).
  */
 #undef SKIP
 #define SKIP(statement, fmt, ...) do {					\
+	char *__why = _metadata->results->reason;			\
+									\
+	snprintf(__why, sizeof(_metadata->results->reason),		\
+		 fmt, ##__VA_ARGS__);					\
 	if (!_metadata->passed) {					\
-		TH_LOG("not skipped, an expectation failed: " fmt,	\
-		       ##__VA_ARGS__);					\
+		TH_LOG("not skipped, an expectation failed: %s", __why); \
+		__why[0] = '\0';					\
 	} else {							\
-		snprintf(_metadata->results->reason,			\
-			 sizeof(_metadata->results->reason),		\
-			 fmt, ##__VA_ARGS__);				\
 		if (TH_LOG_ENABLED)					\
 			fprintf(TH_LOG_STREAM, "#      SKIP      %s\n",	\
-				_metadata->results->reason);		\
+				__why);					\
 		_metadata->skip = 1;					\
 		_metadata->trigger = 0;					\
 	}								\
@@ -102,10 +110,12 @@ int gtt_make_idle(void);
 #define GTT_TRACE_START(s)						\
 	ASSERT_EQ(0, gtt_trace_start(self->fd, (s), &self->bg))
 #define GTT_TRACE_STOP() do {						\
+	char *__err = self->err;					\
+									\
 	ASSERT_EQ(0, gtt_trace_stop(self->fd, &self->bg, &self->buf,	\
-				&self->raw, &self->rd, self->err,	\
+				&self->raw, &self->rd, __err,		\
 				sizeof(self->err))) {			\
-		TH_LOG("%s", self->err);				\
+		TH_LOG("%s", __err);					\
 	}								\
 } while (0)
 

@@ -14,8 +14,9 @@
  * - alloc_fail: order-9 allocations forced to fail (vm.nr_hugepages far
  *   beyond the VM's memory, restored after): an alloc-fail:9 trigger
  *   fires for the writer, a direct reclaim trigger with a small
- *   threshold fires too, and a compaction one (vm.compact_memory); the snapshot's TRIGGERS record names
- *   events the snapshot holds, at (cpu, ts, type).
+ *   threshold fires too, and a compaction one (vm.compact_memory); the
+ *   snapshot's TRIGGERS record names events the snapshot holds, at (cpu,
+ *   ts, type).
  * - oom: a memory hog in a memory cgroup of 32 MiB is OOM-killed: the
  *   oom trigger fires within seconds, for the hog; the snapshot holds
  *   the mark_victim event it names and the hog's page allocations with
@@ -652,7 +653,7 @@ TEST_F_TIMEOUT(tr, oom, GTR_TIMEOUT)
 
 	ASSERT_EQ(0, gtt_cg2_mount());
 	if (gtt_write_str(strcat(strcpy(path, gtt_cg_root), "/cgroup.subtree_control"),
-		      "+memory")) {
+			  "+memory")) {
 		gtt_cg2_umount();
 		SKIP(return, "no memory controller");
 	}

@@ -223,38 +223,37 @@ FIXTURE_TEARDOWN(wake)
  * sched events only; reads what is ready (the header) and starts the
  * reader thread blocked on the first batch.
  */
-static int start_waiter(FIXTURE_DATA(wake) *self, bool use_poll,
-			uint32_t flush_ms)
+static int start_waiter(struct waiter *w, int fd, int other, bool use_poll,
+			uint32_t flush_ms, uint64_t *start_ns)
 {
-	struct waiter *w = &self->w;
 	int err;
 
-	err = gtt_start(self->fd, 0, GOTRACE_GROUP_SCHED,
+	err = gtt_start(fd, 0, GOTRACE_GROUP_SCHED,
 			POOL_BATCHES * BATCH_SIZE, flush_ms);
 	if (err)
 		return err;
-	self->start_ns = gtt_now_ns();
-	if (gtt_read_ready(self->fd, &w->buf) < (ssize_t)GTT_HDR_BYTES)
+	*start_ns = gtt_now_ns();
+	if (gtt_read_ready(fd, &w->buf) < (ssize_t)GTT_HDR_BYTES)
 		return -EIO;
-	w->fd = self->fd;
-	w->cpu = self->other;
+	w->fd = fd;
+	w->cpu = other;
 	w->use_poll = use_poll;
 	return -pthread_create(&w->thread, NULL, waiter_fn, w);
 }
 
 /* STOP, the reader reads to the end; the stream is complete, nothing lost. */
-#define STOP_AND_CHECK(self) do {					\
+#define STOP_AND_CHECK() do {						\
 	struct gotrace_status __st;					\
 	struct gtt_raw __raw;						\
 	char __err[256];						\
 									\
-	ASSERT_EQ(0, gtt_stop((self)->fd, 0));				\
-	pthread_join((self)->w.thread, NULL);				\
-	ASSERT_EQ(0, (self)->w.err);					\
-	ASSERT_EQ(0, gtt_status((self)->fd, &__st, NULL, 0));		\
+	ASSERT_EQ(0, gtt_stop(self->fd, 0));				\
+	pthread_join(self->w.thread, NULL);				\
+	ASSERT_EQ(0, self->w.err);					\
+	ASSERT_EQ(0, gtt_status(self->fd, &__st, NULL, 0));		\
 	EXPECT_EQ(0, __st.lost);					\
-	ASSERT_EQ(0, gtt_raw_parse((self)->w.buf.data,			\
-				   (self)->w.buf.len, &__raw)) {	\
+	ASSERT_EQ(0, gtt_raw_parse(self->w.buf.data,			\
+				   self->w.buf.len, &__raw)) {		\
 		TH_LOG("raw stream: %s", __raw.err);			\
 	}								\
 	/* Every batch of every CPU, in seq order, none lost. */	\
@@ -262,8 +261,8 @@ static int start_waiter(FIXTURE_DATA(wake) *self, bool use_poll,
 		TH_LOG("totals: %s", __raw.err);			\
 	}								\
 	EXPECT_EQ(0, __raw.end.lost);					\
-	EXPECT_LE(0, gtt_lib_check((self)->w.buf.data,			\
-				   (self)->w.buf.len, __err,		\
+	EXPECT_LE(0, gtt_lib_check(self->w.buf.data,			\
+				   self->w.buf.len, __err,		\
 				   sizeof(__err))) {			\
 		TH_LOG("libgotrace: %s", __err);			\
 	}								\
@@ -281,7 +280,8 @@ TEST_F_TIMEOUT(wake, half_pool_wakes_reader, GTT_TIMEOUT)
 	uint64_t marked, woken;
 	long queued;
 
-	ASSERT_EQ(0, start_waiter(self, variant->use_poll, FLUSH_MS));
+	ASSERT_EQ(0, start_waiter(&self->w, self->fd, self->other,
+				  variant->use_poll, FLUSH_MS, &self->start_ns));
 	ASSERT_EQ(0, fill_cpu(self->fd, self->cpu, 2));
 	queued = cpu_batches(self->fd, self->cpu);
 	ASSERT_LE(2, queued);
@@ -305,7 +305,7 @@ TEST_F_TIMEOUT(wake, half_pool_wakes_reader, GTT_TIMEOUT)
 	}
 	/* All of it well inside the flush period: no flush woke it. */
 	EXPECT_GT(self->start_ns + FLUSH_MS / 2 * NSEC_PER_MSEC, gtt_now_ns());
-	STOP_AND_CHECK(self);
+	STOP_AND_CHECK();
 }
 
 /* Below the mark, STOP wakes the reader at once, with those batches. */
@@ -314,7 +314,8 @@ TEST_F_TIMEOUT(wake, below_mark_until_stop, GTT_TIMEOUT)
 	struct waiter *w = &self->w;
 	uint64_t stopped, woken;
 
-	ASSERT_EQ(0, start_waiter(self, variant->use_poll, FLUSH_MS));
+	ASSERT_EQ(0, start_waiter(&self->w, self->fd, self->other,
+				  variant->use_poll, FLUSH_MS, &self->start_ns));
 	ASSERT_EQ(0, fill_cpu(self->fd, self->cpu, 2));
 	gtt_msleep(QUIET_MS);
 	EXPECT_EQ(0, waiter_woken(w));
@@ -352,7 +353,8 @@ TEST_F_TIMEOUT(wake, below_mark_within_flush_period, GTT_TIMEOUT)
 	struct waiter *w = &self->w;
 	uint64_t filled, woken;
 
-	ASSERT_EQ(0, start_waiter(self, variant->use_poll, 1000));
+	ASSERT_EQ(0, start_waiter(&self->w, self->fd, self->other,
+				  variant->use_poll, 1000, &self->start_ns));
 	ASSERT_EQ(0, fill_cpu(self->fd, self->cpu, 2));
 	filled = gtt_now_ns();
 	woken = waiter_wait(w, 10000);
@@ -364,7 +366,7 @@ TEST_F_TIMEOUT(wake, below_mark_within_flush_period, GTT_TIMEOUT)
 					w->first_len, self->cpu));
 		pthread_mutex_unlock(&w->lock);
 	}
-	STOP_AND_CHECK(self);
+	STOP_AND_CHECK();
 }
 
 TEST_HARNESS_MAIN
