@@ -10,7 +10,7 @@
 #   make check-apt       apt install/purge of the .debs in a Debian 12 root, booted in QEMU
 #   make demo            record a workload in the 6.1 VM -> demo/out.trace, demo/report.txt
 #   make vm-shell        interactive shell in the test VM (KERNEL=<series>, APPEND=...)
-#   make checkpatch      checkpatch.pl --strict on kmod/ and the uapi header
+#   make checkpatch      checkpatch.pl --strict on kmod/, uapi/, userspace/, selftests/
 #   make bench           gotrace vs trace-cmd, perf, LTTng in the 6.1 VM -> BENCHMARKS.md
 #   make icount-plugin   the QEMU plugin make bench counts guest instructions with
 #   make deps            install the Debian packages the above need
