@@ -52,7 +52,7 @@ USER_IGNORE=PREFER_KERNEL_TYPES,SSCANF_TO_KSTRTO,BIT_MACRO,CAMELCASE,LONG_LINE_S
 #    library into one array definition per event; the option tables share
 #    lists of rows;
 #  - PREFER_DEFINED_ATTRIBUTE_MACRO: userspace has no kernel compiler
-#    attribute macros: the headers that define __printf() spell the
+#    attribute macros: lib/compiler.h, which defines __printf(), spells the
 #    attribute, and so do the test ELF (noinline, always_inline) and the
 #    fake device (an alias);
 #  - OPEN_BRACE: the test ELF defines for_each_kernel_tracepoint(), the
@@ -87,7 +87,7 @@ ignore_for() {
 		ign+=(TRAILING_SEMICOLON) ;;
 	esac
 	case "$1" in
-	userspace/common.h|userspace/lib/internal.h|userspace/tests/tap.h|\
+	userspace/lib/compiler.h|\
 	userspace/tests/symbolize_elf.c|userspace/tests/fakedev.c)
 		ign+=(PREFER_DEFINED_ATTRIBUTE_MACRO) ;;
 	esac

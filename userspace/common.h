@@ -9,12 +9,7 @@
 #include <stdint.h>
 #include <linux/gotrace.h>
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
-#ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#endif
+#include "compiler.h"
 
 #define GOTRACE_TOOL_VERSION	"0.1"
 

@@ -11,12 +11,7 @@
 
 #include "gotrace_reader.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
-#ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#endif
+#include "compiler.h"
 
 #define GT_ERR_LEN	256
 #define GT_STR_MAX	(GOTRACE_FILENAME_MAX + 1)

@@ -6,13 +6,7 @@
 #ifndef GOTRACE_TESTS_TAP_H
 #define GOTRACE_TESTS_TAP_H
 
-/* As the tool's common.h and the library's internal.h define them. */
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
-#ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#endif
+#include "compiler.h"
 
 extern int nr_tests;
 extern int nr_failed;
