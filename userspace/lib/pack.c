@@ -9,6 +9,7 @@
  * BATCH record byte for byte.  See struct gotrace_packed in the uapi.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,10 @@ struct gt_pack_ctx {
 	size_t cols_cap;
 	uint8_t *col[NR_COLS];	/* each column, while a batch is split */
 	size_t col_cap[NR_COLS];
+	/* per event type, looked up once: the split runs once per event */
 	unsigned char nargs[GOTRACE_EV_COUNT];
+	unsigned char known[GOTRACE_EV_COUNT];
+	unsigned char has_string[GOTRACE_EV_COUNT];
 };
 
 struct gt_unpack_ctx {
@@ -91,6 +95,27 @@ static inline int copy_varint(const uint8_t **pp, const uint8_t *end,
 	uint8_t *d = *dst, c;
 	int i;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * Eight bytes at a time: the varint ends at the first byte without
+	 * its high bit.  All eight are stored, which COL_SLACK allows; the
+	 * bytes past the varint are overwritten by the next one or are past
+	 * the column's end.
+	 */
+	if (end - p >= 8) {
+		uint64_t x, stop;
+
+		memcpy(&x, p, 8);
+		stop = ~x & 0x8080808080808080ULL;
+		if (stop) {
+			i = __builtin_ctzll(stop) / 8 + 1;
+			memcpy(d, &x, 8);
+			*pp = p + i;
+			*dst = d + i;
+			return 0;
+		}
+	}
+#endif
 	for (i = 0; i < VARINT_MAX && p < end; i++) {
 		c = *p++;
 		*d++ = c;
@@ -103,22 +128,48 @@ static inline int copy_varint(const uint8_t **pp, const uint8_t *end,
 	return -1;
 }
 
-/* Where column col is written: its buffer holds a whole payload. */
+/*
+ * Where column col is written: its buffer holds a whole payload, and
+ * COL_SLACK bytes more for copy_varint()'s eight-byte stores.
+ */
+#define COL_SLACK	8
+
 static inline uint8_t **col_w(struct gt_pack_ctx *pc, uint8_t **w,
 			      unsigned int col, size_t payload)
 {
 	if (!w[col]) {
-		if (pc->col_cap[col] < payload) {
-			uint8_t *nb = realloc(pc->col[col], payload);
+		if (pc->col_cap[col] < payload + COL_SLACK) {
+			/* nothing to keep: a new batch starts the column */
+			uint8_t *nb = malloc(payload + COL_SLACK);
 
 			if (!nb)
 				return NULL;
+			free(pc->col[col]);
 			pc->col[col] = nb;
-			pc->col_cap[col] = payload;
+			pc->col_cap[col] = payload + COL_SLACK;
 		}
 		w[col] = pc->col[col];
 	}
 	return &w[col];
+}
+
+/*
+ * The argument (and stack id) columns of events of type, ready for this
+ * batch: set up at the first event of the type, as every event of a type
+ * writes each of them.
+ */
+static int type_cols(struct gt_pack_ctx *pc, uint8_t **w, unsigned int type,
+		     bool stack, size_t payload)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->nargs[type]; i++) {
+		if (!col_w(pc, w, arg_col(type, i), payload))
+			return -ENOMEM;
+	}
+	if (stack && !col_w(pc, w, arg_col(type, GOTRACE_COL_STACK), payload))
+		return -ENOMEM;
+	return 0;
 }
 
 /*
@@ -133,32 +184,50 @@ static int split_events(struct gt_pack_ctx *pc, const uint8_t *p,
 {
 	size_t payload = end - p;
 	unsigned int type, nargs, i;
-	uint8_t **d;
-	uint64_t slen;
+	uint64_t ready = 0, slen;
+	uint8_t **d, *wtype, *wts, **wargs;
 	const uint8_t *s;
+	bool stack;
+	int ret;
 
+	if (p == end || !*p)
+		goto padding;
+	/* the two columns every event writes, kept in registers */
+	if (!col_w(pc, w, GOTRACE_COL_TYPE, payload) ||
+	    !col_w(pc, w, GOTRACE_COL_TS, payload))
+		return -ENOMEM;
+	wtype = w[GOTRACE_COL_TYPE];
+	wts = w[GOTRACE_COL_TS];
+	ret = 0;
 	while (p < end && *p) {
 		type = *p & GOTRACE_EV_TYPE_MASK;
-		if (!gt_event_desc(type))
-			return 1;
-		d = col_w(pc, w, GOTRACE_COL_TYPE, payload);
-		if (!d)
-			return -ENOMEM;
-		*(*d)++ = *p++;
-		d = col_w(pc, w, GOTRACE_COL_TS, payload);
-		if (!d)
-			return -ENOMEM;
-		if (copy_varint(&p, end, d))
-			return 1;
-		nargs = pc->nargs[type];
-		for (i = 0; i < nargs; i++) {
-			d = col_w(pc, w, arg_col(type, i), payload);
-			if (!d)
-				return -ENOMEM;
-			if (copy_varint(&p, end, d))
-				return 1;
+		if (type >= GOTRACE_EV_COUNT || !pc->known[type]) {
+			ret = 1;
+			break;
 		}
-		if (has_string(type)) {
+		stack = stack_events & (1ULL << type);
+		if (!(ready & (1ULL << type))) {
+			ret = type_cols(pc, w, type, stack, payload);
+			if (ret)
+				break;
+			ready |= 1ULL << type;
+		}
+		*wtype++ = *p++;
+		if (copy_varint(&p, end, &wts)) {
+			ret = 1;
+			break;
+		}
+		nargs = pc->nargs[type];
+		wargs = &w[arg_col(type, 0)];
+		for (i = 0; i < nargs; i++) {
+			if (copy_varint(&p, end, &wargs[i])) {
+				ret = 1;
+				break;
+			}
+		}
+		if (ret)
+			break;
+		if (pc->has_string[type]) {
 			s = p;
 			if (get_varint(&s, end, &slen) ||
 			    slen > (uint64_t)(end - s))
@@ -171,15 +240,16 @@ static int split_events(struct gt_pack_ctx *pc, const uint8_t *p,
 			*d += slen;
 			p += slen;
 		}
-		if (stack_events & (1ULL << type)) {
-			d = col_w(pc, w, arg_col(type, GOTRACE_COL_STACK),
-				  payload);
-			if (!d)
-				return -ENOMEM;
-			if (copy_varint(&p, end, d))
-				return 1;
+		if (stack && copy_varint(&p, end, &wargs[GOTRACE_COL_STACK])) {
+			ret = 1;
+			break;
 		}
 	}
+	w[GOTRACE_COL_TYPE] = wtype;
+	w[GOTRACE_COL_TS] = wts;
+	if (ret)
+		return ret;
+padding:
 	for (; p < end; p++) {
 		if (*p)
 			return 1;
@@ -194,8 +264,13 @@ struct gt_pack_ctx *gt_pack_new(int level)
 
 	if (!pc)
 		return NULL;
-	for (i = 0; i < GOTRACE_EV_COUNT; i++)
+	for (i = 0; i < GOTRACE_EV_COUNT; i++) {
+		const struct gt_event_desc *d = gt_event_desc(i);
+
 		pc->nargs[i] = gt_event_nargs(i);
+		pc->known[i] = !!d;
+		pc->has_string[i] = d && d->has_string;
+	}
 	pc->cctx = ZSTD_createCCtx();
 	/*
 	 * The frame's checksum makes damage to the compressed bytes an error
