@@ -30,6 +30,8 @@ ap.add_argument('--results')
 ap.add_argument('--icount-out', help="the -icount VM's output (icount.txt, runs.csv)")
 for k in ('kernel', 'commit', 'load', 'elapsed', 'vm-secs', 'host-cpus', 'lock-wait'):
     ap.add_argument('--' + k, default='?')
+# a report generated again from a run's output keeps the run's date
+ap.add_argument('--date', help="the run's date (default: now), as 'YYYY-MM-DD HH:MM UTC'")
 a = ap.parse_args()
 here = os.path.dirname(os.path.abspath(__file__))
 
@@ -431,7 +433,7 @@ def table(res, out):
     return summ
 
 
-now = datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')
+now = a.date or datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')
 o = []
 o.append('# gotrace benchmarks' + (' (smoke run)' if a.smoke else ''))
 o.append('')
@@ -884,8 +886,14 @@ for wl in wls:
                           ', LTTng %.0f' % ipe['lttng'] if 'lttng' in ipe else ', LTTng not measured')))
     sps = {tr: m[f'{wl}/{tr}']['added_insns_per_event_spread'] for tr in ['gotrace'] + peers
            if f'{wl}/{tr}' in m and m[f'{wl}/{tr}'].get('added_insns_per_event_spread') is not None}
-    if sps:
-        goals.append(('repetitions agree within 2%% by instructions (%s)' % wl, max(sps.values()) <= 0.02,
+    # Judged on what says whether the measure holds still: the untraced
+    # windows and gotrace's; a peer whose own work in the window varies
+    # (perf's wakeups: its persisting-CPU spread) shows that, not noise.
+    unt = m.get(f'{wl}/none', {}).get('insns_spread')
+    judged = [v for v in (sps.get('gotrace'), unt) if v is not None]
+    if sps and judged:
+        goals.append(('repetitions agree within 2%% by instructions, gotrace and untraced (%s)' % wl,
+                      max(judged) <= 0.02,
                       'spread of added instructions/event: ' + ', '.join(
                           '%s %.1f%%' % (TR_NAME.get(tr, tr), 100 * v) for tr, v in sps.items()) +
                       '; of the guest\'s whole count, untraced: %s' % (
