@@ -129,6 +129,30 @@ static inline int copy_varint(const uint8_t **pp, const uint8_t *end,
 }
 
 /*
+ * copy_varint() with eight readable bytes at p (< end): no test of the
+ * room.  Returns the end of the varint, NULL if it is cut off or too long.
+ */
+static inline const uint8_t *copy_varint8(const uint8_t *p,
+					  const uint8_t *end, uint8_t **dst)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x, stop;
+	unsigned int n;
+
+	memcpy(&x, p, 8);
+	stop = ~x & 0x8080808080808080ULL;
+	if (stop) {
+		n = __builtin_ctzll(stop) / 8 + 1;
+		memcpy(*dst, &x, 8);
+		*dst += n;
+		return p + n;
+	}
+#endif
+	/* longer than eight bytes (a value of 56 bits or more) */
+	return copy_varint(&p, end, dst) ? NULL : p;
+}
+
+/*
  * Where column col is written: its buffer holds a whole payload, and
  * COL_SLACK bytes more for copy_varint()'s eight-byte stores.
  */
@@ -213,20 +237,35 @@ static int split_events(struct gt_pack_ctx *pc, const uint8_t *p,
 			ready |= 1ULL << type;
 		}
 		*wtype++ = *p++;
-		if (copy_varint(&p, end, &wts)) {
-			ret = 1;
-			break;
-		}
 		nargs = pc->nargs[type];
 		wargs = &w[arg_col(type, 0)];
-		for (i = 0; i < nargs; i++) {
-			if (copy_varint(&p, end, &wargs[i])) {
+		/*
+		 * Room for eight bytes past every varint of the event (all
+		 * but the last events of a batch): no test of the room per
+		 * varint.
+		 */
+		if ((size_t)(end - p) >= 8 * (nargs + 2)) {
+			p = copy_varint8(p, end, &wts);
+			for (i = 0; p && i < nargs; i++)
+				p = copy_varint8(p, end, &wargs[i]);
+			if (!p) {
 				ret = 1;
 				break;
 			}
+		} else {
+			if (copy_varint(&p, end, &wts)) {
+				ret = 1;
+				break;
+			}
+			for (i = 0; i < nargs; i++) {
+				if (copy_varint(&p, end, &wargs[i])) {
+					ret = 1;
+					break;
+				}
+			}
+			if (ret)
+				break;
 		}
-		if (ret)
-			break;
 		if (pc->has_string[type]) {
 			s = p;
 			if (get_varint(&s, end, &slen) ||
