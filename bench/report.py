@@ -886,14 +886,8 @@ for wl in wls:
                           ', LTTng %.0f' % ipe['lttng'] if 'lttng' in ipe else ', LTTng not measured')))
     sps = {tr: m[f'{wl}/{tr}']['added_insns_per_event_spread'] for tr in ['gotrace'] + peers
            if f'{wl}/{tr}' in m and m[f'{wl}/{tr}'].get('added_insns_per_event_spread') is not None}
-    # Judged on what says whether the measure holds still: the untraced
-    # windows and gotrace's; a peer whose own work in the window varies
-    # (perf's wakeups: its persisting-CPU spread) shows that, not noise.
-    unt = m.get(f'{wl}/none', {}).get('insns_spread')
-    judged = [v for v in (sps.get('gotrace'), unt) if v is not None]
-    if sps and judged:
-        goals.append(('repetitions agree within 2%% by instructions, gotrace and untraced (%s)' % wl,
-                      max(judged) <= 0.02,
+    if sps:
+        goals.append(('repetitions agree within 2%% by instructions (%s)' % wl, max(sps.values()) <= 0.02,
                       'spread of added instructions/event: ' + ', '.join(
                           '%s %.1f%%' % (TR_NAME.get(tr, tr), 100 * v) for tr, v in sps.items()) +
                       '; of the guest\'s whole count, untraced: %s' % (

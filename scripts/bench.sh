@@ -22,10 +22,11 @@
 # BENCH_GTB_REPS, BENCH_GTB_EVENTS and BENCH_RBB=0 shorten the write-path
 # runs.  A second VM counts guest instructions (BENCH_ICOUNT=0: not run): the
 # same runs (BENCH_ICOUNT_REPS repetitions, default 3, BENCH_ICOUNT_SCALE
-# times the amounts the first VM sized) under bench/icount-plugin.so with QEMU's -icount (the guest's
-# clock driven by its instruction count, not by the host's, so that timer
-# work cannot follow host load) and one vCPU (6.1's SMP bring-up hangs
-# under QEMU 7.2's -icount: the AP is never scheduled again).
+# times the amounts the first VM sized) under bench/icount-plugin.so with
+# QEMU's -icount (the guest's clock driven by its instruction count, not by
+# the host's, so that timer work cannot follow host load) and one vCPU
+# (6.1's SMP bring-up hangs under QEMU 7.2's -icount: the AP is never
+# scheduled again).
 # BENCH_ICOUNT_SCALE (default 3, 1 in the smoke) multiplies the amounts in
 # that VM: the tracers' periodic work (a flush period, a reader's wakeup at
 # its watermark) falls once more or less into a window whatever its length,
@@ -36,12 +37,11 @@
 # BENCH_ICOUNT_WORKLOADS its workloads (default: the first VM's).
 # BENCH_SETTLE=0: the guest does not compact memory before each run.
 # BENCH_WALL=0 runs the -icount VM alone (no wall-time VM, no decoding),
-# with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX (times
-# BENCH_ICOUNT_SCALE) as given (the
-# last full run's sizes.txt says what the wall-time VM chose); its report
-# goes to BENCH_REPORT (default .build/bench/report.md), never to
-# BENCHMARKS.md.  Such runs need no quiet host: instruction counts do not
-# move with host load.
+# with the amounts BENCH_N_PIPE, BENCH_N_PAGE and BENCH_N_MIX as given,
+# times BENCH_ICOUNT_SCALE (the last full run's sizes.txt says what the
+# wall-time VM chose); its report goes to BENCH_REPORT (default
+# .build/bench/report.md), never to BENCHMARKS.md.  Such runs need no quiet
+# host: instruction counts do not move with host load.
 # Exit status: 0 when the runs produced their numbers.
 set -euo pipefail
 
