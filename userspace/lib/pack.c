@@ -95,27 +95,6 @@ static inline int copy_varint(const uint8_t **pp, const uint8_t *end,
 	uint8_t *d = *dst, c;
 	int i;
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/*
-	 * Eight bytes at a time: the varint ends at the first byte without
-	 * its high bit.  All eight are stored, which COL_SLACK allows; the
-	 * bytes past the varint are overwritten by the next one or are past
-	 * the column's end.
-	 */
-	if (end - p >= 8) {
-		uint64_t x, stop;
-
-		memcpy(&x, p, 8);
-		stop = ~x & 0x8080808080808080ULL;
-		if (stop) {
-			i = __builtin_ctzll(stop) / 8 + 1;
-			memcpy(d, &x, 8);
-			*pp = p + i;
-			*dst = d + i;
-			return 0;
-		}
-	}
-#endif
 	for (i = 0; i < VARINT_MAX && p < end; i++) {
 		c = *p++;
 		*d++ = c;
@@ -131,6 +110,9 @@ static inline int copy_varint(const uint8_t **pp, const uint8_t *end,
 /*
  * copy_varint() with eight readable bytes at p (< end): no test of the
  * room.  Returns the end of the varint, NULL if it is cut off or too long.
+ * Eight bytes at a time: the varint ends at the first byte without its
+ * high bit.  All eight are stored, which COL_SLACK allows; the bytes past
+ * the varint are overwritten by the next one or are past the column's end.
  */
 static inline const uint8_t *copy_varint8(const uint8_t *p,
 					  const uint8_t *end, uint8_t **dst)
